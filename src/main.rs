@@ -1,0 +1,134 @@
+//! The `spindle` command line.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use spindle::{Policy, Program, RunConfig, EXIT_BAD_PROGRAM};
+use spindle_vm::machine::Console;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+/// A deterministic virtual machine for concurrent guest programs.
+///
+/// Exit status of `run`: the guest's own exit code; 1 undefined behaviour (including data races
+/// and deadlocks); 2 malformed program or bad command line; 3 unsupported operation; 4 resource
+/// limit exceeded; 101 guest panic (failed assert, arithmetic overflow); 134 abort().
+#[derive(Parser)]
+#[command(name = "spindle", version, about, long_about = None)]
+struct Cli {
+    /// When to color diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    color: Color,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Sched {
+    /// Run a thread until it blocks, yields or ends, then round robin.
+    Fixed,
+    /// Seeded pseudo-random choice at every scheduling point.
+    Random,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a guest program. Its stdout and stderr pass through; the exit status is the guest's.
+    Run {
+        /// The program (.mir).
+        file: String,
+        /// Scheduler: `fixed` (default) or `random`.
+        #[arg(long, value_enum)]
+        sched: Option<Sched>,
+        /// Seed for `--sched random` (giving a seed selects `random`). Same seed, same run.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Probability of switching threads at a scheduling point under `--sched random`.
+        #[arg(long, value_name = "P", default_value_t = spindle::DEFAULT_PREEMPTION, value_parser = parse_probability)]
+        preemption_rate: f64,
+        /// Stop after N executed statements and terminators (exit 4).
+        #[arg(long, value_name = "N")]
+        max_steps: Option<u64>,
+        /// Deepest call stack per thread (exit 4 beyond it).
+        #[arg(long, value_name = "N", default_value_t = 10_000)]
+        max_stack_depth: usize,
+        /// Most bytes the guest may have allocated at once (exit 4 beyond it).
+        #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+        max_memory: u64,
+        /// Most threads a run may create (exit 4 beyond it).
+        #[arg(long, value_name = "N", default_value_t = 10_000)]
+        max_threads: usize,
+    },
+    /// Parse and check a program without running it (exit 0 if it is valid, 2 if not).
+    Check {
+        /// The program (.mir).
+        file: String,
+    },
+    /// Print the built-in Linux constants and their values.
+    Constants,
+}
+
+fn parse_probability(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{s}` is not a probability between 0 and 1")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal(),
+    };
+    let code = match cli.command {
+        Command::Constants => {
+            let mut out = std::io::stdout().lock();
+            for (name, v) in spindle_shims::consts::CONSTANTS {
+                let _ = writeln!(out, "{name} = {v}");
+            }
+            0
+        }
+        Command::Check { file } => match Program::from_path(&file) {
+            Ok(p) => {
+                eprint!("{}", p.render_warnings(color));
+                0
+            }
+            Err(e) => {
+                eprint!("{}", e.render(color));
+                EXIT_BAD_PROGRAM
+            }
+        },
+        Command::Run { file, sched, seed, preemption_rate, max_steps, max_stack_depth, max_memory, max_threads } => {
+            let policy = match (sched, seed) {
+                (Some(Sched::Fixed), Some(_)) => {
+                    eprintln!("error: `--seed` only applies to `--sched random`");
+                    return ExitCode::from(EXIT_BAD_PROGRAM as u8);
+                }
+                (Some(Sched::Fixed), None) | (None, None) => Policy::Fixed,
+                (Some(Sched::Random), s) | (None, s @ Some(_)) => Policy::Random { seed: s.unwrap_or(0), preemption: preemption_rate },
+            };
+            let config = RunConfig { policy, max_steps, max_stack_depth, max_memory, max_threads };
+            match Program::from_path(&file) {
+                Err(e) => {
+                    eprint!("{}", e.render(color));
+                    EXIT_BAD_PROGRAM
+                }
+                Ok(p) => {
+                    eprint!("{}", p.render_warnings(color));
+                    let console = Console { out: Box::new(std::io::BufWriter::new(std::io::stdout())), err: Box::new(std::io::stderr()) };
+                    let (stop, _, _) = p.run_with_console(&config, console);
+                    eprint!("{}", p.render_stop(&stop, color));
+                    stop.exit_code()
+                }
+            }
+        }
+    };
+    ExitCode::from(code as u8)
+}

@@ -1,0 +1,143 @@
+//! Diagnostics: what went wrong, where, and how to read it — rendered rustc-style.
+//!
+//! Every failure a user sees (a parse error, undefined behaviour, a deadlock, an unsupported
+//! call) is a [`Diagnostic`]; [`render`] is the one place that turns them into text.
+
+use crate::source::{SourceFile, Span};
+use annotate_snippets::{AnnotationKind, Group, Level as AsLevel, Renderer, Snippet};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// A span with a message pointing at it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub level: Level,
+    pub title: String,
+    /// Where it happened. `None` for failures with no place in the source (a bad file).
+    pub primary: Option<Label>,
+    /// Related places (the other access of a race, where an allocation was made).
+    pub secondary: Vec<Label>,
+    pub notes: Vec<String>,
+    pub helps: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(title: impl Into<String>) -> Self {
+        Diagnostic { level: Level::Error, title: title.into(), primary: None, secondary: Vec::new(), notes: Vec::new(), helps: Vec::new() }
+    }
+    pub fn warning(title: impl Into<String>) -> Self {
+        Diagnostic { level: Level::Warning, ..Self::error(title) }
+    }
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.primary = Some(Label { span, text: label.into() });
+        self
+    }
+    pub fn also(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.secondary.push(Label { span, text: label.into() });
+        self
+    }
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.helps.push(help.into());
+        self
+    }
+}
+
+/// Lines longer than this are cut around the span before rendering, so that a 1 MB line does
+/// not produce a 1 MB diagnostic.
+const MAX_RENDERED_LINE: usize = 200;
+
+/// Renders diagnostics as rustc does. `color` picks ANSI styling (for a terminal).
+pub fn render(diags: &[Diagnostic], file: Option<&SourceFile>, color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.level {
+            Level::Error => AsLevel::ERROR,
+            Level::Warning => AsLevel::WARNING,
+        };
+        // Secondary labels in another part of the file are rendered as their own snippet, so
+        // each excerpt stays short.
+        let mut title = Group::with_title(level.clone().primary_title(d.title.as_str()));
+        let mut excerpts = Vec::new();
+        if let Some(file) = file {
+            let labels = d.primary.iter().map(|l| (l, true)).chain(d.secondary.iter().map(|l| (l, false)));
+            for (label, primary) in labels {
+                excerpts.push(excerpt(file, label, primary));
+            }
+        }
+        for (src, line, range, text, primary) in &excerpts {
+            let kind = if *primary { AnnotationKind::Primary } else { AnnotationKind::Context };
+            title = title.element(
+                Snippet::source(src.as_str())
+                    .line_start(*line)
+                    .path(file.map(|f| f.path.as_str()).unwrap_or(""))
+                    .annotation(kind.span(range.clone()).label(text.as_str())),
+            );
+        }
+        for n in &d.notes {
+            title = title.element(AsLevel::NOTE.message(n.as_str()));
+        }
+        for h in &d.helps {
+            title = title.element(AsLevel::HELP.message(h.as_str()));
+        }
+        let report: &[Group<'_>] = &[title];
+        out.push_str(&renderer.render(report));
+        out.push('\n');
+    }
+    out
+}
+
+/// Cuts the lines that a label covers out of the file: (text, first line number, range within
+/// the text, label, primary?). Long lines are shortened around the span.
+fn excerpt(file: &SourceFile, label: &Label, primary: bool) -> (String, usize, std::ops::Range<usize>, String, bool) {
+    let text = &file.text;
+    let len = text.len();
+    let start = (label.span.start as usize).min(len);
+    let end = (label.span.end as usize).clamp(start, len);
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(len, |i| end + i);
+    let (line, _) = file.line_col(start as u32);
+    let mut src = text[line_start..line_end].to_string();
+    let mut range = (start - line_start)..(end - line_start);
+    if src.len() > MAX_RENDERED_LINE || src.lines().count() > 12 {
+        // Keep a window around the start of the span, on char boundaries.
+        let from = floor_char(&src, range.start.saturating_sub(60));
+        let span_len = (range.end - range.start).min(80);
+        let to = ceil_char(&src, (range.start + span_len + 60).min(src.len()));
+        let window = src[from..to].replace('\n', " ");
+        let prefix = if from > 0 { "..." } else { "" };
+        let suffix = if to < src.len() { "..." } else { "" };
+        let shift = prefix.len();
+        range = (range.start - from + shift)..(range.start - from + shift + span_len.min(to - range.start));
+        src = format!("{prefix}{window}{suffix}");
+    }
+    (src, line, range, label.text.clone(), primary)
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}

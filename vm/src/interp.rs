@@ -1,0 +1,389 @@
+//! The dispatch loop. One `match` over `Inst`, run until the thread reaches a scheduling point.
+//! Everything it touches per instruction is a local: the code slice, the pc, the frame base, the
+//! register file and the step counter. Failures carry a placeholder span that is replaced here
+//! by the span of the failing instruction.
+
+use crate::error::{Stop, VmResult};
+use crate::ir::*;
+use crate::machine::{mem_stop, Event, Host, Machine, Ret};
+use crate::memory::AllocKind;
+use crate::thread::Frame;
+use std::io::Write;
+
+/// Evaluates an arithmetic operator on normalised operands, as the language defines it.
+/// `Err` carries the panic message.
+#[inline]
+pub fn arith(op: ArithOp, ty: Ty, a: u64, b: u64) -> Result<u64, &'static str> {
+    let (x, y) = (ty.to_i128(a), ty.to_i128(b));
+    let checked = |r: Option<i128>, msg: &'static str| match r {
+        Some(r) if ty.fits(r) => Ok(ty.normalize(r as u64)),
+        _ => Err(msg),
+    };
+    match op {
+        ArithOp::Add => checked(x.checked_add(y), "attempt to add with overflow"),
+        ArithOp::Sub => checked(x.checked_sub(y), "attempt to subtract with overflow"),
+        ArithOp::Mul => checked(x.checked_mul(y), "attempt to multiply with overflow"),
+        ArithOp::WAdd => Ok(ty.normalize(a.wrapping_add(b))),
+        ArithOp::WSub => Ok(ty.normalize(a.wrapping_sub(b))),
+        ArithOp::WMul => Ok(ty.normalize(a.wrapping_mul(b))),
+        ArithOp::Div => {
+            if y == 0 {
+                return Err("attempt to divide by zero");
+            }
+            checked(Some(x / y), "attempt to divide with overflow")
+        }
+        ArithOp::Rem => {
+            if y == 0 {
+                return Err("attempt to calculate the remainder with a divisor of zero");
+            }
+            // MIN % -1 overflows in Rust (the division it implies does).
+            if ty.is_signed() && !ty.fits(-x) && y == -1 {
+                return Err("attempt to calculate the remainder with overflow");
+            }
+            Ok(ty.normalize((x % y) as u64))
+        }
+        ArithOp::And => Ok(a & b),
+        ArithOp::Or => Ok(a | b),
+        ArithOp::Xor => Ok(a ^ b),
+        ArithOp::Shl => {
+            if b >= ty.bits() as u64 {
+                return Err("attempt to shift left with overflow");
+            }
+            Ok(ty.normalize(a << b))
+        }
+        ArithOp::Shr => {
+            if b >= ty.bits() as u64 {
+                return Err("attempt to shift right with overflow");
+            }
+            Ok(if ty.is_signed() { ((a as i64) >> b) as u64 } else { a >> b })
+        }
+    }
+}
+
+impl<H: Host> Machine<H> {
+    pub(crate) fn exec(&mut self, host: &mut H, frames: &mut Vec<Frame>, regs: &mut Vec<u64>) -> VmResult<Event> {
+        let prog = self.program.clone();
+        let max_steps = self.config.max_steps.unwrap_or(u64::MAX);
+        let top = *frames.last().expect("a running thread has a frame");
+        let mut func = &prog.functions[top.func as usize];
+        let mut code: &[Inst] = &func.code;
+        let mut pc = top.pc as usize;
+        let mut base = top.base as usize;
+        let mut steps = self.steps;
+        if top.pc == NO_PC {
+            let span = self.threads[self.active].blocked_at;
+            return Err(Stop::ub("a function that was called without a return block returned", "this call has no `-> LABEL`").locate(span));
+        }
+
+        // Leaves the loop with an error located at the current instruction.
+        macro_rules! fail {
+            ($stop:expr) => {{
+                self.steps = steps;
+                let span = func.spans[pc - 1];
+                if let Some(f) = frames.last_mut() {
+                    f.pc = (pc - 1) as Pc;
+                }
+                return Err(($stop).locate(span));
+            }};
+        }
+        macro_rules! r {
+            ($slot:expr) => {
+                regs[base + $slot as usize]
+            };
+        }
+        macro_rules! tick {
+            ($cost:expr) => {{
+                steps += $cost as u64;
+                if steps > max_steps {
+                    fail!(Stop::limit(format!("the program ran more than {max_steps} steps"), "raise it with --max-steps N"));
+                }
+            }};
+        }
+
+        loop {
+            let inst = code[pc];
+            pc += 1;
+            match inst {
+                Inst::Const { dst, val } => r!(dst) = val,
+                Inst::Copy { dst, src } => r!(dst) = r!(src),
+                Inst::AddI64 { dst, a, b } => match (r!(a) as i64).checked_add(r!(b) as i64) {
+                    Some(v) => r!(dst) = v as u64,
+                    None => fail!(Stop::panic("attempt to add with overflow")),
+                },
+                Inst::AddImmI64 { dst, a, imm } => match (r!(a) as i64).checked_add(imm as i64) {
+                    Some(v) => r!(dst) = v as u64,
+                    None => fail!(Stop::panic("attempt to add with overflow")),
+                },
+                Inst::SubI64 { dst, a, b } => match (r!(a) as i64).checked_sub(r!(b) as i64) {
+                    Some(v) => r!(dst) = v as u64,
+                    None => fail!(Stop::panic("attempt to subtract with overflow")),
+                },
+                Inst::SubImmI64 { dst, a, imm } => match (r!(a) as i64).checked_sub(imm as i64) {
+                    Some(v) => r!(dst) = v as u64,
+                    None => fail!(Stop::panic("attempt to subtract with overflow")),
+                },
+                Inst::WAdd64 { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
+                Inst::WAddImm64 { dst, a, imm } => r!(dst) = r!(a).wrapping_add(imm),
+                Inst::Arith { op, ty, dst, a, b } => match arith(op, ty, r!(a), r!(b)) {
+                    Ok(v) => r!(dst) = v,
+                    Err(msg) => fail!(Stop::panic(msg)),
+                },
+                Inst::ArithImm { op, ty, dst, a, imm } => match arith(op, ty, r!(a), imm) {
+                    Ok(v) => r!(dst) = v,
+                    Err(msg) => fail!(Stop::panic(msg)),
+                },
+                Inst::ArithImmL { op, ty, dst, imm, b } => match arith(op, ty, imm, r!(b)) {
+                    Ok(v) => r!(dst) = v,
+                    Err(msg) => fail!(Stop::panic(msg)),
+                },
+                Inst::Cmp { op, dst, a, b } => r!(dst) = op.eval(r!(a), r!(b)) as u64,
+                Inst::CmpImm { op, dst, a, imm } => r!(dst) = op.eval(r!(a), imm) as u64,
+                Inst::CmpImmL { op, dst, imm, b } => r!(dst) = op.eval(imm, r!(b)) as u64,
+                Inst::Neg { ty, dst, a } => match arith(ArithOp::Sub, ty, 0, r!(a)) {
+                    Ok(v) => r!(dst) = v,
+                    Err(_) => fail!(Stop::panic("attempt to negate with overflow")),
+                },
+                Inst::Not { ty, dst, a } => r!(dst) = ty.normalize(!r!(a)),
+                Inst::Cast { to, dst, src } => r!(dst) = to.normalize(r!(src)),
+                Inst::PtrAdd { dst, p, off, neg } => {
+                    let o = r!(off) as i64;
+                    match ptr_offset(r!(p), if neg { o.wrapping_neg() } else { o }) {
+                        Some(v) => r!(dst) = v,
+                        None => fail!(self.ptr_overflow(r!(p), o, neg)),
+                    }
+                }
+                Inst::PtrAddImm { dst, p, off } => match ptr_offset(r!(p), off) {
+                    Some(v) => r!(dst) = v,
+                    None => fail!(self.ptr_overflow(r!(p), off, false)),
+                },
+                Inst::Load { ty, dst, addr } => match self.memory.read_uint(r!(addr), ty.size()) {
+                    Ok(v) => r!(dst) = ty.normalize(v),
+                    Err(e) => fail!(mem_stop(&self.memory, e, "memory read")),
+                },
+                Inst::Store { ty, addr, val } => {
+                    if let Err(e) = self.memory.write_uint(r!(addr), ty.size(), r!(val)) {
+                        fail!(mem_stop(&self.memory, e, "memory write"))
+                    }
+                }
+                Inst::StoreImm { ty, addr, val } => {
+                    if let Err(e) = self.memory.write_uint(r!(addr), ty.size(), val) {
+                        fail!(mem_stop(&self.memory, e, "memory write"))
+                    }
+                }
+                Inst::Assert { cond, msg } => {
+                    if r!(cond) == 0 {
+                        fail!(Stop::panic(prog.strings[msg as usize].clone()));
+                    }
+                }
+                Inst::Print { fmt } => {
+                    let text = self.format(&prog.formats[fmt as usize], &regs[base..]);
+                    // A closed host stdout must not stop the guest.
+                    let _ = self.console.out.write_all(&text);
+                }
+                Inst::AllocLocal { dst, local } => {
+                    let a = &func.arrays[local as usize];
+                    let kind = AllocKind::Local { func: func.name.clone(), name: a.name.clone() };
+                    match self.memory.allocate(a.size, &[], kind, a.span) {
+                        Ok(p) => r!(dst) = p,
+                        Err(e) => fail!(mem_stop(&self.memory, e, "allocation of an array local")),
+                    }
+                }
+
+                Inst::Jump { target, cost } => {
+                    tick!(cost);
+                    pc = target as usize;
+                }
+                Inst::Branch { cond, t, f, cost } => {
+                    tick!(cost);
+                    pc = if r!(cond) != 0 { t } else { f } as usize;
+                }
+                Inst::BrCmp { op, a, b, t, f, cost } => {
+                    tick!(cost);
+                    pc = if op.eval(r!(a), r!(b)) { t } else { f } as usize;
+                }
+                Inst::BrCmpImm { op, a, imm, t, f, cost } => {
+                    tick!(cost);
+                    pc = if op.eval(r!(a), imm) { t } else { f } as usize;
+                }
+                Inst::Switch { val, table, cost } => {
+                    tick!(cost);
+                    let tab = &func.switches[table as usize];
+                    let v = r!(val);
+                    pc = match tab.cases.binary_search_by_key(&v, |c| c.0) {
+                        Ok(i) => tab.cases[i].1,
+                        Err(_) => tab.otherwise,
+                    } as usize;
+                }
+                Inst::Call { func: callee_idx, call, cost } => {
+                    tick!(cost);
+                    if frames.len() >= self.config.max_stack_depth {
+                        fail!(Stop::limit(
+                            format!("call stack deeper than {} frames", self.config.max_stack_depth),
+                            "raise it with --max-stack-depth N; unbounded recursion never ends"
+                        ));
+                    }
+                    let site = &func.calls[call as usize];
+                    let callee = &prog.functions[callee_idx as usize];
+                    let new_base = base + func.frame_size as usize;
+                    regs.truncate(new_base);
+                    regs.resize(new_base + callee.frame_size as usize, 0);
+                    for (i, a) in site.args.iter().enumerate() {
+                        regs[new_base + i] = match *a {
+                            Arg::Reg(s) => regs[base + s as usize],
+                            Arg::Imm(v) => v,
+                        };
+                    }
+                    if let Some(f) = frames.last_mut() {
+                        f.pc = pc as Pc;
+                    }
+                    frames.push(Frame { func: callee_idx, pc: 0, base: new_base as u32, ret_dst: site.dst, ret_next: site.next });
+                    func = callee;
+                    code = &func.code;
+                    pc = 0;
+                    base = new_base;
+                }
+                Inst::Return { val, cost } => {
+                    tick!(cost);
+                    let v = if val == NO_SLOT { 0 } else { r!(val) };
+                    for &s in &func.array_slots {
+                        let span = func.spans[pc - 1];
+                        if let Err(e) = self.memory.deallocate(r!(s), false, span) {
+                            fail!(mem_stop(&self.memory, e, "deallocation of an array local"));
+                        }
+                    }
+                    let done = frames.pop().expect("a running thread has a frame");
+                    let Some(caller) = frames.last() else {
+                        self.steps = steps;
+                        frames.push(done);
+                        return Ok(Event::Finished(v));
+                    };
+                    func = &prog.functions[caller.func as usize];
+                    code = &func.code;
+                    base = caller.base as usize;
+                    regs.truncate(base + func.frame_size as usize);
+                    if done.ret_dst != NO_SLOT {
+                        r!(done.ret_dst) = v;
+                    }
+                    if done.ret_next == NO_PC {
+                        pc = caller.pc as usize;
+                        fail!(Stop::ub(
+                            format!(
+                                "function `{}` returned, but it was called without a return block",
+                                prog.functions[done.func as usize].name
+                            ),
+                            "this call has no `-> LABEL`"
+                        ));
+                    }
+                    pc = done.ret_next as usize;
+                }
+                Inst::Unreachable { cost } => {
+                    tick!(cost);
+                    fail!(Stop::ub("entering unreachable code", "`unreachable` was reached"));
+                }
+                Inst::CallUnknown { name, cost } => {
+                    tick!(cost);
+                    fail!(Stop::unsupported(format!("can't call foreign function `{}`", prog.strings[name as usize])));
+                }
+                Inst::CallForeign { id, call, cost } => {
+                    tick!(cost);
+                    let site = &func.calls[call as usize];
+                    let mut args = [0u64; 8];
+                    for (slot, a) in args.iter_mut().zip(&site.args) {
+                        *slot = match *a {
+                            Arg::Reg(s) => r!(s),
+                            Arg::Imm(v) => v,
+                        };
+                    }
+                    let nargs = site.args.len().min(8);
+                    self.steps = steps;
+                    self.cur_span = func.spans[pc - 1];
+                    let me = self.active;
+                    let ret = host.call(self, id, &args[..nargs]);
+                    steps = self.steps;
+                    match ret {
+                        Ok(Ret::Value(v)) => {
+                            if site.next == NO_PC {
+                                fail!(Stop::ub(
+                                    "a function that was called without a return block returned",
+                                    "this call has no `-> LABEL`"
+                                ));
+                            }
+                            if site.dst != NO_SLOT {
+                                r!(site.dst) = site.dst_ty.normalize(v);
+                            }
+                            pc = site.next as usize;
+                        }
+                        Ok(Ret::Blocked) => {
+                            self.threads[me].pending_dst = (site.dst != NO_SLOT).then_some((site.dst, site.dst_ty));
+                            // With no return block, NO_PC makes the thread fail when it resumes.
+                            pc = site.next as usize;
+                        }
+                        Err(stop) => fail!(stop),
+                    }
+                    // A scheduling point.
+                    if !self.threads[me].is_enabled() || self.yield_requested || self.sched.wants_decision() {
+                        if let Some(f) = frames.last_mut() {
+                            f.pc = pc as Pc;
+                        }
+                        return Ok(Event::Switch);
+                    }
+                }
+            }
+        }
+    }
+
+    #[cold]
+    fn ptr_overflow(&self, p: u64, off: i64, neg: bool) -> Box<Stop> {
+        let off = if neg { off.wrapping_neg() } else { off };
+        Stop::ub(
+            "pointer arithmetic out of range",
+            format!("moving {} by {off} bytes leaves its allocation's address range", self.memory.describe(p)),
+        )
+    }
+
+    fn format(&self, pieces: &[FmtPiece], regs: &[u64]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for p in pieces {
+            match p {
+                FmtPiece::Lit(b) => out.extend_from_slice(b),
+                FmtPiece::Arg { slot, ty, style } => {
+                    let v = regs[*slot as usize];
+                    let width_mask = if ty.bits() == 64 { u64::MAX } else { (1u64 << ty.bits()) - 1 };
+                    let s = match (style, ty) {
+                        (FmtStyle::Display, Ty::Bool) => (v != 0).to_string(),
+                        (FmtStyle::Display, Ty::Ptr) => {
+                            let (id, off) = crate::memory::split(v);
+                            if v == 0 {
+                                "null".to_string()
+                            } else {
+                                format!("alloc{id}+{off:#x}")
+                            }
+                        }
+                        (FmtStyle::Display, Ty::Fn) => match self.program.fn_index(v) {
+                            Some(f) => format!("fn {}", self.program.functions[f as usize].name),
+                            None => format!("{v:#x}"),
+                        },
+                        (FmtStyle::Display, t) if t.is_signed() => (v as i64).to_string(),
+                        (FmtStyle::Display, _) => v.to_string(),
+                        (FmtStyle::Hex, _) => format!("{:x}", v & width_mask),
+                        (FmtStyle::AltHex, _) => format!("{:#x}", v & width_mask),
+                    };
+                    out.extend_from_slice(s.as_bytes());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Moves a pointer by `off` bytes; `None` if the offset leaves `0..2^32`.
+#[inline(always)]
+fn ptr_offset(p: u64, off: i64) -> Option<u64> {
+    let (id, o) = crate::memory::split(p);
+    let n = (o as i64).checked_add(off)?;
+    if (0..=u32::MAX as i64).contains(&n) {
+        Some(crate::memory::addr(id, n as u64))
+    } else {
+        None
+    }
+}

@@ -1,0 +1,26 @@
+//! spindle-vm: the guest language, the interpreter, memory, green threads, the scheduler,
+//! virtual time and vector clocks.
+//!
+//! Architecture invariant: this crate knows nothing of files, file descriptors or Linux. Foreign
+//! calls reach the outside world only through the [`Host`] trait, and names of foreign functions
+//! and constants only through [`front::Resolver`].
+
+pub mod clock;
+pub mod diag;
+pub mod error;
+pub mod front;
+mod interp;
+pub mod ir;
+pub mod machine;
+pub mod memory;
+pub mod sched;
+pub mod source;
+pub mod thread;
+
+pub use error::{Stop, StopKind, VmResult};
+pub use machine::{Config, Console, Host, Machine, Ret};
+pub use sched::Policy;
+pub use thread::{BlockReason, Callback, ThreadId, Unblock};
+
+/// The default probability of switching threads at a scheduling point under `--sched random`.
+pub const DEFAULT_PREEMPTION: f64 = 0.5;

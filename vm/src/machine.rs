@@ -1,0 +1,483 @@
+//! The machine: memory, threads, the scheduler and virtual time, and the API the host (the shim
+//! layer) uses to implement foreign calls — blocking, waking, spawning, joining, errno.
+
+use crate::diag::Diagnostic;
+use crate::error::{Stop, StopKind, VmResult};
+use crate::ir::Program;
+use crate::memory::{describe_kind, AllocKind, MemError, Memory};
+use crate::sched::{Policy, Scheduler};
+use crate::source::Span;
+use crate::thread::{BlockReason, Callback, Frame, Thread, ThreadId, ThreadState, Unblock};
+use std::io::Write;
+use std::rc::Rc;
+
+/// What a foreign call did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ret {
+    /// It returned this value (already the C return value; errno set separately).
+    Value(u64),
+    /// It blocked the calling thread; the unblock callback will provide the value.
+    Blocked,
+}
+
+/// The host: implements foreign calls. The VM calls it at every foreign call with the host's own
+/// function id (from [`crate::front::Resolver::foreign`]) and the evaluated arguments.
+pub trait Host: Sized + 'static {
+    fn call(&mut self, m: &mut Machine<Self>, id: u32, args: &[u64]) -> VmResult<Ret>;
+}
+
+/// Run-time settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub policy: Policy,
+    pub max_steps: Option<u64>,
+    pub max_stack_depth: usize,
+    pub max_memory: u64,
+    pub max_threads: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { policy: Policy::Fixed, max_steps: None, max_stack_depth: 10_000, max_memory: 1 << 30, max_threads: 10_000 }
+    }
+}
+
+/// Where the guest's stdout and stderr go.
+pub struct Console {
+    pub out: Box<dyn Write>,
+    pub err: Box<dyn Write>,
+}
+
+impl Console {
+    /// Output that is thrown away.
+    pub fn sink() -> Self {
+        Console { out: Box::new(std::io::sink()), err: Box::new(std::io::sink()) }
+    }
+}
+
+pub struct Machine<H> {
+    pub(crate) program: Rc<Program>,
+    pub memory: Memory,
+    pub(crate) threads: Vec<Thread<H>>,
+    pub(crate) active: ThreadId,
+    pub(crate) sched: Scheduler,
+    /// Executed statements and terminators, all threads together.
+    pub(crate) steps: u64,
+    /// Virtual time is `steps + time_offset`: sleeps move the offset.
+    time_offset: u64,
+    pub(crate) yield_requested: bool,
+    /// The span of the foreign call being executed.
+    pub(crate) cur_span: Span,
+    pub(crate) config: Config,
+    pub console: Console,
+    runnable: Vec<ThreadId>,
+}
+
+/// What the interpreter loop returns to the scheduler.
+pub(crate) enum Event {
+    /// A scheduling point: decide who runs next.
+    Switch,
+    /// The running thread's root function returned this value.
+    Finished(u64),
+}
+
+impl<H: Host> Machine<H> {
+    /// Prepares a run: statics allocated, `main` ready on thread 0.
+    pub fn new(program: Rc<Program>, config: Config, console: Console) -> VmResult<Self> {
+        let mut memory = Memory::new(config.max_memory);
+        for s in &program.statics {
+            let kind = if s.read_only { AllocKind::Literal } else { AllocKind::Static(s.name.clone()) };
+            memory.allocate(s.bytes.len() as u64, &s.bytes, kind, s.span).map_err(|e| mem_stop(&memory, e, "allocation of a static"))?;
+        }
+        let sched = Scheduler::new(config.policy);
+        let mut m = Machine {
+            program,
+            memory,
+            threads: Vec::new(),
+            active: 0,
+            sched,
+            steps: 0,
+            time_offset: 0,
+            yield_requested: false,
+            cur_span: Span::default(),
+            config,
+            console,
+            runnable: Vec::new(),
+        };
+        let main = m.program.main;
+        m.new_thread("main".to_string(), main, None)?;
+        Ok(m)
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Runs until the program ends; returns how.
+    pub fn run(&mut self, host: &mut H) -> Box<Stop> {
+        loop {
+            let t = match self.schedule(host) {
+                Ok(t) => t,
+                Err(s) => return s,
+            };
+            self.active = t;
+            match self.run_active(host) {
+                Ok(Event::Switch) => {}
+                Ok(Event::Finished(v)) if t == 0 => return Stop::exit(v as u8),
+                Ok(Event::Finished(v)) => {
+                    if let Err(s) = self.finish_thread(host, t, v) {
+                        return self.annotate(s);
+                    }
+                }
+                Err(s) => return self.annotate(s),
+            }
+        }
+    }
+
+    /// Adds the thread and the reproduction flags to a failure report.
+    fn annotate(&self, mut s: Box<Stop>) -> Box<Stop> {
+        if s.is_exit() {
+            return s;
+        }
+        if s.kind != StopKind::Deadlock {
+            s = s.with_note(format!("this is on thread `{}`", self.threads[self.active].name));
+        }
+        if let Policy::Random { seed, preemption } = self.config.policy {
+            let p = if preemption == crate::DEFAULT_PREEMPTION { String::new() } else { format!(" --preemption-rate {preemption}") };
+            s = s.with_note(format!("reproduce with `--sched random --seed {seed}{p}`"));
+        }
+        s
+    }
+
+    // ---- time -------------------------------------------------------------------------------
+
+    /// The virtual monotonic clock, in nanoseconds.
+    pub fn now(&self) -> u64 {
+        self.steps + self.time_offset
+    }
+
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    // ---- threads: the host-facing API -------------------------------------------------------
+
+    /// The thread executing the current foreign call (or callback).
+    pub fn active_thread(&self) -> ThreadId {
+        self.active
+    }
+
+    pub fn thread_name(&self, t: ThreadId) -> &str {
+        &self.threads[t].name
+    }
+
+    pub fn thread_count(&self) -> usize {
+        self.threads.len()
+    }
+
+    pub fn errno(&self) -> i64 {
+        self.threads[self.active].errno
+    }
+
+    pub fn set_errno(&mut self, e: i64) {
+        self.threads[self.active].errno = e;
+    }
+
+    /// Sets the result of the blocked call of the active thread (from an unblock callback).
+    pub fn set_return(&mut self, v: u64) {
+        self.threads[self.active].pending_val = v;
+    }
+
+    /// The span of the foreign call being executed.
+    pub fn call_span(&self) -> Span {
+        self.cur_span
+    }
+
+    /// Blocks the active thread. The foreign call must then return [`Ret::Blocked`]; `callback`
+    /// runs (as this thread) when it is unblocked or its `deadline` (virtual ns) passes.
+    pub fn block_thread(&mut self, reason: BlockReason, deadline: Option<u64>, callback: Callback<H>) {
+        let span = self.cur_span;
+        let t = &mut self.threads[self.active];
+        debug_assert!(t.is_enabled(), "blocking a thread that is not running");
+        t.blocked_at = span;
+        t.state = ThreadState::Blocked { reason, deadline, callback: Some(callback) };
+    }
+
+    /// Whether `t` is blocked for `reason`.
+    pub fn is_blocked_on(&self, t: ThreadId, reason: &BlockReason) -> bool {
+        matches!(&self.threads[t].state, ThreadState::Blocked { reason: r, .. } if r == reason)
+    }
+
+    /// Threads blocked for `reason`, in id order.
+    pub fn blocked_on(&self, reason: &BlockReason) -> Vec<ThreadId> {
+        (0..self.threads.len()).filter(|&t| self.is_blocked_on(t, reason)).collect()
+    }
+
+    /// Makes a blocked thread runnable and runs its callback with [`Unblock::Ready`], as that
+    /// thread. Does nothing if `t` is not blocked.
+    pub fn unblock_thread(&mut self, host: &mut H, t: ThreadId) -> VmResult<()> {
+        self.wake(host, t, Unblock::Ready)
+    }
+
+    fn wake(&mut self, host: &mut H, t: ThreadId, kind: Unblock) -> VmResult<()> {
+        let state = std::mem::replace(&mut self.threads[t].state, ThreadState::Enabled);
+        let ThreadState::Blocked { callback, .. } = state else {
+            self.threads[t].state = state;
+            return Ok(());
+        };
+        let prev = self.active;
+        self.active = t;
+        let r = match callback {
+            Some(cb) => cb(host, self, kind),
+            None => Ok(()),
+        };
+        self.active = prev;
+        r
+    }
+
+    /// Lets other threads run at this scheduling point.
+    pub fn yield_now(&mut self) {
+        self.yield_requested = true;
+    }
+
+    /// Starts a thread running the function that `func` (a `fn` value) names, with `arg` as its
+    /// parameter if it takes one.
+    pub fn spawn(&mut self, func: u64, arg: u64) -> VmResult<ThreadId> {
+        let Some(f) = self.program.fn_index(func) else {
+            return Err(Stop::ub("spawn of something that is not a function", format!("`{func:#x}` is not a function value")));
+        };
+        let fun = &self.program.functions[f as usize];
+        if fun.params.len() > 1 {
+            return Err(Stop::ub(
+                format!("spawn of function `{}`, which takes {} parameters", fun.name, fun.params.len()),
+                "a thread function takes zero or one parameter",
+            ));
+        }
+        if self.threads.len() >= self.config.max_threads {
+            return Err(Stop::limit(format!("more than {} threads", self.config.max_threads), "raise it with --max-threads N"));
+        }
+        let arg = fun.params.first().map(|t| t.normalize(arg));
+        let name = format!("{}#{}", fun.name, self.threads.len());
+        self.new_thread(name, f, arg)
+    }
+
+    fn new_thread(&mut self, name: String, func: u32, arg: Option<u64>) -> VmResult<ThreadId> {
+        let f = &self.program.functions[func as usize];
+        let mut t = Thread::new(name);
+        t.regs = vec![0; f.frame_size as usize];
+        if let Some(a) = arg {
+            t.regs[0] = a;
+        }
+        t.frames.push(Frame { func, pc: 0, base: 0, ret_dst: crate::ir::NO_SLOT, ret_next: crate::ir::NO_PC });
+        self.threads.push(t);
+        Ok(self.threads.len() - 1)
+    }
+
+    /// `join`: the target's return value, or `None` after blocking the active thread until the
+    /// target ends (the callback then sets the return value).
+    pub fn join(&mut self, target: u64) -> VmResult<Option<u64>> {
+        let me = self.active;
+        let Some(t) = usize::try_from(target).ok().filter(|&t| t < self.threads.len()) else {
+            return Err(Stop::ub(format!("join of thread id {}, which does not exist", target as i64), "no such thread"));
+        };
+        if t == me {
+            return Err(Stop::ub(format!("thread `{}` tried to join itself", self.threads[me].name), "joining itself"));
+        }
+        if self.threads[t].joined {
+            return Err(Stop::ub(format!("thread `{}` was already joined", self.threads[t].name), "joining it again"));
+        }
+        self.threads[t].joined = true;
+        if self.threads[t].is_terminated() {
+            return Ok(Some(self.threads[t].ret));
+        }
+        self.block_thread(
+            BlockReason::Join(t),
+            None,
+            Box::new(move |_host, m: &mut Machine<H>, _kind| {
+                let v = m.threads[t].ret;
+                m.set_return(v);
+                Ok(())
+            }),
+        );
+        Ok(None)
+    }
+
+    fn finish_thread(&mut self, host: &mut H, t: ThreadId, v: u64) -> VmResult<()> {
+        let th = &mut self.threads[t];
+        th.state = ThreadState::Terminated;
+        th.ret = v;
+        th.regs = Vec::new();
+        th.frames = Vec::new();
+        for j in self.blocked_on(&BlockReason::Join(t)) {
+            self.unblock_thread(host, j)?;
+        }
+        Ok(())
+    }
+
+    // ---- memory for the host ----------------------------------------------------------------
+
+    /// `malloc`: a zeroed heap allocation.
+    pub fn malloc(&mut self, size: u64) -> VmResult<u64> {
+        let span = self.cur_span;
+        self.memory.allocate(size, &[], AllocKind::Heap, span).map_err(|e| mem_stop(&self.memory, e, "malloc"))
+    }
+
+    /// `free`.
+    pub fn free(&mut self, p: u64) -> VmResult<()> {
+        if p == 0 {
+            return Ok(());
+        }
+        let span = self.cur_span;
+        self.memory.deallocate(p, true, span).map_err(|e| mem_stop(&self.memory, e, "free"))
+    }
+
+    /// Turns a memory error of a host access into an Undefined Behavior report.
+    pub fn mem_error(&self, e: MemError, access: &str) -> Box<Stop> {
+        mem_stop(&self.memory, e, access)
+    }
+
+    // ---- scheduling -------------------------------------------------------------------------
+
+    fn schedule(&mut self, host: &mut H) -> VmResult<ThreadId> {
+        loop {
+            self.fire_timeouts(host)?;
+            self.runnable.clear();
+            self.runnable.extend(self.threads.iter().enumerate().filter(|(_, t)| t.is_enabled()).map(|(i, _)| i));
+            if !self.runnable.is_empty() {
+                let cur_ok = self.threads[self.active].is_enabled();
+                let t = self.sched.pick(self.active, cur_ok, self.yield_requested, &self.runnable);
+                self.yield_requested = false;
+                return Ok(t);
+            }
+            let next_deadline = self
+                .threads
+                .iter()
+                .filter_map(|t| match &t.state {
+                    ThreadState::Blocked { deadline: Some(d), .. } => Some(*d),
+                    _ => None,
+                })
+                .min();
+            match next_deadline {
+                Some(d) => {
+                    let now = self.now();
+                    if d > now {
+                        self.time_offset += d - now;
+                    }
+                }
+                None => return Err(self.deadlock()),
+            }
+        }
+    }
+
+    fn fire_timeouts(&mut self, host: &mut H) -> VmResult<()> {
+        let now = self.now();
+        for t in 0..self.threads.len() {
+            if matches!(self.threads[t].state, ThreadState::Blocked { deadline: Some(d), .. } if d <= now) {
+                self.wake(host, t, Unblock::TimedOut)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn deadlock(&self) -> Box<Stop> {
+        let mut diags = Vec::new();
+        for t in &self.threads {
+            if let ThreadState::Blocked { reason, .. } = &t.state {
+                let why = match reason {
+                    BlockReason::Join(j) => format!("it waits for thread `{}` to finish", self.threads[*j].name),
+                    BlockReason::Sleep => "it sleeps".to_string(),
+                    BlockReason::Host(s) => s.clone(),
+                };
+                diags.push(
+                    Diagnostic::error("the evaluated program deadlocked")
+                        .at(t.blocked_at, "thread got stuck here")
+                        .note(format!("this is on thread `{}`", t.name))
+                        .note(why),
+                );
+            }
+        }
+        let mut s = Box::new(Stop { kind: StopKind::Deadlock, diags });
+        if let Policy::Random { seed, .. } = self.config.policy {
+            if let Some(d) = s.diags.last_mut() {
+                d.notes.push(format!("reproduce with `--sched random --seed {seed}`"));
+            }
+        }
+        s
+    }
+
+    /// Runs the active thread until its next scheduling point.
+    fn run_active(&mut self, host: &mut H) -> VmResult<Event> {
+        let t = self.active;
+        let th = &mut self.threads[t];
+        let mut frames = std::mem::take(&mut th.frames);
+        let mut regs = std::mem::take(&mut th.regs);
+        if let Some((slot, ty)) = th.pending_dst.take() {
+            let base = frames.last().map_or(0, |f| f.base) as usize;
+            regs[base + slot as usize] = ty.normalize(th.pending_val);
+        }
+        let r = self.exec(host, &mut frames, &mut regs);
+        let th = &mut self.threads[t];
+        th.frames = frames;
+        th.regs = regs;
+        r
+    }
+}
+
+/// Turns a memory error into a report: UB for the program's mistakes, a limit for exhaustion.
+pub(crate) fn mem_stop(mem: &Memory, e: MemError, access: &str) -> Box<Stop> {
+    let alloc_note = |id| mem.get(id).map(|a| (describe_kind(id, a), a.site, a.freed_at, a.size));
+    match e {
+        MemError::Null => Stop::ub(format!("{access} through a null pointer"), format!("{access} through null")),
+        MemError::Invalid { addr } => Stop::ub(format!("{access} through an invalid pointer {addr:#x}"), "no allocation has this address"),
+        MemError::OutOfBounds { id, offset, size, alloc_size } => {
+            let (name, site, _, _) = alloc_note(id).unwrap_or_default();
+            let mut s = Stop::ub(
+                format!("{access} out of bounds"),
+                format!(
+                    "{access} of {size} byte{} at {name}+{offset:#x}, but {name} is {alloc_size} byte{} long",
+                    if size == 1 { "" } else { "s" },
+                    if alloc_size == 1 { "" } else { "s" }
+                ),
+            );
+            s.diags[0] = s.diags[0].clone().also(site, "allocated here");
+            s
+        }
+        MemError::Dangling { id } => {
+            let (name, site, freed, _) = alloc_note(id).unwrap_or_default();
+            let mut s = Stop::ub(format!("{access} of a dangling pointer"), format!("{name} has been freed"));
+            let mut d = s.diags[0].clone().also(site, "allocated here");
+            if let Some(f) = freed {
+                d = d.also(f, "freed here");
+            }
+            s.diags[0] = d;
+            s
+        }
+        MemError::ReadOnly { id } => {
+            let (name, site, _, _) = alloc_note(id).unwrap_or_default();
+            let mut s = Stop::ub(format!("{access} to read-only memory"), format!("{name} is read-only"));
+            s.diags[0] = s.diags[0].clone().also(site, "the string literal");
+            s
+        }
+        MemError::BadFree { addr } => {
+            Stop::ub("free of a pointer that is not the start of a live heap allocation", format!("freeing {}", mem.describe(addr)))
+        }
+        MemError::DoubleFree { id } => {
+            let (name, site, freed, _) = alloc_note(id).unwrap_or_default();
+            let mut s = Stop::ub("double free", format!("{name} was already freed"));
+            let mut d = s.diags[0].clone().also(site, "allocated here");
+            if let Some(f) = freed {
+                d = d.also(f, "first freed here");
+            }
+            s.diags[0] = d;
+            s
+        }
+        MemError::TooLarge { size } => Stop::limit(
+            format!("{access} of {size} bytes: the largest allocation is {} bytes", u32::MAX),
+            "allocations are limited to 4 GiB - 1",
+        ),
+        MemError::Exhausted => Stop::limit("more than 2^32 - 1 allocations", "allocation ids are 32 bits"),
+        MemError::Limit { limit } => {
+            Stop::limit(format!("guest memory: {access} would take more than {limit} bytes"), "raise it with --max-memory BYTES")
+        }
+    }
+}

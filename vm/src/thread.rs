@@ -1,0 +1,89 @@
+//! Green threads: their stacks, states and the blocking protocol.
+
+use crate::error::VmResult;
+use crate::ir::{Pc, Slot, Ty};
+use crate::machine::Machine;
+use crate::source::Span;
+
+pub type ThreadId = usize;
+
+/// Why an unblock callback runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unblock {
+    /// Whatever the thread waited for may have happened: the callback retries or completes.
+    Ready,
+    /// The deadline passed first.
+    TimedOut,
+}
+
+/// What a blocked thread waits for, for reports and for `unblock` sanity checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlockReason {
+    /// `join` on this thread.
+    Join(ThreadId),
+    /// A timed sleep.
+    Sleep,
+    /// A host-defined wait (an fd, epoll): the text says what, for the deadlock report.
+    Host(String),
+}
+
+/// Runs when a blocked thread is woken, as that thread (its errno, its clock). It writes the
+/// blocked call's result with [`Machine::set_return`], and may block the thread again.
+pub type Callback<H> = Box<dyn FnOnce(&mut H, &mut Machine<H>, Unblock) -> VmResult<()>>;
+
+pub enum ThreadState<H> {
+    Enabled,
+    Blocked { reason: BlockReason, deadline: Option<u64>, callback: Option<Callback<H>> },
+    Terminated,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Frame {
+    pub func: u32,
+    /// Where the frame resumes (only meaningful for a thread's top frame when it is not running).
+    pub pc: Pc,
+    pub base: u32,
+    /// Where the caller wants the return value, and where it continues.
+    pub ret_dst: Slot,
+    pub ret_next: Pc,
+}
+
+pub struct Thread<H> {
+    pub name: String,
+    pub state: ThreadState<H>,
+    pub frames: Vec<Frame>,
+    pub regs: Vec<u64>,
+    pub errno: i64,
+    /// Someone joined (or is joining) this thread.
+    pub joined: bool,
+    /// The root function's return value, once terminated.
+    pub ret: u64,
+    /// The destination of a foreign call that blocked, written when the thread resumes.
+    pub pending_dst: Option<(Slot, Ty)>,
+    pub pending_val: u64,
+    /// The call the thread is blocked in, for deadlock reports.
+    pub blocked_at: Span,
+}
+
+impl<H> Thread<H> {
+    pub fn new(name: String) -> Self {
+        Thread {
+            name,
+            state: ThreadState::Enabled,
+            frames: Vec::new(),
+            regs: Vec::new(),
+            errno: 0,
+            joined: false,
+            ret: 0,
+            pending_dst: None,
+            pending_val: 0,
+            blocked_at: Span::default(),
+        }
+    }
+    pub fn is_enabled(&self) -> bool {
+        matches!(self.state, ThreadState::Enabled)
+    }
+    pub fn is_terminated(&self) -> bool {
+        matches!(self.state, ThreadState::Terminated)
+    }
+}
