@@ -63,6 +63,9 @@ enum Command {
         /// Most threads a run may create (exit 4 beyond it).
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         max_threads: usize,
+        /// Do not check memory accesses for data races.
+        #[arg(long)]
+        no_race_check: bool,
     },
     /// Parse and check a program without running it (exit 0 if it is valid, 2 if not).
     Check {
@@ -105,7 +108,7 @@ fn main() -> ExitCode {
                 EXIT_BAD_PROGRAM
             }
         },
-        Command::Run { file, sched, seed, preemption_rate, max_steps, max_stack_depth, max_memory, max_threads } => {
+        Command::Run { file, sched, seed, preemption_rate, max_steps, max_stack_depth, max_memory, max_threads, no_race_check } => {
             let policy = match (sched, seed) {
                 (Some(Sched::Fixed), Some(_)) => {
                     eprintln!("error: `--seed` only applies to `--sched random`");
@@ -114,7 +117,7 @@ fn main() -> ExitCode {
                 (Some(Sched::Fixed), None) | (None, None) => Policy::Fixed,
                 (Some(Sched::Random), s) | (None, s @ Some(_)) => Policy::Random { seed: s.unwrap_or(0), preemption: preemption_rate },
             };
-            let config = RunConfig { policy, max_steps, max_stack_depth, max_memory, max_threads };
+            let config = RunConfig { policy, max_steps, max_stack_depth, max_memory, max_threads, race_check: !no_race_check };
             match Program::from_path(&file) {
                 Err(e) => {
                     eprint!("{}", e.render(color));

@@ -7,6 +7,7 @@ use crate::error::{Stop, VmResult};
 use crate::ir::*;
 use crate::machine::{mem_stop, Event, Host, Machine, Ret};
 use crate::memory::AllocKind;
+use crate::race::AccessKind;
 use crate::thread::Frame;
 use std::io::Write;
 
@@ -65,6 +66,7 @@ impl<H: Host> Machine<H> {
         let prog = self.program.clone();
         let max_steps = self.config.max_steps.unwrap_or(u64::MAX);
         let top = *frames.last().expect("a running thread has a frame");
+        let mut cur_func = top.func;
         let mut func = &prog.functions[top.func as usize];
         let mut code: &[Inst] = &func.code;
         let mut pc = top.pc as usize;
@@ -89,6 +91,45 @@ impl<H: Host> Machine<H> {
         macro_rules! r {
             ($slot:expr) => {
                 regs[base + $slot as usize]
+            };
+        }
+        // Where the current instruction is, for race reports.
+        macro_rules! site {
+            () => {
+                (cur_func as u64) << 32 | (pc - 1) as u64
+            };
+        }
+        // A scheduling point after an atomic: let the scheduler decide if it wants to.
+        macro_rules! sched_point {
+            () => {
+                if self.sched.wants_decision() {
+                    self.steps = steps;
+                    if let Some(f) = frames.last_mut() {
+                        f.pc = pc as Pc;
+                    }
+                    return Ok(Event::Switch);
+                }
+            };
+        }
+        // The address of an atomic access, checked for alignment: (alloc id, offset).
+        macro_rules! atomic_addr {
+            ($a:expr, $ty:expr) => {{
+                let a = $a;
+                let (id, off) = crate::memory::split(a);
+                if off % $ty.size() as u64 != 0 {
+                    fail!(Stop::ub(
+                        format!("misaligned {}-byte atomic access", $ty.size()),
+                        format!("{} is not {}-byte aligned", self.memory.describe(a), $ty.size())
+                    ));
+                }
+                (id, off)
+            }};
+        }
+        macro_rules! race_check {
+            ($r:expr) => {
+                if let Err(race) = $r {
+                    fail!(self.race_stop(&race));
+                }
             };
         }
         macro_rules! tick {
@@ -156,19 +197,107 @@ impl<H: Host> Machine<H> {
                     Some(v) => r!(dst) = v,
                     None => fail!(self.ptr_overflow(r!(p), off, false)),
                 },
-                Inst::Load { ty, dst, addr } => match self.memory.read_uint(r!(addr), ty.size()) {
-                    Ok(v) => r!(dst) = ty.normalize(v),
-                    Err(e) => fail!(mem_stop(&self.memory, e, "memory read")),
-                },
+                Inst::Load { ty, dst, addr } => {
+                    let a = r!(addr);
+                    match self.memory.read_uint(a, ty.size()) {
+                        Ok(v) => r!(dst) = ty.normalize(v),
+                        Err(e) => fail!(mem_stop(&self.memory, e, "memory read")),
+                    }
+                    if let Some(rd) = &mut self.race {
+                        let (id, off) = crate::memory::split(a);
+                        race_check!(rd.read(id, off, ty.size() as u64, 0, site!()));
+                    }
+                }
                 Inst::Store { ty, addr, val } => {
-                    if let Err(e) = self.memory.write_uint(r!(addr), ty.size(), r!(val)) {
+                    let a = r!(addr);
+                    if let Err(e) = self.memory.write_uint(a, ty.size(), r!(val)) {
                         fail!(mem_stop(&self.memory, e, "memory write"))
+                    }
+                    if let Some(rd) = &mut self.race {
+                        let (id, off) = crate::memory::split(a);
+                        race_check!(rd.write(id, off, ty.size() as u64, 0, site!()));
                     }
                 }
                 Inst::StoreImm { ty, addr, val } => {
-                    if let Err(e) = self.memory.write_uint(r!(addr), ty.size(), val) {
+                    let a = r!(addr);
+                    if let Err(e) = self.memory.write_uint(a, ty.size(), val) {
                         fail!(mem_stop(&self.memory, e, "memory write"))
                     }
+                    if let Some(rd) = &mut self.race {
+                        let (id, off) = crate::memory::split(a);
+                        race_check!(rd.write(id, off, ty.size() as u64, 0, site!()));
+                    }
+                }
+                Inst::AtomicLoad { ty, dst, addr, ord } => {
+                    let (id, off) = atomic_addr!(r!(addr), ty);
+                    match self.memory.read_uint(r!(addr), ty.size()) {
+                        Ok(v) => r!(dst) = ty.normalize(v),
+                        Err(e) => fail!(mem_stop(&self.memory, e, "atomic load")),
+                    }
+                    if let Some(rd) = &mut self.race {
+                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, ord, true, false));
+                    }
+                    sched_point!();
+                }
+                Inst::AtomicStore { ty, addr, val, ord } => {
+                    let (id, off) = atomic_addr!(r!(addr), ty);
+                    if let Err(e) = self.memory.write_uint(r!(addr), ty.size(), r!(val)) {
+                        fail!(mem_stop(&self.memory, e, "atomic store"))
+                    }
+                    if let Some(rd) = &mut self.race {
+                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicStore, ord, false, true));
+                    }
+                    sched_point!();
+                }
+                Inst::AtomicRmw { op, ty, dst, addr, val, ord } => {
+                    let a = r!(addr);
+                    let (id, off) = atomic_addr!(a, ty);
+                    let old = match self.memory.read_uint(a, ty.size()) {
+                        Ok(v) => ty.normalize(v),
+                        Err(e) => fail!(mem_stop(&self.memory, e, "atomic read-modify-write")),
+                    };
+                    let new = op.apply(ty, old, r!(val));
+                    if let Err(e) = self.memory.write_uint(a, ty.size(), new) {
+                        fail!(mem_stop(&self.memory, e, "atomic read-modify-write"))
+                    }
+                    if let Some(rd) = &mut self.race {
+                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, ord, true, true));
+                    }
+                    r!(dst) = old;
+                    sched_point!();
+                }
+                Inst::Cas { ty, dst, ok, addr, expected, new, succ, fail } => {
+                    let a = r!(addr);
+                    let (id, off) = atomic_addr!(a, ty);
+                    let old = match self.memory.read_uint(a, ty.size()) {
+                        Ok(v) => ty.normalize(v),
+                        Err(e) => fail!(mem_stop(&self.memory, e, "compare-and-swap")),
+                    };
+                    let swapped = old == r!(expected);
+                    if swapped {
+                        if let Err(e) = self.memory.write_uint(a, ty.size(), r!(new)) {
+                            fail!(mem_stop(&self.memory, e, "compare-and-swap"))
+                        }
+                    }
+                    if let Some(rd) = &mut self.race {
+                        let r = if swapped {
+                            rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, succ, true, true)
+                        } else {
+                            rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, fail, true, false)
+                        };
+                        race_check!(r);
+                    }
+                    r!(dst) = old;
+                    if ok != NO_SLOT {
+                        r!(ok) = swapped as u64;
+                    }
+                    sched_point!();
+                }
+                Inst::Fence { ord } => {
+                    if let Some(rd) = &mut self.race {
+                        rd.fence(ord);
+                    }
+                    sched_point!();
                 }
                 Inst::Assert { cond, msg } => {
                     if r!(cond) == 0 {
@@ -184,7 +313,12 @@ impl<H: Host> Machine<H> {
                     let a = &func.arrays[local as usize];
                     let kind = AllocKind::Local { func: func.name.clone(), name: a.name.clone() };
                     match self.memory.allocate(a.size, &[], kind, a.span) {
-                        Ok(p) => r!(dst) = p,
+                        Ok(p) => {
+                            r!(dst) = p;
+                            if let Some(rd) = &mut self.race {
+                                rd.on_alloc(crate::memory::split(p).0, a.size);
+                            }
+                        }
                         Err(e) => fail!(mem_stop(&self.memory, e, "allocation of an array local")),
                     }
                 }
@@ -237,6 +371,7 @@ impl<H: Host> Machine<H> {
                         f.pc = pc as Pc;
                     }
                     frames.push(Frame { func: callee_idx, pc: 0, base: new_base as u32, ret_dst: site.dst, ret_next: site.next });
+                    cur_func = callee_idx;
                     func = callee;
                     code = &func.code;
                     pc = 0;
@@ -247,8 +382,10 @@ impl<H: Host> Machine<H> {
                     let v = if val == NO_SLOT { 0 } else { r!(val) };
                     for &s in &func.array_slots {
                         let span = func.spans[pc - 1];
-                        if let Err(e) = self.memory.deallocate(r!(s), false, span) {
-                            fail!(mem_stop(&self.memory, e, "deallocation of an array local"));
+                        match self.dealloc(r!(s), false, span, site!()) {
+                            Ok(()) => {}
+                            Err(Ok(race)) => fail!(race),
+                            Err(Err(e)) => fail!(mem_stop(&self.memory, e, "deallocation of an array local")),
                         }
                     }
                     let done = frames.pop().expect("a running thread has a frame");
@@ -257,6 +394,7 @@ impl<H: Host> Machine<H> {
                         frames.push(done);
                         return Ok(Event::Finished(v));
                     };
+                    cur_func = caller.func;
                     func = &prog.functions[caller.func as usize];
                     code = &func.code;
                     base = caller.base as usize;
@@ -297,6 +435,7 @@ impl<H: Host> Machine<H> {
                     let nargs = site.args.len().min(8);
                     self.steps = steps;
                     self.cur_span = func.spans[pc - 1];
+                    self.cur_site = site!();
                     let me = self.active;
                     let ret = host.call(self, id, &args[..nargs]);
                     steps = self.steps;

@@ -141,6 +141,53 @@ pub enum ArithOp {
     Shr,
 }
 
+pub use crate::race::Ordering;
+
+/// Read-modify-write operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RmwOp {
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+    Xchg,
+    Max,
+    Min,
+}
+
+impl RmwOp {
+    pub fn from_name(s: &str) -> Option<RmwOp> {
+        Some(match s {
+            "add" => RmwOp::Add,
+            "sub" => RmwOp::Sub,
+            "and" => RmwOp::And,
+            "or" => RmwOp::Or,
+            "xor" => RmwOp::Xor,
+            "xchg" => RmwOp::Xchg,
+            "max" => RmwOp::Max,
+            "min" => RmwOp::Min,
+            _ => return None,
+        })
+    }
+    /// The new value stored, from the old one and the operand (wrapping, as C++ atomics do).
+    pub fn apply(self, ty: Ty, old: u64, v: u64) -> u64 {
+        let r = match self {
+            RmwOp::Add => old.wrapping_add(v),
+            RmwOp::Sub => old.wrapping_sub(v),
+            RmwOp::And => old & v,
+            RmwOp::Or => old | v,
+            RmwOp::Xor => old ^ v,
+            RmwOp::Xchg => v,
+            RmwOp::Max if ty.is_signed() => (old as i64).max(v as i64) as u64,
+            RmwOp::Min if ty.is_signed() => (old as i64).min(v as i64) as u64,
+            RmwOp::Max => old.max(v),
+            RmwOp::Min => old.min(v),
+        };
+        ty.normalize(r)
+    }
+}
+
 /// Comparisons. The signedness is decided at lowering time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CmpOp {
@@ -326,6 +373,40 @@ pub enum Inst {
     Print {
         fmt: u32,
     },
+    AtomicLoad {
+        ty: Ty,
+        dst: Slot,
+        addr: Slot,
+        ord: Ordering,
+    },
+    AtomicStore {
+        ty: Ty,
+        addr: Slot,
+        val: Slot,
+        ord: Ordering,
+    },
+    AtomicRmw {
+        op: RmwOp,
+        ty: Ty,
+        dst: Slot,
+        addr: Slot,
+        val: Slot,
+        ord: Ordering,
+    },
+    /// Compare-and-swap: `dst` gets the old value, `ok` (unless `NO_SLOT`) whether it swapped.
+    Cas {
+        ty: Ty,
+        dst: Slot,
+        ok: Slot,
+        addr: Slot,
+        expected: Slot,
+        new: Slot,
+        succ: Ordering,
+        fail: Ordering,
+    },
+    Fence {
+        ord: Ordering,
+    },
     /// Allocates the frame's array local `local` (see `Function::arrays`) and puts its pointer in `dst`.
     AllocLocal {
         dst: Slot,
@@ -460,9 +541,16 @@ pub struct Program {
     /// Interned strings: assert messages, unknown call names.
     pub strings: Vec<String>,
     pub formats: Vec<Vec<FmtPiece>>,
+    /// Byte offsets where source lines start, for line numbers in run-time reports.
+    pub line_starts: Vec<u32>,
 }
 
 impl Program {
+    /// The 1-based line of a span.
+    pub fn line_of(&self, span: Span) -> usize {
+        self.line_starts.partition_point(|&s| s <= span.start)
+    }
+
     /// The register value of the function `idx` (type `fn`).
     pub fn fn_value(idx: u32) -> u64 {
         (1u64 << 63) | idx as u64

@@ -1,10 +1,12 @@
 //! The machine: memory, threads, the scheduler and virtual time, and the API the host (the shim
 //! layer) uses to implement foreign calls — blocking, waking, spawning, joining, errno.
 
+use crate::clock::VClock;
 use crate::diag::Diagnostic;
 use crate::error::{Stop, StopKind, VmResult};
 use crate::ir::Program;
 use crate::memory::{describe_kind, AllocKind, MemError, Memory};
+use crate::race::{Detector, Race, Site, ALLOC_SITE};
 use crate::sched::{Policy, Scheduler};
 use crate::source::Span;
 use crate::thread::{BlockReason, Callback, Frame, Thread, ThreadId, ThreadState, Unblock};
@@ -34,11 +36,20 @@ pub struct Config {
     pub max_stack_depth: usize,
     pub max_memory: u64,
     pub max_threads: usize,
+    /// Check every memory access for data races (once a second thread exists).
+    pub race_check: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { policy: Policy::Fixed, max_steps: None, max_stack_depth: 10_000, max_memory: 1 << 30, max_threads: 10_000 }
+        Config {
+            policy: Policy::Fixed,
+            max_steps: None,
+            max_stack_depth: 10_000,
+            max_memory: 1 << 30,
+            max_threads: 10_000,
+            race_check: true,
+        }
     }
 }
 
@@ -71,6 +82,10 @@ pub struct Machine<H> {
     pub(crate) config: Config,
     pub console: Console,
     runnable: Vec<ThreadId>,
+    /// The data-race detector, from the first `spawn` on (unless disabled).
+    pub(crate) race: Option<Detector>,
+    /// Where the current foreign call is (`func << 32 | pc`), for race reports of shim accesses.
+    pub(crate) cur_site: Site,
 }
 
 /// What the interpreter loop returns to the scheduler.
@@ -103,6 +118,8 @@ impl<H: Host> Machine<H> {
             config,
             console,
             runnable: Vec::new(),
+            race: None,
+            cur_site: 0,
         };
         let main = m.program.main;
         m.new_thread("main".to_string(), main, None)?;
@@ -120,7 +137,7 @@ impl<H: Host> Machine<H> {
                 Ok(t) => t,
                 Err(s) => return s,
             };
-            self.active = t;
+            self.set_active(t);
             match self.run_active(host) {
                 Ok(Event::Switch) => {}
                 Ok(Event::Finished(v)) if t == 0 => return Stop::exit(v as u8),
@@ -147,6 +164,14 @@ impl<H: Host> Machine<H> {
             s = s.with_note(format!("reproduce with `--sched random --seed {seed}{p}`"));
         }
         s
+    }
+
+    /// Makes `t` the running thread (for the interpreter, callbacks and the race detector).
+    pub(crate) fn set_active(&mut self, t: ThreadId) {
+        self.active = t;
+        if let Some(rd) = &mut self.race {
+            rd.set_active(t);
+        }
     }
 
     // ---- time -------------------------------------------------------------------------------
@@ -226,12 +251,12 @@ impl<H: Host> Machine<H> {
             return Ok(());
         };
         let prev = self.active;
-        self.active = t;
+        self.set_active(t);
         let r = match callback {
             Some(cb) => cb(host, self, kind),
             None => Ok(()),
         };
-        self.active = prev;
+        self.set_active(prev);
         r
     }
 
@@ -258,7 +283,13 @@ impl<H: Host> Machine<H> {
         }
         let arg = fun.params.first().map(|t| t.normalize(arg));
         let name = format!("{}#{}", fun.name, self.threads.len());
-        self.new_thread(name, f, arg)
+        let child = self.new_thread(name, f, arg)?;
+        if self.config.race_check {
+            // Detection starts with the second thread: before it, nothing can race.
+            let rd = self.race.get_or_insert_with(Detector::new);
+            rd.spawn(child);
+        }
+        Ok(child)
     }
 
     fn new_thread(&mut self, name: String, func: u32, arg: Option<u64>) -> VmResult<ThreadId> {
@@ -288,12 +319,14 @@ impl<H: Host> Machine<H> {
         }
         self.threads[t].joined = true;
         if self.threads[t].is_terminated() {
+            self.acquire_final_clock(t);
             return Ok(Some(self.threads[t].ret));
         }
         self.block_thread(
             BlockReason::Join(t),
             None,
             Box::new(move |_host, m: &mut Machine<H>, _kind| {
+                m.acquire_final_clock(t);
                 let v = m.threads[t].ret;
                 m.set_return(v);
                 Ok(())
@@ -302,7 +335,20 @@ impl<H: Host> Machine<H> {
         Ok(None)
     }
 
+    /// The joiner synchronises with everything the finished thread `t` did.
+    fn acquire_final_clock(&mut self, t: ThreadId) {
+        if let Some(rd) = &mut self.race {
+            let fin = std::mem::take(&mut self.threads[t].final_clock);
+            rd.acquire(&fin);
+            rd.retire(t, &fin);
+        }
+    }
+
     fn finish_thread(&mut self, host: &mut H, t: ThreadId, v: u64) -> VmResult<()> {
+        if let Some(rd) = &mut self.race {
+            rd.set_active(t);
+            self.threads[t].final_clock = rd.terminate();
+        }
         let th = &mut self.threads[t];
         th.state = ThreadState::Terminated;
         th.ret = v;
@@ -319,7 +365,11 @@ impl<H: Host> Machine<H> {
     /// `malloc`: a zeroed heap allocation.
     pub fn malloc(&mut self, size: u64) -> VmResult<u64> {
         let span = self.cur_span;
-        self.memory.allocate(size, &[], AllocKind::Heap, span).map_err(|e| mem_stop(&self.memory, e, "malloc"))
+        let p = self.memory.allocate(size, &[], AllocKind::Heap, span).map_err(|e| mem_stop(&self.memory, e, "malloc"))?;
+        if let Some(rd) = &mut self.race {
+            rd.on_alloc(crate::memory::split(p).0, size);
+        }
+        Ok(p)
     }
 
     /// `free`.
@@ -328,7 +378,121 @@ impl<H: Host> Machine<H> {
             return Ok(());
         }
         let span = self.cur_span;
-        self.memory.deallocate(p, true, span).map_err(|e| mem_stop(&self.memory, e, "free"))
+        let site = self.cur_site;
+        self.dealloc(p, true, span, site).map_err(|e| e.unwrap_or_else(|e| mem_stop(&self.memory, e, "free")))
+    }
+
+    /// Frees an allocation, checking the deallocation for races first. The outer error is a
+    /// race report, the inner a memory error.
+    pub(crate) fn dealloc(&mut self, p: u64, heap_only: bool, span: Span, site: Site) -> Result<(), Result<Box<Stop>, MemError>> {
+        let (id, off) = crate::memory::split(p);
+        if let (Some(rd), Some(a)) = (&mut self.race, self.memory.get(id)) {
+            if off == 0 && a.live && (!heap_only || a.kind == AllocKind::Heap) {
+                let size = a.size;
+                if let Err(r) = rd.on_dealloc(id, size, site) {
+                    return Err(Ok(self.race_stop(&r)));
+                }
+            }
+        }
+        self.memory.deallocate(p, heap_only, span).map_err(Err)
+    }
+
+    // ---- happens-before for the host -----------------------------------------------------
+
+    /// Release: the active thread's clock for a synchronisation object to keep, or `None` while
+    /// race detection is off. The thread's own time advances afterwards, so nothing it does later
+    /// is covered.
+    pub fn release_clock(&mut self) -> Option<VClock> {
+        self.race.as_mut().map(|rd| rd.release())
+    }
+
+    /// Acquire: everything that happened before `clock` was released happens before what the
+    /// active thread does next.
+    pub fn acquire_clock(&mut self, clock: &VClock) {
+        if let Some(rd) = &mut self.race {
+            rd.acquire(clock);
+        }
+    }
+
+    /// The longest vector clock a thread has had (0 without race detection).
+    pub fn max_clock_len(&self) -> usize {
+        self.race.as_ref().map_or(0, |rd| rd.max_clock_len)
+    }
+
+    /// Reads guest memory for a foreign call: `Ok(None)` if the range is not valid memory (the
+    /// shim answers EFAULT); a data race is a failure.
+    pub fn read_guest(&mut self, addr: u64, len: u64) -> VmResult<Option<Vec<u8>>> {
+        let Ok(bytes) = self.memory.read_bytes(addr, len) else { return Ok(None) };
+        if let (Some(rd), true) = (&mut self.race, len > 0) {
+            let (id, off) = crate::memory::split(addr);
+            if let Err(r) = rd.read(id, off, len, 0, self.cur_site) {
+                return Err(self.race_stop(&r));
+            }
+        }
+        Ok(Some(bytes))
+    }
+
+    /// Writes guest memory for a foreign call: `Ok(false)` if the range is not writable memory.
+    pub fn write_guest(&mut self, addr: u64, data: &[u8]) -> VmResult<bool> {
+        if self.memory.slice_mut(addr, data.len() as u64).is_err() {
+            return Ok(false);
+        }
+        if let (Some(rd), false) = (&mut self.race, data.is_empty()) {
+            let (id, off) = crate::memory::split(addr);
+            if let Err(r) = rd.write(id, off, data.len() as u64, 0, self.cur_site) {
+                return Err(self.race_stop(&r));
+            }
+        }
+        Ok(self.memory.write_bytes(addr, data).is_ok())
+    }
+
+    /// The span of an access site.
+    pub(crate) fn site_span(&self, site: Site) -> Option<Span> {
+        let f = self.program.functions.get((site >> 32) as usize)?;
+        f.spans.get((site & 0xffff_ffff) as usize).copied()
+    }
+
+    /// `DATA+0x4`, `heap alloc #3 (malloc at line 12)+0x0`, …
+    pub fn describe_addr(&self, addr: u64) -> String {
+        let (id, off) = crate::memory::split(addr);
+        match self.memory.get(id) {
+            Some(a) if a.kind == AllocKind::Heap => format!("heap alloc #{id} (malloc at line {})+{off:#x}", self.program.line_of(a.site)),
+            _ => self.memory.describe(addr),
+        }
+    }
+
+    /// The report for a data race between an earlier access and the current one.
+    pub(crate) fn race_stop(&self, r: &Race) -> Box<Stop> {
+        let rd = self.race.as_ref().expect("races are only found while detecting");
+        let name = |idx| self.threads.get(rd.thread_of(idx)).map_or("?", |t| t.name.as_str()).to_string();
+        let (t1, t2) = (name(r.first.idx), name(r.second.idx));
+        let what = |a: &crate::race::Access| match a.kind {
+            crate::race::AccessKind::Alloc | crate::race::AccessKind::Dealloc => a.kind.describe().to_string(),
+            k => format!("{}-byte {}", a.size, k.describe()),
+        };
+        let at = self.describe_addr(crate::memory::addr(r.alloc, r.offset));
+        let kind = if r.mixed_size { "Race condition" } else { "Data race" };
+        let mut s = Stop::ub(
+            format!("{kind} detected between (1) {} on thread `{t1}` and (2) {} on thread `{t2}` at {at}", what(&r.first), what(&r.second)),
+            "(2) just happened here",
+        );
+        let first_span = if r.first.site == ALLOC_SITE { self.memory.get(r.alloc).map(|a| a.site) } else { self.site_span(r.first.site) };
+        let mut d = s.diags[0].clone();
+        if let Some(sp) = first_span {
+            d = d.also(sp, "(1) occurred earlier here");
+        }
+        d.notes.insert(
+            0,
+            format!(
+                "thread `{t2}` has synchronised with `{t1}` only up to `{t1}`'s time {}, but (1) happened at its time {}: no release/acquire, join, spawn or fd operation orders (1) before (2)",
+                r.seen, r.first.time
+            ),
+        );
+        if r.mixed_size {
+            d.notes.push("atomic accesses of different sizes to overlapping bytes must be ordered by happens-before".to_string());
+        }
+        s.diags[0] = d;
+        s
     }
 
     /// Turns a memory error of a host access into an Undefined Behavior report.

@@ -42,6 +42,11 @@ impl SourceFile {
         (line + 1, col + 1)
     }
 
+    /// Byte offsets where lines start.
+    pub fn line_starts(&self) -> Vec<u32> {
+        self.line_starts.clone()
+    }
+
     /// 1-based line of a span's start.
     pub fn line(&self, span: Span) -> usize {
         self.line_col(span.start).0

@@ -63,6 +63,8 @@ pub struct Thread<H> {
     pub pending_val: u64,
     /// The call the thread is blocked in, for deadlock reports.
     pub blocked_at: Span,
+    /// The vector clock at termination, for joiners.
+    pub final_clock: crate::clock::VClock,
 }
 
 impl<H> Thread<H> {
@@ -78,6 +80,7 @@ impl<H> Thread<H> {
             pending_dst: None,
             pending_val: 0,
             blocked_at: Span::default(),
+            final_clock: Default::default(),
         }
     }
     pub fn is_enabled(&self) -> bool {

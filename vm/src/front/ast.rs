@@ -75,11 +75,39 @@ pub struct Stmt {
 
 #[derive(Debug)]
 pub enum StmtKind {
-    Assign { dst: Ident, value: Expr },
-    Load { dst: Ident, ty: Ident, addr: Expr },
-    Store { ty: Ident, addr: Expr, value: Expr },
-    Assert { cond: Expr, msg: Option<Vec<u8>> },
-    Print { newline: bool, fmt: Vec<u8>, fmt_span: Span, args: Vec<Expr> },
+    Assign {
+        dst: Ident,
+        value: Expr,
+    },
+    Load {
+        dst: Ident,
+        ty: Ident,
+        addr: Expr,
+    },
+    Store {
+        ty: Ident,
+        addr: Expr,
+        value: Expr,
+    },
+    Assert {
+        cond: Expr,
+        msg: Option<Vec<u8>>,
+    },
+    Print {
+        newline: bool,
+        fmt: Vec<u8>,
+        fmt_span: Span,
+        args: Vec<Expr>,
+    },
+    /// `atomic_load.ORD[.T]`, `atomic_store.ORD[.T]`, `atomic_rmw.OP.ORD[.T]`,
+    /// `cas.SUCC.FAIL[.T]`, `fence.ORD`: the keyword, its dotted parts, the destinations (none,
+    /// one, or two for `cas`) and the operands.
+    Atomic {
+        op: Ident,
+        parts: Vec<Ident>,
+        dsts: Vec<Ident>,
+        args: Vec<Expr>,
+    },
 }
 
 #[derive(Debug)]

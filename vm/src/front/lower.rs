@@ -13,7 +13,6 @@ use rustc_hash::FxHashMap;
 pub const MAX_ALLOC_SIZE: u64 = u32::MAX as u64;
 
 pub fn lower(m: &ast::Module, file: &SourceFile, resolver: &dyn Resolver) -> Compiled {
-    let _ = file;
     let mut cx = Cx {
         resolver,
         diags: Vec::new(),
@@ -51,7 +50,14 @@ pub fn lower(m: &ast::Module, file: &SourceFile, resolver: &dyn Resolver) -> Com
     };
     let has_errors = cx.diags.iter().any(|d| d.level == crate::diag::Level::Error);
     let program = match (has_errors, main) {
-        (false, Some(main)) => Some(Program { functions, main, statics: cx.statics, strings: cx.strings, formats: cx.formats }),
+        (false, Some(main)) => Some(Program {
+            functions,
+            main,
+            statics: cx.statics,
+            strings: cx.strings,
+            formats: cx.formats,
+            line_starts: file.line_starts(),
+        }),
         _ => None,
     };
     Compiled { program, diagnostics: cx.diags }
@@ -574,7 +580,182 @@ impl<'a, 'r> FnCx<'a, 'r> {
                 Ok(())
             }
             StmtKind::Print { newline, fmt, fmt_span, args } => self.print(*newline, fmt, *fmt_span, args, s.span),
+            StmtKind::Atomic { op, parts, dsts, args } => self.atomic(op, parts, dsts, args, s.span),
         }
+    }
+
+    fn ordering(&mut self, part: Option<&ast::Ident>, op: &ast::Ident, what: &str) -> LResult<Ordering> {
+        let Some(p) = part else {
+            return Err(self.err(
+                Diagnostic::error(format!("`{}` needs {what}", op.name))
+                    .at(op.span, "add `.relaxed`, `.acquire`, `.release`, `.acq_rel` or `.seq_cst`"),
+            ));
+        };
+        match Ordering::from_name(&p.name) {
+            Some(o) => Ok(o),
+            None => Err(self.err(
+                Diagnostic::error(format!("unknown memory ordering `{}`", p.name))
+                    .at(p.span, "orderings: relaxed acquire release acq_rel seq_cst"),
+            )),
+        }
+    }
+
+    fn atomic(&mut self, op: &ast::Ident, parts: &[ast::Ident], dsts: &[ast::Ident], args: &[Expr], span: Span) -> LResult<()> {
+        let (n_parts, n_args) = match op.name.as_str() {
+            "atomic_load" => (1, 1),
+            "atomic_store" => (1, 2),
+            "atomic_rmw" => (2, 2),
+            "cas" => (2, 3),
+            _ => (1, 0),
+        };
+        let bad_ord = |fx: &mut Self, o: Ordering, p: &ast::Ident, why: &str| -> Reported {
+            fx.err(Diagnostic::error(format!("`{}` cannot have `{}` ordering", op.name, o.name())).at(p.span, why.to_string()))
+        };
+        if parts.len() < n_parts || parts.len() > n_parts + 1 {
+            let form = match op.name.as_str() {
+                "atomic_load" => "atomic_load.ORDERING[.TYPE] ADDRESS",
+                "atomic_store" => "atomic_store.ORDERING[.TYPE] ADDRESS, VALUE",
+                "atomic_rmw" => "atomic_rmw.OP.ORDERING[.TYPE] ADDRESS, VALUE",
+                "cas" => "cas.SUCCESS.FAILURE[.TYPE] ADDRESS, EXPECTED, NEW",
+                _ => "fence.ORDERING",
+            };
+            return Err(self.err(Diagnostic::error(format!("malformed `{}`", op.name)).at(op.span, format!("expected `{form}`"))));
+        }
+        if args.len() != n_args {
+            return Err(self.err(
+                Diagnostic::error(format!("`{}` takes {} operand{}, found {}", op.name, n_args, plural(n_args), args.len()))
+                    .at(span, "wrong number of operands"),
+            ));
+        }
+        // The type: explicit, else from the destination, else from the stored value.
+        let explicit = match parts.get(n_parts) {
+            Some(t) => Some(self.mem_ty(t)?),
+            None => None,
+        };
+        let dst = match dsts.first() {
+            Some(d) => Some(self.scalar_local(d)?),
+            None => None,
+        };
+        let ty = match (explicit, dst) {
+            (Some(t), _) => t,
+            (None, Some((_, t))) => t,
+            (None, None) if op.name == "atomic_store" => match self.infer(&args[1])? {
+                Some(t) => t,
+                None => {
+                    return Err(self.err(
+                        Diagnostic::error("the type of this atomic store is unknown")
+                            .at(op.span, "add the type: `atomic_store.ORDERING.u64`"),
+                    ))
+                }
+            },
+            (None, None) => Ty::I64,
+        };
+        if op.name != "fence" && !(ty.is_int() || ty == Ty::Ptr) {
+            return Err(self.err(
+                Diagnostic::error(format!("atomics work on integers and pointers, not `{}`", ty.name())).at(op.span, "atomic operation"),
+            ));
+        }
+        if let (Some(d), Some((_, dty))) = (dsts.first(), dst) {
+            if !compatible(ty, dty) {
+                return Err(self.err(
+                    Diagnostic::error(format!(
+                        "mismatched types: this atomic produces a `{}`, but `{}` is a `{}`",
+                        ty.name(),
+                        d.name,
+                        dty.name()
+                    ))
+                    .at(d.span, format!("this is a `{}`", dty.name()))
+                    .also(op.span, "atomic operation"),
+                ));
+            }
+        }
+        match op.name.as_str() {
+            "fence" => {
+                let ord = self.ordering(parts.first(), op, "an ordering")?;
+                if ord == Ordering::Relaxed {
+                    return Err(bad_ord(self, ord, &parts[0], "a relaxed fence does nothing; use acquire, release, acq_rel or seq_cst"));
+                }
+                self.emit(Inst::Fence { ord }, span);
+            }
+            "atomic_load" => {
+                let ord = self.ordering(parts.first(), op, "an ordering")?;
+                if matches!(ord, Ordering::Release | Ordering::AcqRel) {
+                    return Err(bad_ord(self, ord, &parts[0], "a load can be relaxed, acquire or seq_cst"));
+                }
+                let Some((dst, dty)) = dst else {
+                    return Err(self.err(Diagnostic::error("`atomic_load` needs a destination").at(span, "write `x = atomic_load...`")));
+                };
+                let addr = self.expr_reg(&args[0], Ty::Ptr)?;
+                self.emit(Inst::AtomicLoad { ty: dty, dst, addr, ord }, span);
+            }
+            "atomic_store" => {
+                let ord = self.ordering(parts.first(), op, "an ordering")?;
+                if matches!(ord, Ordering::Acquire | Ordering::AcqRel) {
+                    return Err(bad_ord(self, ord, &parts[0], "a store can be relaxed, release or seq_cst"));
+                }
+                let addr = self.expr_reg(&args[0], Ty::Ptr)?;
+                let vty = self.infer(&args[1])?.filter(|t| compatible(ty, *t)).unwrap_or(ty);
+                let val = self.expr_reg(&args[1], vty)?;
+                self.emit(Inst::AtomicStore { ty, addr, val, ord }, span);
+            }
+            "atomic_rmw" => {
+                let Some(rop) = RmwOp::from_name(&parts[0].name) else {
+                    return Err(self.err(
+                        Diagnostic::error(format!("unknown read-modify-write operation `{}`", parts[0].name))
+                            .at(parts[0].span, "operations: add sub and or xor xchg max min"),
+                    ));
+                };
+                let ord = self.ordering(parts.get(1), op, "an ordering")?;
+                let Some((dst, dty)) = dst else {
+                    return Err(self.err(
+                        Diagnostic::error("`atomic_rmw` needs a destination for the old value").at(span, "write `old = atomic_rmw...`"),
+                    ));
+                };
+                let addr = self.expr_reg(&args[0], Ty::Ptr)?;
+                let val = self.expr_reg(&args[1], dty)?;
+                self.emit(Inst::AtomicRmw { op: rop, ty: dty, dst, addr, val, ord }, span);
+            }
+            _ => {
+                let succ = self.ordering(parts.first(), op, "a success ordering")?;
+                let fail = self.ordering(parts.get(1), op, "a failure ordering")?;
+                if matches!(fail, Ordering::Release | Ordering::AcqRel) {
+                    return Err(bad_ord(self, fail, &parts[1], "a failed cas is a load: its ordering can be relaxed, acquire or seq_cst"));
+                }
+                if fail.rank() > succ.rank() || fail == Ordering::Acquire && succ == Ordering::Release {
+                    return Err(self.err(
+                        Diagnostic::error(format!(
+                            "the failure ordering `{}` is stronger than the success ordering `{}`",
+                            fail.name(),
+                            succ.name()
+                        ))
+                        .at(parts[1].span, "failure ordering"),
+                    ));
+                }
+                let Some((dst, dty)) = dst else {
+                    return Err(self.err(
+                        Diagnostic::error("`cas` needs a destination for the old value")
+                            .at(span, "write `old = cas...` or `old, ok = cas...`"),
+                    ));
+                };
+                let ok = match dsts.get(1) {
+                    Some(d) => match self.scalar_local(d)? {
+                        (s, Ty::Bool) => s,
+                        (_, t) => {
+                            return Err(self.err(
+                                Diagnostic::error(format!("the success flag of `cas` is a `bool`, but `{}` is a `{}`", d.name, t.name()))
+                                    .at(d.span, "declare it `bool`"),
+                            ))
+                        }
+                    },
+                    None => NO_SLOT,
+                };
+                let addr = self.expr_reg(&args[0], Ty::Ptr)?;
+                let expected = self.expr_reg(&args[1], dty)?;
+                let new = self.expr_reg(&args[2], dty)?;
+                self.emit(Inst::Cas { ty: dty, dst, ok, addr, expected, new, succ, fail }, span);
+            }
+        }
+        Ok(())
     }
 
     fn print(&mut self, newline: bool, fmt: &[u8], fmt_span: Span, args: &[Expr], span: Span) -> LResult<()> {

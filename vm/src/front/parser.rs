@@ -315,7 +315,40 @@ impl<'t> Parser<'t> {
 
     fn stmt(&mut self) -> PResult<Stmt> {
         let start = self.peek().span;
-        let kind = if self.eat_kw("store") {
+        const ATOMIC_STORES: [&str; 2] = ["atomic_store", "fence"];
+        const ATOMIC_VALUES: [&str; 3] = ["atomic_load", "atomic_rmw", "cas"];
+        let kind = if ATOMIC_STORES.iter().any(|k| self.is_kw(k)) {
+            let op = self.ident("an atomic operation")?;
+            let parts = self.dotted_parts()?;
+            let args = if op.name == "fence" { Vec::new() } else { self.expr_list()? };
+            StmtKind::Atomic { op, parts, dsts: Vec::new(), args }
+        } else if matches!(self.peek().tok, Tok::Ident(_))
+            && self.peek_at(1).tok == Tok::Punct(",")
+            && matches!(self.peek_at(2).tok, Tok::Ident(_))
+            && self.peek_at(3).tok == Tok::Punct("=")
+        {
+            let a = self.ident("a local")?;
+            self.expect_punct(",")?;
+            let b = self.ident("a local")?;
+            self.expect_punct("=")?;
+            let op = self.ident("`cas`")?;
+            if op.name != "cas" {
+                return Err(Diagnostic::error("only `cas` assigns two results").at(op.span, "expected `cas`"));
+            }
+            let parts = self.dotted_parts()?;
+            let args = self.expr_list()?;
+            StmtKind::Atomic { op, parts, dsts: vec![a, b], args }
+        } else if matches!(self.peek().tok, Tok::Ident(_))
+            && self.peek_at(1).tok == Tok::Punct("=")
+            && matches!(&self.peek_at(2).tok, Tok::Ident(k) if ATOMIC_VALUES.contains(&k.as_str()))
+        {
+            let dst = self.ident("a local")?;
+            self.expect_punct("=")?;
+            let op = self.ident("an atomic operation")?;
+            let parts = self.dotted_parts()?;
+            let args = self.expr_list()?;
+            StmtKind::Atomic { op, parts, dsts: vec![dst], args }
+        } else if self.eat_kw("store") {
             self.expect_punct(".")?;
             let ty = self.ident("a type after `store.`")?;
             let addr = self.expr()?;
@@ -364,6 +397,24 @@ impl<'t> Parser<'t> {
         };
         let end = self.expect_punct(";")?;
         Ok(Stmt { kind, span: start.to(end) })
+    }
+
+    /// `.a.b.c` after an atomic keyword.
+    fn dotted_parts(&mut self) -> PResult<Vec<Ident>> {
+        let mut parts = Vec::new();
+        while self.eat_punct(".") {
+            parts.push(self.ident("an ordering, operation or type")?);
+        }
+        Ok(parts)
+    }
+
+    /// One or more comma-separated expressions.
+    fn expr_list(&mut self) -> PResult<Vec<Expr>> {
+        let mut v = vec![self.expr()?];
+        while self.eat_punct(",") {
+            v.push(self.expr()?);
+        }
+        Ok(v)
     }
 
     pub fn expr(&mut self) -> PResult<Expr> {
