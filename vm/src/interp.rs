@@ -12,40 +12,51 @@ use crate::thread::Frame;
 use std::io::Write;
 
 /// Evaluates an arithmetic operator on normalised operands, as the language defines it.
-/// `Err` carries the panic message.
-#[inline]
+/// `Err` carries the panic message. 64-bit types use the native checked operations; narrower
+/// ones compute in `i64` (where their operands always fit) and check the range.
+#[inline(always)]
 pub fn arith(op: ArithOp, ty: Ty, a: u64, b: u64) -> Result<u64, &'static str> {
-    let (x, y) = (ty.to_i128(a), ty.to_i128(b));
-    let checked = |r: Option<i128>, msg: &'static str| match r {
-        Some(r) if ty.fits(r) => Ok(ty.normalize(r as u64)),
+    const ADD: &str = "attempt to add with overflow";
+    const SUB: &str = "attempt to subtract with overflow";
+    const MUL: &str = "attempt to multiply with overflow";
+    let narrow = |r: Option<i64>, msg: &'static str| match r {
+        Some(r) if ty.fits(r as i128) => Ok(ty.normalize(r as u64)),
         _ => Err(msg),
     };
     match op {
-        ArithOp::Add => checked(x.checked_add(y), "attempt to add with overflow"),
-        ArithOp::Sub => checked(x.checked_sub(y), "attempt to subtract with overflow"),
-        ArithOp::Mul => checked(x.checked_mul(y), "attempt to multiply with overflow"),
-        ArithOp::WAdd => Ok(ty.normalize(a.wrapping_add(b))),
-        ArithOp::WSub => Ok(ty.normalize(a.wrapping_sub(b))),
-        ArithOp::WMul => Ok(ty.normalize(a.wrapping_mul(b))),
-        ArithOp::Div => {
-            if y == 0 {
-                return Err("attempt to divide by zero");
-            }
-            checked(Some(x / y), "attempt to divide with overflow")
-        }
-        ArithOp::Rem => {
-            if y == 0 {
-                return Err("attempt to calculate the remainder with a divisor of zero");
-            }
-            // MIN % -1 overflows in Rust (the division it implies does).
-            if ty.is_signed() && !ty.fits(-x) && y == -1 {
-                return Err("attempt to calculate the remainder with overflow");
-            }
-            Ok(ty.normalize((x % y) as u64))
-        }
         ArithOp::And => Ok(a & b),
         ArithOp::Or => Ok(a | b),
         ArithOp::Xor => Ok(a ^ b),
+        ArithOp::WAdd => Ok(ty.normalize(a.wrapping_add(b))),
+        ArithOp::WSub => Ok(ty.normalize(a.wrapping_sub(b))),
+        ArithOp::WMul => Ok(ty.normalize(a.wrapping_mul(b))),
+        ArithOp::Add => match ty {
+            Ty::I64 => (a as i64).checked_add(b as i64).map(|v| v as u64).ok_or(ADD),
+            Ty::U64 => a.checked_add(b).ok_or(ADD),
+            _ => narrow((a as i64).checked_add(b as i64), ADD),
+        },
+        ArithOp::Sub => match ty {
+            Ty::I64 => (a as i64).checked_sub(b as i64).map(|v| v as u64).ok_or(SUB),
+            Ty::U64 => a.checked_sub(b).ok_or(SUB),
+            _ => narrow((a as i64).checked_sub(b as i64), SUB),
+        },
+        ArithOp::Mul => match ty {
+            Ty::I64 => (a as i64).checked_mul(b as i64).map(|v| v as u64).ok_or(MUL),
+            Ty::U64 => a.checked_mul(b).ok_or(MUL),
+            _ => narrow((a as i64).checked_mul(b as i64), MUL),
+        },
+        ArithOp::Div | ArithOp::Rem => {
+            let rem = op == ArithOp::Rem;
+            if b == 0 {
+                return Err(if rem { "attempt to calculate the remainder with a divisor of zero" } else { "attempt to divide by zero" });
+            }
+            let (x, y) = (ty.to_i128(a), ty.to_i128(b));
+            // MIN / -1 and MIN % -1 overflow, as in Rust.
+            if ty.is_signed() && y == -1 && !ty.fits(-x) {
+                return Err(if rem { "attempt to calculate the remainder with overflow" } else { "attempt to divide with overflow" });
+            }
+            Ok(ty.normalize((if rem { x % y } else { x / y }) as u64))
+        }
         ArithOp::Shl => {
             if b >= ty.bits() as u64 {
                 return Err("attempt to shift left with overflow");
@@ -142,9 +153,10 @@ impl<H: Host> Machine<H> {
         }
 
         loop {
-            let inst = code[pc];
+            // Match on the place, not a copy: only the fields an arm binds are read.
+            let inst = &code[pc];
             pc += 1;
-            match inst {
+            match *inst {
                 Inst::Const { dst, val } => r!(dst) = val,
                 Inst::Copy { dst, src } => r!(dst) = r!(src),
                 Inst::AddI64 { dst, a, b } => match (r!(a) as i64).checked_add(r!(b) as i64) {

@@ -183,16 +183,24 @@ impl Memory {
     #[inline(always)]
     pub fn read_uint(&self, addr: u64, size: u32) -> Result<u64, MemError> {
         let s = self.slice(addr, size as u64)?;
-        let mut b = [0u8; 8];
-        b[..s.len()].copy_from_slice(s);
-        Ok(u64::from_le_bytes(b))
+        // Fixed-size conversions, so that no `memcpy` call is emitted on the hot path.
+        Ok(match size {
+            8 => <[u8; 8]>::try_from(s).map_or(0, u64::from_le_bytes),
+            4 => <[u8; 4]>::try_from(s).map_or(0, u32::from_le_bytes) as u64,
+            2 => <[u8; 2]>::try_from(s).map_or(0, u16::from_le_bytes) as u64,
+            _ => s.first().copied().unwrap_or(0) as u64,
+        })
     }
 
     #[inline(always)]
     pub fn write_uint(&mut self, addr: u64, size: u32, v: u64) -> Result<(), MemError> {
         let s = self.slice_mut(addr, size as u64)?;
-        let n = s.len();
-        s.copy_from_slice(&v.to_le_bytes()[..n]);
+        match size {
+            8 => s.copy_from_slice(&v.to_le_bytes()),
+            4 => s.copy_from_slice(&(v as u32).to_le_bytes()),
+            2 => s.copy_from_slice(&(v as u16).to_le_bytes()),
+            _ => s[0] = v as u8,
+        }
         Ok(())
     }
 

@@ -20,6 +20,9 @@ type Epoch = u64;
 const SHARED: u64 = 1 << 63;
 /// Where an access happened: `func << 32 | pc`, resolved to a span only for reports.
 pub type Site = u64;
+/// Written into both epochs of a granule cell that is tracked byte by byte, so that the fast
+/// paths (which compare an epoch with the thread's own) never match it.
+const SPLIT_SENTINEL: Epoch = u64::MAX;
 /// The site of the write that every byte of a fresh allocation starts with.
 pub const ALLOC_SITE: Site = u64::MAX;
 
@@ -200,6 +203,9 @@ impl Shadow {
             if self.split[gi] == 0 && !whole {
                 self.splits.push([self.granules[gi]; 8]);
                 self.split[gi] = self.splits.len() as u32;
+                let g = &mut self.granules[gi];
+                g.write = SPLIT_SENTINEL;
+                g.read = SPLIT_SENTINEL;
             }
             if self.split[gi] == 0 {
                 out.push((gi, usize::MAX));
@@ -406,10 +412,11 @@ impl Detector {
     pub fn read(&mut self, id: AllocId, off: u64, size: u64, alloc_size: u64, site: Site) -> Result<(), Box<Race>> {
         // Fast path: an aligned 8-byte read of an unsplit granule this thread read last, at its
         // current time.
+        // (Split granules hold a sentinel that never matches.)
         if size == 8 && off % 8 == 0 {
-            if let Some(Some(sh)) = self.shadows.get_mut(id as usize) {
-                if let Some(c) = sh.granules.get_mut((off / 8) as usize) {
-                    if c.read == self.my_epoch && sh.split[(off / 8) as usize] == 0 {
+            if let Some(Some(sh)) = self.shadows.get(id as usize) {
+                if let Some(c) = sh.granules.get((off / 8) as usize) {
+                    if c.read == self.my_epoch {
                         return Ok(());
                     }
                 }
@@ -422,11 +429,13 @@ impl Detector {
     /// Checks and records a non-atomic write.
     #[inline]
     pub fn write(&mut self, id: AllocId, off: u64, size: u64, alloc_size: u64, site: Site) -> Result<(), Box<Race>> {
+        // Fast path (FastTrack's "write, same epoch"): this thread wrote it last, at its current
+        // time. No other thread can have accessed it since without a race being reported, since
+        // that would have needed a release by this thread, which advances its time.
         if size == 8 && off % 8 == 0 {
             if let Some(Some(sh)) = self.shadows.get_mut(id as usize) {
-                let g = (off / 8) as usize;
-                if let Some(c) = sh.granules.get_mut(g) {
-                    if c.write == self.my_epoch && c.read == 0 && c.atomic == 0 && sh.split[g] == 0 {
+                if let Some(c) = sh.granules.get_mut((off / 8) as usize) {
+                    if c.write == self.my_epoch && c.atomic == 0 {
                         c.wsite = site;
                         return Ok(());
                     }
@@ -526,7 +535,11 @@ impl Detector {
                     cell.write = my_epoch;
                     cell.wsite = site;
                     cell.wsize = size.min(u32::MAX as u64) as u32;
-                    cell.read = 0;
+                    // An exclusive read epoch stays (it happens before this write, which was
+                    // checked); a read-shared vector collapses (FastTrack's [WRITE SHARED]).
+                    if cell.read & SHARED != 0 {
+                        cell.read = 0;
+                    }
                     cell.atomic = 0;
                 }
             }

@@ -1,0 +1,60 @@
+//! Race-detector overhead: a memory-heavy guest loop (a load and a store per iteration) while a
+//! second thread is alive, with the detector on and off, in one run.
+//!
+//! Run: `cargo bench --bench race`. Prints checked accesses per second and the overhead ratio.
+
+use spindle::{Program, RunConfig};
+use std::time::Instant;
+
+const ITERS: u64 = 20_000_000;
+
+fn guest() -> String {
+    format!(
+        r#"
+static BUF: [u64; 1024];
+fn main() -> i64 {{
+    let t: i64;
+    let i: i64;
+    let p: ptr;
+    let v: u64;
+    bb0: {{ t = call spawn(idle, 0) -> head; }}
+    head: {{ switch i < {ITERS} {{ true => body, false => done }} }}
+    body: {{
+        p = &BUF + (i & 1023) * 8;
+        v = load.u64 p;
+        store.u64 p, v +% 1;
+        i = i + 1;
+        goto head;
+    }}
+    done: {{ return 0; }}
+}}
+fn idle(x: i64) -> i64 {{
+    bb0: {{ call usleep(1000000000) -> bb1; }}
+    bb1: {{ return 0; }}
+}}
+"#
+    )
+}
+
+fn time(program: &Program, race_check: bool) -> f64 {
+    let config = RunConfig { race_check, ..RunConfig::default() };
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let out = program.run(&config);
+            assert_eq!(out.exit_code, 0, "{}", String::from_utf8_lossy(&out.stderr));
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn main() {
+    let program = Program::from_source("race_bench.mir", guest()).expect("benchmark program compiles");
+    let on = time(&program, true);
+    let off = time(&program, false);
+    let accesses = 2 * ITERS;
+    println!("memory loop, {ITERS} iterations, 2 accesses each, 2 threads alive (best of 3)");
+    println!("  detector on : {:>7.1} M checked accesses/s ({:.3} s)", accesses as f64 / on / 1e6, on);
+    println!("  detector off: {:>7.1} M accesses/s ({:.3} s)", accesses as f64 / off / 1e6, off);
+    println!("  overhead ratio (on/off): {:.2}x", on / off);
+}
