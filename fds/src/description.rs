@@ -1,0 +1,259 @@
+//! Open file descriptions: the state shared by every fd that `dup` made from one `open`/`pipe`/…
+//!
+//! Man page: <https://man7.org/linux/man-pages/man2/open.2.html> ("open file description"),
+//! <https://man7.org/linux/man-pages/man2/fcntl.2.html> (status flags).
+
+use crate::error::IoError;
+use crate::eventfd::EventFd;
+use crate::pipe::{PipeEnd, PipeSide};
+use crate::readiness::Readiness;
+use crate::socket::{Shutdown, SocketEnd};
+use crate::stdio::{StdStream, Stdio};
+use crate::FdId;
+use spindle_vm::clock::VClock;
+
+/// What kind of file a description is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DescriptionKind {
+    /// fd 0 at start-up.
+    Stdin,
+    /// fd 1 at start-up.
+    Stdout,
+    /// fd 2 at start-up.
+    Stderr,
+    /// An eventfd.
+    EventFd,
+    /// A pipe's read end.
+    PipeRead,
+    /// A pipe's write end.
+    PipeWrite,
+    /// One end of a `socketpair(AF_UNIX, SOCK_STREAM)`.
+    Socket,
+}
+
+/// The access mode a description was opened with (`O_ACCMODE` of `F_GETFL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccessMode {
+    /// `O_RDONLY`.
+    ReadOnly,
+    /// `O_WRONLY`.
+    WriteOnly,
+    /// `O_RDWR`.
+    ReadWrite,
+}
+
+/// The file status flags that `F_SETFL` can change and Spindle models. They belong to the
+/// description: every fd `dup`ed from it sees a change (probe `fdtable.c`: "getfl of its dup 60:
+/// O_RDWR|O_NONBLOCK").
+///
+/// Linux's `F_SETFL` also accepts `O_ASYNC`, `O_DIRECT` and `O_NOATIME`, which Spindle does not
+/// model (the shim reports them unsupported), and ignores the access mode and creation flags
+/// (probe `pipe.c`: "setfl read end O_RDWR|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|O_NONBLOCK: 0 ->
+/// O_RDONLY|O_NONBLOCK").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct StatusFlags {
+    /// `O_NONBLOCK`. Only the shim acts on it (operations here never block); changing it does
+    /// not wake a thread already blocked.
+    pub nonblock: bool,
+    /// `O_APPEND`: stored and reported, no effect on pipes, sockets and eventfds (probe
+    /// `pipe.c`: "setfl read end O_APPEND: 0 -> O_RDONLY|O_APPEND").
+    pub append: bool,
+}
+
+/// Everything `F_GETFL` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileStatus {
+    /// The access mode.
+    pub access: AccessMode,
+    /// The changeable status flags.
+    pub flags: StatusFlags,
+    /// `O_LARGEFILE` (kernel value `0100000`): set by `open(2)` on 64-bit kernels, so on the
+    /// `/dev/null`-like standard streams (probe `stdio.c`: "getfl /dev/null O_RDONLY:
+    /// O_RDONLY|O_LARGEFILE"), never on pipes, sockets or eventfds (probes: "getfl pipe() read
+    /// end: O_RDONLY (0x0)", "getfl socketpair(SOCK_STREAM): O_RDWR (0x2)", "getfl eventfd(10,
+    /// 0): O_RDWR (0x2)").
+    pub largefile: bool,
+}
+
+/// An open file description.
+#[derive(Debug)]
+pub enum Description {
+    /// A standard stream.
+    Stdio(Stdio),
+    /// An eventfd.
+    EventFd(EventFd),
+    /// A pipe end.
+    Pipe(PipeEnd),
+    /// A stream socket end.
+    Socket(SocketEnd),
+}
+
+impl Description {
+    /// The kind of file.
+    pub fn kind(&self) -> DescriptionKind {
+        match self {
+            Description::Stdio(s) => match s.stream() {
+                StdStream::Stdin => DescriptionKind::Stdin,
+                StdStream::Stdout => DescriptionKind::Stdout,
+                StdStream::Stderr => DescriptionKind::Stderr,
+            },
+            Description::EventFd(_) => DescriptionKind::EventFd,
+            Description::Pipe(p) => match p.side() {
+                PipeSide::Read => DescriptionKind::PipeRead,
+                PipeSide::Write => DescriptionKind::PipeWrite,
+            },
+            Description::Socket(_) => DescriptionKind::Socket,
+        }
+    }
+
+    /// The access mode `F_GETFL` reports: pipe ends `O_RDONLY`/`O_WRONLY` (probe `pipe.c`),
+    /// eventfds and sockets `O_RDWR` (probes `eventfd.c`, `socketpair.c`), stdin `O_RDONLY`,
+    /// stdout/stderr `O_WRONLY`.
+    pub fn access_mode(&self) -> AccessMode {
+        match self.kind() {
+            DescriptionKind::Stdin | DescriptionKind::PipeRead => AccessMode::ReadOnly,
+            DescriptionKind::Stdout | DescriptionKind::Stderr | DescriptionKind::PipeWrite => AccessMode::WriteOnly,
+            DescriptionKind::EventFd | DescriptionKind::Socket => AccessMode::ReadWrite,
+        }
+    }
+
+    /// Whether `F_GETFL` includes `O_LARGEFILE` (see [`FileStatus::largefile`]).
+    pub fn largefile(&self) -> bool {
+        matches!(self, Description::Stdio(_))
+    }
+
+    /// Whether the file has a poll method, i.e. can be added to an epoll set (Linux:
+    /// `epoll_ctl` gives `EPERM` otherwise; probe `stdio.c`). Poll(2) still reports
+    /// [`Description::readiness`] for the others.
+    pub fn pollable(&self) -> bool {
+        !matches!(self, Description::Stdio(_))
+    }
+
+    /// `read(2)`. Never blocks: where Linux would block this returns [`IoError::WouldBlock`].
+    /// `acquired` receives the join of the clocks of what was read. See each mechanism.
+    pub fn read(&mut self, buf: &mut [u8], acquired: &mut VClock) -> Result<usize, IoError> {
+        match self {
+            Description::Stdio(s) => s.read(buf, acquired),
+            Description::EventFd(e) => e.read(buf, acquired),
+            Description::Pipe(p) => p.read(buf, acquired),
+            Description::Socket(s) => s.read(buf, acquired),
+        }
+    }
+
+    /// `write(2)`, entering the call. `released` is the writer's released clock. Never blocks;
+    /// may be short (pipes, sockets).
+    pub fn write(&mut self, data: &[u8], released: &VClock) -> Result<usize, IoError> {
+        match self {
+            Description::Stdio(s) => s.write(data, released),
+            Description::EventFd(e) => e.write(data, released),
+            Description::Pipe(p) => p.write(data, released),
+            Description::Socket(s) => s.write(data, released),
+        }
+    }
+
+    /// Continues a blocking `write(2)`/`send(2)` after the thread blocked in it was woken, with
+    /// the bytes not yet written. Differs from [`Description::write`] only for pipes (no merge
+    /// into the last slot) and sockets (a pending reset wins over `EPIPE`); if it fails after
+    /// the blocked call made progress, the shim returns the progress instead (Linux: `return
+    /// written ?: err`).
+    pub fn resume_write(&mut self, data: &[u8], released: &VClock) -> Result<usize, IoError> {
+        match self {
+            Description::Pipe(p) => p.resume_write(data, released),
+            Description::Socket(s) => s.resume_write(data, released),
+            Description::Stdio(_) | Description::EventFd(_) => self.write(data, released),
+        }
+    }
+
+    /// `send(2)` (its `MSG_DONTWAIT`/`MSG_NOSIGNAL` flags are the shim's business):
+    /// [`IoError::NotSocket`] on anything but a socket (probe `socketpair.c`: "send on pipe:
+    /// ENOTSOCK").
+    pub fn send(&mut self, data: &[u8], released: &VClock) -> Result<usize, IoError> {
+        match self {
+            Description::Socket(s) => s.write(data, released),
+            _ => Err(IoError::NotSocket),
+        }
+    }
+
+    /// `recv(2)`, with `peek` = `MSG_PEEK`: [`IoError::NotSocket`] on anything but a socket
+    /// (probe: "recv on pipe: ENOTSOCK").
+    pub fn recv(&mut self, buf: &mut [u8], peek: bool, acquired: &mut VClock) -> Result<usize, IoError> {
+        match self {
+            Description::Socket(s) => s.recv(buf, peek, acquired),
+            _ => Err(IoError::NotSocket),
+        }
+    }
+
+    /// `shutdown(2)`: [`IoError::NotSocket`] on anything but a socket (probe: "shutdown on
+    /// pipe: ENOTSOCK"). An invalid `how` is `EINVAL` in the shim (probe: "shutdown(s0, 3)
+    /// invalid how: EINVAL").
+    pub fn shutdown(&mut self, how: Shutdown) -> Result<(), IoError> {
+        match self {
+            Description::Socket(s) => {
+                s.shutdown(how);
+                Ok(())
+            }
+            _ => Err(IoError::NotSocket),
+        }
+    }
+
+    /// The readiness Linux's poll method reports for this description now.
+    pub fn readiness(&self) -> Readiness {
+        match self {
+            Description::Stdio(s) => s.readiness(),
+            Description::EventFd(e) => e.readiness(),
+            Description::Pipe(p) => p.readiness(),
+            Description::Socket(s) => s.readiness(),
+        }
+    }
+
+    /// The other end of a pipe or socket pair, while that description exists. Any operation on
+    /// a description may change the readiness of the description itself *and* of its peer.
+    pub fn peer(&self) -> Option<FdId> {
+        match self {
+            Description::Pipe(p) => p.peer(),
+            Description::Socket(s) => s.peer(),
+            Description::Stdio(_) | Description::EventFd(_) => None,
+        }
+    }
+
+    /// The eventfd, if this is one.
+    pub fn as_eventfd(&self) -> Option<&EventFd> {
+        match self {
+            Description::EventFd(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The pipe end, if this is one.
+    pub fn as_pipe(&self) -> Option<&PipeEnd> {
+        match self {
+            Description::Pipe(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The socket end, if this is one.
+    pub fn as_socket(&self) -> Option<&SocketEnd> {
+        match self {
+            Description::Socket(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The standard stream, if this is one (e.g. to take its output).
+    pub fn as_stdio_mut(&mut self) -> Option<&mut Stdio> {
+        match self {
+            Description::Stdio(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The last reference is gone: tell the peer.
+    pub(crate) fn on_destroy(&mut self) {
+        match self {
+            Description::Pipe(p) => p.on_destroy(),
+            Description::Socket(s) => s.on_destroy(),
+            Description::Stdio(_) | Description::EventFd(_) => {}
+        }
+    }
+}
