@@ -527,14 +527,14 @@ impl<H: Host> Machine<H> {
     }
 }
 
-/// Moves a pointer by `off` bytes; `None` if the offset leaves `0..2^32`.
+/// Moves a pointer by `off` bytes. The offset wraps modulo 2^32, so a pointer may go below its
+/// allocation and come back (only its use is checked); a move by 2^32 bytes or more at once would
+/// wrap onto the allocation itself, so it is refused (`None`).
 #[inline(always)]
 fn ptr_offset(p: u64, off: i64) -> Option<u64> {
-    let (id, o) = crate::memory::split(p);
-    let n = (o as i64).checked_add(off)?;
-    if (0..=u32::MAX as i64).contains(&n) {
-        Some(crate::memory::addr(id, n as u64))
-    } else {
-        None
+    if off.unsigned_abs() > u32::MAX as u64 {
+        return None;
     }
+    let (id, o) = crate::memory::split(p);
+    Some(crate::memory::addr(id, (o as u32).wrapping_add(off as u32) as u64))
 }

@@ -278,8 +278,9 @@ impl<H: Host> Machine<H> {
                 "a thread function takes zero or one parameter",
             ));
         }
-        if self.threads.len() >= self.config.max_threads {
-            return Err(Stop::limit(format!("more than {} threads", self.config.max_threads), "raise it with --max-threads N"));
+        let live = self.threads.iter().filter(|t| !t.is_terminated()).count();
+        if live >= self.config.max_threads {
+            return Err(Stop::limit(format!("more than {} live threads", self.config.max_threads), "raise it with --max-threads N"));
         }
         let arg = fun.params.first().map(|t| t.normalize(arg));
         let name = format!("{}#{}", fun.name, self.threads.len());
@@ -314,10 +315,15 @@ impl<H: Host> Machine<H> {
         if t == me {
             return Err(Stop::ub(format!("thread `{}` tried to join itself", self.threads[me].name), "joining itself"));
         }
-        if self.threads[t].joined {
-            return Err(Stop::ub(format!("thread `{}` was already joined", self.threads[t].name), "joining it again"));
+        if let Some(by) = self.threads[t].joined_by {
+            let (name, by) = (&self.threads[t].name, &self.threads[by].name);
+            return Err(if self.threads[t].is_terminated() {
+                Stop::ub(format!("thread `{name}` was already joined (by `{by}`)"), "joining it again")
+            } else {
+                Stop::ub(format!("thread `{name}` is already being joined by `{by}`"), "a thread can be joined only once")
+            });
         }
-        self.threads[t].joined = true;
+        self.threads[t].joined_by = Some(me);
         if self.threads[t].is_terminated() {
             self.acquire_final_clock(t);
             return Ok(Some(self.threads[t].ret));

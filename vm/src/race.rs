@@ -628,7 +628,10 @@ impl Detector {
             seen_metas.dedup();
             for mi in seen_metas {
                 let meta = &sh.atomics[mi as usize - 1];
-                for v in [&meta.write_vector, &meta.read_vector] {
+                // Loads of different sizes do not conflict with each other (as in Miri); a store
+                // conflicts with every earlier access.
+                let vectors: &[&VClock] = if store { &[&meta.write_vector, &meta.read_vector] } else { &[&meta.write_vector] };
+                for &v in vectors {
                     if !v.le(clock) {
                         let (idx, t) = first_ahead(v, clock);
                         let (k, s) = meta.last.iter().rev().find(|l| l.0 == idx).map_or((AccessKind::AtomicStore, 0), |l| (l.1, l.2));
@@ -675,9 +678,6 @@ impl Detector {
                 meta.sync = released.clone();
             }
             meta.write_vector.set(me, now);
-            if ord == Ordering::SeqCst {
-                self.sc_clock.join(&tc.clock);
-            }
         }
         match meta.last.iter_mut().find(|l| l.0 == me) {
             Some(l) => *l = (me, kind, site),

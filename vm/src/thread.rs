@@ -54,8 +54,8 @@ pub struct Thread<H> {
     pub frames: Vec<Frame>,
     pub regs: Vec<u64>,
     pub errno: i64,
-    /// Someone joined (or is joining) this thread.
-    pub joined: bool,
+    /// The thread that joined (or is joining) this one.
+    pub joined_by: Option<ThreadId>,
     /// The root function's return value, once terminated.
     pub ret: u64,
     /// The destination of a foreign call that blocked, written when the thread resumes.
@@ -75,7 +75,7 @@ impl<H> Thread<H> {
             frames: Vec::new(),
             regs: Vec::new(),
             errno: 0,
-            joined: false,
+            joined_by: None,
             ret: 0,
             pending_dst: None,
             pending_val: 0,

@@ -36,9 +36,9 @@ pub struct StaticDef {
 
 #[derive(Debug)]
 pub enum Init {
-    Int(u64, Span),
+    Int(i128, Span),
     Str(Vec<u8>, Span),
-    List(Vec<(u64, Span)>, Span),
+    List(Vec<(i128, Span)>, Span),
 }
 
 #[derive(Debug)]

@@ -137,8 +137,12 @@ fn lex_string(src: &str, open: usize) -> Result<(Vec<u8>, usize), Diagnostic> {
                     Some(b'"') => out.push(b'"'),
                     Some(b'\'') => out.push(b'\''),
                     Some(b'x') => {
-                        let hex = src.get(i + 2..i + 4).ok_or_else(bad)?;
-                        let v = u8::from_str_radix(hex, 16).map_err(|_| bad())?;
+                        let bad_hex = || {
+                            Diagnostic::error("`\\x` needs two hexadecimal digits")
+                                .at(Span::new(i, (i + 4).min(bytes.len())), "like `\\x0a`")
+                        };
+                        let hex = src.get(i + 2..i + 4).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit())).ok_or_else(bad_hex)?;
+                        let v = u8::from_str_radix(hex, 16).map_err(|_| bad_hex())?;
                         out.push(v);
                         i += 2;
                     }

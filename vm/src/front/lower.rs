@@ -12,9 +12,10 @@ use rustc_hash::FxHashMap;
 /// Largest static or array local, in bytes (offsets in a pointer are 32 bits).
 pub const MAX_ALLOC_SIZE: u64 = u32::MAX as u64;
 
-pub fn lower(m: &ast::Module, file: &SourceFile, resolver: &dyn Resolver) -> Compiled {
+pub fn lower<'r>(m: &ast::Module, file: &'r SourceFile, resolver: &'r dyn Resolver) -> Compiled {
     let mut cx = Cx {
         resolver,
+        source: &file.text,
         diags: Vec::new(),
         statics: Vec::new(),
         static_names: FxHashMap::default(),
@@ -66,6 +67,7 @@ pub fn lower(m: &ast::Module, file: &SourceFile, resolver: &dyn Resolver) -> Com
 /// Program-wide state.
 struct Cx<'r> {
     resolver: &'r dyn Resolver,
+    source: &'r str,
     diags: Vec<Diagnostic>,
     statics: Vec<StaticData>,
     /// Name → (index in `statics`, element type for arrays / the type for scalars).
@@ -188,12 +190,12 @@ impl Cx<'_> {
         match &s.init {
             None => {}
             Some(Init::Int(v, span)) if !is_array => {
-                if ety == Ty::Ptr || !ety.fits(*v as i128) && ety != Ty::Bool {
+                if ety == Ty::Ptr || !ety.fits(*v) && ety != Ty::Bool {
                     self.err(Diagnostic::error(format!("literal out of range for `{}`", ety.name())).at(*span, "this value"));
-                } else if ety == Ty::Bool && *v > 1 {
+                } else if ety == Ty::Bool && !(0..=1).contains(v) {
                     self.err(Diagnostic::error("a bool static is initialised with 0 or 1").at(*span, "this value"));
                 } else {
-                    bytes.copy_from_slice(&v.to_le_bytes()[..size as usize]);
+                    bytes.copy_from_slice(&(*v as u64).to_le_bytes()[..size as usize]);
                 }
             }
             Some(Init::Str(b, span)) if is_array && ety.size() == 1 => {
@@ -213,12 +215,12 @@ impl Cx<'_> {
                     );
                 }
                 for (i, (v, vspan)) in items.iter().enumerate().take(n as usize) {
-                    if !ety.fits(*v as i128) {
+                    if !ety.fits(*v) {
                         self.err(Diagnostic::error(format!("literal out of range for `{}`", ety.name())).at(*vspan, "this element"));
                         continue;
                     }
                     let w = ety.size() as usize;
-                    bytes[i * w..(i + 1) * w].copy_from_slice(&v.to_le_bytes()[..w]);
+                    bytes[i * w..(i + 1) * w].copy_from_slice(&(*v as u64).to_le_bytes()[..w]);
                 }
             }
             Some(init) => {
@@ -310,11 +312,12 @@ impl<'a, 'r> FnCx<'a, 'r> {
         for l in &f.locals {
             match &l.ty.ty {
                 TyAst::Array(..) => {
-                    if let Some((_, size)) = fx.cx.array_ty(&l.ty) {
-                        if let Some(slot) = fx.declare(&l.name, LocalKind::Array, l.span) {
-                            fx.arrays.push(ArrayLocal { name: l.name.name.clone(), size, span: l.span });
-                            fx.array_slots.push(slot);
-                        }
+                    // Declared even when its type is wrong, so that uses do not cascade into
+                    // "unknown local" errors.
+                    let size = fx.cx.array_ty(&l.ty).map_or(0, |(_, size)| size);
+                    if let Some(slot) = fx.declare(&l.name, LocalKind::Array, l.span) {
+                        fx.arrays.push(ArrayLocal { name: l.name.name.clone(), size, span: l.span });
+                        fx.array_slots.push(slot);
                     }
                     if let Some(init) = &l.init {
                         fx.cx.err(Diagnostic::error("array locals cannot have an initialiser").at(init.span, "they start zeroed"));
@@ -459,6 +462,10 @@ impl<'a, 'r> FnCx<'a, 'r> {
         Some(slot)
     }
 
+    fn source_text(&self, span: Span) -> String {
+        self.cx.source.get(span.start as usize..span.end as usize).unwrap_or("?").split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     fn emit(&mut self, inst: Inst, span: Span) {
         self.code.push(inst);
         self.spans.push(span);
@@ -538,7 +545,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
                             dty.name()
                         ))
                         .at(ty.span, format!("loads a `{}`", lty.name()))
-                        .also(dst.span, format!("this is a `{}`", dty.name())),
+                        .also(dst.span, format!("this is {}", a_ty(dty.name()))),
                     ));
                 }
                 let a = self.expr_reg(addr, Ty::Ptr)?;
@@ -558,7 +565,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
                                 sty.name(),
                                 t.name()
                             ))
-                            .at(value.span, format!("this is a `{}`", t.name())),
+                            .at(value.span, format!("this is {}", a_ty(t.name()))),
                         ))
                     }
                     None => sty,
@@ -572,7 +579,8 @@ impl<'a, 'r> FnCx<'a, 'r> {
             StmtKind::Assert { cond, msg } => {
                 let msg = match msg {
                     Some(m) => format!("assertion failed: {}", String::from_utf8_lossy(m)),
-                    None => "assertion failed".to_string(),
+                    // As Rust does: the condition's own text.
+                    None => format!("assertion failed: {}", self.source_text(cond.span)),
                 };
                 let idx = self.cx.intern(msg);
                 let c = self.expr_reg(cond, Ty::Bool)?;
@@ -664,7 +672,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
                         d.name,
                         dty.name()
                     ))
-                    .at(d.span, format!("this is a `{}`", dty.name()))
+                    .at(d.span, format!("this is {}", a_ty(dty.name())))
                     .also(op.span, "atomic operation"),
                 ));
             }
@@ -818,8 +826,15 @@ impl<'a, 'r> FnCx<'a, 'r> {
         }
         if specs.len() != args.len() {
             return Err(self.err(
-                Diagnostic::error(format!("the format string has {} placeholders but {} arguments were given", specs.len(), args.len()))
-                    .at(span, "in this print"),
+                Diagnostic::error(format!(
+                    "the format string has {} placeholder{} but {} argument{} {} given",
+                    specs.len(),
+                    plural(specs.len()),
+                    args.len(),
+                    plural(args.len()),
+                    were(args.len())
+                ))
+                .at(span, "in this print"),
             ));
         }
         for ((at, style), arg) in specs.into_iter().zip(args) {
@@ -1025,7 +1040,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
                                 d.name,
                                 dty.name()
                             ))
-                            .at(d.span, format!("this is a `{}`", dty.name())),
+                            .at(d.span, format!("this is {}", a_ty(dty.name()))),
                         ))
                     }
                     _ => {}
@@ -1085,7 +1100,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
                                 d.name,
                                 dty.name()
                             ))
-                            .at(d.span, format!("this is a `{}`", dty.name())),
+                            .at(d.span, format!("this is {}", a_ty(dty.name()))),
                         ));
                     }
                 }
@@ -1169,7 +1184,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
     fn mismatch(&mut self, e: &Expr, want: Ty, found: Ty) -> Reported {
         self.err(
             Diagnostic::error(format!("mismatched types: expected `{}`, found `{}`", want.name(), found.name()))
-                .at(e.span, format!("this is a `{}`", found.name())),
+                .at(e.span, format!("this is {}", a_ty(found.name()))),
         )
     }
 
@@ -1339,8 +1354,8 @@ impl<'a, 'r> FnCx<'a, 'r> {
             (Some(x), Some(y)) if x != y => {
                 return Err(self.err(
                     Diagnostic::error(format!("cannot compare `{}` with `{}`", x.name(), y.name()))
-                        .at(a.span, format!("this is a `{}`", x.name()))
-                        .also(b.span, format!("this is a `{}`", y.name())),
+                        .at(a.span, format!("this is {}", a_ty(x.name())))
+                        .also(b.span, format!("this is {}", a_ty(y.name()))),
                 ));
             }
             (Some(x), _) | (None, Some(x)) => x,
@@ -1552,6 +1567,14 @@ fn cast_value(from: Ty, to: Ty, v: u64) -> u64 {
     }
 }
 
+fn were(n: usize) -> &'static str {
+    if n == 1 {
+        "was"
+    } else {
+        "were"
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -1580,4 +1603,10 @@ fn max_of(ty: Ty) -> i128 {
 fn unreachable_operands() -> ! {
     // Only reachable through a lowering bug: each caller has already matched the operator kind.
     unreachable!("operator kind was checked by the caller")
+}
+
+/// "an `i32`", "a `u8`": the type's name with its article.
+fn a_ty(name: &str) -> String {
+    let article = if name.starts_with('i') || name == "fn" { "an" } else { "a" };
+    format!("{article} `{name}`")
 }

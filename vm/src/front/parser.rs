@@ -11,6 +11,32 @@ pub const MAX_NESTING: usize = 256;
 
 type PResult<T> = Result<T, Diagnostic>;
 
+/// Words that cannot name a local, function, static or block.
+pub const KEYWORDS: &[&str] = &[
+    "fn",
+    "static",
+    "let",
+    "call",
+    "return",
+    "goto",
+    "switch",
+    "unreachable",
+    "assert",
+    "print",
+    "println",
+    "load",
+    "store",
+    "atomic_load",
+    "atomic_store",
+    "atomic_rmw",
+    "cas",
+    "fence",
+    "as",
+    "true",
+    "false",
+    "null",
+];
+
 pub fn parse(tokens: &[Token]) -> PResult<Module> {
     let mut p = Parser { toks: tokens, pos: 0, depth: 0 };
     let mut m = Module::default();
@@ -103,6 +129,10 @@ impl<'t> Parser<'t> {
     }
     fn ident(&mut self, what: &str) -> PResult<Ident> {
         match &self.peek().tok {
+            Tok::Ident(s) if KEYWORDS.contains(&s.as_str()) => {
+                Err(Diagnostic::error(format!("expected {what}, found keyword `{s}`"))
+                    .at(self.peek().span, "keywords cannot be used as names"))
+            }
             Tok::Ident(s) => {
                 let span = self.bump().span;
                 Ok(Ident { name: s.clone(), span })
@@ -110,6 +140,17 @@ impl<'t> Parser<'t> {
             _ => Err(self.unexpected(what)),
         }
     }
+    /// The keyword at the cursor, as an identifier (for operations like `atomic_load`).
+    fn keyword(&mut self) -> PResult<Ident> {
+        match &self.peek().tok {
+            Tok::Ident(s) => {
+                let span = self.bump().span;
+                Ok(Ident { name: s.clone(), span })
+            }
+            _ => Err(self.unexpected("an operation")),
+        }
+    }
+
     fn int(&mut self, what: &str) -> PResult<(u64, Span)> {
         match &self.peek().tok {
             Tok::Int(v) => {
@@ -118,6 +159,14 @@ impl<'t> Parser<'t> {
             }
             _ => Err(self.unexpected(what)),
         }
+    }
+
+    /// An integer literal with an optional leading `-`.
+    fn signed_int(&mut self, what: &str) -> PResult<(i128, Span)> {
+        let start = self.peek().span;
+        let neg = self.eat_punct("-");
+        let (v, span) = self.int(what)?;
+        Ok((if neg { -(v as i128) } else { v as i128 }, start.to(span)))
     }
 
     fn ty(&mut self) -> PResult<TyNode> {
@@ -146,9 +195,9 @@ impl<'t> Parser<'t> {
     fn init(&mut self) -> PResult<Init> {
         let t = self.peek();
         match &t.tok {
-            Tok::Int(v) => {
-                self.bump();
-                Ok(Init::Int(*v, t.span))
+            Tok::Int(_) | Tok::Punct("-") => {
+                let (v, span) = self.signed_int("an integer literal")?;
+                Ok(Init::Int(v, span))
             }
             Tok::Str(s) => {
                 self.bump();
@@ -158,7 +207,7 @@ impl<'t> Parser<'t> {
                 self.bump();
                 let mut items = Vec::new();
                 while !self.is_punct("]") {
-                    items.push(self.int("an integer literal")?);
+                    items.push(self.signed_int("an integer literal")?);
                     if !self.eat_punct(",") {
                         break;
                     }
@@ -268,9 +317,7 @@ impl<'t> Parser<'t> {
                     } else if self.eat_kw("false") {
                         SwitchPat::Bool(false)
                     } else {
-                        let neg = self.eat_punct("-");
-                        let v = self.int("an integer, `true`, `false` or `_`")?.0 as i128;
-                        SwitchPat::Int(if neg { -v } else { v })
+                        SwitchPat::Int(self.signed_int("an integer, `true`, `false` or `_`")?.0)
                     };
                     self.expect_punct("=>")?;
                     arms.push((pat, pat_span, self.ident("a block label")?));
@@ -318,7 +365,7 @@ impl<'t> Parser<'t> {
         const ATOMIC_STORES: [&str; 2] = ["atomic_store", "fence"];
         const ATOMIC_VALUES: [&str; 3] = ["atomic_load", "atomic_rmw", "cas"];
         let kind = if ATOMIC_STORES.iter().any(|k| self.is_kw(k)) {
-            let op = self.ident("an atomic operation")?;
+            let op = self.keyword()?;
             let parts = self.dotted_parts()?;
             let args = if op.name == "fence" { Vec::new() } else { self.expr_list()? };
             StmtKind::Atomic { op, parts, dsts: Vec::new(), args }
@@ -331,7 +378,7 @@ impl<'t> Parser<'t> {
             self.expect_punct(",")?;
             let b = self.ident("a local")?;
             self.expect_punct("=")?;
-            let op = self.ident("`cas`")?;
+            let op = self.keyword()?;
             if op.name != "cas" {
                 return Err(Diagnostic::error("only `cas` assigns two results").at(op.span, "expected `cas`"));
             }
@@ -344,7 +391,7 @@ impl<'t> Parser<'t> {
         {
             let dst = self.ident("a local")?;
             self.expect_punct("=")?;
-            let op = self.ident("an atomic operation")?;
+            let op = self.keyword()?;
             let parts = self.dotted_parts()?;
             let args = self.expr_list()?;
             StmtKind::Atomic { op, parts, dsts: vec![dst], args }
