@@ -462,7 +462,7 @@ impl<H: Host> Machine<H> {
     pub fn describe_addr(&self, addr: u64) -> String {
         let (id, off) = crate::memory::split(addr);
         match self.memory.get(id) {
-            Some(a) if a.kind == AllocKind::Heap => format!("heap alloc #{id} (malloc at line {})+{off:#x}", self.program.line_of(a.site)),
+            Some(a) if a.kind == AllocKind::Heap => format!("heap alloc #{id} (malloc at line {}){}", self.program.line_of(a.site), crate::memory::fmt_offset(off)),
             _ => self.memory.describe(addr),
         }
     }
@@ -604,8 +604,9 @@ pub(crate) fn mem_stop(mem: &Memory, e: MemError, access: &str) -> Box<Stop> {
             let mut s = Stop::ub(
                 format!("{access} out of bounds"),
                 format!(
-                    "{access} of {size} byte{} at {name}+{offset:#x}, but {name} is {alloc_size} byte{} long",
+                    "{access} of {size} byte{} at {name}{}, but {name} is {alloc_size} byte{} long",
                     if size == 1 { "" } else { "s" },
+                    crate::memory::fmt_offset(offset),
                     if alloc_size == 1 { "" } else { "s" }
                 ),
             );

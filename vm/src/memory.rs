@@ -222,10 +222,19 @@ impl Memory {
     pub fn describe(&self, addr: u64) -> String {
         let (id, off) = split(addr);
         match self.get(id) {
-            Some(a) => format!("{}+{:#x}", describe_kind(id, a), off),
+            Some(a) => format!("{}{}", describe_kind(id, a), fmt_offset(off)),
             None if addr == 0 => "null".to_string(),
             None => format!("{addr:#x} (no allocation)"),
         }
+    }
+}
+
+/// `+0x10`, or `-0x8` for an offset that wrapped below the start of its allocation.
+pub fn fmt_offset(off: u64) -> String {
+    if off >= 1 << 31 {
+        format!("-{:#x}", (1u64 << 32) - off)
+    } else {
+        format!("+{off:#x}")
     }
 }
 
