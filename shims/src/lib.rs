@@ -7,24 +7,70 @@
 //! operations on descriptions.
 
 pub mod consts;
+mod eventfd;
+mod fd;
+mod io;
+mod pipe;
 mod process;
+mod socket;
 mod table;
 mod threads;
 mod time;
 
+use spindle_fds::{FdId, FdTable, IoError, Readiness, StdStream};
+use spindle_vm::clock::VClock;
 use spindle_vm::front::Resolver;
 use spindle_vm::ir::ForeignSig;
-use spindle_vm::{Host, Machine, Ret, VmResult};
+use spindle_vm::{Host, Machine, Ret, ThreadId, VmResult};
+use std::collections::BTreeMap;
+use std::io::Write;
 
 pub use table::{ShimDef, SHIMS};
 
 /// The shim layer's state for one run.
 #[derive(Default)]
-pub struct Shims {}
+pub struct Shims {
+    /// The guest's file descriptors.
+    pub fds: FdTable,
+    /// Threads blocked in an operation on a description, in the order they blocked.
+    waiters: BTreeMap<FdId, Vec<ThreadId>>,
+    /// What each description last reported, to see changes.
+    last_readiness: BTreeMap<FdId, Readiness>,
+    /// Per description, the join of the clocks of every thread that changed its readiness:
+    /// what a delivered readiness event synchronises with.
+    ready_clocks: BTreeMap<FdId, VClock>,
+}
 
 impl Shims {
     pub fn new() -> Self {
-        Shims {}
+        Shims::default()
+    }
+
+    /// Output written to fds that name stdout or stderr goes to the guest's console.
+    fn console_write(&mut self, m: &mut Machine<Shims>, stream: StdStream, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        // A closed host stream must not change what the guest sees.
+        let _ = match stream {
+            StdStream::Stdout => m.console.out.write_all(bytes),
+            StdStream::Stderr => m.console.err.write_all(bytes),
+            StdStream::Stdin => Ok(()),
+        };
+    }
+}
+
+/// The errno Linux gives for each fd-layer error.
+pub(crate) fn errno_of(e: IoError) -> i64 {
+    use consts::errno::*;
+    match e {
+        IoError::BadFd | IoError::BadDirection => EBADF,
+        IoError::WouldBlock => EAGAIN,
+        IoError::BrokenPipe => EPIPE,
+        IoError::ConnectionReset => 104,
+        IoError::InvalidArgument => EINVAL,
+        IoError::TooManyOpenFiles => EMFILE,
+        IoError::NotSocket => 88,
     }
 }
 
@@ -33,7 +79,7 @@ pub struct LinuxResolver;
 
 impl Resolver for LinuxResolver {
     fn foreign(&self, name: &str) -> Option<ForeignSig> {
-        table::find(name).map(|(id, def)| ForeignSig { id, arity: def.arity, ret: def.ret })
+        table::find(name).map(|(id, def)| ForeignSig { id, min_arity: def.min_arity, arity: def.arity, ret: def.ret })
     }
     fn constant(&self, name: &str) -> Option<u64> {
         consts::lookup(name).map(|v| v as u64)

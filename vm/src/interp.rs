@@ -444,7 +444,8 @@ impl<H: Host> Machine<H> {
                             Arg::Imm(v) => v,
                         };
                     }
-                    let nargs = site.args.len().min(8);
+                    // Optional trailing arguments of variadic calls are passed as 0.
+                    let nargs = 8;
                     self.steps = steps;
                     self.cur_span = func.spans[pc - 1];
                     self.cur_site = site!();

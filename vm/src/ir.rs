@@ -218,6 +218,9 @@ impl CmpOp {
 pub struct ForeignSig {
     /// The host's own number for the function, passed back on every call.
     pub id: u32,
+    /// Arguments that must be given; up to `arity` may be (the rest are passed as 0), for
+    /// variadic calls like `fcntl(fd, F_GETFL)`.
+    pub min_arity: usize,
     pub arity: usize,
     pub ret: ForeignRet,
 }

@@ -412,6 +412,20 @@ impl<H: Host> Machine<H> {
         self.race.as_mut().map(|rd| rd.release())
     }
 
+    /// The active thread's current clock (empty while race detection is off), for an operation
+    /// that releases only if it succeeds: pass it to the operation, then [`Self::advance_clock`]
+    /// on success. Together they are [`Self::release_clock`].
+    pub fn current_clock(&self) -> VClock {
+        self.race.as_ref().map(|rd| rd.clock().clone()).unwrap_or_default()
+    }
+
+    /// Completes a release begun with [`Self::current_clock`]: the thread's own time advances.
+    pub fn advance_clock(&mut self) {
+        if let Some(rd) = &mut self.race {
+            rd.release();
+        }
+    }
+
     /// Acquire: everything that happened before `clock` was released happens before what the
     /// active thread does next.
     pub fn acquire_clock(&mut self, clock: &VClock) {
@@ -462,7 +476,9 @@ impl<H: Host> Machine<H> {
     pub fn describe_addr(&self, addr: u64) -> String {
         let (id, off) = crate::memory::split(addr);
         match self.memory.get(id) {
-            Some(a) if a.kind == AllocKind::Heap => format!("heap alloc #{id} (malloc at line {}){}", self.program.line_of(a.site), crate::memory::fmt_offset(off)),
+            Some(a) if a.kind == AllocKind::Heap => {
+                format!("heap alloc #{id} (malloc at line {}){}", self.program.line_of(a.site), crate::memory::fmt_offset(off))
+            }
             _ => self.memory.describe(addr),
         }
     }

@@ -204,6 +204,24 @@ impl Memory {
         Ok(())
     }
 
+    /// How many bytes from `addr` to the end of its allocation can be read (0 for a bad pointer).
+    pub fn readable_extent(&self, addr: u64) -> u64 {
+        let (id, off) = split(addr);
+        match self.get(id) {
+            Some(a) if a.live => a.size.saturating_sub(off),
+            _ => 0,
+        }
+    }
+
+    /// Like [`Self::readable_extent`], and 0 for read-only memory.
+    pub fn writable_extent(&self, addr: u64) -> u64 {
+        let (id, _) = split(addr);
+        match self.get(id) {
+            Some(a) if a.kind == AllocKind::Literal => 0,
+            _ => self.readable_extent(addr),
+        }
+    }
+
     /// Copies guest bytes out (for foreign calls).
     pub fn read_bytes(&self, addr: u64, len: u64) -> Result<Vec<u8>, MemError> {
         if len > u32::MAX as u64 {

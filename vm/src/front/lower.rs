@@ -1014,11 +1014,12 @@ impl<'a, 'r> FnCx<'a, 'r> {
             if params.len() != args.len() {
                 return Err(self.err(
                     Diagnostic::error(format!(
-                        "function `{}` takes {} argument{} but {} were given",
+                        "function `{}` takes {} argument{} but {} {} given",
                         func.name,
                         params.len(),
                         plural(params.len()),
-                        args.len()
+                        args.len(),
+                        were(args.len())
                     ))
                     .at(func.span, "wrong number of arguments"),
                 ));
@@ -1069,14 +1070,16 @@ impl<'a, 'r> FnCx<'a, 'r> {
         }
         match sig {
             Some(sig) => {
-                if sig.arity != args.len() {
+                if !(sig.min_arity..=sig.arity).contains(&args.len()) {
+                    let takes =
+                        if sig.min_arity == sig.arity { sig.arity.to_string() } else { format!("{} to {}", sig.min_arity, sig.arity) };
                     return Err(self.err(
                         Diagnostic::error(format!(
-                            "`{}` takes {} argument{} but {} were given",
+                            "`{}` takes {takes} argument{} but {} {} given",
                             func.name,
-                            sig.arity,
                             plural(sig.arity),
-                            args.len()
+                            args.len(),
+                            were(args.len())
                         ))
                         .at(func.span, "wrong number of arguments"),
                     ));

@@ -1,0 +1,158 @@
+//! Calls on any file descriptor: `read`, `write`, `close`, `dup`, `dup2`, `dup3`, `fcntl`.
+
+use crate::consts::errno::*;
+use crate::io::{ReadOp, WriteOp};
+use crate::{errno_of, fail, Shims};
+use spindle_fds::{AccessMode, StatusFlags};
+use spindle_vm::{Machine, Ret, Stop, VmResult};
+
+/// A C `int` argument: the low 32 bits, as the kernel reads it.
+pub(crate) fn int(v: u64) -> i32 {
+    v as u32 as i32
+}
+
+const O_APPEND: u64 = 0o2000;
+const O_NONBLOCK: u64 = 0o4000;
+const O_ASYNC: u64 = 0o20000;
+const O_DIRECT: u64 = 0o40000;
+const O_LARGEFILE: u64 = 0o100000;
+const O_NOATIME: u64 = 0o1000000;
+const O_CLOEXEC: u64 = 0o2000000;
+const FD_CLOEXEC: u64 = 1;
+const F_DUPFD: i32 = 0;
+const F_GETFD: i32 = 1;
+const F_SETFD: i32 = 2;
+const F_GETFL: i32 = 3;
+const F_SETFL: i32 = 4;
+const F_DUPFD_CLOEXEC: i32 = 1030;
+const F_GETPIPE_SZ: i32 = 1032;
+
+/// `read(2)` — <https://man7.org/linux/man-pages/man2/read.2.html>.
+pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let fd = int(a[0]);
+    let id = match s.fds.lookup(fd) {
+        Ok(id) => id,
+        Err(e) => return fail(m, errno_of(e)),
+    };
+    let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
+    s.start_read(m, ReadOp { call: "read", fd, id, buf: a[1], count: a[2], recv: false, peek: false }, nonblock)
+}
+
+/// `write(2)` — <https://man7.org/linux/man-pages/man2/write.2.html>.
+pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let fd = int(a[0]);
+    let id = match s.fds.lookup(fd) {
+        Ok(id) => id,
+        Err(e) => return fail(m, errno_of(e)),
+    };
+    // The wrong direction is EBADF before the buffer is looked at (fds/probes pipe.c).
+    if s.fds.get(id).is_some_and(|d| d.access_mode() == AccessMode::ReadOnly) {
+        return fail(m, EBADF);
+    }
+    let data = match s.write_data(m, id, a[1], a[2])? {
+        Ok(d) => d,
+        Err(e) => return fail(m, e),
+    };
+    let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
+    s.start_write(m, WriteOp { call: "write", fd, id, data, done: 0, send: false }, nonblock)
+}
+
+/// `close(2)` — <https://man7.org/linux/man-pages/man2/close.2.html>. A thread blocked on the
+/// description keeps it alive and is not woken, as on Linux.
+pub fn close(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    match s.fds.close(int(a[0])) {
+        Ok(destroyed) => {
+            if let Some(d) = destroyed {
+                s.destroyed(m, d)?;
+            }
+            Ok(Ret::Value(0))
+        }
+        Err(e) => fail(m, errno_of(e)),
+    }
+}
+
+/// `dup(2)`.
+pub fn dup(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    match s.fds.dup(int(a[0])) {
+        Ok(fd) => Ok(Ret::Value(fd as u64)),
+        Err(e) => fail(m, errno_of(e)),
+    }
+}
+
+/// `dup2(2)`: closing the fd it replaces may destroy a description.
+pub fn dup2(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let r = s.fds.dup2(int(a[0]), int(a[1]));
+    dup_result(s, m, r)
+}
+
+/// `dup3(2)`: flags are `O_CLOEXEC` or nothing (EINVAL otherwise, and for `old == new`).
+pub fn dup3(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let flags = a[2] as u32 as u64;
+    if flags & !O_CLOEXEC != 0 {
+        return fail(m, EINVAL);
+    }
+    let r = s.fds.dup3(int(a[0]), int(a[1]), flags & O_CLOEXEC != 0);
+    dup_result(s, m, r)
+}
+
+fn dup_result(
+    s: &mut Shims,
+    m: &mut Machine<Shims>,
+    r: Result<(i32, Option<spindle_fds::Destroyed>), spindle_fds::IoError>,
+) -> VmResult<Ret> {
+    match r {
+        Ok((fd, destroyed)) => {
+            if let Some(d) = destroyed {
+                s.destroyed(m, d)?;
+            }
+            Ok(Ret::Value(fd as u64))
+        }
+        Err(e) => fail(m, errno_of(e)),
+    }
+}
+
+/// `fcntl(2)` — <https://man7.org/linux/man-pages/man2/fcntl.2.html>: the fd flags, the status
+/// flags and duplication. An unknown command is EINVAL (after EBADF, shims/probes/fdcalls.c);
+/// status flags Linux accepts but Spindle does not model are unsupported.
+pub fn fcntl(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let fd = int(a[0]);
+    let id = match s.fds.lookup(fd) {
+        Ok(id) => id,
+        Err(e) => return fail(m, errno_of(e)),
+    };
+    let arg = a[2];
+    let r = match int(a[1]) {
+        F_DUPFD | F_DUPFD_CLOEXEC => s.fds.dup_min(fd, int(arg), int(a[1]) == F_DUPFD_CLOEXEC).map(|fd| fd as u64),
+        F_GETFD => s.fds.cloexec(fd).map(|c| if c { FD_CLOEXEC } else { 0 }),
+        F_SETFD => s.fds.set_cloexec(fd, arg & FD_CLOEXEC != 0).map(|()| 0),
+        F_GETFL => s.fds.file_status(fd).map(|st| {
+            let access = match st.access {
+                AccessMode::ReadOnly => 0,
+                AccessMode::WriteOnly => 1,
+                AccessMode::ReadWrite => 2,
+            };
+            access
+                | if st.flags.nonblock { O_NONBLOCK } else { 0 }
+                | if st.flags.append { O_APPEND } else { 0 }
+                | if st.largefile { O_LARGEFILE } else { 0 }
+        }),
+        F_SETFL => {
+            for (bit, name) in [(O_ASYNC, "O_ASYNC"), (O_DIRECT, "O_DIRECT"), (O_NOATIME, "O_NOATIME")] {
+                if arg & bit != 0 {
+                    return Err(Stop::unsupported(format!("fcntl(F_SETFL) with {name}: only O_NONBLOCK and O_APPEND are modelled")));
+                }
+            }
+            // Access mode and creation flags are ignored, as Linux does.
+            s.fds.set_status_flags(fd, StatusFlags { nonblock: arg & O_NONBLOCK != 0, append: arg & O_APPEND != 0 }).map(|()| 0)
+        }
+        F_GETPIPE_SZ => match s.fds.get(id).and_then(|d| d.as_pipe()) {
+            Some(p) => Ok(p.capacity() as u64),
+            None => return fail(m, EBADF),
+        },
+        _ => return fail(m, EINVAL),
+    };
+    match r {
+        Ok(v) => Ok(Ret::Value(v)),
+        Err(e) => fail(m, errno_of(e)),
+    }
+}

@@ -1,0 +1,304 @@
+//! Data transfer on file descriptions: the one path that `read`, `write`, `recv` and `send` take.
+//! It turns guest buffers into bytes (EFAULT for bad ones), blocks and retries, moves vector
+//! clocks, and reports every readiness change through [`Shims::readiness_changed`].
+//!
+//! Blocking follows Linux: a thread blocked in a read or write holds its description (closing
+//! the fd does not wake it), is woken when the description's readiness changes, and retries only
+//! once the description is ready in its direction — a writer on a full socket sleeps until the
+//! socket is writable again, not as soon as one byte would fit (fds/probes/blocking.c). Several
+//! blocked readers all wake; the first to retry wins and the others block again.
+
+use crate::consts::errno::*;
+use crate::{errno_of, fail, Shims};
+use spindle_fds::{Description, DescriptionKind, FdId, IoError, Readiness};
+use spindle_vm::clock::VClock;
+use spindle_vm::{BlockReason, Machine, Ret, VmResult};
+
+/// Linux caps every transfer at `MAX_RW_COUNT` = `INT_MAX & PAGE_MASK`.
+pub(crate) const MAX_RW_COUNT: u64 = 0x7fff_f000;
+/// Reads never return more than a description buffers (a pipe 64 KiB, a socket ~220 KiB), so
+/// the host-side buffer of a read is capped here, whatever count the guest passes.
+const MAX_READ_BUFFER: u64 = 4 << 20;
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReadOp {
+    pub call: &'static str,
+    pub fd: i32,
+    pub id: FdId,
+    pub buf: u64,
+    pub count: u64,
+    /// `recv` rather than `read` (their zero-length and peek rules differ).
+    pub recv: bool,
+    pub peek: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct WriteOp {
+    pub call: &'static str,
+    pub fd: i32,
+    pub id: FdId,
+    pub data: Vec<u8>,
+    /// Bytes already written by earlier attempts of this (blocking) call.
+    pub done: usize,
+    pub send: bool,
+}
+
+/// The outcome of one attempt.
+enum Attempt {
+    Done(Ret),
+    WouldBlock,
+}
+
+fn kind_name(k: DescriptionKind) -> &'static str {
+    match k {
+        DescriptionKind::Stdin => "stdin",
+        DescriptionKind::Stdout => "stdout",
+        DescriptionKind::Stderr => "stderr",
+        DescriptionKind::EventFd => "an eventfd",
+        DescriptionKind::PipeRead => "the read end of a pipe",
+        DescriptionKind::PipeWrite => "the write end of a pipe",
+        DescriptionKind::Socket => "a socket",
+    }
+}
+
+impl Shims {
+    /// `read`/`recv`: one attempt, then block (unless non-blocking) and retry.
+    pub(crate) fn start_read(&mut self, m: &mut Machine<Shims>, op: ReadOp, nonblock: bool) -> VmResult<Ret> {
+        match self.try_read(m, &op)? {
+            Attempt::Done(r) => Ok(r),
+            Attempt::WouldBlock if nonblock => fail(m, EAGAIN),
+            Attempt::WouldBlock => {
+                self.fds.hold(op.id);
+                self.block_read(m, op);
+                Ok(Ret::Blocked)
+            }
+        }
+    }
+
+    fn block_read(&mut self, m: &mut Machine<Shims>, op: ReadOp) {
+        let what = self.fds.get(op.id).map_or("a closed description", |d| kind_name(d.kind()));
+        let reason = format!("it is blocked in `{}` on fd {} ({what}), waiting for data", op.call, op.fd);
+        self.wait_on(m, op.id, reason, Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, _| s.resume_read(m, op)));
+    }
+
+    fn resume_read(&mut self, m: &mut Machine<Shims>, op: ReadOp) -> VmResult<()> {
+        let ready = self.fds.get(op.id).map(Description::readiness).unwrap_or_default();
+        if !(ready.readable || ready.hup || ready.error || ready.read_hup) {
+            self.block_read(m, op);
+            return Ok(());
+        }
+        match self.try_read(m, &op)? {
+            Attempt::Done(Ret::Value(v)) => {
+                m.set_return(v);
+                self.release_hold(m, op.id)
+            }
+            Attempt::Done(Ret::Blocked) | Attempt::WouldBlock => {
+                self.block_read(m, op);
+                Ok(())
+            }
+        }
+    }
+
+    fn try_read(&mut self, m: &mut Machine<Shims>, op: &ReadOp) -> VmResult<Attempt> {
+        let Some(desc) = self.fds.get_mut(op.id) else { return fail(m, EBADF).map(Attempt::Done) };
+        let count = op.count.min(MAX_RW_COUNT);
+        let is_eventfd = desc.kind() == DescriptionKind::EventFd;
+        let extent = m.memory.writable_extent(op.buf);
+        if count > 0 && extent == 0 && !is_eventfd {
+            // Nothing of the buffer is writable: with data to copy, the kernel faults (and keeps
+            // the data, fds/probes pipe); with none, it would block or report EOF first.
+            let r = desc.readiness();
+            if !r.readable {
+                return Ok(Attempt::WouldBlock);
+            }
+            return fail(m, EFAULT).map(Attempt::Done);
+        }
+        // An eventfd read faults *after* consuming the counter (shims/probes/fdcalls.c), so it
+        // reads with the full count; a pipe or socket read copies only into valid memory, which
+        // makes a short read where Linux would stop at the fault.
+        let cap = if is_eventfd { count } else { count.min(extent) }.min(MAX_READ_BUFFER);
+        let mut tmp = vec![0u8; cap as usize];
+        let mut acquired = VClock::new();
+        let r = if op.recv { desc.recv(&mut tmp, op.peek, &mut acquired) } else { desc.read(&mut tmp, &mut acquired) };
+        match r {
+            Ok(n) => {
+                m.acquire_clock(&acquired);
+                let ok = m.write_guest(op.buf, &tmp[..n])?;
+                self.changed_with_peer(m, op.id)?;
+                if !ok {
+                    return fail(m, EFAULT).map(Attempt::Done);
+                }
+                Ok(Attempt::Done(Ret::Value(n as u64)))
+            }
+            Err(IoError::WouldBlock) => Ok(Attempt::WouldBlock),
+            Err(e) => {
+                // Some errors change state (a socket's pending ECONNRESET is consumed).
+                self.changed_with_peer(m, op.id)?;
+                fail(m, errno_of(e)).map(Attempt::Done)
+            }
+        }
+    }
+
+    /// `write`/`send`: one attempt, then block (unless non-blocking) until every byte is written.
+    pub(crate) fn start_write(&mut self, m: &mut Machine<Shims>, op: WriteOp, nonblock: bool) -> VmResult<Ret> {
+        match self.try_write(m, op, nonblock)? {
+            (Attempt::Done(r), _) => Ok(r),
+            (Attempt::WouldBlock, _) if nonblock => fail(m, EAGAIN),
+            (Attempt::WouldBlock, op) => {
+                self.fds.hold(op.id);
+                self.block_write(m, op);
+                Ok(Ret::Blocked)
+            }
+        }
+    }
+
+    fn block_write(&mut self, m: &mut Machine<Shims>, op: WriteOp) {
+        let what = self.fds.get(op.id).map_or("a closed description", |d| kind_name(d.kind()));
+        let reason = format!("it is blocked in `{}` on fd {} ({what}), waiting for room to write", op.call, op.fd);
+        let id = op.id;
+        self.wait_on(m, id, reason, Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, _| s.resume_write(m, op)));
+    }
+
+    fn resume_write(&mut self, m: &mut Machine<Shims>, op: WriteOp) -> VmResult<()> {
+        let ready = self.fds.get(op.id).map(Description::readiness).unwrap_or_default();
+        if !(ready.writable || ready.hup || ready.error) {
+            self.block_write(m, op);
+            return Ok(());
+        }
+        let id = op.id;
+        match self.try_write(m, op, false)? {
+            (Attempt::Done(Ret::Value(v)), _) => {
+                m.set_return(v);
+                self.release_hold(m, id)
+            }
+            (_, op) => {
+                self.block_write(m, op);
+                Ok(())
+            }
+        }
+    }
+
+    /// One attempt. A blocking write that wrote part of its data comes back as `WouldBlock`
+    /// with `done` advanced; an error after partial progress returns the progress, as Linux does.
+    fn try_write(&mut self, m: &mut Machine<Shims>, mut op: WriteOp, nonblock: bool) -> VmResult<(Attempt, WriteOp)> {
+        let Some(desc) = self.fds.get_mut(op.id) else { return Ok((Attempt::Done(fail(m, EBADF)?), op)) };
+        let clock = m.current_clock();
+        let rest = &op.data[op.done..];
+        let r = if op.done > 0 {
+            desc.resume_write(rest, &clock)
+        } else if op.send {
+            desc.send(rest, &clock)
+        } else {
+            desc.write(rest, &clock)
+        };
+        match r {
+            Ok(n) => {
+                if n > 0 {
+                    m.advance_clock();
+                }
+                if let Description::Stdio(s) = desc {
+                    let (stream, out) = (s.stream(), s.take_output());
+                    self.console_write(m, stream, &out);
+                }
+                op.done += n;
+                self.changed_with_peer(m, op.id)?;
+                if op.done < op.data.len() && !nonblock {
+                    return Ok((Attempt::WouldBlock, op));
+                }
+                Ok((Attempt::Done(Ret::Value(op.done as u64)), op))
+            }
+            Err(IoError::WouldBlock) => Ok((Attempt::WouldBlock, op)),
+            Err(e) => {
+                self.changed_with_peer(m, op.id)?;
+                if op.done > 0 {
+                    return Ok((Attempt::Done(Ret::Value(op.done as u64)), op));
+                }
+                Ok((Attempt::Done(fail(m, errno_of(e))?), op))
+            }
+        }
+    }
+
+    /// Copies the bytes of a `write` out of guest memory: the readable prefix of the buffer.
+    /// `Err` is the errno when nothing can be read (EFAULT), or an eventfd's partial buffer.
+    pub(crate) fn write_data(&mut self, m: &mut Machine<Shims>, id: FdId, buf: u64, count: u64) -> VmResult<Result<Vec<u8>, i64>> {
+        let count = count.min(MAX_RW_COUNT);
+        if count == 0 {
+            return Ok(Ok(Vec::new()));
+        }
+        let extent = m.memory.readable_extent(buf);
+        let is_eventfd = self.fds.get(id).is_some_and(|d| d.kind() == DescriptionKind::EventFd);
+        // An eventfd copies its 8 bytes first: a short buffer is EFAULT (fdcalls.c); a pipe or
+        // socket writes what it can copy, and faults only when it can copy nothing.
+        if extent == 0 || is_eventfd && extent < count.min(8) {
+            return Ok(Err(EFAULT));
+        }
+        match m.read_guest(buf, count.min(extent))? {
+            Some(d) => Ok(Ok(d)),
+            None => Ok(Err(EFAULT)),
+        }
+    }
+
+    // ---- readiness and waiting ------------------------------------------------------------
+
+    /// Parks the active thread on description `id` until its readiness changes.
+    pub(crate) fn wait_on(&mut self, m: &mut Machine<Shims>, id: FdId, reason: String, cb: spindle_vm::Callback<Shims>) {
+        self.waiters.entry(id).or_default().push(m.active_thread());
+        m.block_thread(BlockReason::Host(reason), None, cb);
+    }
+
+    /// The one function through which every readiness change of a description passes: it
+    /// releases the active thread's clock into the description's readiness clock, and wakes
+    /// every thread blocked on the description (each retries or blocks again).
+    pub(crate) fn readiness_changed(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
+        if !self.fds.is_live(id) {
+            return Ok(());
+        }
+        let now = self.fds.get(id).map(Description::readiness).unwrap_or_default();
+        let before = self.last_readiness.insert(id, now);
+        if let Some(c) = m.release_clock() {
+            self.ready_clocks.entry(id).or_default().join(&c);
+        }
+        if before != Some(now) || self.waiters.contains_key(&id) {
+            for t in self.waiters.remove(&id).unwrap_or_default() {
+                m.unblock_thread(self, t)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After an operation on `id`: it and its peer (the other pipe end or socket) may have
+    /// changed readiness.
+    pub(crate) fn changed_with_peer(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
+        let peer = self.fds.peer_of(id);
+        self.readiness_changed(m, id)?;
+        if let Some(p) = peer {
+            self.readiness_changed(m, p)?;
+        }
+        Ok(())
+    }
+
+    /// A description was destroyed (its last fd closed, nothing holding it): forget its state,
+    /// and tell its peer.
+    pub(crate) fn destroyed(&mut self, m: &mut Machine<Shims>, d: spindle_fds::Destroyed) -> VmResult<()> {
+        self.last_readiness.remove(&d.id);
+        self.ready_clocks.remove(&d.id);
+        self.waiters.remove(&d.id);
+        if let Some(p) = d.peer {
+            self.readiness_changed(m, p)?;
+        }
+        Ok(())
+    }
+
+    /// A blocked operation is over: let go of the description it held.
+    fn release_hold(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
+        match self.fds.release(id) {
+            Some(d) => self.destroyed(m, d),
+            None => Ok(()),
+        }
+    }
+
+    /// The readiness a description would report to poll or epoll.
+    pub fn readiness(&self, id: FdId) -> Readiness {
+        self.fds.get(id).map(Description::readiness).unwrap_or_default()
+    }
+}
