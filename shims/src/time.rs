@@ -25,7 +25,7 @@ fn sleep(m: &mut Machine<Shims>, ns: u64) -> VmResult<Ret> {
 /// `nanosleep(2)` — <https://man7.org/linux/man-pages/man2/nanosleep.2.html>.
 /// EFAULT for a bad `req`, EINVAL for `tv_nsec` outside 0..=999999999 or a negative `tv_sec`.
 pub fn nanosleep(_: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let Ok(ts) = m.memory.read_bytes(a[0], 16) else {
+    let Some(ts) = m.read_guest(a[0], 16)? else {
         return fail(m, EFAULT);
     };
     let sec = i64::from_le_bytes(ts[..8].try_into().unwrap_or_default());
@@ -53,7 +53,7 @@ pub fn clock_gettime(_: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResu
     let mut ts = [0u8; 16];
     ts[..8].copy_from_slice(&((now / NSEC_PER_SEC) as i64).to_le_bytes());
     ts[8..].copy_from_slice(&((now % NSEC_PER_SEC) as i64).to_le_bytes());
-    if m.memory.write_bytes(a[1], &ts).is_err() {
+    if !m.write_guest(a[1], &ts)? {
         return fail(m, EFAULT);
     }
     Ok(Ret::Value(0))
