@@ -50,6 +50,9 @@ pub struct Outcome {
     pub steps: u64,
     /// Virtual nanoseconds at the end.
     pub time_ns: u64,
+    /// The longest vector clock any thread had (0 if race detection never started): stays
+    /// small when joined threads' clock indices are reused.
+    pub max_clock_len: usize,
 }
 
 impl Program {
@@ -77,24 +80,23 @@ impl Program {
         let out = SharedBuf::default();
         let err = SharedBuf::default();
         let console = Console { out: Box::new(out.clone()), err: Box::new(err.clone()) };
-        let (stop, steps, time_ns) = self.run_with_console(config, console);
+        let r = self.run_with_console(config, console);
         let stdout = out.0.borrow().clone();
         let stderr = err.0.borrow().clone();
-        Outcome { exit_code: stop.exit_code(), stop, stdout, stderr, steps, time_ns }
+        Outcome { exit_code: r.stop.exit_code(), stop: r.stop, stdout, stderr, steps: r.steps, time_ns: r.time_ns, max_clock_len: r.max_clock_len }
     }
 
-    /// Runs the program with its output going to `console`; returns how it ended, the steps
-    /// executed and the final virtual time.
-    pub fn run_with_console(&self, config: &RunConfig, console: Console) -> (Box<Stop>, u64, u64) {
+    /// Runs the program with its output going to `console`.
+    pub fn run_with_console(&self, config: &RunConfig, console: Console) -> RunStats {
         let mut shims = Shims::new();
         match Machine::new(self.ir.clone(), config.clone(), console) {
             Ok(mut m) => {
                 let stop = m.run(&mut shims);
                 let _ = m.console.out.flush();
                 let _ = m.console.err.flush();
-                (stop, m.steps(), m.now())
+                RunStats { stop, steps: m.steps(), time_ns: m.now(), max_clock_len: m.max_clock_len() }
             }
-            Err(stop) => (stop, 0, 0),
+            Err(stop) => RunStats { stop, steps: 0, time_ns: 0, max_clock_len: 0 },
         }
     }
 
@@ -108,6 +110,14 @@ impl Program {
         let w: Vec<Diagnostic> = self.warnings.iter().filter(|d| d.level == Level::Warning).cloned().collect();
         render(&w, Some(&self.file), color)
     }
+}
+
+/// How a run ended, without its output.
+pub struct RunStats {
+    pub stop: Box<Stop>,
+    pub steps: u64,
+    pub time_ns: u64,
+    pub max_clock_len: usize,
 }
 
 /// An in-memory output stream shared with the machine.

@@ -126,7 +126,7 @@ fn main() -> ExitCode {
                 Ok(p) => {
                     eprint!("{}", p.render_warnings(color));
                     let console = Console { out: Box::new(std::io::BufWriter::new(std::io::stdout())), err: Box::new(std::io::stderr()) };
-                    let (stop, _, _) = p.run_with_console(&config, console);
+                    let stop = p.run_with_console(&config, console).stop;
                     eprint!("{}", p.render_stop(&stop, color));
                     stop.exit_code()
                 }
