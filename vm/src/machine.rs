@@ -513,6 +513,10 @@ impl<H: Host> Machine<H> {
         if r.mixed_size {
             d.notes.push("atomic accesses of different sizes to overlapping bytes must be ordered by happens-before".to_string());
         }
+        if self.config.policy == Policy::Fixed {
+            // (Under `--sched random` the seed is added with every failure report.)
+            d.notes.push("reproduce with `--sched fixed` (the default scheduler): every run of it takes the same schedule".to_string());
+        }
         s.diags[0] = d;
         s
     }

@@ -146,6 +146,8 @@ struct Cell {
     rsite: Site,
     /// Size of the last write, for reports.
     wsize: u32,
+    /// Size of the last read (exclusive reads), for reports.
+    rsize: u32,
     /// 0, or 1 + an index into `Shadow::atomics`.
     atomic: u32,
 }
@@ -164,7 +166,8 @@ struct AtomicMeta {
 
 struct SharedReads {
     clock: VClock,
-    sites: Vec<(VectorIdx, Site)>,
+    /// Each reader's last read: its site and size.
+    sites: Vec<(VectorIdx, Site, u32)>,
 }
 
 struct Shadow {
@@ -240,6 +243,8 @@ pub struct Detector {
     idx_of: Vec<VectorIdx>,
     /// Vector index → the thread that last used it.
     owner: Vec<usize>,
+    /// Thread id → finished.
+    finished: Vec<bool>,
     /// Vector indices of finished, joined threads, with their final time: reusable once every
     /// live thread has seen that time.
     retired: Vec<(VectorIdx, VTime)>,
@@ -261,6 +266,7 @@ impl Detector {
             clocks: vec![ThreadClocks { clock, fence_acquire: VClock::new(), fence_release: VClock::new() }],
             idx_of: vec![VectorIdx(0)],
             owner: vec![0],
+            finished: vec![false],
             retired: Vec::new(),
             active: VectorIdx(0),
             my_epoch: 0,
@@ -323,8 +329,14 @@ impl Detector {
         let parent = self.active;
         let parent_clock = self.release();
         // Reuse the index of a retired thread that every live thread has caught up with.
-        let live: Vec<VectorIdx> =
-            self.idx_of.iter().copied().enumerate().filter(|(t, _)| self.owner[self.idx_of[*t].0 as usize] == *t).map(|(_, i)| i).collect();
+        let live: Vec<VectorIdx> = self
+            .idx_of
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|&(t, _)| !self.finished.get(t).copied().unwrap_or(true))
+            .map(|(_, i)| i)
+            .collect();
         let reusable = self.retired.iter().position(|&(idx, fin)| live.iter().all(|l| self.clocks[l.0 as usize].clock.get(idx) >= fin));
         let idx = match reusable {
             Some(k) => self.retired.swap_remove(k).0,
@@ -344,7 +356,9 @@ impl Detector {
         self.owner[idx.0 as usize] = child;
         if self.idx_of.len() <= child {
             self.idx_of.resize(child + 1, VectorIdx(0));
+            self.finished.resize(child + 1, true);
         }
+        self.finished[child] = false;
         self.idx_of[child] = idx;
         self.max_clock_len = self.max_clock_len.max(self.clocks[idx.0 as usize].clock.len());
         let _ = parent;
@@ -352,6 +366,10 @@ impl Detector {
 
     /// The active thread finished: its final clock, for whoever joins it.
     pub fn terminate(&mut self) -> VClock {
+        let t = self.owner[self.active.0 as usize];
+        if let Some(f) = self.finished.get_mut(t) {
+            *f = true;
+        }
         self.release()
     }
 
@@ -390,7 +408,15 @@ impl Detector {
         if self.shadows.len() <= id {
             self.shadows.resize_with(id + 1, || None);
         }
-        let init = Cell { write: self.my_epoch, read: 0, wsite: ALLOC_SITE, rsite: 0, wsize: size.min(u32::MAX as u64) as u32, atomic: 0 };
+        let init = Cell {
+            write: self.my_epoch,
+            read: 0,
+            wsite: ALLOC_SITE,
+            rsite: 0,
+            wsize: size.min(u32::MAX as u64) as u32,
+            rsize: 0,
+            atomic: 0,
+        };
         self.shadows[id] = Some(Box::new(Shadow::new(size, init)));
     }
 
@@ -454,17 +480,23 @@ impl Detector {
         let sh = shadow_mut(&mut self.shadows, id, off + size);
         sh.cells(off, size, &mut cells);
         let second = Access { kind, idx: me, time: my_epoch as u32, site, size };
+        let mut at: u64;
         let race = |first: Access, seen: VTime| Box::new(Race { alloc: id, offset: off, first, second, seen, mixed_size: false });
+        let located = |mut r: Box<Race>, at: u64| {
+            r.offset = at;
+            r
+        };
         // Check every covered cell first, so that a race leaves the state untouched.
         for &c in &cells {
+            at = cell_offset(c);
             let cell = *sh.cell(c);
             if !hb(cell.write, clock) {
                 let idx = epoch_idx(cell.write);
                 let k = if cell.wsite == ALLOC_SITE { AccessKind::Alloc } else { AccessKind::Write };
                 self.scratch = cells;
-                return Err(race(
-                    Access { kind: k, idx, time: cell.write as u32, site: cell.wsite, size: cell.wsize as u64 },
-                    clock.get(idx),
+                return Err(located(
+                    race(Access { kind: k, idx, time: cell.write as u32, site: cell.wsite, size: cell.wsize as u64 }, clock.get(idx)),
+                    at,
                 ));
             }
             if kind != AccessKind::Read {
@@ -472,16 +504,22 @@ impl Detector {
                     let sr = &sh.shared[(cell.read & 0xffff_ffff) as usize];
                     if !sr.clock.le(clock) {
                         let (idx, t) = first_ahead(&sr.clock, clock);
-                        let site = sr.sites.iter().find(|s| s.0 == idx).map_or(0, |s| s.1);
+                        let (site, rsize) = sr.sites.iter().find(|s| s.0 == idx).map_or((0, 0), |s| (s.1, s.2));
                         self.scratch = cells;
-                        return Err(race(Access { kind: AccessKind::Read, idx, time: t, site, size }, clock.get(idx)));
+                        return Err(located(
+                            race(Access { kind: AccessKind::Read, idx, time: t, site, size: rsize as u64 }, clock.get(idx)),
+                            at,
+                        ));
                     }
                 } else if !hb(cell.read, clock) {
                     let idx = epoch_idx(cell.read);
                     self.scratch = cells;
-                    return Err(race(
-                        Access { kind: AccessKind::Read, idx, time: cell.read as u32, site: cell.rsite, size },
-                        clock.get(idx),
+                    return Err(located(
+                        race(
+                            Access { kind: AccessKind::Read, idx, time: cell.read as u32, site: cell.rsite, size: cell.rsize as u64 },
+                            clock.get(idx),
+                        ),
+                        at,
                     ));
                 }
             }
@@ -498,7 +536,7 @@ impl Detector {
                     let (k, site) = m.last.iter().rev().find(|l| l.0 == idx).map_or((AccessKind::AtomicStore, 0), |l| (l.1, l.2));
                     let first = Access { kind: k, idx, time: t, site, size: m.size };
                     self.scratch = cells;
-                    return Err(race(first, clock.get(idx)));
+                    return Err(located(race(first, clock.get(idx)), at));
                 }
             }
         }
@@ -511,21 +549,28 @@ impl Detector {
                     if read & SHARED != 0 {
                         let sr = &mut sh.shared[(read & 0xffff_ffff) as usize];
                         sr.clock.set(me, now);
+                        let this_size = size.min(u32::MAX as u64) as u32;
                         match sr.sites.iter_mut().find(|s| s.0 == me) {
-                            Some(s) => s.1 = site,
-                            None => sr.sites.push((me, site)),
+                            Some(s) => {
+                                s.1 = site;
+                                s.2 = this_size;
+                            }
+                            None => sr.sites.push((me, site, this_size)),
                         }
                     } else if read == 0 || epoch_idx(read) == me || hb(read, clock) {
                         let cell = sh.cell(c);
                         cell.read = my_epoch;
                         cell.rsite = site;
+                        cell.rsize = size.min(u32::MAX as u64) as u32;
                     } else {
                         // Concurrent readers: widen to a vector.
                         let mut v = VClock::new();
                         v.set(epoch_idx(read), read as u32);
                         v.set(me, now);
                         let rsite = sh.cell(c).rsite;
-                        sh.shared.push(SharedReads { clock: v, sites: vec![(epoch_idx(read), rsite), (me, site)] });
+                        let rsize = sh.cell(c).rsize;
+                        let this_size = size.min(u32::MAX as u64) as u32;
+                        sh.shared.push(SharedReads { clock: v, sites: vec![(epoch_idx(read), rsite, rsize), (me, site, this_size)] });
                         let k = sh.shared.len() as u64 - 1;
                         sh.cell(c).read = SHARED | k;
                     }
@@ -574,19 +619,28 @@ impl Detector {
         let clock = &self.clocks[me.0 as usize].clock;
         let second = Access { kind, idx: me, time: my_epoch as u32, site, size };
         let race = |first: Access, seen: VTime, mixed| Box::new(Race { alloc: id, offset: off, first, second, seen, mixed_size: mixed });
+        let located = |mut r: Box<Race>, at: u64| {
+            r.offset = at;
+            r
+        };
         // Non-atomic accesses must happen before any atomic access; for a store, reads too.
         let mut meta_idx = None;
         let mut mixed = false;
+        let mut at: u64;
         for (n, &c) in cells.iter().enumerate() {
+            at = cell_offset(c);
             let cell = *sh.cell(c);
             if !hb(cell.write, clock) {
                 let idx = epoch_idx(cell.write);
                 let k = if cell.wsite == ALLOC_SITE { AccessKind::Alloc } else { AccessKind::Write };
                 self.scratch = cells;
-                return Err(race(
-                    Access { kind: k, idx, time: cell.write as u32, site: cell.wsite, size: cell.wsize as u64 },
-                    clock.get(idx),
-                    false,
+                return Err(located(
+                    race(
+                        Access { kind: k, idx, time: cell.write as u32, site: cell.wsite, size: cell.wsize as u64 },
+                        clock.get(idx),
+                        false,
+                    ),
+                    at,
                 ));
             }
             if store {
@@ -594,17 +648,23 @@ impl Detector {
                     let sr = &sh.shared[(cell.read & 0xffff_ffff) as usize];
                     if !sr.clock.le(clock) {
                         let (idx, t) = first_ahead(&sr.clock, clock);
-                        let s = sr.sites.iter().find(|s| s.0 == idx).map_or(0, |s| s.1);
+                        let (s, rsize) = sr.sites.iter().find(|s| s.0 == idx).map_or((0, 0), |s| (s.1, s.2));
                         self.scratch = cells;
-                        return Err(race(Access { kind: AccessKind::Read, idx, time: t, site: s, size }, clock.get(idx), false));
+                        return Err(located(
+                            race(Access { kind: AccessKind::Read, idx, time: t, site: s, size: rsize as u64 }, clock.get(idx), false),
+                            at,
+                        ));
                     }
                 } else if !hb(cell.read, clock) {
                     let idx = epoch_idx(cell.read);
                     self.scratch = cells;
-                    return Err(race(
-                        Access { kind: AccessKind::Read, idx, time: cell.read as u32, site: cell.rsite, size },
-                        clock.get(idx),
-                        false,
+                    return Err(located(
+                        race(
+                            Access { kind: AccessKind::Read, idx, time: cell.read as u32, site: cell.rsite, size: cell.rsize as u64 },
+                            clock.get(idx),
+                            false,
+                        ),
+                        at,
                     ));
                 }
             }
@@ -636,7 +696,7 @@ impl Detector {
                         let (idx, t) = first_ahead(v, clock);
                         let (k, s) = meta.last.iter().rev().find(|l| l.0 == idx).map_or((AccessKind::AtomicStore, 0), |l| (l.1, l.2));
                         self.scratch = cells;
-                        return Err(race(Access { kind: k, idx, time: t, site: s, size: meta.size }, clock.get(idx), true));
+                        return Err(located(race(Access { kind: k, idx, time: t, site: s, size: meta.size }, clock.get(idx), true), off));
                     }
                 }
             }
@@ -705,7 +765,7 @@ fn shadow_mut(shadows: &mut Vec<Option<Box<Shadow>>>, id: AllocId, min_size: u64
         shadows.resize_with(i + 1, || None);
     }
     let sh = shadows[i].get_or_insert_with(|| {
-        Box::new(Shadow::new(min_size, Cell { write: 0, read: 0, wsite: ALLOC_SITE, rsite: 0, wsize: 0, atomic: 0 }))
+        Box::new(Shadow::new(min_size, Cell { write: 0, read: 0, wsite: ALLOC_SITE, rsite: 0, wsize: 0, rsize: 0, atomic: 0 }))
     });
     if sh.size < min_size {
         sh.size = min_size;
@@ -718,6 +778,11 @@ fn shadow_mut(shadows: &mut Vec<Option<Box<Shadow>>>, id: AllocId, min_size: u64
     }
     sh.materialize();
     sh
+}
+
+/// The byte offset a shadow cell stands for (a whole granule's first byte, or one byte).
+fn cell_offset((g, b): (usize, usize)) -> u64 {
+    g as u64 * 8 + if b == usize::MAX { 0 } else { b as u64 }
 }
 
 /// The first index where `a` is ahead of `b`, and `a`'s time there.
