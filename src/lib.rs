@@ -83,7 +83,15 @@ impl Program {
         let r = self.run_with_console(config, console);
         let stdout = out.0.borrow().clone();
         let stderr = err.0.borrow().clone();
-        Outcome { exit_code: r.stop.exit_code(), stop: r.stop, stdout, stderr, steps: r.steps, time_ns: r.time_ns, max_clock_len: r.max_clock_len }
+        Outcome {
+            exit_code: r.stop.exit_code(),
+            stop: r.stop,
+            stdout,
+            stderr,
+            steps: r.steps,
+            time_ns: r.time_ns,
+            max_clock_len: r.max_clock_len,
+        }
     }
 
     /// Runs the program with its output going to `console`.
