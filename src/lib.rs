@@ -17,6 +17,7 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 
+pub use spindle_shims::trace::{Format as TraceFormat, TraceConfig, Tracer};
 pub use spindle_vm::error::EXIT_BAD_PROGRAM;
 pub use spindle_vm::{Config as RunConfig, Policy, Stop, StopKind, DEFAULT_PREEMPTION};
 
@@ -96,15 +97,25 @@ impl Program {
 
     /// Runs the program with its output going to `console`.
     pub fn run_with_console(&self, config: &RunConfig, console: Console) -> RunStats {
+        self.run_traced(config, console, None).0
+    }
+
+    /// Runs the program with its output going to `console`, recording its foreign calls with
+    /// `tracer` if given; returns the tracer with its events.
+    pub fn run_traced(&self, config: &RunConfig, console: Console, tracer: Option<Tracer>) -> (RunStats, Option<Tracer>) {
         let mut shims = Shims::new();
+        shims.trace = tracer;
         match Machine::new(self.ir.clone(), config.clone(), console) {
             Ok(mut m) => {
                 let stop = m.run(&mut shims);
                 let _ = m.console.out.flush();
                 let _ = m.console.err.flush();
-                RunStats { stop, steps: m.steps(), time_ns: m.now(), max_clock_len: m.max_clock_len() }
+                if let Some(t) = &mut shims.trace {
+                    t.ended(&m, &ending(&stop));
+                }
+                (RunStats { stop, steps: m.steps(), time_ns: m.now(), max_clock_len: m.max_clock_len() }, shims.trace)
             }
-            Err(stop) => RunStats { stop, steps: 0, time_ns: 0, max_clock_len: 0 },
+            Err(stop) => (RunStats { stop, steps: 0, time_ns: 0, max_clock_len: 0 }, shims.trace),
         }
     }
 
@@ -117,6 +128,19 @@ impl Program {
     pub fn render_warnings(&self, color: bool) -> String {
         let w: Vec<Diagnostic> = self.warnings.iter().filter(|d| d.level == Level::Warning).cloned().collect();
         render(&w, Some(&self.file), color)
+    }
+}
+
+/// The last line of a trace: how the run ended, as strace words it where it can.
+fn ending(stop: &Stop) -> String {
+    match stop.kind {
+        StopKind::Exit(c) => format!("exited with {c}"),
+        StopKind::Abort => "killed by SIGABRT".to_string(),
+        StopKind::Ub => "stopped: undefined behaviour".to_string(),
+        StopKind::Deadlock => "stopped: deadlock".to_string(),
+        StopKind::Panic => "stopped: panic".to_string(),
+        StopKind::Unsupported => "stopped: unsupported operation".to_string(),
+        StopKind::Limit => "stopped: resource limit".to_string(),
     }
 }
 

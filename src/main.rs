@@ -29,6 +29,12 @@ enum Color {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum TraceFmt {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum Sched {
     /// Run a thread until it blocks, yields or ends, then round robin.
     Fixed,
@@ -66,6 +72,18 @@ enum Command {
         /// Do not check memory accesses for data races.
         #[arg(long)]
         no_race_check: bool,
+        /// Print every foreign call, strace-style, to stderr (or to `--trace-file`).
+        #[arg(long)]
+        trace: bool,
+        /// Write the trace to this file instead of stderr (implies `--trace`).
+        #[arg(long, value_name = "FILE")]
+        trace_file: Option<String>,
+        /// Trace format: `text` (strace's) or `json` (one object per line, docs/trace.md).
+        #[arg(long, value_enum, default_value_t = TraceFmt::Text)]
+        trace_format: TraceFmt,
+        /// Prefix trace lines with the virtual time (seconds.nanoseconds).
+        #[arg(long)]
+        trace_time: bool,
     },
     /// Parse and check a program without running it (exit 0 if it is valid, 2 if not).
     Check {
@@ -108,7 +126,21 @@ fn main() -> ExitCode {
                 EXIT_BAD_PROGRAM
             }
         },
-        Command::Run { file, sched, seed, preemption_rate, max_steps, max_stack_depth, max_memory, max_threads, no_race_check } => {
+        Command::Run {
+            file,
+            sched,
+            seed,
+            preemption_rate,
+            max_steps,
+            max_stack_depth,
+            max_memory,
+            max_threads,
+            no_race_check,
+            trace,
+            trace_file,
+            trace_format,
+            trace_time,
+        } => {
             let policy = match (sched, seed) {
                 (Some(Sched::Fixed), Some(_)) => {
                     eprintln!("error: `--seed` only applies to `--sched random`");
@@ -124,9 +156,25 @@ fn main() -> ExitCode {
                     EXIT_BAD_PROGRAM
                 }
                 Ok(p) => {
+                    let tracer = if trace || trace_file.is_some() || trace_time || trace_format == TraceFmt::Json {
+                        let out: Box<dyn Write> = match &trace_file {
+                            Some(path) => match std::fs::File::create(path) {
+                                Ok(f) => Box::new(std::io::BufWriter::new(f)),
+                                Err(e) => {
+                                    eprintln!("error: cannot write the trace to `{path}`: {e}");
+                                    return ExitCode::from(EXIT_BAD_PROGRAM as u8);
+                                }
+                            },
+                            None => Box::new(std::io::stderr()),
+                        };
+                        let format = if trace_format == TraceFmt::Json { spindle::TraceFormat::Json } else { spindle::TraceFormat::Text };
+                        Some(spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time }, out))
+                    } else {
+                        None
+                    };
                     eprint!("{}", p.render_warnings(color));
                     let console = Console { out: Box::new(std::io::BufWriter::new(std::io::stdout())), err: Box::new(std::io::stderr()) };
-                    let stop = p.run_with_console(&config, console).stop;
+                    let stop = p.run_traced(&config, console, tracer).0.stop;
                     eprint!("{}", p.render_stop(&stop, color));
                     stop.exit_code()
                 }

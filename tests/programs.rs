@@ -186,14 +186,28 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     results.into_iter().map(|m| m.into_inner().unwrap().unwrap()).collect()
 }
 
-/// Each program's exit code, stdout and stderr, pinned by a snapshot.
+/// Runs a program with `--trace-file`, returning the outcome and the trace.
+fn run_traced(rel: &Path, flags: &[String]) -> (Outcome, String) {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = std::env::temp_dir().join(format!("spindle-trace-{}-{n}.txt", std::process::id()));
+    let mut traced = flags.to_vec();
+    traced.push("--trace-file".into());
+    traced.push(file.to_str().unwrap().into());
+    let outcome = spindle(&run_args(rel, &traced));
+    let trace = std::fs::read_to_string(&file).unwrap_or_else(|e| format!("(no trace: {e})"));
+    let _ = std::fs::remove_file(&file);
+    (outcome, trace)
+}
+
+/// Each program's exit code, stdout, stderr and syscall trace, pinned by a snapshot.
 #[test]
 fn programs() {
     insta::glob!("../programs", "**/*.mir", |path| {
         let rel = relative(path);
         let src = source(&rel);
-        let outcome = spindle(&run_args(&rel, &flags(&src)));
-        insta::assert_snapshot!(outcome.render());
+        let (outcome, trace) = run_traced(&rel, &flags(&src));
+        insta::assert_snapshot!(format!("{}\n--- trace\n{}", outcome.render(), trace));
     });
 }
 
@@ -233,6 +247,16 @@ fn runs_are_deterministic() {
     for (rel, a, b) in results {
         if a != b {
             failures.push(format!("{}: two runs differ\n--- first\n{}\n--- second\n{}", rel.display(), a.render(), b.render()));
+        }
+        // Tracing only observes: the same run with a trace prints and exits the same.
+        let (traced, _) = run_traced(&rel, &flags(&source(&rel)));
+        if traced != a {
+            failures.push(format!(
+                "{}: tracing changed the run\n--- without\n{}\n--- with --trace\n{}",
+                rel.display(),
+                a.render(),
+                traced.render()
+            ));
         }
         if let Some(why) = a.host_failure() {
             failures.push(format!("{}: host failure: {why}\n{}", rel.display(), a.render()));

@@ -11,6 +11,44 @@ pub(crate) fn int(v: u64) -> i32 {
     v as u32 as i32
 }
 
+/// The two lowest free fd numbers, which `pipe` and `socketpair` are about to take; `EMFILE`
+/// if there are not two below the open-files limit (fds/probes/fdtable.c "one free: pipe:
+/// EMFILE").
+pub(crate) fn two_free(s: &Shims) -> Result<[i32; 2], i64> {
+    let mut out = [0; 2];
+    let mut found = 0;
+    let mut fd: i32 = 0;
+    while found < 2 {
+        if usize::try_from(fd).map_or(true, |f| f >= s.fds.max_fds()) {
+            return Err(EMFILE);
+        }
+        if s.fds.lookup(fd).is_err() {
+            out[found] = fd;
+            found += 1;
+        }
+        fd += 1;
+    }
+    Ok(out)
+}
+
+/// Copies an `int[2]` of fd numbers out to the guest as the kernel does — `pipe` with one
+/// `copy_to_user` of 8 bytes (`granule` 1: it stores every writable leading byte before it
+/// faults), `socketpair` with two `put_user`s of 4 bytes (`granule` 4: each stores all or
+/// nothing). Shims/probes/fd_scenarios: a 6-byte buffer gets 6 bytes from `pipe` and 4 from
+/// `socketpair`, a 3-byte one 3 and 0. `Ok(false)` when not all 8 bytes could be written (the
+/// call then fails with `EFAULT`).
+pub(crate) fn copy_out_pair(m: &mut Machine<Shims>, addr: u64, fds: [i32; 2], granule: u64) -> VmResult<bool> {
+    let mut bytes = [0u8; 8];
+    bytes[..4].copy_from_slice(&fds[0].to_le_bytes());
+    bytes[4..].copy_from_slice(&fds[1].to_le_bytes());
+    let extent = m.memory.writable_extent(addr).min(8);
+    let fits = (extent - extent % granule) as usize;
+    if fits > 0 {
+        m.write_guest(addr, &bytes[..fits])?;
+    }
+    Ok(fits == 8)
+}
+
 const O_APPEND: u64 = 0o2000;
 const O_NONBLOCK: u64 = 0o4000;
 const O_ASYNC: u64 = 0o20000;

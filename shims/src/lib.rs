@@ -16,6 +16,7 @@ mod socket;
 mod table;
 mod threads;
 mod time;
+pub mod trace;
 
 use spindle_fds::{FdId, FdTable, IoError, Readiness, StdStream};
 use spindle_vm::clock::VClock;
@@ -39,6 +40,8 @@ pub struct Shims {
     /// Per description, the join of the clocks of every thread that changed its readiness:
     /// what a delivered readiness event synchronises with.
     ready_clocks: BTreeMap<FdId, VClock>,
+    /// The syscall trace, when asked for.
+    pub trace: Option<trace::Tracer>,
 }
 
 impl Shims {
@@ -88,7 +91,38 @@ impl Resolver for LinuxResolver {
 
 impl Host for Shims {
     fn call(&mut self, m: &mut Machine<Self>, id: u32, args: &[u64]) -> VmResult<Ret> {
-        (SHIMS[id as usize].run)(self, m, args)
+        let def = &SHIMS[id as usize];
+        let args = &args[..def.arity];
+        let Some(mut tracer) = self.trace.take() else {
+            return (def.run)(self, m, args);
+        };
+        let pending = tracer.before_call(m, def.sig, args);
+        let r = (def.run)(self, m, args);
+        match &r {
+            Ok(Ret::Value(v)) => {
+                let v = *v as i64;
+                let errno = (v == -1).then(|| m.errno());
+                tracer.finished(m, pending, Some(v), errno);
+            }
+            Ok(Ret::Blocked) => tracer.blocked(m, pending),
+            Err(_) => tracer.finished(m, pending, None, None),
+        }
+        self.trace = Some(tracer);
+        r
+    }
+
+    fn call_resumed(&mut self, m: &mut Machine<Self>, value: u64) {
+        if let Some(t) = &mut self.trace {
+            let v = value as i64;
+            let errno = (v == -1).then(|| m.errno());
+            t.resumed(m, v, errno);
+        }
+    }
+
+    fn thread_exited(&mut self, m: &mut Machine<Self>, t: ThreadId, value: u64) {
+        if let Some(tr) = &mut self.trace {
+            tr.thread_exited(m, t, value);
+        }
     }
 }
 

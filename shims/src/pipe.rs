@@ -30,17 +30,20 @@ fn make_pipe(s: &mut Shims, m: &mut Machine<Shims>, fds: u64, flags: u64) -> VmR
     if flags & !(O_NONBLOCK | O_CLOEXEC) != 0 {
         return fail(m, EINVAL);
     }
-    // Linux creates the files, fails to copy the numbers out and closes them again: the guest
-    // sees EFAULT and no new fds (shims/probes/fdcalls.c).
-    if m.memory.writable_extent(fds) < 8 {
+    // Linux takes two fd numbers (EMFILE), creates the files, then copies the numbers out; if
+    // that faults it closes them again: the guest sees EFAULT, no new fds, and whatever part
+    // of the numbers fitted in the buffer (shims/probes/fd_scenarios/pipe2_flags.c: "pipe into
+    // a 4-byte buffer: -1 EFAULT", "the 4-byte buffer holds: 16").
+    let numbers = match crate::fd::two_free(s) {
+        Ok(n) => n,
+        Err(e) => return fail(m, e),
+    };
+    if !crate::fd::copy_out_pair(m, fds, numbers, 1)? {
         return fail(m, EFAULT);
     }
     match s.fds.pipe(flags & O_NONBLOCK != 0, flags & O_CLOEXEC != 0) {
-        Ok([r, w]) => {
-            let mut bytes = [0u8; 8];
-            bytes[..4].copy_from_slice(&r.to_le_bytes());
-            bytes[4..].copy_from_slice(&w.to_le_bytes());
-            m.write_guest(fds, &bytes)?;
+        Ok(made) => {
+            debug_assert_eq!(made, numbers, "the lowest free fds");
             Ok(Ret::Value(0))
         }
         Err(e) => fail(m, errno_of(e)),

@@ -16,7 +16,14 @@ const AF_INET: i32 = 2;
 const AF_INET6: i32 = 10;
 const SOCK_STREAM: u64 = 1;
 const SOCK_DGRAM: u64 = 2;
+const SOCK_RAW: u64 = 3;
 const SOCK_SEQPACKET: u64 = 5;
+/// Types at or above this are `EINVAL` (`__sock_create`).
+const SOCK_MAX: u64 = 11;
+/// The type's low bits; the rest are flags.
+const SOCK_TYPE_MASK: u64 = 0xf;
+/// Domains at or above this do not exist (`EAFNOSUPPORT`).
+const AF_MAX: i32 = 46;
 const SOCK_NONBLOCK: u64 = 0o4000;
 const SOCK_CLOEXEC: u64 = 0o2000000;
 const MSG_PEEK: u64 = 0x2;
@@ -25,39 +32,59 @@ const MSG_NOSIGNAL: u64 = 0x4000;
 const EAFNOSUPPORT: i64 = 97;
 const EOPNOTSUPP: i64 = 95;
 const EPROTONOSUPPORT: i64 = 93;
+const ESOCKTNOSUPPORT: i64 = 94;
 const ENOTSOCK: i64 = 88;
 
 /// `socketpair(domain, type, protocol, sv)`: `AF_UNIX` (`AF_LOCAL`) `SOCK_STREAM` with
-/// `SOCK_NONBLOCK`/`SOCK_CLOEXEC`. Errors as Linux checks them (shims/probes/fdcalls.c): an
-/// unknown domain EAFNOSUPPORT, an IP domain EOPNOTSUPP, a bad type EINVAL, a protocol other
-/// than 0 or `PF_UNIX` EPROTONOSUPPORT, a bad `sv` EFAULT. Datagram and seqpacket sockets exist
-/// on Linux but are not modelled.
+/// `SOCK_NONBLOCK`/`SOCK_CLOEXEC`. The checks come in Linux 6.18's order (`__sys_socketpair`;
+/// shims/probes/fd_scenarios/socketpair_args.c):
+/// 1. type flags other than `SOCK_NONBLOCK`/`SOCK_CLOEXEC` (bits above `SOCK_TYPE_MASK`) →
+///    `EINVAL`;
+/// 2. two free fd numbers → `EMFILE`;
+/// 3. the numbers are stored in `sv` (two 4-byte `put_user`s) → `EFAULT` — so `sv` is written
+///    even when a later check fails;
+/// 4. the domain: beyond `AF_MAX`, negative or `AF_UNSPEC` → `EAFNOSUPPORT`; `AF_INET`/`AF_INET6`
+///    → `EOPNOTSUPP` (a type beyond `SOCK_MAX` → `EINVAL` first); other real domains depend on
+///    the kernel's modules and are unsupported;
+/// 5. for `AF_UNIX`: a type beyond `SOCK_MAX` → `EINVAL`; a protocol other than 0 or `PF_UNIX`
+///    → `EPROTONOSUPPORT`; `SOCK_STREAM` is modelled, `SOCK_DGRAM`, `SOCK_RAW` (a datagram
+///    socket) and `SOCK_SEQPACKET` exist on Linux and are unsupported; other types →
+///    `ESOCKTNOSUPPORT`.
 pub fn socketpair(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
     let (domain, ty, protocol, sv) = (int(a[0]), a[1] as u32 as u64, int(a[2]), a[3]);
+    let base = ty & SOCK_TYPE_MASK;
+    if ty & !SOCK_TYPE_MASK & !(SOCK_NONBLOCK | SOCK_CLOEXEC) != 0 {
+        return fail(m, EINVAL);
+    }
+    let numbers = match crate::fd::two_free(s) {
+        Ok(n) => n,
+        Err(e) => return fail(m, e),
+    };
+    if !crate::fd::copy_out_pair(m, sv, numbers, 4)? {
+        return fail(m, EFAULT);
+    }
     match domain {
         AF_UNIX => {}
+        _ if !(1..AF_MAX).contains(&domain) => return fail(m, EAFNOSUPPORT),
+        AF_INET | AF_INET6 if base >= SOCK_MAX => return fail(m, EINVAL),
         AF_INET | AF_INET6 => return fail(m, EOPNOTSUPP),
-        _ => return fail(m, EAFNOSUPPORT),
+        _ => return Err(Stop::unsupported(format!("socketpair with domain {domain}: only AF_UNIX is modelled"))),
     }
-    let base = ty & !(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    match base {
-        SOCK_STREAM => {}
-        SOCK_DGRAM => return Err(Stop::unsupported("socketpair with SOCK_DGRAM: only SOCK_STREAM is modelled")),
-        SOCK_SEQPACKET => return Err(Stop::unsupported("socketpair with SOCK_SEQPACKET: only SOCK_STREAM is modelled")),
-        _ => return fail(m, EINVAL),
+    if base >= SOCK_MAX {
+        return fail(m, EINVAL);
     }
     if protocol != 0 && protocol != AF_UNIX {
         return fail(m, EPROTONOSUPPORT);
     }
-    if m.memory.writable_extent(sv) < 8 {
-        return fail(m, EFAULT);
+    match base {
+        SOCK_STREAM => {}
+        SOCK_DGRAM | SOCK_RAW => return Err(Stop::unsupported("socketpair with SOCK_DGRAM: only SOCK_STREAM is modelled")),
+        SOCK_SEQPACKET => return Err(Stop::unsupported("socketpair with SOCK_SEQPACKET: only SOCK_STREAM is modelled")),
+        _ => return fail(m, ESOCKTNOSUPPORT),
     }
     match s.fds.socketpair(ty & SOCK_NONBLOCK != 0, ty & SOCK_CLOEXEC != 0) {
-        Ok([x, y]) => {
-            let mut bytes = [0u8; 8];
-            bytes[..4].copy_from_slice(&x.to_le_bytes());
-            bytes[4..].copy_from_slice(&y.to_le_bytes());
-            m.write_guest(sv, &bytes)?;
+        Ok(made) => {
+            debug_assert_eq!(made, numbers, "the lowest free fds");
             Ok(Ret::Value(0))
         }
         Err(e) => fail(m, errno_of(e)),

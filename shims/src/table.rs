@@ -1,6 +1,9 @@
-//! The foreign-call table: one entry per supported call, in one place. The VM refers to a call
-//! by its index here.
+//! The foreign-call table: one entry per supported call, in one place — its name, arity, result
+//! kind, handler, and how the trace shows it. The VM refers to a call by its index here. Adding
+//! a call adds one entry.
 
+use crate::trace::decode::{self as d, Arg, RetKind};
+use crate::trace::{Shown, Sig};
 use crate::{eventfd, fd, pipe, process, socket, threads, time, Shims};
 use spindle_vm::ir::ForeignRet;
 use spindle_vm::{Machine, Ret, VmResult};
@@ -14,45 +17,106 @@ pub struct ShimDef {
     pub arity: usize,
     pub ret: ForeignRet,
     pub run: ShimFn,
+    /// How the trace shows the call (strace's spelling).
+    pub sig: Sig,
 }
 
-const fn def(name: &'static str, arity: usize, ret: ForeignRet, run: ShimFn) -> ShimDef {
-    ShimDef { name, min_arity: arity, arity, ret, run }
+const fn def(name: &'static str, arity: usize, ret: ForeignRet, run: ShimFn, sig: Sig) -> ShimDef {
+    ShimDef { name, min_arity: arity, arity, ret, run, sig }
 }
 
 /// A call whose last arguments may be left out (they are 0).
-const fn variadic(name: &'static str, min_arity: usize, arity: usize, run: ShimFn) -> ShimDef {
-    ShimDef { name, min_arity, arity, ret: ForeignRet::Int, run }
+const fn variadic(name: &'static str, min_arity: usize, arity: usize, run: ShimFn, sig: Sig) -> ShimDef {
+    ShimDef { name, min_arity, arity, ret: ForeignRet::Int, run, sig }
 }
 
-use ForeignRet::{Int, Never, Ptr};
+const fn sig(name: &'static str, args: &'static [Shown], ret: RetKind) -> Sig {
+    Sig { name, args, ret }
+}
+
+use Arg::*;
+use ForeignRet::{Int as IntRet, Never, Ptr as PtrRet};
+
+const FD: Shown = Shown(Int, 0);
 
 pub static SHIMS: &[ShimDef] = &[
-    def("read", 3, Int, fd::read),
-    def("write", 3, Int, fd::write),
-    def("close", 1, Int, fd::close),
-    def("dup", 1, Int, fd::dup),
-    def("dup2", 2, Int, fd::dup2),
-    def("dup3", 3, Int, fd::dup3),
-    variadic("fcntl", 2, 3, fd::fcntl),
-    def("eventfd", 2, Int, eventfd::eventfd),
-    def("pipe", 1, Int, pipe::pipe),
-    def("pipe2", 2, Int, pipe::pipe2),
-    def("socketpair", 4, Int, socket::socketpair),
-    def("send", 4, Int, socket::send),
-    def("recv", 4, Int, socket::recv),
-    def("shutdown", 2, Int, socket::shutdown),
-    def("exit", 1, Never, process::exit),
-    def("abort", 0, Never, process::abort),
-    def("malloc", 1, Ptr, process::malloc),
-    def("free", 1, Int, process::free),
-    def("errno", 0, Int, process::errno),
-    def("spawn", 2, Int, threads::spawn),
-    def("join", 1, Int, threads::join),
-    def("sched_yield", 0, Int, threads::sched_yield),
-    def("nanosleep", 2, Int, time::nanosleep),
-    def("usleep", 1, Int, time::usleep),
-    def("clock_gettime", 2, Int, time::clock_gettime),
+    def("read", 3, IntRet, fd::read, sig("read", &[FD, Shown(OutStr, 1), Shown(UInt, 2)], RetKind::Int)),
+    def("write", 3, IntRet, fd::write, sig("write", &[FD, Shown(InStr(2), 1), Shown(UInt, 2)], RetKind::Int)),
+    def("close", 1, IntRet, fd::close, sig("close", &[FD], RetKind::Int)),
+    def("dup", 1, IntRet, fd::dup, sig("dup", &[FD], RetKind::Int)),
+    def("dup2", 2, IntRet, fd::dup2, sig("dup2", &[FD, Shown(Int, 1)], RetKind::Int)),
+    def("dup3", 3, IntRet, fd::dup3, sig("dup3", &[FD, Shown(Int, 1), Shown(Flags(d::DUP3_FLAGS, "0"), 2)], RetKind::Int)),
+    variadic("fcntl", 2, 3, fd::fcntl, sig("fcntl", &[FD, Shown(Enum(d::FCNTL_CMDS), 1), Shown(FcntlArg, 2)], RetKind::Fcntl)),
+    def("eventfd", 2, IntRet, eventfd::eventfd, sig("eventfd2", &[Shown(UInt, 0), Shown(Flags(d::EFD_FLAGS, "0"), 1)], RetKind::Int)),
+    def("pipe", 1, IntRet, pipe::pipe, sig("pipe2", &[Shown(IntPairOut, 0), Shown(Lit("0"), 0)], RetKind::Int)),
+    def("pipe2", 2, IntRet, pipe::pipe2, sig("pipe2", &[Shown(IntPairOut, 0), Shown(Flags(d::O_FLAGS, "0"), 1)], RetKind::Int)),
+    def(
+        "socketpair",
+        4,
+        IntRet,
+        socket::socketpair,
+        sig("socketpair", &[Shown(Enum(d::DOMAINS), 0), Shown(SockType, 1), Shown(Int, 2), Shown(IntPairOut, 3)], RetKind::Int),
+    ),
+    def(
+        "send",
+        4,
+        IntRet,
+        socket::send,
+        sig(
+            "sendto",
+            &[FD, Shown(InStr(2), 1), Shown(UInt, 2), Shown(Flags(d::MSG_FLAGS, "0"), 3), Shown(Lit("NULL"), 0), Shown(Lit("0"), 0)],
+            RetKind::Int,
+        ),
+    ),
+    def(
+        "recv",
+        4,
+        IntRet,
+        socket::recv,
+        sig(
+            "recvfrom",
+            &[FD, Shown(OutStr, 1), Shown(UInt, 2), Shown(Flags(d::MSG_FLAGS, "0"), 3), Shown(Lit("NULL"), 0), Shown(Lit("NULL"), 0)],
+            RetKind::Int,
+        ),
+    ),
+    def("shutdown", 2, IntRet, socket::shutdown, sig("shutdown", &[FD, Shown(Enum(d::SHUT_HOW), 1)], RetKind::Int)),
+    def("exit", 1, Never, process::exit, sig("exit_group", &[Shown(Int, 0)], RetKind::None)),
+    def("abort", 0, Never, process::abort, sig("abort", &[], RetKind::None)),
+    def("malloc", 1, PtrRet, process::malloc, sig("malloc", &[Shown(UInt, 0)], RetKind::Ptr)),
+    def("free", 1, IntRet, process::free, sig("free", &[Shown(Ptr, 0)], RetKind::Int)),
+    def("errno", 0, IntRet, process::errno, sig("errno", &[], RetKind::Int)),
+    def("spawn", 2, IntRet, threads::spawn, sig("spawn", &[Shown(Func, 0), Shown(Int, 1)], RetKind::Int)),
+    def("join", 1, IntRet, threads::join, sig("join", &[Shown(Int, 0)], RetKind::Int)),
+    def("sched_yield", 0, IntRet, threads::sched_yield, sig("sched_yield", &[], RetKind::Int)),
+    def(
+        "nanosleep",
+        2,
+        IntRet,
+        time::nanosleep,
+        sig(
+            "clock_nanosleep",
+            &[Shown(Lit("CLOCK_REALTIME"), 0), Shown(Lit("0"), 0), Shown(TimespecIn, 0), Shown(PtrOut, 1)],
+            RetKind::Int,
+        ),
+    ),
+    def(
+        "usleep",
+        1,
+        IntRet,
+        time::usleep,
+        sig(
+            "clock_nanosleep",
+            &[Shown(Lit("CLOCK_REALTIME"), 0), Shown(Lit("0"), 0), Shown(UsecTimespec, 0), Shown(PtrOut, 9)],
+            RetKind::Int,
+        ),
+    ),
+    def(
+        "clock_gettime",
+        2,
+        IntRet,
+        time::clock_gettime,
+        sig("clock_gettime", &[Shown(Enum(d::CLOCKS), 0), Shown(TimespecOut, 1)], RetKind::Int),
+    ),
 ];
 
 pub fn find(name: &str) -> Option<(u32, &'static ShimDef)> {

@@ -467,6 +467,7 @@ impl<H: Host> Machine<H> {
                         }
                         Ok(Ret::Blocked) => {
                             self.threads[me].pending_dst = (site.dst != NO_SLOT).then_some((site.dst, site.dst_ty));
+                            self.threads[me].in_call = true;
                             // With no return block, NO_PC makes the thread fail when it resumes.
                             pc = site.next as usize;
                         }

@@ -26,6 +26,13 @@ pub enum Ret {
 /// function id (from [`crate::front::Resolver::foreign`]) and the evaluated arguments.
 pub trait Host: Sized + 'static {
     fn call(&mut self, m: &mut Machine<Self>, id: u32, args: &[u64]) -> VmResult<Ret>;
+
+    /// A call that blocked the active thread has finished with `value` (its unblock callback
+    /// set it); the thread is about to continue. For observers such as a trace.
+    fn call_resumed(&mut self, _m: &mut Machine<Self>, _value: u64) {}
+
+    /// Thread `t`'s function returned `value` (not called for `main`: the run ends then).
+    fn thread_exited(&mut self, _m: &mut Machine<Self>, _t: ThreadId, _value: u64) {}
 }
 
 /// Run-time settings.
@@ -351,6 +358,7 @@ impl<H: Host> Machine<H> {
     }
 
     fn finish_thread(&mut self, host: &mut H, t: ThreadId, v: u64) -> VmResult<()> {
+        host.thread_exited(self, t, v);
         if let Some(rd) = &mut self.race {
             rd.set_active(t);
             self.threads[t].final_clock = rd.terminate();
@@ -598,6 +606,10 @@ impl<H: Host> Machine<H> {
     /// Runs the active thread until its next scheduling point.
     fn run_active(&mut self, host: &mut H) -> VmResult<Event> {
         let t = self.active;
+        if std::mem::take(&mut self.threads[t].in_call) {
+            let v = self.threads[t].pending_val;
+            host.call_resumed(self, v);
+        }
         let th = &mut self.threads[t];
         let mut frames = std::mem::take(&mut th.frames);
         let mut regs = std::mem::take(&mut th.regs);

@@ -61,6 +61,8 @@ pub struct Thread<H> {
     /// The destination of a foreign call that blocked, written when the thread resumes.
     pub pending_dst: Option<(Slot, Ty)>,
     pub pending_val: u64,
+    /// The thread is blocked inside a foreign call (whose completion observers are told of).
+    pub in_call: bool,
     /// The call the thread is blocked in, for deadlock reports.
     pub blocked_at: Span,
     /// The vector clock at termination, for joiners.
@@ -79,6 +81,7 @@ impl<H> Thread<H> {
             ret: 0,
             pending_dst: None,
             pending_val: 0,
+            in_call: false,
             blocked_at: Span::default(),
             final_clock: Default::default(),
         }

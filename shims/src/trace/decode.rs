@@ -1,0 +1,393 @@
+//! How each argument of a call is shown, as strace shows it: one description per argument in the
+//! call table, one function here that renders it.
+
+use crate::consts::errno_name;
+use spindle_vm::memory::Memory;
+
+/// An argument's display kind. Lengths refer to other arguments by index.
+#[derive(Clone, Copy, Debug)]
+pub enum Arg {
+    /// A signed decimal (`int`, `long`).
+    Int,
+    /// An unsigned decimal (`size_t`, `unsigned int`).
+    UInt,
+    /// An unsigned hexadecimal.
+    Hex,
+    /// An address: `NULL` or `0x…`.
+    Ptr,
+    /// An address the call may write through (`nanosleep`'s `rem`): shown after the call.
+    PtrOut,
+    /// A buffer the call reads, of the length in argument `n`: a quoted string.
+    InStr(usize),
+    /// A buffer the call fills: shown after the call with as many bytes as it returned (its
+    /// address if the call failed).
+    OutStr,
+    /// Bit flags, named as strace orders them; `zero` is shown for 0.
+    Flags(&'static [(u64, &'static str)], &'static str),
+    /// One of a set of values (an operation, a command, a clock).
+    Enum(&'static [(i64, &'static str)]),
+    /// Socket type: a base type and flags (`SOCK_STREAM|SOCK_NONBLOCK`).
+    SockType,
+    /// Two `int`s the call writes (`pipe2`'s and `socketpair`'s fds): `[3, 4]`.
+    IntPairOut,
+    /// A `struct timespec` the call reads.
+    TimespecIn,
+    /// A number of microseconds, shown as the `struct timespec` glibc's `usleep` passes.
+    UsecTimespec,
+    /// A `struct timespec` the call writes.
+    TimespecOut,
+    /// A `struct epoll_event` the call reads (NULL allowed).
+    EpollEventIn,
+    /// An array of `struct epoll_event` the call fills: as many as it returned.
+    EpollEventsOut,
+    /// A function value (`spawn`): its name.
+    Func,
+    /// Not a guest argument: text strace shows for a parameter the libc wrapper fills in
+    /// (`sendto`'s `NULL, 0`).
+    Lit(&'static str),
+    /// An `fcntl` argument whose kind depends on the command (argument 1).
+    FcntlArg,
+}
+
+/// How a result is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetKind {
+    Int,
+    Ptr,
+    /// `fcntl(F_GETFL)`'s `0x800 (flags O_RDONLY|O_NONBLOCK)` and friends.
+    Fcntl,
+    /// Does not return.
+    None,
+}
+
+/// strace shows at most this many bytes of a string (its default `-s 32`).
+pub const STRING_LIMIT: usize = 32;
+
+pub const O_FLAGS: &[(u64, &str)] = &[
+    (0o1, "O_WRONLY"),
+    (0o2, "O_RDWR"),
+    (0o100, "O_CREAT"),
+    (0o200, "O_EXCL"),
+    (0o400, "O_NOCTTY"),
+    (0o1000, "O_TRUNC"),
+    (0o2000, "O_APPEND"),
+    (0o4000, "O_NONBLOCK"),
+    (0o10000, "O_DSYNC"),
+    (0o20000, "O_ASYNC"),
+    (0o40000, "O_DIRECT"),
+    (0o100000, "O_LARGEFILE"),
+    (0o200000, "O_DIRECTORY"),
+    (0o400000, "O_NOFOLLOW"),
+    (0o1000000, "O_NOATIME"),
+    (0o2000000, "O_CLOEXEC"),
+];
+pub const EFD_FLAGS: &[(u64, &str)] = &[(0o2000000, "EFD_CLOEXEC"), (0o4000, "EFD_NONBLOCK"), (1, "EFD_SEMAPHORE")];
+pub const MSG_FLAGS: &[(u64, &str)] = &[
+    (0x1, "MSG_OOB"),
+    (0x2, "MSG_PEEK"),
+    (0x4, "MSG_DONTROUTE"),
+    (0x8, "MSG_CTRUNC"),
+    (0x20, "MSG_TRUNC"),
+    (0x40, "MSG_DONTWAIT"),
+    (0x80, "MSG_EOR"),
+    (0x100, "MSG_WAITALL"),
+    (0x4000, "MSG_NOSIGNAL"),
+    (0x8000, "MSG_MORE"),
+    (0x40000000, "MSG_CMSG_CLOEXEC"),
+];
+pub const EPOLL_EVENTS: &[(u64, &str)] = &[
+    (0x1, "EPOLLIN"),
+    (0x2, "EPOLLPRI"),
+    (0x4, "EPOLLOUT"),
+    (0x8, "EPOLLERR"),
+    (0x10, "EPOLLHUP"),
+    (0x20, "EPOLLNVAL"),
+    (0x40, "EPOLLRDNORM"),
+    (0x80, "EPOLLRDBAND"),
+    (0x100, "EPOLLWRNORM"),
+    (0x200, "EPOLLWRBAND"),
+    (0x400, "EPOLLMSG"),
+    (0x2000, "EPOLLRDHUP"),
+    (1 << 28, "EPOLLEXCLUSIVE"),
+    (1 << 29, "EPOLLWAKEUP"),
+    (1 << 30, "EPOLLONESHOT"),
+    (1 << 31, "EPOLLET"),
+];
+pub const EPOLL_CREATE_FLAGS: &[(u64, &str)] = &[(0o2000000, "EPOLL_CLOEXEC")];
+pub const DUP3_FLAGS: &[(u64, &str)] = &[(0o2000000, "O_CLOEXEC")];
+pub const FD_FLAGS: &[(u64, &str)] = &[(1, "FD_CLOEXEC")];
+pub const EPOLL_OPS: &[(i64, &str)] = &[(1, "EPOLL_CTL_ADD"), (2, "EPOLL_CTL_DEL"), (3, "EPOLL_CTL_MOD")];
+pub const SHUT_HOW: &[(i64, &str)] = &[(0, "SHUT_RD"), (1, "SHUT_WR"), (2, "SHUT_RDWR")];
+pub const CLOCKS: &[(i64, &str)] = &[
+    (0, "CLOCK_REALTIME"),
+    (1, "CLOCK_MONOTONIC"),
+    (2, "CLOCK_PROCESS_CPUTIME_ID"),
+    (3, "CLOCK_THREAD_CPUTIME_ID"),
+    (4, "CLOCK_MONOTONIC_RAW"),
+    (7, "CLOCK_BOOTTIME"),
+];
+pub const DOMAINS: &[(i64, &str)] = &[(0, "AF_UNSPEC"), (1, "AF_UNIX"), (2, "AF_INET"), (10, "AF_INET6")];
+pub const FCNTL_CMDS: &[(i64, &str)] = &[
+    (0, "F_DUPFD"),
+    (1, "F_GETFD"),
+    (2, "F_SETFD"),
+    (3, "F_GETFL"),
+    (4, "F_SETFL"),
+    (1030, "F_DUPFD_CLOEXEC"),
+    (1031, "F_SETPIPE_SZ"),
+    (1032, "F_GETPIPE_SZ"),
+];
+pub const TFD_FLAGS: &[(u64, &str)] = &[(0o2000000, "TFD_CLOEXEC"), (0o4000, "TFD_NONBLOCK")];
+pub const TFD_TIMER_FLAGS: &[(u64, &str)] = &[(1, "TFD_TIMER_ABSTIME"), (2, "TFD_TIMER_CANCEL_ON_SET")];
+
+/// `A|B|0x40` — flags in table order, leftover bits in hex.
+pub fn flags(v: u64, table: &[(u64, &str)], zero: &str) -> String {
+    if v == 0 {
+        return zero.to_string();
+    }
+    let mut parts = Vec::new();
+    let mut rest = v;
+    for &(bit, name) in table {
+        if bit != 0 && v & bit == bit && rest & bit != 0 {
+            parts.push(name.to_string());
+            rest &= !bit;
+        }
+    }
+    if rest != 0 {
+        parts.push(format!("{rest:#x}"));
+    }
+    parts.join("|")
+}
+
+/// The name of an enumerated value, or the number.
+pub fn enumerated(v: i64, table: &[(i64, &str)]) -> String {
+    table.iter().find(|(x, _)| *x == v).map_or_else(|| v.to_string(), |(_, n)| n.to_string())
+}
+
+/// `O_RDONLY|O_NONBLOCK`: an access mode always named, then the flags.
+pub fn open_flags(v: u64) -> String {
+    let access = match v & 3 {
+        0 => "O_RDONLY",
+        1 => "O_WRONLY",
+        2 => "O_RDWR",
+        _ => "O_ACCMODE",
+    };
+    let rest = flags(v & !3, O_FLAGS, "");
+    if rest.is_empty() {
+        access.to_string()
+    } else {
+        format!("{access}|{rest}")
+    }
+}
+
+/// An address as strace shows it.
+pub fn ptr(v: u64) -> String {
+    if v == 0 {
+        "NULL".to_string()
+    } else {
+        format!("{v:#x}")
+    }
+}
+
+/// A quoted, escaped string of at most [`STRING_LIMIT`] bytes of `bytes`, with `...` when cut.
+pub fn quoted(bytes: &[u8]) -> String {
+    let shown = &bytes[..bytes.len().min(STRING_LIMIT)];
+    let mut s = String::from("\"");
+    for (i, &b) in shown.iter().enumerate() {
+        match b {
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            b'\r' => s.push_str("\\r"),
+            0x0c => s.push_str("\\f"),
+            0x0b => s.push_str("\\v"),
+            0x20..=0x7e => s.push(b as char),
+            _ => {
+                // strace uses the shortest octal escape unless a digit follows.
+                let next_is_digit = shown.get(i + 1).is_some_and(|c| c.is_ascii_digit());
+                if next_is_digit {
+                    s.push_str(&format!("\\{b:03o}"));
+                } else {
+                    s.push_str(&format!("\\{b:o}"));
+                }
+            }
+        }
+    }
+    s.push('"');
+    if bytes.len() > STRING_LIMIT {
+        s.push_str("...");
+    }
+    s
+}
+
+/// A guest buffer: its bytes quoted, or its address if it cannot be read.
+pub fn buffer(mem: &Memory, addr: u64, len: u64) -> String {
+    if len == 0 && addr != 0 {
+        return "\"\"".to_string();
+    }
+    let shown = len.min(STRING_LIMIT as u64 + 1);
+    match mem.read_bytes(addr, shown) {
+        Ok(b) if len <= STRING_LIMIT as u64 => quoted(&b),
+        Ok(b) => {
+            let mut q = quoted(&b[..STRING_LIMIT]);
+            q.push_str("...");
+            q
+        }
+        Err(_) => ptr(addr),
+    }
+}
+
+fn read_i64(mem: &Memory, addr: u64) -> Option<i64> {
+    mem.read_bytes(addr, 8).ok().map(|b| i64::from_le_bytes(b.try_into().unwrap_or_default()))
+}
+
+/// `{tv_sec=0, tv_nsec=1000}`, or the address.
+pub fn timespec(mem: &Memory, addr: u64) -> String {
+    match (read_i64(mem, addr), read_i64(mem, addr.wrapping_add(8))) {
+        (Some(s), Some(ns)) => format!("{{tv_sec={s}, tv_nsec={ns}}}"),
+        _ => ptr(addr),
+    }
+}
+
+/// `{events=EPOLLIN|EPOLLET, data={u32=42, u64=42}}` from the packed 12-byte layout.
+pub fn epoll_event_at(mem: &Memory, addr: u64) -> Option<String> {
+    let b = mem.read_bytes(addr, 12).ok()?;
+    let events = u32::from_le_bytes(b[..4].try_into().ok()?) as u64;
+    let data = u64::from_le_bytes(b[4..12].try_into().ok()?);
+    Some(format!("{{events={}, data={{u32={}, u64={}}}}}", flags(events, EPOLL_EVENTS, "0"), data as u32, data))
+}
+
+/// An argument's text. `args` are all the raw arguments; `ret` the result, when known.
+pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Memory, fn_name: &dyn Fn(u64) -> Option<String>) -> String {
+    let v = args.get(i).copied().unwrap_or(0);
+    match kind {
+        Arg::Int => (v as i64).to_string(),
+        Arg::UInt => v.to_string(),
+        Arg::Hex => format!("{v:#x}"),
+        Arg::Ptr | Arg::PtrOut => ptr(v),
+        Arg::InStr(n) => buffer(mem, v, args.get(n).copied().unwrap_or(0)),
+        Arg::OutStr => match ret {
+            Some(r) if r >= 0 => buffer(mem, v, r as u64),
+            _ => ptr(v),
+        },
+        Arg::Flags(table, zero) => flags(v & 0xffff_ffff, table, zero),
+        Arg::Enum(table) => enumerated(v as i32 as i64, table),
+        Arg::SockType => {
+            let base = match v & 0xf {
+                1 => "SOCK_STREAM".to_string(),
+                2 => "SOCK_DGRAM".to_string(),
+                5 => "SOCK_SEQPACKET".to_string(),
+                b => format!("{b:#x} /* SOCK_??? */"),
+            };
+            let f = flags(v & !0xf & 0xffff_ffff, &[(0o4000, "SOCK_NONBLOCK"), (0o2000000, "SOCK_CLOEXEC")], "");
+            if f.is_empty() {
+                base
+            } else {
+                format!("{base}|{f}")
+            }
+        }
+        Arg::IntPairOut => match (ret, mem.read_bytes(v, 8)) {
+            (Some(0), Ok(b)) => {
+                let x = i32::from_le_bytes(b[..4].try_into().unwrap_or_default());
+                let y = i32::from_le_bytes(b[4..].try_into().unwrap_or_default());
+                format!("[{x}, {y}]")
+            }
+            _ => ptr(v),
+        },
+        Arg::TimespecIn => timespec(mem, v),
+        Arg::UsecTimespec => {
+            let us = v as u32 as u64;
+            format!("{{tv_sec={}, tv_nsec={}}}", us / 1_000_000, us % 1_000_000 * 1000)
+        }
+        Arg::TimespecOut => match ret {
+            Some(0) => timespec(mem, v),
+            _ => ptr(v),
+        },
+        Arg::EpollEventIn => {
+            if v == 0 {
+                "NULL".to_string()
+            } else {
+                epoll_event_at(mem, v).unwrap_or_else(|| ptr(v))
+            }
+        }
+        Arg::EpollEventsOut => match ret {
+            Some(n) if n >= 0 => {
+                let evs: Vec<String> =
+                    (0..n as u64).map(|k| epoll_event_at(mem, v.wrapping_add(12 * k)).unwrap_or_else(|| "...".into())).collect();
+                format!("[{}]", evs.join(", "))
+            }
+            _ => ptr(v),
+        },
+        Arg::Func => fn_name(v).unwrap_or_else(|| format!("{v:#x}")),
+        Arg::Lit(s) => s.to_string(),
+        Arg::FcntlArg => match args.get(1).map(|c| *c as i32) {
+            Some(2) => flags(v, FD_FLAGS, "0"),
+            Some(4) => open_flags(v & 0xffff_ffff),
+            Some(0) | Some(1030) | Some(1031) => (v as i32).to_string(),
+            _ => String::new(),
+        },
+    }
+}
+
+/// `-1 EAGAIN (Resource temporarily unavailable)`.
+pub fn error_text(errno: i64) -> String {
+    match errno_name(errno) {
+        Some(name) => format!("-1 {name} ({})", strerror(errno)),
+        None => format!("-1 {errno}"),
+    }
+}
+
+/// glibc's message for an errno value.
+pub fn strerror(e: i64) -> &'static str {
+    match e {
+        1 => "Operation not permitted",
+        2 => "No such file or directory",
+        4 => "Interrupted system call",
+        9 => "Bad file descriptor",
+        11 => "Resource temporarily unavailable",
+        12 => "Cannot allocate memory",
+        14 => "Bad address",
+        17 => "File exists",
+        22 => "Invalid argument",
+        24 => "Too many open files",
+        32 => "Broken pipe",
+        38 => "Function not implemented",
+        40 => "Too many levels of symbolic links",
+        88 => "Socket operation on non-socket",
+        93 => "Protocol not supported",
+        95 => "Operation not supported",
+        97 => "Address family not supported by protocol",
+        104 => "Connection reset by peer",
+        110 => "Connection timed out",
+        _ => "Unknown error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped_and_cut_like_strace() {
+        assert_eq!(quoted(b"\x01\0\0\0\0\0\0\0"), r#""\1\0\0\0\0\0\0\0""#);
+        assert_eq!(quoted(b"hello\nworld\x01\x02 and a long long long long tail"), r#""hello\nworld\1\2 and a long long lo"..."#);
+        assert_eq!(quoted(b"\x011"), r#""\0011""#);
+    }
+
+    #[test]
+    fn flags_and_enums_are_named_in_strace_order() {
+        assert_eq!(flags(0x80000 | 0x800, EFD_FLAGS, "0"), "EFD_CLOEXEC|EFD_NONBLOCK");
+        assert_eq!(flags(1 | (1 << 31), EPOLL_EVENTS, "0"), "EPOLLIN|EPOLLET");
+        assert_eq!(flags(0x40 | 0x4000, MSG_FLAGS, "0"), "MSG_DONTWAIT|MSG_NOSIGNAL");
+        assert_eq!(open_flags(0x800), "O_RDONLY|O_NONBLOCK");
+        assert_eq!(enumerated(1, EPOLL_OPS), "EPOLL_CTL_ADD");
+        assert_eq!(flags(0x1_0000_0000_u64 >> 4, EPOLL_EVENTS, "0"), "0x10000000".replace("0x10000000", "EPOLLEXCLUSIVE"));
+    }
+
+    #[test]
+    fn errors_read_as_in_strace() {
+        assert_eq!(error_text(11), "-1 EAGAIN (Resource temporarily unavailable)");
+        assert_eq!(error_text(9), "-1 EBADF (Bad file descriptor)");
+    }
+}

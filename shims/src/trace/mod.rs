@@ -1,0 +1,370 @@
+//! The syscall trace, recorded at the shim boundary: every foreign call with its decoded
+//! arguments and result, in strace's conventions, as text or JSON lines.
+//!
+//! A call that blocks is shown the way `strace -f` shows it: if another thread's line comes
+//! before it finishes, it is split into `read(3, <unfinished ...>` and
+//! `<... read resumed> "abc", 16) = 3`; if nothing comes in between, it is one line.
+//! Tracing only reads: it never changes what the guest sees or the schedule.
+
+pub mod decode;
+
+use decode::{error_text, render_arg, Arg, RetKind};
+use spindle_vm::{Machine, ThreadId};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// An argument as a call shows it: its display kind and which guest argument it reads.
+#[derive(Clone, Copy, Debug)]
+pub struct Shown(pub Arg, pub usize);
+
+/// How strace shows a call: its syscall name (which may differ from the libc name the guest
+/// calls: `eventfd` is `eventfd2`), its arguments and its result.
+#[derive(Clone, Copy, Debug)]
+pub struct Sig {
+    pub name: &'static str,
+    pub args: &'static [Shown],
+    pub ret: RetKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// strace's text.
+    Text,
+    /// One JSON object per line (docs/trace.md).
+    Json,
+}
+
+/// Trace settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceConfig {
+    pub format: Format,
+    /// Prefix text lines with the virtual time.
+    pub time: bool,
+}
+
+/// One finished (or ended) foreign call, for the structured outputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallEvent {
+    pub seq: u64,
+    pub tid: ThreadId,
+    pub thread: String,
+    pub call: String,
+    pub args: Vec<String>,
+    pub raw: Vec<u64>,
+    /// `None` for a call that never returns (`exit`) or never finished.
+    pub result: Option<i64>,
+    pub errno: Option<String>,
+    pub start_ns: u64,
+    pub end_ns: u64,
+    pub start_step: u64,
+    pub end_step: u64,
+    pub blocked: bool,
+}
+
+/// A call that blocked and has not finished.
+struct Pending {
+    sig: Sig,
+    raw: Vec<u64>,
+    /// The arguments before the first output argument, decoded when the call began.
+    before: Vec<String>,
+    /// Input arguments after that point, decoded when the call began (`None` for outputs).
+    after_inputs: Vec<Option<String>>,
+    start_ns: u64,
+    start_step: u64,
+    unfinished_shown: bool,
+}
+
+pub struct Tracer {
+    config: TraceConfig,
+    out: Box<dyn Write>,
+    pending: BTreeMap<ThreadId, Pending>,
+    seq: u64,
+    /// Every finished call, for the timeline and for tests.
+    pub events: Vec<CallEvent>,
+    /// Written bytes, to bound the trace (`max_bytes`).
+    written: u64,
+    pub max_bytes: u64,
+    truncated: bool,
+}
+
+fn is_output(a: Arg) -> bool {
+    matches!(a, Arg::OutStr | Arg::IntPairOut | Arg::TimespecOut | Arg::EpollEventsOut | Arg::PtrOut)
+}
+
+/// strace pads the call to this column before ` = `.
+const RESULT_COLUMN: usize = 39;
+
+impl Tracer {
+    pub fn new(config: TraceConfig, out: Box<dyn Write>) -> Self {
+        Tracer { config, out, pending: BTreeMap::new(), seq: 0, events: Vec::new(), written: 0, max_bytes: u64::MAX, truncated: false }
+    }
+
+    fn prefix(&self, m: &Machine<crate::Shims>, t: ThreadId) -> String {
+        let mut p = String::new();
+        if self.config.time {
+            let ns = m.now();
+            p.push_str(&format!("{}.{:09} ", ns / 1_000_000_000, ns % 1_000_000_000));
+        }
+        p.push_str(&format!("[{}] ", m.thread_name(t)));
+        p
+    }
+
+    fn emit_line(&mut self, line: &str) {
+        if self.truncated {
+            return;
+        }
+        if self.written + line.len() as u64 + 1 > self.max_bytes {
+            self.truncated = true;
+            let _ = writeln!(self.out, "... trace truncated: more than {} bytes (--max-trace-bytes)", self.max_bytes);
+            return;
+        }
+        self.written += line.len() as u64 + 1;
+        let _ = writeln!(self.out, "{line}");
+    }
+
+    /// Before any other line: split calls still blocked into their `<unfinished ...>` part.
+    fn show_unfinished(&mut self, m: &Machine<crate::Shims>, except: Option<ThreadId>) {
+        if self.config.format != Format::Text {
+            return;
+        }
+        let ts: Vec<ThreadId> = self.pending.iter().filter(|(t, p)| Some(**t) != except && !p.unfinished_shown).map(|(t, _)| *t).collect();
+        for t in ts {
+            let prefix = self.prefix(m, t);
+            let p = self.pending.get_mut(&t).expect("listed above");
+            p.unfinished_shown = true;
+            // strace: `read(3, <unfinished ...>` when outputs follow, `write(4, "x", 1
+            // <unfinished ...>` when every argument was shown.
+            let shown: Vec<&str> = p.before.iter().map(String::as_str).filter(|a| !a.is_empty()).collect();
+            let more = !p.after_inputs.is_empty();
+            let sep = match (shown.is_empty(), more) {
+                (true, _) => "",
+                (false, true) => ", ",
+                (false, false) => " ",
+            };
+            let line = format!("{prefix}{}({}{sep}<unfinished ...>", p.sig.name, shown.join(", "));
+            self.emit_line(&line);
+        }
+    }
+
+    fn decode_all(&self, m: &Machine<crate::Shims>, sig: &Sig, raw: &[u64], ret: Option<i64>) -> Vec<String> {
+        let program = m.program();
+        let fn_name = |v: u64| program.fn_index(v).map(|f| program.functions[f as usize].name.clone());
+        sig.args.iter().map(|&Shown(kind, i)| render_arg(kind, i, raw, ret, &m.memory, &fn_name)).collect()
+    }
+
+    fn result_text(ret: RetKind, value: Option<i64>, errno: Option<i64>, raw: &[u64]) -> String {
+        match (value, ret) {
+            (None, _) | (_, RetKind::None) => "?".to_string(),
+            (Some(-1), _) if errno.is_some() => error_text(errno.unwrap_or(0)),
+            (Some(v), RetKind::Ptr) => decode::ptr(v as u64),
+            (Some(v), RetKind::Fcntl) => match raw.get(1).map(|c| *c as i32) {
+                Some(3) => format!("{v:#x} (flags {})", decode::open_flags(v as u64)),
+                Some(1) => format!("{v:#x} (flags {})", decode::flags(v as u64, decode::FD_FLAGS, "0")),
+                _ => v.to_string(),
+            },
+            (Some(v), RetKind::Int) => v.to_string(),
+        }
+    }
+
+    /// A call is about to run: input arguments are decoded now, before the call changes memory.
+    pub fn before_call(&mut self, m: &Machine<crate::Shims>, sig: Sig, raw: &[u64]) -> PendingCall {
+        // As strace: a call entering closes another thread's open blocked line.
+        self.show_unfinished(m, Some(m.active_thread()));
+        let program = m.program();
+        let fn_name = |v: u64| program.fn_index(v).map(|f| program.functions[f as usize].name.clone());
+        let first_out = sig.args.iter().position(|s| is_output(s.0)).unwrap_or(sig.args.len());
+        let inputs: Vec<Option<String>> = sig
+            .args
+            .iter()
+            .map(|&Shown(kind, i)| (!is_output(kind)).then(|| render_arg(kind, i, raw, None, &m.memory, &fn_name)))
+            .collect();
+        PendingCall { sig, raw: raw.to_vec(), inputs, first_out, start_ns: m.now(), start_step: m.steps() }
+    }
+
+    /// The call returned `value` (with `errno` for -1) without blocking.
+    pub fn finished(&mut self, m: &Machine<crate::Shims>, call: PendingCall, value: Option<i64>, errno: Option<i64>) {
+        let t = m.active_thread();
+        self.show_unfinished(m, Some(t));
+        let outputs = self.decode_all(m, &call.sig, &call.raw, value);
+        let args: Vec<String> = call.inputs.into_iter().zip(outputs).map(|(i, o)| i.unwrap_or(o)).collect();
+        self.complete(m, t, call.sig, call.raw, args, value, errno, call.start_ns, call.start_step, false, None);
+    }
+
+    /// The call blocked the active thread.
+    pub fn blocked(&mut self, m: &Machine<crate::Shims>, call: PendingCall) {
+        let t = m.active_thread();
+        let before = call.inputs[..call.first_out].iter().map(|a| a.clone().unwrap_or_default()).collect();
+        let after_inputs = call.inputs[call.first_out..].to_vec();
+        self.pending.insert(
+            t,
+            Pending {
+                sig: call.sig,
+                raw: call.raw,
+                before,
+                after_inputs,
+                start_ns: call.start_ns,
+                start_step: call.start_step,
+                unfinished_shown: false,
+            },
+        );
+    }
+
+    /// A blocked call of the active thread finished with `value`.
+    pub fn resumed(&mut self, m: &Machine<crate::Shims>, value: i64, errno: Option<i64>) {
+        let t = m.active_thread();
+        let Some(p) = self.pending.remove(&t) else { return };
+        self.show_unfinished(m, Some(t));
+        let outputs = self.decode_all(m, &p.sig, &p.raw, Some(value));
+        let first_out = p.before.len();
+        let mut args = p.before.clone();
+        for (k, inp) in p.after_inputs.into_iter().enumerate() {
+            args.push(inp.unwrap_or_else(|| outputs[first_out + k].clone()));
+        }
+        let resumed_from = p.unfinished_shown.then_some(first_out);
+        self.complete(m, t, p.sig, p.raw, args, Some(value), errno, p.start_ns, p.start_step, true, resumed_from);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn complete(
+        &mut self,
+        m: &Machine<crate::Shims>,
+        t: ThreadId,
+        sig: Sig,
+        raw: Vec<u64>,
+        args: Vec<String>,
+        value: Option<i64>,
+        errno: Option<i64>,
+        start_ns: u64,
+        start_step: u64,
+        blocked: bool,
+        resumed_from: Option<usize>,
+    ) {
+        let errno = if value == Some(-1) { errno } else { None };
+        let result = Self::result_text(sig.ret, value, errno, &raw);
+        self.seq += 1;
+        let ev = CallEvent {
+            seq: self.seq,
+            tid: t,
+            thread: m.thread_name(t).to_string(),
+            call: sig.name.to_string(),
+            args,
+            raw,
+            result: value,
+            errno: errno.and_then(crate::consts::errno_name).map(str::to_string),
+            start_ns,
+            end_ns: m.now(),
+            start_step,
+            end_step: m.steps(),
+            blocked,
+        };
+        match self.config.format {
+            Format::Text => {
+                let prefix = self.prefix(m, t);
+                // Arguments that show nothing (fcntl's absent third) are left out.
+                let join = |a: &[String]| a.iter().filter(|x| !x.is_empty()).cloned().collect::<Vec<_>>().join(", ");
+                let body = match resumed_from {
+                    Some(k) => format!("<... {} resumed>{})", sig.name, join(&ev.args[k..])),
+                    None => format!("{}({})", sig.name, join(&ev.args)),
+                };
+                let pad = RESULT_COLUMN.saturating_sub(body.len());
+                let line = format!("{prefix}{body}{:pad$} = {result}", "");
+                self.emit_line(&line);
+            }
+            Format::Json => {
+                let line = json_call(&ev);
+                self.emit_line(&line);
+            }
+        }
+        self.events.push(ev);
+    }
+
+    /// A thread's function returned.
+    pub fn thread_exited(&mut self, m: &Machine<crate::Shims>, t: ThreadId, value: u64) {
+        self.show_unfinished(m, None);
+        match self.config.format {
+            Format::Text => {
+                let line = format!("{}+++ exited with {} +++", self.prefix(m, t), value as i64);
+                self.emit_line(&line);
+            }
+            Format::Json => {
+                let line = format!(
+                    "{{\"event\":\"thread_exit\",\"tid\":{t},\"thread\":{},\"value\":{},\"time_ns\":{},\"step\":{}}}",
+                    json_str(m.thread_name(t)),
+                    value as i64,
+                    m.now(),
+                    m.steps()
+                );
+                self.emit_line(&line);
+            }
+        }
+    }
+
+    /// The run ended: blocked calls stay unfinished; the last line says how it ended.
+    pub fn ended(&mut self, m: &Machine<crate::Shims>, how: &str) {
+        self.show_unfinished(m, None);
+        match self.config.format {
+            Format::Text => {
+                // The process's end, like strace's last line: no thread prefix.
+                let time =
+                    if self.config.time { format!("{}.{:09} ", m.now() / 1_000_000_000, m.now() % 1_000_000_000) } else { String::new() };
+                let line = format!("{time}+++ {how} +++");
+                self.emit_line(&line);
+            }
+            Format::Json => {
+                let line = format!("{{\"event\":\"end\",\"how\":{},\"time_ns\":{},\"step\":{}}}", json_str(how), m.now(), m.steps());
+                self.emit_line(&line);
+            }
+        }
+        let _ = self.out.flush();
+    }
+}
+
+/// A call's inputs, decoded before it ran.
+pub struct PendingCall {
+    sig: Sig,
+    raw: Vec<u64>,
+    inputs: Vec<Option<String>>,
+    first_out: usize,
+    start_ns: u64,
+    start_step: u64,
+}
+
+/// A JSON string literal.
+pub fn json_str(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn json_call(ev: &CallEvent) -> String {
+    let args: Vec<String> = ev.args.iter().map(|a| json_str(a)).collect();
+    let raw: Vec<String> = ev.raw.iter().map(|r| r.to_string()).collect();
+    format!(
+        "{{\"event\":\"call\",\"seq\":{},\"tid\":{},\"thread\":{},\"call\":{},\"args\":[{}],\"raw\":[{}],\"result\":{},\"errno\":{},\"start_ns\":{},\"time_ns\":{},\"start_step\":{},\"step\":{},\"blocked\":{}}}",
+        ev.seq,
+        ev.tid,
+        json_str(&ev.thread),
+        json_str(&ev.call),
+        args.join(","),
+        raw.join(","),
+        ev.result.map_or("null".to_string(), |r| r.to_string()),
+        ev.errno.as_deref().map_or("null".to_string(), json_str),
+        ev.start_ns,
+        ev.end_ns,
+        ev.start_step,
+        ev.end_step,
+        ev.blocked
+    )
+}
