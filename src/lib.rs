@@ -110,12 +110,14 @@ impl Program {
                 let stop = m.run(&mut shims);
                 let _ = m.console.out.flush();
                 let _ = m.console.err.flush();
+                let mut timeline = None;
                 if let Some(t) = &mut shims.trace {
                     t.ended(&m, &ending(&stop));
+                    timeline = t.wants_timeline().then(|| t.timeline(&m));
                 }
-                (RunStats { stop, steps: m.steps(), time_ns: m.now(), max_clock_len: m.max_clock_len() }, shims.trace)
+                (RunStats { stop, steps: m.steps(), time_ns: m.now(), max_clock_len: m.max_clock_len(), timeline }, shims.trace)
             }
-            Err(stop) => (RunStats { stop, steps: 0, time_ns: 0, max_clock_len: 0 }, shims.trace),
+            Err(stop) => (RunStats { stop, steps: 0, time_ns: 0, max_clock_len: 0, timeline: None }, shims.trace),
         }
     }
 
@@ -150,6 +152,8 @@ pub struct RunStats {
     pub steps: u64,
     pub time_ns: u64,
     pub max_clock_len: usize,
+    /// The Chrome trace-event timeline, when the tracer recorded one.
+    pub timeline: Option<String>,
 }
 
 /// An in-memory output stream shared with the machine.

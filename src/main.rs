@@ -84,6 +84,9 @@ enum Command {
         /// Prefix trace lines with the virtual time (seconds.nanoseconds).
         #[arg(long)]
         trace_time: bool,
+        /// Write a timeline (Chrome trace-event JSON, for ui.perfetto.dev) to FILE.
+        #[arg(long, value_name = "FILE")]
+        timeline: Option<String>,
     },
     /// Parse and check a program without running it (exit 0 if it is valid, 2 if not).
     Check {
@@ -140,6 +143,7 @@ fn main() -> ExitCode {
             trace_file,
             trace_format,
             trace_time,
+            timeline,
         } => {
             let policy = match (sched, seed) {
                 (Some(Sched::Fixed), Some(_)) => {
@@ -156,25 +160,44 @@ fn main() -> ExitCode {
                     EXIT_BAD_PROGRAM
                 }
                 Ok(p) => {
-                    let tracer = if trace || trace_file.is_some() || trace_time || trace_format == TraceFmt::Json {
-                        let out: Box<dyn Write> = match &trace_file {
-                            Some(path) => match std::fs::File::create(path) {
-                                Ok(f) => Box::new(std::io::BufWriter::new(f)),
+                    let text = trace || trace_file.is_some() || trace_time || trace_format == TraceFmt::Json;
+                    let tracer = if text || timeline.is_some() {
+                        let out: Option<Box<dyn Write>> = match (&trace_file, text) {
+                            (_, false) => None,
+                            (Some(path), true) => match std::fs::File::create(path) {
+                                Ok(f) => Some(Box::new(std::io::BufWriter::new(f))),
                                 Err(e) => {
                                     eprintln!("error: cannot write the trace to `{path}`: {e}");
                                     return ExitCode::from(EXIT_BAD_PROGRAM as u8);
                                 }
                             },
-                            None => Box::new(std::io::stderr()),
+                            (None, true) => Some(Box::new(std::io::stderr())),
                         };
                         let format = if trace_format == TraceFmt::Json { spindle::TraceFormat::Json } else { spindle::TraceFormat::Text };
-                        Some(spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time }, out))
+                        Some(spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time, timeline: timeline.is_some() }, out))
                     } else {
                         None
                     };
+                    // Fail before running if the timeline cannot be written.
+                    let timeline_file = match &timeline {
+                        Some(path) => match std::fs::File::create(path) {
+                            Ok(f) => Some((path.clone(), f)),
+                            Err(e) => {
+                                eprintln!("error: cannot write the timeline to `{path}`: {e}");
+                                return ExitCode::from(EXIT_BAD_PROGRAM as u8);
+                            }
+                        },
+                        None => None,
+                    };
                     eprint!("{}", p.render_warnings(color));
                     let console = Console { out: Box::new(std::io::BufWriter::new(std::io::stdout())), err: Box::new(std::io::stderr()) };
-                    let stop = p.run_traced(&config, console, tracer).0.stop;
+                    let stats = p.run_traced(&config, console, tracer).0;
+                    if let (Some((path, mut f)), Some(json)) = (timeline_file, &stats.timeline) {
+                        if let Err(e) = f.write_all(json.as_bytes()) {
+                            eprintln!("error: cannot write the timeline to `{path}`: {e}");
+                        }
+                    }
+                    let stop = stats.stop;
                     eprint!("{}", p.render_stop(&stop, color));
                     stop.exit_code()
                 }

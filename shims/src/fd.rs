@@ -65,6 +65,37 @@ const F_SETFL: i32 = 4;
 const F_DUPFD_CLOEXEC: i32 = 1030;
 const F_GETPIPE_SZ: i32 = 1032;
 
+/// The other `fcntl` commands of Linux 6.18 (`include/uapi/linux/fcntl.h`,
+/// `asm-generic/fcntl.h`): Linux would carry them out on a pipe, socket or eventfd (or answer
+/// with an errno that depends on state Spindle does not model), so they are unsupported rather
+/// than `EINVAL`. Not listed, because Linux answers `EINVAL` for every modelled description
+/// (probed on 6.18): `F_CANCELLK` (1029), `F_GET_SEALS` (1034, not a memfd), and the removed
+/// `F_GET_FILE_RW_HINT`/`F_SET_FILE_RW_HINT` (1037, 1038).
+const LINUX_FCNTL_COMMANDS: &[(i32, &str)] = &[
+    (5, "F_GETLK"),
+    (6, "F_SETLK"),
+    (7, "F_SETLKW"),
+    (8, "F_SETOWN"),
+    (9, "F_GETOWN"),
+    (10, "F_SETSIG"),
+    (11, "F_GETSIG"),
+    (15, "F_SETOWN_EX"),
+    (16, "F_GETOWN_EX"),
+    (17, "F_GETOWNER_UIDS"),
+    (36, "F_OFD_GETLK"),
+    (37, "F_OFD_SETLK"),
+    (38, "F_OFD_SETLKW"),
+    (1024, "F_SETLEASE"),
+    (1025, "F_GETLEASE"),
+    (1026, "F_NOTIFY"),
+    (1027, "F_DUPFD_QUERY"),
+    (1028, "F_CREATED_QUERY"),
+    (1031, "F_SETPIPE_SZ"),
+    (1033, "F_ADD_SEALS"),
+    (1035, "F_GET_RW_HINT"),
+    (1036, "F_SET_RW_HINT"),
+];
+
 /// `read(2)` — <https://man7.org/linux/man-pages/man2/read.2.html>.
 pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
     let fd = int(a[0]);
@@ -187,7 +218,11 @@ pub fn fcntl(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> 
             Some(p) => Ok(p.capacity() as u64),
             None => return fail(m, EBADF),
         },
-        _ => return fail(m, EINVAL),
+        cmd => match LINUX_FCNTL_COMMANDS.iter().find(|(c, _)| *c == cmd) {
+            // A command Linux has: it would do something Spindle does not model.
+            Some((_, name)) => return Err(Stop::unsupported(format!("fcntl command {name}: not modelled"))),
+            None => return fail(m, EINVAL),
+        },
     };
     match r {
         Ok(v) => Ok(Ret::Value(v)),

@@ -119,6 +119,12 @@ impl Host for Shims {
         }
     }
 
+    fn scheduled(&mut self, m: &mut Machine<Self>, t: ThreadId) {
+        if let Some(tr) = &mut self.trace {
+            tr.scheduled(m, t);
+        }
+    }
+
     fn thread_exited(&mut self, m: &mut Machine<Self>, t: ThreadId, value: u64) {
         if let Some(tr) = &mut self.trace {
             tr.thread_exited(m, t, value);

@@ -33,6 +33,9 @@ pub trait Host: Sized + 'static {
 
     /// Thread `t`'s function returned `value` (not called for `main`: the run ends then).
     fn thread_exited(&mut self, _m: &mut Machine<Self>, _t: ThreadId, _value: u64) {}
+
+    /// The scheduler gave the processor to thread `t` (a different thread than before).
+    fn scheduled(&mut self, _m: &mut Machine<Self>, _t: ThreadId) {}
 }
 
 /// Run-time settings.
@@ -93,6 +96,8 @@ pub struct Machine<H> {
     pub(crate) race: Option<Detector>,
     /// Where the current foreign call is (`func << 32 | pc`), for race reports of shim accesses.
     pub(crate) cur_site: Site,
+    /// The thread the scheduler last picked.
+    last_scheduled: ThreadId,
 }
 
 /// What the interpreter loop returns to the scheduler.
@@ -127,6 +132,7 @@ impl<H: Host> Machine<H> {
             runnable: Vec::new(),
             race: None,
             cur_site: 0,
+            last_scheduled: usize::MAX,
         };
         let main = m.program.main;
         m.new_thread("main".to_string(), main, None)?;
@@ -144,6 +150,11 @@ impl<H: Host> Machine<H> {
                 Ok(t) => t,
                 Err(s) => return s,
             };
+            if t != self.last_scheduled {
+                self.last_scheduled = t;
+                self.set_active(t);
+                host.scheduled(self, t);
+            }
             self.set_active(t);
             match self.run_active(host) {
                 Ok(Event::Switch) => {}
@@ -440,6 +451,17 @@ impl<H: Host> Machine<H> {
         if let Some(rd) = &mut self.race {
             rd.acquire(clock);
         }
+    }
+
+    /// The thread that currently owns vector-clock index `idx` (for tools that turn clock
+    /// changes into happens-before edges).
+    pub fn thread_of_clock_index(&self, idx: usize) -> Option<ThreadId> {
+        self.race.as_ref().map(|rd| rd.thread_of(crate::clock::VectorIdx(idx as u32)))
+    }
+
+    /// The clock index of thread `t`, while race detection runs.
+    pub fn clock_index_of(&self, t: ThreadId) -> Option<usize> {
+        self.race.as_ref().map(|rd| rd.idx_of(t).0 as usize)
     }
 
     /// The longest vector clock a thread has had (0 without race detection).

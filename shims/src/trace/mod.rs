@@ -7,8 +7,10 @@
 //! Tracing only reads: it never changes what the guest sees or the schedule.
 
 pub mod decode;
+pub mod timeline;
 
 use decode::{error_text, render_arg, Arg, RetKind};
+use spindle_vm::clock::{VClock, VectorIdx};
 use spindle_vm::{Machine, ThreadId};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -40,6 +42,8 @@ pub struct TraceConfig {
     pub format: Format,
     /// Prefix text lines with the virtual time.
     pub time: bool,
+    /// Record what the timeline needs (scheduling and happens-before edges).
+    pub timeline: bool,
 }
 
 /// One finished (or ended) foreign call, for the structured outputs.
@@ -59,6 +63,11 @@ pub struct CallEvent {
     pub start_step: u64,
     pub end_step: u64,
     pub blocked: bool,
+    /// The thread's own clock time before and after the call, when it moved (the call released).
+    pub own_time: Option<(u32, u32)>,
+    /// Happens-before edges the call created: (thread, that thread's time) for every thread
+    /// whose time the call's clock gained.
+    pub acquired: Vec<(ThreadId, u32)>,
 }
 
 /// A call that blocked and has not finished.
@@ -72,11 +81,15 @@ struct Pending {
     start_ns: u64,
     start_step: u64,
     unfinished_shown: bool,
+    clock_before: Option<VClock>,
 }
 
 pub struct Tracer {
     config: TraceConfig,
-    out: Box<dyn Write>,
+    /// Where lines go (`None`: only events are recorded, for the timeline).
+    out: Option<Box<dyn Write>>,
+    /// (virtual ns, thread) at every switch of the scheduler, for the timeline.
+    pub scheduled: Vec<(u64, ThreadId)>,
     pending: BTreeMap<ThreadId, Pending>,
     seq: u64,
     /// Every finished call, for the timeline and for tests.
@@ -95,8 +108,18 @@ fn is_output(a: Arg) -> bool {
 const RESULT_COLUMN: usize = 39;
 
 impl Tracer {
-    pub fn new(config: TraceConfig, out: Box<dyn Write>) -> Self {
-        Tracer { config, out, pending: BTreeMap::new(), seq: 0, events: Vec::new(), written: 0, max_bytes: u64::MAX, truncated: false }
+    pub fn new(config: TraceConfig, out: Option<Box<dyn Write>>) -> Self {
+        Tracer {
+            config,
+            out,
+            scheduled: Vec::new(),
+            pending: BTreeMap::new(),
+            seq: 0,
+            events: Vec::new(),
+            written: 0,
+            max_bytes: u64::MAX,
+            truncated: false,
+        }
     }
 
     fn prefix(&self, m: &Machine<crate::Shims>, t: ThreadId) -> String {
@@ -110,16 +133,17 @@ impl Tracer {
     }
 
     fn emit_line(&mut self, line: &str) {
+        let Some(out) = &mut self.out else { return };
         if self.truncated {
             return;
         }
         if self.written + line.len() as u64 + 1 > self.max_bytes {
             self.truncated = true;
-            let _ = writeln!(self.out, "... trace truncated: more than {} bytes (--max-trace-bytes)", self.max_bytes);
+            let _ = writeln!(out, "... trace truncated: more than {} bytes (--max-trace-bytes)", self.max_bytes);
             return;
         }
         self.written += line.len() as u64 + 1;
-        let _ = writeln!(self.out, "{line}");
+        let _ = writeln!(out, "{line}");
     }
 
     /// Before any other line: split calls still blocked into their `<unfinished ...>` part.
@@ -178,7 +202,8 @@ impl Tracer {
             .iter()
             .map(|&Shown(kind, i)| (!is_output(kind)).then(|| render_arg(kind, i, raw, None, &m.memory, &fn_name)))
             .collect();
-        PendingCall { sig, raw: raw.to_vec(), inputs, first_out, start_ns: m.now(), start_step: m.steps() }
+        let clock_before = self.config.timeline.then(|| m.current_clock());
+        PendingCall { sig, raw: raw.to_vec(), inputs, first_out, start_ns: m.now(), start_step: m.steps(), clock_before }
     }
 
     /// The call returned `value` (with `errno` for -1) without blocking.
@@ -187,7 +212,7 @@ impl Tracer {
         self.show_unfinished(m, Some(t));
         let outputs = self.decode_all(m, &call.sig, &call.raw, value);
         let args: Vec<String> = call.inputs.into_iter().zip(outputs).map(|(i, o)| i.unwrap_or(o)).collect();
-        self.complete(m, t, call.sig, call.raw, args, value, errno, call.start_ns, call.start_step, false, None);
+        self.complete(m, t, call.sig, call.raw, args, value, errno, (call.start_ns, call.start_step, call.clock_before), false, None);
     }
 
     /// The call blocked the active thread.
@@ -205,6 +230,7 @@ impl Tracer {
                 start_ns: call.start_ns,
                 start_step: call.start_step,
                 unfinished_shown: false,
+                clock_before: call.clock_before,
             },
         );
     }
@@ -221,7 +247,7 @@ impl Tracer {
             args.push(inp.unwrap_or_else(|| outputs[first_out + k].clone()));
         }
         let resumed_from = p.unfinished_shown.then_some(first_out);
-        self.complete(m, t, p.sig, p.raw, args, Some(value), errno, p.start_ns, p.start_step, true, resumed_from);
+        self.complete(m, t, p.sig, p.raw, args, Some(value), errno, (p.start_ns, p.start_step, p.clock_before), true, resumed_from);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -234,12 +260,28 @@ impl Tracer {
         args: Vec<String>,
         value: Option<i64>,
         errno: Option<i64>,
-        start_ns: u64,
-        start_step: u64,
+        start: (u64, u64, Option<VClock>),
         blocked: bool,
         resumed_from: Option<usize>,
     ) {
+        let (start_ns, start_step, clock_before) = start;
         let errno = if value == Some(-1) { errno } else { None };
+        let (own_time, acquired) = match (clock_before, m.clock_index_of(t)) {
+            (Some(before), Some(me)) => {
+                let after = m.current_clock();
+                let me_idx = VectorIdx(me as u32);
+                let own = (before.get(me_idx) != after.get(me_idx)).then(|| (before.get(me_idx), after.get(me_idx)));
+                let gained = after
+                    .as_slice()
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, &time)| i != me && time > before.get(VectorIdx(i as u32)))
+                    .filter_map(|(i, &time)| m.thread_of_clock_index(i).map(|th| (th, time)))
+                    .collect();
+                (own, gained)
+            }
+            _ => (None, Vec::new()),
+        };
         let result = Self::result_text(sig.ret, value, errno, &raw);
         self.seq += 1;
         let ev = CallEvent {
@@ -256,6 +298,8 @@ impl Tracer {
             start_step,
             end_step: m.steps(),
             blocked,
+            own_time,
+            acquired,
         };
         match self.config.format {
             Format::Text => {
@@ -276,6 +320,24 @@ impl Tracer {
             }
         }
         self.events.push(ev);
+    }
+
+    /// Whether this tracer records a timeline.
+    pub fn wants_timeline(&self) -> bool {
+        self.config.timeline
+    }
+
+    /// The scheduler switched to thread `t`.
+    pub fn scheduled(&mut self, m: &Machine<crate::Shims>, t: ThreadId) {
+        if self.config.timeline {
+            self.scheduled.push((m.now(), t));
+        }
+    }
+
+    /// The timeline of the run so far (Chrome trace-event JSON).
+    pub fn timeline(&self, m: &Machine<crate::Shims>) -> String {
+        let thread_names = (0..m.thread_count()).map(|t| m.thread_name(t).to_string()).collect();
+        timeline::render(&timeline::TimelineInput { calls: &self.events, scheduled: &self.scheduled, thread_names, end_ns: m.now() })
     }
 
     /// A thread's function returned.
@@ -315,7 +377,9 @@ impl Tracer {
                 self.emit_line(&line);
             }
         }
-        let _ = self.out.flush();
+        if let Some(out) = &mut self.out {
+            let _ = out.flush();
+        }
     }
 }
 
@@ -327,6 +391,7 @@ pub struct PendingCall {
     first_out: usize,
     start_ns: u64,
     start_step: u64,
+    clock_before: Option<VClock>,
 }
 
 /// A JSON string literal.
