@@ -158,14 +158,11 @@ impl Tracer {
             p.unfinished_shown = true;
             // strace: `read(3, <unfinished ...>` when outputs follow, `write(4, "x", 1
             // <unfinished ...>` when every argument was shown.
+            // strace has printed `read(3, ` when the call blocks and then adds ` <unfinished ...>`:
+            // two spaces when outputs follow, one after the last argument.
             let shown: Vec<&str> = p.before.iter().map(String::as_str).filter(|a| !a.is_empty()).collect();
-            let more = !p.after_inputs.is_empty();
-            let sep = match (shown.is_empty(), more) {
-                (true, _) => "",
-                (false, true) => ", ",
-                (false, false) => " ",
-            };
-            let line = format!("{prefix}{}({}{sep}<unfinished ...>", p.sig.name, shown.join(", "));
+            let more = !p.after_inputs.is_empty() && !shown.is_empty();
+            let line = format!("{prefix}{}({}{} <unfinished ...>", p.sig.name, shown.join(", "), if more { ", " } else { "" });
             self.emit_line(&line);
         }
     }

@@ -132,9 +132,13 @@ impl Cx<'_> {
         self.strings.len() as u32 - 1
     }
 
+    /// A string literal: read-only, NUL-terminated as in C (so `write(1, "hi", 3)` writes the NUL
+    /// as a C program would).
     fn string_literal(&mut self, bytes: &[u8], span: Span) -> u64 {
         let idx = self.statics.len() as u32;
-        self.statics.push(StaticData { name: "string literal".into(), bytes: bytes.to_vec(), read_only: true, span });
+        let mut data = bytes.to_vec();
+        data.push(0);
+        self.statics.push(StaticData { name: "string literal".into(), bytes: data, read_only: true, span });
         static_addr(idx)
     }
 

@@ -1,0 +1,203 @@
+//! Spindle's trace against the real thing: each program in `programs/strace/` has a C twin in
+//! `tests/strace/`, compiled here (static, so the dynamic loader's own calls stay out), run under
+//! `strace -f`, and compared line by line with `spindle run --trace` of the guest version.
+//!
+//! Normalisation removes only what cannot be the same: thread prefixes (`[pid N]` vs
+//! `[name#tid]`), the padding before ` = `, addresses (`0x7ffd…` vs `0x1000…`), calls that exist
+//! only on one side (Spindle's `spawn`/`join`, which are not system calls; strace's `exit`, which
+//! ends a pthread), and the `+++` lines of threads other than the first. A call split into
+//! `<unfinished ...>` and `<... resumed>` is joined back into one line at the place it started,
+//! on both sides: where real threads split a call depends on real-time interleaving (the kernel
+//! may wake the reader while the writer is still inside `write`), while Spindle's split points
+//! are pinned by the snapshots. Everything else — names, argument decoding, strings, results,
+//! errno texts — must match.
+//!
+//! Needs `gcc` (with a static glibc) and `strace`, which `.ci/run` installs.
+
+use std::path::Path;
+use std::process::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const BIN: &str = env!("CARGO_BIN_EXE_spindle");
+/// The system calls the scenarios make: everything else (the C runtime's own calls) is left out.
+const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2";
+
+/// Splits `[thread] rest` (Spindle) into its parts.
+fn split_thread(line: &str) -> (&str, &str) {
+    if line.starts_with('[') {
+        if let Some(end) = line.find("] ") {
+            return (&line[1..end], &line[end + 2..]);
+        }
+    }
+    ("", line)
+}
+
+/// Joins every `X <unfinished ...>` with the same thread's later `<... X resumed>REST` into one
+/// line, at the position of the first part.
+fn join_split_calls(lines: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<Option<(String, String)>> = Vec::new();
+    let mut open: std::collections::BTreeMap<String, usize> = Default::default();
+    for (thread, text) in lines {
+        if let Some(head) = text.strip_suffix(" <unfinished ...>") {
+            open.insert(thread.clone(), out.len());
+            out.push(Some((thread, head.to_string())));
+        } else if text.starts_with("<... ") && text.contains(" resumed>") {
+            let rest = &text[text.find(" resumed>").unwrap() + " resumed>".len()..];
+            match open.remove(&thread).and_then(|k| out[k].as_mut()) {
+                Some(first) => first.1.push_str(rest),
+                None => out.push(Some((thread, text))),
+            }
+        } else {
+            out.push(Some((thread, text)));
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+fn normalise(line: &str) -> Option<String> {
+    let (_, l) = split_thread(line.trim_end());
+    let l = l.to_string();
+    for only_here in ["spawn(", "join(", "exit(", "exit_group(", "errno(", "malloc(", "free(", "clock_gettime("] {
+        if l.starts_with(only_here) {
+            return None;
+        }
+    }
+    if l.starts_with("<... join resumed>") {
+        return None;
+    }
+    // Addresses.
+    let mut out = String::new();
+    let b = l.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'0' && b.get(i + 1) == Some(&b'x') {
+            let mut j = i + 2;
+            while j < b.len() && b[j].is_ascii_hexdigit() {
+                j += 1;
+            }
+            if j - i - 2 >= 8 {
+                out.push_str("ADDR");
+                i = j;
+                continue;
+            }
+        }
+        out.push(b[i] as char);
+        i += 1;
+    }
+    // Padding before the result.
+    while out.contains("  = ") {
+        out = out.replace("  = ", " = ");
+    }
+    Some(out)
+}
+
+fn tool(name: &str) -> bool {
+    Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+fn native_trace(c_file: &Path, dir: &Path) -> String {
+    let exe = dir.join(c_file.file_stem().unwrap());
+    let out = Command::new("gcc").args(["-static", "-O0", "-pthread", "-o"]).arg(&exe).arg(c_file).output().expect("run gcc");
+    assert!(out.status.success(), "gcc failed on {}:\n{}", c_file.display(), String::from_utf8_lossy(&out.stderr));
+    let log = dir.join(format!("{}.strace", c_file.file_stem().unwrap().to_string_lossy()));
+    let out = Command::new("strace")
+        .args(["-f", "-q", "-e"])
+        .arg(format!("trace={SYSCALLS}"))
+        .arg("-o")
+        .arg(&log)
+        .arg(&exe)
+        .output()
+        .expect("run strace");
+    assert!(out.status.success(), "strace of {} failed:\n{}", exe.display(), String::from_utf8_lossy(&out.stderr));
+    // `-o` with `-f` writes `PID  call…`: make it `[PID] call…` like Spindle's lines.
+    std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let pid: String = l.chars().take_while(char::is_ascii_digit).collect();
+            format!("[{pid}] {}", l[pid.len()..].trim_start())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn spindle_trace(mir: &Path) -> String {
+    let out = Command::new(BIN).args(["run", "--trace"]).arg(mir).current_dir(ROOT).output().expect("run spindle");
+    assert!(out.status.success(), "spindle failed on {}:\n{}", mir.display(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// Thread-tagged, joined and normalised lines: the `+++` lines of threads other than the first
+/// (the process's own end stays).
+fn comparable(trace: &str) -> Vec<String> {
+    let tagged: Vec<(String, String)> = trace
+        .lines()
+        .map(|l| {
+            let (t, rest) = split_thread(l.trim_end());
+            (t.to_string(), rest.to_string())
+        })
+        .collect();
+    let first = tagged.first().map(|t| t.0.clone()).unwrap_or_default();
+    join_split_calls(tagged)
+        .into_iter()
+        .filter(|(t, text)| !(text.starts_with("+++") && !t.is_empty() && *t != first))
+        .filter_map(|(_, text)| normalise(&text))
+        .collect()
+}
+
+#[test]
+fn traces_match_strace_of_the_native_twins() {
+    assert!(tool("gcc"), "this test needs gcc (with a static glibc): apt-get install gcc libc6-dev");
+    assert!(tool("strace"), "this test needs strace: apt-get install strace");
+    let dir = std::env::temp_dir().join(format!("spindle-strace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut scenarios: Vec<_> = std::fs::read_dir(Path::new(ROOT).join("tests/strace"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "c"))
+        .collect();
+    scenarios.sort();
+    assert!(scenarios.len() >= 5, "expected the strace scenarios in tests/strace/");
+    let mut failures = Vec::new();
+    for c in &scenarios {
+        let stem = c.file_stem().unwrap().to_string_lossy().to_string();
+        let mir = Path::new("programs/strace").join(format!("{stem}.mir"));
+        assert!(Path::new(ROOT).join(&mir).exists(), "{} has no guest twin {}", c.display(), mir.display());
+        let native = comparable(&native_trace(c, &dir));
+        let ours = comparable(&spindle_trace(&mir));
+        if native != ours {
+            let width = native.iter().map(String::len).max().unwrap_or(0).min(70);
+            let mut table = String::new();
+            for k in 0..native.len().max(ours.len()) {
+                let a = native.get(k).map_or("", String::as_str);
+                let b = ours.get(k).map_or("", String::as_str);
+                table.push_str(&format!("{} {a:<width$} | {b}\n", if a == b { ' ' } else { '!' }));
+            }
+            failures.push(format!("{stem}: strace (left) and Spindle (right) differ:\n{table}"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn normalisation_removes_only_prefixes_padding_and_addresses() {
+    assert_eq!(
+        normalise("[pid 123] read(3, 0x7ffd1234abcd, 8)     = -1 EAGAIN (Resource temporarily unavailable)").unwrap(),
+        "read(3, ADDR, 8) = -1 EAGAIN (Resource temporarily unavailable)"
+    );
+    assert_eq!(
+        normalise("[writer#1] fcntl(3, F_GETFL)  = 0x800 (flags O_RDONLY|O_NONBLOCK)").unwrap(),
+        "fcntl(3, F_GETFL) = 0x800 (flags O_RDONLY|O_NONBLOCK)"
+    );
+    assert_eq!(normalise("[main] spawn(writer, 4)  = 1"), None);
+    let joined = join_split_calls(vec![
+        ("1".into(), "read(3,  <unfinished ...>".into()),
+        ("2".into(), "write(4, \"x\", 1) = 1".into()),
+        ("1".into(), "<... read resumed>\"x\", 8) = 1".into()),
+    ]);
+    assert_eq!(
+        joined,
+        vec![("1".to_string(), "read(3, \"x\", 8) = 1".to_string()), ("2".to_string(), "write(4, \"x\", 1) = 1".to_string())]
+    );
+}
