@@ -3,7 +3,7 @@
 use crate::consts::errno::*;
 use crate::io::{ReadOp, WriteOp};
 use crate::{errno_of, fail, Shims};
-use spindle_fds::{AccessMode, StatusFlags};
+use spindle_fds::{AccessMode, DescriptionKind, StatusFlags};
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
 /// A C `int` argument: the low 32 bits, as the kernel reads it.
@@ -118,12 +118,33 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> 
     if s.fds.get(id).is_some_and(|d| d.access_mode() == AccessMode::ReadOnly) {
         return fail(m, EBADF);
     }
+    if broken_before_copy(s, id, a[2]) {
+        return fail(m, EPIPE);
+    }
     let data = match s.write_data(m, id, a[1], a[2])? {
         Ok(d) => d,
         Err(e) => return fail(m, e),
     };
     let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
     s.start_write(m, WriteOp { call: "write", fd, id, data, done: 0, send: false }, nonblock)
+}
+
+/// Whether a write of `count` bytes to description `id` fails with `EPIPE` before the kernel
+/// looks at the buffer: a pipe whose readers are gone (`pipe_write` checks `pipe->readers`
+/// first) or a socket shut down for sending (`unix_stream_sendmsg` checks `SEND_SHUTDOWN`
+/// first). So a bad buffer there is `EPIPE`, not `EFAULT` (shims/probes/fd_scenarios/fd_efault.c
+/// "write NULL len=10 with no reader: -1 EPIPE", "send NULL len=10 after SHUT_WR: -1 EPIPE").
+/// A zero-length write to such a pipe returns 0 (fds/probes/pipe.c), so only `count > 0` counts
+/// there; a socket answers `EPIPE` even then, which the write itself reports.
+pub(crate) fn broken_before_copy(s: &mut Shims, id: spindle_fds::FdId, count: u64) -> bool {
+    match s.fds.get_mut(id) {
+        Some(d) if d.kind() == DescriptionKind::PipeWrite => count > 0 && d.peer().is_none(),
+        Some(d) if d.kind() == DescriptionKind::Socket => {
+            // A zero-length write has no effect but reports the send-shutdown state.
+            matches!(d.write(&[], &spindle_vm::clock::VClock::new()), Err(spindle_fds::IoError::BrokenPipe))
+        }
+        _ => false,
+    }
 }
 
 /// `close(2)` — <https://man7.org/linux/man-pages/man2/close.2.html>. A thread blocked on the

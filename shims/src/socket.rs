@@ -128,6 +128,9 @@ pub fn send(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
     };
     let flags = a[3] as u32 as u64;
     check_flags("send", flags, MSG_DONTWAIT | MSG_NOSIGNAL)?;
+    if crate::fd::broken_before_copy(s, id, a[2]) {
+        return fail(m, EPIPE);
+    }
     let data = match s.write_data(m, id, a[1], a[2])? {
         Ok(d) => d,
         Err(e) => return fail(m, e),

@@ -204,12 +204,14 @@ pub fn quoted(bytes: &[u8]) -> String {
             0x0b => s.push_str("\\v"),
             0x20..=0x7e => s.push(b as char),
             _ => {
-                // strace uses the shortest octal escape unless a digit follows.
+                // strace uses the shortest octal escape unless a digit follows. (Written by
+                // hand: this runs for every byte of every traced buffer.)
                 let next_is_digit = shown.get(i + 1).is_some_and(|c| c.is_ascii_digit());
-                if next_is_digit {
-                    s.push_str(&format!("\\{b:03o}"));
-                } else {
-                    s.push_str(&format!("\\{b:o}"));
+                s.push('\\');
+                let digits = [b >> 6, (b >> 3) & 7, b & 7];
+                let skip = if next_is_digit { 0 } else { digits.iter().take(2).take_while(|&&d| d == 0).count() };
+                for d in &digits[skip..] {
+                    s.push((b'0' + d) as char);
                 }
             }
         }

@@ -148,7 +148,7 @@ impl Tracer {
 
     /// Before any other line: split calls still blocked into their `<unfinished ...>` part.
     fn show_unfinished(&mut self, m: &Machine<crate::Shims>, except: Option<ThreadId>) {
-        if self.config.format != Format::Text {
+        if self.config.format != Format::Text || self.pending.is_empty() {
             return;
         }
         let ts: Vec<ThreadId> = self.pending.iter().filter(|(t, p)| Some(**t) != except && !p.unfinished_shown).map(|(t, _)| *t).collect();
@@ -167,10 +167,22 @@ impl Tracer {
         }
     }
 
-    fn decode_all(&self, m: &Machine<crate::Shims>, sig: &Sig, raw: &[u64], ret: Option<i64>) -> Vec<String> {
+    /// Decodes the output arguments (after the call) into the slots the inputs left empty.
+    fn fill_outputs(
+        &self,
+        m: &Machine<crate::Shims>,
+        sig: &Sig,
+        raw: &[u64],
+        ret: Option<i64>,
+        inputs: Vec<Option<String>>,
+    ) -> Vec<String> {
         let program = m.program();
         let fn_name = |v: u64| program.fn_index(v).map(|f| program.functions[f as usize].name.clone());
-        sig.args.iter().map(|&Shown(kind, i)| render_arg(kind, i, raw, ret, &m.memory, &fn_name)).collect()
+        inputs
+            .into_iter()
+            .zip(sig.args)
+            .map(|(i, &Shown(kind, k))| i.unwrap_or_else(|| render_arg(kind, k, raw, ret, &m.memory, &fn_name)))
+            .collect()
     }
 
     fn result_text(ret: RetKind, value: Option<i64>, errno: Option<i64>, raw: &[u64]) -> String {
@@ -207,8 +219,7 @@ impl Tracer {
     pub fn finished(&mut self, m: &Machine<crate::Shims>, call: PendingCall, value: Option<i64>, errno: Option<i64>) {
         let t = m.active_thread();
         self.show_unfinished(m, Some(t));
-        let outputs = self.decode_all(m, &call.sig, &call.raw, value);
-        let args: Vec<String> = call.inputs.into_iter().zip(outputs).map(|(i, o)| i.unwrap_or(o)).collect();
+        let args = self.fill_outputs(m, &call.sig, &call.raw, value, call.inputs);
         self.complete(m, t, call.sig, call.raw, args, value, errno, (call.start_ns, call.start_step, call.clock_before), false, None);
     }
 
@@ -237,12 +248,9 @@ impl Tracer {
         let t = m.active_thread();
         let Some(p) = self.pending.remove(&t) else { return };
         self.show_unfinished(m, Some(t));
-        let outputs = self.decode_all(m, &p.sig, &p.raw, Some(value));
         let first_out = p.before.len();
-        let mut args = p.before.clone();
-        for (k, inp) in p.after_inputs.into_iter().enumerate() {
-            args.push(inp.unwrap_or_else(|| outputs[first_out + k].clone()));
-        }
+        let inputs: Vec<Option<String>> = p.before.iter().cloned().map(Some).chain(p.after_inputs).collect();
+        let args = self.fill_outputs(m, &p.sig, &p.raw, Some(value), inputs);
         let resumed_from = p.unfinished_shown.then_some(first_out);
         self.complete(m, t, p.sig, p.raw, args, Some(value), errno, (p.start_ns, p.start_step, p.clock_before), true, resumed_from);
     }
@@ -316,7 +324,10 @@ impl Tracer {
                 self.emit_line(&line);
             }
         }
-        self.events.push(ev);
+        // Events are kept for the timeline only: a long traced run must not grow without bound.
+        if self.config.timeline {
+            self.events.push(ev);
+        }
     }
 
     /// Whether this tracer records a timeline.
