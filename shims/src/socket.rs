@@ -78,7 +78,8 @@ pub fn socketpair(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<
     }
     match base {
         SOCK_STREAM => {}
-        SOCK_DGRAM | SOCK_RAW => return Err(Stop::unsupported("socketpair with SOCK_DGRAM: only SOCK_STREAM is modelled")),
+        SOCK_DGRAM => return Err(Stop::unsupported("socketpair with SOCK_DGRAM: only SOCK_STREAM is modelled")),
+        SOCK_RAW => return Err(Stop::unsupported("socketpair with SOCK_RAW (an AF_UNIX datagram socket): only SOCK_STREAM is modelled")),
         SOCK_SEQPACKET => return Err(Stop::unsupported("socketpair with SOCK_SEQPACKET: only SOCK_STREAM is modelled")),
         _ => return fail(m, ESOCKTNOSUPPORT),
     }

@@ -5,7 +5,7 @@ use super::errno::Errno;
 use super::events::{EpollEvent, Events};
 use super::instance::Instance;
 use super::nesting::NestingGraph;
-use super::waiters::{WaitBuffer, Waiter, WaiterId};
+use super::waiters::{Waiter, WaiterId};
 use super::watch::WatchTable;
 use spindle_fds::{FdId, FdNum};
 use std::collections::{BTreeMap, VecDeque};

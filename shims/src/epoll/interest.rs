@@ -94,11 +94,6 @@ impl InterestTable {
         it
     }
 
-    /// The interests on description `id`, by fd number.
-    pub fn of_description(&self, id: FdId) -> Vec<Slot> {
-        self.by_key.range((id, FdNum::MIN)..=(id, FdNum::MAX)).map(|(_, &s)| s).collect()
-    }
-
     /// Every interest, by key.
     pub fn all(&self) -> Vec<Slot> {
         self.by_key.values().copied().collect()

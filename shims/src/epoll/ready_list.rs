@@ -52,6 +52,7 @@ impl ReadyList {
         self.link(s).linked
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len
     }

@@ -191,8 +191,15 @@ pub fn ptr(v: u64) -> String {
 
 /// A quoted, escaped string of at most [`STRING_LIMIT`] bytes of `bytes`, with `...` when cut.
 pub fn quoted(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    quoted_into(&mut s, bytes);
+    s
+}
+
+/// [`quoted`], appended to `s`.
+pub fn quoted_into(s: &mut String, bytes: &[u8]) {
     let shown = &bytes[..bytes.len().min(STRING_LIMIT)];
-    let mut s = String::from("\"");
+    s.push('"');
     for (i, &b) in shown.iter().enumerate() {
         match b {
             b'"' => s.push_str("\\\""),
@@ -220,7 +227,6 @@ pub fn quoted(bytes: &[u8]) -> String {
     if bytes.len() > STRING_LIMIT {
         s.push_str("...");
     }
-    s
 }
 
 /// A guest buffer: its bytes quoted, or its address if it cannot be read.
@@ -258,6 +264,59 @@ pub fn epoll_event_at(mem: &Memory, addr: u64) -> Option<String> {
     let events = u32::from_le_bytes(b[..4].try_into().ok()?) as u64;
     let data = u64::from_le_bytes(b[4..12].try_into().ok()?);
     Some(format!("{{events={}, data={{u32={}, u64={}}}}}", flags(events, EPOLL_EVENTS, "0"), data as u32, data))
+}
+
+/// Appends an argument's text to `out` (the common kinds without allocating).
+pub fn render_arg_into(
+    out: &mut String,
+    kind: Arg,
+    i: usize,
+    args: &[u64],
+    ret: Option<i64>,
+    mem: &Memory,
+    fn_name: &dyn Fn(u64) -> Option<String>,
+) {
+    use std::fmt::Write;
+    let v = args.get(i).copied().unwrap_or(0);
+    match kind {
+        Arg::Int => {
+            let _ = write!(out, "{}", v as i64);
+        }
+        Arg::UInt => {
+            let _ = write!(out, "{v}");
+        }
+        Arg::Lit(s) => out.push_str(s),
+        Arg::InStr(n) => buffer_into(out, mem, v, args.get(n).copied().unwrap_or(0)),
+        Arg::OutStr => match ret {
+            Some(r) if r >= 0 => buffer_into(out, mem, v, r as u64),
+            _ => out.push_str(&ptr(v)),
+        },
+        Arg::Enum(table) => match table.iter().find(|(x, _)| *x == v as i32 as i64) {
+            Some((_, name)) => out.push_str(name),
+            None => {
+                let _ = write!(out, "{}", v as i32);
+            }
+        },
+        _ => out.push_str(&render_arg(kind, i, args, ret, mem, fn_name)),
+    }
+}
+
+/// [`buffer`], appended to `out`.
+pub fn buffer_into(out: &mut String, mem: &Memory, addr: u64, len: u64) {
+    if len == 0 && addr != 0 {
+        out.push_str("\"\"");
+        return;
+    }
+    let shown = len.min(STRING_LIMIT as u64);
+    match mem.slice(addr, shown) {
+        Ok(b) => {
+            quoted_into(out, b);
+            if len > STRING_LIMIT as u64 {
+                out.push_str("...");
+            }
+        }
+        Err(_) => out.push_str(&ptr(addr)),
+    }
 }
 
 /// An argument's text. `args` are all the raw arguments; `ret` the result, when known.

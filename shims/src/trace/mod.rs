@@ -98,6 +98,8 @@ pub struct Tracer {
     written: u64,
     pub max_bytes: u64,
     truncated: bool,
+    /// The line being built, reused.
+    line: String,
 }
 
 fn is_output(a: Arg) -> bool {
@@ -119,17 +121,25 @@ impl Tracer {
             written: 0,
             max_bytes: u64::MAX,
             truncated: false,
+            line: String::new(),
         }
     }
 
     fn prefix(&self, m: &Machine<crate::Shims>, t: ThreadId) -> String {
         let mut p = String::new();
+        self.write_prefix(&mut p, m, t);
+        p
+    }
+
+    fn write_prefix(&self, p: &mut String, m: &Machine<crate::Shims>, t: ThreadId) {
+        use std::fmt::Write as _;
         if self.config.time {
             let ns = m.now();
-            p.push_str(&format!("{}.{:09} ", ns / 1_000_000_000, ns % 1_000_000_000));
+            let _ = write!(p, "{}.{:09} ", ns / 1_000_000_000, ns % 1_000_000_000);
         }
-        p.push_str(&format!("[{}] ", m.thread_name(t)));
-        p
+        p.push('[');
+        p.push_str(m.thread_name(t));
+        p.push_str("] ");
     }
 
     fn emit_line(&mut self, line: &str) {
@@ -143,12 +153,13 @@ impl Tracer {
             return;
         }
         self.written += line.len() as u64 + 1;
-        let _ = writeln!(out, "{line}");
+        let _ = out.write_all(line.as_bytes());
+        let _ = out.write_all(b"\n");
     }
 
     /// Before any other line: split calls still blocked into their `<unfinished ...>` part.
     fn show_unfinished(&mut self, m: &Machine<crate::Shims>, except: Option<ThreadId>) {
-        if self.config.format != Format::Text || self.pending.is_empty() {
+        if self.config.format != Format::Text || self.pending.values().all(|p| p.unfinished_shown) {
             return;
         }
         let ts: Vec<ThreadId> = self.pending.iter().filter(|(t, p)| Some(**t) != except && !p.unfinished_shown).map(|(t, _)| *t).collect();
@@ -185,6 +196,27 @@ impl Tracer {
             .collect()
     }
 
+    /// Appends the result: plain integers without going through `format!`.
+    fn push_result(line: &mut String, ret: RetKind, value: Option<i64>, errno: Option<i64>, raw: &[u64]) {
+        match (value, ret, errno) {
+            (Some(v), RetKind::Int, None) if v >= 0 => {
+                let mut digits = [0u8; 20];
+                let mut n = v as u64;
+                let mut k = digits.len();
+                loop {
+                    k -= 1;
+                    digits[k] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                line.push_str(std::str::from_utf8(&digits[k..]).unwrap_or("?"));
+            }
+            _ => line.push_str(&Self::result_text(ret, value, errno, raw)),
+        }
+    }
+
     fn result_text(ret: RetKind, value: Option<i64>, errno: Option<i64>, raw: &[u64]) -> String {
         match (value, ret) {
             (None, _) | (_, RetKind::None) => "?".to_string(),
@@ -199,35 +231,81 @@ impl Tracer {
         }
     }
 
-    /// A call is about to run: input arguments are decoded now, before the call changes memory.
+    /// A call is about to run. Nothing is decoded yet: no call changes its own input buffers,
+    /// so a call that does not block is decoded when it finishes, in one pass; one that blocks
+    /// has its inputs decoded when it blocks, before other threads can change them.
     pub fn before_call(&mut self, m: &Machine<crate::Shims>, sig: Sig, raw: &[u64]) -> PendingCall {
         // As strace: a call entering closes another thread's open blocked line.
         self.show_unfinished(m, Some(m.active_thread()));
+        let clock_before = self.config.timeline.then(|| m.current_clock());
+        PendingCall { sig, raw: raw.to_vec(), start_ns: m.now(), start_step: m.steps(), clock_before }
+    }
+
+    /// Decodes the arguments known when the call began (all but its outputs).
+    fn decode_inputs(m: &Machine<crate::Shims>, sig: &Sig, raw: &[u64]) -> Vec<Option<String>> {
         let program = m.program();
         let fn_name = |v: u64| program.fn_index(v).map(|f| program.functions[f as usize].name.clone());
-        let first_out = sig.args.iter().position(|s| is_output(s.0)).unwrap_or(sig.args.len());
-        let inputs: Vec<Option<String>> = sig
-            .args
-            .iter()
-            .map(|&Shown(kind, i)| (!is_output(kind)).then(|| render_arg(kind, i, raw, None, &m.memory, &fn_name)))
-            .collect();
-        let clock_before = self.config.timeline.then(|| m.current_clock());
-        PendingCall { sig, raw: raw.to_vec(), inputs, first_out, start_ns: m.now(), start_step: m.steps(), clock_before }
+        sig.args.iter().map(|&Shown(kind, i)| (!is_output(kind)).then(|| render_arg(kind, i, raw, None, &m.memory, &fn_name))).collect()
     }
 
     /// The call returned `value` (with `errno` for -1) without blocking.
     pub fn finished(&mut self, m: &Machine<crate::Shims>, call: PendingCall, value: Option<i64>, errno: Option<i64>) {
         let t = m.active_thread();
         self.show_unfinished(m, Some(t));
-        let args = self.fill_outputs(m, &call.sig, &call.raw, value, call.inputs);
+        if self.config.format == Format::Text && !self.config.timeline {
+            self.fast_line(m, t, &call, value, errno);
+            return;
+        }
+        let inputs = Self::decode_inputs(m, &call.sig, &call.raw);
+        let args = self.fill_outputs(m, &call.sig, &call.raw, value, inputs);
         self.complete(m, t, call.sig, call.raw, args, value, errno, (call.start_ns, call.start_step, call.clock_before), false, None);
+    }
+
+    /// The text line of a call that did not block, written straight into one reused buffer.
+    fn fast_line(&mut self, m: &Machine<crate::Shims>, t: ThreadId, call: &PendingCall, value: Option<i64>, errno: Option<i64>) {
+        let program = m.program();
+        let fn_name = |v: u64| program.fn_index(v).map(|f| program.functions[f as usize].name.clone());
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        self.write_prefix(&mut line, m, t);
+        let body = line.len();
+        line.push_str(call.sig.name);
+        line.push('(');
+        let mut first = true;
+        for &Shown(kind, i) in call.sig.args {
+            let mark = line.len();
+            if !first {
+                line.push_str(", ");
+            }
+            let before = line.len();
+            decode::render_arg_into(&mut line, kind, i, &call.raw, value, &m.memory, &fn_name);
+            if line.len() == before {
+                // An argument that shows nothing (fcntl's absent third).
+                line.truncate(mark);
+            } else {
+                first = false;
+            }
+        }
+        line.push(')');
+        let width = line.len() - body;
+        for _ in width..RESULT_COLUMN {
+            line.push(' ');
+        }
+        line.push_str(" = ");
+        let errno = if value == Some(-1) { errno } else { None };
+        Self::push_result(&mut line, call.sig.ret, value, errno, &call.raw);
+        self.emit_line(&line);
+        self.line = line;
+        self.seq += 1;
     }
 
     /// The call blocked the active thread.
     pub fn blocked(&mut self, m: &Machine<crate::Shims>, call: PendingCall) {
         let t = m.active_thread();
-        let before = call.inputs[..call.first_out].iter().map(|a| a.clone().unwrap_or_default()).collect();
-        let after_inputs = call.inputs[call.first_out..].to_vec();
+        let inputs = Self::decode_inputs(m, &call.sig, &call.raw);
+        let first_out = call.sig.args.iter().position(|s| is_output(s.0)).unwrap_or(call.sig.args.len());
+        let before = inputs[..first_out].iter().map(|a| a.clone().unwrap_or_default()).collect();
+        let after_inputs = inputs[first_out..].to_vec();
         self.pending.insert(
             t,
             Pending {
@@ -271,6 +349,45 @@ impl Tracer {
     ) {
         let (start_ns, start_step, clock_before) = start;
         let errno = if value == Some(-1) { errno } else { None };
+        if self.config.format == Format::Text && !self.config.timeline {
+            // Only a line is wanted: write it straight into the reused buffer.
+            let mut line = std::mem::take(&mut self.line);
+            line.clear();
+            self.write_prefix(&mut line, m, t);
+            let body = line.len();
+            let mut first = true;
+            let from = match resumed_from {
+                Some(k) => {
+                    line.push_str("<... ");
+                    line.push_str(sig.name);
+                    line.push_str(" resumed>");
+                    k
+                }
+                None => {
+                    line.push_str(sig.name);
+                    line.push('(');
+                    0
+                }
+            };
+            for a in args[from..].iter().filter(|a| !a.is_empty()) {
+                if !first {
+                    line.push_str(", ");
+                }
+                first = false;
+                line.push_str(a);
+            }
+            line.push(')');
+            for _ in (line.len() - body)..RESULT_COLUMN {
+                line.push(' ');
+            }
+            line.push_str(" = ");
+            Self::push_result(&mut line, sig.ret, value, errno, &raw);
+            self.emit_line(&line);
+            self.line = line;
+            self.seq += 1;
+            let _ = (start_ns, start_step, clock_before, blocked);
+            return;
+        }
         let (own_time, acquired) = match (clock_before, m.clock_index_of(t)) {
             (Some(before), Some(me)) => {
                 let after = m.current_clock();
@@ -395,8 +512,6 @@ impl Tracer {
 pub struct PendingCall {
     sig: Sig,
     raw: Vec<u64>,
-    inputs: Vec<Option<String>>,
-    first_out: usize,
     start_ns: u64,
     start_step: u64,
     clock_before: Option<VClock>,
