@@ -29,6 +29,8 @@ pub enum DescriptionKind {
     PipeWrite,
     /// One end of a `socketpair(AF_UNIX, SOCK_STREAM)`.
     Socket,
+    /// A description whose behaviour the shim layer implements (an epoll instance).
+    Host,
 }
 
 /// The access mode a description was opened with (`O_ACCMODE` of `F_GETFL`).
@@ -86,6 +88,17 @@ pub enum Description {
     Pipe(PipeEnd),
     /// A stream socket end.
     Socket(SocketEnd),
+    /// A description whose state lives in the shim layer (an epoll instance): to this crate it
+    /// is an identity with references, like every other description, and nothing more.
+    Host(HostFile),
+}
+
+/// A description implemented outside this crate. Reads and writes fail with EINVAL, as they do
+/// on an epoll fd; its readiness is the implementer's to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostFile {
+    /// What it is, for messages (`"epoll"`).
+    pub name: &'static str,
 }
 
 impl Description {
@@ -103,6 +116,7 @@ impl Description {
                 PipeSide::Write => DescriptionKind::PipeWrite,
             },
             Description::Socket(_) => DescriptionKind::Socket,
+            Description::Host(_) => DescriptionKind::Host,
         }
     }
 
@@ -113,7 +127,7 @@ impl Description {
         match self.kind() {
             DescriptionKind::Stdin | DescriptionKind::PipeRead => AccessMode::ReadOnly,
             DescriptionKind::Stdout | DescriptionKind::Stderr | DescriptionKind::PipeWrite => AccessMode::WriteOnly,
-            DescriptionKind::EventFd | DescriptionKind::Socket => AccessMode::ReadWrite,
+            DescriptionKind::EventFd | DescriptionKind::Socket | DescriptionKind::Host => AccessMode::ReadWrite,
         }
     }
 
@@ -137,6 +151,7 @@ impl Description {
             Description::EventFd(e) => e.read(buf, acquired),
             Description::Pipe(p) => p.read(buf, acquired),
             Description::Socket(s) => s.read(buf, acquired),
+            Description::Host(_) => Err(IoError::InvalidArgument),
         }
     }
 
@@ -148,6 +163,7 @@ impl Description {
             Description::EventFd(e) => e.write(data, released),
             Description::Pipe(p) => p.write(data, released),
             Description::Socket(s) => s.write(data, released),
+            Description::Host(_) => Err(IoError::InvalidArgument),
         }
     }
 
@@ -160,7 +176,7 @@ impl Description {
         match self {
             Description::Pipe(p) => p.resume_write(data, released),
             Description::Socket(s) => s.resume_write(data, released),
-            Description::Stdio(_) | Description::EventFd(_) => self.write(data, released),
+            Description::Stdio(_) | Description::EventFd(_) | Description::Host(_) => self.write(data, released),
         }
     }
 
@@ -203,6 +219,7 @@ impl Description {
             Description::EventFd(e) => e.readiness(),
             Description::Pipe(p) => p.readiness(),
             Description::Socket(s) => s.readiness(),
+            Description::Host(_) => Readiness::NONE,
         }
     }
 
@@ -212,7 +229,7 @@ impl Description {
         match self {
             Description::Pipe(p) => p.peer(),
             Description::Socket(s) => s.peer(),
-            Description::Stdio(_) | Description::EventFd(_) => None,
+            Description::Stdio(_) | Description::EventFd(_) | Description::Host(_) => None,
         }
     }
 
@@ -253,7 +270,7 @@ impl Description {
         match self {
             Description::Pipe(p) => p.on_destroy(),
             Description::Socket(s) => s.on_destroy(),
-            Description::Stdio(_) | Description::EventFd(_) => {}
+            Description::Stdio(_) | Description::EventFd(_) | Description::Host(_) => {}
         }
     }
 }

@@ -47,7 +47,7 @@ pub mod socket;
 pub mod stdio;
 pub mod table;
 
-pub use description::{AccessMode, Description, DescriptionKind, FileStatus, StatusFlags};
+pub use description::{AccessMode, Description, DescriptionKind, FileStatus, HostFile, StatusFlags};
 pub use error::IoError;
 pub use eventfd::{EventFd, EVENTFD_MAX};
 pub use pipe::{PipeEnd, PipeSide, PIPE_BUF, PIPE_CAPACITY};

@@ -104,6 +104,15 @@ impl FdTable {
         Ok(fd)
     }
 
+    /// A description implemented by the shim layer (an epoll instance), on the lowest free fd.
+    /// Returns the fd and the description's id.
+    pub fn host_file(&mut self, name: &'static str, cloexec: bool) -> Result<(FdNum, FdId), IoError> {
+        let fd = self.lowest_free(0).ok_or(IoError::TooManyOpenFiles)?;
+        let id = self.new_file(Description::Host(crate::description::HostFile { name }), StatusFlags::default());
+        self.attach(fd, id, cloexec);
+        Ok((fd, id))
+    }
+
     /// `pipe2(pipefd, flags)` (`O_NONBLOCK`, `O_CLOEXEC`, applied to both ends; probe `pipe.c`:
     /// "getfl pipe2(O_NONBLOCK|O_CLOEXEC): O_RDONLY|O_NONBLOCK (0x800) O_WRONLY|O_NONBLOCK
     /// (0x801)", "getfd ...: 1 1"). Returns `[read end, write end]` on the two lowest free

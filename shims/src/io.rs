@@ -58,6 +58,7 @@ fn kind_name(k: DescriptionKind) -> &'static str {
         DescriptionKind::PipeRead => "the read end of a pipe",
         DescriptionKind::PipeWrite => "the write end of a pipe",
         DescriptionKind::Socket => "a socket",
+        DescriptionKind::Host => "an epoll instance",
     }
 }
 
