@@ -87,6 +87,9 @@ enum Command {
         /// Write a timeline (Chrome trace-event JSON, for ui.perfetto.dev) to FILE.
         #[arg(long, value_name = "FILE")]
         timeline: Option<String>,
+        /// Stop writing the trace after this many bytes (a final line says it was cut).
+        #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+        max_trace_bytes: u64,
     },
     /// Parse and check a program without running it (exit 0 if it is valid, 2 if not).
     Check {
@@ -144,6 +147,7 @@ fn main() -> ExitCode {
             trace_format,
             trace_time,
             timeline,
+            max_trace_bytes,
         } => {
             let policy = match (sched, seed) {
                 (Some(Sched::Fixed), Some(_)) => {
@@ -174,7 +178,9 @@ fn main() -> ExitCode {
                             (None, true) => Some(Box::new(std::io::stderr())),
                         };
                         let format = if trace_format == TraceFmt::Json { spindle::TraceFormat::Json } else { spindle::TraceFormat::Text };
-                        Some(spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time, timeline: timeline.is_some() }, out))
+                        let mut t = spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time, timeline: timeline.is_some() }, out);
+                        t.max_bytes = max_trace_bytes;
+                        Some(t)
                     } else {
                         None
                     };
