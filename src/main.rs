@@ -178,7 +178,8 @@ fn main() -> ExitCode {
                             (None, true) => Some(Box::new(std::io::stderr())),
                         };
                         let format = if trace_format == TraceFmt::Json { spindle::TraceFormat::Json } else { spindle::TraceFormat::Text };
-                        let mut t = spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time, timeline: timeline.is_some() }, out);
+                        let mut t =
+                            spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time, timeline: timeline.is_some() }, out);
                         t.max_bytes = max_trace_bytes;
                         Some(t)
                     } else {
