@@ -103,6 +103,12 @@ pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
         Ok(id) => id,
         Err(e) => return fail(m, errno_of(e)),
     };
+    // The wrong direction is EBADF before the buffer is looked at, as for write (fds/probes
+    // pipe.c "read len=0 on write end: EBADF"; shims/probes/fd_scenarios/fd_efault.c "read NULL
+    // len=10 on the write end: -1 EBADF").
+    if s.fds.get(id).is_some_and(|d| d.access_mode() == AccessMode::WriteOnly) {
+        return fail(m, EBADF);
+    }
     let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
     s.start_read(m, ReadOp { call: "read", fd, id, buf: a[1], count: a[2], recv: false, peek: false }, nonblock)
 }
@@ -121,12 +127,17 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> 
     if broken_before_copy(s, id, a[2]) {
         return fail(m, EPIPE);
     }
+    // An eventfd checks the length before it copies (eventfd_write: `count != 8` → EINVAL):
+    // write(e, NULL, 9) is EINVAL, not EFAULT (shims/probes/fd_scenarios/eventfd_efault.c).
+    if a[2] != 8 && s.fds.get(id).is_some_and(|d| d.kind() == DescriptionKind::EventFd) {
+        return fail(m, EINVAL);
+    }
+    let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
     let data = match s.write_data(m, id, a[1], a[2])? {
         Ok(d) => d,
-        Err(e) => return fail(m, e),
+        Err(e) => return fail(m, full_before_copy(s, id, nonblock, e)),
     };
-    let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
-    s.start_write(m, WriteOp { call: "write", fd, id, data, done: 0, send: false }, nonblock)
+    s.start_write(m, WriteOp { call: "write", fd, id, data, done: 0, send: false, resumed: false }, nonblock)
 }
 
 /// Whether a write of `count` bytes to description `id` fails with `EPIPE` before the kernel
@@ -144,6 +155,20 @@ pub(crate) fn broken_before_copy(s: &mut Shims, id: spindle_fds::FdId, count: u6
             matches!(d.write(&[], &spindle_vm::clock::VClock::new()), Err(spindle_fds::IoError::BrokenPipe))
         }
         _ => false,
+    }
+}
+
+/// The errno of a write whose buffer could not be read (`e`, EFAULT): a non-blocking socket
+/// with no room says `EAGAIN` instead, because the kernel waits for room before it copies
+/// (`sock_alloc_send_pskb`; spindle-diff fuzzer: "write(h2, NULL, 2)" on a full socket: kernel
+/// EAGAIN). A blocking one would wait, then fault; Spindle faults at once. (A full pipe's answer
+/// depends on whether the last slot could take a merge, which the shim cannot see: EFAULT.)
+pub(crate) fn full_before_copy(s: &Shims, id: spindle_fds::FdId, nonblock: bool, e: i64) -> i64 {
+    let full = s.fds.get(id).and_then(|d| d.as_socket()).is_some_and(|so| so.send_charge() >= spindle_fds::SOCKET_SNDBUF);
+    if e == EFAULT && nonblock && full {
+        EAGAIN
+    } else {
+        e
     }
 }
 

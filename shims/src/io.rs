@@ -41,6 +41,9 @@ pub(crate) struct WriteOp {
     /// Bytes already written by earlier attempts of this (blocking) call.
     pub done: usize,
     pub send: bool,
+    /// The call blocked and was woken: it continues in Linux's wait loop (`resume_write`),
+    /// whose answers differ from a fresh call's (a pending reset wins over EPIPE).
+    pub resumed: bool,
 }
 
 /// The outcome of one attempt.
@@ -105,19 +108,31 @@ impl Shims {
         let count = op.count.min(MAX_RW_COUNT);
         let is_eventfd = desc.kind() == DescriptionKind::EventFd;
         let extent = m.memory.writable_extent(op.buf);
+        let mut count = count;
         if count > 0 && extent == 0 && !is_eventfd {
             // Nothing of the buffer is writable: with data to copy, the kernel faults (and keeps
-            // the data, fds/probes pipe); with none, it would block or report EOF first.
+            // the data, fds/probes pipe); with none, it reports EOF (or a reset), or blocks.
+            let has_data = match &*desc {
+                Description::Pipe(p) => p.buffered() > 0,
+                Description::Socket(s) => s.unread() > 0,
+                _ => false,
+            };
             let r = desc.readiness();
-            if !r.readable {
+            if has_data {
+                return fail(m, EFAULT).map(Attempt::Done);
+            }
+            if !(r.readable || r.hup || r.read_hup || r.error) {
                 return Ok(Attempt::WouldBlock);
             }
-            return fail(m, EFAULT).map(Attempt::Done);
+            // At EOF a read copies nothing: let the description answer (0, or ECONNRESET).
+            count = 1;
         }
         // An eventfd read faults *after* consuming the counter (shims/probes/fdcalls.c), so it
         // reads with the full count; a pipe or socket read copies only into valid memory, which
         // makes a short read where Linux would stop at the fault.
         let cap = if is_eventfd { count } else { count.min(extent) }.min(MAX_READ_BUFFER);
+        let peer_charge = desc.peer().and_then(|p| self.fds.get(p)).and_then(|d| d.as_socket()).map(|s| s.send_charge());
+        let Some(desc) = self.fds.get_mut(op.id) else { return fail(m, EBADF).map(Attempt::Done) };
         let mut tmp = vec![0u8; cap as usize];
         let mut acquired = VClock::new();
         let r = if op.recv { desc.recv(&mut tmp, op.peek, &mut acquired) } else { desc.read(&mut tmp, &mut acquired) };
@@ -126,6 +141,9 @@ impl Shims {
                 m.acquire_clock(&acquired);
                 let ok = m.write_guest(op.buf, &tmp[..n])?;
                 self.changed_with_peer(m, op.id)?;
+                if !op.peek {
+                    self.epoll_after_read(m, op.id, n, peer_charge)?;
+                }
                 if !ok {
                     return fail(m, EFAULT).map(Attempt::Done);
                 }
@@ -160,12 +178,18 @@ impl Shims {
         self.wait_on(m, id, reason, Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, _| s.resume_write(m, op)));
     }
 
-    fn resume_write(&mut self, m: &mut Machine<Shims>, op: WriteOp) -> VmResult<()> {
+    fn resume_write(&mut self, m: &mut Machine<Shims>, mut op: WriteOp) -> VmResult<()> {
         let ready = self.fds.get(op.id).map(Description::readiness).unwrap_or_default();
-        if !(ready.writable || ready.hup || ready.error) {
+        // Retry once writable (Linux's writer wakeup), or when the write now fails: a send side
+        // shut down by SHUT_WR or by the peer's SHUT_RD reports neither OUT nor HUP, but Linux's
+        // wait loop sees the shutdown and returns EPIPE (fds/probes/blocking.c). A zero-length
+        // write asks without side effects.
+        let fails_now = self.fds.get_mut(op.id).is_some_and(|d| matches!(d.write(&[], &VClock::new()), Err(e) if e != IoError::WouldBlock));
+        if !(ready.writable || ready.hup || ready.error || fails_now) {
             self.block_write(m, op);
             return Ok(());
         }
+        op.resumed = true;
         let id = op.id;
         match self.try_write(m, op, false)? {
             (Attempt::Done(Ret::Value(v)), _) => {
@@ -185,7 +209,7 @@ impl Shims {
         let Some(desc) = self.fds.get_mut(op.id) else { return Ok((Attempt::Done(fail(m, EBADF)?), op)) };
         let clock = m.current_clock();
         let rest = &op.data[op.done..];
-        let r = if op.done > 0 {
+        let r = if op.resumed {
             desc.resume_write(rest, &clock)
         } else if op.send {
             desc.send(rest, &clock)
@@ -203,12 +227,20 @@ impl Shims {
                 }
                 op.done += n;
                 self.changed_with_peer(m, op.id)?;
+                self.epoll_after_write(m, op.id, Some(n))?;
                 if op.done < op.data.len() && !nonblock {
                     return Ok((Attempt::WouldBlock, op));
                 }
                 Ok((Attempt::Done(Ret::Value(op.done as u64)), op))
             }
-            Err(IoError::WouldBlock) => Ok((Attempt::WouldBlock, op)),
+            Err(IoError::WouldBlock) => {
+                // A non-blocking write that finds a full pipe still wakes the reader; a blocking
+                // one about to sleep on it does not (shims/probes/epoll/edges.c).
+                if nonblock && !op.data.is_empty() {
+                    self.epoll_after_write(m, op.id, None)?;
+                }
+                Ok((Attempt::WouldBlock, op))
+            }
             Err(e) => {
                 self.changed_with_peer(m, op.id)?;
                 if op.done > 0 {
@@ -287,7 +319,7 @@ impl Shims {
         if let Some(p) = d.peer {
             self.readiness_changed(m, p)?;
         }
-        Ok(())
+        self.epoll_destroyed(m, d.id, d.peer)
     }
 
     /// A blocked operation is over: let go of the description it held.

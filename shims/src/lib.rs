@@ -7,6 +7,8 @@
 //! operations on descriptions.
 
 pub mod consts;
+pub mod epoll;
+mod epoll_calls;
 mod eventfd;
 mod fd;
 mod io;
@@ -42,6 +44,13 @@ pub struct Shims {
     ready_clocks: BTreeMap<FdId, VClock>,
     /// The syscall trace, when asked for.
     pub trace: Option<trace::Tracer>,
+    /// Every epoll instance, and the wait queues of what they watch.
+    epolls: epoll::Epolls,
+    /// Whether an epoll instance was ever created (until then fd operations tell the core nothing).
+    epoll_used: bool,
+    /// Threads blocked in `epoll_wait`, and the results handed to them when woken.
+    epoll_waits: BTreeMap<ThreadId, epoll_calls::EpollWait>,
+    epoll_results: BTreeMap<ThreadId, Result<Vec<epoll::Event>, epoll::Errno>>,
 }
 
 impl Shims {

@@ -11,6 +11,7 @@ use crate::{errno_of, fail, Shims};
 use spindle_fds::{DescriptionKind, Shutdown};
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
+const AF_UNSPEC: i32 = 0;
 const AF_UNIX: i32 = 1;
 const AF_INET: i32 = 2;
 const AF_INET6: i32 = 10;
@@ -36,20 +37,22 @@ const ESOCKTNOSUPPORT: i64 = 94;
 const ENOTSOCK: i64 = 88;
 
 /// `socketpair(domain, type, protocol, sv)`: `AF_UNIX` (`AF_LOCAL`) `SOCK_STREAM` with
-/// `SOCK_NONBLOCK`/`SOCK_CLOEXEC`. The checks come in Linux 6.18's order (`__sys_socketpair`;
-/// shims/probes/fd_scenarios/socketpair_args.c):
+/// `SOCK_NONBLOCK`/`SOCK_CLOEXEC`. The checks come in Linux 6.18's order (`__sys_socketpair`,
+/// `__sock_create`, `unix_create`, `inet_create`; shims/probes/fd_scenarios/socketpair_args.c,
+/// and every domain × type × protocol combination below probed natively):
 /// 1. type flags other than `SOCK_NONBLOCK`/`SOCK_CLOEXEC` (bits above `SOCK_TYPE_MASK`) →
 ///    `EINVAL`;
 /// 2. two free fd numbers → `EMFILE`;
 /// 3. the numbers are stored in `sv` (two 4-byte `put_user`s) → `EFAULT` — so `sv` is written
 ///    even when a later check fails;
-/// 4. the domain: beyond `AF_MAX`, negative or `AF_UNSPEC` → `EAFNOSUPPORT`; `AF_INET`/`AF_INET6`
-///    → `EOPNOTSUPP` (a type beyond `SOCK_MAX` → `EINVAL` first); other real domains depend on
-///    the kernel's modules and are unsupported;
-/// 5. for `AF_UNIX`: a type beyond `SOCK_MAX` → `EINVAL`; a protocol other than 0 or `PF_UNIX`
-///    → `EPROTONOSUPPORT`; `SOCK_STREAM` is modelled, `SOCK_DGRAM`, `SOCK_RAW` (a datagram
-///    socket) and `SOCK_SEQPACKET` exist on Linux and are unsupported; other types →
-///    `ESOCKTNOSUPPORT`.
+/// 4. a domain that cannot exist (negative, ≥ `AF_MAX`) → `EAFNOSUPPORT`;
+/// 5. a type ≥ `SOCK_MAX` → `EINVAL`;
+/// 6. per domain: `AF_UNIX` (below); `AF_INET`/`AF_INET6` ([`inet_socketpair`]: they have no
+///    socket pairs, `EOPNOTSUPP` once a socket would exist); `AF_UNSPEC` → `EAFNOSUPPORT`; other
+///    real domains depend on the kernel's modules and are unsupported;
+/// 7. for `AF_UNIX`: a protocol other than 0 or `PF_UNIX` → `EPROTONOSUPPORT`; `SOCK_STREAM` is
+///    modelled; `SOCK_DGRAM`, `SOCK_RAW` (a datagram socket) and `SOCK_SEQPACKET` exist on Linux
+///    and are unsupported; other types → `ESOCKTNOSUPPORT`.
 pub fn socketpair(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
     let (domain, ty, protocol, sv) = (int(a[0]), a[1] as u32 as u64, int(a[2]), a[3]);
     let base = ty & SOCK_TYPE_MASK;
@@ -63,15 +66,17 @@ pub fn socketpair(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<
     if !crate::fd::copy_out_pair(m, sv, numbers, 4)? {
         return fail(m, EFAULT);
     }
-    match domain {
-        AF_UNIX => {}
-        _ if !(1..AF_MAX).contains(&domain) => return fail(m, EAFNOSUPPORT),
-        AF_INET | AF_INET6 if base >= SOCK_MAX => return fail(m, EINVAL),
-        AF_INET | AF_INET6 => return fail(m, EOPNOTSUPP),
-        _ => return Err(Stop::unsupported(format!("socketpair with domain {domain}: only AF_UNIX is modelled"))),
+    if !(0..AF_MAX).contains(&domain) {
+        return fail(m, EAFNOSUPPORT);
     }
     if base >= SOCK_MAX {
         return fail(m, EINVAL);
+    }
+    match domain {
+        AF_UNIX => {}
+        AF_UNSPEC => return fail(m, EAFNOSUPPORT),
+        AF_INET | AF_INET6 => return inet_socketpair(m, domain, base, protocol),
+        _ => return Err(Stop::unsupported(format!("socketpair with domain {domain}: only AF_UNIX is modelled"))),
     }
     if protocol != 0 && protocol != AF_UNIX {
         return fail(m, EPROTONOSUPPORT);
@@ -89,6 +94,42 @@ pub fn socketpair(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<
             Ok(Ret::Value(0))
         }
         Err(e) => fail(m, errno_of(e)),
+    }
+}
+
+/// `socketpair` on `AF_INET`/`AF_INET6` (a type below `SOCK_MAX`): IP sockets have no pairs, so
+/// the answer is `EOPNOTSUPP` once `inet_create` would have made the socket, or the error it
+/// gives first. As this machine answers (probed on 6.18 as root, with the default
+/// `net.ipv4.ping_group_range` "1 0"; every type 0..=10 × protocol {0, 1, 2, -1, 6, 17, 132,
+/// 262, 263, 300}):
+/// * `AF_INET` `SOCK_PACKET` (10) becomes an `AF_PACKET` socket → `EOPNOTSUPP` (an unprivileged
+///   process would get `EPERM`);
+/// * a protocol outside `0..IPPROTO_MAX` (263) → `EINVAL`;
+/// * `SOCK_STREAM`: TCP (0, 6) and MPTCP (262) → `EOPNOTSUPP`, others `EPROTONOSUPPORT`;
+/// * `SOCK_DGRAM`: UDP (0, 17) → `EOPNOTSUPP`; ping (`AF_INET` 1, `AF_INET6` 58) → `EACCES`
+///   (no group may create ping sockets); others `EPROTONOSUPPORT`;
+/// * `SOCK_RAW`: protocol 0 → `EPROTONOSUPPORT`, others `EOPNOTSUPP` (unprivileged: `EPERM`);
+/// * any other type (SCTP's `SOCK_SEQPACKET` needs a module that is not loaded) →
+///   `ESOCKTNOSUPPORT`.
+fn inet_socketpair(m: &mut Machine<Shims>, domain: i32, base: u64, protocol: i32) -> VmResult<Ret> {
+    const SOCK_PACKET: u64 = 10;
+    const IPPROTO_MAX: i32 = 263;
+    const EACCES: i64 = 13;
+    if domain == AF_INET && base == SOCK_PACKET {
+        return fail(m, EOPNOTSUPP);
+    }
+    if !(0..IPPROTO_MAX).contains(&protocol) {
+        return fail(m, EINVAL);
+    }
+    let ping = if domain == AF_INET { 1 } else { 58 };
+    match base {
+        SOCK_STREAM if matches!(protocol, 0 | 6 | 262) => fail(m, EOPNOTSUPP),
+        SOCK_DGRAM if matches!(protocol, 0 | 17) => fail(m, EOPNOTSUPP),
+        SOCK_DGRAM if protocol == ping => fail(m, EACCES),
+        SOCK_STREAM | SOCK_DGRAM => fail(m, EPROTONOSUPPORT),
+        SOCK_RAW if protocol == 0 => fail(m, EPROTONOSUPPORT),
+        SOCK_RAW => fail(m, EOPNOTSUPP),
+        _ => fail(m, ESOCKTNOSUPPORT),
     }
 }
 
@@ -132,15 +173,16 @@ pub fn send(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
     if crate::fd::broken_before_copy(s, id, a[2]) {
         return fail(m, EPIPE);
     }
+    let nonblock = flags & MSG_DONTWAIT != 0 || s.fds.status_flags(id).is_some_and(|f| f.nonblock);
     let data = match s.write_data(m, id, a[1], a[2])? {
         Ok(d) => d,
-        Err(e) => return fail(m, e),
+        Err(e) => return fail(m, crate::fd::full_before_copy(s, id, nonblock, e)),
     };
-    let nonblock = flags & MSG_DONTWAIT != 0 || s.fds.status_flags(id).is_some_and(|f| f.nonblock);
-    s.start_write(m, WriteOp { call: "send", fd, id, data, done: 0, send: true }, nonblock)
+    s.start_write(m, WriteOp { call: "send", fd, id, data, done: 0, send: true, resumed: false }, nonblock)
 }
 
-/// `recv(fd, buf, len, flags)`: `MSG_DONTWAIT`, `MSG_PEEK`.
+/// `recv(fd, buf, len, flags)`: `MSG_DONTWAIT`, `MSG_PEEK`; `MSG_NOSIGNAL` is accepted and does
+/// nothing, as on Linux (no signal arises from receiving).
 pub fn recv(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
     let fd = int(a[0]);
     let id = match socket_of(s, fd) {
@@ -148,7 +190,7 @@ pub fn recv(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
         Err(e) => return fail(m, e),
     };
     let flags = a[3] as u32 as u64;
-    check_flags("recv", flags, MSG_DONTWAIT | MSG_PEEK)?;
+    check_flags("recv", flags, MSG_DONTWAIT | MSG_PEEK | MSG_NOSIGNAL)?;
     let nonblock = flags & MSG_DONTWAIT != 0 || s.fds.status_flags(id).is_some_and(|f| f.nonblock);
     s.start_read(m, ReadOp { call: "recv", fd, id, buf: a[1], count: a[2], recv: true, peek: flags & MSG_PEEK != 0 }, nonblock)
 }
@@ -167,6 +209,9 @@ pub fn shutdown(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Re
     };
     let r = s.fds.get_mut(id).map(|d| d.shutdown(how));
     s.changed_with_peer(m, id)?;
+    if matches!(r, Some(Ok(()))) {
+        s.epoll_after_shutdown(m, id)?;
+    }
     match r {
         Some(Ok(())) => Ok(Ret::Value(0)),
         Some(Err(e)) => fail(m, errno_of(e)),

@@ -4,7 +4,7 @@
 
 use crate::trace::decode::{self as d, Arg, RetKind};
 use crate::trace::{Shown, Sig};
-use crate::{eventfd, fd, pipe, process, socket, threads, time, Shims};
+use crate::{epoll_calls as ep, eventfd, fd, pipe, process, socket, threads, time, Shims};
 use spindle_vm::ir::ForeignRet;
 use spindle_vm::{Machine, Ret, VmResult};
 
@@ -80,6 +80,40 @@ pub static SHIMS: &[ShimDef] = &[
         ),
     ),
     def("shutdown", 2, IntRet, socket::shutdown, sig("shutdown", &[FD, Shown(Enum(d::SHUT_HOW), 1)], RetKind::Int)),
+    def("epoll_create", 1, IntRet, ep::epoll_create, sig("epoll_create", &[Shown(Int, 0)], RetKind::Int)),
+    def("epoll_create1", 1, IntRet, ep::epoll_create1, sig("epoll_create1", &[Shown(Flags(d::EPOLL_CREATE_FLAGS, "0"), 0)], RetKind::Int)),
+    def(
+        "epoll_ctl",
+        4,
+        IntRet,
+        ep::epoll_ctl,
+        sig("epoll_ctl", &[FD, Shown(Enum(d::EPOLL_OPS), 1), Shown(Int, 2), Shown(EpollEventIn, 3)], RetKind::Int),
+    ),
+    def(
+        "epoll_wait",
+        4,
+        IntRet,
+        ep::epoll_wait,
+        sig("epoll_wait", &[FD, Shown(EpollEventsOut, 1), Shown(Int, 2), Shown(Int, 3)], RetKind::Int),
+    ),
+    def(
+        "epoll_pwait",
+        5,
+        IntRet,
+        ep::epoll_pwait,
+        sig("epoll_pwait", &[FD, Shown(EpollEventsOut, 1), Shown(Int, 2), Shown(Int, 3), Shown(Ptr, 4), Shown(Lit("8"), 0)], RetKind::Int),
+    ),
+    def(
+        "epoll_pwait2",
+        5,
+        IntRet,
+        ep::epoll_pwait2,
+        sig(
+            "epoll_pwait2",
+            &[FD, Shown(EpollEventsOut, 1), Shown(Int, 2), Shown(TimespecIn, 3), Shown(Ptr, 4), Shown(Lit("8"), 0)],
+            RetKind::Int,
+        ),
+    ),
     def("exit", 1, Never, process::exit, sig("exit_group", &[Shown(Int, 0)], RetKind::None)),
     def("abort", 0, Never, process::abort, sig("abort", &[], RetKind::None)),
     def("malloc", 1, PtrRet, process::malloc, sig("malloc", &[Shown(UInt, 0)], RetKind::Ptr)),

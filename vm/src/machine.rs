@@ -174,7 +174,8 @@ impl<H: Host> Machine<H> {
         if s.is_exit() {
             return s;
         }
-        if s.kind != StopKind::Deadlock {
+        let has_thread = s.diags.first().is_some_and(|d| d.notes.iter().any(|n| n.starts_with("this is on thread")));
+        if s.kind != StopKind::Deadlock && !has_thread {
             s = s.with_note(format!("this is on thread `{}`", self.threads[self.active].name));
         }
         if let Policy::Random { seed, preemption } = self.config.policy {
@@ -239,10 +240,11 @@ impl<H: Host> Machine<H> {
     /// Blocks the active thread. The foreign call must then return [`Ret::Blocked`]; `callback`
     /// runs (as this thread) when it is unblocked or its `deadline` (virtual ns) passes.
     pub fn block_thread(&mut self, reason: BlockReason, deadline: Option<u64>, callback: Callback<H>) {
-        let span = self.cur_span;
+        let (span, site) = (self.cur_span, self.cur_site);
         let t = &mut self.threads[self.active];
         debug_assert!(t.is_enabled(), "blocking a thread that is not running");
         t.blocked_at = span;
+        t.blocked_site = site;
         t.state = ThreadState::Blocked { reason, deadline, callback: Some(callback) };
     }
 
@@ -268,13 +270,22 @@ impl<H: Host> Machine<H> {
             self.threads[t].state = state;
             return Ok(());
         };
-        let prev = self.active;
+        // The callback runs as the woken thread, at its blocked call: accesses it makes and a
+        // block it re-enters are attributed there, not to the waker's call.
+        let prev = (self.active, self.cur_span, self.cur_site);
         self.set_active(t);
+        self.cur_span = self.threads[t].blocked_at;
+        self.cur_site = self.threads[t].blocked_site;
         let r = match callback {
             Some(cb) => cb(host, self, kind),
             None => Ok(()),
         };
-        self.set_active(prev);
+        // A failure in the callback (a race on the woken thread's buffer) is the woken thread's,
+        // at its blocked call.
+        let r = r.map_err(|s| s.locate(self.cur_span).with_note(format!("this is on thread `{}`", self.threads[t].name)));
+        self.set_active(prev.0);
+        self.cur_span = prev.1;
+        self.cur_site = prev.2;
         r
     }
 

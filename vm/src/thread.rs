@@ -65,6 +65,8 @@ pub struct Thread<H> {
     pub in_call: bool,
     /// The call the thread is blocked in, for deadlock reports.
     pub blocked_at: Span,
+    /// The same call as a race-report site (`func << 32 | pc`).
+    pub blocked_site: u64,
     /// The vector clock at termination, for joiners.
     pub final_clock: crate::clock::VClock,
 }
@@ -83,6 +85,7 @@ impl<H> Thread<H> {
             pending_val: 0,
             in_call: false,
             blocked_at: Span::default(),
+            blocked_site: 0,
             final_clock: Default::default(),
         }
     }

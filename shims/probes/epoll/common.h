@@ -169,3 +169,37 @@ static void sock(int sv[2], int nonblock) {
     if (socketpair(AF_UNIX, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0, sv) < 0) { perror("socketpair"); exit(1); }
 }
 static int efd(unsigned init, int flags) { return eventfd(init, flags); }
+
+/* Threads blocked in epoll_wait, started one after the other (20 ms apart, so they queue in
+ * that order), each recording what its single epoll_wait returned. */
+struct waiter {
+    int ep, max, timeout;
+    pthread_t t;
+    char got[1024];
+};
+static void *waiter_main(void *arg) {
+    struct waiter *wt = arg;
+    strcpy(wt->got, waitv(wt->ep, wt->max, wt->timeout));
+    return NULL;
+}
+static void start_waiter(struct waiter *wt, int ep, int max, int timeout) {
+    wt->ep = ep; wt->max = max; wt->timeout = timeout; wt->got[0] = 0;
+    pthread_create(&wt->t, NULL, waiter_main, wt);
+    msleep(20);
+}
+static void join_waiter(struct waiter *wt) { pthread_join(wt->t, NULL); }
+
+/* Results of threads whose relative order is the scheduler's choice, sorted. */
+static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static const char *sorted(struct waiter *ws, int n) {
+    static char buf[4096];
+    const char *p[16];
+    for (int i = 0; i < n; i++) p[i] = ws[i].got;
+    qsort(p, n, sizeof p[0], cmpstr);
+    buf[0] = 0;
+    for (int i = 0; i < n; i++) {
+        if (i) strcat(buf, " + ");
+        strcat(buf, p[i]);
+    }
+    return buf;
+}

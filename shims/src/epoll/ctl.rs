@@ -1,19 +1,19 @@
 //! `epoll_ctl`: ADD, MOD and DEL (`ep_insert`, `ep_modify`, `ep_remove` in fs/eventpoll.c).
 //!
 //! * ADD and MOD store `events | EPOLLERR | EPOLLHUP` (probe `ready_list.c`: "socket registered
-//!   with events 0, peer closed with our data unread: [events0:ERR|HUP]") and the data, then
+//!   with events 0, peer closed with our data unread: `[events0:ERR|HUP]`") and the data, then
 //!   poll the target once: if it is ready now and not queued yet, it joins the tail of the ready
 //!   list, one blocked waiter is woken and outer instances are told — so an ADD of a ready fd
 //!   reports it, in ET mode too (probe `scenarios.c`: "5.2.5 wakeup_on_new_interest ET ...:
-//!   [fds1:IN|OUT]"), and a MOD re-reports a delivered ET or disarmed ONESHOT interest that is
-//!   ready ("5.1.10 epoll_ctl_mod ET identical MOD again: [d2:OUT]", "5.1.20 ... after MOD to LT:
-//!   [efd:IN|OUT]"; `oneshot.c`: "MOD to IN|ONESHOT (ready): wait: [e2:IN]").
+//!   `[fds1:IN|OUT]`"), and a MOD re-reports a delivered ET or disarmed ONESHOT interest that is
+//!   ready ("5.1.10 epoll_ctl_mod ET identical MOD again: `[d2:OUT]`", "5.1.20 ... after MOD to LT:
+//!   `[efd:IN|OUT]`"; `oneshot.c`: "MOD to IN|ONESHOT (ready): wait: `[e2:IN]`").
 //! * An entry that is already queued keeps its place, and reports the new data (`ready_list.c`:
-//!   "queued [a, b, c], MOD a (new data a2): wait: [a2:IN, b:IN, c:IN]"); MOD never unqueues
-//!   ("queued [b, c, a2] with a2 not ready, MOD b: wait: [b:IN, c:IN]": the stale a2 is dropped by
+//!   "queued `[a, b, c]`, MOD a (new data a2): wait: `[a2:IN, b:IN, c:IN]`"); MOD never unqueues
+//!   ("queued `[b, c, a2]` with a2 not ready, MOD b: wait: `[b:IN, c:IN]`": the stale a2 is dropped by
 //!   the wait, not by the MOD).
 //! * Registering elsewhere is no event for this instance (`scenarios.c`: "5.1.18
-//!   epoll_ctl_notification ET wait A again: []").
+//!   epoll_ctl_notification ET wait A again: `[]`").
 //! * DEL unqueues and forgets; the event pointer is ignored.
 
 use super::epolls::{CtlRequest, Epolls, Outcome, TargetFd};
@@ -22,7 +22,7 @@ use super::events::{EpollEvent, Events};
 use super::interest::{Interest, Slot};
 use super::nesting::check_nesting;
 use super::validate::{check_ctl, CtlCheck, CtlOp, FdArg, FileFacts};
-use super::watch::{WatchIdx, Waiting};
+use super::watch::{Waiting, WatchIdx};
 use spindle_fds::FdId;
 
 impl Epolls {
@@ -79,8 +79,7 @@ impl Epolls {
             *inst.watched_epolls.entry(t.id).or_default() += 1;
         }
         let exclusive = events.contains(Events::EXCLUSIVE);
-        let watch =
-            self.watch.register(t.id, target_is_epoll, t.readiness.unwrap_or_default(), Waiting { ep, slot, exclusive });
+        let watch = self.watch.register(t.id, target_is_epoll, t.readiness.unwrap_or_default(), Waiting { ep, slot, exclusive });
         self.instances.get_mut(&ep).expect("checked").interests.get_mut(slot).watch = watch;
         if !self.item_poll(ep, slot).is_empty() {
             self.queue_and_notify(ep, slot);

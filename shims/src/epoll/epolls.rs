@@ -68,7 +68,7 @@ pub enum Wake {
     Key(Events),
     /// `wake_up_*_all(wq)` with no key (hang-up: `pipe_release`, `sock_def_wakeup`): reaches
     /// every interest, exclusive or not (probe `exclusive.c`: "pipe read end in three instances
-    /// EXCLUSIVE|IN, a thread on each, write end closed: thread on E1/E2/E3 got: [E_n:HUP]").
+    /// EXCLUSIVE|IN, a thread on each, write end closed: thread on E1/E2/E3 got: `[E_n:HUP]`").
     All,
 }
 
@@ -151,10 +151,10 @@ impl Epolls {
 
     /// Description `fd` was destroyed (its last fd closed and nothing holds it): every interest
     /// in it disappears silently, queued events included, without waking anyone (probe
-    /// `scenarios.c`: "5.1.7 closed_fd ET write then close: []", "5.2.9 ... wait 30ms while the fd
-    /// is closed at 10ms: []"; `lifetime.c`: "a, b, c queued, b closed: [a:IN, c:IN]"). If `fd`
+    /// `scenarios.c`: "5.1.7 closed_fd ET write then close: `[]`", "5.2.9 ... wait 30ms while the fd
+    /// is closed at 10ms: `[]`"; `lifetime.c`: "a, b, c queued, b closed: `[a:IN, c:IN]`"). If `fd`
     /// is an epoll instance, the instance goes too, and with it its interests (probe `nested.c`:
-    /// "inner closed (its last fd): outer []"). The shim calls this *before* telling a peer
+    /// "inner closed (its last fd): outer `[]`"). The shim calls this *before* telling a peer
     /// (Linux's `__fput` runs `eventpoll_release` before the file's `release`).
     pub fn destroyed(&mut self, fd: FdId) {
         for w in self.watch.queue_of(fd) {

@@ -47,7 +47,7 @@ impl Events {
 
     /// What an epoll instance reports when its ready list holds a ready entry
     /// (`ep_eventpoll_poll`; probe `ready_list.c`: "events 0x0fffffff, after a write into each:
-    /// [... epoll:IN|RDNORM]").
+    /// `[... epoll:IN|RDNORM]`").
     pub const EPOLL_READABLE: Events = Events(Self::IN.0 | Self::RDNORM.0);
 
     pub fn contains(self, other: Events) -> bool {
@@ -106,8 +106,8 @@ pub enum PollKind {
 
 /// The keys Linux's file operations wake epoll with (`wake_up_*_poll(wq, key)`); a wakeup only
 /// reaches an interest whose mask shares a bit with the key (probe `edges.c`: "eventfd OUT only,
-/// write 1 (wakeup key IN): []", "socket OUT only, peer writes (wakeup key IN|PRI|RDNORM|RDBAND):
-/// []").
+/// write 1 (wakeup key IN): `[]`", "socket OUT only, peer writes (wakeup key IN|PRI|RDNORM|RDBAND):
+/// `[]`").
 pub mod keys {
     use super::Events;
     /// `eventfd_write`, every successful write, 0 included: `wake_up_locked_poll(wqh, EPOLLIN)`.

@@ -4,30 +4,30 @@
 //! A wait walks the ready list from the head, up to `maxevents` delivered events:
 //! * each entry is unqueued and re-checked: reported = the description's current readiness ∩
 //!   the interest's mask (so `EPOLLHUP`/`EPOLLERR` always, the rest only if asked for: probe
-//!   `scenarios.c` "5.1.5 event_overwrite ET read before wait: [efd:OUT]", "5.1.9 ... OUT
-//!   interest, made readable: [fds0:OUT]");
+//!   `scenarios.c` "5.1.5 event_overwrite ET read before wait: `[efd:OUT]`", "5.1.9 ... OUT
+//!   interest, made readable: `[fds0:OUT]`");
 //! * an entry with nothing to report is dropped, ET and LT alike, and does not count against
-//!   `maxevents` (`ready_list.c`: "stale entry: write a, read a, wait: []", "list [a(stale), b],
-//!   wait maxevents 1: [b:IN]"); its next wakeup queues it at the tail again ("then write a,
-//!   write b, wait: [a:IN, b:IN]"). A stale entry is not disarmed (`oneshot.c`: "then written (not
-//!   disarmed by the stale drop): wait: [e:IN]");
-//! * a delivered ONESHOT interest is disarmed (`oneshot.c`: "wait again (still readable): []");
+//!   `maxevents` (`ready_list.c`: "stale entry: write a, read a, wait: `[]`", "list `[a(stale), b]`,
+//!   wait maxevents 1: `[b:IN]`"); its next wakeup queues it at the tail again ("then write a,
+//!   write b, wait: `[a:IN, b:IN]`"). A stale entry is not disarmed (`oneshot.c`: "then written (not
+//!   disarmed by the stale drop): wait: `[e:IN]`");
+//! * a delivered ONESHOT interest is disarmed (`oneshot.c`: "wait again (still readable): `[]`");
 //!   a delivered ET interest stays unqueued; a delivered LT one goes back to the tail — after
 //!   the entries this wait did not reach, which gives round robin (`ready_list.c`: "LT three
-//!   ready, wait maxevents 2: [a:IN, b:IN]", "wait maxevents 2 again: [c:IN, a:IN]", "a third
-//!   time: [b:IN, c:IN]"; "LT a, b, c ready: wait maxevents 1: [a:IN]", "then write d, wait:
-//!   [b:IN, c:IN, a:IN, d:IN]");
+//!   ready, wait maxevents 2: `[a:IN, b:IN]`", "wait maxevents 2 again: `[c:IN, a:IN]`", "a third
+//!   time: `[b:IN, c:IN]`"; "LT a, b, c ready: wait maxevents 1: `[a:IN]`", "then write d, wait:
+//!   `[b:IN, c:IN, a:IN, d:IN]`");
 //! * afterwards, if the list is not empty and threads are blocked on the instance, one is woken
 //!   (`ep_done_scan`) — which, with LT entries staying queued, wakes every blocked thread in
-//!   turn (`waiters.c`: "LT, 3 threads blocked, one write: they got (sorted): [efd:IN] +
-//!   [efd:IN] + [efd:IN]") while an ET event wakes one.
+//!   turn (`waiters.c`: "LT, 3 threads blocked, one write: they got (sorted): `[efd:IN]` +
+//!   `[efd:IN]` + `[efd:IN]`") while an ET event wakes one.
 //!
 //! Polling an instance (as the target of an outer instance, or by `poll(2)`) walks its list the
 //! same way without delivering: stale entries at the head are dropped until a ready one is
 //! found, so it reports `EPOLLIN | EPOLLRDNORM` iff some entry is really ready, and consumes no
-//! edge-triggered event (`nested.c`: "outer ET, inner ET: inner still has [e:IN]"; "inner queue
-//! [a(stale), b], outer [inner:IN]", "then write a: inner [b:IN, a:IN]"). An epoll fd is never
-//! writable ("outer watching a ready inner for OUT only: outer []").
+//! edge-triggered event (`nested.c`: "outer ET, inner ET: inner still has `[e:IN]`"; "inner queue
+//! `[a(stale), b]`, outer `[inner:IN]`", "then write a: inner `[b:IN, a:IN]`"). An epoll fd is never
+//! writable ("outer watching a ready inner for OUT only: outer `[]`").
 
 use super::epolls::{Epolls, Event, Outcome, WaitResult};
 use super::errno::Errno;

@@ -4,7 +4,7 @@
 //!
 //! The key is the description *and* the fd number it was added under (`ep_find(ep, file, fd)`):
 //! a `dup` of a registered fd is a separate interest (probe `lifetime.c`: "ADD by the dup's
-//! number: 0", "both interests report: [e:IN, d:IN]"); MOD/DEL by the dup's number do not find
+//! number: 0", "both interests report: `[e:IN, d:IN]`"); MOD/DEL by the dup's number do not find
 //! the original ("MOD by the dup's number (not registered under it): ENOENT").
 
 use super::events::Events;

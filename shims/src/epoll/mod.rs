@@ -61,9 +61,9 @@
 //! | `epoll_wait`/`pwait`/`pwait2` | [`check_wait`], then [`Epolls::wait`]; `Blocked` → block the thread (hold the epoll description); at its timeout [`Epolls::cancel_wait`] |
 //! | eventfd `write` (8 bytes, 0 included) | `wakeup(id, r, Wake::Key(keys::EVENTFD_WRITE))` |
 //! | eventfd `read` | `wakeup(id, r, Wake::Key(keys::EVENTFD_READ))` |
-//! | pipe `write` of ≥ 1 byte — also when it fails with `EAGAIN` on a full pipe | `wakeup(read end, r, Wake::Key(keys::PIPE_WRITE))`, then `readiness_changed(write end, r)` |
+//! | pipe `write` of ≥ 1 byte when it returns — also when it fails with `EAGAIN` on a full pipe; and a blocking write about to wait, if the pipe was empty when it started (or last woke up) | `wakeup(read end, r, Wake::Key(keys::PIPE_WRITE))`, then `readiness_changed(write end, r)` |
 //! | pipe `read` of ≥ 1 byte | `readiness_changed(read end, r)`, then `readiness_changed(write end, r)` (it gains `OUT` exactly when a slot of a full pipe was freed, which is Linux's writer wakeup) |
-//! | socket `write`/`send` queuing ≥ 1 byte | `wakeup(peer, r, Wake::Key(keys::SOCKET_DATA))` once per skb queued, then `readiness_changed(self, r)` |
+//! | socket `write`/`send` queuing ≥ 1 byte | `wakeup(peer, r, Wake::Key(keys::SOCKET_DATA))` once per skb queued (`n.div_ceil(SKB_MAX_PAYLOAD)` for `n` bytes), then `readiness_changed(self, r)` |
 //! | socket `read`/`recv` that freed ≥ 1 skb while the peer is writable afterwards | `wakeup(peer, r, Wake::Key(keys::SOCKET_SPACE))` once per skb freed; otherwise `readiness_changed(peer, r)`; then `readiness_changed(self, r)` |
 //! | `shutdown` | `wakeup(self, r, Wake::All)`, then `wakeup(peer, r, Wake::All)` |
 //! | last reference of a description dropped (`close`, `dup2` over it, a hold released) | [`Epolls::destroyed`]`(id)`, then for its peer `wakeup(peer, r, Wake::All)` |
@@ -71,20 +71,27 @@
 //! | timerfd expiry (future) | `wakeup(id, r, Wake::Key(keys::TIMERFD))` |
 //!
 //! Each call returns an [`Outcome`]: unblock every [`Delivery`] in order, giving the thread its
-//! events (or `EFAULT`) and acquiring, for each event, the readiness clock of `event.fd`.
+//! events (or `EFAULT`) and acquiring, for each event, the readiness clock of `event.fd` — for
+//! an event about a nested instance, that instance's own clock, which the shim releases into
+//! (with the current thread's clock) for every instance in [`Outcome::polled`].
 //!
 //! Facts behind the table (probe `edges.c`): an eventfd write of 0 is an edge ("eventfd IN|OUT,
-//! readable, write 0: [efd:IN|OUT]"), a failed eventfd read or write is not ("after a failed read
-//! (EAGAIN): []"); every pipe write is an edge ("pipe write 1 byte while already readable:
-//! [r:IN]"), even one that fails on a full pipe ("pipe after a failed write (EAGAIN): [r:IN]"), a
-//! 0-byte one is not; a pipe read wakes the writer only when it frees a slot of a full pipe ("pipe
-//! full, read 1 byte (no slot freed): []", "... read the rest of the first slot (slot freed):
-//! [w:OUT]", "pipe no longer full, read a whole slot: []"); a socket read wakes the writer when
+//! readable, write 0: `[efd:IN|OUT]`"), a failed eventfd read or write is not ("after a failed read
+//! (EAGAIN): `[]`"); every pipe write is an edge ("pipe write 1 byte while already readable:
+//! `[r:IN]`"), even one that fails on a full pipe ("pipe after a failed write (EAGAIN): `[r:IN]`"), a
+//! 0-byte one is not; a blocking write wakes the reader before it sleeps only if it started on an
+//! empty pipe ("empty pipe, a blocking 100000-byte write fills it and blocks: `[r:IN]`", "pipe
+//! full, a blocking 1-byte write blocks: `[]`", "... edges while it was still blocked: 0") and
+//! again when it returns ("the read that let the write complete: `[r:IN]`"); a pipe read wakes the writer only when it frees a slot of a full pipe ("pipe
+//! full, read 1 byte (no slot freed): `[]`", "... read the rest of the first slot (slot freed):
+//! `[w:OUT]`", "pipe no longer full, read a whole slot: `[]`"); a socket read wakes the writer when
 //! it frees a skb and the writer is writable ("socket OUT, peer reads part of our 3-byte write:
-//! []", "... reads the rest of it: [s0_out:OUT]", "socket full: first OUT edge after 209
-//! one-byte reads"); shutdown and close wake everyone whatever their mask ("socket OUT only both
-//! ends, shutdown(s0, SHUT_RD): [s0_out:OUT, s1_out:OUT]", "socket OUT only, peer closed:
-//! [s1_out:OUT|HUP]").
+//! `[]`", "... reads the rest of it: `[s0_out:OUT]`", "socket full: first OUT edge after 209
+//! one-byte reads"); a socket write is one wakeup per skb (probe `exclusive.c`: with two exclusive
+//! instances, "peer writes 1 byte: thread on E2 got: `[]`", "peer writes 100000 bytes: thread on
+//! E2 got: `[E2:IN]`"); shutdown and close wake everyone whatever their mask ("socket OUT only both
+//! ends, shutdown(s0, SHUT_RD): `[s0_out:OUT, s1_out:OUT]`", "socket OUT only, peer closed:
+//! `[s1_out:OUT|HUP]`").
 //!
 //! # Not modelled
 //!
@@ -114,7 +121,7 @@ pub use errno::Errno;
 pub use events::{keys, EpollEvent, Events, PollKind};
 pub use nesting::{check_nesting, EP_MAX_NESTS};
 pub use validate::{
-    check_create, check_create1, check_ctl, check_wait, timeout_from_ms, timeout_from_timespec, CtlCheck, CtlOp,
-    FdArg, FileFacts, SigmaskArg, Timeout, WaitCheck, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, EP_MAX_EVENTS,
+    check_create, check_create1, check_ctl, check_wait, timeout_from_ms, timeout_from_timespec, CtlCheck, CtlOp, FdArg, FileFacts,
+    SigmaskArg, Timeout, WaitCheck, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, EP_MAX_EVENTS,
 };
 pub use waiters::{WaitBuffer, WaiterId};

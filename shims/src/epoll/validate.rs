@@ -229,7 +229,7 @@ pub enum Timeout {
     /// Block at most this many nanoseconds of virtual time.
     After(u64),
     /// Block until an event (any negative `timeout`: probe "wait timeout -2 / -1000 /
-    /// -2147483648, a write after 50 ms: [e:IN]"; a NULL `epoll_pwait2` timeout).
+    /// -2147483648, a write after 50 ms: `[e:IN]`"; a NULL `epoll_pwait2` timeout).
     Forever,
 }
 

@@ -3,11 +3,11 @@
 //! Linux queues an `epoll_wait` sleeper with `__add_wait_queue_exclusive`, which adds at the
 //! **head**: the most recently blocked thread is woken first (LIFO), and each wakeup of the
 //! instance wakes exactly one sleeper (probe `waiters.c`: "ET, 3 threads blocked, write, 50 ms,
-//! write: thread 1 got: []", "thread 2 got: [efd:IN]", "thread 3 got: [efd:IN]"; "LT|ONESHOT, 3
-//! threads blocked, one write: thread 3 got: [efd:IN]"; "ET, 2 threads blocked, ADD of a ready
-//! fd: thread 2 got: [efd:IN]"). A woken thread that then finds nothing to deliver blocks again
+//! write: thread 1 got: `[]`", "thread 2 got: `[efd:IN]`", "thread 3 got: `[efd:IN]`"; "LT|ONESHOT, 3
+//! threads blocked, one write: thread 3 got: `[efd:IN]`"; "ET, 2 threads blocked, ADD of a ready
+//! fd: thread 2 got: `[efd:IN]`"). A woken thread that then finds nothing to deliver blocks again
 //! — at the head once more ("ET, 2 threads blocked, write 0, 50 ms, write 1: thread 2 got:
-//! [efd:IN]").
+//! `[efd:IN]`").
 
 use std::collections::VecDeque;
 
@@ -23,9 +23,9 @@ pub struct WaitBuffer {
     /// good buffer; 0 for NULL or freed memory). Linux copies events out one by one: if the
     /// first does not fit the wait fails with `EFAULT`, otherwise it returns the ones copied, and
     /// the entry that did not fit stays at the head of the ready list, not consumed (probe
-    /// `errors.c`: "wait NULL buffer, one ET event ready: EFAULT", "then a good wait: [e:OUT]";
-    /// "wait a, b(ONESHOT), c ready into a buffer whose 2nd slot faults: 1 [a:OUT]", "then a good
-    /// wait: [b:OUT, c:OUT]"). For a blocked wait it is taken when the thread blocks.
+    /// `errors.c`: "wait NULL buffer, one ET event ready: EFAULT", "then a good wait: `[e:OUT]`";
+    /// "wait a, b(ONESHOT), c ready into a buffer whose 2nd slot faults: 1 `[a:OUT]`", "then a good
+    /// wait: `[b:OUT, c:OUT]`"). For a blocked wait it is taken when the thread blocks.
     pub writable: usize,
 }
 

@@ -6,9 +6,9 @@
 //! Linux adds an ordinary interest at the *head* of the file's wait queue (`add_wait_queue`) and
 //! an exclusive one at the *tail* (`add_wait_queue_exclusive`); the position never changes until
 //! DEL (probe `ready_list.c`: "three fds of one eventfd added e, d1, d2 (not ready): write, wait:
-//! [d2:IN, d1:IN, e:IN]", "DEL e then ADD e again: ... [e:IN, d2:IN, d1:IN]", "MOD d2 (not ready)
-//! changes nothing: ... [e:IN, d2:IN, d1:IN]", "added e EXCLUSIVE, d1 EXCLUSIVE, d2 plain (no
-//! waiters): ... [d2:IN, e_x:IN, d1_x:IN]").
+//! `[d2:IN, d1:IN, e:IN]`", "DEL e then ADD e again: ... `[e:IN, d2:IN, d1:IN]`", "MOD d2 (not ready)
+//! changes nothing: ... `[e:IN, d2:IN, d1:IN]`", "added e EXCLUSIVE, d1 EXCLUSIVE, d2 plain (no
+//! waiters): ... `[d2:IN, e_x:IN, d1_x:IN]`").
 //!
 //! The readiness is what the shim last reported ([`super::Epolls::readiness_changed`],
 //! [`super::Epolls::wakeup`], or ADD); a wait re-checks ready entries against it. Epoll

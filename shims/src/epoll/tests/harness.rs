@@ -60,6 +60,7 @@ pub struct World {
     blocked: BTreeMap<WaiterId, FdId>,
     /// Every delivery in order: (waiter, result).
     pub log: Vec<(WaiterId, String)>,
+    next_waiter: u64,
 }
 
 impl World {
@@ -74,6 +75,7 @@ impl World {
             got: BTreeMap::new(),
             blocked: BTreeMap::new(),
             log: vec![],
+            next_waiter: 0,
         }
     }
 
@@ -162,8 +164,12 @@ impl World {
                 self.changed(id);
             }
             DescriptionKind::Socket if matches!(r, Ok(n) if n > 0) => {
+                // One wakeup per skb queued (default SO_SNDBUF: skbs of SKB_MAX_PAYLOAD bytes).
+                let skbs = r.as_ref().map_or(0, |n| n.div_ceil(spindle_fds::socket::SKB_MAX_PAYLOAD));
                 if let Some(p) = peer {
-                    self.wakeup(p, Wake::Key(keys::SOCKET_DATA));
+                    for _ in 0..skbs {
+                        self.wakeup(p, Wake::Key(keys::SOCKET_DATA));
+                    }
                 }
                 self.changed(id);
             }
@@ -194,6 +200,8 @@ impl World {
                 }
             }
             DescriptionKind::Socket if matches!(r, Ok(n) if n > 0) => {
+                // Linux wakes the writer once per skb freed; the fd layer does not say how many
+                // a read freed, so this harness wakes once (enough for every probe here).
                 if let Some(p) = peer {
                     let freed = charge(&self.fds, peer) < charge_before;
                     if freed && self.r(p).contains(Events::OUT) {
@@ -227,11 +235,6 @@ impl World {
             return n;
         }
         self.fds.dup(fd).unwrap()
-    }
-
-    pub fn dup2(&mut self, old: FdNum, new: FdNum) {
-        let (_, destroyed) = self.fds.dup2(old, new).unwrap();
-        assert!(destroyed.is_none());
     }
 
     pub fn close(&mut self, fd: FdNum) {
@@ -360,6 +363,12 @@ impl World {
             self.got.insert(waiter, "[]".to_string());
         }
         self.got.get(&waiter).cloned().unwrap_or_else(|| panic!("waiter {waiter} never waited"))
+    }
+
+    /// A waiter id not used before (from 1000 on).
+    pub fn fresh_waiter(&mut self) -> WaiterId {
+        self.next_waiter += 1;
+        1000 + self.next_waiter
     }
 
     pub fn is_blocked(&self, waiter: WaiterId) -> bool {

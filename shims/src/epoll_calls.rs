@@ -1,0 +1,357 @@
+//! The epoll system calls — `epoll_create`, `epoll_create1`, `epoll_ctl`, `epoll_wait`,
+//! `epoll_pwait`, `epoll_pwait2` — on top of the pure core in `epoll/`, and the notifications
+//! every fd operation gives the core (the table in `epoll/mod.rs`).
+//!
+//! Man pages: <https://man7.org/linux/man-pages/man7/epoll.7.html>,
+//! <https://man7.org/linux/man-pages/man2/epoll_ctl.2.html>,
+//! <https://man7.org/linux/man-pages/man2/epoll_wait.2.html>.
+//!
+//! Happens-before: every readiness change releases the changing thread's clock into the
+//! description's readiness clock (`Shims::readiness_changed`); a delivered event acquires exactly
+//! the readiness clock of the description it is about — receiving one of two ready events
+//! synchronises only with the delivered one. There are no signals, so the signal masks of
+//! `epoll_pwait`/`epoll_pwait2` are checked (size and readability, as Linux does) and otherwise
+//! ignored (docs/divergences.md).
+
+use crate::epoll::{
+    self, keys, CtlRequest, Errno, Event, Events, FdArg, FileFacts, Outcome, PollKind, TargetFd, Timeout, WaitBuffer, WaitCheck,
+    WaitResult, Wake,
+};
+use crate::fd::int;
+use crate::{fail, Shims};
+use spindle_fds::{Description, DescriptionKind, FdId};
+use spindle_vm::{BlockReason, Machine, Ret, Unblock, VmResult};
+
+const EPOLL_EVENT_SIZE: u64 = 12;
+
+/// A thread blocked in `epoll_wait`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EpollWait {
+    ep: FdId,
+    buf: u64,
+}
+
+fn errno(e: Errno) -> i64 {
+    match e {
+        Errno::Ebadf => 9,
+        Errno::Efault => 14,
+        Errno::Einval => 22,
+        Errno::Eexist => 17,
+        Errno::Enoent => 2,
+        Errno::Eloop => 40,
+        Errno::Eperm => 1,
+    }
+}
+
+/// How epoll polls a description kind, if it can.
+fn poll_kind(d: &Description) -> Option<PollKind> {
+    match d.kind() {
+        DescriptionKind::EventFd => Some(PollKind::EventFd),
+        DescriptionKind::PipeRead | DescriptionKind::PipeWrite => Some(PollKind::Pipe),
+        DescriptionKind::Socket => Some(PollKind::Socket),
+        _ => None,
+    }
+}
+
+impl Shims {
+    /// A description's readiness as epoll sees it.
+    pub(crate) fn epoll_events(&self, id: FdId) -> Events {
+        self.fds.get(id).and_then(|d| poll_kind(d).map(|k| Events::from_readiness(d.readiness(), k))).unwrap_or_default()
+    }
+
+    fn fd_arg(&self, fd: i32) -> FdArg {
+        match self.fds.lookup(fd) {
+            Ok(id) => FdArg::Open(FileFacts {
+                id,
+                is_epoll: self.epolls.is_epoll(id),
+                pollable: self.fds.get(id).is_some_and(|d| poll_kind(d).is_some() || self.epolls.is_epoll(id)),
+            }),
+            Err(_) => FdArg::Closed,
+        }
+    }
+
+    /// Serves what the core says happened: blocked waits that are over are handed their result
+    /// and unblocked (in order); instances whose own queue was woken get the active thread's
+    /// clock, as any readiness change does.
+    pub(crate) fn apply_epoll(&mut self, m: &mut Machine<Shims>, out: Outcome) -> VmResult<()> {
+        for inst in out.polled {
+            if let Some(c) = m.release_clock() {
+                self.ready_clocks.entry(inst).or_default().join(&c);
+            }
+        }
+        for d in out.deliveries {
+            let t = d.waiter as usize;
+            self.epoll_results.insert(t, d.result);
+            m.unblock_thread(self, t)?;
+        }
+        Ok(())
+    }
+
+    /// Tells the core that `id` now reports its current readiness and its wait queue was woken
+    /// with `wake`.
+    pub(crate) fn epoll_wakeup(&mut self, m: &mut Machine<Shims>, id: FdId, wake: Wake) -> VmResult<()> {
+        if !self.epoll_used {
+            return Ok(());
+        }
+        let r = self.epoll_events(id);
+        let out = self.epolls.wakeup(id, r, wake);
+        self.apply_epoll(m, out)
+    }
+
+    /// Tells the core that `id`'s readiness may have changed (no wakeup of its own).
+    pub(crate) fn epoll_changed(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
+        if !self.epoll_used {
+            return Ok(());
+        }
+        let r = self.epoll_events(id);
+        let out = self.epolls.readiness_changed(id, r);
+        self.apply_epoll(m, out)
+    }
+
+    /// After a read of `n` bytes (n > 0, or any successful eventfd read) from `id`.
+    /// `peer_charge_before` is the peer socket's send charge before the read.
+    pub(crate) fn epoll_after_read(
+        &mut self,
+        m: &mut Machine<Shims>,
+        id: FdId,
+        n: usize,
+        peer_charge_before: Option<usize>,
+    ) -> VmResult<()> {
+        let Some(d) = self.fds.get(id) else { return Ok(()) };
+        let peer = d.peer();
+        match d.kind() {
+            DescriptionKind::EventFd => self.epoll_wakeup(m, id, Wake::Key(keys::EVENTFD_READ)),
+            DescriptionKind::PipeRead if n > 0 => {
+                self.epoll_changed(m, id)?;
+                match peer {
+                    // The write end gains OUT exactly when a slot of a full pipe was freed.
+                    Some(p) => self.epoll_changed(m, p),
+                    None => Ok(()),
+                }
+            }
+            DescriptionKind::Socket if n > 0 => {
+                if let Some(p) = peer {
+                    let freed = self.fds.get(p).and_then(|d| d.as_socket()).map(|s| s.send_charge()) < peer_charge_before;
+                    if freed && self.epoll_events(p).contains(Events::OUT) {
+                        self.epoll_wakeup(m, p, Wake::Key(keys::SOCKET_SPACE))?;
+                    } else {
+                        self.epoll_changed(m, p)?;
+                    }
+                }
+                self.epoll_changed(m, id)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// After a write to `id` that wrote `n` bytes, or (`n == None`) failed with EAGAIN while
+    /// having data to write.
+    pub(crate) fn epoll_after_write(&mut self, m: &mut Machine<Shims>, id: FdId, n: Option<usize>) -> VmResult<()> {
+        let Some(d) = self.fds.get(id) else { return Ok(()) };
+        let peer = d.peer();
+        match d.kind() {
+            // Every successful eventfd write is an edge, 0 included.
+            DescriptionKind::EventFd if n.is_some() => self.epoll_wakeup(m, id, Wake::Key(keys::EVENTFD_WRITE)),
+            // Every pipe write of at least one byte is an edge for the reader, even one that
+            // fails with EAGAIN on a full pipe.
+            DescriptionKind::PipeWrite if n != Some(0) => {
+                if let Some(p) = peer {
+                    self.epoll_wakeup(m, p, Wake::Key(keys::PIPE_WRITE))?;
+                }
+                self.epoll_changed(m, id)
+            }
+            DescriptionKind::Socket if n.is_some_and(|n| n > 0) => {
+                if let (Some(p), Some(n)) = (peer, n) {
+                    for _ in 0..n.div_ceil(spindle_fds::socket::SKB_MAX_PAYLOAD) {
+                        self.epoll_wakeup(m, p, Wake::Key(keys::SOCKET_DATA))?;
+                    }
+                }
+                self.epoll_changed(m, id)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// After `shutdown` of `id`: both ends' queues are woken with no key.
+    pub(crate) fn epoll_after_shutdown(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
+        let peer = self.fds.peer_of(id);
+        self.epoll_wakeup(m, id, Wake::All)?;
+        match peer {
+            Some(p) => self.epoll_wakeup(m, p, Wake::All),
+            None => Ok(()),
+        }
+    }
+
+    /// A description is gone: its interests go with it, and its peer's queue is woken.
+    pub(crate) fn epoll_destroyed(&mut self, m: &mut Machine<Shims>, id: FdId, peer: Option<FdId>) -> VmResult<()> {
+        self.epolls.destroyed(id);
+        match peer {
+            Some(p) => self.epoll_wakeup(m, p, Wake::All),
+            None => Ok(()),
+        }
+    }
+
+    fn new_instance(&mut self, m: &mut Machine<Shims>, cloexec: bool) -> VmResult<Ret> {
+        match self.fds.host_file("epoll", cloexec) {
+            Ok((fd, id)) => {
+                self.epolls.create(id);
+                self.epoll_used = true;
+                Ok(Ret::Value(fd as u64))
+            }
+            Err(e) => fail(m, crate::errno_of(e)),
+        }
+    }
+
+    /// Delivers a wait's events: copies them into the guest's buffer (as the waiting thread)
+    /// and acquires the readiness clock of each delivered description.
+    fn finish_wait(&mut self, m: &mut Machine<Shims>, buf: u64, result: Result<Vec<Event>, Errno>) -> VmResult<u64> {
+        let events = match result {
+            Ok(ev) => ev,
+            Err(e) => {
+                m.set_errno(errno(e));
+                return Ok(-1i64 as u64);
+            }
+        };
+        for (k, ev) in events.iter().enumerate() {
+            let mut bytes = [0u8; 12];
+            bytes[..4].copy_from_slice(&ev.events.0.to_le_bytes());
+            bytes[4..].copy_from_slice(&ev.data.to_le_bytes());
+            // The core only hands out as many events as the buffer could take.
+            m.write_guest(buf + EPOLL_EVENT_SIZE * k as u64, &bytes)?;
+            if let Some(c) = self.ready_clocks.get(&ev.fd) {
+                m.acquire_clock(&c.clone());
+            }
+        }
+        Ok(events.len() as u64)
+    }
+
+    fn wait(&mut self, m: &mut Machine<Shims>, check: WaitCheck, epfd: i32, buf: u64, maxevents: i32, timeout: Timeout) -> VmResult<Ret> {
+        if let Err(e) = epoll::check_wait(&check) {
+            return fail(m, errno(e));
+        }
+        let Ok(ep) = self.fds.lookup(epfd) else { return fail(m, errno(Errno::Ebadf)) };
+        let maxevents = maxevents as usize;
+        let writable = (m.memory.writable_extent(buf) / EPOLL_EVENT_SIZE).min(maxevents as u64) as usize;
+        let waiter = m.active_thread() as u64;
+        let block = timeout != Timeout::NonBlocking;
+        let (res, out) = self.epolls.wait(ep, waiter, WaitBuffer { maxevents, writable }, block);
+        self.apply_epoll(m, out)?;
+        match res {
+            WaitResult::Done(r) => {
+                let v = self.finish_wait(m, buf, r)?;
+                Ok(Ret::Value(v))
+            }
+            WaitResult::Blocked => {
+                // A blocked wait keeps its epoll description, as Linux's blocked call keeps its file.
+                self.fds.hold(ep);
+                let deadline = match timeout {
+                    Timeout::After(ns) => Some(m.now().saturating_add(ns)),
+                    _ => None,
+                };
+                let t = m.active_thread();
+                self.epoll_waits.insert(t, EpollWait { ep, buf });
+                let reason = format!("it is blocked in `epoll_wait` on epoll fd {epfd}, waiting for an event");
+                m.block_thread(
+                    BlockReason::Host(reason),
+                    deadline,
+                    Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, kind| {
+                        let w = s.epoll_waits.remove(&t).expect("a blocked epoll_wait is recorded");
+                        let v = match kind {
+                            Unblock::Ready => {
+                                let r = s.epoll_results.remove(&t).unwrap_or(Ok(Vec::new()));
+                                s.finish_wait(m, w.buf, r)?
+                            }
+                            Unblock::TimedOut => {
+                                let _ = s.epolls.cancel_wait(w.ep, t as u64);
+                                0
+                            }
+                        };
+                        m.set_return(v);
+                        if let Some(d) = s.fds.release(w.ep) {
+                            s.destroyed(m, d)?;
+                        }
+                        Ok(())
+                    }),
+                );
+                Ok(Ret::Blocked)
+            }
+        }
+    }
+}
+
+/// `epoll_create(size)`: `size` must be positive; otherwise ignored.
+pub fn epoll_create(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    if let Err(e) = epoll::check_create(int(a[0])) {
+        return fail(m, errno(e));
+    }
+    s.new_instance(m, false)
+}
+
+/// `epoll_create1(flags)`: `EPOLL_CLOEXEC` or nothing.
+pub fn epoll_create1(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    match epoll::check_create1(int(a[0])) {
+        Ok(cloexec) => s.new_instance(m, cloexec),
+        Err(e) => fail(m, errno(e)),
+    }
+}
+
+/// `epoll_ctl(epfd, op, fd, event)`: every check in Linux's order is the core's.
+pub fn epoll_ctl(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let (epfd, op, fd, ptr) = (int(a[0]), int(a[1]), int(a[2]), a[3]);
+    let event = m.read_guest(ptr, EPOLL_EVENT_SIZE)?.map(|b| {
+        let events = u32::from_le_bytes(b[..4].try_into().unwrap_or_default());
+        let data = u64::from_le_bytes(b[4..12].try_into().unwrap_or_default());
+        epoll::EpollEvent { events, data }
+    });
+    let epfd_id = s.fds.lookup(epfd).ok();
+    let target = s.fds.lookup(fd).ok().map(|id| {
+        let pollable = s.epolls.is_epoll(id) || s.fds.get(id).is_some_and(|d| poll_kind(d).is_some());
+        TargetFd { id, num: fd, readiness: pollable.then(|| s.epoll_events(id)) }
+    });
+    match s.epolls.ctl(CtlRequest { op, event, epfd: epfd_id, fd: target }) {
+        Ok(out) => {
+            s.apply_epoll(m, out)?;
+            Ok(Ret::Value(0))
+        }
+        Err(e) => fail(m, errno(e)),
+    }
+}
+
+/// `epoll_wait(epfd, events, maxevents, timeout)`: a negative timeout waits forever, 0 polls.
+pub fn epoll_wait(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let (epfd, maxevents) = (int(a[0]), int(a[2]));
+    let check = WaitCheck { epfd: s.fd_arg(epfd), maxevents, buffer_in_user_space: true, sigmask: None, timespec: None };
+    s.wait(m, check, epfd, a[1], maxevents, epoll::timeout_from_ms(int(a[3])))
+}
+
+/// The sigmask argument of `epoll_pwait`/`epoll_pwait2`: glibc passes `sizeof(sigset_t)` = 8.
+fn sigmask(m: &Machine<Shims>, ptr: u64) -> Option<epoll::SigmaskArg> {
+    (ptr != 0).then(|| epoll::SigmaskArg {
+        sigsetsize: epoll::validate::SIGSET_SIZE,
+        readable: m.memory.readable_extent(ptr) >= epoll::validate::SIGSET_SIZE,
+    })
+}
+
+/// `epoll_pwait(epfd, events, maxevents, timeout, sigmask)`: there are no signals, so the mask
+/// changes nothing.
+pub fn epoll_pwait(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let (epfd, maxevents) = (int(a[0]), int(a[2]));
+    let check = WaitCheck { epfd: s.fd_arg(epfd), maxevents, buffer_in_user_space: true, sigmask: sigmask(m, a[4]), timespec: None };
+    s.wait(m, check, epfd, a[1], maxevents, epoll::timeout_from_ms(int(a[3])))
+}
+
+/// `epoll_pwait2(epfd, events, maxevents, timeout, sigmask)` with a `struct timespec` timeout
+/// (NULL: forever).
+pub fn epoll_pwait2(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let (epfd, maxevents) = (int(a[0]), int(a[2]));
+    let ts = if a[3] == 0 {
+        None
+    } else {
+        Some(m.read_guest(a[3], 16)?.map(|b| {
+            (i64::from_le_bytes(b[..8].try_into().unwrap_or_default()), i64::from_le_bytes(b[8..].try_into().unwrap_or_default()))
+        }))
+    };
+    let check = WaitCheck { epfd: s.fd_arg(epfd), maxevents, buffer_in_user_space: true, sigmask: sigmask(m, a[4]), timespec: ts };
+    let timeout = epoll::timeout_from_timespec(ts.flatten());
+    s.wait(m, check, epfd, a[1], maxevents, timeout)
+}
