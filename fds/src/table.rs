@@ -104,11 +104,11 @@ impl FdTable {
         Ok(fd)
     }
 
-    /// A description implemented by the shim layer (an epoll instance), on the lowest free fd.
+    /// A description implemented by the shim layer (an epoll instance, a timerfd), on the lowest free fd.
     /// Returns the fd and the description's id.
-    pub fn host_file(&mut self, name: &'static str, cloexec: bool) -> Result<(FdNum, FdId), IoError> {
+    pub fn host_file(&mut self, name: &'static str, nonblock: bool, cloexec: bool) -> Result<(FdNum, FdId), IoError> {
         let fd = self.lowest_free(0).ok_or(IoError::TooManyOpenFiles)?;
-        let id = self.new_file(Description::Host(crate::description::HostFile { name }), StatusFlags::default());
+        let id = self.new_file(Description::Host(crate::description::HostFile { name }), StatusFlags { nonblock, append: false });
         self.attach(fd, id, cloexec);
         Ok((fd, id))
     }

@@ -55,7 +55,11 @@ fn poll_kind(d: &Description) -> Option<PollKind> {
 
 impl Shims {
     /// A description's readiness as epoll sees it.
-    pub(crate) fn epoll_events(&self, id: FdId) -> Events {
+    pub(crate) fn epoll_events(&mut self, m: &Machine<Shims>, id: FdId) -> Events {
+        if self.is_timerfd(id) {
+            // timerfd_poll: EPOLLIN while expirations are unread (shims/probes/timerfd.c).
+            return if self.timerfd_ticks(m, id) > 0 { Events::IN } else { Events::NONE };
+        }
         self.fds.get(id).and_then(|d| poll_kind(d).map(|k| Events::from_readiness(d.readiness(), k))).unwrap_or_default()
     }
 
@@ -75,6 +79,9 @@ impl Shims {
     /// clock, as any readiness change does.
     pub(crate) fn apply_epoll(&mut self, m: &mut Machine<Shims>, out: Outcome) -> VmResult<()> {
         for inst in out.polled {
+            if self.no_release {
+                continue;
+            }
             if let Some(c) = m.release_clock() {
                 self.ready_clocks.entry(inst).or_default().join(&c);
             }
@@ -93,7 +100,7 @@ impl Shims {
         if !self.epoll_used {
             return Ok(());
         }
-        let r = self.epoll_events(id);
+        let r = self.epoll_events(m, id);
         let out = self.epolls.wakeup(id, r, wake);
         self.apply_epoll(m, out)
     }
@@ -103,7 +110,7 @@ impl Shims {
         if !self.epoll_used {
             return Ok(());
         }
-        let r = self.epoll_events(id);
+        let r = self.epoll_events(m, id);
         let out = self.epolls.readiness_changed(id, r);
         self.apply_epoll(m, out)
     }
@@ -132,7 +139,7 @@ impl Shims {
             DescriptionKind::Socket if n > 0 => {
                 if let Some(p) = peer {
                     let freed = self.fds.get(p).and_then(|d| d.as_socket()).map(|s| s.send_charge()) < peer_charge_before;
-                    if freed && self.epoll_events(p).contains(Events::OUT) {
+                    if freed && self.epoll_events(m, p).contains(Events::OUT) {
                         self.epoll_wakeup(m, p, Wake::Key(keys::SOCKET_SPACE))?;
                     } else {
                         self.epoll_changed(m, p)?;
@@ -192,7 +199,7 @@ impl Shims {
     }
 
     fn new_instance(&mut self, m: &mut Machine<Shims>, cloexec: bool) -> VmResult<Ret> {
-        match self.fds.host_file("epoll", cloexec) {
+        match self.fds.host_file("epoll", false, cloexec) {
             Ok((fd, id)) => {
                 self.epolls.create(id);
                 self.epoll_used = true;
@@ -244,6 +251,8 @@ impl Shims {
             WaitResult::Blocked => {
                 // A blocked wait keeps its epoll description, as Linux's blocked call keeps its file.
                 self.fds.hold(ep);
+                // Timers that could wake it must fire.
+                self.arm_timerfds(m);
                 let deadline = match timeout {
                     Timeout::After(ns) => Some(m.now().saturating_add(ns)),
                     _ => None,
@@ -304,10 +313,14 @@ pub fn epoll_ctl(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<R
         epoll::EpollEvent { events, data }
     });
     let epfd_id = s.fds.lookup(epfd).ok();
-    let target = s.fds.lookup(fd).ok().map(|id| {
-        let pollable = s.epolls.is_epoll(id) || s.fds.get(id).is_some_and(|d| poll_kind(d).is_some());
-        TargetFd { id, num: fd, readiness: pollable.then(|| s.epoll_events(id)) }
-    });
+    let target = match s.fds.lookup(fd) {
+        Ok(id) => {
+            let pollable = s.is_timerfd(id) || s.epolls.is_epoll(id) || s.fds.get(id).is_some_and(|d| poll_kind(d).is_some());
+            let readiness = if pollable { Some(s.epoll_events(m, id)) } else { None };
+            Some(TargetFd { id, num: fd, readiness })
+        }
+        Err(_) => None,
+    };
     match s.epolls.ctl(CtlRequest { op, event, epfd: epfd_id, fd: target }) {
         Ok(out) => {
             s.apply_epoll(m, out)?;

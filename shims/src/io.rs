@@ -61,7 +61,7 @@ fn kind_name(k: DescriptionKind) -> &'static str {
         DescriptionKind::PipeRead => "the read end of a pipe",
         DescriptionKind::PipeWrite => "the write end of a pipe",
         DescriptionKind::Socket => "a socket",
-        DescriptionKind::Host => "an epoll instance",
+        DescriptionKind::Host => "an epoll instance or timerfd",
     }
 }
 
@@ -80,13 +80,19 @@ impl Shims {
     }
 
     fn block_read(&mut self, m: &mut Machine<Shims>, op: ReadOp) {
+        if self.is_timerfd(op.id) {
+            self.arm_timerfds(m);
+        }
         let what = self.fds.get(op.id).map_or("a closed description", |d| kind_name(d.kind()));
         let reason = format!("it is blocked in `{}` on fd {} ({what}), waiting for data", op.call, op.fd);
         self.wait_on(m, op.id, reason, Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, _| s.resume_read(m, op)));
     }
 
     fn resume_read(&mut self, m: &mut Machine<Shims>, op: ReadOp) -> VmResult<()> {
-        let ready = self.fds.get(op.id).map(Description::readiness).unwrap_or_default();
+        let mut ready = self.fds.get(op.id).map(Description::readiness).unwrap_or_default();
+        if self.is_timerfd(op.id) {
+            ready.readable = self.timerfd_ticks(m, op.id) > 0;
+        }
         if !(ready.readable || ready.hup || ready.error || ready.read_hup) {
             self.block_read(m, op);
             return Ok(());
@@ -104,6 +110,12 @@ impl Shims {
     }
 
     fn try_read(&mut self, m: &mut Machine<Shims>, op: &ReadOp) -> VmResult<Attempt> {
+        if self.is_timerfd(op.id) && !op.recv {
+            return Ok(match self.timerfd_read(m, op)? {
+                Some(r) => Attempt::Done(r),
+                None => Attempt::WouldBlock,
+            });
+        }
         let Some(desc) = self.fds.get_mut(op.id) else { return fail(m, EBADF).map(Attempt::Done) };
         let count = op.count.min(MAX_RW_COUNT);
         let is_eventfd = desc.kind() == DescriptionKind::EventFd;
@@ -288,8 +300,10 @@ impl Shims {
         }
         let now = self.fds.get(id).map(Description::readiness).unwrap_or_default();
         let before = self.last_readiness.insert(id, now);
-        if let Some(c) = m.release_clock() {
-            self.ready_clocks.entry(id).or_default().join(&c);
+        if !self.no_release {
+            if let Some(c) = m.release_clock() {
+                self.ready_clocks.entry(id).or_default().join(&c);
+            }
         }
         if before != Some(now) || self.waiters.contains_key(&id) {
             for t in self.waiters.remove(&id).unwrap_or_default() {

@@ -18,6 +18,7 @@ mod socket;
 mod table;
 mod threads;
 mod time;
+mod timerfd;
 pub mod trace;
 
 use spindle_fds::{FdId, FdTable, IoError, Readiness, StdStream};
@@ -51,6 +52,10 @@ pub struct Shims {
     /// Threads blocked in `epoll_wait`, and the results handed to them when woken.
     epoll_waits: BTreeMap<ThreadId, epoll_calls::EpollWait>,
     epoll_results: BTreeMap<ThreadId, Result<Vec<epoll::Event>, epoll::Errno>>,
+    /// Every timerfd.
+    timerfds: BTreeMap<FdId, timerfd::TimerFd>,
+    /// Set while a timer expiry is processed: it is nobody's action and releases no clock.
+    no_release: bool,
 }
 
 impl Shims {
@@ -126,6 +131,10 @@ impl Host for Shims {
             let errno = (v == -1).then(|| m.errno());
             t.resumed(m, v, errno);
         }
+    }
+
+    fn timer_fired(&mut self, m: &mut Machine<Self>, id: u64) -> VmResult<()> {
+        self.timerfd_fired(m, FdId(id))
     }
 
     fn scheduled(&mut self, m: &mut Machine<Self>, t: ThreadId) {

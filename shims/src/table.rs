@@ -4,7 +4,7 @@
 
 use crate::trace::decode::{self as d, Arg, RetKind};
 use crate::trace::{Shown, Sig};
-use crate::{epoll_calls as ep, eventfd, fd, pipe, process, socket, threads, time, Shims};
+use crate::{epoll_calls as ep, eventfd, fd, pipe, process, socket, threads, time, timerfd, Shims};
 use spindle_vm::ir::ForeignRet;
 use spindle_vm::{Machine, Ret, VmResult};
 
@@ -114,6 +114,25 @@ pub static SHIMS: &[ShimDef] = &[
             RetKind::Int,
         ),
     ),
+    def(
+        "timerfd_create",
+        2,
+        IntRet,
+        timerfd::timerfd_create,
+        sig("timerfd_create", &[Shown(Enum(d::CLOCKS), 0), Shown(Flags(d::TFD_FLAGS, "0"), 1)], RetKind::Int),
+    ),
+    def(
+        "timerfd_settime",
+        4,
+        IntRet,
+        timerfd::timerfd_settime,
+        sig(
+            "timerfd_settime",
+            &[FD, Shown(Flags(d::TFD_TIMER_FLAGS, "0"), 1), Shown(ItimerspecIn, 2), Shown(ItimerspecOut, 3)],
+            RetKind::Int,
+        ),
+    ),
+    def("timerfd_gettime", 2, IntRet, timerfd::timerfd_gettime, sig("timerfd_gettime", &[FD, Shown(ItimerspecOut, 1)], RetKind::Int)),
     def("exit", 1, Never, process::exit, sig("exit_group", &[Shown(Int, 0)], RetKind::None)),
     def("abort", 0, Never, process::abort, sig("abort", &[], RetKind::None)),
     def("malloc", 1, PtrRet, process::malloc, sig("malloc", &[Shown(UInt, 0)], RetKind::Ptr)),

@@ -36,6 +36,12 @@ pub trait Host: Sized + 'static {
 
     /// The scheduler gave the processor to thread `t` (a different thread than before).
     fn scheduled(&mut self, _m: &mut Machine<Self>, _t: ThreadId) {}
+
+    /// Timer `id` (armed with [`Machine::set_timer`]) is due. Runs at a scheduling decision,
+    /// before a thread is chosen; it may unblock threads and re-arm the timer.
+    fn timer_fired(&mut self, _m: &mut Machine<Self>, _id: u64) -> VmResult<()> {
+        Ok(())
+    }
 }
 
 /// Run-time settings.
@@ -96,6 +102,9 @@ pub struct Machine<H> {
     pub(crate) race: Option<Detector>,
     /// Where the current foreign call is (`func << 32 | pc`), for race reports of shim accesses.
     pub(crate) cur_site: Site,
+    /// Host timers: (deadline, id) in firing order, and each id's deadline.
+    timers: std::collections::BTreeSet<(u64, u64)>,
+    timer_deadline: std::collections::BTreeMap<u64, u64>,
     /// The thread the scheduler last picked.
     last_scheduled: ThreadId,
 }
@@ -132,6 +141,8 @@ impl<H: Host> Machine<H> {
             runnable: Vec::new(),
             race: None,
             cur_site: 0,
+            timers: Default::default(),
+            timer_deadline: Default::default(),
             last_scheduled: usize::MAX,
         };
         let main = m.program.main;
@@ -287,6 +298,21 @@ impl<H: Host> Machine<H> {
         self.cur_span = prev.1;
         self.cur_site = prev.2;
         r
+    }
+
+    /// Arms (or re-arms) host timer `id` to fire at virtual time `deadline`: the host's
+    /// [`Host::timer_fired`] runs then, even if every thread is blocked without a deadline.
+    pub fn set_timer(&mut self, id: u64, deadline: u64) {
+        self.cancel_timer(id);
+        self.timers.insert((deadline, id));
+        self.timer_deadline.insert(id, deadline);
+    }
+
+    /// Disarms host timer `id` (nothing if it is not armed).
+    pub fn cancel_timer(&mut self, id: u64) {
+        if let Some(d) = self.timer_deadline.remove(&id) {
+            self.timers.remove(&(d, id));
+        }
     }
 
     /// Lets other threads run at this scheduling point.
@@ -570,6 +596,7 @@ impl<H: Host> Machine<H> {
     // ---- scheduling -------------------------------------------------------------------------
 
     fn schedule(&mut self, host: &mut H) -> VmResult<ThreadId> {
+        let mut idle_timer_fired = false;
         loop {
             self.fire_timeouts(host)?;
             self.runnable.clear();
@@ -588,20 +615,35 @@ impl<H: Host> Machine<H> {
                     _ => None,
                 })
                 .min();
-            match next_deadline {
-                Some(d) => {
+            let next_timer = self.timers.iter().next().map(|&(d, _)| d);
+            match (next_deadline, next_timer) {
+                (None, None) => return Err(self.deadlock()),
+                // Only timers are left: if one already fired while nothing could run and still
+                // nothing can, a periodic timer would spin virtual time forever: a deadlock.
+                (None, Some(_)) if idle_timer_fired => return Err(self.deadlock()),
+                (d, t) => {
+                    idle_timer_fired = d.is_none();
+                    let next = d.into_iter().chain(t).min().unwrap_or(0);
                     let now = self.now();
-                    if d > now {
-                        self.time_offset += d - now;
+                    if next > now {
+                        self.time_offset += next - now;
                     }
                 }
-                None => return Err(self.deadlock()),
             }
         }
     }
 
     fn fire_timeouts(&mut self, host: &mut H) -> VmResult<()> {
         let now = self.now();
+        // Host timers first, in deadline order (ties by id): they may wake threads.
+        while let Some(&(d, id)) = self.timers.iter().next() {
+            if d > now {
+                break;
+            }
+            self.timers.remove(&(d, id));
+            self.timer_deadline.remove(&id);
+            host.timer_fired(self, id)?;
+        }
         for t in 0..self.threads.len() {
             if matches!(self.threads[t].state, ThreadState::Blocked { deadline: Some(d), .. } if d <= now) {
                 self.wake(host, t, Unblock::TimedOut)?;

@@ -36,6 +36,10 @@ pub enum Arg {
     UsecTimespec,
     /// A `struct timespec` the call writes.
     TimespecOut,
+    /// A `struct itimerspec` the call reads.
+    ItimerspecIn,
+    /// A `struct itimerspec` the call writes.
+    ItimerspecOut,
     /// A `struct epoll_event` the call reads (NULL allowed).
     EpollEventIn,
     /// An array of `struct epoll_event` the call fills: as many as it returned.
@@ -258,6 +262,14 @@ pub fn timespec(mem: &Memory, addr: u64) -> String {
     }
 }
 
+/// `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`, or the address.
+pub fn itimerspec(mem: &Memory, addr: u64) -> String {
+    if addr == 0 || mem.read_bytes(addr, 32).is_err() {
+        return ptr(addr);
+    }
+    format!("{{it_interval={}, it_value={}}}", timespec(mem, addr), timespec(mem, addr.wrapping_add(16)))
+}
+
 /// `{events=EPOLLIN|EPOLLET, data={u32=42, u64=42}}` from the packed 12-byte layout.
 pub fn epoll_event_at(mem: &Memory, addr: u64) -> Option<String> {
     let b = mem.read_bytes(addr, 12).ok()?;
@@ -363,6 +375,11 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
         }
         Arg::TimespecOut => match ret {
             Some(0) => timespec(mem, v),
+            _ => ptr(v),
+        },
+        Arg::ItimerspecIn => itimerspec(mem, v),
+        Arg::ItimerspecOut => match ret {
+            Some(0) => itimerspec(mem, v),
             _ => ptr(v),
         },
         Arg::EpollEventIn => {

@@ -103,7 +103,7 @@ pub struct Tracer {
 }
 
 fn is_output(a: Arg) -> bool {
-    matches!(a, Arg::OutStr | Arg::IntPairOut | Arg::TimespecOut | Arg::EpollEventsOut | Arg::PtrOut)
+    matches!(a, Arg::OutStr | Arg::IntPairOut | Arg::TimespecOut | Arg::EpollEventsOut | Arg::PtrOut | Arg::ItimerspecOut)
 }
 
 /// strace pads the call to this column before ` = `.

@@ -1,0 +1,248 @@
+//! `timerfd_create`, `timerfd_settime`, `timerfd_gettime`, and reads of a timerfd — on the
+//! virtual clock. <https://man7.org/linux/man-pages/man2/timerfd_create.2.html>
+//!
+//! Linux facts (shims/probes/timerfd.c, recorded in timerfd.txt): only `CLOCK_REALTIME`,
+//! `CLOCK_MONOTONIC` and `CLOCK_BOOTTIME` (and the alarm clocks) are accepted, other clocks and
+//! flags are EINVAL; `F_GETFL` is `O_RDWR` (+`O_NONBLOCK`); a read needs 8 bytes (else EINVAL),
+//! returns the number of expirations since the last read or `settime` and resets it, and blocks
+//! (or EAGAIN) at 0; `settime` resets the count, disarms with a zero `it_value`, rejects
+//! `tv_nsec` outside `0..1e9` and negative seconds (EINVAL), a NULL new value (EFAULT), and a
+//! non-timerfd fd (EINVAL); an absolute time in the past expires at once; epoll sees `EPOLLIN`
+//! while the count is non-zero; writes are EINVAL.
+//!
+//! Expirations are counted lazily from the virtual clock, so a periodic timer nobody reads costs
+//! nothing; a VM timer is armed at the next expiry only while some thread is blocked (in a read
+//! of the timerfd, or in any `epoll_wait`) and could be woken by it.
+
+use crate::consts::errno::*;
+use crate::fd::int;
+use crate::io::ReadOp;
+use crate::{errno_of, fail, Shims};
+use spindle_fds::FdId;
+use spindle_vm::{Machine, Ret, Stop, VmResult};
+
+const CLOCK_REALTIME: i32 = 0;
+const CLOCK_MONOTONIC: i32 = 1;
+const CLOCK_BOOTTIME: i32 = 7;
+const CLOCK_REALTIME_ALARM: i32 = 8;
+const CLOCK_BOOTTIME_ALARM: i32 = 9;
+const TFD_NONBLOCK: u64 = 0o4000;
+const TFD_CLOEXEC: u64 = 0o2000000;
+const TFD_TIMER_ABSTIME: u64 = 1;
+const TFD_TIMER_CANCEL_ON_SET: u64 = 2;
+const NSEC: u64 = 1_000_000_000;
+
+/// One timerfd's state.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct TimerFd {
+    /// The next expiry not yet counted (absolute virtual ns), if armed.
+    expiry: Option<u64>,
+    /// The period (0: one-shot).
+    interval: u64,
+    /// Expirations counted and not yet read.
+    ticks: u64,
+}
+
+impl TimerFd {
+    /// Counts the expirations up to `now`.
+    fn sync(&mut self, now: u64) {
+        if let Some(e) = self.expiry {
+            if e <= now {
+                if self.interval > 0 {
+                    let n = 1 + (now - e) / self.interval;
+                    self.ticks = self.ticks.saturating_add(n);
+                    self.expiry = Some(e.saturating_add(n.saturating_mul(self.interval)));
+                } else {
+                    self.ticks = self.ticks.saturating_add(1);
+                    self.expiry = None;
+                }
+            }
+        }
+    }
+}
+
+fn read_timespec(b: &[u8]) -> (i64, i64) {
+    (i64::from_le_bytes(b[..8].try_into().unwrap_or_default()), i64::from_le_bytes(b[8..16].try_into().unwrap_or_default()))
+}
+
+fn valid((sec, nsec): (i64, i64)) -> bool {
+    sec >= 0 && (0..NSEC as i64).contains(&nsec)
+}
+
+fn ns((sec, nsec): (i64, i64)) -> u64 {
+    (sec as u64).saturating_mul(NSEC).saturating_add(nsec as u64)
+}
+
+fn timespec_bytes(ns: u64) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&((ns / NSEC) as i64).to_le_bytes());
+    b[8..].copy_from_slice(&((ns % NSEC) as i64).to_le_bytes());
+    b
+}
+
+impl Shims {
+    /// Whether `id` is a timerfd.
+    pub(crate) fn is_timerfd(&self, id: FdId) -> bool {
+        self.timerfds.contains_key(&id)
+    }
+
+    /// A timerfd's expirations count, brought up to date.
+    pub(crate) fn timerfd_ticks(&mut self, m: &Machine<Shims>, id: FdId) -> u64 {
+        let now = m.now();
+        self.timerfds.get_mut(&id).map_or(0, |t| {
+            t.sync(now);
+            t.ticks
+        })
+    }
+
+    /// Arms a VM timer at each armed timerfd's next expiry: called when a thread blocks and could
+    /// be woken by one.
+    pub(crate) fn arm_timerfds(&mut self, m: &mut Machine<Shims>) {
+        let now = m.now();
+        for (id, t) in self.timerfds.iter_mut() {
+            t.sync(now);
+            match t.expiry {
+                Some(e) => m.set_timer(id.0, e),
+                None => m.cancel_timer(id.0),
+            }
+        }
+    }
+
+    /// A VM timer of timerfd `id` fired: count, wake its readers and its epoll watchers, and
+    /// re-arm while someone could still be woken.
+    pub(crate) fn timerfd_fired(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
+        let before = self.timerfds.get(&id).map_or(0, |t| t.ticks);
+        let ticks = self.timerfd_ticks(m, id);
+        if ticks > before {
+            // An expiry is nobody's action: it releases no thread's clock.
+            self.no_release = true;
+            let r =
+                self.readiness_changed(m, id).and_then(|()| self.epoll_wakeup(m, id, crate::epoll::Wake::Key(crate::epoll::keys::TIMERFD)));
+            self.no_release = false;
+            r?;
+        }
+        if !self.epoll_waits.is_empty() || self.waiters.get(&id).is_some_and(|w| !w.is_empty()) {
+            if let Some(e) = self.timerfds.get(&id).and_then(|t| t.expiry) {
+                m.set_timer(id.0, e);
+            }
+        }
+        Ok(())
+    }
+
+    /// A read of a timerfd: 8 bytes holding the count, which is reset; `None` when it would block.
+    pub(crate) fn timerfd_read(&mut self, m: &mut Machine<Shims>, op: &ReadOp) -> VmResult<Option<Ret>> {
+        if op.count < 8 {
+            return fail(m, EINVAL).map(Some);
+        }
+        let ticks = self.timerfd_ticks(m, op.id);
+        if ticks == 0 {
+            return Ok(None);
+        }
+        if let Some(t) = self.timerfds.get_mut(&op.id) {
+            t.ticks = 0;
+        }
+        // The count is consumed even if it cannot be copied out, as Linux's timerfd_read does.
+        if !m.write_guest(op.buf, &ticks.to_le_bytes())? {
+            return fail(m, EFAULT).map(Some);
+        }
+        Ok(Some(Ret::Value(8)))
+    }
+}
+
+/// `timerfd_create(clockid, flags)`.
+pub fn timerfd_create(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let (clock, flags) = (int(a[0]), a[1] as u32 as u64);
+    match clock {
+        CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME => {}
+        CLOCK_REALTIME_ALARM | CLOCK_BOOTTIME_ALARM => return Err(Stop::unsupported("timerfd_create with an alarm clock (CLOCK_*_ALARM)")),
+        _ => return fail(m, EINVAL),
+    }
+    if flags & !(TFD_NONBLOCK | TFD_CLOEXEC) != 0 {
+        return fail(m, EINVAL);
+    }
+    match s.fds.host_file("timerfd", flags & TFD_NONBLOCK != 0, flags & TFD_CLOEXEC != 0) {
+        Ok((fd, id)) => {
+            s.timerfds.insert(id, TimerFd::default());
+            Ok(Ret::Value(fd as u64))
+        }
+        Err(e) => fail(m, errno_of(e)),
+    }
+}
+
+/// The timerfd an fd names: EBADF if it is not open, EINVAL if it is not a timerfd.
+fn timerfd_of(s: &Shims, fd: i32) -> Result<FdId, i64> {
+    let id = s.fds.lookup(fd).map_err(errno_of)?;
+    if s.is_timerfd(id) {
+        Ok(id)
+    } else {
+        Err(EINVAL)
+    }
+}
+
+/// The current setting as a `struct itimerspec` (interval, then value remaining).
+fn itimerspec(t: &TimerFd, now: u64) -> [u8; 32] {
+    let mut b = [0u8; 32];
+    b[..16].copy_from_slice(&timespec_bytes(t.interval));
+    b[16..].copy_from_slice(&timespec_bytes(t.expiry.map_or(0, |e| e.saturating_sub(now))));
+    b
+}
+
+/// `timerfd_settime(fd, flags, new_value, old_value)`.
+pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let (fd, flags, new, old) = (int(a[0]), a[1] as u32 as u64, a[2], a[3]);
+    let id = match timerfd_of(s, fd) {
+        Ok(id) => id,
+        Err(e) => return fail(m, e),
+    };
+    if flags & !(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET) != 0 {
+        return fail(m, EINVAL);
+    }
+    let Some(b) = m.read_guest(new, 32)? else { return fail(m, EFAULT) };
+    let (interval, value) = (read_timespec(&b[..16]), read_timespec(&b[16..]));
+    if !valid(interval) || !valid(value) {
+        return fail(m, EINVAL);
+    }
+    let now = m.now();
+    let t = s.timerfds.entry(id).or_default();
+    t.sync(now);
+    let previous = itimerspec(t, now);
+    t.ticks = 0;
+    t.interval = ns(interval);
+    t.expiry = match (ns(value), flags & TFD_TIMER_ABSTIME != 0) {
+        (0, _) => None,
+        (v, true) => Some(v),
+        (v, false) => Some(now.saturating_add(v)),
+    };
+    m.cancel_timer(id.0);
+    // An absolute time already past expires at once.
+    if t.expiry.is_some_and(|e| e <= now) {
+        s.timerfd_fired(m, id)?;
+    } else if let Some(e) = t.expiry {
+        if !s.epoll_waits.is_empty() || s.waiters.get(&id).is_some_and(|w| !w.is_empty()) {
+            m.set_timer(id.0, e);
+        }
+    }
+    // Setting the timer resets the count: readiness may have changed.
+    s.readiness_changed(m, id)?;
+    s.epoll_changed(m, id)?;
+    if old != 0 && !m.write_guest(old, &previous)? {
+        return fail(m, EFAULT);
+    }
+    Ok(Ret::Value(0))
+}
+
+/// `timerfd_gettime(fd, curr_value)`: the interval and the time left until the next expiry.
+pub fn timerfd_gettime(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
+    let id = match timerfd_of(s, int(a[0])) {
+        Ok(id) => id,
+        Err(e) => return fail(m, e),
+    };
+    let now = m.now();
+    let t = s.timerfds.entry(id).or_default();
+    t.sync(now);
+    let cur = itimerspec(t, now);
+    if !m.write_guest(a[1], &cur)? {
+        return fail(m, EFAULT);
+    }
+    Ok(Ret::Value(0))
+}
