@@ -60,6 +60,8 @@ pub struct FdTable {
     files: BTreeMap<FdId, OpenFile>,
     next_id: u64,
     max_fds: usize,
+    /// Every fd number below this is open (a lower bound for the lowest free number).
+    dense_below: std::cell::Cell<FdNum>,
 }
 
 impl Default for FdTable {
@@ -72,7 +74,13 @@ impl FdTable {
     /// A table with fds 0, 1 and 2 open on stdin, stdout and stderr (descriptions 0, 1 and 2),
     /// and the [`DEFAULT_MAX_FDS`] limit. The first new fd is 3 (probe: "first new fd: 3").
     pub fn new() -> Self {
-        let mut table = FdTable { fds: BTreeMap::new(), files: BTreeMap::new(), next_id: 0, max_fds: DEFAULT_MAX_FDS };
+        let mut table = FdTable {
+            fds: BTreeMap::new(),
+            files: BTreeMap::new(),
+            next_id: 0,
+            max_fds: DEFAULT_MAX_FDS,
+            dense_below: std::cell::Cell::new(0),
+        };
         for (fd, stream) in [(0, StdStream::Stdin), (1, StdStream::Stdout), (2, StdStream::Stderr)] {
             let id = table.new_file(Description::Stdio(Stdio::new(stream)), StatusFlags::default());
             table.attach(fd, id, false);
@@ -169,12 +177,19 @@ impl FdTable {
     /// The lowest fd number `>= min` that is free and below the limit (POSIX: "the lowest
     /// numbered file descriptor not currently open"; probe: "after closing 4, next new fd: 4").
     fn lowest_free(&self, min: FdNum) -> Option<FdNum> {
-        let mut candidate = min.max(0);
+        // Every number below `dense_below` is open, so the scan can start there: allocating fds
+        // one after another stays O(log n) instead of rescanning from 0 each time.
+        let min = min.max(0);
+        let dense = self.dense_below.get();
+        let mut candidate = min.max(dense);
         for &fd in self.fds.range(candidate..).map(|(fd, _)| fd) {
             if fd != candidate {
                 break;
             }
             candidate = candidate.checked_add(1)?;
+        }
+        if min <= dense {
+            self.dense_below.set(candidate);
         }
         self.below_limit(candidate).then_some(candidate)
     }
@@ -241,6 +256,9 @@ impl FdTable {
     /// read=none", "dup closed too: read=HUP").
     pub fn close(&mut self, fd: FdNum) -> Result<Option<Destroyed>, IoError> {
         let entry = self.fds.remove(&fd).ok_or(IoError::BadFd)?;
+        if fd < self.dense_below.get() {
+            self.dense_below.set(fd);
+        }
         Ok(self.unref_fd(entry.id))
     }
 
