@@ -118,7 +118,9 @@ fn native_pingpong() -> Option<f64> {
         return None;
     }
     let rate = (0..3)
-        .filter_map(|_| String::from_utf8_lossy(&Command::new(&exe).arg(ROUNDS.to_string()).output().ok()?.stdout).trim().parse::<f64>().ok())
+        .filter_map(|_| {
+            String::from_utf8_lossy(&Command::new(&exe).arg(ROUNDS.to_string()).output().ok()?.stdout).trim().parse::<f64>().ok()
+        })
         .fold(0.0, f64::max);
     let _ = std::fs::remove_dir_all(&dir);
     Some(rate)
