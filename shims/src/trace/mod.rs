@@ -238,7 +238,10 @@ impl Tracer {
         // As strace: a call entering closes another thread's open blocked line.
         self.show_unfinished(m, Some(m.active_thread()));
         let clock_before = self.config.timeline.then(|| m.current_clock());
-        PendingCall { sig, raw: raw.to_vec(), start_ns: m.now(), start_step: m.steps(), clock_before }
+        let mut args = [0u64; 8];
+        let n = raw.len().min(8);
+        args[..n].copy_from_slice(&raw[..n]);
+        PendingCall { sig, raw: args, nraw: n, start_ns: m.now(), start_step: m.steps(), clock_before }
     }
 
     /// Decodes the arguments known when the call began (all but its outputs).
@@ -256,9 +259,10 @@ impl Tracer {
             self.fast_line(m, t, &call, value, errno);
             return;
         }
-        let inputs = Self::decode_inputs(m, &call.sig, &call.raw);
-        let args = self.fill_outputs(m, &call.sig, &call.raw, value, inputs);
-        self.complete(m, t, call.sig, call.raw, args, value, errno, (call.start_ns, call.start_step, call.clock_before), false, None);
+        let raw = call.raw[..call.nraw].to_vec();
+        let inputs = Self::decode_inputs(m, &call.sig, &raw);
+        let args = self.fill_outputs(m, &call.sig, &raw, value, inputs);
+        self.complete(m, t, call.sig, raw, args, value, errno, (call.start_ns, call.start_step, call.clock_before), false, None);
     }
 
     /// The text line of a call that did not block, written straight into one reused buffer.
@@ -278,7 +282,7 @@ impl Tracer {
                 line.push_str(", ");
             }
             let before = line.len();
-            decode::render_arg_into(&mut line, kind, i, &call.raw, value, &m.memory, &fn_name);
+            decode::render_arg_into(&mut line, kind, i, &call.raw[..call.nraw], value, &m.memory, &fn_name);
             if line.len() == before {
                 // An argument that shows nothing (fcntl's absent third).
                 line.truncate(mark);
@@ -293,7 +297,7 @@ impl Tracer {
         }
         line.push_str(" = ");
         let errno = if value == Some(-1) { errno } else { None };
-        Self::push_result(&mut line, call.sig.ret, value, errno, &call.raw);
+        Self::push_result(&mut line, call.sig.ret, value, errno, &call.raw[..call.nraw]);
         self.emit_line(&line);
         self.line = line;
         self.seq += 1;
@@ -302,7 +306,7 @@ impl Tracer {
     /// The call blocked the active thread.
     pub fn blocked(&mut self, m: &Machine<crate::Shims>, call: PendingCall) {
         let t = m.active_thread();
-        let inputs = Self::decode_inputs(m, &call.sig, &call.raw);
+        let inputs = Self::decode_inputs(m, &call.sig, &call.raw[..call.nraw]);
         let first_out = call.sig.args.iter().position(|s| is_output(s.0)).unwrap_or(call.sig.args.len());
         let before = inputs[..first_out].iter().map(|a| a.clone().unwrap_or_default()).collect();
         let after_inputs = inputs[first_out..].to_vec();
@@ -310,7 +314,7 @@ impl Tracer {
             t,
             Pending {
                 sig: call.sig,
-                raw: call.raw,
+                raw: call.raw[..call.nraw].to_vec(),
                 before,
                 after_inputs,
                 start_ns: call.start_ns,
@@ -511,7 +515,9 @@ impl Tracer {
 /// A call's inputs, decoded before it ran.
 pub struct PendingCall {
     sig: Sig,
-    raw: Vec<u64>,
+    /// The arguments, without allocating (no call takes more than 8).
+    raw: [u64; 8],
+    nraw: usize,
     start_ns: u64,
     start_step: u64,
     clock_before: Option<VClock>,
