@@ -19,7 +19,9 @@ use std::rc::Rc;
 
 pub use spindle_shims::trace::{Format as TraceFormat, TraceConfig, Tracer};
 pub use spindle_vm::error::EXIT_BAD_PROGRAM;
-pub use spindle_vm::{Config as RunConfig, Policy, Stop, StopKind, DEFAULT_PREEMPTION};
+pub use spindle_vm::{Config as RunConfig, Policy, Schedule, Stop, StopKind, DEFAULT_PREEMPTION};
+
+pub mod explore;
 
 /// A checked program, ready to run any number of times.
 pub struct Program {
@@ -54,6 +56,10 @@ pub struct Outcome {
     /// The longest vector clock any thread had (0 if race detection never started): stays
     /// small when joined threads' clock indices are reused.
     pub max_clock_len: usize,
+    /// The run's schedule as a `--replay` string (every policy but `fixed`).
+    pub schedule: Option<String>,
+    /// Why a replayed schedule did not fit the program (the exit code is then 2).
+    pub schedule_error: Option<String>,
 }
 
 impl Program {
@@ -76,6 +82,11 @@ impl Program {
         }
     }
 
+    /// Identifies the program text in schedule strings (`s1:FINGERPRINT:…`).
+    pub fn fingerprint(&self) -> u32 {
+        spindle_vm::schedule::fingerprint(self.file.text.as_bytes())
+    }
+
     /// Runs the program with its output captured.
     pub fn run(&self, config: &RunConfig) -> Outcome {
         let out = SharedBuf::default();
@@ -85,7 +96,9 @@ impl Program {
         let stdout = out.0.borrow().clone();
         let stderr = err.0.borrow().clone();
         Outcome {
-            exit_code: r.stop.exit_code(),
+            exit_code: if r.schedule_error.is_some() { EXIT_BAD_PROGRAM } else { r.stop.exit_code() },
+            schedule: r.schedule,
+            schedule_error: r.schedule_error,
             stop: r.stop,
             stdout,
             stderr,
@@ -107,7 +120,7 @@ impl Program {
         shims.trace = tracer;
         match Machine::new(self.ir.clone(), config.clone(), console) {
             Ok(mut m) => {
-                let stop = m.run(&mut shims);
+                let mut stop = m.run(&mut shims);
                 let _ = m.console.out.flush();
                 let _ = m.console.err.flush();
                 let mut timeline = None;
@@ -115,9 +128,27 @@ impl Program {
                     t.ended(&m, &ending(&stop));
                     timeline = t.wants_timeline().then(|| t.timeline(&m));
                 }
-                (RunStats { stop, steps: m.steps(), time_ns: m.now(), max_clock_len: m.max_clock_len(), timeline }, shims.trace)
+                let sched = m.scheduler();
+                let schedule_error = sched.error().map(str::to_string).or_else(|| sched.leftover_error());
+                let schedule = (config.policy != Policy::Fixed).then(|| sched.decisions().to_text(Some(self.fingerprint())));
+                if let (Policy::Random { .. }, Some(text), false) = (&config.policy, &schedule, stop.is_exit()) {
+                    stop = with_replay_note(stop, text);
+                }
+                let stats = RunStats {
+                    stop,
+                    steps: m.steps(),
+                    time_ns: m.now(),
+                    max_clock_len: m.max_clock_len(),
+                    timeline,
+                    schedule,
+                    schedule_error,
+                };
+                (stats, shims.trace)
             }
-            Err(stop) => (RunStats { stop, steps: 0, time_ns: 0, max_clock_len: 0, timeline: None }, shims.trace),
+            Err(stop) => (
+                RunStats { stop, steps: 0, time_ns: 0, max_clock_len: 0, timeline: None, schedule: None, schedule_error: None },
+                shims.trace,
+            ),
         }
     }
 
@@ -131,6 +162,24 @@ impl Program {
         let w: Vec<Diagnostic> = self.warnings.iter().filter(|d| d.level == Level::Warning).cloned().collect();
         render(&w, Some(&self.file), color)
     }
+}
+
+/// Longest schedule string printed in a failure report; longer ones are described instead.
+pub const MAX_INLINE_SCHEDULE: usize = 400;
+
+/// Adds the replay note to a failure report under `--sched random`, next to the seed note.
+fn with_replay_note(mut stop: Box<Stop>, schedule: &str) -> Box<Stop> {
+    let note = if schedule.len() <= MAX_INLINE_SCHEDULE {
+        format!("or replay this schedule with `--replay {schedule}`")
+    } else {
+        format!("its schedule string is {} bytes long: `--save-schedule FILE` writes it, `--replay @FILE` replays it", schedule.len())
+    };
+    let i = stop.diags.iter().rposition(|d| d.notes.iter().any(|n| n.starts_with("reproduce with `--sched random"))).unwrap_or(0);
+    if let Some(d) = stop.diags.get_mut(i) {
+        let at = d.notes.iter().position(|n| n.starts_with("reproduce with `--sched random")).map_or(d.notes.len(), |p| p + 1);
+        d.notes.insert(at, note);
+    }
+    stop
 }
 
 /// The last line of a trace: how the run ended, as strace words it where it can.
@@ -154,6 +203,10 @@ pub struct RunStats {
     pub max_clock_len: usize,
     /// The Chrome trace-event timeline, when the tracer recorded one.
     pub timeline: Option<String>,
+    /// The run's schedule as a `--replay` string (every policy but `fixed`).
+    pub schedule: Option<String>,
+    /// Why a replayed schedule did not fit the program.
+    pub schedule_error: Option<String>,
 }
 
 /// An in-memory output stream shared with the machine.

@@ -90,7 +90,18 @@ enum Command {
         /// Stop writing the trace after this many bytes (a final line says it was cut).
         #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
         max_trace_bytes: u64,
+        /// Replay a recorded schedule (`s1:…`, or `@FILE` to read it from a file): same output,
+        /// trace and exit code as the run that recorded it (docs/explore.md).
+        #[arg(long, value_name = "SCHEDULE")]
+        replay: Option<String>,
+        /// Write the run's schedule string to FILE (with `--sched random` or `--replay`).
+        #[arg(long, value_name = "FILE")]
+        save_schedule: Option<String>,
     },
+    /// Run a program under many schedules and report its outcomes and the first failure, with
+    /// a replay string and a minimised schedule (docs/explore.md). Exit status: 0 no failure
+    /// found, 1 a failure found, 2 bad input.
+    Explore(explore_cli::Args),
     /// Parse and check a program without running it (exit 0 if it is valid, 2 if not).
     Check {
         /// The program (.mir).
@@ -99,6 +110,8 @@ enum Command {
     /// Print the built-in Linux constants and their values.
     Constants,
 }
+
+mod explore_cli;
 
 fn parse_probability(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
@@ -122,6 +135,7 @@ fn main() -> ExitCode {
             }
             0
         }
+        Command::Explore(args) => explore_cli::run(args, color),
         Command::Check { file } => match Program::from_path(&file) {
             Ok(p) => {
                 eprint!("{}", p.render_warnings(color));
@@ -148,8 +162,19 @@ fn main() -> ExitCode {
             trace_time,
             timeline,
             max_trace_bytes,
+            replay,
+            save_schedule,
         } => {
+            let replayed = match replay.as_deref().map(|r| explore_cli::replay_policy(r, &file, sched.is_some() || seed.is_some())) {
+                Some(Err(e)) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(EXIT_BAD_PROGRAM as u8);
+                }
+                Some(Ok(p)) => Some(p),
+                None => None,
+            };
             let policy = match (sched, seed) {
+                _ if replayed.is_some() => replayed.unwrap_or(Policy::Fixed),
                 (Some(Sched::Fixed), Some(_)) => {
                     eprintln!("error: `--seed` only applies to `--sched random`");
                     return ExitCode::from(EXIT_BAD_PROGRAM as u8);
@@ -164,6 +189,10 @@ fn main() -> ExitCode {
                     EXIT_BAD_PROGRAM
                 }
                 Ok(p) => {
+                    if let Err(e) = explore_cli::check_replay(&p, &config, replay.as_deref(), save_schedule.is_some()) {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(EXIT_BAD_PROGRAM as u8);
+                    }
                     let text = trace || trace_file.is_some() || trace_time || trace_format == TraceFmt::Json;
                     let tracer = if text || timeline.is_some() {
                         let out: Option<Box<dyn Write>> = match (&trace_file, text) {
@@ -202,6 +231,15 @@ fn main() -> ExitCode {
                     if let (Some((path, mut f)), Some(json)) = (timeline_file, &stats.timeline) {
                         if let Err(e) = f.write_all(json.as_bytes()) {
                             eprintln!("error: cannot write the timeline to `{path}`: {e}");
+                        }
+                    }
+                    if let Some(e) = &stats.schedule_error {
+                        eprintln!("error: the replayed schedule does not fit this program: {e}");
+                        return ExitCode::from(EXIT_BAD_PROGRAM as u8);
+                    }
+                    if let (Some(path), Some(sched)) = (&save_schedule, &stats.schedule) {
+                        if let Err(e) = std::fs::write(path, format!("{sched}\n")) {
+                            eprintln!("error: cannot write the schedule to `{path}`: {e}");
                         }
                     }
                     let stop = stats.stop;

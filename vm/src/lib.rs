@@ -15,12 +15,14 @@ pub mod machine;
 pub mod memory;
 pub mod race;
 pub mod sched;
+pub mod schedule;
 pub mod source;
 pub mod thread;
 
 pub use error::{Stop, StopKind, VmResult};
 pub use machine::{Config, Console, Host, Machine, Ret};
-pub use sched::Policy;
+pub use sched::{Policy, Replay, Switch};
+pub use schedule::Schedule;
 pub use thread::{BlockReason, Callback, ThreadId, Unblock};
 
 /// The default probability of switching threads at a scheduling point under `--sched random`.

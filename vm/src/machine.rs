@@ -107,6 +107,8 @@ pub struct Machine<H> {
     timer_deadline: std::collections::BTreeMap<u64, u64>,
     /// The thread the scheduler last picked.
     last_scheduled: ThreadId,
+    /// Where the thread that ran last stopped (for the scheduler's point log).
+    point_span: Option<Span>,
 }
 
 /// What the interpreter loop returns to the scheduler.
@@ -125,7 +127,7 @@ impl<H: Host> Machine<H> {
             let kind = if s.read_only { AllocKind::Literal } else { AllocKind::Static(s.name.clone()) };
             memory.allocate(s.bytes.len() as u64, &s.bytes, kind, s.span).map_err(|e| mem_stop(&memory, e, "allocation of a static"))?;
         }
-        let sched = Scheduler::new(config.policy);
+        let sched = Scheduler::new(config.policy.clone());
         let mut m = Machine {
             program,
             memory,
@@ -144,6 +146,7 @@ impl<H: Host> Machine<H> {
             timers: Default::default(),
             timer_deadline: Default::default(),
             last_scheduled: usize::MAX,
+            point_span: None,
         };
         let main = m.program.main;
         m.new_thread("main".to_string(), main, None)?;
@@ -168,7 +171,11 @@ impl<H: Host> Machine<H> {
             }
             self.set_active(t);
             match self.run_active(host) {
-                Ok(Event::Switch) => {}
+                Ok(Event::Switch) => {
+                    if self.sched.logs_points() {
+                        self.point_span = self.stop_span(t);
+                    }
+                }
                 Ok(Event::Finished(v)) if t == 0 => return Stop::exit(v as u8),
                 Ok(Event::Finished(v)) => {
                     if let Err(s) = self.finish_thread(host, t, v) {
@@ -194,6 +201,30 @@ impl<H: Host> Machine<H> {
             s = s.with_note(format!("reproduce with `--sched random --seed {seed}{p}`"));
         }
         s
+    }
+
+    /// The scheduler: its policy, recorded decisions and (if enabled) points.
+    pub fn scheduler(&self) -> &Scheduler {
+        &self.sched
+    }
+
+    pub fn scheduler_mut(&mut self) -> &mut Scheduler {
+        &mut self.sched
+    }
+
+    /// Where thread `t` stopped at a scheduling point: the atomic just executed, or the foreign
+    /// call.
+    fn stop_span(&self, t: ThreadId) -> Option<Span> {
+        use crate::ir::Inst;
+        let f = self.threads[t].frames.last()?;
+        let func = self.program.functions.get(f.func as usize)?;
+        let pc = f.pc as usize;
+        match pc.checked_sub(1).and_then(|i| func.code.get(i)) {
+            Some(Inst::AtomicLoad { .. } | Inst::AtomicStore { .. } | Inst::AtomicRmw { .. } | Inst::Cas { .. } | Inst::Fence { .. }) => {
+                func.spans.get(pc - 1).copied()
+            }
+            _ => Some(self.cur_span),
+        }
     }
 
     /// Makes `t` the running thread (for the interpreter, callbacks and the race detector).
@@ -603,9 +634,15 @@ impl<H: Host> Machine<H> {
             self.runnable.extend(self.threads.iter().enumerate().filter(|(_, t)| t.is_enabled()).map(|(i, _)| i));
             if !self.runnable.is_empty() {
                 let cur_ok = self.threads[self.active].is_enabled();
-                let t = self.sched.pick(self.active, cur_ok, self.yield_requested, &self.runnable);
+                let span = self.point_span.take();
+                let t = self.sched.pick(self.active, cur_ok, self.yield_requested, &self.runnable, span);
                 self.yield_requested = false;
-                return Ok(t);
+                return t.map_err(|e| {
+                    Box::new(Stop {
+                        kind: StopKind::Unsupported,
+                        diags: vec![Diagnostic::error(format!("the replayed schedule does not fit this program: {e}"))],
+                    })
+                });
             }
             let next_deadline = self
                 .threads

@@ -1,7 +1,10 @@
 //! Scheduling policies. The scheduler is consulted only at scheduling points (foreign calls and
 //! thread ends), so plain computation never changes the schedule.
 
+use crate::schedule::{Cursor, Schedule};
+use crate::source::Span;
 use crate::thread::ThreadId;
+use std::sync::Arc;
 
 /// A small, fast, seedable generator (SplitMix64): the same seed gives the same schedule on
 /// every machine.
@@ -29,59 +32,331 @@ impl Rng {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// How the scheduler decides. Every policy but `Fixed` returns to the scheduler at every
+/// scheduling point and records its decisions (see [`crate::schedule`]).
+#[derive(Clone, Debug, PartialEq)]
 pub enum Policy {
     /// Keep the running thread until it blocks, yields or ends; then round robin.
     Fixed,
     /// At every scheduling point, switch with probability `preemption` to a thread chosen
     /// uniformly among the runnable ones.
     Random { seed: u64, preemption: f64 },
+    /// Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): every thread gets a
+    /// random priority when it first becomes runnable, the highest-priority runnable thread runs,
+    /// and at `depth - 1` scheduling points chosen uniformly in `1..=horizon` the running thread's
+    /// priority drops below every initial priority. A thread that yields drops below all others.
+    Pct { seed: u64, depth: u32, horizon: u64 },
+    /// Follow a recorded schedule.
+    Replay(Arc<Replay>),
+    /// The default (non-preemptive) schedule, except at the listed switches.
+    Directed(Arc<Vec<Switch>>),
 }
+
+/// A schedule to follow.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replay {
+    pub schedule: Schedule,
+    /// `true`: a decision that names a thread that is not runnable, running out of decisions, or
+    /// decisions left over at the end are errors (`--replay`). `false`: past the end of the
+    /// schedule (or where it does not fit) the default choice is made (exploration prefixes).
+    pub strict: bool,
+}
+
+/// "When thread `thread` reaches its `step`-th scheduling point, switch to `to`."
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Switch {
+    pub thread: u32,
+    pub step: u64,
+    pub to: u32,
+}
+
+/// One call of the scheduler, as recorded for exploration and reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Point {
+    /// The thread that ran before this point (or was about to, at the first point).
+    pub current: u32,
+    /// The thread chosen.
+    pub chosen: u32,
+    /// Whether `current` could have gone on running.
+    pub current_runnable: bool,
+    /// Whether `current` asked to yield.
+    pub yielded: bool,
+    /// How many scheduling points `current` had reached, this one included.
+    pub step: u64,
+    /// Where `current` stopped: the atomic or call (None: the thread ended, or the start).
+    pub span: Option<Span>,
+    /// Range into [`Scheduler::point_runnable`].
+    pub runnable: (u32, u32),
+}
+
+impl Point {
+    /// Whether this point was a decision (two or more runnable threads).
+    pub fn is_decision(&self) -> bool {
+        self.runnable.1 >= 2
+    }
+}
+
+/// The choice the non-preemptive scheduler makes: keep the current thread unless it blocked,
+/// ended or yielded; then the next runnable thread after it, in id order, wrapping around.
+pub fn default_choice(current: ThreadId, current_runnable: bool, yielded: bool, runnable: &[ThreadId]) -> ThreadId {
+    if current_runnable && !yielded {
+        return current;
+    }
+    runnable.iter().copied().find(|&t| t > current).unwrap_or(runnable[0])
+}
+
+/// State of the PCT policy.
+#[derive(Debug, Default)]
+struct PctState {
+    prio: Vec<i64>,
+    /// (step, new priority), sorted by step.
+    changes: Vec<(u64, i64)>,
+    next_change: usize,
+    step: u64,
+    low: i64,
+}
+
+const UNASSIGNED: i64 = i64::MIN;
 
 pub struct Scheduler {
     pub policy: Policy,
     rng: Rng,
+    /// Decisions made (points with two or more runnable threads), unless the policy is `Fixed`.
+    decisions: Schedule,
+    cursor: Cursor,
+    /// Per-thread count of scheduling points reached.
+    steps: Vec<u64>,
+    picks: u64,
+    pct: PctState,
+    /// Every point, when recording them.
+    log_points: bool,
+    points: Vec<Point>,
+    point_runnable: Vec<u32>,
+    /// Why the replayed schedule did not fit.
+    error: Option<String>,
 }
 
 impl Scheduler {
     pub fn new(policy: Policy) -> Self {
         let seed = match policy {
-            Policy::Fixed => 0,
-            Policy::Random { seed, .. } => seed,
+            Policy::Random { seed, .. } | Policy::Pct { seed, .. } => seed,
+            _ => 0,
         };
-        Scheduler { policy, rng: Rng::new(seed) }
+        let mut rng = Rng::new(seed);
+        let mut pct = PctState::default();
+        if let Policy::Pct { depth, horizon, .. } = policy {
+            let horizon = horizon.max(1);
+            for j in 1..depth.max(1) {
+                pct.changes.push((1 + rng.below(horizon as usize) as u64, j as i64));
+            }
+            pct.changes.sort();
+        }
+        Scheduler {
+            policy,
+            rng,
+            decisions: Schedule::new(),
+            cursor: Cursor::default(),
+            steps: Vec::new(),
+            picks: 0,
+            pct,
+            log_points: false,
+            points: Vec::new(),
+            point_runnable: Vec::new(),
+            error: None,
+        }
     }
 
     /// Whether the interpreter must return to the scheduler after a scheduling point at which the
     /// current thread stayed runnable.
     pub fn wants_decision(&self) -> bool {
-        matches!(self.policy, Policy::Random { .. })
+        !matches!(self.policy, Policy::Fixed)
+    }
+
+    /// Record every point (with runnable sets and spans) from now on.
+    pub fn set_log_points(&mut self, on: bool) {
+        self.log_points = on;
+    }
+
+    pub fn logs_points(&self) -> bool {
+        self.log_points
+    }
+
+    /// The decisions made so far (empty under `Fixed`).
+    pub fn decisions(&self) -> &Schedule {
+        &self.decisions
+    }
+
+    /// The recorded points (empty unless [`Self::set_log_points`]).
+    pub fn points(&self) -> &[Point] {
+        &self.points
+    }
+
+    /// The runnable threads of a recorded point.
+    pub fn point_runnable(&self, p: &Point) -> &[u32] {
+        &self.point_runnable[p.runnable.0 as usize..(p.runnable.0 + p.runnable.1) as usize]
+    }
+
+    /// How many times the scheduler was called.
+    pub fn picks(&self) -> u64 {
+        self.picks
+    }
+
+    /// Why a replayed schedule did not fit the program, if it did not.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// For a strict replay that ended: an error if decisions are left over.
+    pub fn leftover_error(&self) -> Option<String> {
+        match &self.policy {
+            Policy::Replay(r) if r.strict && self.error.is_none() && self.cursor.consumed < r.schedule.len() => Some(format!(
+                "the run ended after {} decision{}, but the schedule has {}",
+                self.cursor.consumed,
+                if self.cursor.consumed == 1 { "" } else { "s" },
+                r.schedule.len()
+            )),
+            _ => None,
+        }
     }
 
     /// Picks the next thread. `runnable` is sorted; `current` may or may not be in it.
-    /// `yielded` says the current thread asked to let others run.
-    pub fn pick(&mut self, current: ThreadId, current_runnable: bool, yielded: bool, runnable: &[ThreadId]) -> ThreadId {
+    /// `yielded` says the current thread asked to let others run. `span` is where the current
+    /// thread stopped (for the point log). An error means a replayed schedule does not fit.
+    pub fn pick(
+        &mut self,
+        current: ThreadId,
+        current_runnable: bool,
+        yielded: bool,
+        runnable: &[ThreadId],
+        span: Option<Span>,
+    ) -> Result<ThreadId, String> {
         debug_assert!(!runnable.is_empty());
-        match self.policy {
-            Policy::Fixed => {
-                if current_runnable && !yielded {
-                    return current;
-                }
-                // The first runnable thread after the current one, wrapping around.
-                runnable.iter().copied().find(|&t| t > current).unwrap_or(runnable[0])
-            }
-            Policy::Random { preemption, .. } => {
+        self.picks += 1;
+        if self.steps.len() <= current {
+            self.steps.resize(current + 1, 0);
+        }
+        self.steps[current] += 1;
+        let step = self.steps[current];
+        let t = match &self.policy {
+            Policy::Fixed => default_choice(current, current_runnable, yielded, runnable),
+            &Policy::Random { preemption, .. } => {
                 if current_runnable && !yielded && !self.rng.chance(preemption) {
-                    return current;
-                }
-                if yielded && runnable.len() > 1 {
+                    current
+                } else if yielded && runnable.len() > 1 {
                     let others: Vec<ThreadId> = runnable.iter().copied().filter(|&t| t != current).collect();
-                    return others[self.rng.below(others.len())];
+                    others[self.rng.below(others.len())]
+                } else {
+                    runnable[self.rng.below(runnable.len())]
                 }
-                runnable[self.rng.below(runnable.len())]
+            }
+            Policy::Pct { .. } => self.pick_pct(current, yielded, runnable),
+            Policy::Replay(r) => {
+                if runnable.len() < 2 {
+                    runnable[0]
+                } else {
+                    let r = r.clone();
+                    match self.cursor.peek(&r.schedule) {
+                        Some(d) if runnable.binary_search(&(d as usize)).is_ok() => {
+                            self.cursor.advance(&r.schedule);
+                            d as usize
+                        }
+                        _ if !r.strict => default_choice(current, current_runnable, yielded, runnable),
+                        Some(d) => {
+                            let e = format!(
+                                "decision {} names thread {} (`{}`), which is not runnable there; the runnable threads are {}",
+                                self.cursor.consumed + 1,
+                                d,
+                                crate::schedule::thread_letters(d),
+                                list_threads(runnable)
+                            );
+                            self.error = Some(e.clone());
+                            return Err(e);
+                        }
+                        None => {
+                            let e = format!(
+                                "the schedule ends after {} decision{}, but the run needs more (threads {} are runnable)",
+                                r.schedule.len(),
+                                if r.schedule.len() == 1 { "" } else { "s" },
+                                list_threads(runnable)
+                            );
+                            self.error = Some(e.clone());
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+            Policy::Directed(sw) => {
+                let d = default_choice(current, current_runnable, yielded, runnable);
+                if runnable.len() < 2 {
+                    d
+                } else {
+                    let key = (current as u32, step);
+                    match sw.binary_search_by(|s| (s.thread, s.step).cmp(&key)) {
+                        Ok(i) if runnable.binary_search(&(sw[i].to as usize)).is_ok() => sw[i].to as usize,
+                        _ => d,
+                    }
+                }
+            }
+        };
+        if runnable.len() >= 2 && !matches!(self.policy, Policy::Fixed) {
+            self.decisions.push(t as u32);
+        }
+        if self.log_points {
+            let start = self.point_runnable.len() as u32;
+            self.point_runnable.extend(runnable.iter().map(|&t| t as u32));
+            self.points.push(Point {
+                current: current as u32,
+                chosen: t as u32,
+                current_runnable,
+                yielded,
+                step,
+                span,
+                runnable: (start, runnable.len() as u32),
+            });
+        }
+        Ok(t)
+    }
+
+    fn pick_pct(&mut self, current: ThreadId, yielded: bool, runnable: &[ThreadId]) -> ThreadId {
+        let p = &mut self.pct;
+        p.step += 1;
+        let need = runnable.last().copied().unwrap_or(0).max(current) + 1;
+        if p.prio.len() < need {
+            p.prio.resize(need, UNASSIGNED);
+        }
+        for &t in runnable {
+            if p.prio[t] == UNASSIGNED {
+                // Initial priorities are above every change-point priority (1 ..= depth - 1).
+                p.prio[t] = 1 << 32 | (self.rng.next_u64() >> 33) as i64;
             }
         }
+        while p.next_change < p.changes.len() && p.changes[p.next_change].0 <= p.step {
+            if p.changes[p.next_change].0 == p.step {
+                p.prio[current] = p.changes[p.next_change].1;
+            }
+            p.next_change += 1;
+        }
+        if yielded {
+            p.prio[current] = p.low;
+            p.low -= 1;
+        }
+        let exclude_current = yielded && runnable.len() > 1;
+        let mut best: Option<ThreadId> = None;
+        for &t in runnable {
+            if exclude_current && t == current {
+                continue;
+            }
+            match best {
+                Some(b) if p.prio[t] <= p.prio[b] => {}
+                _ => best = Some(t),
+            }
+        }
+        best.unwrap_or(runnable[0])
     }
+}
+
+fn list_threads(ts: &[ThreadId]) -> String {
+    ts.iter().map(|&t| format!("{t} (`{}`)", crate::schedule::thread_letters(t as u32))).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -101,8 +376,8 @@ mod tests {
     #[test]
     fn fixed_policy_is_round_robin_after_a_yield() {
         let mut s = Scheduler::new(Policy::Fixed);
-        assert_eq!(s.pick(1, true, false, &[0, 1, 2]), 1);
-        assert_eq!(s.pick(1, true, true, &[0, 1, 2]), 2);
-        assert_eq!(s.pick(2, false, false, &[0, 1]), 0);
+        assert_eq!(s.pick(1, true, false, &[0, 1, 2], None), Ok(1));
+        assert_eq!(s.pick(1, true, true, &[0, 1, 2], None), Ok(2));
+        assert_eq!(s.pick(2, false, false, &[0, 1], None), Ok(0));
     }
 }

@@ -1,0 +1,73 @@
+//! Schedules per second of `spindle explore` on a small two-thread program (the lost-update
+//! twin with a few more steps), with the random scheduler and with exhaustive DFS, on one job
+//! and on every core. `cargo bench --bench explore`.
+
+use spindle::explore::{self, Options, Strategy};
+use std::time::Instant;
+
+/// Two threads, each three relaxed increments; main joins both.
+const PROGRAM: &str = "
+static COUNT: [u64; 1];
+fn main() -> i64 {
+    let a: i64;
+    let b: i64;
+    let c: u64;
+    bb0: { a = call spawn(inc, 0) -> bb1; }
+    bb1: { b = call spawn(inc, 0) -> bb2; }
+    bb2: { call join(a) -> bb3; }
+    bb3: { call join(b) -> bb4; }
+    bb4: {
+        c = atomic_load.seq_cst.u64 &COUNT;
+        assert c == 6;
+        return 0;
+    }
+}
+fn inc() {
+    let v: u64;
+    bb0: {
+        v = atomic_rmw.add.relaxed.u64 &COUNT, 1;
+        v = atomic_rmw.add.relaxed.u64 &COUNT, 1;
+        v = atomic_rmw.add.relaxed.u64 &COUNT, 1;
+        return;
+    }
+}";
+
+fn measure(name: &str, strategy: Strategy, runs: Option<u64>, jobs: usize) {
+    let opts = Options { strategy, runs, jobs, minimize: false, ..Options::default() };
+    // Warm up once, then take the best of three.
+    let _ = explore::explore("bench.mir", PROGRAM, &opts).unwrap();
+    let mut best = f64::MAX;
+    let mut n = 0;
+    let mut exhaustive = false;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let s = explore::explore("bench.mir", PROGRAM, &opts).unwrap();
+        let e = t.elapsed().as_secs_f64();
+        assert!(s.failure.is_none());
+        n = s.runs;
+        exhaustive = s.exhaustive;
+        best = best.min(e);
+    }
+    let what = if exhaustive { " (every schedule within the bound)" } else { "" };
+    println!("{name:<28} jobs={jobs}: {n:>7} schedules in {:>7.3} s = {:>9.0} schedules/s{what}", best, n as f64 / best);
+}
+
+fn main() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut jobs = vec![1];
+    if cores > 1 {
+        jobs.push(cores);
+    }
+    for &j in &jobs {
+        measure("random", Strategy::Random, Some(50_000), j);
+    }
+    for &j in &jobs {
+        measure("pct:3", Strategy::Pct { depth: 3 }, Some(50_000), j);
+    }
+    for &j in &jobs {
+        measure("dfs:3", Strategy::Dfs { bound: 3 }, None, j);
+    }
+    for &j in &jobs {
+        measure("dfs (unbounded: all)", Strategy::Dfs { bound: 1000 }, None, j);
+    }
+}
