@@ -120,7 +120,13 @@ impl Shims {
         let count = op.count.min(MAX_RW_COUNT);
         let is_eventfd = desc.kind() == DescriptionKind::EventFd;
         let extent = m.memory.writable_extent(op.buf);
+        // An epoll fd has no read method: EINVAL before the buffer is looked at (diff scenario
+        // `known_epoll_fd_null_io`).
+        if matches!(desc, Description::Host(_)) {
+            return fail(m, EINVAL).map(Attempt::Done);
+        }
         let mut count = count;
+        let mut eof_probe = false;
         if count > 0 && extent == 0 && !is_eventfd {
             // Nothing of the buffer is writable: with data to copy, the kernel faults (and keeps
             // the data, fds/probes pipe); with none, it reports EOF (or a reset), or blocks.
@@ -138,11 +144,12 @@ impl Shims {
             }
             // At EOF a read copies nothing: let the description answer (0, or ECONNRESET).
             count = 1;
+            eof_probe = true;
         }
         // An eventfd read faults *after* consuming the counter (shims/probes/fdcalls.c), so it
         // reads with the full count; a pipe or socket read copies only into valid memory, which
         // makes a short read where Linux would stop at the fault.
-        let cap = if is_eventfd { count } else { count.min(extent) }.min(MAX_READ_BUFFER);
+        let cap = if is_eventfd || eof_probe { count } else { count.min(extent) }.min(MAX_READ_BUFFER);
         let peer_charge = desc.peer().and_then(|p| self.fds.get(p)).and_then(|d| d.as_socket()).map(|s| s.send_charge());
         let Some(desc) = self.fds.get_mut(op.id) else { return fail(m, EBADF).map(Attempt::Done) };
         let mut tmp = vec![0u8; cap as usize];
@@ -163,8 +170,10 @@ impl Shims {
             }
             Err(IoError::WouldBlock) => Ok(Attempt::WouldBlock),
             Err(e) => {
-                // Some errors change state (a socket's pending ECONNRESET is consumed).
+                // Some errors change state (a socket's pending ECONNRESET is consumed, and with
+                // it EPOLLERR): epoll must see the new readiness too.
                 self.changed_with_peer(m, op.id)?;
+                self.epoll_changed(m, op.id)?;
                 fail(m, errno_of(e)).map(Attempt::Done)
             }
         }
@@ -272,6 +281,20 @@ impl Shims {
         }
         let extent = m.memory.readable_extent(buf);
         let is_eventfd = self.fds.get(id).is_some_and(|d| d.kind() == DescriptionKind::EventFd);
+        // An epoll fd or timerfd has no write method: EINVAL before the buffer is looked at.
+        if self.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
+            return Ok(Err(EINVAL));
+        }
+        // A full pipe is checked before the bytes are copied: a non-blocking write there is EAGAIN
+        // whatever the buffer (diff scenario `null_write_to_full_pipe`). (A socket that is not
+        // writable by the quarter-of-SO_SNDBUF rule may still take data, so the copy comes first.)
+        let full = self.fds.get(id).is_some_and(|d| {
+            let r = d.readiness();
+            d.kind() == DescriptionKind::PipeWrite && !(r.writable || r.error || r.hup)
+        });
+        if extent == 0 && full && self.fds.status_flags(id).is_some_and(|f| f.nonblock) {
+            return Ok(Err(EAGAIN));
+        }
         // An eventfd copies its 8 bytes first: a short buffer is EFAULT (fdcalls.c); a pipe or
         // socket writes what it can copy, and faults only when it can copy nothing.
         if extent == 0 || is_eventfd && extent < count.min(8) {

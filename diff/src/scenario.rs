@@ -1,0 +1,790 @@
+//! The scenario language: fd operations on symbolic handles.
+//!
+//! A scenario is a list of [`Op`]s. An operation that creates fds *binds handle slots*: `eventfd`,
+//! `dup`, `dup2`, `dup3`, `fcntl(F_DUPFD…)` bind one, `pipe`/`socketpair` two (read end first /
+//! `sv[0]` first). Slots are numbered in the order they are bound (`h0`, `h1`, …), whether the
+//! call succeeds or not; a slot holds the fd number the call returned, or -1 if it failed. A
+//! slot is a number, as in C: after `close(h0)` the slot still holds the old number, which is
+//! either free (EBADF) or reused by a later call — both backends see the same thing.
+//!
+//! Fd operands ([`Fd`]) are a slot, a number relative to the first fd the scenario could get
+//! (`base+k`, free or not), or an absolute number that is invalid everywhere (negative, or
+//! beyond any open-files limit). fds 0–2 are never named: they are the test process's stdio on
+//! the host and `/dev/null`-like in Spindle.
+//!
+//! Adding an operation is adding one variant and its arms in the `match`es over [`Op`]
+//! ([`Op::binds`], [`render_op`], `host::Run::call`, `vm::Gen::op`) and, for random testing, in
+//! `gen::op`. The epoll operations are such variants: `EpollCreate1` (binds a slot, recorded
+//! like `eventfd`), `EpollCtl` (recorded like `close`) and `EpollWait` (timeout 0; its record's
+//! [`crate::Rec::events`] holds the `(events, data)` list in order). Spindle runs them once its
+//! shim table has the epoll calls ([`crate::vm::has_epoll`]); until then the suite's epoll
+//! scenarios run against the kernel only and the generator leaves epoll out.
+
+use std::fmt;
+
+/// Linux x86-64 constants used by scenarios (the values of `<fcntl.h>`, `<sys/socket.h>` …).
+pub mod lx {
+    pub const O_WRONLY: u32 = 0o1;
+    pub const O_RDWR: u32 = 0o2;
+    pub const O_CREAT: u32 = 0o100;
+    pub const O_EXCL: u32 = 0o200;
+    pub const O_NOCTTY: u32 = 0o400;
+    pub const O_TRUNC: u32 = 0o1000;
+    pub const O_APPEND: u32 = 0o2000;
+    pub const O_NONBLOCK: u32 = 0o4000;
+    pub const O_DSYNC: u32 = 0o10000;
+    pub const O_LARGEFILE: u32 = 0o100000;
+    pub const O_CLOEXEC: u32 = 0o2000000;
+    pub const EFD_SEMAPHORE: u32 = 1;
+    pub const EFD_NONBLOCK: u32 = O_NONBLOCK;
+    pub const EFD_CLOEXEC: u32 = O_CLOEXEC;
+    pub const AF_UNSPEC: i32 = 0;
+    pub const AF_UNIX: i32 = 1;
+    pub const AF_INET: i32 = 2;
+    pub const AF_INET6: i32 = 10;
+    pub const SOCK_STREAM: u32 = 1;
+    pub const SOCK_NONBLOCK: u32 = O_NONBLOCK;
+    pub const SOCK_CLOEXEC: u32 = O_CLOEXEC;
+    pub const MSG_PEEK: u32 = 0x2;
+    pub const MSG_DONTWAIT: u32 = 0x40;
+    pub const MSG_NOSIGNAL: u32 = 0x4000;
+    pub const SHUT_RD: i64 = 0;
+    pub const SHUT_WR: i64 = 1;
+    pub const SHUT_RDWR: i64 = 2;
+    pub const F_DUPFD: i32 = 0;
+    pub const F_GETFD: i32 = 1;
+    pub const F_SETFD: i32 = 2;
+    pub const F_GETFL: i32 = 3;
+    pub const F_SETFL: i32 = 4;
+    pub const F_DUPFD_CLOEXEC: i32 = 1030;
+    pub const F_GETPIPE_SZ: i32 = 1032;
+    pub const FD_CLOEXEC: u64 = 1;
+    pub const EPOLL_CLOEXEC: u32 = O_CLOEXEC;
+    pub const EPOLL_CTL_ADD: i32 = 1;
+    pub const EPOLL_CTL_DEL: i32 = 2;
+    pub const EPOLL_CTL_MOD: i32 = 3;
+    pub const EPOLLIN: u32 = 0x1;
+    pub const EPOLLPRI: u32 = 0x2;
+    pub const EPOLLOUT: u32 = 0x4;
+    pub const EPOLLERR: u32 = 0x8;
+    pub const EPOLLHUP: u32 = 0x10;
+    pub const EPOLLRDHUP: u32 = 0x2000;
+    pub const EPOLLEXCLUSIVE: u32 = 1 << 28;
+    pub const EPOLLWAKEUP: u32 = 1 << 29;
+    pub const EPOLLONESHOT: u32 = 1 << 30;
+    pub const EPOLLET: u32 = 1 << 31;
+}
+
+/// A handle slot.
+pub type Slot = u16;
+
+/// An fd operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fd {
+    /// The number held by handle slot `h` (-1 if the slot is not bound yet).
+    H(Slot),
+    /// `base + k`: the k-th number from the first one the scenario could get (3 in Spindle),
+    /// whatever it holds (`k` < 64).
+    Rel(u8),
+    /// An absolute number, invalid in both backends (negative, or ≥ any open-files limit).
+    Abs(i32),
+    /// Generator only: slot `p % n` of the `n` slots bound so far (`Rel(p % 8)` if none);
+    /// [`Scenario::resolved`] turns it into `H`.
+    Pick(u8),
+    /// Generator only: like `Pick`, among the slots bound by `epoll_create1` (all slots if
+    /// there are none).
+    PickEpoll(u8),
+}
+
+/// What a `write`/`send` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Src {
+    /// `len` bytes of the pattern buffer, at an offset that depends on the operation's index:
+    /// printable bytes, zeros past the first 8192.
+    Pattern,
+    /// A 16-byte buffer holding the value (little-endian) and 8 zero bytes; `len` ≤ 16.
+    Value(u64),
+    /// A NULL buffer.
+    Null,
+}
+
+/// An `fcntl` command and its argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fcntl {
+    GetFl,
+    SetFl(u32),
+    GetFd,
+    SetFd(u64),
+    /// `F_DUPFD` with the minimum as an fd operand (binds a slot).
+    DupFd(Fd),
+    /// `F_DUPFD_CLOEXEC` (binds a slot).
+    DupFdCloexec(Fd),
+    GetPipeSz,
+    /// Any other command, with its raw argument (only commands that are `EINVAL` on Linux for
+    /// these descriptions: Spindle refuses the others as unsupported).
+    Other(i32, u64),
+}
+
+/// One operation. Lengths are at most [`MAX_LEN`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `eventfd(init, flags)` — `init` is passed as a 64-bit value (the kernel reads an unsigned
+    /// int). Binds one slot.
+    EventFd {
+        init: u64,
+        flags: u32,
+    },
+    /// `pipe(fds)` (`flags: None`) or `pipe2(fds, flags)`; `null` passes a NULL array. Binds two
+    /// slots: the read end, the write end.
+    Pipe {
+        flags: Option<u32>,
+        null: bool,
+    },
+    /// `socketpair(domain, ty, proto, sv)`; `null` passes a NULL array. Binds two slots.
+    SocketPair {
+        domain: i32,
+        ty: u32,
+        proto: i32,
+        null: bool,
+    },
+    /// `read(fd, buf, len)`, `buf` NULL if `null`.
+    Read {
+        fd: Fd,
+        len: u32,
+        null: bool,
+    },
+    /// `write(fd, src, len)`.
+    Write {
+        fd: Fd,
+        len: u32,
+        src: Src,
+    },
+    /// `recv(fd, buf, len, flags)`.
+    Recv {
+        fd: Fd,
+        len: u32,
+        flags: u32,
+        null: bool,
+    },
+    /// `send(fd, src, len, flags)`.
+    Send {
+        fd: Fd,
+        len: u32,
+        src: Src,
+        flags: u32,
+    },
+    Close {
+        fd: Fd,
+    },
+    /// Binds one slot.
+    Dup {
+        fd: Fd,
+    },
+    /// Binds one slot.
+    Dup2 {
+        fd: Fd,
+        to: Fd,
+    },
+    /// Binds one slot.
+    Dup3 {
+        fd: Fd,
+        to: Fd,
+        flags: u32,
+    },
+    Fcntl {
+        fd: Fd,
+        cmd: Fcntl,
+    },
+    /// `shutdown(fd, how)`; `how` is passed as a 64-bit value (the kernel reads an int).
+    Shutdown {
+        fd: Fd,
+        how: i64,
+    },
+    /// `epoll_create1(flags)`. Binds one slot.
+    EpollCreate1 {
+        flags: u32,
+    },
+    /// `epoll_ctl(ep, op, fd, &event)` with `event = { events, data }`, or a NULL event.
+    EpollCtl {
+        ep: Fd,
+        op: i32,
+        fd: Fd,
+        events: u32,
+        data: u64,
+        null: bool,
+    },
+    /// `epoll_wait(ep, events, max, 0)` into a buffer of [`MAX_EVENTS`] entries (`max` is at
+    /// most that, or invalid: ≤ 0 or beyond `EP_MAX_EVENTS`).
+    EpollWait {
+        ep: Fd,
+        max: i32,
+    },
+}
+
+/// The entries of `epoll_wait`'s event buffer.
+pub const MAX_EVENTS: usize = 64;
+
+/// The largest read or write length a scenario may use (both backends size their buffers by
+/// the scenario, so a length never exceeds the buffer).
+pub const MAX_LEN: u32 = 300_000;
+/// Bytes of the pattern buffer that are not zero.
+pub const PATTERN_BYTES: usize = 8192;
+/// Write offsets into the pattern buffer are below this.
+pub const PATTERN_SPAN: usize = 4096;
+
+/// The offset into the pattern buffer at which operation `index` writes.
+pub fn pattern_offset(index: usize) -> usize {
+    (index * 263) % PATTERN_SPAN
+}
+
+/// The pattern buffer, `len` bytes: [`PATTERN_BYTES`] printable bytes, then zeros.
+pub fn pattern(len: usize) -> Vec<u8> {
+    let mut x: u32 = 0x2545_f491;
+    (0..len)
+        .map(|i| {
+            if i >= PATTERN_BYTES {
+                return 0;
+            }
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[(x % 62) as usize]
+        })
+        .collect()
+}
+
+impl Op {
+    /// How many handle slots the operation binds.
+    pub fn binds(&self) -> usize {
+        match self {
+            Op::EventFd { .. } | Op::Dup { .. } | Op::Dup2 { .. } | Op::Dup3 { .. } | Op::EpollCreate1 { .. } => 1,
+            Op::Fcntl { cmd: Fcntl::DupFd(_) | Fcntl::DupFdCloexec(_), .. } => 1,
+            Op::Pipe { .. } | Op::SocketPair { .. } => 2,
+            _ => 0,
+        }
+    }
+
+    /// Whether a successful return value is an fd number.
+    pub fn returns_fd(&self) -> bool {
+        matches!(self, Op::EventFd { .. } | Op::Dup { .. } | Op::Dup2 { .. } | Op::Dup3 { .. } | Op::EpollCreate1 { .. })
+            || matches!(self, Op::Fcntl { cmd: Fcntl::DupFd(_) | Fcntl::DupFdCloexec(_), .. })
+    }
+
+    /// Whether the operation stores an fd pair (`pipe`, `socketpair`).
+    pub fn returns_pair(&self) -> bool {
+        matches!(self, Op::Pipe { .. } | Op::SocketPair { .. })
+    }
+
+    /// Whether the operation reads data into a buffer (recorded when it returns > 0).
+    pub fn reads_data(&self) -> bool {
+        matches!(self, Op::Read { null: false, .. } | Op::Recv { null: false, .. })
+    }
+
+    /// Whether the operation transfers data and could block: it is run with `O_NONBLOCK` set
+    /// around it if its description is blocking.
+    pub fn guarded(&self) -> bool {
+        matches!(self, Op::Read { .. } | Op::Write { .. } | Op::Recv { .. } | Op::Send { .. })
+    }
+
+    /// The data operation's fd operand.
+    pub fn fd(&self) -> Option<Fd> {
+        match *self {
+            Op::Read { fd, .. }
+            | Op::Write { fd, .. }
+            | Op::Recv { fd, .. }
+            | Op::Send { fd, .. }
+            | Op::Close { fd }
+            | Op::Dup { fd }
+            | Op::Dup2 { fd, .. }
+            | Op::Dup3 { fd, .. }
+            | Op::Fcntl { fd, .. }
+            | Op::Shutdown { fd, .. }
+            | Op::EpollCtl { fd, .. } => Some(fd),
+            _ => None,
+        }
+    }
+
+    /// The largest buffer the operation reads into or writes from.
+    pub fn buf_len(&self) -> u32 {
+        match *self {
+            Op::Read { len, .. } | Op::Write { len, .. } | Op::Recv { len, .. } | Op::Send { len, .. } => len,
+            _ => 0,
+        }
+    }
+
+    /// The operation's name, for grouping mismatches.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::EventFd { .. } => "eventfd",
+            Op::Pipe { flags: None, .. } => "pipe",
+            Op::Pipe { .. } => "pipe2",
+            Op::SocketPair { .. } => "socketpair",
+            Op::Read { .. } => "read",
+            Op::Write { .. } => "write",
+            Op::Recv { .. } => "recv",
+            Op::Send { .. } => "send",
+            Op::Close { .. } => "close",
+            Op::Dup { .. } => "dup",
+            Op::Dup2 { .. } => "dup2",
+            Op::Dup3 { .. } => "dup3",
+            Op::Fcntl { cmd, .. } => match cmd {
+                Fcntl::GetFl => "fcntl(F_GETFL)",
+                Fcntl::SetFl(_) => "fcntl(F_SETFL)",
+                Fcntl::GetFd => "fcntl(F_GETFD)",
+                Fcntl::SetFd(_) => "fcntl(F_SETFD)",
+                Fcntl::DupFd(_) => "fcntl(F_DUPFD)",
+                Fcntl::DupFdCloexec(_) => "fcntl(F_DUPFD_CLOEXEC)",
+                Fcntl::GetPipeSz => "fcntl(F_GETPIPE_SZ)",
+                Fcntl::Other(..) => "fcntl(other)",
+            },
+            Op::Shutdown { .. } => "shutdown",
+            Op::EpollCreate1 { .. } => "epoll_create1",
+            Op::EpollCtl { .. } => "epoll_ctl",
+            Op::EpollWait { .. } => "epoll_wait",
+        }
+    }
+
+    /// Applies `f` to every fd operand.
+    pub fn map_fds(&mut self, mut f: impl FnMut(Fd) -> Fd) {
+        match self {
+            Op::Read { fd, .. }
+            | Op::Write { fd, .. }
+            | Op::Recv { fd, .. }
+            | Op::Send { fd, .. }
+            | Op::Close { fd }
+            | Op::Dup { fd }
+            | Op::Shutdown { fd, .. } => *fd = f(*fd),
+            Op::Dup2 { fd, to } | Op::Dup3 { fd, to, .. } => {
+                *fd = f(*fd);
+                *to = f(*to);
+            }
+            Op::Fcntl { fd, cmd } => {
+                *fd = f(*fd);
+                if let Fcntl::DupFd(min) | Fcntl::DupFdCloexec(min) = cmd {
+                    *min = f(*min);
+                }
+            }
+            Op::EpollCtl { ep, fd, .. } => {
+                *ep = f(*ep);
+                *fd = f(*fd);
+            }
+            Op::EpollWait { ep, .. } => *ep = f(*ep),
+            Op::EventFd { .. } | Op::Pipe { .. } | Op::SocketPair { .. } | Op::EpollCreate1 { .. } => {}
+        }
+    }
+}
+
+/// A named sequence of operations.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Scenario {
+    pub name: String,
+    pub ops: Vec<Op>,
+}
+
+impl Scenario {
+    pub fn new(name: impl Into<String>) -> Self {
+        Scenario { name: name.into(), ops: Vec::new() }
+    }
+
+    /// The number of slots the scenario binds.
+    pub fn slots(&self) -> usize {
+        self.ops.iter().map(Op::binds).sum()
+    }
+
+    /// The largest length any operation uses.
+    pub fn max_len(&self) -> usize {
+        self.ops.iter().map(|o| o.buf_len() as usize).max().unwrap_or(0)
+    }
+
+    /// The scenario with every `Fd::Pick` replaced by the slot it names.
+    pub fn resolved(&self) -> Scenario {
+        let mut bound = 0usize;
+        let mut epolls: Vec<Slot> = Vec::new();
+        let ops = self
+            .ops
+            .iter()
+            .map(|op| {
+                let mut op = op.clone();
+                op.map_fds(|fd| match fd {
+                    Fd::PickEpoll(p) if !epolls.is_empty() => Fd::H(epolls[p as usize % epolls.len()]),
+                    Fd::Pick(p) | Fd::PickEpoll(p) if bound == 0 => Fd::Rel(p % 8),
+                    Fd::Pick(p) | Fd::PickEpoll(p) => Fd::H((p as usize % bound) as Slot),
+                    other => other,
+                });
+                if matches!(op, Op::EpollCreate1 { .. }) {
+                    epolls.push(bound as Slot);
+                }
+                bound += op.binds();
+                op
+            })
+            .collect();
+        Scenario { name: self.name.clone(), ops }
+    }
+
+    /// The scenario without operation `i`: slots bound after it are renumbered, and operands
+    /// that named the slots it bound become -1.
+    pub fn without(&self, i: usize) -> Scenario {
+        let first: usize = self.ops[..i].iter().map(Op::binds).sum();
+        let n = self.ops[i].binds();
+        let mut ops = self.ops.clone();
+        ops.remove(i);
+        for op in &mut ops[i..] {
+            op.map_fds(|fd| match fd {
+                Fd::H(h) if (h as usize) >= first + n => Fd::H(h - n as Slot),
+                Fd::H(h) if (h as usize) >= first => Fd::Abs(-1),
+                other => other,
+            });
+        }
+        Scenario { name: self.name.clone(), ops }
+    }
+
+    /// The slot index the next binding operation's first slot gets.
+    fn next_slot(&self) -> Slot {
+        self.slots() as Slot
+    }
+
+    fn push1(&mut self, op: Op) -> Fd {
+        let h = self.next_slot();
+        self.ops.push(op);
+        Fd::H(h)
+    }
+
+    fn push2(&mut self, op: Op) -> (Fd, Fd) {
+        let h = self.next_slot();
+        self.ops.push(op);
+        (Fd::H(h), Fd::H(h + 1))
+    }
+
+    // ---- builder: each method appends one operation and returns the handles it binds ----
+
+    pub fn eventfd(&mut self, init: u64, flags: u32) -> Fd {
+        self.push1(Op::EventFd { init, flags })
+    }
+    /// `pipe2(fds, flags)`: (read end, write end).
+    pub fn pipe2(&mut self, flags: u32) -> (Fd, Fd) {
+        self.push2(Op::Pipe { flags: Some(flags), null: false })
+    }
+    /// `pipe(fds)`: (read end, write end).
+    pub fn pipe(&mut self) -> (Fd, Fd) {
+        self.push2(Op::Pipe { flags: None, null: false })
+    }
+    pub fn pipe2_null(&mut self, flags: u32) -> (Fd, Fd) {
+        self.push2(Op::Pipe { flags: Some(flags), null: true })
+    }
+    /// `socketpair(AF_UNIX, ty, 0, sv)`.
+    pub fn socketpair(&mut self, ty: u32) -> (Fd, Fd) {
+        self.socketpair_args(lx::AF_UNIX, ty, 0)
+    }
+    pub fn socketpair_args(&mut self, domain: i32, ty: u32, proto: i32) -> (Fd, Fd) {
+        self.push2(Op::SocketPair { domain, ty, proto, null: false })
+    }
+    pub fn socketpair_null(&mut self, ty: u32) -> (Fd, Fd) {
+        self.push2(Op::SocketPair { domain: lx::AF_UNIX, ty, proto: 0, null: true })
+    }
+    pub fn read(&mut self, fd: Fd, len: u32) {
+        self.ops.push(Op::Read { fd, len, null: false });
+    }
+    pub fn read_null(&mut self, fd: Fd, len: u32) {
+        self.ops.push(Op::Read { fd, len, null: true });
+    }
+    /// Writes `len` pattern bytes.
+    pub fn write(&mut self, fd: Fd, len: u32) {
+        self.ops.push(Op::Write { fd, len, src: Src::Pattern });
+    }
+    /// Writes the 8-byte value `v` (an eventfd add).
+    pub fn write_u64(&mut self, fd: Fd, v: u64) {
+        self.ops.push(Op::Write { fd, len: 8, src: Src::Value(v) });
+    }
+    /// Writes `len` bytes of a 16-byte buffer holding `v` then zeros.
+    pub fn write_u64_len(&mut self, fd: Fd, v: u64, len: u32) {
+        assert!(len <= 16, "a value buffer has 16 bytes");
+        self.ops.push(Op::Write { fd, len, src: Src::Value(v) });
+    }
+    pub fn write_null(&mut self, fd: Fd, len: u32) {
+        self.ops.push(Op::Write { fd, len, src: Src::Null });
+    }
+    pub fn recv(&mut self, fd: Fd, len: u32, flags: u32) {
+        self.ops.push(Op::Recv { fd, len, flags, null: false });
+    }
+    pub fn recv_null(&mut self, fd: Fd, len: u32, flags: u32) {
+        self.ops.push(Op::Recv { fd, len, flags, null: true });
+    }
+    pub fn send(&mut self, fd: Fd, len: u32, flags: u32) {
+        self.ops.push(Op::Send { fd, len, src: Src::Pattern, flags });
+    }
+    pub fn send_null(&mut self, fd: Fd, len: u32, flags: u32) {
+        self.ops.push(Op::Send { fd, len, src: Src::Null, flags });
+    }
+    pub fn close(&mut self, fd: Fd) {
+        self.ops.push(Op::Close { fd });
+    }
+    pub fn dup(&mut self, fd: Fd) -> Fd {
+        self.push1(Op::Dup { fd })
+    }
+    pub fn dup2(&mut self, fd: Fd, to: Fd) -> Fd {
+        self.push1(Op::Dup2 { fd, to })
+    }
+    pub fn dup3(&mut self, fd: Fd, to: Fd, flags: u32) -> Fd {
+        self.push1(Op::Dup3 { fd, to, flags })
+    }
+    pub fn getfl(&mut self, fd: Fd) {
+        self.ops.push(Op::Fcntl { fd, cmd: Fcntl::GetFl });
+    }
+    pub fn setfl(&mut self, fd: Fd, flags: u32) {
+        self.ops.push(Op::Fcntl { fd, cmd: Fcntl::SetFl(flags) });
+    }
+    pub fn getfd(&mut self, fd: Fd) {
+        self.ops.push(Op::Fcntl { fd, cmd: Fcntl::GetFd });
+    }
+    pub fn setfd(&mut self, fd: Fd, arg: u64) {
+        self.ops.push(Op::Fcntl { fd, cmd: Fcntl::SetFd(arg) });
+    }
+    pub fn dupfd(&mut self, fd: Fd, min: Fd) -> Fd {
+        self.push1(Op::Fcntl { fd, cmd: Fcntl::DupFd(min) })
+    }
+    pub fn dupfd_cloexec(&mut self, fd: Fd, min: Fd) -> Fd {
+        self.push1(Op::Fcntl { fd, cmd: Fcntl::DupFdCloexec(min) })
+    }
+    pub fn getpipe_sz(&mut self, fd: Fd) {
+        self.ops.push(Op::Fcntl { fd, cmd: Fcntl::GetPipeSz });
+    }
+    pub fn fcntl_other(&mut self, fd: Fd, cmd: i32, arg: u64) {
+        self.ops.push(Op::Fcntl { fd, cmd: Fcntl::Other(cmd, arg) });
+    }
+    pub fn shutdown(&mut self, fd: Fd, how: i64) {
+        self.ops.push(Op::Shutdown { fd, how });
+    }
+    pub fn epoll_create1(&mut self, flags: u32) -> Fd {
+        self.push1(Op::EpollCreate1 { flags })
+    }
+    pub fn epoll_ctl(&mut self, ep: Fd, op: i32, fd: Fd, events: u32, data: u64) {
+        self.ops.push(Op::EpollCtl { ep, op, fd, events, data, null: false });
+    }
+    pub fn epoll_ctl_null(&mut self, ep: Fd, op: i32, fd: Fd) {
+        self.ops.push(Op::EpollCtl { ep, op, fd, events: 0, data: 0, null: true });
+    }
+    pub fn epoll_wait(&mut self, ep: Fd, max: i32) {
+        self.ops.push(Op::EpollWait { ep, max });
+    }
+    /// Whether the scenario uses epoll.
+    pub fn uses_epoll(&self) -> bool {
+        self.ops.iter().any(|o| matches!(o, Op::EpollCreate1 { .. } | Op::EpollCtl { .. } | Op::EpollWait { .. }))
+    }
+    /// Appends `n` copies of an operation.
+    pub fn repeat(&mut self, n: usize, op: Op) {
+        assert_eq!(op.binds(), 0, "repeat only operations that bind nothing");
+        for _ in 0..n {
+            self.ops.push(op.clone());
+        }
+    }
+}
+
+// ---- rendering ------------------------------------------------------------------------------
+
+fn flags(v: u64, names: &[(u64, &str)], zero: &str) -> String {
+    if v == 0 {
+        return zero.to_string();
+    }
+    let mut parts = Vec::new();
+    let mut rest = v;
+    for &(bit, name) in names {
+        if bit != 0 && rest & bit == bit {
+            parts.push(name.to_string());
+            rest &= !bit;
+        }
+    }
+    if rest != 0 {
+        parts.push(format!("{rest:#x}"));
+    }
+    parts.join("|")
+}
+
+const O_NAMES: &[(u64, &str)] = &[
+    (0o1, "O_WRONLY"),
+    (0o2, "O_RDWR"),
+    (0o100, "O_CREAT"),
+    (0o200, "O_EXCL"),
+    (0o400, "O_NOCTTY"),
+    (0o1000, "O_TRUNC"),
+    (0o2000, "O_APPEND"),
+    (0o4000, "O_NONBLOCK"),
+    (0o10000, "O_DSYNC"),
+    (0o100000, "O_LARGEFILE"),
+    (0o2000000, "O_CLOEXEC"),
+];
+const EFD_NAMES: &[(u64, &str)] = &[(1, "EFD_SEMAPHORE"), (0o4000, "EFD_NONBLOCK"), (0o2000000, "EFD_CLOEXEC")];
+const SOCK_NAMES: &[(u64, &str)] = &[(0o4000, "SOCK_NONBLOCK"), (0o2000000, "SOCK_CLOEXEC")];
+const EPOLL_NAMES: &[(u64, &str)] = &[
+    (0x1, "EPOLLIN"),
+    (0x2, "EPOLLPRI"),
+    (0x4, "EPOLLOUT"),
+    (0x8, "EPOLLERR"),
+    (0x10, "EPOLLHUP"),
+    (0x2000, "EPOLLRDHUP"),
+    (1 << 28, "EPOLLEXCLUSIVE"),
+    (1 << 29, "EPOLLWAKEUP"),
+    (1 << 30, "EPOLLONESHOT"),
+    (1 << 31, "EPOLLET"),
+];
+
+/// Renders an epoll event mask.
+pub fn epoll_events(v: u32) -> String {
+    flags(v as u64, EPOLL_NAMES, "0")
+}
+
+const MSG_NAMES: &[(u64, &str)] = &[(0x2, "MSG_PEEK"), (0x40, "MSG_DONTWAIT"), (0x4000, "MSG_NOSIGNAL")];
+
+/// Renders the flag word of an fcntl `F_GETFL` result.
+pub fn o_flags(v: i64) -> String {
+    let access = match v & 3 {
+        0 => "O_RDONLY",
+        1 => "O_WRONLY",
+        2 => "O_RDWR",
+        _ => "O_ACCMODE",
+    };
+    let rest = flags(v as u64 & !3, O_NAMES, "");
+    if rest.is_empty() {
+        access.to_string()
+    } else {
+        format!("{access}|{rest}")
+    }
+}
+
+impl fmt::Display for Fd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fd::H(h) => write!(f, "h{h}"),
+            Fd::Rel(k) => write!(f, "base+{k}"),
+            Fd::Abs(v) => write!(f, "{v}"),
+            Fd::Pick(p) => write!(f, "pick{p}"),
+            Fd::PickEpoll(p) => write!(f, "pick_epoll{p}"),
+        }
+    }
+}
+
+impl fmt::Display for Src {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Src::Pattern => write!(f, "pat"),
+            Src::Value(v) => write!(f, "&u64({v:#x})"),
+            Src::Null => write!(f, "NULL"),
+        }
+    }
+}
+
+fn domain(d: i32) -> String {
+    match d {
+        0 => "AF_UNSPEC".into(),
+        1 => "AF_UNIX".into(),
+        2 => "AF_INET".into(),
+        10 => "AF_INET6".into(),
+        d => d.to_string(),
+    }
+}
+
+fn sock_type(t: u32) -> String {
+    let base = match t & 0xf {
+        1 => "SOCK_STREAM".to_string(),
+        b => b.to_string(),
+    };
+    let rest = flags(t as u64 & !0xf, SOCK_NAMES, "");
+    if rest.is_empty() {
+        base
+    } else {
+        format!("{base}|{rest}")
+    }
+}
+
+fn how(h: i64) -> String {
+    match h {
+        0 => "SHUT_RD".into(),
+        1 => "SHUT_WR".into(),
+        2 => "SHUT_RDWR".into(),
+        h => h.to_string(),
+    }
+}
+
+/// Renders an operation, with the slots it binds starting at `slot`.
+pub fn render_op(op: &Op, slot: usize) -> String {
+    let lhs = match op.binds() {
+        1 => format!("h{slot} = "),
+        2 => format!("h{},h{} = ", slot, slot + 1),
+        _ => String::new(),
+    };
+    let arr = |null: bool| if null { "NULL" } else { "fds" };
+    let body = match *op {
+        Op::EventFd { init, flags: fl } => format!("eventfd({init:#x}, {})", flags(fl as u64, EFD_NAMES, "0")),
+        Op::Pipe { flags: None, null } => format!("pipe({})", arr(null)),
+        Op::Pipe { flags: Some(fl), null } => format!("pipe2({}, {})", arr(null), flags(fl as u64, O_NAMES, "0")),
+        Op::SocketPair { domain: d, ty, proto, null } => {
+            format!("socketpair({}, {}, {proto}, {})", domain(d), sock_type(ty), arr(null))
+        }
+        Op::Read { fd, len, null } => format!("read({fd}, {}, {len})", if null { "NULL" } else { "buf" }),
+        Op::Write { fd, len, src } => format!("write({fd}, {src}, {len})"),
+        Op::Recv { fd, len, flags: fl, null } => {
+            format!("recv({fd}, {}, {len}, {})", if null { "NULL" } else { "buf" }, flags(fl as u64, MSG_NAMES, "0"))
+        }
+        Op::Send { fd, len, src, flags: fl } => format!("send({fd}, {src}, {len}, {})", flags(fl as u64, MSG_NAMES, "0")),
+        Op::Close { fd } => format!("close({fd})"),
+        Op::Dup { fd } => format!("dup({fd})"),
+        Op::Dup2 { fd, to } => format!("dup2({fd}, {to})"),
+        Op::Dup3 { fd, to, flags: fl } => format!("dup3({fd}, {to}, {})", flags(fl as u64, O_NAMES, "0")),
+        Op::Fcntl { fd, cmd } => match cmd {
+            Fcntl::GetFl => format!("fcntl({fd}, F_GETFL)"),
+            Fcntl::SetFl(fl) => format!("fcntl({fd}, F_SETFL, {})", flags(fl as u64, O_NAMES, "0")),
+            Fcntl::GetFd => format!("fcntl({fd}, F_GETFD)"),
+            Fcntl::SetFd(a) => format!("fcntl({fd}, F_SETFD, {a:#x})"),
+            Fcntl::DupFd(min) => format!("fcntl({fd}, F_DUPFD, {min})"),
+            Fcntl::DupFdCloexec(min) => format!("fcntl({fd}, F_DUPFD_CLOEXEC, {min})"),
+            Fcntl::GetPipeSz => format!("fcntl({fd}, F_GETPIPE_SZ)"),
+            Fcntl::Other(c, a) => format!("fcntl({fd}, {c}, {a:#x})"),
+        },
+        Op::Shutdown { fd, how: h } => format!("shutdown({fd}, {})", how(h)),
+        Op::EpollCreate1 { flags: fl } => format!("epoll_create1({})", flags(fl as u64, &[(0o2000000, "EPOLL_CLOEXEC")], "0")),
+        Op::EpollCtl { ep, op, fd, events, data, null } => {
+            let op = match op {
+                1 => "EPOLL_CTL_ADD".to_string(),
+                2 => "EPOLL_CTL_DEL".to_string(),
+                3 => "EPOLL_CTL_MOD".to_string(),
+                o => o.to_string(),
+            };
+            if null {
+                format!("epoll_ctl({ep}, {op}, {fd}, NULL)")
+            } else {
+                format!("epoll_ctl({ep}, {op}, {fd}, {{{}, {data}}})", epoll_events(events))
+            }
+        }
+        Op::EpollWait { ep, max } => format!("epoll_wait({ep}, evs, {max}, 0)"),
+    };
+    format!("{lhs}{body}")
+}
+
+impl Scenario {
+    /// Every operation rendered, with its slot bindings.
+    pub fn rendered_ops(&self) -> Vec<String> {
+        let mut slot = 0;
+        self.ops
+            .iter()
+            .map(|op| {
+                let s = render_op(op, slot);
+                slot += op.binds();
+                s
+            })
+            .collect()
+    }
+
+    /// The scenario as Rust builder code, for pasting a shrunk case into the suite.
+    pub fn to_rust(&self) -> String {
+        format!("{:#?}", self.ops)
+    }
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "scenario {}:", self.name)?;
+        for (i, s) in self.rendered_ops().iter().enumerate() {
+            writeln!(f, "  {i:3}  {s}")?;
+        }
+        Ok(())
+    }
+}
