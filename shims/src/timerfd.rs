@@ -48,8 +48,8 @@ impl TimerFd {
     fn sync(&mut self, now: u64) {
         if let Some(e) = self.expiry {
             if e <= now {
-                if self.interval > 0 {
-                    let n = 1 + (now - e) / self.interval;
+                if let Some(k) = (now - e).checked_div(self.interval) {
+                    let n = 1 + k;
                     self.ticks = self.ticks.saturating_add(n);
                     self.expiry = Some(e.saturating_add(n.saturating_mul(self.interval)));
                 } else {

@@ -119,7 +119,7 @@ pub fn render(input: &TimelineInput) -> String {
             ),
         ));
     }
-    events.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    events.sort_by_key(|e| (e.0, e.1, e.2));
     let mut out = String::from("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
     let mut first = true;
     for (tid, name) in input.thread_names.iter().enumerate() {
@@ -132,7 +132,7 @@ pub fn render(input: &TimelineInput) -> String {
             json_str(name)
         ));
     }
-    out.push_str(&format!(",\n{{\"ph\":\"M\",\"pid\":1,\"name\":\"process_name\",\"args\":{{\"name\":\"spindle guest\"}}}}"));
+    out.push_str(",\n{\"ph\":\"M\",\"pid\":1,\"name\":\"process_name\",\"args\":{\"name\":\"spindle guest\"}}");
     for (_, _, _, e) in events {
         out.push_str(",\n");
         out.push_str(&e);

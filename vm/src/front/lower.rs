@@ -1388,7 +1388,6 @@ impl<'a, 'r> FnCx<'a, 'r> {
             _ => unreachable_operands(),
         };
         let (mut x, mut y) = if swap { (vb, va) } else { (va, vb) };
-        let mut cop = cop;
         if let (Val::Imm(_), Val::Reg(_)) = (x, y) {
             // Put the constant on the right: a < C stays, C < a becomes a > C, i.e. !(a <= C).
             match cop {
@@ -1401,10 +1400,6 @@ impl<'a, 'r> FnCx<'a, 'r> {
                     x = Val::Reg(t);
                 }
             }
-            cop = match cop {
-                c @ (CmpOp::Eq | CmpOp::Ne) => c,
-                c => c,
-            };
         }
         Ok((cop, x, y))
     }
@@ -1469,7 +1464,9 @@ impl<'a, 'r> FnCx<'a, 'r> {
             let d = self.dst_or_temp(dst);
             match off {
                 Val::Imm(v) => {
-                    let o = if oty.is_signed() { v as i64 } else { v as i64 };
+                    // The register pattern read as an i64: a huge unsigned offset moves backwards,
+                    // and is then refused at run time if it spans 4 GiB or more.
+                    let o = v as i64;
                     let o = if neg { o.wrapping_neg() } else { o };
                     self.emit(Inst::PtrAddImm { dst: d, p, off: o }, e.span);
                 }
