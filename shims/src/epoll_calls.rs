@@ -20,9 +20,35 @@ use crate::epoll::{
 use crate::fd::int;
 use crate::{fail, Shims};
 use spindle_fds::{Description, DescriptionKind, FdId};
+use spindle_vm::memory::Memory;
 use spindle_vm::{BlockReason, Machine, Ret, Unblock, VmResult};
 
 const EPOLL_EVENT_SIZE: u64 = 12;
+
+/// x86-64's `TASK_SIZE_MAX` with 4-level page tables: user addresses lie below it.
+const TASK_SIZE_MAX: u64 = 0x7fff_ffff_f000;
+
+/// The kernel's `access_ok(ptr, size)` on x86-64 (6.18, a size that is not a compile-time
+/// constant): the range ends at or below `TASK_SIZE_MAX` without wrapping. `epoll_wait` checks
+/// its buffer with it before anything is ready (probe errors.c: "wait KERNEL buffer: EFAULT",
+/// "wait buffer ending past user space: EFAULT", "… ending exactly at the end of user space: 0").
+/// Spindle's own allocations are all far below it; a guest reaches past it only with an address
+/// made from an integer (`0xffff888000000000 as ptr`).
+fn access_ok(ptr: u64, size: u64) -> bool {
+    let end = ptr.wrapping_add(size);
+    end >= ptr && end <= TASK_SIZE_MAX
+}
+
+/// `access_ok` for an `epoll_wait` buffer of `maxevents` events (a `maxevents` that is not
+/// positive is refused before this matters).
+fn buffer_in_user_space(buf: u64, maxevents: i32) -> bool {
+    access_ok(buf, maxevents.max(0) as u64 * EPOLL_EVENT_SIZE)
+}
+
+/// How many of a buffer's first `maxevents` 12-byte slots can be written now.
+fn writable_slots(memory: &Memory, buf: u64, maxevents: usize) -> usize {
+    (memory.writable_extent(buf) / EPOLL_EVENT_SIZE).min(maxevents as u64) as usize
+}
 
 /// A thread blocked in `epoll_wait`.
 #[derive(Clone, Copy, Debug)]
@@ -78,7 +104,17 @@ impl Shims {
     /// and unblocked (in order); instances whose own queue was woken get the active thread's
     /// clock, as any readiness change does.
     pub(crate) fn apply_epoll(&mut self, m: &mut Machine<Shims>, out: Outcome) -> VmResult<()> {
-        for inst in out.polled {
+        // The waiters the operation woke collect their events now, into their buffers as they
+        // are now (one may have been freed while its thread was blocked).
+        let waits = &self.epoll_waits;
+        let memory = &m.memory;
+        let served = self.epolls.serve_woken(|w, buf| match waits.get(&(w as usize)) {
+            Some(ew) => WaitBuffer { maxevents: buf.maxevents, writable: writable_slots(memory, ew.buf, buf.maxevents) },
+            None => buf,
+        });
+        let polled = out.polled.into_iter().chain(served.polled);
+        let deliveries = out.deliveries.into_iter().chain(served.deliveries);
+        for inst in polled {
             if self.no_release {
                 continue;
             }
@@ -86,7 +122,7 @@ impl Shims {
                 self.ready_clocks.entry(inst).or_default().join(&c);
             }
         }
-        for d in out.deliveries {
+        for d in deliveries {
             let t = d.waiter as usize;
             self.epoll_results.insert(t, d.result);
             m.unblock_thread(self, t)?;
@@ -201,6 +237,9 @@ impl Shims {
     fn new_instance(&mut self, m: &mut Machine<Shims>, cloexec: bool) -> VmResult<Ret> {
         match self.fds.host_file("epoll", false, cloexec) {
             Ok((fd, id)) => {
+                // Blocked waits collect their events in `apply_epoll`, into their buffers as
+                // they are then.
+                self.epolls.defer_harvest();
                 self.epolls.create(id);
                 self.epoll_used = true;
                 Ok(Ret::Value(fd as u64))
@@ -223,8 +262,15 @@ impl Shims {
             let mut bytes = [0u8; 12];
             bytes[..4].copy_from_slice(&ev.events.0.to_le_bytes());
             bytes[4..].copy_from_slice(&ev.data.to_le_bytes());
-            // The core only hands out as many events as the buffer could take.
-            m.write_guest(buf + EPOLL_EVENT_SIZE * k as u64, &bytes)?;
+            // The core only hands out as many events as the buffer could take when it
+            // collected them, which is now.
+            if !m.write_guest(buf + EPOLL_EVENT_SIZE * k as u64, &bytes)? {
+                if k == 0 {
+                    m.set_errno(errno(Errno::Efault));
+                    return Ok(-1i64 as u64);
+                }
+                return Ok(k as u64);
+            }
             if let Some(c) = self.ready_clocks.get(&ev.fd) {
                 m.acquire_clock(&c.clone());
             }
@@ -238,7 +284,7 @@ impl Shims {
         }
         let Ok(ep) = self.fds.lookup(epfd) else { return fail(m, errno(Errno::Ebadf)) };
         let maxevents = maxevents as usize;
-        let writable = (m.memory.writable_extent(buf) / EPOLL_EVENT_SIZE).min(maxevents as u64) as usize;
+        let writable = writable_slots(&m.memory, buf, maxevents);
         let waiter = m.active_thread() as u64;
         let block = timeout != Timeout::NonBlocking;
         let (res, out) = self.epolls.wait(ep, waiter, WaitBuffer { maxevents, writable }, block);
@@ -333,7 +379,13 @@ pub fn epoll_ctl(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<R
 /// `epoll_wait(epfd, events, maxevents, timeout)`: a negative timeout waits forever, 0 polls.
 pub fn epoll_wait(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
     let (epfd, maxevents) = (int(a[0]), int(a[2]));
-    let check = WaitCheck { epfd: s.fd_arg(epfd), maxevents, buffer_in_user_space: true, sigmask: None, timespec: None };
+    let check = WaitCheck {
+        epfd: s.fd_arg(epfd),
+        maxevents,
+        buffer_in_user_space: buffer_in_user_space(a[1], maxevents),
+        sigmask: None,
+        timespec: None,
+    };
     s.wait(m, check, epfd, a[1], maxevents, epoll::timeout_from_ms(int(a[3])))
 }
 
@@ -349,7 +401,13 @@ fn sigmask(m: &Machine<Shims>, ptr: u64) -> Option<epoll::SigmaskArg> {
 /// changes nothing.
 pub fn epoll_pwait(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
     let (epfd, maxevents) = (int(a[0]), int(a[2]));
-    let check = WaitCheck { epfd: s.fd_arg(epfd), maxevents, buffer_in_user_space: true, sigmask: sigmask(m, a[4]), timespec: None };
+    let check = WaitCheck {
+        epfd: s.fd_arg(epfd),
+        maxevents,
+        buffer_in_user_space: buffer_in_user_space(a[1], maxevents),
+        sigmask: sigmask(m, a[4]),
+        timespec: None,
+    };
     s.wait(m, check, epfd, a[1], maxevents, epoll::timeout_from_ms(int(a[3])))
 }
 
@@ -364,7 +422,13 @@ pub fn epoll_pwait2(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResul
             (i64::from_le_bytes(b[..8].try_into().unwrap_or_default()), i64::from_le_bytes(b[8..].try_into().unwrap_or_default()))
         }))
     };
-    let check = WaitCheck { epfd: s.fd_arg(epfd), maxevents, buffer_in_user_space: true, sigmask: sigmask(m, a[4]), timespec: ts };
+    let check = WaitCheck {
+        epfd: s.fd_arg(epfd),
+        maxevents,
+        buffer_in_user_space: buffer_in_user_space(a[1], maxevents),
+        sigmask: sigmask(m, a[4]),
+        timespec: ts,
+    };
     let timeout = epoll::timeout_from_timespec(ts.flatten());
     s.wait(m, check, epfd, a[1], maxevents, timeout)
 }

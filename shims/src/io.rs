@@ -112,7 +112,12 @@ impl Shims {
     fn try_read(&mut self, m: &mut Machine<Shims>, op: &ReadOp) -> VmResult<Attempt> {
         if self.is_timerfd(op.id) && !op.recv {
             return Ok(match self.timerfd_read(m, op)? {
-                Some(r) => Attempt::Done(r),
+                Some(r) => {
+                    // The count went to 0: epoll must see the lost EPOLLIN.
+                    self.readiness_changed(m, op.id)?;
+                    self.epoll_changed(m, op.id)?;
+                    Attempt::Done(r)
+                }
                 None => Attempt::WouldBlock,
             });
         }
@@ -229,6 +234,9 @@ impl Shims {
     fn try_write(&mut self, m: &mut Machine<Shims>, mut op: WriteOp, nonblock: bool) -> VmResult<(Attempt, WriteOp)> {
         let Some(desc) = self.fds.get_mut(op.id) else { return Ok((Attempt::Done(fail(m, EBADF)?), op)) };
         let clock = m.current_clock();
+        // Whether this round of a pipe write starts on an empty pipe (Linux's `was_empty`).
+        let was_empty = desc.peer().and_then(|p| self.fds.get(p)).and_then(|d| d.as_pipe()).is_some_and(|p| p.buffered() == 0);
+        let Some(desc) = self.fds.get_mut(op.id) else { return Ok((Attempt::Done(fail(m, EBADF)?), op)) };
         let rest = &op.data[op.done..];
         let r = if op.resumed {
             desc.resume_write(rest, &clock)
@@ -248,7 +256,19 @@ impl Shims {
                 }
                 op.done += n;
                 self.changed_with_peer(m, op.id)?;
-                self.epoll_after_write(m, op.id, Some(n))?;
+                let finished = op.done >= op.data.len() || nonblock;
+                let is_pipe = self.fds.get(op.id).is_some_and(|d| d.kind() == DescriptionKind::PipeWrite);
+                if !is_pipe || finished || was_empty {
+                    self.epoll_after_write(m, op.id, Some(n))?;
+                } else {
+                    // A blocking pipe write about to sleep wakes the reader only if this round
+                    // began on an empty pipe; it always does when it finishes
+                    // (programs/epoll/edges_pipe_blocking_write.mir). The readiness still moved.
+                    if let Some(p) = self.fds.peer_of(op.id) {
+                        self.epoll_changed(m, p)?;
+                    }
+                    self.epoll_changed(m, op.id)?;
+                }
                 if op.done < op.data.len() && !nonblock {
                     return Ok((Attempt::WouldBlock, op));
                 }

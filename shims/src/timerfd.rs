@@ -102,8 +102,9 @@ impl Shims {
         for (id, t) in self.timerfds.iter_mut() {
             t.sync(now);
             match t.expiry {
-                Some(e) => m.set_timer(id.0, e),
-                None => m.cancel_timer(id.0),
+                // Unread expirations: no wakeup until a read re-arms it (see `timerfd_fired`).
+                Some(e) if t.ticks == 0 => m.set_timer(id.0, e),
+                _ => m.cancel_timer(id.0),
             }
         }
     }
@@ -113,7 +114,10 @@ impl Shims {
     pub(crate) fn timerfd_fired(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
         let before = self.timerfds.get(&id).map_or(0, |t| t.ticks);
         let ticks = self.timerfd_ticks(m, id);
-        if ticks > before {
+        // Linux re-arms a periodic timerfd only when it is read (timerfd_read forwards it), so
+        // only the first unread expiry wakes anyone; later ones are counted when it is read
+        // (programs/epoll/timerfd_epoll.mir).
+        if before == 0 && ticks > 0 {
             // An expiry is nobody's action: it releases no thread's clock.
             self.no_release = true;
             let r =
@@ -121,7 +125,8 @@ impl Shims {
             self.no_release = false;
             r?;
         }
-        if !self.epoll_waits.is_empty() || self.waiters.get(&id).is_some_and(|w| !w.is_empty()) {
+        // No timer while expirations are unread: the next wakeup comes after a read re-arms it.
+        if ticks == 0 && (!self.epoll_waits.is_empty() || self.waiters.get(&id).is_some_and(|w| !w.is_empty())) {
             if let Some(e) = self.timerfds.get(&id).and_then(|t| t.expiry) {
                 m.set_timer(id.0, e);
             }

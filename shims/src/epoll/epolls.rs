@@ -5,7 +5,7 @@ use super::errno::Errno;
 use super::events::{EpollEvent, Events};
 use super::instance::Instance;
 use super::nesting::NestingGraph;
-use super::waiters::{Waiter, WaiterId};
+use super::waiters::{WaitBuffer, Waiter, WaiterId};
 use super::watch::WatchTable;
 use spindle_fds::{FdId, FdNum};
 use std::collections::{BTreeMap, VecDeque};
@@ -110,6 +110,9 @@ pub struct Epolls {
     /// Entries polled (readiness re-checked) and wakeup callbacks run: the work counter the
     /// cost tests read.
     pub(super) work: u64,
+    /// Set by [`Epolls::defer_harvest`]: operations leave the woken waiters to
+    /// [`Epolls::serve_woken`].
+    pub(super) defer: bool,
 }
 
 impl Epolls {
@@ -168,15 +171,39 @@ impl Epolls {
         }
     }
 
+    /// From now on, operations do not serve the waiters they wake: the shim serves them with
+    /// [`Epolls::serve_woken`] right after each operation, giving each waiter's buffer as it is
+    /// *then* — a blocked thread's buffer may have been freed since it blocked, and Linux copies
+    /// the events out when the woken thread collects them (the first copy that faults fails the
+    /// wait with `EFAULT` and leaves its event queued).
+    pub fn defer_harvest(&mut self) {
+        self.defer = true;
+    }
+
+    /// Serves the waiters woken by the last operations (see [`Epolls::defer_harvest`]), in wake
+    /// order; `buffer(waiter, as_blocked)` gives the waiter's buffer now.
+    pub fn serve_woken(&mut self, mut buffer: impl FnMut(WaiterId, WaitBuffer) -> WaitBuffer) -> Outcome {
+        self.serve(&mut buffer)
+    }
+
     /// Serves the waiters woken by the operation, in wake order: each collects its events now;
     /// one that finds none blocks again (at the head of its queue, as Linux re-queues a thread
-    /// woken for nothing).
+    /// woken for nothing). With [`Epolls::defer_harvest`], they are left to
+    /// [`Epolls::serve_woken`].
     pub(super) fn finish(&mut self) -> Outcome {
+        if self.defer {
+            return Outcome { deliveries: vec![], polled: std::mem::take(&mut self.polled) };
+        }
+        self.serve(&mut |_, buf| buf)
+    }
+
+    fn serve(&mut self, buffer: &mut dyn FnMut(WaiterId, WaitBuffer) -> WaitBuffer) -> Outcome {
         let mut out = Outcome::default();
         while let Some((ep, w)) = self.woken.pop_front() {
             if !self.is_epoll(ep) {
                 continue;
             }
+            let w = Waiter { id: w.id, buf: buffer(w.id, w.buf) };
             match self.send_events(ep, w.buf) {
                 Ok(events) if events.is_empty() => self.instances.get_mut(&ep).expect("checked").waiters.block(w),
                 result => out.deliveries.push(Delivery { epoll: ep, waiter: w.id, result }),

@@ -97,7 +97,7 @@
 //!
 //! `EPOLLWAKEUP` is accepted and does nothing (no suspend). The wakeup-path limits of
 //! `reverse_path_check` (EINVAL past 500 paths of depth 1 …) and `max_user_watches` (ENOSPC)
-//! are not checked. A blocked wait's buffer is checked when it blocks, not when it is filled.
+//! are not checked.
 
 mod ctl;
 mod epolls;

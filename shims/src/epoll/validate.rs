@@ -154,7 +154,8 @@ pub struct WaitCheck {
     /// (`0x7ffffffff000`). NULL and unmapped user addresses pass (probe: "wait NULL buffer,
     /// nothing ready: 0", "wait BAD buffer, nothing ready: 0"); a kernel address or a buffer
     /// reaching past the end does not ("wait KERNEL buffer: EFAULT", "wait buffer ending past
-    /// user space: EFAULT"). A guest pointer of Spindle's is always in user space.
+    /// user space: EFAULT"). Spindle's own allocations always are; a guest reaches past the end
+    /// only with an address made from an integer.
     pub buffer_in_user_space: bool,
     /// `Some` when a sigmask pointer is given.
     pub sigmask: Option<SigmaskArg>,

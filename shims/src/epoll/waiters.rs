@@ -25,7 +25,8 @@ pub struct WaitBuffer {
     /// the entry that did not fit stays at the head of the ready list, not consumed (probe
     /// `errors.c`: "wait NULL buffer, one ET event ready: EFAULT", "then a good wait: `[e:OUT]`";
     /// "wait a, b(ONESHOT), c ready into a buffer whose 2nd slot faults: 1 `[a:OUT]`", "then a good
-    /// wait: `[b:OUT, c:OUT]`"). For a blocked wait it is taken when the thread blocks.
+    /// wait: `[b:OUT, c:OUT]`"). For a blocked wait the shim gives it as it is when the woken
+    /// thread collects its events ([`super::Epolls::serve_woken`]).
     pub writable: usize,
 }
 

@@ -145,3 +145,24 @@ fn closing_the_watched_fd_wakes_nobody() {
     let recorded = super::recorded::recorded("waiters", "LT, thread blocked, the watched eventfd closed: thread got");
     assert_eq!(w.got(1), recorded.split(" after").next().unwrap());
 }
+
+#[test]
+fn a_deferred_harvest_uses_the_buffer_as_it_is_when_the_thread_collects() {
+    // The shim defers the harvest so that a blocked thread's buffer is taken when the thread
+    // collects its events, not when it blocked: a buffer freed meanwhile fails the wait with
+    // EFAULT and leaves the event queued (the native twin of programs/epoll/wait_buffer_freed.mir
+    // munmaps the buffer of a blocked wait: "the thread's wait: -1", "its errno: -1 EFAULT",
+    // "main's wait: [4:IN]").
+    let mut w = World::new();
+    let ep = w.epoll();
+    let e = w.efd(0);
+    w.add(ep, e, IN | ET, "efd");
+    w.ep.defer_harvest();
+    w.block(ep, 1, 8);
+    w.efd_write(e, 1).unwrap();
+    assert_eq!(w.ep.waiters(w.epoll_id(ep)), Vec::<crate::epoll::WaiterId>::new(), "woken, not yet served");
+    let out = w.ep.serve_woken(|_, buf| crate::epoll::WaitBuffer { writable: 0, ..buf });
+    w.apply(out);
+    assert_eq!(w.got(1), "EFAULT");
+    assert_eq!(w.w(ep), "[efd:IN]");
+}

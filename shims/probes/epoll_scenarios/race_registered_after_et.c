@@ -1,0 +1,4 @@
+// Native twin of programs/epoll/race_registered_after_et.mir (the ET variant of race_registered_after.inc).
+#define ET EPOLLET
+#define M "ET"
+#include "race_registered_after.inc"

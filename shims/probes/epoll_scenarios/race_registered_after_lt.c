@@ -1,0 +1,4 @@
+// Native twin of programs/epoll/race_registered_after_lt.mir (the LT variant of race_registered_after.inc).
+#define ET 0
+#define M "LT"
+#include "race_registered_after.inc"

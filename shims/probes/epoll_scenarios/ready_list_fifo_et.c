@@ -1,0 +1,4 @@
+// Native twin of programs/epoll/ready_list_fifo_et.mir (the ET variant of ready_list_fifo.inc).
+#define ET EPOLLET
+#define M "ET"
+#include "ready_list_fifo.inc"
