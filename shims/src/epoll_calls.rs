@@ -32,8 +32,10 @@ const TASK_SIZE_MAX: u64 = 0x7fff_ffff_f000;
 /// constant): the range ends at or below `TASK_SIZE_MAX` without wrapping. `epoll_wait` checks
 /// its buffer with it before anything is ready (probe errors.c: "wait KERNEL buffer: EFAULT",
 /// "wait buffer ending past user space: EFAULT", "… ending exactly at the end of user space: 0").
-/// Spindle's own allocations are all far below it; a guest reaches past it only with an address
-/// made from an integer (`0xffff888000000000 as ptr`).
+/// Spindle's addresses encode an allocation id in their upper half, so its own allocations can
+/// reach that range once there are many: an address that names an allocation is always user
+/// memory, and only other addresses (made from an integer, `0xffff888000000000 as ptr`) get the
+/// numeric check.
 fn access_ok(ptr: u64, size: u64) -> bool {
     let end = ptr.wrapping_add(size);
     end >= ptr && end <= TASK_SIZE_MAX
@@ -41,8 +43,8 @@ fn access_ok(ptr: u64, size: u64) -> bool {
 
 /// `access_ok` for an `epoll_wait` buffer of `maxevents` events (a `maxevents` that is not
 /// positive is refused before this matters).
-fn buffer_in_user_space(buf: u64, maxevents: i32) -> bool {
-    access_ok(buf, maxevents.max(0) as u64 * EPOLL_EVENT_SIZE)
+fn buffer_in_user_space(memory: &Memory, buf: u64, maxevents: i32) -> bool {
+    memory.get(spindle_vm::memory::split(buf).0).is_some() || access_ok(buf, maxevents.max(0) as u64 * EPOLL_EVENT_SIZE)
 }
 
 /// How many of a buffer's first `maxevents` 12-byte slots can be written now.
@@ -382,7 +384,7 @@ pub fn epoll_wait(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<
     let check = WaitCheck {
         epfd: s.fd_arg(epfd),
         maxevents,
-        buffer_in_user_space: buffer_in_user_space(a[1], maxevents),
+        buffer_in_user_space: buffer_in_user_space(&m.memory, a[1], maxevents),
         sigmask: None,
         timespec: None,
     };
@@ -404,7 +406,7 @@ pub fn epoll_pwait(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult
     let check = WaitCheck {
         epfd: s.fd_arg(epfd),
         maxevents,
-        buffer_in_user_space: buffer_in_user_space(a[1], maxevents),
+        buffer_in_user_space: buffer_in_user_space(&m.memory, a[1], maxevents),
         sigmask: sigmask(m, a[4]),
         timespec: None,
     };
@@ -425,7 +427,7 @@ pub fn epoll_pwait2(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResul
     let check = WaitCheck {
         epfd: s.fd_arg(epfd),
         maxevents,
-        buffer_in_user_space: buffer_in_user_space(a[1], maxevents),
+        buffer_in_user_space: buffer_in_user_space(&m.memory, a[1], maxevents),
         sigmask: sigmask(m, a[4]),
         timespec: ts,
     };
