@@ -1,27 +1,403 @@
 //! Spindle: a deterministic virtual machine for concurrent guest programs, with a Linux syscall
-//! shim layer. This facade ties the crates together: load a program, run it, get an outcome.
+//! shim layer. This facade ties the crates together: load a [`Program`], describe a run with one
+//! [`Config`], [`run`](Program::run) it, and read the [`Outcome`] — exit status, output, the
+//! failure report if any, the syscall trace, virtual time and step counts. The same program
+//! with the same `Config` gives the same `Outcome` every time.
 //!
 //! ```
-//! let src = "fn main() -> i64 { bb0: { println \"hi\"; return 3; } }";
-//! let program = spindle::Program::from_source("inline.mir", src).unwrap();
-//! let outcome = program.run(&spindle::RunConfig::default());
+//! use spindle::{Config, Program, StopKind};
+//!
+//! let src = r#"
+//! fn main() -> i64 {
+//!     let n: i64;
+//!     bb0: { n = call write(1, "hi\n", 3) -> bb1; }
+//!     bb1: { return 3; }
+//! }
+//! "#;
+//! let program = Program::from_source("inline.mir", src).unwrap();
+//! let outcome = program.run(Config::new().seed(7).trace_text());
 //! assert_eq!(outcome.exit_code, 3);
+//! assert_eq!(outcome.kind(), StopKind::Exit(3));
 //! assert_eq!(outcome.stdout, b"hi\n");
+//! let trace = outcome.trace.unwrap();
+//! assert_eq!(trace.events[0].call, "write");
+//! assert!(trace.text.starts_with("[main] write(1, \"hi\\n\", 3)"));
+//! assert!(trace.text.ends_with("+++ exited with 3 +++\n"));
 //! ```
+//!
+//! A failure comes back as a [`Report`]: its kind, its title and the rustc-style text that
+//! `spindle run` prints.
+//!
+//! ```
+//! # use spindle::{Config, Program, StopKind};
+//! let src = r#"
+//! fn main() -> i64 {
+//!     bb0: { assert 1 == 2, "arithmetic is broken"; return 0; }
+//! }
+//! "#;
+//! let outcome = Program::from_source("panics.mir", src).unwrap().run(Config::new());
+//! assert_eq!(outcome.exit_code, 101);
+//! let report = outcome.report.unwrap();
+//! assert_eq!(report.kind, StopKind::Panic);
+//! assert!(report.rendered.contains("--> panics.mir:3:12"), "{}", report.rendered);
+//! ```
+//!
+//! For tests there is more: [`snapshot_test!`] turns a directory of guest programs into
+//! snapshot tests, and [`harness::Sweep`] runs a program under many schedules and fails with the
+//! minimal failing one (module [`harness`]). A host can add foreign functions of its own with a
+//! [`ForeignTable`] (see [`Program::from_source_with`]).
 
 use spindle_shims::{LinuxResolver, Shims};
 use spindle_vm::diag::{render, Diagnostic, Level};
-use spindle_vm::machine::{Console, Machine};
+use spindle_vm::machine::Machine;
 use spindle_vm::source::SourceFile;
 use std::cell::RefCell;
 use std::io::Write;
+use std::path::Path;
 use std::rc::Rc;
+use std::sync::Arc;
 
-pub use spindle_shims::trace::{Format as TraceFormat, TraceConfig, Tracer};
+pub use spindle_shims::trace::{CallEvent, Format as TraceFormat, TraceConfig, Tracer};
+pub use spindle_shims::{FdLimits, ForeignArg, ForeignCall, ForeignTable};
 pub use spindle_vm::error::EXIT_BAD_PROGRAM;
+pub use spindle_vm::machine::Console;
 pub use spindle_vm::{Config as RunConfig, Policy, Schedule, Stop, StopKind, DEFAULT_PREEMPTION};
 
 pub mod explore;
+#[cfg(feature = "harness")]
+pub mod harness;
+
+/// insta, for [`snapshot_programs!`]'s expansion in the caller's crate.
+#[cfg(feature = "harness")]
+#[doc(hidden)]
+pub use insta as __insta;
+
+// ---- configuration ---------------------------------------------------------------------------
+
+/// How the scheduler chooses the next thread at a scheduling point (a foreign call, an atomic
+/// statement or fence, a thread ending). `docs/explore.md` describes the policies.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Scheduler {
+    /// Keep the running thread until it blocks, yields or ends; then round robin. The default,
+    /// and what `spindle run` does without `--sched`.
+    Fixed,
+    /// At every scheduling point, switch with probability `preemption` to a thread chosen
+    /// uniformly among the runnable ones (`--sched random --seed N`).
+    Random { seed: u64, preemption: f64 },
+    /// Probabilistic concurrency testing with this seed and bug depth (as `spindle explore
+    /// --sched pct:DEPTH` runs it; the number of scheduling points it spreads its priority
+    /// changes over is measured by a first run under the default schedule).
+    Pct { seed: u64, depth: u32 },
+    /// Follow a recorded schedule string (`s1:…`, as printed in failure reports and by
+    /// [`harness::Sweep`]). A string that does not parse, was recorded for another program or
+    /// does not fit the run ends the run with exit code 2 and [`Outcome::schedule_error`].
+    Replay(String),
+    /// A scheduling policy exactly as the VM takes it.
+    Policy(Policy),
+}
+
+/// Settings of the syscall trace (see `docs/trace.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceOptions {
+    /// strace's text (the default) or JSON lines.
+    pub format: TraceFormat,
+    /// Prefix each text line with the virtual time (`--trace-time`).
+    pub timestamps: bool,
+    /// Also build the Chrome trace-event timeline (`--timeline`), in [`Trace::timeline`].
+    pub timeline: bool,
+    /// Stop writing the text after this many bytes; a last line says it was cut
+    /// (`--max-trace-bytes`).
+    pub max_bytes: u64,
+}
+
+impl Default for TraceOptions {
+    fn default() -> Self {
+        TraceOptions { format: TraceFormat::Text, timestamps: false, timeline: false, max_bytes: DEFAULT_MAX_TRACE_BYTES }
+    }
+}
+
+/// `--max-trace-bytes`'s default.
+pub const DEFAULT_MAX_TRACE_BYTES: u64 = 1 << 30;
+
+/// Everything that decides how a program runs: the scheduler and its seed, resource limits,
+/// race checking and tracing. Build one with [`Config::new`] and the builder methods; the
+/// defaults are `spindle run`'s.
+///
+/// ```
+/// use spindle::{Config, Scheduler};
+///
+/// let config = Config::new()
+///     .scheduler(Scheduler::Pct { seed: 3, depth: 2 })
+///     .max_steps(100_000)
+///     .race_check(false)
+///     .trace_text();
+/// assert_eq!(config.max_steps, Some(100_000));
+/// assert!(config.trace.is_some());
+///
+/// // The flags of `spindle run`, as a program's `// spindle-flags:` header gives them:
+/// let same = Config::new().with_flags(["--sched", "random", "--seed", "7"]).unwrap();
+/// assert_eq!(same, Config::new().seed(7));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub scheduler: Scheduler,
+    /// Stop after this many executed statements and terminators (exit 4). `None`: no limit.
+    pub max_steps: Option<u64>,
+    /// Deepest call stack per thread (exit 4 beyond it).
+    pub max_stack_depth: usize,
+    /// Most bytes the guest may have allocated at once (exit 4 beyond it).
+    pub max_memory: u64,
+    /// Most threads a run may create (exit 4 beyond it).
+    pub max_threads: usize,
+    /// Check every memory access for data races (once a second thread exists).
+    pub race_check: bool,
+    /// Record the syscall trace (`None`: no trace).
+    pub trace: Option<TraceOptions>,
+    /// Open-fd and fd-buffer limits (`--max-fds`, `--max-fd-buffers`). `None`: the program's
+    /// own ([`Program::set_fd_limits`]; `FdLimits::default()` unless set).
+    pub fd_limits: Option<FdLimits>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::from(RunConfig::default())
+    }
+}
+
+impl From<RunConfig> for Config {
+    fn from(c: RunConfig) -> Self {
+        let scheduler = match c.policy {
+            Policy::Fixed => Scheduler::Fixed,
+            Policy::Random { seed, preemption } => Scheduler::Random { seed, preemption },
+            p => Scheduler::Policy(p),
+        };
+        Config {
+            scheduler,
+            max_steps: c.max_steps,
+            max_stack_depth: c.max_stack_depth,
+            max_memory: c.max_memory,
+            max_threads: c.max_threads,
+            race_check: c.race_check,
+            trace: None,
+            fd_limits: None,
+        }
+    }
+}
+
+impl From<&RunConfig> for Config {
+    fn from(c: &RunConfig) -> Self {
+        Config::from(c.clone())
+    }
+}
+
+impl From<&Config> for Config {
+    fn from(c: &Config) -> Self {
+        c.clone()
+    }
+}
+
+impl Config {
+    /// `spindle run`'s defaults: the fixed scheduler, race checking on, no step limit, no trace.
+    pub fn new() -> Self {
+        Config::default()
+    }
+
+    /// Sets the scheduler.
+    pub fn scheduler(mut self, scheduler: Scheduler) -> Self {
+        self.scheduler = scheduler;
+        self
+    }
+
+    /// The seeded random scheduler with the default preemption rate (`--seed N`).
+    pub fn seed(self, seed: u64) -> Self {
+        self.scheduler(Scheduler::Random { seed, preemption: DEFAULT_PREEMPTION })
+    }
+
+    /// Follow a recorded schedule string (`--replay`); see [`Scheduler::Replay`].
+    pub fn replay(self, schedule: impl Into<String>) -> Self {
+        self.scheduler(Scheduler::Replay(schedule.into()))
+    }
+
+    /// Stop after `n` executed statements and terminators (exit 4).
+    pub fn max_steps(mut self, n: u64) -> Self {
+        self.max_steps = Some(n);
+        self
+    }
+
+    /// Deepest call stack per thread.
+    pub fn max_stack_depth(mut self, n: usize) -> Self {
+        self.max_stack_depth = n;
+        self
+    }
+
+    /// Most bytes the guest may have allocated at once.
+    pub fn max_memory(mut self, bytes: u64) -> Self {
+        self.max_memory = bytes;
+        self
+    }
+
+    /// Most threads a run may create.
+    pub fn max_threads(mut self, n: usize) -> Self {
+        self.max_threads = n;
+        self
+    }
+
+    /// Fd numbers must be below `n` (`EMFILE` beyond).
+    pub fn max_fds(mut self, n: usize) -> Self {
+        self.fd_limits = Some(FdLimits { max_fds: n, ..self.fd_limits.unwrap_or_default() });
+        self
+    }
+
+    /// Most bytes all pipe and socket buffers may hold together (exit 4 beyond).
+    pub fn max_fd_buffers(mut self, bytes: u64) -> Self {
+        self.fd_limits = Some(FdLimits { max_fd_buffers: bytes, ..self.fd_limits.unwrap_or_default() });
+        self
+    }
+
+    /// Whether to check memory accesses for data races (on by default).
+    pub fn race_check(mut self, on: bool) -> Self {
+        self.race_check = on;
+        self
+    }
+
+    /// Records the syscall trace with these options.
+    pub fn trace(mut self, options: TraceOptions) -> Self {
+        self.trace = Some(options);
+        self
+    }
+
+    /// Records the syscall trace as strace-style text (`--trace`), keeping other trace options.
+    pub fn trace_text(self) -> Self {
+        let t = self.trace.unwrap_or_default();
+        self.trace(TraceOptions { format: TraceFormat::Text, ..t })
+    }
+
+    /// Records the syscall trace as JSON lines (`--trace-format json`).
+    pub fn trace_json(self) -> Self {
+        let t = self.trace.unwrap_or_default();
+        self.trace(TraceOptions { format: TraceFormat::Json, ..t })
+    }
+
+    /// No trace.
+    pub fn no_trace(mut self) -> Self {
+        self.trace = None;
+        self
+    }
+
+    /// The settings the VM takes (its policy is what [`Config::scheduler`] says, except that
+    /// [`Scheduler::Pct`] and [`Scheduler::Replay`] need the program and are resolved by
+    /// [`Program::run`]; here they are the fixed policy).
+    pub fn run_config(&self) -> RunConfig {
+        let policy = match &self.scheduler {
+            Scheduler::Fixed | Scheduler::Pct { .. } | Scheduler::Replay(_) => Policy::Fixed,
+            Scheduler::Random { seed, preemption } => Policy::Random { seed: *seed, preemption: *preemption },
+            Scheduler::Policy(p) => p.clone(),
+        };
+        RunConfig {
+            policy,
+            max_steps: self.max_steps,
+            max_stack_depth: self.max_stack_depth,
+            max_memory: self.max_memory,
+            max_threads: self.max_threads,
+            race_check: self.race_check,
+            // `--max-spawns`, `--max-allocations`: the VM's defaults.
+            ..RunConfig::default()
+        }
+    }
+
+    /// Applies `spindle run` flags (those that describe the run, not the files it writes):
+    /// `--sched fixed|random`, `--seed N`, `--preemption-rate P`, `--replay SCHEDULE`,
+    /// `--max-steps N`, `--max-stack-depth N`, `--max-memory BYTES`, `--max-threads N`,
+    /// `--max-fds N`, `--max-fd-buffers BYTES`, `--no-race-check`, `--trace`, `--trace-format text|json`, `--trace-time` and
+    /// `--max-trace-bytes BYTES` (`--flag=value` works too). `Err` says which flag is wrong.
+    pub fn with_flags<I, S>(mut self, flags: I) -> Result<Config, String>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let flags: Vec<String> = flags.into_iter().map(|s| s.as_ref().to_string()).collect();
+        let mut i = 0;
+        let mut sched: Option<String> = None;
+        let mut seed: Option<u64> = None;
+        let mut preemption = DEFAULT_PREEMPTION;
+        let mut replay: Option<String> = None;
+        while i < flags.len() {
+            let (flag, inline) = match flags[i].split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+                _ => (flags[i].clone(), None),
+            };
+            i += 1;
+            let mut value = |what: &str| -> Result<String, String> {
+                if let Some(v) = &inline {
+                    return Ok(v.clone());
+                }
+                let v = flags.get(i).cloned().ok_or_else(|| format!("`{flag}` needs a value ({what})"))?;
+                i += 1;
+                Ok(v)
+            };
+            fn num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
+                v.parse().map_err(|_| format!("`{flag} {v}`: not a valid number"))
+            }
+            match flag.as_str() {
+                "--sched" => match value("fixed or random")?.as_str() {
+                    s @ ("fixed" | "random") => sched = Some(s.to_string()),
+                    other => return Err(format!("`--sched {other}`: use `fixed` or `random`")),
+                },
+                "--seed" => seed = Some(num(&flag, &value("a number")?)?),
+                "--preemption-rate" => {
+                    let v = value("a probability")?;
+                    preemption = match v.parse::<f64>() {
+                        Ok(p) if (0.0..=1.0).contains(&p) => p,
+                        _ => return Err(format!("`{v}` is not a probability between 0 and 1")),
+                    };
+                }
+                "--replay" => replay = Some(value("a schedule string")?),
+                "--max-steps" => self.max_steps = Some(num(&flag, &value("a number")?)?),
+                "--max-stack-depth" => self.max_stack_depth = num(&flag, &value("a number")?)?,
+                "--max-memory" => self.max_memory = num(&flag, &value("a number of bytes")?)?,
+                "--max-threads" => self.max_threads = num(&flag, &value("a number")?)?,
+                "--max-fds" => self = self.max_fds(num(&flag, &value("a number")?)?),
+                "--max-fd-buffers" => self = self.max_fd_buffers(num(&flag, &value("a number of bytes")?)?),
+                "--no-race-check" => self.race_check = false,
+                "--trace" => self = self.trace_text(),
+                "--trace-time" => {
+                    let t = self.trace.unwrap_or_default();
+                    self.trace = Some(TraceOptions { timestamps: true, ..t });
+                }
+                "--trace-format" => match value("text or json")?.as_str() {
+                    "text" => self = self.trace_text(),
+                    "json" => self = self.trace_json(),
+                    other => return Err(format!("`--trace-format {other}`: use `text` or `json`")),
+                },
+                "--max-trace-bytes" => {
+                    let n = num(&flag, &value("a number of bytes")?)?;
+                    let t = self.trace.unwrap_or_default();
+                    self.trace = Some(TraceOptions { max_bytes: n, ..t });
+                }
+                other => {
+                    return Err(format!(
+                        "`{other}` is not a flag that describes a run (known: --sched, --seed, --preemption-rate, --replay, --max-steps, --max-stack-depth, --max-memory, --max-threads, --max-fds, --max-fd-buffers, --no-race-check, --trace, --trace-format, --trace-time, --max-trace-bytes)"
+                    ))
+                }
+            }
+        }
+        if let Some(r) = replay {
+            if sched.is_some() || seed.is_some() {
+                return Err("`--replay` replaces `--sched` and `--seed`: give only one".into());
+            }
+            return Ok(self.replay(r));
+        }
+        match (sched.as_deref(), seed) {
+            (Some("fixed"), Some(_)) => Err("`--seed` only applies to `--sched random`".into()),
+            (Some("fixed"), None) => Ok(self.scheduler(Scheduler::Fixed)),
+            (Some(_), s) | (None, s @ Some(_)) => Ok(self.scheduler(Scheduler::Random { seed: s.unwrap_or(0), preemption })),
+            (None, None) => Ok(self),
+        }
+    }
+}
+
+// ---- programs --------------------------------------------------------------------------------
 
 /// A checked program, ready to run any number of times.
 pub struct Program {
@@ -29,6 +405,10 @@ pub struct Program {
     pub ir: Rc<spindle_vm::ir::Program>,
     /// Warnings from checking.
     pub warnings: Vec<Diagnostic>,
+    /// The host-added foreign functions it was compiled against.
+    foreign: ForeignTable,
+    /// Open-fd and fd-buffer limits of its runs (`--max-fds`, `--max-fd-buffers`).
+    fd_limits: FdLimits,
 }
 
 /// A program that failed to load: every diagnostic, rendered on demand.
@@ -39,47 +419,177 @@ pub struct LoadError {
 }
 
 impl LoadError {
+    /// The diagnostics as `spindle check` prints them (`color`: with ANSI styling).
     pub fn render(&self, color: bool) -> String {
         render(&self.diagnostics, self.file.as_ref(), color)
     }
 }
 
-/// How a run ended, with what it printed.
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.render(false).trim_end())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// How a run ended, with what it printed and what it recorded.
+#[derive(Debug)]
 pub struct Outcome {
+    /// The process's exit status, as `spindle run` exits: the guest's own code; 1 undefined
+    /// behaviour or deadlock; 2 a replayed schedule that does not fit; 3 unsupported operation;
+    /// 4 resource limit; 101 panic; 134 `abort()`.
     pub exit_code: i32,
+    /// How the run ended, with its diagnostics.
     pub stop: Box<Stop>,
+    /// What the guest wrote to its stdout.
     pub stdout: Vec<u8>,
+    /// What the guest wrote to its stderr (the failure report is in [`Outcome::report`]).
     pub stderr: Vec<u8>,
+    /// The failure report, when the run did not end by the guest's own exit.
+    pub report: Option<Report>,
+    /// The syscall trace, when [`Config::trace`] asked for one.
+    pub trace: Option<Trace>,
+    /// Statements and terminators executed.
     pub steps: u64,
     /// Virtual nanoseconds at the end.
     pub time_ns: u64,
     /// The longest vector clock any thread had (0 if race detection never started): stays
     /// small when joined threads' clock indices are reused.
     pub max_clock_len: usize,
-    /// The run's schedule as a `--replay` string (every policy but `fixed`).
+    /// The run's schedule as a replay string (every scheduler but [`Scheduler::Fixed`]).
     pub schedule: Option<String>,
     /// Why a replayed schedule did not fit the program (the exit code is then 2).
     pub schedule_error: Option<String>,
 }
 
+/// A failure report: what `spindle run` prints on stderr when a run fails.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub kind: StopKind,
+    /// The first diagnostic's title, e.g. `the program panicked: assertion failed: …`.
+    pub title: String,
+    /// Every diagnostic, rendered rustc-style without color.
+    pub rendered: String,
+}
+
+/// A run's syscall trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// As `spindle run --trace` prints it (or JSON lines, per [`TraceOptions::format`]).
+    pub text: String,
+    /// Every finished foreign call, in completion order.
+    pub events: Vec<CallEvent>,
+    /// The Chrome trace-event timeline, when [`TraceOptions::timeline`] asked for it.
+    pub timeline: Option<String>,
+}
+
+impl Outcome {
+    /// How the run ended.
+    pub fn kind(&self) -> StopKind {
+        self.stop.kind
+    }
+
+    /// Whether the guest exited with 0.
+    pub fn success(&self) -> bool {
+        self.exit_code == 0 && self.schedule_error.is_none() && self.stop.kind == StopKind::Exit(0)
+    }
+
+    /// The guest's stdout as text (invalid UTF-8 replaced).
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// The guest's stderr as text (invalid UTF-8 replaced).
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+
+    /// The trace's text, or `""` without a trace.
+    pub fn trace_text(&self) -> &str {
+        self.trace.as_ref().map_or("", |t| t.text.as_str())
+    }
+}
+
+/// How a run ended, without its output.
+pub struct RunStats {
+    pub stop: Box<Stop>,
+    pub steps: u64,
+    pub time_ns: u64,
+    pub max_clock_len: usize,
+    /// The Chrome trace-event timeline, when the tracer recorded one.
+    pub timeline: Option<String>,
+    /// The run's schedule as a `--replay` string (every policy but `fixed`).
+    pub schedule: Option<String>,
+    /// Why a replayed schedule did not fit the program.
+    pub schedule_error: Option<String>,
+}
+
 impl Program {
-    /// Reads and checks a program file.
-    pub fn from_path(path: &str) -> Result<Program, LoadError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| LoadError { file: None, diagnostics: vec![Diagnostic::error(format!("cannot read `{path}`: {e}"))] })?;
-        let text = spindle_vm::front::decode_source(bytes)
-            .map_err(|d| LoadError { file: None, diagnostics: vec![d.note(format!("in `{path}`"))] })?;
-        Self::from_source(path, text)
+    /// Reads and checks a program file. The path is shown in diagnostics as given.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Program, LoadError> {
+        Self::from_path_with(path, &ForeignTable::new())
     }
 
     /// Checks a program given as text; `path` is only used in diagnostics.
     pub fn from_source(path: &str, text: impl Into<String>) -> Result<Program, LoadError> {
+        Self::from_source_with(path, text, &ForeignTable::new())
+    }
+
+    /// [`Program::from_path`], with the host-added foreign functions of `foreign`.
+    pub fn from_path_with(path: impl AsRef<Path>, foreign: &ForeignTable) -> Result<Program, LoadError> {
+        let path = path.as_ref().to_string_lossy();
+        let bytes = std::fs::read(path.as_ref())
+            .map_err(|e| LoadError { file: None, diagnostics: vec![Diagnostic::error(format!("cannot read `{path}`: {e}"))] })?;
+        let text = spindle_vm::front::decode_source(bytes)
+            .map_err(|d| LoadError { file: None, diagnostics: vec![d.note(format!("in `{path}`"))] })?;
+        Self::from_source_with(&path, text, foreign)
+    }
+
+    /// [`Program::from_source`], with the host-added foreign functions of `foreign`: the
+    /// program may call them, and every run serves them.
+    ///
+    /// ```
+    /// use spindle::{Config, ForeignTable, Program};
+    ///
+    /// let foreign = ForeignTable::new().with("my_add", 2, |call| Ok(call.arg(0) + call.arg(1)));
+    /// let src = r#"
+    /// fn main() -> i64 {
+    ///     let x: i64;
+    ///     bb0: { x = call my_add(2, 3) -> bb1; }
+    ///     bb1: { println "{}", x; return 0; }
+    /// }
+    /// "#;
+    /// let program = Program::from_source_with("add.mir", src, &foreign).unwrap();
+    /// let outcome = program.run(Config::new().trace_text());
+    /// assert_eq!(outcome.stdout_text(), "5\n");
+    /// assert!(outcome.trace_text().starts_with("[main] my_add(2, 3)"));
+    /// ```
+    pub fn from_source_with(path: &str, text: impl Into<String>, foreign: &ForeignTable) -> Result<Program, LoadError> {
         let file = SourceFile::new(path, text);
-        let compiled = spindle_vm::front::compile(&file, &LinuxResolver);
+        let compiled =
+            if foreign.is_empty() { spindle_vm::front::compile(&file, &LinuxResolver) } else { spindle_vm::front::compile(&file, foreign) };
         match compiled.program {
-            Some(ir) => Ok(Program { file: Rc::new(file), ir: Rc::new(ir), warnings: compiled.diagnostics }),
+            Some(ir) => Ok(Program {
+                file: Rc::new(file),
+                ir: Rc::new(ir),
+                warnings: compiled.diagnostics,
+                foreign: foreign.clone(),
+                fd_limits: Default::default(),
+            }),
             None => Err(LoadError { file: Some(file), diagnostics: compiled.diagnostics }),
         }
+    }
+
+    /// The host-added foreign functions the program was compiled against.
+    pub fn foreign(&self) -> &ForeignTable {
+        &self.foreign
+    }
+
+    /// Sets the open-fd and fd-buffer limits of its runs (`--max-fds`, `--max-fd-buffers`;
+    /// `FdLimits::default()` is theirs).
+    pub fn set_fd_limits(&mut self, limits: FdLimits) {
+        self.fd_limits = limits;
     }
 
     /// Identifies the program text in schedule strings (`s1:FINGERPRINT:…`).
@@ -87,12 +597,51 @@ impl Program {
         spindle_vm::schedule::fingerprint(self.file.text.as_bytes())
     }
 
-    /// Runs the program with its output captured.
-    pub fn run(&self, config: &RunConfig) -> Outcome {
+    /// Runs the program with its output captured. `config` is a [`Config`] (or a
+    /// [`RunConfig`]), by value or by reference.
+    pub fn run(&self, config: impl Into<Config>) -> Outcome {
+        let config: Config = config.into();
         let out = SharedBuf::default();
         let err = SharedBuf::default();
         let console = Console { out: Box::new(out.clone()), err: Box::new(err.clone()) };
-        let r = self.run_with_console(config, console);
+        let tbuf = SharedBuf::default();
+        let tracer = config.trace.map(|t| {
+            // Events are recorded in the timeline's mode; the text is the same either way.
+            let tc = TraceConfig { format: t.format, time: t.timestamps, timeline: true };
+            let mut tracer = Tracer::new(tc, Some(Box::new(tbuf.clone())));
+            tracer.max_bytes = t.max_bytes;
+            tracer
+        });
+        let (r, tracer) = match self.policy_for(&config) {
+            Ok(policy) => {
+                let vm = RunConfig { policy, ..config.run_config() };
+                let wants_timeline = config.trace.is_some_and(|t| t.timeline);
+                self.execute(&vm, config.fd_limits.unwrap_or(self.fd_limits), console, tracer, wants_timeline)
+            }
+            Err(e) => (
+                Executed {
+                    stop: Box::new(Stop { kind: StopKind::Exit(EXIT_BAD_PROGRAM as u8), diags: Vec::new() }),
+                    steps: 0,
+                    time_ns: 0,
+                    max_clock_len: 0,
+                    timeline: None,
+                    schedule: None,
+                    schedule_error: Some(e),
+                    picks: 0,
+                },
+                None,
+            ),
+        };
+        let report = (r.schedule_error.is_none() && !r.stop.diags.is_empty()).then(|| Report {
+            kind: r.stop.kind,
+            title: r.stop.diags[0].title.clone(),
+            rendered: self.render_stop(&r.stop, false),
+        });
+        let trace = tracer.map(|t| Trace {
+            text: String::from_utf8_lossy(&tbuf.0.borrow()).into_owned(),
+            events: t.events,
+            timeline: r.timeline.clone(),
+        });
         let stdout = out.0.borrow().clone();
         let stderr = err.0.borrow().clone();
         Outcome {
@@ -102,9 +651,38 @@ impl Program {
             stop: r.stop,
             stdout,
             stderr,
+            report,
+            trace,
             steps: r.steps,
             time_ns: r.time_ns,
             max_clock_len: r.max_clock_len,
+        }
+    }
+
+    /// The VM policy for a [`Config`]'s scheduler; `Err` for a replay string that cannot be used.
+    fn policy_for(&self, config: &Config) -> Result<Policy, String> {
+        match &config.scheduler {
+            Scheduler::Pct { seed, depth } => {
+                // As `spindle explore` does: the horizon is the number of scheduling points of
+                // a run under the default schedule.
+                let probe = RunConfig { policy: Policy::Directed(Arc::new(Vec::new())), ..config.run_config() };
+                let picks = self.execute(&probe, config.fd_limits.unwrap_or(self.fd_limits), Console::sink(), None, false).0.picks;
+                Ok(Policy::Pct { seed: *seed, depth: (*depth).max(1), horizon: picks.max(1) })
+            }
+            Scheduler::Replay(text) => {
+                let parsed = Schedule::parse(text.trim()).map_err(|e| format!("bad replay schedule: {e}"))?;
+                if let Some(fp) = parsed.fingerprint {
+                    if fp != self.fingerprint() {
+                        return Err(format!(
+                            "this schedule was recorded for another program (fingerprint {fp:08x}; `{}` has {:08x}). If you changed the program on purpose, write `*` for the fingerprint: `s1:*:…`",
+                            self.file.path,
+                            self.fingerprint()
+                        ));
+                    }
+                }
+                Ok(Policy::Replay(Arc::new(spindle_vm::Replay { schedule: parsed.schedule, strict: true })))
+            }
+            _ => Ok(config.run_config().policy),
         }
     }
 
@@ -116,7 +694,31 @@ impl Program {
     /// Runs the program with its output going to `console`, recording its foreign calls with
     /// `tracer` if given; returns the tracer with its events.
     pub fn run_traced(&self, config: &RunConfig, console: Console, tracer: Option<Tracer>) -> (RunStats, Option<Tracer>) {
-        let mut shims = Shims::new();
+        let wants_timeline = tracer.as_ref().is_some_and(Tracer::wants_timeline);
+        let (r, tracer) = self.execute(config, self.fd_limits, console, tracer, wants_timeline);
+        let stats = RunStats {
+            stop: r.stop,
+            steps: r.steps,
+            time_ns: r.time_ns,
+            max_clock_len: r.max_clock_len,
+            timeline: r.timeline,
+            schedule: r.schedule,
+            schedule_error: r.schedule_error,
+        };
+        (stats, tracer)
+    }
+
+    /// One run: the machine, the shims (with the program's host-added functions) and the trace.
+    fn execute(
+        &self,
+        config: &RunConfig,
+        fd_limits: FdLimits,
+        console: Console,
+        tracer: Option<Tracer>,
+        wants_timeline: bool,
+    ) -> (Executed, Option<Tracer>) {
+        let mut shims = if self.foreign.is_empty() { Shims::new() } else { Shims::with_foreign(self.foreign.clone()) };
+        shims.set_limits(fd_limits);
         shims.trace = tracer;
         match Machine::new(self.ir.clone(), config.clone(), console) {
             Ok(mut m) => {
@@ -126,7 +728,7 @@ impl Program {
                 let mut timeline = None;
                 if let Some(t) = &mut shims.trace {
                     t.ended(&m, &ending(&stop));
-                    timeline = t.wants_timeline().then(|| t.timeline(&m));
+                    timeline = wants_timeline.then(|| t.timeline(&m));
                 }
                 let sched = m.scheduler();
                 let schedule_error = sched.error().map(str::to_string).or_else(|| sched.leftover_error());
@@ -134,7 +736,7 @@ impl Program {
                 if let (Policy::Random { .. }, Some(text), false) = (&config.policy, &schedule, stop.is_exit()) {
                     stop = with_replay_note(stop, text);
                 }
-                let stats = RunStats {
+                let r = Executed {
                     stop,
                     steps: m.steps(),
                     time_ns: m.now(),
@@ -142,11 +744,12 @@ impl Program {
                     timeline,
                     schedule,
                     schedule_error,
+                    picks: sched.picks(),
                 };
-                (stats, shims.trace)
+                (r, shims.trace)
             }
             Err(stop) => (
-                RunStats { stop, steps: 0, time_ns: 0, max_clock_len: 0, timeline: None, schedule: None, schedule_error: None },
+                Executed { stop, steps: 0, time_ns: 0, max_clock_len: 0, timeline: None, schedule: None, schedule_error: None, picks: 0 },
                 shims.trace,
             ),
         }
@@ -162,6 +765,19 @@ impl Program {
         let w: Vec<Diagnostic> = self.warnings.iter().filter(|d| d.level == Level::Warning).cloned().collect();
         render(&w, Some(&self.file), color)
     }
+}
+
+/// What one run gave, before it is shaped into an [`Outcome`] or [`RunStats`].
+struct Executed {
+    stop: Box<Stop>,
+    steps: u64,
+    time_ns: u64,
+    max_clock_len: usize,
+    timeline: Option<String>,
+    schedule: Option<String>,
+    schedule_error: Option<String>,
+    /// Scheduling points reached (the PCT horizon of a default-schedule run).
+    picks: u64,
 }
 
 /// Longest schedule string printed in a failure report; longer ones are described instead.
@@ -193,20 +809,6 @@ fn ending(stop: &Stop) -> String {
         StopKind::Unsupported => "stopped: unsupported operation".to_string(),
         StopKind::Limit => "stopped: resource limit".to_string(),
     }
-}
-
-/// How a run ended, without its output.
-pub struct RunStats {
-    pub stop: Box<Stop>,
-    pub steps: u64,
-    pub time_ns: u64,
-    pub max_clock_len: usize,
-    /// The Chrome trace-event timeline, when the tracer recorded one.
-    pub timeline: Option<String>,
-    /// The run's schedule as a `--replay` string (every policy but `fixed`).
-    pub schedule: Option<String>,
-    /// Why a replayed schedule did not fit the program.
-    pub schedule_error: Option<String>,
 }
 
 /// An in-memory output stream shared with the machine.

@@ -69,6 +69,20 @@ enum Command {
         /// Most threads a run may create (exit 4 beyond it).
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         max_threads: usize,
+        /// Most threads a run may create in all, finished ones included (exit 4 beyond it).
+        #[arg(long, value_name = "N", default_value_t = spindle_vm::machine::DEFAULT_MAX_SPAWNS)]
+        max_spawns: u64,
+        /// Most allocations (heap blocks, array locals, statics) a run may make in all, freed
+        /// ones included (exit 4 beyond it).
+        #[arg(long, value_name = "N", default_value_t = spindle_vm::machine::DEFAULT_MAX_ALLOCATIONS)]
+        max_allocations: u64,
+        /// The open-files limit (RLIMIT_NOFILE): fd numbers stay below N; beyond it calls fail
+        /// with EMFILE, as on Linux.
+        #[arg(long, value_name = "N", default_value_t = spindle_shims::DEFAULT_MAX_FDS, value_parser = parse_max_fds)]
+        max_fds: usize,
+        /// Most bytes all pipe and socket buffers may hold together (exit 4 beyond it).
+        #[arg(long, value_name = "BYTES", default_value_t = spindle_shims::DEFAULT_MAX_FD_BUFFERS)]
+        max_fd_buffers: u64,
         /// Do not check memory accesses for data races.
         #[arg(long)]
         no_race_check: bool,
@@ -120,6 +134,14 @@ fn parse_probability(s: &str) -> Result<f64, String> {
     }
 }
 
+/// `--max-fds`: at most Linux's own ceiling (`fs.nr_open`, 1 048 576).
+fn parse_max_fds(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n <= 1 << 20 => Ok(n),
+        _ => Err(format!("`{s}` is not a number of fds from 0 to 1048576")),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = match cli.color {
@@ -155,6 +177,10 @@ fn main() -> ExitCode {
             max_stack_depth,
             max_memory,
             max_threads,
+            max_spawns,
+            max_allocations,
+            max_fds,
+            max_fd_buffers,
             no_race_check,
             trace,
             trace_file,
@@ -182,13 +208,23 @@ fn main() -> ExitCode {
                 (Some(Sched::Fixed), None) | (None, None) => Policy::Fixed,
                 (Some(Sched::Random), s) | (None, s @ Some(_)) => Policy::Random { seed: s.unwrap_or(0), preemption: preemption_rate },
             };
-            let config = RunConfig { policy, max_steps, max_stack_depth, max_memory, max_threads, race_check: !no_race_check };
+            let config = RunConfig {
+                policy,
+                max_steps,
+                max_stack_depth,
+                max_memory,
+                max_threads,
+                max_spawns,
+                max_allocations,
+                race_check: !no_race_check,
+            };
             match Program::from_path(&file) {
                 Err(e) => {
                     eprint!("{}", e.render(color));
                     EXIT_BAD_PROGRAM
                 }
-                Ok(p) => {
+                Ok(mut p) => {
+                    p.set_fd_limits(spindle::FdLimits { max_fds, max_fd_buffers });
                     if let Err(e) = explore_cli::check_replay(&p, &config, replay.as_deref(), save_schedule.is_some()) {
                         eprintln!("error: {e}");
                         return ExitCode::from(EXIT_BAD_PROGRAM as u8);

@@ -236,7 +236,7 @@ fn every_bug_programs_default_run_passes_and_its_twin_too() {
     for &(bug, _, twin) in BUGS {
         for name in [bug, twin] {
             let (p, _) = load(&format!("programs/bugs/{name}.mir"));
-            assert_eq!(p.run(&RunConfig::default()).exit_code, 0, "{name}");
+            assert_eq!(p.run(RunConfig::default()).exit_code, 0, "{name}");
         }
     }
 }

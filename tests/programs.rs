@@ -1,5 +1,8 @@
-//! The conformance corpus: every guest program under `programs/` is run through the real
-//! `spindle` binary and its exit code, stdout and stderr are pinned by an insta snapshot.
+//! The conformance corpus: every guest program under `programs/` is run and its exit code,
+//! stdout, stderr and syscall trace are pinned by an insta snapshot — through
+//! `spindle::snapshot_programs!`, the harness users get (`src/harness.rs`). The other tests here
+//! run the real `spindle` binary: exit codes, determinism, `spindle check`, and that the library
+//! gives exactly what the command line prints.
 //!
 //! A program may carry a header comment among its first comment lines,
 //!
@@ -16,6 +19,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use spindle::harness::{snapshot_text, Harness, Header};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_spindle");
@@ -102,33 +107,18 @@ fn spindle(args: &[String]) -> Outcome {
     Outcome { code: status.code(), stdout: out_reader.join().unwrap(), stderr: err_reader.join().unwrap() }
 }
 
+/// The suite: every `.mir` file under `programs/`. Programs that do not load have the trace
+/// section the suite has always had (the binary's missing `--trace-file`).
+fn suite() -> Harness {
+    Harness::new("programs/**/*.mir").not_run_trace("(no trace: No such file or directory (os error 2))")
+}
+
 /// Every `.mir` file under `programs/` (recursively), as paths relative to the workspace root,
 /// sorted.
 fn all_programs() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "mir") {
-                out.push(path);
-            }
-        }
-    }
     let root = Path::new(ROOT);
-    let mut out = Vec::new();
-    walk(&root.join("programs"), &mut out);
-    let mut rel: Vec<PathBuf> = out.into_iter().map(|p| p.strip_prefix(root).unwrap().to_path_buf()).collect();
-    rel.sort();
-    assert!(!rel.is_empty(), "no programs found under programs/");
-    rel
-}
-
-/// `programs/<…>` for a path that insta's glob gives (absolute, possibly canonicalised).
-fn relative(path: &Path) -> PathBuf {
-    let comps: Vec<_> = path.components().collect();
-    let at = comps.iter().rposition(|c| c.as_os_str() == "programs").expect("a program lives under programs/");
-    comps[at..].iter().collect()
+    let files = suite().files(root).unwrap_or_else(|e| panic!("{e}"));
+    files.into_iter().map(|(p, _)| p.strip_prefix(root).unwrap().to_path_buf()).collect()
 }
 
 fn source(rel: &Path) -> String {
@@ -136,27 +126,14 @@ fn source(rel: &Path) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// The leading `//` comment lines of a program.
-fn header(src: &str) -> impl Iterator<Item = &str> {
-    src.lines().map(str::trim).take_while(|l| l.starts_with("//"))
-}
-
 /// The flags of a `// spindle-flags: …` header line, if any.
 fn flags(src: &str) -> Vec<String> {
-    header(src)
-        .filter_map(|l| l.trim_start_matches('/').trim().strip_prefix("spindle-flags:"))
-        .flat_map(|rest| rest.split_whitespace().map(str::to_string).collect::<Vec<_>>())
-        .collect()
+    Header::parse(src).flags
 }
 
 /// The exit code a program states in its `// expect: exit N` line.
 fn expected_exit(src: &str) -> Option<i32> {
-    header(src).find_map(|l| {
-        let rest = l.trim_start_matches('/').trim().strip_prefix("expect:")?;
-        let rest = rest.trim().strip_prefix("exit")?;
-        let digits: String = rest.trim().chars().take_while(|c| c.is_ascii_digit()).collect();
-        digits.parse().ok()
-    })
+    Header::parse(src).expect_exit
 }
 
 fn run_args(rel: &Path, flags: &[String]) -> Vec<String> {
@@ -203,12 +180,7 @@ fn run_traced(rel: &Path, flags: &[String]) -> (Outcome, String) {
 /// Each program's exit code, stdout, stderr and syscall trace, pinned by a snapshot.
 #[test]
 fn programs() {
-    insta::glob!("../programs", "**/*.mir", |path| {
-        let rel = relative(path);
-        let src = source(&rel);
-        let (outcome, trace) = run_traced(&rel, &flags(&src));
-        insta::assert_snapshot!(format!("{}\n--- trace\n{}", outcome.render(), trace));
-    });
+    spindle::snapshot_programs!(suite());
 }
 
 /// Every program states `// expect: exit N`, and the run ends with exactly that code.
@@ -234,22 +206,26 @@ fn expected_exit_codes() {
     assert!(failures.is_empty(), "{} program(s) ended unexpectedly:\n{}", failures.len(), failures.join("\n"));
 }
 
-/// Same program, same flags ⇒ byte-identical exit code, stdout and stderr; and no program
-/// crashes the host.
+/// Same program, same flags ⇒ byte-identical exit code, stdout and stderr; no program
+/// crashes the host; and the library (what the snapshots are taken with) gives exactly what
+/// `spindle run --trace-file` prints.
 #[test]
 fn runs_are_deterministic() {
     let programs = all_programs();
+    let harness = suite();
     let results = par_map(&programs, |rel| {
         let args = run_args(rel, &flags(&source(rel)));
-        (rel.clone(), spindle(&args), spindle(&args))
+        let (traced, trace) = run_traced(rel, &flags(&source(rel)));
+        let suffix = rel.strip_prefix("programs").unwrap().to_str().unwrap().replace('\\', "/");
+        let library = harness.run_file(Path::new(ROOT), &Path::new(ROOT).join(rel), &suffix);
+        (rel.clone(), spindle(&args), spindle(&args), traced, trace, library)
     });
     let mut failures = Vec::new();
-    for (rel, a, b) in results {
+    for (rel, a, b, traced, trace, library) in results {
         if a != b {
             failures.push(format!("{}: two runs differ\n--- first\n{}\n--- second\n{}", rel.display(), a.render(), b.render()));
         }
         // Tracing only observes: the same run with a trace prints and exits the same.
-        let (traced, _) = run_traced(&rel, &flags(&source(&rel)));
         if traced != a {
             failures.push(format!(
                 "{}: tracing changed the run\n--- without\n{}\n--- with --trace\n{}",
@@ -260,6 +236,15 @@ fn runs_are_deterministic() {
         }
         if let Some(why) = a.host_failure() {
             failures.push(format!("{}: host failure: {why}\n{}", rel.display(), a.render()));
+        }
+        let binary = snapshot_text(traced.code.unwrap_or(-1), &traced.stdout, &traced.stderr, &trace);
+        if library.snapshot.as_deref() != Some(binary.as_str()) {
+            failures.push(format!(
+                "{}: the library and the binary differ\n--- spindle run\n{binary}\n--- library\n{}\n{}",
+                rel.display(),
+                library.snapshot.as_deref().unwrap_or("(none)"),
+                library.problems.join("\n")
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -343,4 +328,11 @@ fn header_parsing() {
     assert_eq!(flags(src), ["--sched", "random", "--seed", "7"]);
     assert_eq!(expected_exit(src), Some(101));
     assert_eq!(flags("fn main() {}\n// spindle-flags: --x\n"), Vec::<String>::new());
+    // Every header's flags are ones the library understands.
+    for rel in all_programs() {
+        let f = flags(&source(&rel));
+        if let Err(e) = spindle::Config::new().with_flags(&f) {
+            panic!("{}: {e}", rel.display());
+        }
+    }
 }

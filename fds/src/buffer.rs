@@ -23,6 +23,9 @@ impl Chunk {
     }
 }
 
+/// Host bytes a chunk costs besides its data: the chunk, its clock and the allocation.
+pub const CHUNK_OVERHEAD: usize = std::mem::size_of::<Chunk>() + 32;
+
 /// A byte queue with a released clock per chunk.
 #[derive(Debug, Default)]
 pub(crate) struct ClockedBytes {
@@ -42,6 +45,12 @@ impl ClockedBytes {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Host bytes this buffer holds: its bytes and a bookkeeping estimate per chunk (one-byte
+    /// writes with distinct clocks cost a chunk each), for the fd-buffer limit.
+    pub(crate) fn footprint(&self) -> usize {
+        self.len + self.chunks.len() * CHUNK_OVERHEAD
     }
 
     /// Appends `data`, released with `clock`.

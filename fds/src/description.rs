@@ -212,6 +212,15 @@ impl Description {
         }
     }
 
+    /// Host bytes of the data it buffers (pipes and sockets), for the fd-buffer limit.
+    pub fn buffer_footprint(&self) -> usize {
+        match self {
+            Description::Pipe(p) => p.buffer_footprint(),
+            Description::Socket(s) => s.buffer_footprint(),
+            _ => 0,
+        }
+    }
+
     /// The readiness Linux's poll method reports for this description now.
     pub fn readiness(&self) -> Readiness {
         match self {

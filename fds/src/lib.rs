@@ -47,6 +47,7 @@ pub mod socket;
 pub mod stdio;
 pub mod table;
 
+pub use buffer::CHUNK_OVERHEAD;
 pub use description::{AccessMode, Description, DescriptionKind, FileStatus, HostFile, StatusFlags};
 pub use error::IoError;
 pub use eventfd::{EventFd, EVENTFD_MAX};

@@ -112,6 +112,17 @@ impl PipeEnd {
         self.state.borrow().bytes.len()
     }
 
+    /// Host bytes of buffered data this end accounts for (the read end, or the write end once
+    /// the read end is gone), for the fd-buffer limit.
+    pub fn buffer_footprint(&self) -> usize {
+        let s = self.state.borrow();
+        match self.side {
+            PipeSide::Read => s.bytes.footprint(),
+            PipeSide::Write if !s.reader_open => s.bytes.footprint(),
+            PipeSide::Write => 0,
+        }
+    }
+
     /// Capacity in bytes (`F_GETPIPE_SZ`).
     pub fn capacity(&self) -> usize {
         PIPE_CAPACITY

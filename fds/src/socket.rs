@@ -168,6 +168,11 @@ impl SocketEnd {
         self.state.borrow().ends[self.side].bytes.len()
     }
 
+    /// Host bytes of our receive queue, for the fd-buffer limit.
+    pub fn buffer_footprint(&self) -> usize {
+        self.state.borrow().ends[self.side].bytes.footprint()
+    }
+
     /// What our unconsumed sent data is charged (`SIOCOUTQ`; see the capacity model).
     pub fn send_charge(&self) -> usize {
         self.state.borrow().ends[self.side].charge

@@ -194,6 +194,14 @@ impl FdTable {
         self.below_limit(candidate).then_some(candidate)
     }
 
+    /// The two lowest free fd numbers below the limit (for `pipe` and `socketpair`), without
+    /// rescanning the table from 0: a full table answers in O(log n).
+    pub fn two_lowest_free(&self) -> Option<[FdNum; 2]> {
+        let first = self.lowest_free(0)?;
+        let second = self.lowest_free(first.checked_add(1)?)?;
+        Some([first, second])
+    }
+
     fn below_limit(&self, fd: FdNum) -> bool {
         usize::try_from(fd).is_ok_and(|fd| fd < self.max_fds)
     }
@@ -241,6 +249,11 @@ impl FdTable {
     /// Every open fd number with its description, in increasing fd order.
     pub fn open_fds(&self) -> impl Iterator<Item = (FdNum, FdId)> + '_ {
         self.fds.iter().map(|(&fd, e)| (fd, e.id))
+    }
+
+    /// Host bytes buffered by every live pipe and socket (data and per-chunk bookkeeping).
+    pub fn buffer_footprint(&self) -> usize {
+        self.files.values().map(|f| f.desc.buffer_footprint()).sum()
     }
 
     /// Every live description, in increasing id order.

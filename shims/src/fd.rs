@@ -15,20 +15,9 @@ pub(crate) fn int(v: u64) -> i32 {
 /// if there are not two below the open-files limit (fds/probes/fdtable.c "one free: pipe:
 /// EMFILE").
 pub(crate) fn two_free(s: &Shims) -> Result<[i32; 2], i64> {
-    let mut out = [0; 2];
-    let mut found = 0;
-    let mut fd: i32 = 0;
-    while found < 2 {
-        if usize::try_from(fd).map_or(true, |f| f >= s.fds.max_fds()) {
-            return Err(EMFILE);
-        }
-        if s.fds.lookup(fd).is_err() {
-            out[found] = fd;
-            found += 1;
-        }
-        fd += 1;
-    }
-    Ok(out)
+    // Not a scan from 0 with a lookup per number: with the table full that cost 20 000 lookups
+    // per call (a guest calling `socketpair` in a loop ran ~1 ms per step).
+    s.fds.two_lowest_free().ok_or(EMFILE)
 }
 
 /// Copies an `int[2]` of fd numbers out to the guest as the kernel does — `pipe` with one

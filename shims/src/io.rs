@@ -255,6 +255,9 @@ impl Shims {
                     self.console_write(m, stream, &out);
                 }
                 op.done += n;
+                if n > 0 {
+                    self.buffered(m, n)?;
+                }
                 self.changed_with_peer(m, op.id)?;
                 let finished = op.done >= op.data.len() || nonblock;
                 let is_pipe = self.fds.get(op.id).is_some_and(|d| d.kind() == DescriptionKind::PipeWrite);

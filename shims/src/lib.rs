@@ -12,6 +12,7 @@ mod epoll_calls;
 mod eventfd;
 mod fd;
 mod io;
+mod limits;
 mod pipe;
 mod process;
 mod socket;
@@ -29,7 +30,8 @@ use spindle_vm::{Host, Machine, Ret, ThreadId, VmResult};
 use std::collections::BTreeMap;
 use std::io::Write;
 
-pub use table::{ShimDef, SHIMS};
+pub use limits::{FdLimits, DEFAULT_MAX_FDS, DEFAULT_MAX_FD_BUFFERS};
+pub use table::{ForeignArg, ForeignCall, ForeignFn, ForeignTable, ShimDef, EXTRA_BASE, MAX_EXTRA_ARITY, SHIMS};
 
 /// The shim layer's state for one run.
 #[derive(Default)]
@@ -56,11 +58,50 @@ pub struct Shims {
     timerfds: BTreeMap<FdId, timerfd::TimerFd>,
     /// Set while a timer expiry is processed: it is nobody's action and releases no clock.
     no_release: bool,
+    /// Open-fd and buffer limits (`--max-fds`, `--max-fd-buffers`).
+    limits: FdLimits,
+    /// Bytes written into buffers since their footprint was last counted.
+    written_since_check: u64,
+    /// Foreign functions the host added (consulted for ids from `EXTRA_BASE` on).
+    foreign: ForeignTable,
 }
 
 impl Shims {
     pub fn new() -> Self {
         Shims::default()
+    }
+
+    /// Shims that also serve the host-added functions of `foreign` (the table the program was
+    /// compiled against: see [`ForeignTable`]'s resolver).
+    pub fn with_foreign(foreign: ForeignTable) -> Self {
+        Shims { foreign, ..Shims::default() }
+    }
+
+    /// Runs one call through `run`, recording it in the trace if there is one.
+    #[inline]
+    fn traced(
+        &mut self,
+        m: &mut Machine<Shims>,
+        sig: trace::Sig,
+        args: &[u64],
+        run: impl FnOnce(&mut Shims, &mut Machine<Shims>, &[u64]) -> VmResult<Ret>,
+    ) -> VmResult<Ret> {
+        let Some(mut tracer) = self.trace.take() else {
+            return run(self, m, args);
+        };
+        let pending = tracer.before_call(m, sig, args);
+        let r = run(self, m, args);
+        match &r {
+            Ok(Ret::Value(v)) => {
+                let v = *v as i64;
+                let errno = (v == -1).then(|| m.errno());
+                tracer.finished(m, pending, Some(v), errno);
+            }
+            Ok(Ret::Blocked) => tracer.blocked(m, pending),
+            Err(_) => tracer.finished(m, pending, None, None),
+        }
+        self.trace = Some(tracer);
+        r
     }
 
     /// Output written to fds that name stdout or stderr goes to the guest's console.
@@ -105,24 +146,17 @@ impl Resolver for LinuxResolver {
 
 impl Host for Shims {
     fn call(&mut self, m: &mut Machine<Self>, id: u32, args: &[u64]) -> VmResult<Ret> {
-        let def = &SHIMS[id as usize];
-        let args = &args[..def.arity];
-        let Some(mut tracer) = self.trace.take() else {
-            return (def.run)(self, m, args);
-        };
-        let pending = tracer.before_call(m, def.sig, args);
-        let r = (def.run)(self, m, args);
-        match &r {
-            Ok(Ret::Value(v)) => {
-                let v = *v as i64;
-                let errno = (v == -1).then(|| m.errno());
-                tracer.finished(m, pending, Some(v), errno);
-            }
-            Ok(Ret::Blocked) => tracer.blocked(m, pending),
-            Err(_) => tracer.finished(m, pending, None, None),
+        if id >= EXTRA_BASE {
+            let Some((sig, run)) = self.foreign.lookup(id) else {
+                return Err(spindle_vm::Stop::unsupported(format!(
+                    "foreign function #{id} was resolved against host-added functions that this run does not have"
+                )));
+            };
+            let args = &args[..sig.args.len().min(args.len())];
+            return self.traced(m, sig, args, |_, m, args| table::run_extra(&*run, m, args));
         }
-        self.trace = Some(tracer);
-        r
+        let def = &SHIMS[id as usize];
+        self.traced(m, def.sig, &args[..def.arity], def.run)
     }
 
     fn call_resumed(&mut self, m: &mut Machine<Self>, value: u64) {

@@ -371,8 +371,12 @@ impl<H: Host> Machine<H> {
                     let site = &func.calls[call as usize];
                     let callee = &prog.functions[callee_idx as usize];
                     let new_base = base + func.frame_size as usize;
+                    let new_len = new_base + callee.frame_size as usize;
+                    if let Err(e) = self.memory.resize_stack(regs.len(), new_len) {
+                        fail!(mem_stop(&self.memory, e, "this call's stack frame"));
+                    }
                     regs.truncate(new_base);
-                    regs.resize(new_base + callee.frame_size as usize, 0);
+                    regs.resize(new_len, 0);
                     for (i, a) in site.args.iter().enumerate() {
                         regs[new_base + i] = match *a {
                             Arg::Reg(s) => regs[base + s as usize],
@@ -410,7 +414,9 @@ impl<H: Host> Machine<H> {
                     func = &prog.functions[caller.func as usize];
                     code = &func.code;
                     base = caller.base as usize;
+                    let old_len = regs.len();
                     regs.truncate(base + func.frame_size as usize);
+                    let _ = self.memory.resize_stack(old_len, regs.len());
                     if done.ret_dst != NO_SLOT {
                         r!(done.ret_dst) = v;
                     }

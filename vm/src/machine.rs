@@ -52,6 +52,11 @@ pub struct Config {
     pub max_stack_depth: usize,
     pub max_memory: u64,
     pub max_threads: usize,
+    /// Most threads a run may create in all (ids are never reused: each costs host memory).
+    pub max_spawns: u64,
+    /// Most allocations a run may make in all — heap blocks, array locals, statics (ids are
+    /// never reused: each keeps its bookkeeping, for use-after-free reports, after it is freed).
+    pub max_allocations: u64,
     /// Check every memory access for data races (once a second thread exists).
     pub race_check: bool,
 }
@@ -64,10 +69,17 @@ impl Default for Config {
             max_stack_depth: 10_000,
             max_memory: 1 << 30,
             max_threads: 10_000,
+            max_spawns: DEFAULT_MAX_SPAWNS,
+            max_allocations: DEFAULT_MAX_ALLOCATIONS,
             race_check: true,
         }
     }
 }
+
+/// `--max-spawns`' default: host bookkeeping of about 250 MiB.
+pub const DEFAULT_MAX_SPAWNS: u64 = 1 << 20;
+/// `--max-allocations`' default: host bookkeeping of 1.5 to 3 GiB.
+pub const DEFAULT_MAX_ALLOCATIONS: u64 = 1 << 24;
 
 /// Where the guest's stdout and stderr go.
 pub struct Console {
@@ -98,6 +110,9 @@ pub struct Machine<H> {
     pub(crate) config: Config,
     pub console: Console,
     runnable: Vec<ThreadId>,
+    /// Threads not yet terminated, in id order: what scheduling looks at, so that its cost
+    /// does not grow with every thread that ever ran.
+    live: Vec<ThreadId>,
     /// The data-race detector, from the first `spawn` on (unless disabled).
     pub(crate) race: Option<Detector>,
     /// Where the current foreign call is (`func << 32 | pc`), for race reports of shim accesses.
@@ -123,6 +138,7 @@ impl<H: Host> Machine<H> {
     /// Prepares a run: statics allocated, `main` ready on thread 0.
     pub fn new(program: Rc<Program>, config: Config, console: Console) -> VmResult<Self> {
         let mut memory = Memory::new(config.max_memory);
+        memory.max_allocs = config.max_allocations;
         for s in &program.statics {
             let kind = if s.read_only { AllocKind::Literal } else { AllocKind::Static(s.name.clone()) };
             memory.allocate(s.bytes.len() as u64, &s.bytes, kind, s.span).map_err(|e| mem_stop(&memory, e, "allocation of a static"))?;
@@ -141,6 +157,7 @@ impl<H: Host> Machine<H> {
             config,
             console,
             runnable: Vec::new(),
+            live: Vec::new(),
             race: None,
             cur_site: 0,
             timers: Default::default(),
@@ -239,7 +256,8 @@ impl<H: Host> Machine<H> {
 
     /// The virtual monotonic clock, in nanoseconds.
     pub fn now(&self) -> u64 {
-        self.steps + self.time_offset
+        // A sleep may jump to a saturated deadline (u64::MAX): time then stays there.
+        self.steps.saturating_add(self.time_offset)
     }
 
     pub fn steps(&self) -> u64 {
@@ -297,7 +315,7 @@ impl<H: Host> Machine<H> {
 
     /// Threads blocked for `reason`, in id order.
     pub fn blocked_on(&self, reason: &BlockReason) -> Vec<ThreadId> {
-        (0..self.threads.len()).filter(|&t| self.is_blocked_on(t, reason)).collect()
+        self.live.iter().copied().filter(|&t| self.is_blocked_on(t, reason)).collect()
     }
 
     /// Makes a blocked thread runnable and runs its callback with [`Unblock::Ready`], as that
@@ -364,8 +382,13 @@ impl<H: Host> Machine<H> {
                 "a thread function takes zero or one parameter",
             ));
         }
-        let live = self.threads.iter().filter(|t| !t.is_terminated()).count();
-        if live >= self.config.max_threads {
+        if self.threads.len() as u64 > self.config.max_spawns {
+            return Err(Stop::limit(
+                format!("more than {} threads created in all (thread ids are never reused)", self.config.max_spawns),
+                "raise it with --max-spawns N",
+            ));
+        }
+        if self.live.len() >= self.config.max_threads {
             return Err(Stop::limit(format!("more than {} live threads", self.config.max_threads), "raise it with --max-threads N"));
         }
         let arg = fun.params.first().map(|t| t.normalize(arg));
@@ -374,7 +397,7 @@ impl<H: Host> Machine<H> {
         if self.config.race_check {
             // Detection starts with the second thread: before it, nothing can race.
             let rd = self.race.get_or_insert_with(Detector::new);
-            rd.spawn(child);
+            rd.spawn(child, &self.live);
         }
         Ok(child)
     }
@@ -382,12 +405,15 @@ impl<H: Host> Machine<H> {
     fn new_thread(&mut self, name: String, func: u32, arg: Option<u64>) -> VmResult<ThreadId> {
         let f = &self.program.functions[func as usize];
         let mut t = Thread::new(name);
-        t.regs = vec![0; f.frame_size as usize];
+        let slots = f.frame_size as usize;
+        self.memory.resize_stack(0, slots).map_err(|e| mem_stop(&self.memory, e, "the new thread's stack"))?;
+        t.regs = vec![0; slots];
         if let Some(a) = arg {
             t.regs[0] = a;
         }
         t.frames.push(Frame { func, pc: 0, base: 0, ret_dst: crate::ir::NO_SLOT, ret_next: crate::ir::NO_PC });
         self.threads.push(t);
+        self.live.push(self.threads.len() - 1);
         Ok(self.threads.len() - 1)
     }
 
@@ -442,11 +468,16 @@ impl<H: Host> Machine<H> {
             rd.set_active(t);
             self.threads[t].final_clock = rd.terminate();
         }
+        if let Ok(i) = self.live.binary_search(&t) {
+            self.live.remove(i);
+        }
         let th = &mut self.threads[t];
         th.state = ThreadState::Terminated;
         th.ret = v;
+        let slots = th.regs.len();
         th.regs = Vec::new();
         th.frames = Vec::new();
+        let _ = self.memory.resize_stack(slots, 0);
         for j in self.blocked_on(&BlockReason::Join(t)) {
             self.unblock_thread(host, j)?;
         }
@@ -631,7 +662,8 @@ impl<H: Host> Machine<H> {
         loop {
             self.fire_timeouts(host)?;
             self.runnable.clear();
-            self.runnable.extend(self.threads.iter().enumerate().filter(|(_, t)| t.is_enabled()).map(|(i, _)| i));
+            let threads = &self.threads;
+            self.runnable.extend(self.live.iter().copied().filter(|&t| threads[t].is_enabled()));
             if !self.runnable.is_empty() {
                 let cur_ok = self.threads[self.active].is_enabled();
                 let span = self.point_span.take();
@@ -645,9 +677,9 @@ impl<H: Host> Machine<H> {
                 });
             }
             let next_deadline = self
-                .threads
+                .live
                 .iter()
-                .filter_map(|t| match &t.state {
+                .filter_map(|&t| match &self.threads[t].state {
                     ThreadState::Blocked { deadline: Some(d), .. } => Some(*d),
                     _ => None,
                 })
@@ -681,7 +713,8 @@ impl<H: Host> Machine<H> {
             self.timer_deadline.remove(&id);
             host.timer_fired(self, id)?;
         }
-        for t in 0..self.threads.len() {
+        for i in 0..self.live.len() {
+            let Some(&t) = self.live.get(i) else { break };
             if matches!(self.threads[t].state, ThreadState::Blocked { deadline: Some(d), .. } if d <= now) {
                 self.wake(host, t, Unblock::TimedOut)?;
             }
@@ -791,6 +824,10 @@ pub(crate) fn mem_stop(mem: &Memory, e: MemError, access: &str) -> Box<Stop> {
             "allocations are limited to 4 GiB - 1",
         ),
         MemError::Exhausted => Stop::limit("more than 2^32 - 1 allocations", "allocation ids are 32 bits"),
+        MemError::TooMany { limit } => Stop::limit(
+            format!("{access}: more than {limit} allocations made in all (ids are never reused, and each keeps its bookkeeping for use-after-free reports)"),
+            "raise it with --max-allocations N",
+        ),
         MemError::Limit { limit } => {
             Stop::limit(format!("guest memory: {access} would take more than {limit} bytes"), "raise it with --max-memory BYTES")
         }

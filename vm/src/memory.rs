@@ -65,6 +65,10 @@ pub enum MemError {
     },
     /// More allocations than ids (2^32 - 1).
     Exhausted,
+    /// More allocations in all than the configured limit (`--max-allocations`).
+    TooMany {
+        limit: u64,
+    },
     /// The guest's total allocated bytes would exceed the configured limit.
     Limit {
         limit: u64,
@@ -78,6 +82,12 @@ pub struct Memory {
     /// Bytes currently allocated, and the limit on it.
     pub live_bytes: u64,
     pub max_bytes: u64,
+    /// Bytes of every thread's register stack (8 per slot of each live frame): guest memory
+    /// too, counted against the same limit so that deep recursion through big frames cannot
+    /// take the host's memory (20 000 locals × 10 000 frames was 1.5 GiB).
+    pub stack_bytes: u64,
+    /// Most allocations that may be made in all (ids are never reused).
+    pub max_allocs: u64,
 }
 
 #[inline(always)]
@@ -94,7 +104,7 @@ impl Memory {
     pub fn new(max_bytes: u64) -> Self {
         let placeholder =
             Allocation { bytes: Vec::new(), size: 0, kind: AllocKind::Heap, live: false, site: Span::default(), freed_at: None };
-        Memory { allocs: vec![placeholder], live_bytes: 0, max_bytes }
+        Memory { allocs: vec![placeholder], live_bytes: 0, max_bytes, stack_bytes: 0, max_allocs: u64::MAX }
     }
 
     /// Creates an allocation holding `bytes` (zero-filled to `size`); returns its base address.
@@ -105,7 +115,10 @@ impl Memory {
         if self.allocs.len() > u32::MAX as usize {
             return Err(MemError::Exhausted);
         }
-        if self.live_bytes.saturating_add(size) > self.max_bytes {
+        if self.allocs.len() as u64 > self.max_allocs {
+            return Err(MemError::TooMany { limit: self.max_allocs });
+        }
+        if self.live_bytes.saturating_add(self.stack_bytes).saturating_add(size) > self.max_bytes {
             return Err(MemError::Limit { limit: self.max_bytes });
         }
         self.live_bytes += size;
@@ -115,6 +128,17 @@ impl Memory {
         let id = self.allocs.len() as AllocId;
         self.allocs.push(Allocation { bytes, size, kind, live: true, site, freed_at: None });
         Ok(addr(id, 0))
+    }
+
+    /// A thread's register stack grows from `old` to `new` slots (or shrinks): `Err` if the
+    /// guest memory limit does not allow it.
+    pub fn resize_stack(&mut self, old: usize, new: usize) -> Result<(), MemError> {
+        let grown = self.stack_bytes.saturating_add(new as u64 * 8).saturating_sub(old as u64 * 8);
+        if new > old && self.live_bytes.saturating_add(grown) > self.max_bytes {
+            return Err(MemError::Limit { limit: self.max_bytes });
+        }
+        self.stack_bytes = grown;
+        Ok(())
     }
 
     /// Frees the allocation that `addr` points to the start of. `heap_only` is `free`'s rule.

@@ -325,17 +325,17 @@ impl Detector {
     }
 
     /// A new thread `child` spawned by the active thread: it starts with the parent's clock.
-    pub fn spawn(&mut self, child: usize) {
+    /// `live_threads`: the threads not yet terminated (the machine's list, so that a spawn costs
+    /// O(live threads), not O(threads that ever ran)).
+    pub fn spawn(&mut self, child: usize, live_threads: &[usize]) {
         let parent = self.active;
         let parent_clock = self.release();
         // Reuse the index of a retired thread that every live thread has caught up with.
-        let live: Vec<VectorIdx> = self
-            .idx_of
+        let live: Vec<VectorIdx> = live_threads
             .iter()
             .copied()
-            .enumerate()
-            .filter(|&(t, _)| !self.finished.get(t).copied().unwrap_or(true))
-            .map(|(_, i)| i)
+            .filter(|&t| t < self.idx_of.len() && self.finished.get(t) == Some(&false))
+            .map(|t| self.idx_of[t])
             .collect();
         let reusable = self.retired.iter().position(|&(idx, fin)| live.iter().all(|l| self.clocks[l.0 as usize].clock.get(idx) >= fin));
         let idx = match reusable {

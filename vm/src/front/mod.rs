@@ -11,7 +11,7 @@ use crate::source::SourceFile;
 
 /// What the front end needs to know about the outside world: which foreign functions exist and
 /// which named constants are built in. The shim layer provides it; the VM knows no Linux names.
-pub trait Resolver {
+pub trait Resolver: Sync {
     fn foreign(&self, name: &str) -> Option<crate::ir::ForeignSig>;
     fn constant(&self, name: &str) -> Option<u64>;
 }
@@ -23,8 +23,25 @@ pub struct Compiled {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses, checks and lowers a program.
+/// Stack for the front end's own thread. Parsing, checking and lowering recurse once per level
+/// of an expression (bounded by `parser::MAX_NESTING` and `parser::MAX_TREE_HEIGHT`); in a debug
+/// build a level of parentheses takes about 20 KiB, so 256 of them overflow the 2 MiB stack of
+/// a test thread. Pages are only committed when touched.
+const FRONT_END_STACK: usize = 64 << 20;
+
+/// Parses, checks and lowers a program. It runs on a thread of its own with a stack big enough
+/// for the nesting limits, whatever the caller's stack size (inline if no thread can be made).
 pub fn compile(file: &SourceFile, resolver: &dyn Resolver) -> Compiled {
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new().name("spindle-front-end".into()).stack_size(FRONT_END_STACK);
+        match worker.spawn_scoped(s, || compile_here(file, resolver)) {
+            Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(_) => compile_here(file, resolver),
+        }
+    })
+}
+
+fn compile_here(file: &SourceFile, resolver: &dyn Resolver) -> Compiled {
     let tokens = match lexer::lex(&file.text) {
         Ok(t) => t,
         Err(d) => return Compiled { program: None, diagnostics: vec![d] },

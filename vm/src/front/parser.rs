@@ -9,6 +9,12 @@ use crate::source::Span;
 /// Deepest expression nesting accepted (parentheses, unary operators, operator chains).
 pub const MAX_NESTING: usize = 256;
 
+/// Highest expression tree accepted: operators (binary, unary, casts) on the longest path from
+/// the root to a leaf. Nesting and chain lengths are bounded separately, but together they
+/// could build a tree 256 × 256 operators high (a chain in parentheses, in a chain, …), which
+/// the checker and lowering (recursive, like the parser) would follow off the host's stack.
+pub const MAX_TREE_HEIGHT: usize = 2 * MAX_NESTING;
+
 type PResult<T> = Result<T, Diagnostic>;
 
 /// Words that cannot name a local, function, static or block.
@@ -38,7 +44,7 @@ pub const KEYWORDS: &[&str] = &[
 ];
 
 pub fn parse(tokens: &[Token]) -> PResult<Module> {
-    let mut p = Parser { toks: tokens, pos: 0, depth: 0 };
+    let mut p = Parser { toks: tokens, pos: 0, depth: 0, height: 0 };
     let mut m = Module::default();
     while !p.at_eof() {
         if p.eat_kw("static") {
@@ -56,6 +62,8 @@ struct Parser<'t> {
     toks: &'t [Token],
     pos: usize,
     depth: usize,
+    /// The height (in operators) of the expression the last expression rule returned.
+    height: usize,
 }
 
 impl<'t> Parser<'t> {
@@ -508,6 +516,7 @@ impl<'t> Parser<'t> {
             return self.unary();
         }
         let mut lhs = self.binary(level + 1)?;
+        let mut height = self.height;
         let mut chain = 0usize;
         while let Some(op) = self.binop_at(level) {
             let op_span = self.bump().span;
@@ -522,9 +531,11 @@ impl<'t> Parser<'t> {
                     .at(op_span, "nesting limit reached here"));
             }
             let rhs = self.binary(level + 1)?;
+            height = self.tree_height(height.max(self.height) + 1, op_span)?;
             let span = lhs.span.to(rhs.span);
             lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
         }
+        self.height = height;
         Ok(lhs)
     }
 
@@ -547,12 +558,16 @@ impl<'t> Parser<'t> {
             let inner = self.unary();
             self.depth -= 1;
             let inner = inner?;
+            self.height = self.tree_height(self.height + 1, start)?;
             let span = start.to(inner.span);
             Expr { kind: ExprKind::Unary(op, Box::new(inner)), span }
         } else {
             self.primary()?
         };
-        while self.eat_kw("as") {
+        // Casts chain without recursion here, but each one is a level of the tree.
+        while self.is_kw("as") {
+            let as_span = self.bump().span;
+            self.height = self.tree_height(self.height + 1, as_span)?;
             let ty = self.ty()?;
             let span = e.span.to(ty.span);
             e = Expr { kind: ExprKind::Cast(Box::new(e), ty), span };
@@ -577,6 +592,7 @@ impl<'t> Parser<'t> {
                 self.bump();
                 let name = self.ident("a static or array local after `&`")?;
                 let span = t.span.to(name.span);
+                self.height = 0;
                 return Ok(Expr { kind: ExprKind::AddrOf(name), span });
             }
             Tok::Punct("(") => {
@@ -588,6 +604,19 @@ impl<'t> Parser<'t> {
             _ => return Err(self.unexpected("an expression")),
         };
         self.bump();
+        self.height = 0;
         Ok(Expr { kind, span: t.span })
+    }
+
+    /// Checks the height of an expression tree being built against [`MAX_TREE_HEIGHT`].
+    fn tree_height(&self, height: usize, at: Span) -> PResult<usize> {
+        if height > MAX_TREE_HEIGHT {
+            return Err(Diagnostic::error(format!(
+                "expression nested too deeply (the limit is {MAX_TREE_HEIGHT} operators from the whole expression down to a value)"
+            ))
+            .at(at, "nesting limit reached here")
+            .help("split the expression: compute parts into locals first"));
+        }
+        Ok(height)
     }
 }
