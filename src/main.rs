@@ -63,10 +63,11 @@ enum Command {
         /// Deepest call stack per thread (exit 4 beyond it).
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         max_stack_depth: usize,
-        /// Most bytes the guest may have allocated at once (exit 4 beyond it).
+        /// Most bytes the guest may have allocated at once, call-stack registers included (exit 4
+        /// beyond it).
         #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
         max_memory: u64,
-        /// Most threads a run may create (exit 4 beyond it).
+        /// Most threads alive at once (exit 4 beyond it).
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         max_threads: usize,
         /// Most threads a run may create in all, finished ones included (exit 4 beyond it).
@@ -101,7 +102,8 @@ enum Command {
         /// Write a timeline (Chrome trace-event JSON, for ui.perfetto.dev) to FILE.
         #[arg(long, value_name = "FILE")]
         timeline: Option<String>,
-        /// Stop writing the trace after this many bytes (a final line says it was cut).
+        /// Stop writing the trace after this many bytes (a final line says it was cut); the
+        /// timeline keeps at most as many bytes of events.
         #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
         max_trace_bytes: u64,
         /// Replay a recorded schedule (`s1:…`, or `@FILE` to read it from a file): same output,

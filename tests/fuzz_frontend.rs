@@ -34,7 +34,7 @@ fn timed(what: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config(400))]
+    #![proptest_config(config(4000))]
 
     #[test]
     fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
@@ -124,7 +124,7 @@ fn rejected_mutations_exit_2_from_the_cli() {
         let edits: Vec<u8> = (0..16u32).map(|i| (seed.wrapping_mul(2654435761).wrapping_add(i * 40503) >> 7) as u8).collect();
         let m = mutate(src, &mut Bytes::new(&edits));
         let ok = spindle::Program::from_source("m.mir", String::from_utf8_lossy(&m).into_owned()).is_ok();
-        if ok || std::str::from_utf8(&m).is_err() && rejected % 2 == 1 {
+        if ok {
             continue;
         }
         rejected += 1;

@@ -10,7 +10,7 @@ use fuzz_gen::{check_run, gen_program, Bytes};
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 4000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn generated_programs_run_cleanly_and_deterministically(

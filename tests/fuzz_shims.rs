@@ -11,7 +11,7 @@ use fuzz_gen::{check_shims, gen_shim_program, Bytes};
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 4000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn shims_with_random_arguments(bytes in proptest::collection::vec(any::<u8>(), 0..1024), seed in any::<u64>()) {

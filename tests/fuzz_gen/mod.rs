@@ -233,7 +233,8 @@ pub fn check_front_end(bytes: &[u8]) -> Result<(), String> {
                 }
                 Ok(())
             }
-            Ok(p) => {
+            Ok(mut p) => {
+                p.set_fd_limits(small_fd_limits());
                 let _ = p.render_warnings(false);
                 check_outcome(&p, &small_config(Policy::Fixed)).map(|_| ())
             }
@@ -267,6 +268,11 @@ pub fn small_config(policy: Policy) -> RunConfig {
         max_allocations: 4096,
         race_check: true,
     }
+}
+
+/// Fd limits for fuzzed runs: a guest that opens fds in a loop reaches `EMFILE` quickly.
+pub fn small_fd_limits() -> spindle::FdLimits {
+    spindle::FdLimits { max_fds: 64, max_fd_buffers: 1 << 20 }
 }
 
 /// What a run produced, compared between two runs with the same seed.
@@ -326,7 +332,10 @@ pub fn check_run(src: &str, seed: u64) -> Result<Summary, String> {
     let p = match catch_unwind(AssertUnwindSafe(|| Program::from_source("gen.mir", src))) {
         Err(e) => return Err(format!("panic in the front end: {}", panic_text(&e))),
         Ok(Err(e)) => return Err(format!("a generated program was rejected:\n{}", e.render(false))),
-        Ok(Ok(p)) => p,
+        Ok(Ok(mut p)) => {
+            p.set_fd_limits(small_fd_limits());
+            p
+        }
     };
     // The fixed scheduler once; a seeded random one twice, which must agree.
     let fixed = check_outcome(&p, &small_config(Policy::Fixed))?;

@@ -98,6 +98,11 @@ pub struct Tracer {
     written: u64,
     pub max_bytes: u64,
     truncated: bool,
+    /// Estimated host bytes of `events` and `scheduled`: they stop growing at `max_bytes` too,
+    /// so that a long run with a timeline cannot take the host's memory.
+    recorded: u64,
+    /// Events were left out because of `max_bytes`.
+    pub events_truncated: bool,
     /// The line being built, reused.
     line: String,
 }
@@ -121,6 +126,8 @@ impl Tracer {
             written: 0,
             max_bytes: u64::MAX,
             truncated: false,
+            recorded: 0,
+            events_truncated: false,
             line: String::new(),
         }
     }
@@ -447,8 +454,25 @@ impl Tracer {
         }
         // Events are kept for the timeline only: a long traced run must not grow without bound.
         if self.config.timeline {
-            self.events.push(ev);
+            let size = std::mem::size_of::<CallEvent>()
+                + ev.call.len()
+                + ev.thread.len()
+                + ev.args.iter().map(|a| a.len() + 24).sum::<usize>()
+                + ev.raw.len() * 8;
+            if self.record(size) {
+                self.events.push(ev);
+            }
         }
+    }
+
+    /// Counts `size` bytes of recorded events against `max_bytes`; false once they are spent.
+    fn record(&mut self, size: usize) -> bool {
+        if self.recorded.saturating_add(size as u64) > self.max_bytes {
+            self.events_truncated = true;
+            return false;
+        }
+        self.recorded += size as u64;
+        true
     }
 
     /// Whether this tracer records a timeline.
@@ -458,7 +482,7 @@ impl Tracer {
 
     /// The scheduler switched to thread `t`.
     pub fn scheduled(&mut self, m: &Machine<crate::Shims>, t: ThreadId) {
-        if self.config.timeline {
+        if self.config.timeline && self.record(16) {
             self.scheduled.push((m.now(), t));
         }
     }
