@@ -21,7 +21,7 @@ use crate::fd::int;
 use crate::{fail, Shims};
 use spindle_fds::{Description, DescriptionKind, FdId};
 use spindle_vm::memory::Memory;
-use spindle_vm::{BlockReason, Machine, Ret, Unblock, VmResult};
+use spindle_vm::{BlockReason, HostWait, Machine, Ret, Unblock, VmResult};
 
 const EPOLL_EVENT_SIZE: u64 = 12;
 
@@ -307,7 +307,11 @@ impl Shims {
                 };
                 let t = m.active_thread();
                 self.epoll_waits.insert(t, EpollWait { ep, buf });
-                let reason = format!("it is blocked in `epoll_wait` on epoll fd {epfd}, waiting for an event");
+                let reason = HostWait {
+                    words: ["epoll_wait", ""],
+                    number: epfd.into(),
+                    describe: |w| format!("it is blocked in `{}` on epoll fd {}, waiting for an event", w.words[0], w.number),
+                };
                 m.block_thread(
                     BlockReason::Host(reason),
                     deadline,

@@ -12,7 +12,7 @@ use crate::consts::errno::*;
 use crate::{errno_of, fail, Shims};
 use spindle_fds::{Description, DescriptionKind, FdId, IoError, Readiness};
 use spindle_vm::clock::VClock;
-use spindle_vm::{BlockReason, Machine, Ret, VmResult};
+use spindle_vm::{BlockReason, HostWait, Machine, Ret, VmResult};
 
 /// Linux caps every transfer at `MAX_RW_COUNT` = `INT_MAX & PAGE_MASK`.
 pub(crate) const MAX_RW_COUNT: u64 = 0x7fff_f000;
@@ -84,7 +84,11 @@ impl Shims {
             self.arm_timerfds(m);
         }
         let what = self.fds.get(op.id).map_or("a closed description", |d| kind_name(d.kind()));
-        let reason = format!("it is blocked in `{}` on fd {} ({what}), waiting for data", op.call, op.fd);
+        let reason = HostWait {
+            words: [op.call, what],
+            number: op.fd.into(),
+            describe: |w| format!("it is blocked in `{}` on fd {} ({}), waiting for data", w.words[0], w.number, w.words[1]),
+        };
         self.wait_on(m, op.id, reason, Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, _| s.resume_read(m, op)));
     }
 
@@ -199,7 +203,11 @@ impl Shims {
 
     fn block_write(&mut self, m: &mut Machine<Shims>, op: WriteOp) {
         let what = self.fds.get(op.id).map_or("a closed description", |d| kind_name(d.kind()));
-        let reason = format!("it is blocked in `{}` on fd {} ({what}), waiting for room to write", op.call, op.fd);
+        let reason = HostWait {
+            words: [op.call, what],
+            number: op.fd.into(),
+            describe: |w| format!("it is blocked in `{}` on fd {} ({}), waiting for room to write", w.words[0], w.number, w.words[1]),
+        };
         let id = op.id;
         self.wait_on(m, id, reason, Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, _| s.resume_write(m, op)));
     }
@@ -332,7 +340,7 @@ impl Shims {
     // ---- readiness and waiting ------------------------------------------------------------
 
     /// Parks the active thread on description `id` until its readiness changes.
-    pub(crate) fn wait_on(&mut self, m: &mut Machine<Shims>, id: FdId, reason: String, cb: spindle_vm::Callback<Shims>) {
+    pub(crate) fn wait_on(&mut self, m: &mut Machine<Shims>, id: FdId, reason: HostWait, cb: spindle_vm::Callback<Shims>) {
         self.waiters.entry(id).or_default().push(m.active_thread());
         m.block_thread(BlockReason::Host(reason), None, cb);
     }

@@ -86,11 +86,14 @@ impl Shims {
         args: &[u64],
         run: impl FnOnce(&mut Shims, &mut Machine<Shims>, &[u64]) -> VmResult<Ret>,
     ) -> VmResult<Ret> {
-        let Some(mut tracer) = self.trace.take() else {
-            return run(self, m, args);
+        // The tracer stays in place (moving it out and back costs two copies a call); shims
+        // never reach it while they run.
+        let pending = match &mut self.trace {
+            None => return run(self, m, args),
+            Some(tracer) => tracer.before_call(m, sig, args),
         };
-        let pending = tracer.before_call(m, sig, args);
         let r = run(self, m, args);
+        let Some(tracer) = &mut self.trace else { return r };
         match &r {
             Ok(Ret::Value(v)) => {
                 let v = *v as i64;
@@ -100,7 +103,6 @@ impl Shims {
             Ok(Ret::Blocked) => tracer.blocked(m, pending),
             Err(_) => tracer.finished(m, pending, None, None),
         }
-        self.trace = Some(tracer);
         r
     }
 

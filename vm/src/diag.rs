@@ -106,8 +106,10 @@ pub fn render(diags: &[Diagnostic], file: Option<&SourceFile>, color: bool) -> S
 fn excerpt(file: &SourceFile, label: &Label, primary: bool) -> (String, usize, std::ops::Range<usize>, String, bool) {
     let text = &file.text;
     let len = text.len();
-    let start = (label.span.start as usize).min(len);
-    let end = (label.span.end as usize).clamp(start, len);
+    // Spans always lie on char boundaries; a label must not be able to crash the report if
+    // one does not.
+    let start = floor_char(text, (label.span.start as usize).min(len));
+    let end = ceil_char(text, (label.span.end as usize).clamp(start, len));
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[end..].find('\n').map_or(len, |i| end + i);
     let (line, _) = file.line_col(start as u32);
@@ -116,13 +118,14 @@ fn excerpt(file: &SourceFile, label: &Label, primary: bool) -> (String, usize, s
     if src.len() > MAX_RENDERED_LINE || src.lines().count() > 12 {
         // Keep a window around the start of the span, on char boundaries.
         let from = floor_char(&src, range.start.saturating_sub(60));
-        let span_len = (range.end - range.start).min(80);
-        let to = ceil_char(&src, (range.start + span_len + 60).min(src.len()));
+        // At most 80 bytes of the span are underlined, cut on a char boundary.
+        let span_end = ceil_char(&src, range.start + (range.end - range.start).min(80));
+        let to = ceil_char(&src, (span_end + 60).min(src.len()));
         let window = src[from..to].replace('\n', " ");
         let prefix = if from > 0 { "..." } else { "" };
         let suffix = if to < src.len() { "..." } else { "" };
         let shift = prefix.len();
-        range = (range.start - from + shift)..(range.start - from + shift + span_len.min(to - range.start));
+        range = (range.start - from + shift)..(span_end - from + shift);
         src = format!("{prefix}{window}{suffix}");
     }
     (src, line, range, label.text.clone(), primary)

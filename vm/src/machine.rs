@@ -729,7 +729,7 @@ impl<H: Host> Machine<H> {
                 let why = match reason {
                     BlockReason::Join(j) => format!("it waits for thread `{}` to finish", self.threads[*j].name),
                     BlockReason::Sleep => "it sleeps".to_string(),
-                    BlockReason::Host(s) => s.clone(),
+                    BlockReason::Host(w) => w.text(),
                 };
                 diags.push(
                     Diagnostic::error("the evaluated program deadlocked")

@@ -23,9 +23,35 @@ pub enum BlockReason {
     Join(ThreadId),
     /// A timed sleep.
     Sleep,
-    /// A host-defined wait (an fd, epoll): the text says what, for the deadlock report.
-    Host(String),
+    /// A host-defined wait (an fd, epoll): what the deadlock report says of it.
+    Host(HostWait),
 }
+
+/// A host-defined wait, put in words only when a report needs it: formatting a sentence for
+/// every block would cost more than the block itself.
+#[derive(Clone, Copy, Debug)]
+pub struct HostWait {
+    /// The words and the number the sentence is made of (a call, a kind of object, its number).
+    pub words: [&'static str; 2],
+    pub number: i64,
+    /// Makes the sentence (`it is blocked in `read` on fd 3 ...`).
+    pub describe: fn(&HostWait) -> String,
+}
+
+impl HostWait {
+    pub fn text(&self) -> String {
+        (self.describe)(self)
+    }
+}
+
+/// Two waits are the same wait if they say the same thing.
+impl PartialEq for HostWait {
+    fn eq(&self, other: &Self) -> bool {
+        self.words == other.words && self.number == other.number && self.text() == other.text()
+    }
+}
+
+impl Eq for HostWait {}
 
 /// Runs when a blocked thread is woken, as that thread (its errno, its clock). It writes the
 /// blocked call's result with [`Machine::set_return`], and may block the thread again.

@@ -53,6 +53,14 @@ pub enum Arg {
     FcntlArg,
 }
 
+impl Arg {
+    /// Whether showing the argument reads guest memory that the call only reads: a call that
+    /// blocks has it decoded at once, before other threads can change that memory.
+    pub fn reads_input_memory(self) -> bool {
+        matches!(self, Arg::InStr(_) | Arg::TimespecIn | Arg::ItimerspecIn | Arg::EpollEventIn)
+    }
+}
+
 /// How a result is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetKind {
@@ -202,35 +210,83 @@ pub fn quoted(bytes: &[u8]) -> String {
 
 /// [`quoted`], appended to `s`.
 pub fn quoted_into(s: &mut String, bytes: &[u8]) {
+    // Table-driven and appended char by char into reserved room: this runs for every traced
+    // buffer.
     let shown = &bytes[..bytes.len().min(STRING_LIMIT)];
+    s.reserve(4 * shown.len() + 5);
     s.push('"');
     for (i, &b) in shown.iter().enumerate() {
-        match b {
-            b'"' => s.push_str("\\\""),
-            b'\\' => s.push_str("\\\\"),
-            b'\n' => s.push_str("\\n"),
-            b'\t' => s.push_str("\\t"),
-            b'\r' => s.push_str("\\r"),
-            0x0c => s.push_str("\\f"),
-            0x0b => s.push_str("\\v"),
-            0x20..=0x7e => s.push(b as char),
-            _ => {
-                // strace uses the shortest octal escape unless a digit follows. (Written by
-                // hand: this runs for every byte of every traced buffer.)
-                let next_is_digit = shown.get(i + 1).is_some_and(|c| c.is_ascii_digit());
-                s.push('\\');
-                let digits = [b >> 6, (b >> 3) & 7, b & 7];
-                let skip = if next_is_digit { 0 } else { digits.iter().take(2).take_while(|&&d| d == 0).count() };
-                for d in &digits[skip..] {
-                    s.push((b'0' + d) as char);
-                }
-            }
+        let (len, text) = ESCAPES[b as usize];
+        // strace uses the shortest octal escape unless an octal digit follows.
+        let (len, text) = if len > 1 && len < 4 && text[1].is_ascii_digit() && shown.get(i + 1).is_some_and(|c| (b'0'..=b'7').contains(c)) {
+            (4, octal(b))
+        } else {
+            (len, text)
+        };
+        for &c in &text[..len as usize] {
+            s.push(c as char);
         }
     }
     s.push('"');
     if bytes.len() > STRING_LIMIT {
         s.push_str("...");
     }
+}
+
+/// `\ooo`.
+const fn octal(b: u8) -> [u8; 4] {
+    [b'\\', b'0' + (b >> 6), b'0' + ((b >> 3) & 7), b'0' + (b & 7)]
+}
+
+/// How strace shows each byte when no octal digit follows: itself, a C escape, or the shortest
+/// octal escape.
+static ESCAPES: [(u8, [u8; 4]); 256] = {
+    let mut t = [(0u8, [0u8; 4]); 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = match b {
+            b'"' | b'\\' => (2, [b'\\', b, 0, 0]),
+            b'\n' => (2, [b'\\', b'n', 0, 0]),
+            b'\t' => (2, [b'\\', b't', 0, 0]),
+            b'\r' => (2, [b'\\', b'r', 0, 0]),
+            0x0c => (2, [b'\\', b'f', 0, 0]),
+            0x0b => (2, [b'\\', b'v', 0, 0]),
+            0x20..=0x7e => (1, [b, 0, 0, 0]),
+            _ if b < 8 => (2, [b'\\', b'0' + b, 0, 0]),
+            _ if b < 64 => (3, [b'\\', b'0' + (b >> 3), b'0' + (b & 7), 0]),
+            _ => (4, octal(b)),
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Appends a signed decimal without going through `fmt` (this runs for most arguments).
+pub fn push_int(out: &mut String, v: i64) {
+    if v < 0 {
+        out.push('-');
+    }
+    push_uint(out, v.unsigned_abs());
+}
+
+/// Appends an unsigned decimal.
+pub fn push_uint(out: &mut String, mut n: u64) {
+    if n < 10 {
+        out.push((b'0' + n as u8) as char);
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[k..]).unwrap_or("?"));
 }
 
 /// A guest buffer: its bytes quoted, or its address if it cannot be read.
@@ -288,15 +344,10 @@ pub fn render_arg_into(
     mem: &Memory,
     fn_name: &dyn Fn(u64) -> Option<String>,
 ) {
-    use std::fmt::Write;
     let v = args.get(i).copied().unwrap_or(0);
     match kind {
-        Arg::Int => {
-            let _ = write!(out, "{}", v as i64);
-        }
-        Arg::UInt => {
-            let _ = write!(out, "{v}");
-        }
+        Arg::Int => push_int(out, v as i64),
+        Arg::UInt => push_uint(out, v),
         Arg::Lit(s) => out.push_str(s),
         Arg::InStr(n) => buffer_into(out, mem, v, args.get(n).copied().unwrap_or(0)),
         Arg::OutStr => match ret {
@@ -305,9 +356,7 @@ pub fn render_arg_into(
         },
         Arg::Enum(table) => match table.iter().find(|(x, _)| *x == v as i32 as i64) {
             Some((_, name)) => out.push_str(name),
-            None => {
-                let _ = write!(out, "{}", v as i32);
-            }
+            None => push_int(out, v as i32 as i64),
         },
         _ => out.push_str(&render_arg(kind, i, args, ret, mem, fn_name)),
     }
@@ -451,6 +500,14 @@ mod tests {
         assert_eq!(quoted(b"\x01\0\0\0\0\0\0\0"), r#""\1\0\0\0\0\0\0\0""#);
         assert_eq!(quoted(b"hello\nworld\x01\x02 and a long long long long tail"), r#""hello\nworld\1\2 and a long long lo"..."#);
         assert_eq!(quoted(b"\x011"), r#""\0011""#);
+        // As `strace -e trace=write` prints these bytes on this machine (strace 6.1).
+        assert_eq!(quoted(b"\x08"), r#""\10""#);
+        assert_eq!(quoted(b"\x081"), r#""\0101""#);
+        assert_eq!(quoted(b"\x1f9"), r#""\379""#);
+        assert_eq!(quoted(b"\x7fx"), r#""\177x""#);
+        assert_eq!(quoted(b"\xff0"), r#""\3770""#);
+        assert_eq!(quoted(b"\x1b["), r#""\33[""#);
+        assert_eq!(quoted(b"\"\\\x0c\x0b\r"), r#""\"\\\f\v\r""#);
     }
 
     #[test]

@@ -73,15 +73,22 @@ pub struct CallEvent {
 /// A call that blocked and has not finished.
 struct Pending {
     sig: Sig,
-    raw: Vec<u64>,
-    /// The arguments before the first output argument, decoded when the call began.
-    before: Vec<String>,
-    /// Input arguments after that point, decoded when the call began (`None` for outputs).
-    after_inputs: Vec<Option<String>>,
+    raw: [u64; 8],
+    nraw: usize,
+    /// The inputs read from guest memory (a buffer to write, a struct), decoded when the call
+    /// blocked, before other threads could change them: (argument position, text). Every other
+    /// argument is shown from `raw` when its line is written.
+    saved: Vec<(usize, String)>,
     start_ns: u64,
     start_step: u64,
     unfinished_shown: bool,
     clock_before: Option<VClock>,
+}
+
+impl Pending {
+    fn raw(&self) -> &[u64] {
+        &self.raw[..self.nraw]
+    }
 }
 
 pub struct Tracer {
@@ -91,6 +98,11 @@ pub struct Tracer {
     /// (virtual ns, thread) at every switch of the scheduler, for the timeline.
     pub scheduled: Vec<(u64, ThreadId)>,
     pending: BTreeMap<ThreadId, Pending>,
+    /// How many pending calls have not had their `<unfinished ...>` line yet: most calls
+    /// check only this.
+    unshown: usize,
+    /// Threads whose `<unfinished ...>` lines are being written, reused.
+    unshown_ids: Vec<ThreadId>,
     seq: u64,
     /// Every finished call, for the timeline and for tests.
     pub events: Vec<CallEvent>,
@@ -111,6 +123,50 @@ fn is_output(a: Arg) -> bool {
     matches!(a, Arg::OutStr | Arg::IntPairOut | Arg::TimespecOut | Arg::EpollEventsOut | Arg::PtrOut | Arg::ItimerspecOut)
 }
 
+/// The position of a call's first output argument (its length if it has none).
+fn first_output(sig: &Sig) -> usize {
+    sig.args.iter().position(|s| is_output(s.0)).unwrap_or(sig.args.len())
+}
+
+/// Appends argument `j` of `sig`: its saved text if it was decoded when the call blocked.
+fn arg_into(line: &mut String, m: &Machine<crate::Shims>, sig: &Sig, j: usize, raw: &[u64], ret: Option<i64>, saved: &[(usize, String)]) {
+    if let Some((_, text)) = saved.iter().find(|(k, _)| *k == j) {
+        line.push_str(text);
+        return;
+    }
+    let Shown(kind, i) = sig.args[j];
+    let program = m.program();
+    let fn_name = |v: u64| program.fn_index(v).map(|f| program.functions[f as usize].name.clone());
+    decode::render_arg_into(line, kind, i, raw, ret, &m.memory, &fn_name);
+}
+
+/// Appends the arguments at positions `range`, separated by `, `; an argument that shows
+/// nothing (fcntl's absent third) is left out with its separator.
+fn args_into(
+    line: &mut String,
+    m: &Machine<crate::Shims>,
+    sig: &Sig,
+    range: std::ops::Range<usize>,
+    raw: &[u64],
+    ret: Option<i64>,
+    saved: &[(usize, String)],
+) {
+    let mut first = true;
+    for j in range {
+        let mark = line.len();
+        if !first {
+            line.push_str(", ");
+        }
+        let before = line.len();
+        arg_into(line, m, sig, j, raw, ret, saved);
+        if line.len() == before {
+            line.truncate(mark);
+        } else {
+            first = false;
+        }
+    }
+}
+
 /// strace pads the call to this column before ` = `.
 const RESULT_COLUMN: usize = 39;
 
@@ -121,6 +177,8 @@ impl Tracer {
             out,
             scheduled: Vec::new(),
             pending: BTreeMap::new(),
+            unshown: 0,
+            unshown_ids: Vec::new(),
             seq: 0,
             events: Vec::new(),
             written: 0,
@@ -150,39 +208,61 @@ impl Tracer {
     }
 
     fn emit_line(&mut self, line: &str) {
+        self.emit(line, false);
+    }
+
+    /// Writes `line`; `has_newline`: it already ends with its `\n` (one write instead of two).
+    fn emit(&mut self, line: &str, has_newline: bool) {
         let Some(out) = &mut self.out else { return };
         if self.truncated {
             return;
         }
-        if self.written + line.len() as u64 + 1 > self.max_bytes {
+        let size = line.len() as u64 + u64::from(!has_newline);
+        if self.written + size > self.max_bytes {
             self.truncated = true;
             let _ = writeln!(out, "... trace truncated: more than {} bytes (--max-trace-bytes)", self.max_bytes);
             return;
         }
-        self.written += line.len() as u64 + 1;
+        self.written += size;
         let _ = out.write_all(line.as_bytes());
-        let _ = out.write_all(b"\n");
+        if !has_newline {
+            let _ = out.write_all(b"\n");
+        }
     }
 
     /// Before any other line: split calls still blocked into their `<unfinished ...>` part.
     fn show_unfinished(&mut self, m: &Machine<crate::Shims>, except: Option<ThreadId>) {
-        if self.config.format != Format::Text || self.pending.values().all(|p| p.unfinished_shown) {
+        if self.unshown == 0 || self.config.format != Format::Text {
             return;
         }
-        let ts: Vec<ThreadId> = self.pending.iter().filter(|(t, p)| Some(**t) != except && !p.unfinished_shown).map(|(t, _)| *t).collect();
-        for t in ts {
-            let prefix = self.prefix(m, t);
-            let p = self.pending.get_mut(&t).expect("listed above");
-            p.unfinished_shown = true;
-            // strace: `read(3, <unfinished ...>` when outputs follow, `write(4, "x", 1
-            // <unfinished ...>` when every argument was shown.
-            // strace has printed `read(3, ` when the call blocks and then adds ` <unfinished ...>`:
-            // two spaces when outputs follow, one after the last argument.
-            let shown: Vec<&str> = p.before.iter().map(String::as_str).filter(|a| !a.is_empty()).collect();
-            let more = !p.after_inputs.is_empty() && !shown.is_empty();
-            let line = format!("{prefix}{}({}{} <unfinished ...>", p.sig.name, shown.join(", "), if more { ", " } else { "" });
-            self.emit_line(&line);
+        let mut ids = std::mem::take(&mut self.unshown_ids);
+        ids.clear();
+        ids.extend(self.pending.iter().filter(|(t, p)| Some(**t) != except && !p.unfinished_shown).map(|(t, _)| *t));
+        let mut line = std::mem::take(&mut self.line);
+        for &t in &ids {
+            line.clear();
+            self.write_prefix(&mut line, m, t);
+            let p = &self.pending[&t];
+            // strace has printed `read(3, ` when the call blocks and then adds
+            // ` <unfinished ...>`: two spaces when outputs follow (`read(3,  <unfinished ...>`),
+            // one after the last argument (`write(4, "x", 1 <unfinished ...>`).
+            let first_out = first_output(&p.sig);
+            line.push_str(p.sig.name);
+            line.push('(');
+            let shown = line.len();
+            args_into(&mut line, m, &p.sig, 0..first_out, p.raw(), None, &p.saved);
+            if first_out < p.sig.args.len() && line.len() > shown {
+                line.push_str(", ");
+            }
+            line.push_str(" <unfinished ...>\n");
+            self.emit(&line, true);
+            if let Some(p) = self.pending.get_mut(&t) {
+                p.unfinished_shown = true;
+            }
+            self.unshown -= 1;
         }
+        self.line = line;
+        self.unshown_ids = ids;
     }
 
     /// Decodes the output arguments (after the call) into the slots the inputs left empty.
@@ -206,20 +286,7 @@ impl Tracer {
     /// Appends the result: plain integers without going through `format!`.
     fn push_result(line: &mut String, ret: RetKind, value: Option<i64>, errno: Option<i64>, raw: &[u64]) {
         match (value, ret, errno) {
-            (Some(v), RetKind::Int, None) if v >= 0 => {
-                let mut digits = [0u8; 20];
-                let mut n = v as u64;
-                let mut k = digits.len();
-                loop {
-                    k -= 1;
-                    digits[k] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
-                }
-                line.push_str(std::str::from_utf8(&digits[k..]).unwrap_or("?"));
-            }
+            (Some(v), RetKind::Int, None) if v >= 0 => decode::push_uint(line, v as u64),
             _ => line.push_str(&Self::result_text(ret, value, errno, raw)),
         }
     }
@@ -263,7 +330,7 @@ impl Tracer {
         let t = m.active_thread();
         self.show_unfinished(m, Some(t));
         if self.config.format == Format::Text && !self.config.timeline {
-            self.fast_line(m, t, &call, value, errno);
+            self.call_line(m, t, &call.sig, &call.raw[..call.nraw], value, errno, None, &[]);
             return;
         }
         let raw = call.raw[..call.nraw].to_vec();
@@ -272,31 +339,39 @@ impl Tracer {
         self.complete(m, t, call.sig, raw, args, value, errno, (call.start_ns, call.start_step, call.clock_before), false, None);
     }
 
-    /// The text line of a call that did not block, written straight into one reused buffer.
-    fn fast_line(&mut self, m: &Machine<crate::Shims>, t: ThreadId, call: &PendingCall, value: Option<i64>, errno: Option<i64>) {
-        let program = m.program();
-        let fn_name = |v: u64| program.fn_index(v).map(|f| program.functions[f as usize].name.clone());
+    /// The text line of a finished call, written straight into one reused buffer:
+    /// `read(3, "abc", 16) = 3`, or `<... read resumed>"abc", 16) = 3` when its
+    /// `<unfinished ...>` part was shown (`resumed_from`: the first argument still to show).
+    #[allow(clippy::too_many_arguments)]
+    fn call_line(
+        &mut self,
+        m: &Machine<crate::Shims>,
+        t: ThreadId,
+        sig: &Sig,
+        raw: &[u64],
+        value: Option<i64>,
+        errno: Option<i64>,
+        resumed_from: Option<usize>,
+        saved: &[(usize, String)],
+    ) {
         let mut line = std::mem::take(&mut self.line);
         line.clear();
         self.write_prefix(&mut line, m, t);
         let body = line.len();
-        line.push_str(call.sig.name);
-        line.push('(');
-        let mut first = true;
-        for &Shown(kind, i) in call.sig.args {
-            let mark = line.len();
-            if !first {
-                line.push_str(", ");
+        let from = match resumed_from {
+            Some(k) => {
+                line.push_str("<... ");
+                line.push_str(sig.name);
+                line.push_str(" resumed>");
+                k
             }
-            let before = line.len();
-            decode::render_arg_into(&mut line, kind, i, &call.raw[..call.nraw], value, &m.memory, &fn_name);
-            if line.len() == before {
-                // An argument that shows nothing (fcntl's absent third).
-                line.truncate(mark);
-            } else {
-                first = false;
+            None => {
+                line.push_str(sig.name);
+                line.push('(');
+                0
             }
-        }
+        };
+        args_into(&mut line, m, sig, from..sig.args.len(), raw, value, saved);
         line.push(')');
         let width = line.len() - body;
         for _ in width..RESULT_COLUMN {
@@ -304,8 +379,9 @@ impl Tracer {
         }
         line.push_str(" = ");
         let errno = if value == Some(-1) { errno } else { None };
-        Self::push_result(&mut line, call.sig.ret, value, errno, &call.raw[..call.nraw]);
-        self.emit_line(&line);
+        Self::push_result(&mut line, sig.ret, value, errno, raw);
+        line.push('\n');
+        self.emit(&line, true);
         self.line = line;
         self.seq += 1;
     }
@@ -313,35 +389,54 @@ impl Tracer {
     /// The call blocked the active thread.
     pub fn blocked(&mut self, m: &Machine<crate::Shims>, call: PendingCall) {
         let t = m.active_thread();
-        let inputs = Self::decode_inputs(m, &call.sig, &call.raw[..call.nraw]);
-        let first_out = call.sig.args.iter().position(|s| is_output(s.0)).unwrap_or(call.sig.args.len());
-        let before = inputs[..first_out].iter().map(|a| a.clone().unwrap_or_default()).collect();
-        let after_inputs = inputs[first_out..].to_vec();
-        self.pending.insert(
-            t,
-            Pending {
-                sig: call.sig,
-                raw: call.raw[..call.nraw].to_vec(),
-                before,
-                after_inputs,
-                start_ns: call.start_ns,
-                start_step: call.start_step,
-                unfinished_shown: false,
-                clock_before: call.clock_before,
-            },
-        );
+        let raw = &call.raw[..call.nraw];
+        let saved = call
+            .sig
+            .args
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.0.reads_input_memory())
+            .map(|(j, &Shown(kind, i))| (j, render_arg(kind, i, raw, None, &m.memory, &|_| None)))
+            .collect();
+        let p = Pending {
+            sig: call.sig,
+            raw: call.raw,
+            nraw: call.nraw,
+            saved,
+            start_ns: call.start_ns,
+            start_step: call.start_step,
+            unfinished_shown: false,
+            clock_before: call.clock_before,
+        };
+        if let Some(old) = self.pending.insert(t, p) {
+            self.unshown -= usize::from(!old.unfinished_shown);
+        }
+        self.unshown += 1;
     }
 
     /// A blocked call of the active thread finished with `value`.
     pub fn resumed(&mut self, m: &Machine<crate::Shims>, value: i64, errno: Option<i64>) {
         let t = m.active_thread();
         let Some(p) = self.pending.remove(&t) else { return };
+        self.unshown -= usize::from(!p.unfinished_shown);
         self.show_unfinished(m, Some(t));
-        let first_out = p.before.len();
-        let inputs: Vec<Option<String>> = p.before.iter().cloned().map(Some).chain(p.after_inputs).collect();
-        let args = self.fill_outputs(m, &p.sig, &p.raw, Some(value), inputs);
-        let resumed_from = p.unfinished_shown.then_some(first_out);
-        self.complete(m, t, p.sig, p.raw, args, Some(value), errno, (p.start_ns, p.start_step, p.clock_before), true, resumed_from);
+        let resumed_from = p.unfinished_shown.then(|| first_output(&p.sig));
+        if self.config.format == Format::Text && !self.config.timeline {
+            self.call_line(m, t, &p.sig, p.raw(), Some(value), errno, resumed_from, &p.saved);
+            return;
+        }
+        let inputs = (0..p.sig.args.len())
+            .map(|j| {
+                (!is_output(p.sig.args[j].0)).then(|| {
+                    let mut s = String::new();
+                    arg_into(&mut s, m, &p.sig, j, p.raw(), None, &p.saved);
+                    s
+                })
+            })
+            .collect();
+        let args = self.fill_outputs(m, &p.sig, p.raw(), Some(value), inputs);
+        let raw = p.raw().to_vec();
+        self.complete(m, t, p.sig, raw, args, Some(value), errno, (p.start_ns, p.start_step, p.clock_before), true, resumed_from);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -360,45 +455,6 @@ impl Tracer {
     ) {
         let (start_ns, start_step, clock_before) = start;
         let errno = if value == Some(-1) { errno } else { None };
-        if self.config.format == Format::Text && !self.config.timeline {
-            // Only a line is wanted: write it straight into the reused buffer.
-            let mut line = std::mem::take(&mut self.line);
-            line.clear();
-            self.write_prefix(&mut line, m, t);
-            let body = line.len();
-            let mut first = true;
-            let from = match resumed_from {
-                Some(k) => {
-                    line.push_str("<... ");
-                    line.push_str(sig.name);
-                    line.push_str(" resumed>");
-                    k
-                }
-                None => {
-                    line.push_str(sig.name);
-                    line.push('(');
-                    0
-                }
-            };
-            for a in args[from..].iter().filter(|a| !a.is_empty()) {
-                if !first {
-                    line.push_str(", ");
-                }
-                first = false;
-                line.push_str(a);
-            }
-            line.push(')');
-            for _ in (line.len() - body)..RESULT_COLUMN {
-                line.push(' ');
-            }
-            line.push_str(" = ");
-            Self::push_result(&mut line, sig.ret, value, errno, &raw);
-            self.emit_line(&line);
-            self.line = line;
-            self.seq += 1;
-            let _ = (start_ns, start_step, clock_before, blocked);
-            return;
-        }
         let (own_time, acquired) = match (clock_before, m.clock_index_of(t)) {
             (Some(before), Some(me)) => {
                 let after = m.current_clock();
