@@ -1,0 +1,271 @@
+//! Exhaustive exploration of the lost-update program: loom against `spindle explore --sched dfs`,
+//! timed in the same run (issue 8, "Speed"). `cargo bench --bench loom`.
+//!
+//! **The program.** Two threads each increment a shared counter with a load followed by a store
+//! of the loaded value + 1 (programs/bugs/lost_update.mir); main spawns both, joins both and
+//! loads the counter. In loom: an `AtomicUsize`, `loom::thread::spawn` and `join`. In Spindle:
+//! the guest program below, `lost_update.mir` but for its assertion.
+//!
+//! **No assertion.** Both tools stop at the first failing schedule, so the program that loses
+//! an update must not fail, or neither would explore exhaustively. The final assertion is
+//! replaced by a count: loom's model counts its executions, and those that ended with
+//! count = 1 (a lost update), in two process-wide (std) counters; the guest prints
+//! `count = N`, and Spindle's summary groups the schedules by that output. Both counts show that
+//! each tool reached the lost update, and in how many of its schedules.
+//!
+//! **The same interleavings.** Spindle runs interleavings of whole steps and models no
+//! weak-memory reorderings (docs/language.md: every load reads the latest store), so its relaxed
+//! accesses behave as sequentially consistent ones. loom also explores what the C++ memory model
+//! allows beyond interleavings: a plain load may read an older store (even a `SeqCst` one: loom
+//! treats `SeqCst` accesses as `AcqRel`, see its README). Three loom models are timed:
+//!
+//! - **`std Arc, rmw`** — the like-for-like one: the load is `fetch_add(0)` and the store
+//!   `swap(v + 1)`, read-modify-writes, which always read the latest value, so its executions
+//!   are exactly the interleavings Spindle explores; and the counter is shared through a std
+//!   `Arc`, which loom does not see (the guest's counter is a static: no reference counting).
+//!   This model gives loom the fewest scheduling points: it is the comparison that counts.
+//! - **`std Arc, load/store`** — the literal translation (`load`, `store`, `Relaxed`): loom adds
+//!   executions in which a load reads the older value.
+//! - **`loom Arc, load/store`** — the model as loom's README writes it, with `loom::sync::Arc`,
+//!   whose reference-count operations are scheduling points too.
+//!
+//! **What a schedule is.** The two tools do not cut the program at the same points, and loom
+//! prunes: it is a DPOR checker (it tries another thread only where the threads' next
+//! operations depend on each other), while Spindle's DFS has no partial-order reduction
+//! (docs/explore.md, "Limits") and explores every interleaving of its scheduling points
+//! (foreign calls — `spawn`, `join` —, atomic statements, thread ends). So the two count
+//! different numbers of schedules for the same program; both are printed, with the time of the
+//! whole exhaustive exploration (what a user waits for) and the time per schedule.
+//!
+//! Each figure is the best of 3 samples; a sample repeats the whole exploration until it has
+//! taken at least 0.2 s, and the time of one exploration is the sample's time divided by the
+//! repetitions. Spindle runs on one job (loom is single-threaded) and, for information, on every
+//! core. The fixed cost of one `explore` call (parsing and checking the program, starting the
+//! worker pool) is measured on a program with a single schedule.
+
+use spindle::explore::{self, Options, Strategy, Summary};
+use std::sync::atomic::{AtomicUsize as StdAtomic, Ordering as StdOrdering};
+use std::time::{Duration, Instant};
+
+/// programs/bugs/lost_update.mir with its assertion replaced by printing the count.
+const GUEST: &str = "
+static COUNT: [u64; 1];
+
+fn main() -> i64 {
+    let a: i64;
+    let b: i64;
+    let c: u64;
+    bb0: { a = call spawn(inc, 0) -> bb1; }
+    bb1: { b = call spawn(inc, 0) -> bb2; }
+    bb2: { call join(a) -> bb3; }
+    bb3: { call join(b) -> bb4; }
+    bb4: {
+        c = atomic_load.seq_cst.u64 &COUNT;
+        println \"count = {}\", c;
+        return 0;
+    }
+}
+
+fn inc() {
+    let v: u64;
+    bb0: {
+        v = atomic_load.relaxed.u64 &COUNT;
+        atomic_store.relaxed.u64 &COUNT, v + 1;
+        return;
+    }
+}";
+
+/// One thread, no scheduling decision: exactly one schedule.
+const ONE_SCHEDULE: &str = "
+static COUNT: [u64; 1];
+fn main() -> i64 {
+    let v: u64;
+    bb0: { v = atomic_load.relaxed.u64 &COUNT; atomic_store.relaxed.u64 &COUNT, v + 1; return 0; }
+}";
+
+/// Counters of the loom models: executions, and executions that lost an update.
+static EXECUTIONS: StdAtomic = StdAtomic::new(0);
+static LOST: StdAtomic = StdAtomic::new(0);
+
+/// The loom models (see the module documentation).
+#[derive(Clone, Copy)]
+enum Model {
+    StdArcRmw,
+    StdArcPlain,
+    LoomArcPlain,
+}
+
+/// What a run measured: how many schedules (executions), and how many of them lost an update.
+type Counts = (u64, u64);
+
+/// The two increments of one thread.
+fn increment(count: &loom::sync::atomic::AtomicUsize, rmw: bool) {
+    use loom::sync::atomic::Ordering::Relaxed;
+    if rmw {
+        let v = count.fetch_add(0, Relaxed);
+        count.swap(v + 1, Relaxed);
+    } else {
+        let v = count.load(Relaxed);
+        count.store(v + 1, Relaxed);
+    }
+}
+
+/// Called at the end of each loom execution with the final count.
+fn record(count: usize) {
+    EXECUTIONS.fetch_add(1, StdOrdering::Relaxed);
+    if count == 1 {
+        LOST.fetch_add(1, StdOrdering::Relaxed);
+    }
+}
+
+/// One exhaustive loom exploration of a model.
+fn loom_explore(model: Model) -> Counts {
+    use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    EXECUTIONS.store(0, StdOrdering::Relaxed);
+    LOST.store(0, StdOrdering::Relaxed);
+    let mut builder = loom::model::Builder::new();
+    // No preemption bound (whatever LOOM_MAX_PREEMPTIONS says), no other limit: exhaustive.
+    builder.preemption_bound = None;
+    builder.max_permutations = None;
+    builder.max_duration = None;
+    match model {
+        Model::StdArcRmw | Model::StdArcPlain => {
+            let rmw = matches!(model, Model::StdArcRmw);
+            builder.check(move || {
+                let count = std::sync::Arc::new(AtomicUsize::new(0));
+                let threads: Vec<_> = (0..2)
+                    .map(|_| {
+                        let count = count.clone();
+                        loom::thread::spawn(move || increment(&count, rmw))
+                    })
+                    .collect();
+                for t in threads {
+                    t.join().unwrap();
+                }
+                record(count.load(SeqCst));
+            });
+        }
+        Model::LoomArcPlain => builder.check(|| {
+            let count = loom::sync::Arc::new(AtomicUsize::new(0));
+            let threads: Vec<_> = (0..2)
+                .map(|_| {
+                    let count = count.clone();
+                    loom::thread::spawn(move || increment(&count, false))
+                })
+                .collect();
+            for t in threads {
+                t.join().unwrap();
+            }
+            record(count.load(SeqCst));
+        }),
+    }
+    (EXECUTIONS.load(StdOrdering::Relaxed) as u64, LOST.load(StdOrdering::Relaxed) as u64)
+}
+
+/// One exhaustive Spindle DFS of a guest program (no preemption bound: 1000 is more than any
+/// of its schedules has).
+fn spindle_explore(program: &str, jobs: usize) -> Counts {
+    let opts = Options { strategy: Strategy::Dfs { bound: 1000 }, runs: None, jobs, minimize: false, ..Options::default() };
+    let s: Summary = explore::explore("lost_update_count.mir", program, &opts).unwrap();
+    assert!(s.exhaustive && s.failure.is_none(), "not exhaustive: {:?}", s.stopped);
+    let lost = s.outcomes.iter().filter(|o| o.preview.contains("count = 1")).map(|o| o.count).sum();
+    (s.runs, lost)
+}
+
+/// The CPU time (user + system) of the whole process so far, all its threads included, from
+/// /proc/self/stat (Linux; in clock ticks of 10 ms). `None` elsewhere.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// A measurement: the wall time and the CPU time of one exploration, and what it counted.
+#[derive(Clone, Copy)]
+struct Measured {
+    wall: Duration,
+    cpu: Option<Duration>,
+    counts: Counts,
+}
+
+/// The best of 3 samples of `f`, each repeating it for at least 0.3 s.
+fn best_of_3(mut f: impl FnMut() -> Counts) -> Measured {
+    let counts = f(); // a warm-up, and the counts
+    let (mut wall, mut cpu) = (Duration::MAX, None::<Duration>);
+    for _ in 0..3 {
+        let (start, cpu_start) = (Instant::now(), cpu_time());
+        let mut reps = 0u32;
+        while reps == 0 || start.elapsed() < Duration::from_millis(300) {
+            assert_eq!(f(), counts, "an exhaustive exploration always counts the same");
+            reps += 1;
+        }
+        wall = wall.min(start.elapsed() / reps);
+        if let (Some(a), Some(b)) = (cpu_start, cpu_time()) {
+            let c = (b - a) / reps;
+            cpu = Some(cpu.map_or(c, |m| m.min(c)));
+        }
+    }
+    Measured { wall, cpu, counts }
+}
+
+fn show(name: &str, m: Measured) {
+    let (n, lost) = m.counts;
+    let t = m.wall.as_secs_f64();
+    let cpu = m.cpu.map_or("n/a".to_string(), |c| format!("{:.3} ms", c.as_secs_f64() * 1e3));
+    println!(
+        "{name:<28} {n:>4} schedules ({lost:>3} lose an update): {:>6.3} ms (cpu {cpu}) = {:>6.0} schedules/s, {:>5.1} µs each",
+        t * 1e3,
+        n as f64 / t,
+        t / n as f64 * 1e6
+    );
+}
+
+/// (loom's time / Spindle's time) for the whole exploration and per schedule, from wall times
+/// and from CPU times.
+fn ratios(loom: Measured, spindle: Measured) -> String {
+    let per = spindle.counts.0 as f64 / loom.counts.0 as f64;
+    let wall = loom.wall.as_secs_f64() / spindle.wall.as_secs_f64();
+    let mut s = format!("whole exploration {wall:.2}x, per schedule {:.2}x", wall * per);
+    if let (Some(l), Some(sp)) = (loom.cpu, spindle.cpu) {
+        let cpu = l.as_secs_f64() / sp.as_secs_f64();
+        s += &format!(" (cpu: {cpu:.2}x, {:.2}x)", cpu * per);
+    }
+    s
+}
+
+fn main() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let loom = [
+        ("loom, std Arc, rmw", best_of_3(|| loom_explore(Model::StdArcRmw))),
+        ("loom, std Arc, load/store", best_of_3(|| loom_explore(Model::StdArcPlain))),
+        ("loom, loom Arc, load/store", best_of_3(|| loom_explore(Model::LoomArcPlain))),
+    ];
+    let spindle_1 = best_of_3(|| spindle_explore(GUEST, 1));
+    let spindle_n = (cores > 1).then(|| best_of_3(|| spindle_explore(GUEST, cores)));
+    let fixed = best_of_3(|| spindle_explore(ONE_SCHEDULE, 1));
+
+    println!("exhaustive exploration of the lost-update program, best of 3 (wall time, and cpu time of all threads):");
+    for (name, m) in loom {
+        show(name, m);
+    }
+    show("spindle dfs, 1 job", spindle_1);
+    if let Some(s) = spindle_n {
+        show(&format!("spindle dfs, {cores} jobs"), s);
+    }
+    let fixed_cpu = fixed.cpu.map_or("n/a".to_string(), |c| format!("{:.3} ms", c.as_secs_f64() * 1e3));
+    println!(
+        "  of which the fixed cost of one explore call (a program with one schedule, 1 job): {:.3} ms (cpu {fixed_cpu})",
+        fixed.wall.as_secs_f64() * 1e3
+    );
+    println!("loom / spindle (above 1: spindle is faster):");
+    for (name, m) in loom {
+        println!("  {name:<28} / spindle, 1 job: {}", ratios(m, spindle_1));
+    }
+    if let Some(s) = spindle_n {
+        println!("  {:<28} / spindle, {cores} jobs: {}", loom[0].0, ratios(loom[0].1, s));
+    }
+}
