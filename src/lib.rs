@@ -57,12 +57,14 @@ use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 
+pub use against_kernel::{KernelCheck, Oracle, OracleError, EXIT_DIVERGED};
 pub use spindle_shims::trace::{CallEvent, Format as TraceFormat, TraceConfig, Tracer};
 pub use spindle_shims::{FdLimits, ForeignArg, ForeignCall, ForeignTable};
 pub use spindle_vm::error::EXIT_BAD_PROGRAM;
 pub use spindle_vm::machine::Console;
 pub use spindle_vm::{Config as RunConfig, Policy, Schedule, Stop, StopKind, DEFAULT_PREEMPTION};
 
+pub mod against_kernel;
 pub mod explore;
 #[cfg(feature = "harness")]
 pub mod harness;

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 ///
 /// Exit status of `run`: the guest's own exit code; 1 undefined behaviour (including data races
 /// and deadlocks); 2 malformed program or bad command line; 3 unsupported operation; 4 resource
-/// limit exceeded; 101 guest panic (failed assert, arithmetic overflow); 134 abort().
+/// limit exceeded; 5 Spindle and the kernel disagree (`--against-kernel`); 101 guest panic
+/// (failed assert, arithmetic overflow); 134 abort().
 #[derive(Parser)]
 #[command(name = "spindle", version, about, long_about = None)]
 struct Cli {
@@ -45,6 +46,11 @@ enum Sched {
 #[derive(Subcommand)]
 enum Command {
     /// Run a guest program. Its stdout and stderr pass through; the exit status is the guest's.
+    ///
+    /// Exit status: the guest's own exit code; 1 undefined behaviour (including data races and
+    /// deadlocks); 2 malformed program or bad command line; 3 unsupported operation; 4 resource
+    /// limit exceeded; 5 Spindle and the kernel disagree (`--against-kernel`); 101 guest panic
+    /// (failed assert, arithmetic overflow); 134 abort().
     Run {
         /// The program (.mir).
         file: String,
@@ -113,6 +119,11 @@ enum Command {
         /// Write the run's schedule string to FILE (with `--sched random` or `--replay`).
         #[arg(long, value_name = "FILE")]
         save_schedule: Option<String>,
+        /// Also make every system call on the host kernel, in lockstep, and stop at the first
+        /// result, errno or output bytes that differ (exit 5, both answers side by side). For
+        /// single-threaded programs that never block; docs/divergences.md.
+        #[arg(long, conflicts_with_all = ["replay", "save_schedule", "timeline"])]
+        against_kernel: bool,
     },
     /// Run a program under many schedules and report its outcomes and the first failure, with
     /// a replay string and a minimised schedule (docs/explore.md). Exit status: 0 no failure
@@ -125,6 +136,9 @@ enum Command {
     },
     /// Print the built-in Linux constants and their values.
     Constants,
+    /// The kernel side of `run --against-kernel` (started by it; talks on stdin and stdout).
+    #[command(name = "__kernel-oracle", hide = true)]
+    KernelOracle,
 }
 
 mod explore_cli;
@@ -145,6 +159,10 @@ fn parse_max_fds(s: &str) -> Result<usize, String> {
 }
 
 fn main() -> ExitCode {
+    // The oracle must arrange its fds before anything else runs.
+    if std::env::args_os().nth(1).is_some_and(|a| a == spindle::against_kernel::ORACLE_SUBCOMMAND) {
+        return ExitCode::from(spindle::against_kernel::serve() as u8);
+    }
     let cli = Cli::parse();
     let color = match cli.color {
         Color::Always => true,
@@ -160,6 +178,7 @@ fn main() -> ExitCode {
             0
         }
         Command::Explore(args) => explore_cli::run(args, color),
+        Command::KernelOracle => spindle::against_kernel::serve(),
         Command::Check { file } => match Program::from_path(&file) {
             Ok(p) => {
                 eprint!("{}", p.render_warnings(color));
@@ -192,6 +211,7 @@ fn main() -> ExitCode {
             max_trace_bytes,
             replay,
             save_schedule,
+            against_kernel,
         } => {
             let replayed = match replay.as_deref().map(|r| explore_cli::replay_policy(r, &file, sched.is_some() || seed.is_some())) {
                 Some(Err(e)) => {
@@ -232,6 +252,10 @@ fn main() -> ExitCode {
                         return ExitCode::from(EXIT_BAD_PROGRAM as u8);
                     }
                     let text = trace || trace_file.is_some() || trace_time || trace_format == TraceFmt::Json;
+                    if (text || timeline.is_some()) && !spindle_shims::HOOKS {
+                        eprintln!("error: this spindle was built without the `trace` feature: it has no trace or timeline");
+                        return ExitCode::from(3); // unsupported
+                    }
                     let tracer = if text || timeline.is_some() {
                         let out: Option<Box<dyn Write>> = match (&trace_file, text) {
                             (_, false) => None,
@@ -265,6 +289,20 @@ fn main() -> ExitCode {
                     };
                     eprint!("{}", p.render_warnings(color));
                     let console = Console { out: Box::new(std::io::BufWriter::new(std::io::stdout())), err: Box::new(std::io::stderr()) };
+                    if against_kernel {
+                        let check =
+                            spindle::Oracle::current_exe().and_then(|o| p.against_kernel_with_console(&config, console, tracer, &o));
+                        return match check {
+                            Ok(c) => {
+                                eprint!("{}", c.render(&p, color));
+                                ExitCode::from(c.exit_code() as u8)
+                            }
+                            Err(e) => {
+                                eprintln!("error: --against-kernel: {e}");
+                                ExitCode::from(3)
+                            }
+                        };
+                    }
                     let stats = p.run_traced(&config, console, tracer).0;
                     if let (Some((path, mut f)), Some(json)) = (timeline_file, &stats.timeline) {
                         if let Err(e) = f.write_all(json.as_bytes()) {

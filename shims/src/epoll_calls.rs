@@ -25,26 +25,10 @@ use spindle_vm::{BlockReason, HostWait, Machine, Ret, Unblock, VmResult};
 
 const EPOLL_EVENT_SIZE: u64 = 12;
 
-/// x86-64's `TASK_SIZE_MAX` with 4-level page tables: user addresses lie below it.
-const TASK_SIZE_MAX: u64 = 0x7fff_ffff_f000;
-
-/// The kernel's `access_ok(ptr, size)` on x86-64 (6.18, a size that is not a compile-time
-/// constant): the range ends at or below `TASK_SIZE_MAX` without wrapping. `epoll_wait` checks
-/// its buffer with it before anything is ready (probe errors.c: "wait KERNEL buffer: EFAULT",
-/// "wait buffer ending past user space: EFAULT", "… ending exactly at the end of user space: 0").
-/// Spindle's addresses encode an allocation id in their upper half, so its own allocations can
-/// reach that range once there are many: an address that names an allocation is always user
-/// memory, and only other addresses (made from an integer, `0xffff888000000000 as ptr`) get the
-/// numeric check.
-fn access_ok(ptr: u64, size: u64) -> bool {
-    let end = ptr.wrapping_add(size);
-    end >= ptr && end <= TASK_SIZE_MAX
-}
-
 /// `access_ok` for an `epoll_wait` buffer of `maxevents` events (a `maxevents` that is not
 /// positive is refused before this matters).
 fn buffer_in_user_space(memory: &Memory, buf: u64, maxevents: i32) -> bool {
-    memory.get(spindle_vm::memory::split(buf).0).is_some() || access_ok(buf, maxevents.max(0) as u64 * EPOLL_EVENT_SIZE)
+    memory.get(spindle_vm::memory::split(buf).0).is_some() || crate::io::access_ok(buf, maxevents.max(0) as u64 * EPOLL_EVENT_SIZE)
 }
 
 /// How many of a buffer's first `maxevents` 12-byte slots can be written now.

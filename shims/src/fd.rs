@@ -1,9 +1,9 @@
 //! Calls on any file descriptor: `read`, `write`, `close`, `dup`, `dup2`, `dup3`, `fcntl`.
 
 use crate::consts::errno::*;
-use crate::io::{ReadOp, WriteOp};
+use crate::io::{rw_range_ok, ReadOp, WriteOp};
 use crate::{errno_of, fail, Shims};
-use spindle_fds::{AccessMode, DescriptionKind, StatusFlags};
+use spindle_fds::{AccessMode, Description, DescriptionKind, StatusFlags};
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
 /// A C `int` argument: the low 32 bits, as the kernel reads it.
@@ -98,6 +98,14 @@ pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
     if s.fds.get(id).is_some_and(|d| d.access_mode() == AccessMode::WriteOnly) {
         return fail(m, EBADF);
     }
+    // Then, in `vfs_read`: no read method (an epoll fd) is EINVAL, and the whole range must be
+    // user memory (tests/against_kernel.rs "a count past the end of user space").
+    if !s.is_timerfd(id) && s.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
+        return fail(m, EINVAL);
+    }
+    if !rw_range_ok(&m.memory, a[1], a[2]) {
+        return fail(m, EFAULT);
+    }
     let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
     s.start_read(m, ReadOp { call: "read", fd, id, buf: a[1], count: a[2], recv: false, peek: false }, nonblock)
 }
@@ -112,6 +120,14 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> 
     // The wrong direction is EBADF before the buffer is looked at (fds/probes pipe.c).
     if s.fds.get(id).is_some_and(|d| d.access_mode() == AccessMode::ReadOnly) {
         return fail(m, EBADF);
+    }
+    // Then, in `vfs_write`: no write method (epoll, timerfd) is EINVAL, and the whole range must
+    // be user memory, before the file's own checks.
+    if s.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
+        return fail(m, EINVAL);
+    }
+    if !rw_range_ok(&m.memory, a[1], a[2]) {
+        return fail(m, EFAULT);
     }
     if broken_before_copy(s, id, a[2]) {
         return fail(m, EPIPE);

@@ -14,6 +14,35 @@ use spindle_fds::{Description, DescriptionKind, FdId, IoError, Readiness};
 use spindle_vm::clock::VClock;
 use spindle_vm::{BlockReason, HostWait, Machine, Ret, VmResult};
 
+/// x86-64's `TASK_SIZE_MAX` with 4-level page tables: user addresses lie below it.
+const TASK_SIZE_MAX: u64 = 0x7fff_ffff_f000;
+
+/// The kernel's `access_ok(ptr, size)` on x86-64 (6.18, a size that is not a compile-time
+/// constant): the range ends at or below `TASK_SIZE_MAX` without wrapping. `epoll_wait` checks
+/// its buffer with it before anything is ready (probe errors.c: "wait KERNEL buffer: EFAULT",
+/// "wait buffer ending past user space: EFAULT", "… ending exactly at the end of user space: 0").
+/// Spindle's addresses encode an allocation id in their upper half, so its own allocations can
+/// reach that range once there are many: an address that names an allocation is always user
+/// memory, and only other addresses (made from an integer, `0xffff888000000000 as ptr`) get the
+/// numeric check.
+pub(crate) fn access_ok(ptr: u64, size: u64) -> bool {
+    let end = ptr.wrapping_add(size);
+    end >= ptr && end <= TASK_SIZE_MAX
+}
+
+/// `access_ok(buf, count)` as `read` and `write` apply it, with the count as given, before it is
+/// clamped to `MAX_RW_COUNT` (`vfs_read`, `vfs_write`): `read(fd, buf, -1)` is EFAULT. A buffer
+/// that names an allocation is user memory wherever its id puts it (see [`access_ok`]); its
+/// range is refused when the count alone could not fit in user space — the only part of the
+/// check that does not depend on where a native program's buffer would lie.
+pub(crate) fn rw_range_ok(memory: &spindle_vm::memory::Memory, buf: u64, count: u64) -> bool {
+    if memory.get(spindle_vm::memory::split(buf).0).is_some() {
+        count <= TASK_SIZE_MAX
+    } else {
+        access_ok(buf, count)
+    }
+}
+
 /// Linux caps every transfer at `MAX_RW_COUNT` = `INT_MAX & PAGE_MASK`.
 pub(crate) const MAX_RW_COUNT: u64 = 0x7fff_f000;
 /// Reads never return more than a description buffers (a pipe 64 KiB, a socket ~220 KiB), so

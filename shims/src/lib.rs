@@ -33,6 +33,10 @@ use std::io::Write;
 pub use limits::{FdLimits, DEFAULT_MAX_FDS, DEFAULT_MAX_FD_BUFFERS};
 pub use table::{ForeignArg, ForeignCall, ForeignFn, ForeignTable, ShimDef, EXTRA_BASE, MAX_EXTRA_ARITY, SHIMS};
 
+/// Whether the call hooks (the trace, call observers) are compiled in: feature `trace`, on by
+/// default. Off, a tracer or observer set on [`Shims`] is never called (benches/trace-off.sh).
+pub const HOOKS: bool = cfg!(feature = "trace");
+
 /// The shim layer's state for one run.
 #[derive(Default)]
 pub struct Shims {
@@ -47,6 +51,8 @@ pub struct Shims {
     ready_clocks: BTreeMap<FdId, VClock>,
     /// The syscall trace, when asked for.
     pub trace: Option<trace::Tracer>,
+    /// Something else that watches every call (`spindle run --against-kernel`), when asked for.
+    pub observer: Option<Box<dyn CallObserver>>,
     /// Every epoll instance, and the wait queues of what they watch.
     epolls: epoll::Epolls,
     /// Whether an epoll instance was ever created (until then fd operations tell the core nothing).
@@ -77,15 +83,20 @@ impl Shims {
         Shims { foreign, ..Shims::default() }
     }
 
-    /// Runs one call through `run`, recording it in the trace if there is one.
+    /// Runs one call through `run`, recording it in the trace if there is one and showing it to
+    /// the observer if there is one.
     #[inline]
-    fn traced(
-        &mut self,
-        m: &mut Machine<Shims>,
-        sig: trace::Sig,
-        args: &[u64],
-        run: impl FnOnce(&mut Shims, &mut Machine<Shims>, &[u64]) -> VmResult<Ret>,
-    ) -> VmResult<Ret> {
+    fn traced<F>(&mut self, m: &mut Machine<Shims>, id: u32, sig: trace::Sig, args: &[u64], run: F) -> VmResult<Ret>
+    where
+        F: FnOnce(&mut Shims, &mut Machine<Shims>, &[u64]) -> VmResult<Ret>,
+    {
+        // One branch when nothing watches calls.
+        if !HOOKS || self.trace.is_none() & self.observer.is_none() {
+            return run(self, m, args);
+        }
+        if let Some(observer) = self.observer.take() {
+            return self.observed(observer, m, id, sig, args, run);
+        }
         // The tracer stays in place (moving it out and back costs two copies a call); shims
         // never reach it while they run.
         let pending = match &mut self.trace {
@@ -103,6 +114,37 @@ impl Shims {
             Ok(Ret::Blocked) => tracer.blocked(m, pending),
             Err(_) => tracer.finished(m, pending, None, None),
         }
+        r
+    }
+
+    /// [`Shims::traced`] with an observer: it sees the call before and after (the trace, if
+    /// any, records it in between).
+    #[cold]
+    #[inline(never)]
+    fn observed<F>(
+        &mut self,
+        mut observer: Box<dyn CallObserver>,
+        m: &mut Machine<Shims>,
+        id: u32,
+        sig: trace::Sig,
+        args: &[u64],
+        run: F,
+    ) -> VmResult<Ret>
+    where
+        F: FnOnce(&mut Shims, &mut Machine<Shims>, &[u64]) -> VmResult<Ret>,
+    {
+        let r = match observer.before(m, id, &sig, args) {
+            Ok(()) => {
+                // No observer now: the call is traced (if at all) and run.
+                let r = self.traced(m, id, sig, args, run);
+                match observer.after(m, &r) {
+                    Ok(()) => r,
+                    Err(stop) => Err(stop),
+                }
+            }
+            Err(stop) => Err(stop),
+        };
+        self.observer = Some(observer);
         r
     }
 
@@ -155,17 +197,23 @@ impl Host for Shims {
                 )));
             };
             let args = &args[..sig.args.len().min(args.len())];
-            return self.traced(m, sig, args, |_, m, args| table::run_extra(&*run, m, args));
+            return self.traced(m, id, sig, args, |_, m, args| table::run_extra(&*run, m, args));
         }
         let def = &SHIMS[id as usize];
-        self.traced(m, def.sig, &args[..def.arity], def.run)
+        self.traced(m, id, def.sig, &args[..def.arity], def.run)
     }
 
     fn call_resumed(&mut self, m: &mut Machine<Self>, value: u64) {
+        if !HOOKS {
+            return;
+        }
         if let Some(t) = &mut self.trace {
             let v = value as i64;
             let errno = (v == -1).then(|| m.errno());
             t.resumed(m, v, errno);
+        }
+        if let Some(o) = &mut self.observer {
+            o.resumed(m, value);
         }
     }
 
@@ -174,16 +222,42 @@ impl Host for Shims {
     }
 
     fn scheduled(&mut self, m: &mut Machine<Self>, t: ThreadId) {
+        if !HOOKS {
+            return;
+        }
         if let Some(tr) = &mut self.trace {
             tr.scheduled(m, t);
         }
     }
 
     fn thread_exited(&mut self, m: &mut Machine<Self>, t: ThreadId, value: u64) {
+        if !HOOKS {
+            return;
+        }
         if let Some(tr) = &mut self.trace {
             tr.thread_exited(m, t, value);
         }
     }
+}
+
+/// Watches every foreign call as it happens, next to the trace: `spindle run --against-kernel`
+/// replays each call on the host kernel and compares. An observer only looks (guest memory
+/// through [`Machine::memory`], errno through [`Machine::errno`]); what it may do is end the
+/// run, by returning a [`spindle_vm::Stop`].
+pub trait CallObserver {
+    /// Call `id` — an index into [`SHIMS`], or a host-added function's id (from [`EXTRA_BASE`]
+    /// on) — is about to run with `args`; `sig` is how the trace shows it. `Err` ends the run
+    /// before the call.
+    fn before(&mut self, m: &Machine<Shims>, id: u32, sig: &trace::Sig, args: &[u64]) -> VmResult<()>;
+
+    /// The call announced by the last [`CallObserver::before`] returned a value (errno in
+    /// `m.errno()`), blocked the thread (`Ok(Ret::Blocked)`: [`CallObserver::resumed`] follows
+    /// when it finishes), or ended the run (`Err`). `Err` ends the run (with this stop rather
+    /// than the call's).
+    fn after(&mut self, m: &Machine<Shims>, result: &VmResult<Ret>) -> VmResult<()>;
+
+    /// A call that blocked the active thread finished with `value` (errno in `m.errno()`).
+    fn resumed(&mut self, _m: &Machine<Shims>, _value: u64) {}
 }
 
 /// Fails a call the C way: errno set, -1 returned.

@@ -1,0 +1,394 @@
+//! `spindle run --against-kernel` (src/against_kernel.rs): a program's system calls carried out
+//! by the host kernel as well, in lockstep, and compared.
+//!
+//! The corpus: every program under `programs/` that loads is checked against the kernel. Each
+//! single-threaded one that never blocks must agree with Linux call by call — except the
+//! programs listed in [`DOCUMENTED`], which pin a difference that `docs/divergences.md` lists and
+//! must be reported as exactly that divergence. A divergence anywhere else is a Spindle bug.
+//! Programs that cannot be checked (a second thread, a call that blocks, an armed timer) must
+//! say so cleanly; a check that agrees must leave the run as it is without the check.
+//!
+//! And the command line: exit codes, the summary, the divergence report, refusals, bad input.
+
+use spindle::against_kernel::{KernelCheck, Oracle, OracleError, EXIT_DIVERGED};
+use spindle::harness::{Header, HARNESS_MAX_STEPS};
+use spindle::{Config, Program};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const BIN: &str = env!("CARGO_BIN_EXE_spindle");
+
+/// The programs that diverge from Linux: the program, the call, what the report says, and the
+/// row of `docs/divergences.md` that explains it (each row names the program).
+const DOCUMENTED: &[(&str, &str, &str, &str)] = &[
+    (
+        "programs/against_kernel/null_write_full_pipe.mir",
+        "write",
+        "`write` returned in Spindle, but blocked on Linux",
+        "A blocking write of an unreadable buffer to a full pipe",
+    ),
+    ("programs/against_kernel/partial_buffer.mir", "write", "`write` returned 4 in Spindle but -1 EFAULT on Linux", "Partly valid buffers"),
+    ("programs/fds/eventfd_efault.mir", "read", "`read` left different bytes in argument 2", "An eventfd read into a short valid buffer"),
+    ("programs/fds/fd_efault.mir", "write", "`write` returned 4 in Spindle but -1 EFAULT on Linux", "Partly valid buffers"),
+    ("programs/fds/fd_stdio.mir", "write", "`write` returned -1 EFAULT in Spindle but 5 on Linux", "`write(1, NULL, n)` on stdout"),
+];
+
+/// Why a single-threaded program may not be checkable to its end.
+const CANNOT_CHECK: &[&str] = &["armed a timer", "blocked: --against-kernel checks single-threaded programs that never block"];
+
+fn oracle() -> Oracle {
+    Oracle::new(BIN)
+}
+
+/// Every `.mir` file under `programs/`, relative to the workspace root, sorted.
+fn all_programs() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "mir") {
+                out.push(p.strip_prefix(ROOT).unwrap().to_path_buf());
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(&Path::new(ROOT).join("programs"), &mut v);
+    v.sort();
+    v
+}
+
+/// The configuration a program's header asks for, as the snapshot suite runs it.
+fn config_for(src: &str) -> Config {
+    Config::new().max_steps(HARNESS_MAX_STEPS).with_flags(Header::parse(src).flags).expect("the header's flags are valid")
+}
+
+/// Runs `f` over `items` on two worker threads and returns the results in order.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<R>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= items.len() {
+                    break;
+                }
+                let r = f(&items[i]);
+                *results[i].lock().unwrap() = Some(r);
+            });
+        }
+    });
+    results.into_iter().map(|m| m.into_inner().unwrap().unwrap()).collect()
+}
+
+struct Checked {
+    path: String,
+    check: Result<KernelCheck, OracleError>,
+    /// The run without the check: exit code and stdout.
+    plain: (i32, Vec<u8>),
+}
+
+#[test]
+fn every_single_threaded_program_agrees_with_linux_but_the_documented_divergences() {
+    let programs: Vec<(String, Program, Config)> = all_programs()
+        .into_iter()
+        .filter_map(|rel| {
+            let src = std::fs::read_to_string(Path::new(ROOT).join(&rel)).ok()?;
+            // Programs that do not load (programs/errors/) have nothing to check.
+            let program = Program::from_path(Path::new(ROOT).join(&rel)).ok()?;
+            Some((rel.to_string_lossy().replace('\\', "/"), program, config_for(&src)))
+        })
+        .collect();
+    // `Program` is not `Send`: each worker loads its own.
+    let items: Vec<(String, Config)> = programs.iter().map(|(p, _, c)| (p.clone(), c.clone())).collect();
+    let results = par_map(&items, |(path, config)| {
+        let program = Program::from_path(Path::new(ROOT).join(path)).unwrap();
+        let plain = program.run(config.clone());
+        Checked { path: path.clone(), check: program.against_kernel(config.clone(), &oracle()), plain: (plain.exit_code, plain.stdout) }
+    });
+
+    let docs = std::fs::read_to_string(Path::new(ROOT).join("docs/divergences.md")).unwrap();
+    let mut failures = Vec::new();
+    let (mut agreed, mut agreed_with_calls, mut calls, mut multi_threaded) = (0, 0, 0, 0);
+    let mut diverged = Vec::new();
+    let mut unchecked = Vec::new();
+    for Checked { path, check, plain } in &results {
+        let check = match check {
+            Ok(c) => c,
+            Err(e) => {
+                failures.push(format!("{path}: the oracle failed: {e}"));
+                continue;
+            }
+        };
+        calls += check.compared;
+        if let Some(d) = &check.divergence {
+            assert_eq!(check.exit_code(), EXIT_DIVERGED, "{path}");
+            diverged.push(path.clone());
+            match DOCUMENTED.iter().find(|(p, ..)| p == path) {
+                None => failures.push(format!(
+                    "{path}: diverges from Linux, and docs/divergences.md lists no such difference — a Spindle bug?\n{}",
+                    d.diagnostic.title
+                )),
+                Some((_, call, what, row)) => {
+                    if d.call != *call || !d.differences[0].contains(what) {
+                        failures.push(format!("{path}: expected `{call}`: {what}; got `{}`: {}", d.call, d.differences[0]));
+                    }
+                    if !docs.contains(row) || !docs.contains(path.trim_start_matches("programs/")) {
+                        failures.push(format!("{path}: docs/divergences.md must list \"{row}\" and name {path}"));
+                    }
+                }
+            }
+            continue;
+        }
+        if let Some(why) = &check.unchecked {
+            if why.contains("`spawn` starts a second thread") {
+                multi_threaded += 1;
+            } else if CANNOT_CHECK.iter().any(|c| why.contains(c)) {
+                unchecked.push(format!("{path}: {why}"));
+            } else {
+                failures.push(format!("{path}: cannot be checked: {why}"));
+            }
+            assert_eq!(check.exit_code(), 3, "{path}: a program that cannot be checked exits with 3");
+            continue;
+        }
+        agreed += 1;
+        if check.compared > 0 {
+            agreed_with_calls += 1;
+        }
+        // The check only observes.
+        if (check.exit_code(), &check.outcome.stdout) != (plain.0, &plain.1) {
+            failures.push(format!(
+                "{path}: the run under --against-kernel exits {} and prints {:?}; without, {} and {:?}",
+                check.exit_code(),
+                String::from_utf8_lossy(&check.outcome.stdout),
+                plain.0,
+                String::from_utf8_lossy(&plain.1)
+            ));
+        }
+    }
+    for (p, ..) in DOCUMENTED {
+        if !diverged.iter().any(|d| d == p) {
+            failures.push(format!("{p}: pins a documented divergence, but --against-kernel found none"));
+        }
+    }
+    eprintln!(
+        "against-kernel: {} programs checked; {agreed} agree ({agreed_with_calls} of them after at least one system call; {calls} calls compared in all); {} diverge as documented ({}); {multi_threaded} are multi-threaded; {} cannot be checked to the end:\n  {}",
+        results.len(),
+        diverged.len(),
+        diverged.join(", "),
+        unchecked.len(),
+        unchecked.join("\n  ")
+    );
+    assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n\n"));
+    assert!(agreed_with_calls >= 100, "only {agreed_with_calls} programs agreed after making system calls");
+    assert!(calls >= 20_000, "only {calls} system calls compared");
+    assert!(unchecked.len() <= 10, "too many programs cannot be checked: {unchecked:#?}");
+}
+
+/// The library reports a divergence with both answers, and captures the run.
+#[test]
+fn a_divergence_comes_back_with_both_answers() {
+    let program = Program::from_path(Path::new(ROOT).join("programs/against_kernel/partial_buffer.mir")).unwrap();
+    let check = program.against_kernel(Config::new().trace_text(), &oracle()).unwrap();
+    assert!(!check.agreed());
+    assert_eq!(check.exit_code(), EXIT_DIVERGED);
+    let d = check.divergence.as_ref().unwrap();
+    assert_eq!((d.call.as_str(), d.index), ("write", 2));
+    assert!(d.spindle.starts_with("write(4, ") && d.spindle.ends_with(", 10) = 4"), "{}", d.spindle);
+    assert!(d.linux.as_deref().unwrap().ends_with(", 10) = -1 EFAULT (Bad address)"), "{:?}", d.linux);
+    // The run stopped at the diverging call: nothing after it ran.
+    assert_eq!(check.outcome.stdout, b"");
+    let trace = check.outcome.trace.as_ref().unwrap();
+    assert!(trace.text.starts_with("[main] pipe2([3, 4], 0)"), "{}", trace.text);
+    let report = check.outcome.report.as_ref().unwrap();
+    assert!(report.rendered.contains("/programs/against_kernel/partial_buffer.mir:17:9\n"), "{}", report.rendered);
+    assert!(check.render(&program, false).ends_with(&format!("{}\n", check.summary())));
+}
+
+/// An oracle that cannot start is an error, not a divergence.
+#[test]
+fn a_missing_oracle_is_an_error() {
+    let program = Program::from_path(Path::new(ROOT).join("programs/against_kernel/agrees.mir")).unwrap();
+    let e = program.against_kernel(Config::new(), &Oracle::new("/nonexistent/spindle")).unwrap_err();
+    assert!(e.0.contains("cannot start the kernel oracle `/nonexistent/spindle __kernel-oracle`"), "{e}");
+    // An executable that is not an oracle (it exits at once).
+    let e = program.against_kernel(Config::new(), &Oracle::new("/bin/true")).unwrap_err();
+    assert!(e.0.contains("failed"), "{e}");
+}
+
+/// The fd limit is the guest's: EMFILE at the same number, on both sides.
+#[test]
+fn the_oracle_takes_the_guests_fd_limit() {
+    let src = r#"
+fn main() -> i64 {
+    let r: i64;
+    bb0: { r = call dup(0) -> bb1; }
+    bb1: { r = call dup(0) -> bb2; }
+    bb2: { r = call dup(0) -> bb3; }
+    bb3: { r = call dup2(0, 5) -> bb4; }
+    bb4: { r = call fcntl(0, F_DUPFD, 5) -> bb5; }
+    bb5: { return r; }
+}
+"#;
+    let program = Program::from_source("limit.mir", src).unwrap();
+    let check = program.against_kernel(Config::new().max_fds(5), &oracle()).unwrap();
+    assert!(check.agreed(), "{}", check.render(&program, false));
+    assert_eq!((check.compared, check.exit_code()), (5, 255), "fcntl(F_DUPFD, 5) is EINVAL with 5 fds");
+}
+
+// ---- the command line -------------------------------------------------------------------------
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn spindle(args: &[&str]) -> Run {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(ROOT)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the spindle binary");
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).unwrap();
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).unwrap();
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("`spindle {}` did not finish", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let run = Run { code: status.code(), stdout: out_reader.join().unwrap(), stderr: err_reader.join().unwrap() };
+    assert!(!run.stderr.contains("panicked"), "`spindle {}` panicked:\n{}", args.join(" "), run.stderr);
+    run
+}
+
+/// The kernel's name varies between machines.
+fn normalized(stderr: &str) -> String {
+    let mut out = String::new();
+    for line in stderr.lines() {
+        let line = match line.find("Linux ") {
+            Some(i) => {
+                let end = line[i + 6..].find([' ', ')']).map_or(line.len(), |j| i + 6 + j);
+                format!("{}Linux <release>{}", &line[..i], &line[end..])
+            }
+            None => line.to_string(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn cli_a_program_that_agrees_exits_with_its_own_code() {
+    let run = spindle(&["run", "--against-kernel", "programs/against_kernel/agrees.mir"]);
+    let plain = spindle(&["run", "programs/against_kernel/agrees.mir"]);
+    assert_eq!(run.code, Some(7), "{}", run.stderr);
+    assert_eq!(run.stdout, plain.stdout);
+    assert_eq!(
+        normalized(&run.stderr),
+        "against-kernel: all 22 system calls agreed with Linux <release> (1 call to a VM service or clock not compared)\n"
+    );
+    // With the trace: the calls, then the summary.
+    let traced = spindle(&["run", "--against-kernel", "--trace", "programs/against_kernel/agrees.mir"]);
+    assert_eq!(traced.code, Some(7));
+    assert!(traced.stderr.contains("[main] epoll_wait(9, [], 4, 5)"), "{}", traced.stderr);
+    assert!(traced.stderr.ends_with(&run.stderr), "{}", traced.stderr);
+}
+
+#[test]
+fn cli_a_divergence_is_reported_side_by_side() {
+    let run = spindle(&["run", "--against-kernel", "programs/against_kernel/partial_buffer.mir"]);
+    assert_eq!(run.code, Some(5));
+    assert_eq!(run.stdout, "");
+    insta::assert_snapshot!("divergence_report", normalized(&run.stderr));
+    let run = spindle(&["run", "--against-kernel", "programs/fds/fd_stdio.mir"]);
+    assert_eq!(run.code, Some(5));
+    assert!(run.stderr.contains("= note: spindle: write(1, NULL, 5) = -1 EFAULT (Bad address)\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("= note: linux:   write(1, NULL, 5) = 5\n"), "{}", run.stderr);
+}
+
+#[test]
+fn cli_a_multi_threaded_program_cannot_be_checked() {
+    let run = spindle(&["run", "--against-kernel", "programs/threads/spawn_join.mir"]);
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(
+            "error: --against-kernel cannot check this program: `spawn` starts a second thread: --against-kernel checks single-threaded programs that never block\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--> programs/threads/spawn_join.mir:"), "{}", run.stderr);
+}
+
+#[test]
+fn cli_bad_input_never_panics() {
+    let run = spindle(&["run", "--against-kernel", "programs/against_kernel/no_such_file.mir"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("cannot read `programs/against_kernel/no_such_file.mir`"), "{}", run.stderr);
+    let run = spindle(&["run", "--against-kernel", "programs/errors/missing_main.mir"]);
+    assert_eq!(run.code, Some(2));
+    let run = spindle(&["run", "--against-kernel", "--replay", "s1:*:", "programs/against_kernel/agrees.mir"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
+    // The oracle's own subcommand, started by hand: it says what it is for and ends.
+    let run = spindle(&["__kernel-oracle"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("the kernel side of `spindle run --against-kernel`"), "{}", run.stderr);
+}
+
+#[test]
+fn cli_help_lists_the_exit_code() {
+    let run = spindle(&["run", "--help"]);
+    assert!(run.stdout.contains("--against-kernel"), "{}", run.stdout);
+    assert!(run.stdout.contains("5 Spindle and the kernel disagree (`--against-kernel`)"), "{}", run.stdout);
+}
+
+/// The first Spindle bug `--against-kernel` found, now fixed: Linux checks a `read` or `write`
+/// buffer against the caller's whole count (`access_ok(buf, count)` in `vfs_read` and
+/// `vfs_write`) before it clamps the count to `MAX_RW_COUNT`, so a count that runs past the end
+/// of user space is `EFAULT` at once; Spindle used to clamp first and read 8 bytes. (The program
+/// programs/fds/rw_count_past_user_space.mir pins the other cases.)
+#[test]
+fn a_count_past_the_end_of_user_space_is_efault_as_on_linux() {
+    let src = r#"
+static BUF: [u8; 16];
+fn main() -> i64 {
+    let e: i64;
+    let r: i64;
+    bb0: { e = call eventfd(3, 0) -> bb1; }
+    bb1: { r = call read(e, &BUF, 1099511627776) -> bb2; }
+    bb2: { store.u64 &BUF, 3; r = call write(e, &BUF, 8) -> bb3; }
+    bb3: { r = call read(e, &BUF, -1) -> bb4; }
+    bb4: { return 0; }
+}
+"#;
+    let program = Program::from_source("count.mir", src).unwrap();
+    let check = program.against_kernel(Config::new(), &oracle()).unwrap();
+    assert!(check.divergence.is_none(), "{:?}", check.divergence);
+    assert_eq!(check.compared, 4, "every call was compared: {check:?}");
+}
