@@ -57,6 +57,7 @@ use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 
+#[cfg(target_os = "linux")]
 pub use against_kernel::{KernelCheck, Oracle, OracleError, EXIT_DIVERGED};
 pub use spindle_shims::trace::{CallEvent, Format as TraceFormat, TraceConfig, Tracer};
 pub use spindle_shims::{FdLimits, ForeignArg, ForeignCall, ForeignTable};
@@ -64,6 +65,8 @@ pub use spindle_vm::error::EXIT_BAD_PROGRAM;
 pub use spindle_vm::machine::Console;
 pub use spindle_vm::{Config as RunConfig, Policy, Schedule, Stop, StopKind, DEFAULT_PREEMPTION};
 
+/// The kernel oracle makes Linux system calls (memfd, futex): Linux only.
+#[cfg(target_os = "linux")]
 pub mod against_kernel;
 pub mod explore;
 #[cfg(feature = "harness")]

@@ -158,8 +158,40 @@ fn parse_max_fds(s: &str) -> Result<usize, String> {
     }
 }
 
+/// `spindle run --against-kernel`: the run, checked against the kernel (docs/divergences.md).
+#[cfg(target_os = "linux")]
+fn run_against_kernel(p: &Program, config: &RunConfig, console: Console, tracer: Option<spindle::Tracer>, color: bool) -> ExitCode {
+    match spindle::Oracle::current_exe().and_then(|o| p.against_kernel_with_console(config, console, tracer, &o)) {
+        Ok(c) => {
+            eprint!("{}", c.render(p, color));
+            ExitCode::from(c.exit_code() as u8)
+        }
+        Err(e) => {
+            eprintln!("error: --against-kernel: {e}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn run_against_kernel(_: &Program, _: &RunConfig, _: Console, _: Option<spindle::Tracer>, _: bool) -> ExitCode {
+    eprintln!("error: --against-kernel compares with the Linux kernel: it needs Linux");
+    ExitCode::from(3)
+}
+
+#[cfg(target_os = "linux")]
+fn kernel_oracle() -> i32 {
+    spindle::against_kernel::serve()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn kernel_oracle() -> i32 {
+    3
+}
+
 fn main() -> ExitCode {
     // The oracle must arrange its fds before anything else runs.
+    #[cfg(target_os = "linux")]
     if std::env::args_os().nth(1).is_some_and(|a| a == spindle::against_kernel::ORACLE_SUBCOMMAND) {
         return ExitCode::from(spindle::against_kernel::serve() as u8);
     }
@@ -178,7 +210,7 @@ fn main() -> ExitCode {
             0
         }
         Command::Explore(args) => explore_cli::run(args, color),
-        Command::KernelOracle => spindle::against_kernel::serve(),
+        Command::KernelOracle => kernel_oracle(),
         Command::Check { file } => match Program::from_path(&file) {
             Ok(p) => {
                 eprint!("{}", p.render_warnings(color));
@@ -290,18 +322,7 @@ fn main() -> ExitCode {
                     eprint!("{}", p.render_warnings(color));
                     let console = Console { out: Box::new(std::io::BufWriter::new(std::io::stdout())), err: Box::new(std::io::stderr()) };
                     if against_kernel {
-                        let check =
-                            spindle::Oracle::current_exe().and_then(|o| p.against_kernel_with_console(&config, console, tracer, &o));
-                        return match check {
-                            Ok(c) => {
-                                eprint!("{}", c.render(&p, color));
-                                ExitCode::from(c.exit_code() as u8)
-                            }
-                            Err(e) => {
-                                eprintln!("error: --against-kernel: {e}");
-                                ExitCode::from(3)
-                            }
-                        };
+                        return run_against_kernel(&p, &config, console, tracer, color);
                     }
                     let stats = p.run_traced(&config, console, tracer).0;
                     if let (Some((path, mut f)), Some(json)) = (timeline_file, &stats.timeline) {

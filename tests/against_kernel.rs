@@ -9,6 +9,7 @@
 //! say so cleanly; a check that agrees must leave the run as it is without the check.
 //!
 //! And the command line: exit codes, the summary, the divergence report, refusals, bad input.
+#![cfg(target_os = "linux")]
 
 use spindle::against_kernel::{KernelCheck, Oracle, OracleError, EXIT_DIVERGED};
 use spindle::harness::{Header, HARNESS_MAX_STEPS};
