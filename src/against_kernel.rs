@@ -229,8 +229,11 @@ impl Program {
         let (mut check, tracer) = self.check(&config.run_config(), limits, console, tracer, oracle)?;
         check.outcome.stdout = out.0.borrow().clone();
         check.outcome.stderr = err.0.borrow().clone();
-        check.outcome.trace =
-            tracer.map(|t| Trace { text: String::from_utf8_lossy(&tbuf.0.borrow()).into_owned(), events: t.events, timeline: None });
+        check.outcome.trace = tracer.map(|mut t| {
+            let events = std::mem::take(&mut t.events);
+            drop(t); // writes out what it still holds
+            Trace { text: String::from_utf8_lossy(&tbuf.0.borrow()).into_owned(), events, timeline: None }
+        });
         Ok(check)
     }
 

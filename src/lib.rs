@@ -642,10 +642,10 @@ impl Program {
             title: r.stop.diags[0].title.clone(),
             rendered: self.render_stop(&r.stop, false),
         });
-        let trace = tracer.map(|t| Trace {
-            text: String::from_utf8_lossy(&tbuf.0.borrow()).into_owned(),
-            events: t.events,
-            timeline: r.timeline.clone(),
+        let trace = tracer.map(|mut t| {
+            let events = std::mem::take(&mut t.events);
+            drop(t); // writes out what it still holds
+            Trace { text: String::from_utf8_lossy(&tbuf.0.borrow()).into_owned(), events, timeline: r.timeline.clone() }
         });
         let stdout = out.0.borrow().clone();
         let stderr = err.0.borrow().clone();

@@ -210,11 +210,12 @@ pub fn quoted(bytes: &[u8]) -> String {
 
 /// [`quoted`], appended to `s`.
 pub fn quoted_into(s: &mut String, bytes: &[u8]) {
-    // Table-driven and appended char by char into reserved room: this runs for every traced
-    // buffer.
+    // Escaped from a table into a stack buffer, appended at once: this runs for every traced
+    // buffer, and pushing char by char cost more than the table.
     let shown = &bytes[..bytes.len().min(STRING_LIMIT)];
-    s.reserve(4 * shown.len() + 5);
-    s.push('"');
+    let mut buf = [0u8; 4 * STRING_LIMIT + 2];
+    buf[0] = b'"';
+    let mut n = 1;
     for (i, &b) in shown.iter().enumerate() {
         let (len, text) = ESCAPES[b as usize];
         // strace uses the shortest octal escape unless an octal digit follows.
@@ -223,11 +224,13 @@ pub fn quoted_into(s: &mut String, bytes: &[u8]) {
         } else {
             (len, text)
         };
-        for &c in &text[..len as usize] {
-            s.push(c as char);
-        }
+        buf[n..n + 4].copy_from_slice(&text);
+        n += len as usize;
     }
-    s.push('"');
+    buf[n] = b'"';
+    n += 1;
+    // Only ASCII was written.
+    s.push_str(std::str::from_utf8(&buf[..n]).unwrap_or("?"));
     if bytes.len() > STRING_LIMIT {
         s.push_str("...");
     }

@@ -115,7 +115,7 @@ pub struct Tracer {
     recorded: u64,
     /// Events were left out because of `max_bytes`.
     pub events_truncated: bool,
-    /// The line being built, reused.
+    /// Lines not written out yet, the one being built last (see [`Tracer::commit`]).
     line: String,
 }
 
@@ -167,6 +167,9 @@ fn args_into(
     }
 }
 
+/// The trace's own output buffer is written out when it holds this many bytes.
+const OUT_CHUNK: usize = 1 << 16;
+
 /// strace pads the call to this column before ` = `.
 const RESULT_COLUMN: usize = 39;
 
@@ -208,26 +211,40 @@ impl Tracer {
     }
 
     fn emit_line(&mut self, line: &str) {
-        self.emit(line, false);
+        let start = self.line.len();
+        self.line.push_str(line);
+        self.line.push('\n');
+        self.commit(start);
     }
 
-    /// Writes `line`; `has_newline`: it already ends with its `\n` (one write instead of two).
-    fn emit(&mut self, line: &str, has_newline: bool) {
-        let Some(out) = &mut self.out else { return };
-        if self.truncated {
+    /// The line from `start` to the end of the output buffer is complete: it stays (within
+    /// `max_bytes`), and a full buffer is written out. (Lines are built in the buffer itself: no
+    /// copy and no call through the writer per line.)
+    fn commit(&mut self, start: usize) {
+        if self.out.is_none() || self.truncated {
+            self.line.truncate(start);
             return;
         }
-        let size = line.len() as u64 + u64::from(!has_newline);
+        let size = (self.line.len() - start) as u64;
         if self.written + size > self.max_bytes {
             self.truncated = true;
-            let _ = writeln!(out, "... trace truncated: more than {} bytes (--max-trace-bytes)", self.max_bytes);
+            self.line.truncate(start);
+            self.line.push_str(&format!("... trace truncated: more than {} bytes (--max-trace-bytes)\n", self.max_bytes));
+            self.flush_out();
             return;
         }
         self.written += size;
-        let _ = out.write_all(line.as_bytes());
-        if !has_newline {
-            let _ = out.write_all(b"\n");
+        if self.line.len() >= OUT_CHUNK {
+            self.flush_out();
         }
+    }
+
+    /// Writes the buffered lines out.
+    fn flush_out(&mut self) {
+        if let Some(out) = &mut self.out {
+            let _ = out.write_all(self.line.as_bytes());
+        }
+        self.line.clear();
     }
 
     /// Before any other line: split calls still blocked into their `<unfinished ...>` part.
@@ -238,9 +255,9 @@ impl Tracer {
         let mut ids = std::mem::take(&mut self.unshown_ids);
         ids.clear();
         ids.extend(self.pending.iter().filter(|(t, p)| Some(**t) != except && !p.unfinished_shown).map(|(t, _)| *t));
-        let mut line = std::mem::take(&mut self.line);
         for &t in &ids {
-            line.clear();
+            let mut line = std::mem::take(&mut self.line);
+            let start = line.len();
             self.write_prefix(&mut line, m, t);
             let p = &self.pending[&t];
             // strace has printed `read(3, ` when the call blocks and then adds
@@ -255,13 +272,13 @@ impl Tracer {
                 line.push_str(", ");
             }
             line.push_str(" <unfinished ...>\n");
-            self.emit(&line, true);
+            self.line = line;
+            self.commit(start);
             if let Some(p) = self.pending.get_mut(&t) {
                 p.unfinished_shown = true;
             }
             self.unshown -= 1;
         }
-        self.line = line;
         self.unshown_ids = ids;
     }
 
@@ -355,7 +372,7 @@ impl Tracer {
         saved: &[(usize, String)],
     ) {
         let mut line = std::mem::take(&mut self.line);
-        line.clear();
+        let start = line.len();
         self.write_prefix(&mut line, m, t);
         let body = line.len();
         let from = match resumed_from {
@@ -381,8 +398,8 @@ impl Tracer {
         let errno = if value == Some(-1) { errno } else { None };
         Self::push_result(&mut line, sig.ret, value, errno, raw);
         line.push('\n');
-        self.emit(&line, true);
         self.line = line;
+        self.commit(start);
         self.seq += 1;
     }
 
@@ -586,8 +603,21 @@ impl Tracer {
                 self.emit_line(&line);
             }
         }
+        self.flush_out();
         if let Some(out) = &mut self.out {
             let _ = out.flush();
+        }
+    }
+}
+
+/// Lines not written when the tracer goes (a run that ended without `ended`) are written then.
+impl Drop for Tracer {
+    fn drop(&mut self) {
+        if !self.line.is_empty() {
+            self.flush_out();
+            if let Some(out) = &mut self.out {
+                let _ = out.flush();
+            }
         }
     }
 }
