@@ -173,6 +173,10 @@ const OUT_CHUNK: usize = 1 << 16;
 /// strace pads the call to this column before ` = `.
 const RESULT_COLUMN: usize = 39;
 
+/// Spaces to pad with, at most [`RESULT_COLUMN`] of them.
+const PADDING: &str = "                                       ";
+const _: () = assert!(PADDING.len() == RESULT_COLUMN);
+
 impl Tracer {
     pub fn new(config: TraceConfig, out: Option<Box<dyn Write>>) -> Self {
         Tracer {
@@ -391,9 +395,7 @@ impl Tracer {
         args_into(&mut line, m, sig, from..sig.args.len(), raw, value, saved);
         line.push(')');
         let width = line.len() - body;
-        for _ in width..RESULT_COLUMN {
-            line.push(' ');
-        }
+        line.push_str(&PADDING[..RESULT_COLUMN.saturating_sub(width)]);
         line.push_str(" = ");
         let errno = if value == Some(-1) { errno } else { None };
         Self::push_result(&mut line, sig.ret, value, errno, raw);
