@@ -11,13 +11,14 @@
 //! And the command line: exit codes, the summary, the divergence report, refusals, bad input.
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use spindle::against_kernel::{KernelCheck, Oracle, OracleError, EXIT_DIVERGED};
 use spindle::harness::{Header, HARNESS_MAX_STEPS};
 use spindle::{Config, Program};
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+
+use std::time::Duration;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_spindle");
@@ -250,38 +251,12 @@ struct Run {
 }
 
 fn spindle(args: &[&str]) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(ROOT)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the spindle binary");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        out.read_to_string(&mut s).unwrap();
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        err.read_to_string(&mut s).unwrap();
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("`spindle {}` did not finish", args.join(" "));
-        }
-        std::thread::sleep(Duration::from_millis(5));
+    let e = common::run_binary(BIN, Some(Path::new(ROOT)), args, Duration::from_secs(60));
+    let run = Run {
+        code: e.code,
+        stdout: String::from_utf8_lossy(&e.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&e.stderr).into_owned(),
     };
-    let run = Run { code: status.code(), stdout: out_reader.join().unwrap(), stderr: err_reader.join().unwrap() };
     assert!(!run.stderr.contains("panicked"), "`spindle {}` panicked:\n{}", args.join(" "), run.stderr);
     run
 }

@@ -2,10 +2,11 @@
 //! and a documented exit code (2 for a malformed program or command line, 4 for an exceeded
 //! limit). Inputs are generated into a fresh temporary directory.
 
-use std::io::Read;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_spindle");
 
@@ -36,41 +37,11 @@ fn write_file(test: &str, name: &str, contents: &[u8]) -> PathBuf {
 }
 
 fn spindle(args: &[&str]) -> Outcome {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the spindle binary");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        out.read_to_end(&mut buf).unwrap();
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        err.read_to_end(&mut buf).unwrap();
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`spindle {}` hung: still running after {:?}", args.join(" "), TIMEOUT);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let e = common::run_binary(BIN, None, args, TIMEOUT);
     Outcome {
-        code: status.code(),
-        stdout: String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
+        code: e.code,
+        stdout: String::from_utf8_lossy(&e.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&e.stderr).into_owned(),
     }
 }
 

@@ -15,10 +15,11 @@
 //!
 //! Nothing is normalised: the output is deterministic by design.
 
-use std::io::Read;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+
+use std::time::Duration;
 
 use spindle::harness::{snapshot_text, Harness, Header};
 
@@ -72,39 +73,9 @@ impl Outcome {
 
 /// Runs `spindle <args>` in the workspace root, killing it after `TIMEOUT`.
 fn spindle(args: &[String]) -> Outcome {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(ROOT)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the spindle binary");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        out.read_to_end(&mut buf).unwrap();
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        err.read_to_end(&mut buf).unwrap();
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`spindle {}` did not finish within {:?}", args.join(" "), TIMEOUT);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Outcome { code: status.code(), stdout: out_reader.join().unwrap(), stderr: err_reader.join().unwrap() }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let e = common::run_binary(BIN, Some(Path::new(ROOT)), &args, TIMEOUT);
+    Outcome { code: e.code, stdout: e.stdout, stderr: e.stderr }
 }
 
 /// The suite: every `.mir` file under `programs/`. Programs that do not load have the trace

@@ -9,10 +9,10 @@
 //!
 //! (`tests/programs.rs` pins each program's exact output under its own header flags.)
 
-use std::io::Read;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_spindle");
@@ -52,42 +52,11 @@ impl Run {
 
 /// `spindle run <flags> <program>` in the workspace root.
 fn spindle_run(program: &Path, flags: &[&str]) -> Run {
-    let mut child = Command::new(BIN)
-        .arg("run")
-        .args(["--max-steps", MAX_STEPS])
-        .args(flags)
-        .arg(program)
-        .current_dir(ROOT)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the spindle binary");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`spindle run {} {}` did not finish within {TIMEOUT:?}", flags.join(" "), program.display());
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    Run { code: status.code(), stdout: out_reader.join().unwrap(), stderr: err_reader.join().unwrap() }
+    let mut args = vec!["run", "--max-steps", MAX_STEPS];
+    args.extend_from_slice(flags);
+    args.push(program.to_str().unwrap());
+    let e = common::run_binary(BIN, Some(Path::new(ROOT)), &args, TIMEOUT);
+    Run { code: e.code, stdout: String::from_utf8_lossy(&e.stdout).into_owned(), stderr: String::from_utf8_lossy(&e.stderr).into_owned() }
 }
 
 /// The `.mir` files of `programs/races/`, relative to the workspace root, sorted.
