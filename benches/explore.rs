@@ -1,8 +1,8 @@
 //! Schedules per second of `spindle explore` on a small two-thread program (the lost-update
-//! twin with a few more steps), with the random scheduler and with exhaustive DFS, on one job
-//! and on every core. `cargo bench --bench explore`.
+//! twin with a few more steps), with the random scheduler and with exhaustive DFS (bounded,
+//! unbounded, and unbounded with partial-order reduction), on one job and on every core. `cargo bench --bench explore`.
 
-use spindle::explore::{self, Options, Strategy};
+use spindle::explore::{self, Options, Strategy, UNBOUNDED};
 use std::time::Instant;
 
 /// Two threads, each three relaxed increments; main joins both.
@@ -69,5 +69,10 @@ fn main() {
     }
     for &j in &jobs {
         measure("dfs (unbounded: all)", Strategy::Dfs { bound: 1000 }, None, j);
+    }
+    // dfs:inf: no bound, with partial-order reduction (one schedule per class of equivalent
+    // interleavings; here every step is an rmw of COUNT, so few interleavings are equivalent).
+    for &j in &jobs {
+        measure("dfs:inf (reduced)", Strategy::Dfs { bound: UNBOUNDED }, None, j);
     }
 }

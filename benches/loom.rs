@@ -29,21 +29,22 @@
 //! - **`loom Arc, load/store`** — the model as loom's README writes it, with `loom::sync::Arc`,
 //!   whose reference-count operations are scheduling points too.
 //!
-//! **What a schedule is.** The two tools do not cut the program at the same points, and loom
-//! prunes: it is a DPOR checker (it tries another thread only where the threads' next
-//! operations depend on each other), while Spindle's DFS has no partial-order reduction
-//! (docs/explore.md, "Limits") and explores every interleaving of its scheduling points
-//! (foreign calls — `spawn`, `join` —, atomic statements, thread ends). So the two count
-//! different numbers of schedules for the same program; both are printed, with the time of the
-//! whole exhaustive exploration (what a user waits for) and the time per schedule.
+//! **What a schedule is.** The two tools do not cut the program at the same points, and both
+//! prune: loom is a DPOR checker (it tries another thread only where the threads' next
+//! operations depend on each other), Spindle's `dfs:inf` uses sleep sets (docs/explore.md,
+//! "Partial-order reduction") over its scheduling points (foreign calls — `spawn`, `join` —,
+//! atomic statements, thread ends), running one schedule per class of equivalent interleavings.
+//! So the two count different numbers of schedules for the same program; both are printed,
+//! with the time of the whole exhaustive exploration (what a user waits for) and the time per
+//! schedule. Spindle without reduction (`--no-reduction`) is printed for comparison.
 //!
 //! Each figure is the best of 3 samples; a sample repeats the whole exploration until it has
 //! taken at least 0.2 s, and the time of one exploration is the sample's time divided by the
 //! repetitions. Spindle runs on one job (loom is single-threaded) and, for information, on every
-//! core. The fixed cost of one `explore` call (parsing and checking the program, starting the
-//! worker pool) is measured on a program with a single schedule.
+//! core. The fixed cost of one `explore` call (parsing and checking the program; with more
+//! than one job, starting the worker pool) is measured on a program with a single schedule.
 
-use spindle::explore::{self, Options, Strategy, Summary};
+use spindle::explore::{self, Options, Strategy, Summary, UNBOUNDED};
 use std::sync::atomic::{AtomicUsize as StdAtomic, Ordering as StdOrdering};
 use std::time::{Duration, Instant};
 
@@ -163,10 +164,10 @@ fn loom_explore(model: Model) -> Counts {
     (EXECUTIONS.load(StdOrdering::Relaxed) as u64, LOST.load(StdOrdering::Relaxed) as u64)
 }
 
-/// One exhaustive Spindle DFS of a guest program (no preemption bound: 1000 is more than any
-/// of its schedules has).
-fn spindle_explore(program: &str, jobs: usize) -> Counts {
-    let opts = Options { strategy: Strategy::Dfs { bound: 1000 }, runs: None, jobs, minimize: false, ..Options::default() };
+/// One exhaustive Spindle DFS of a guest program (`dfs:inf`: no preemption bound), with or
+/// without partial-order reduction.
+fn spindle_explore(program: &str, jobs: usize, reduction: bool) -> Counts {
+    let opts = Options { strategy: Strategy::Dfs { bound: UNBOUNDED }, runs: None, jobs, minimize: false, reduction, ..Options::default() };
     let s: Summary = explore::explore("lost_update_count.mir", program, &opts).unwrap();
     assert!(s.exhaustive && s.failure.is_none(), "not exhaustive: {:?}", s.stopped);
     let lost = s.outcomes.iter().filter(|o| o.preview.contains("count = 1")).map(|o| o.count).sum();
@@ -244,18 +245,20 @@ fn main() {
         ("loom, std Arc, load/store", best_of_3(|| loom_explore(Model::StdArcPlain))),
         ("loom, loom Arc, load/store", best_of_3(|| loom_explore(Model::LoomArcPlain))),
     ];
-    let spindle_1 = best_of_3(|| spindle_explore(GUEST, 1));
-    let spindle_n = (cores > 1).then(|| best_of_3(|| spindle_explore(GUEST, cores)));
-    let fixed = best_of_3(|| spindle_explore(ONE_SCHEDULE, 1));
+    let spindle_1 = best_of_3(|| spindle_explore(GUEST, 1, true));
+    let spindle_n = (cores > 1).then(|| best_of_3(|| spindle_explore(GUEST, cores, true)));
+    let unreduced = best_of_3(|| spindle_explore(GUEST, 1, false));
+    let fixed = best_of_3(|| spindle_explore(ONE_SCHEDULE, 1, true));
 
     println!("exhaustive exploration of the lost-update program, best of 3 (wall time, and cpu time of all threads):");
     for (name, m) in loom {
         show(name, m);
     }
-    show("spindle dfs, 1 job", spindle_1);
+    show("spindle dfs:inf, 1 job", spindle_1);
     if let Some(s) = spindle_n {
-        show(&format!("spindle dfs, {cores} jobs"), s);
+        show(&format!("spindle dfs:inf, {cores} jobs"), s);
     }
+    show("spindle, no reduction, 1 job", unreduced);
     let fixed_cpu = fixed.cpu.map_or("n/a".to_string(), |c| format!("{:.3} ms", c.as_secs_f64() * 1e3));
     println!(
         "  of which the fixed cost of one explore call (a program with one schedule, 1 job): {:.3} ms (cpu {fixed_cpu})",
@@ -268,4 +271,5 @@ fn main() {
     if let Some(s) = spindle_n {
         println!("  {:<28} / spindle, {cores} jobs: {}", loom[0].0, ratios(loom[0].1, s));
     }
+    println!("  {:<28} / spindle, no reduction, 1 job: {}", loom[0].0, ratios(loom[0].1, unreduced));
 }

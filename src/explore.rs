@@ -10,7 +10,8 @@
 use crate::{ending, Program, RunConfig, SharedBuf};
 use spindle_shims::Shims;
 use spindle_vm::machine::{Console, Machine};
-use spindle_vm::sched::{default_choice, Point, Replay, Switch};
+use spindle_vm::por::Footprint;
+use spindle_vm::sched::{default_awake, default_choice, Point, Reduced, Replay, Sleeper, Switch};
 use spindle_vm::source::Span;
 use spindle_vm::{Policy, Schedule, Stop, StopKind};
 use std::collections::BTreeMap;
@@ -26,9 +27,13 @@ pub enum Strategy {
     Random,
     /// Run `i` uses PCT with seed `i` and this depth.
     Pct { depth: u32 },
-    /// Depth-first search of the schedule tree, at most this many preemptions per schedule.
+    /// Depth-first search of the schedule tree, at most this many preemptions per schedule
+    /// ([`UNBOUNDED`]: no bound, and partial-order reduction unless it is turned off).
     Dfs { bound: u32 },
 }
+
+/// The preemption bound of `dfs:inf`: none.
+pub const UNBOUNDED: u32 = u32::MAX;
 
 pub const DEFAULT_PCT_DEPTH: u32 = 3;
 pub const DEFAULT_DFS_BOUND: u32 = 2;
@@ -56,8 +61,13 @@ impl std::str::FromStr for Strategy {
         match name {
             "random" if arg.is_none() => Ok(Strategy::Random),
             "pct" => Ok(Strategy::Pct { depth: num("the depth", 1)?.unwrap_or(DEFAULT_PCT_DEPTH) }),
-            "dfs" => Ok(Strategy::Dfs { bound: num("the preemption bound", 0)?.unwrap_or(DEFAULT_DFS_BOUND) }),
-            _ => Err(format!("`{s}` is not a scheduler: use `random`, `pct`, `pct:DEPTH`, `dfs` or `dfs:PREEMPTIONS`")),
+            "dfs" if matches!(arg, Some("inf" | "unbounded")) => Ok(Strategy::Dfs { bound: UNBOUNDED }),
+            "dfs" => Ok(Strategy::Dfs {
+                bound: num("the preemption bound", 0)
+                    .map_err(|_| format!("`{s}`: the preemption bound must be a whole number (at least 0) or `inf`"))?
+                    .unwrap_or(DEFAULT_DFS_BOUND),
+            }),
+            _ => Err(format!("`{s}` is not a scheduler: use `random`, `pct`, `pct:DEPTH`, `dfs`, `dfs:PREEMPTIONS` or `dfs:inf`")),
         }
     }
 }
@@ -67,6 +77,7 @@ impl std::fmt::Display for Strategy {
         match self {
             Strategy::Random => write!(f, "random"),
             Strategy::Pct { depth } => write!(f, "pct:{depth}"),
+            Strategy::Dfs { bound: UNBOUNDED } => write!(f, "dfs:inf"),
             Strategy::Dfs { bound } => write!(f, "dfs:{bound}"),
         }
     }
@@ -89,6 +100,19 @@ pub struct Options {
     pub progress: bool,
     /// Limits and race checking for every run (its policy is ignored).
     pub config: RunConfig,
+    /// Partial-order reduction for unbounded DFS (`dfs:inf`): schedules that differ only in
+    /// the order of independent steps are run once (`--no-reduction` turns it off).
+    pub reduction: bool,
+    /// Do not stop at the first failure: explore the whole space (every outcome is counted;
+    /// the report shows the first failure in exploration order).
+    pub keep_going: bool,
+}
+
+impl Options {
+    /// Whether this exploration uses partial-order reduction.
+    pub fn reduced(&self) -> bool {
+        self.reduction && self.strategy == Strategy::Dfs { bound: UNBOUNDED }
+    }
 }
 
 impl Default for Options {
@@ -103,6 +127,8 @@ impl Default for Options {
             minimize: true,
             progress: false,
             config: RunConfig { max_steps: Some(DEFAULT_MAX_STEPS), ..RunConfig::default() },
+            reduction: true,
+            keep_going: false,
         }
     }
 }
@@ -157,6 +183,12 @@ pub struct Single {
     /// A replayed prefix did not fit: a Spindle bug when exploring.
     pub schedule_error: Option<String>,
     pub picks: u64,
+    /// A reduced run stopped because every runnable thread was asleep (not a schedule).
+    pub redundant: bool,
+    /// Reduced runs, per recorded point: the threads asleep there and the footprint of the
+    /// segment that followed it.
+    pub point_asleep: Vec<Vec<u32>>,
+    pub point_fp: Vec<Option<Arc<Footprint>>>,
 }
 
 impl Single {
@@ -242,6 +274,12 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
             let s = m.scheduler();
             let schedule_error = s.error().map(str::to_string).or_else(|| s.leftover_error());
             let point_runnable = if log_points { s.points().iter().map(|p| s.point_runnable(p).to_vec()).collect() } else { Vec::new() };
+            let (point_asleep, point_fp) = if log_points && s.reduces() {
+                (0..s.points().len()).map(|i| s.point_sleep(i)).map(|(a, f)| (a.to_vec(), f.cloned())).unzip()
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            let redundant = s.sleep_blocked();
             Single {
                 exit_code: stop.exit_code(),
                 stop,
@@ -252,8 +290,11 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
                 point_runnable,
                 thread_names: (0..m.thread_count()).map(|t| m.thread_name(t).to_string()).collect(),
                 trace: Vec::new(),
-                schedule_error,
+                schedule_error: if redundant { None } else { schedule_error },
                 picks: s.picks(),
+                redundant,
+                point_asleep,
+                point_fp,
             }
         }
         Err(stop) => Single {
@@ -268,6 +309,9 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
             trace: Vec::new(),
             schedule_error: None,
             picks: 0,
+            redundant: false,
+            point_asleep: Vec::new(),
+            point_fp: Vec::new(),
         },
     };
     drop(shims);
@@ -349,8 +393,15 @@ pub struct Summary {
     pub sched: String,
     pub shards: Vec<(u32, u32)>,
     pub runs: u64,
-    /// DFS only: every schedule within the bound was explored (and none failed).
+    /// DFS only: every schedule within the bound was explored (and none failed, unless
+    /// exploring with `keep_going`).
     pub exhaustive: bool,
+    /// DFS with partial-order reduction: the schedules run are representatives of every class
+    /// of equivalent interleavings.
+    pub reduced: bool,
+    /// Reduced DFS: runs stopped early as redundant (every runnable thread asleep), not counted
+    /// in `runs`.
+    pub redundant: u64,
     /// Why the exploration stopped early, if it did.
     pub stopped: Option<String>,
     pub outcomes: Vec<OutcomeCount>,
@@ -369,8 +420,11 @@ struct RunRec {
 struct Piece {
     order: Vec<u64>,
     recs: Vec<RunRec>,
-    /// Failure found in this piece (always its last record).
+    /// Failure found in this piece (its last record, unless `keep_going`), and its index.
     failure: Option<FoundFailure>,
+    fail_at: usize,
+    /// Redundant runs (reduced DFS).
+    redundant: u64,
     /// Stopped before its natural end (time, cap, cut).
     cut: bool,
     /// A description of each outcome first seen in this piece.
@@ -379,13 +433,26 @@ struct Piece {
 
 impl Piece {
     fn new(order: Vec<u64>) -> Self {
-        Piece { order, recs: Vec::new(), failure: None, cut: false, previews: BTreeMap::new() }
+        Piece { order, recs: Vec::new(), failure: None, fail_at: 0, redundant: 0, cut: false, previews: BTreeMap::new() }
     }
     fn note(&mut self, shared: &Shared, s: &Single) {
         let key = s.outcome_key();
         shared.done.fetch_add(1, Ordering::Relaxed);
         self.previews.entry(key).or_insert_with(|| s.preview());
         self.recs.push(RunRec { key });
+    }
+    /// Records a failure found by the last run noted; `true` if the piece must stop there
+    /// (unless `keep_going`, the first failure ends the exploration).
+    fn failed(&mut self, shared: &Shared, opts: &Options, f: impl FnOnce() -> FoundFailure) -> bool {
+        if self.failure.is_none() {
+            let f = f();
+            if !opts.keep_going {
+                shared.offer(&f.order);
+            }
+            self.failure = Some(f);
+            self.fail_at = self.recs.len() - 1;
+        }
+        !opts.keep_going
     }
 }
 
@@ -491,8 +558,11 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
     let program = Program::from_source(path, text).map_err(|e| e.render(false))?;
     let shared = Arc::new(Shared::new(opts.time.map(|t| start + t)));
     let pieces: Mutex<Vec<Piece>> = Mutex::new(Vec::new());
-    let pool =
-        rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build().map_err(|e| format!("cannot start {} jobs: {e}", opts.jobs))?;
+    // One job runs on this thread, with the program compiled once: no pool.
+    let pool = match opts.jobs {
+        1 => None,
+        j => Some(rayon::ThreadPoolBuilder::new().num_threads(j).build().map_err(|e| format!("cannot start {j} jobs: {e}"))?),
+    };
     let stop_progress = AtomicBool::new(false);
     let mut exhaustive_possible = false;
     std::thread::scope(|scope| {
@@ -510,11 +580,11 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
                     }
                     _ => 0,
                 };
-                indexed(&pool, path, text, opts, horizon, &shared, &pieces);
+                indexed(pool.as_ref(), &program, path, text, opts, horizon, &shared, &pieces);
             }
             Strategy::Dfs { bound } => {
                 exhaustive_possible = true;
-                dfs(&pool, &program, path, text, opts, bound, &shared, &pieces);
+                dfs(pool.as_ref(), &program, path, text, opts, bound, &shared, &pieces);
             }
         }
         stop_progress.store(true, Ordering::Relaxed);
@@ -536,11 +606,13 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
     let mut counts: BTreeMap<(i32, u64), u64> = BTreeMap::new();
     let mut runs = 0u64;
     let mut failure = None;
+    let mut failure_run = 0u64;
     let mut cut = false;
     let mut capped = false;
+    let mut redundant = 0u64;
     'outer: for p in &pieces {
         cut |= p.cut;
-        let n = p.recs.len();
+        redundant += p.redundant;
         for (i, r) in p.recs.iter().enumerate() {
             if cap.is_some_and(|c| runs >= c) {
                 capped = true;
@@ -548,15 +620,13 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
             }
             runs += 1;
             *counts.entry(r.key).or_default() += 1;
-            if i + 1 == n {
-                if let Some(f) = &p.failure {
-                    failure = Some(f);
+            if let (Some(f), true, None) = (&p.failure, i == p.fail_at, failure) {
+                failure = Some(f);
+                failure_run = runs;
+                if !opts.keep_going {
                     break 'outer;
                 }
             }
-        }
-        if p.failure.is_some() {
-            break;
         }
     }
     let mut previews = BTreeMap::new();
@@ -571,7 +641,7 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
         .collect();
     outcomes.sort_by(|a, b| b.count.cmp(&a.count).then(a.exit_code.cmp(&b.exit_code)).then(a.digest.cmp(&b.digest)));
     let timed_out = shared.timed_out.load(Ordering::Relaxed);
-    let stopped = if failure.is_some() {
+    let stopped = if failure.is_some() && !opts.keep_going {
         Some("first failure".to_string())
     } else if timed_out {
         Some("time limit".to_string())
@@ -583,21 +653,31 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
     let elapsed = start.elapsed();
     let mut failure = failure.map(|f| finish_failure(&program, opts, f));
     if let (Strategy::Dfs { .. }, Some(f)) = (opts.strategy, &mut failure) {
-        f.which = format!("schedule {runs} in depth-first order ({})", f.which);
+        f.which = format!("schedule {failure_run} in depth-first order ({})", f.which);
     }
     Ok(Summary {
         program: path.to_string(),
         fingerprint: program.fingerprint(),
-        sched: opts.strategy.to_string(),
+        sched: sched_name(opts),
         shards: vec![opts.shard],
         runs,
         exhaustive: exhaustive_possible && stopped.is_none() && !cut,
+        reduced: opts.reduced(),
+        redundant,
         stopped,
         outcomes,
         failure,
         elapsed,
         jobs: opts.jobs,
     })
+}
+
+/// The scheduler as the report names it.
+fn sched_name(opts: &Options) -> String {
+    match opts.strategy {
+        Strategy::Dfs { bound: UNBOUNDED } if !opts.reduction => "dfs:inf (no reduction)".to_string(),
+        s => s.to_string(),
+    }
 }
 
 fn progress(shared: &Shared, stop: &AtomicBool, start: Instant) {
@@ -626,8 +706,10 @@ fn shard_count(runs: u64, (k, n): (u32, u32)) -> u64 {
 }
 
 /// Random and PCT: run indices `k-1, k-1+n, …` (shard k of n), in chunks, on the pool.
+#[allow(clippy::too_many_arguments)]
 fn indexed(
-    pool: &rayon::ThreadPool,
+    pool: Option<&rayon::ThreadPool>,
+    program: &Program,
     path: &str,
     text: &str,
     opts: &Options,
@@ -640,43 +722,62 @@ fn indexed(
     let (k, n) = (opts.shard.0 as u64 - 1, opts.shard.1 as u64);
     let chunk = (local / (opts.jobs as u64 * 16)).clamp(1, 64);
     let next = AtomicU64::new(0);
-    pool.broadcast(|_| {
-        let Ok(program) = Program::from_source(path, text) else { return };
-        loop {
-            let c = next.fetch_add(1, Ordering::Relaxed);
-            let first = c * chunk;
-            if first >= local || shared.beyond(&[first]) || shared.out_of_time() {
-                return;
-            }
-            let mut piece = Piece::new(vec![first]);
-            for j in first..(first + chunk).min(local) {
-                if shared.beyond(&[j]) || shared.out_of_time() {
-                    piece.cut = true;
-                    break;
-                }
-                let i = j * n + k;
-                let policy = match opts.strategy {
-                    Strategy::Pct { depth } => Policy::Pct { seed: i, depth, horizon },
-                    _ => Policy::Random { seed: i, preemption: crate::DEFAULT_PREEMPTION },
-                };
-                let (s, nondet) = run_policy(&program, opts, policy, false);
-                piece.note(shared, &s);
-                if s.failed() || nondet.is_some() {
-                    let which = match opts.strategy {
-                        Strategy::Pct { depth } => format!("run {i} (pct:{depth}, seed {i})"),
-                        _ => format!("run {i} (`--sched random --seed {i}`)"),
-                    };
-                    shared.offer(&[j]);
-                    piece.failure = Some(found(&program, &s, vec![j], which, nondet));
-                    break;
-                }
-            }
-            pieces.lock().unwrap().push(piece);
+    let work = |program: &Program| loop {
+        let c = next.fetch_add(1, Ordering::Relaxed);
+        let first = c * chunk;
+        if first >= local || shared.beyond(&[first]) || shared.out_of_time() {
+            return;
         }
-    });
+        let mut piece = Piece::new(vec![first]);
+        for j in first..(first + chunk).min(local) {
+            if shared.beyond(&[j]) || shared.out_of_time() {
+                piece.cut = true;
+                break;
+            }
+            let i = j * n + k;
+            let policy = match opts.strategy {
+                Strategy::Pct { depth } => Policy::Pct { seed: i, depth, horizon },
+                _ => Policy::Random { seed: i, preemption: crate::DEFAULT_PREEMPTION },
+            };
+            let (s, nondet) = run_policy(program, opts, policy, false);
+            piece.note(shared, &s);
+            if s.failed() || nondet.is_some() {
+                let which = match opts.strategy {
+                    Strategy::Pct { depth } => format!("run {i} (pct:{depth}, seed {i})"),
+                    _ => format!("run {i} (`--sched random --seed {i}`)"),
+                };
+                if piece.failed(shared, opts, || found(program, &s, vec![j], which, nondet)) {
+                    break;
+                }
+            }
+        }
+        pieces.lock().unwrap().push(piece);
+    };
+    match pool {
+        None => work(program),
+        Some(pool) => {
+            pool.broadcast(|_| {
+                if let Ok(program) = Program::from_source(path, text) {
+                    work(&program)
+                }
+            });
+        }
+    }
 }
 
 // ---- depth-first search ---------------------------------------------------------------------
+//
+// With `dfs:inf` (no preemption bound), DFS uses sleep sets (Godefroid 1996) for partial-order
+// reduction. Each node carries a sleep set: threads whose next segment need not be tried there,
+// with that segment's footprint. Choosing thread t at a node, the child's sleep set is the
+// node's, plus the options of the node explored before t, minus every entry that depends on
+// the segment t executed. The VM keeps the sleep set during a run (Policy::Reduced): it adds
+// the siblings at each decision of the prefix (`Unit::adds`, `Entry::done`), removes sleepers
+// as segments execute, makes its default choices among the threads that are awake, and stops
+// a run in which every runnable thread is asleep (redundant: every schedule through it is
+// equivalent to one explored earlier). The options of a node are the threads awake there.
+// With a preemption bound, sleep sets are unsound (Coons et al., OOPSLA 2013): bounded DFS
+// never reduces.
 
 /// A decision of a DFS run.
 struct Node {
@@ -685,19 +786,25 @@ struct Node {
     yielded: bool,
     chosen: u32,
     runnable: Vec<u32>,
+    /// Threads asleep at this node (reduced DFS).
+    asleep: Vec<u32>,
+    /// The footprint of the segment the chosen thread executed (reduced DFS).
+    fp: Option<Arc<Footprint>>,
 }
 
 impl Node {
     fn cost(&self, t: u32) -> u32 {
         (self.current_runnable && !self.yielded && t != self.current) as u32
     }
-    /// The choices in DFS order (the default first), within the bound.
+    /// The choices in DFS order (the default first), within the bound, among the threads
+    /// that are awake.
     fn options(&self, used: u32, bound: u32) -> Vec<u32> {
         let rs: Vec<usize> = self.runnable.iter().map(|&t| t as usize).collect();
-        let d = default_choice(self.current as usize, self.current_runnable, self.yielded, &rs) as u32;
+        let asleep = |t: usize| self.asleep.contains(&(t as u32));
+        let d = default_awake(self.current as usize, self.current_runnable, self.yielded, &rs, asleep).unwrap_or(rs[0]) as u32;
         let mut v = vec![d];
         for &t in &self.runnable {
-            if t != d && !(self.yielded && t == self.current) && used + self.cost(t) <= bound {
+            if t != d && !asleep(t as usize) && !(self.yielded && t == self.current) && used.saturating_add(self.cost(t)) <= bound {
                 v.push(t);
             }
         }
@@ -709,23 +816,57 @@ fn nodes_of(s: &Single) -> Vec<Node> {
     s.points
         .iter()
         .zip(&s.point_runnable)
-        .filter(|(p, _)| p.is_decision())
-        .map(|(p, r)| Node {
+        .enumerate()
+        .filter(|(_, (p, _))| p.is_decision())
+        .map(|(i, (p, r))| Node {
             current: p.current,
             current_runnable: p.current_runnable,
             yielded: p.yielded,
             chosen: p.chosen,
             runnable: r.clone(),
+            asleep: s.point_asleep.get(i).cloned().unwrap_or_default(),
+            fp: s.point_fp.get(i).cloned().flatten(),
         })
         .collect()
 }
 
-/// A subtree of the schedule tree: every schedule that starts with `prefix`.
+/// The footprint of an option whose segment was not recorded: dependent with everything.
+fn opaque() -> Arc<Footprint> {
+    Arc::new(Footprint { opaque: true, ..Footprint::default() })
+}
+
+/// A subtree of the schedule tree: every schedule that starts with `prefix` — and, with
+/// `first`, continues with one of the options `first.start..` of the node there.
 #[derive(Clone)]
 struct Unit {
     prefix: Vec<u32>,
+    /// Reduced DFS: the sleepers to add at each decision of `prefix`.
+    adds: Vec<Vec<Sleeper>>,
     /// Option indices along `prefix`: the unit's place in DFS order.
     key: Vec<u64>,
+    first: Option<First>,
+}
+
+/// The node at the end of a unit's prefix, when the unit covers only its later options.
+#[derive(Clone)]
+struct First {
+    opts: Vec<u32>,
+    start: usize,
+    /// Reduced DFS: the options before `start`, with their footprints.
+    done: Vec<Sleeper>,
+    /// Preemptions spent before the node.
+    used: u32,
+}
+
+impl Unit {
+    /// Where the unit starts in DFS order.
+    fn order(&self) -> Vec<u64> {
+        let mut k = self.key.clone();
+        if let Some(f) = &self.first {
+            k.push(f.start as u64);
+        }
+        k
+    }
 }
 
 struct Entry {
@@ -733,6 +874,11 @@ struct Entry {
     idx: usize,
     end: usize,
     used: u32,
+    /// Reduced DFS: the options explored before `idx`, with their footprints: sleepers added
+    /// at this node for option `idx`.
+    done: Vec<Sleeper>,
+    /// The footprint of option `idx`'s segment, once a run has taken it.
+    cur: Option<Arc<Footprint>>,
 }
 
 struct Queue {
@@ -741,18 +887,23 @@ struct Queue {
     workers: usize,
 }
 
-fn prefix_policy(prefix: &[u32]) -> Policy {
-    Policy::Replay(Arc::new(Replay { schedule: Schedule::from_decisions(prefix.iter().copied()), strict: false }))
+fn prefix_policy(prefix: &[u32], adds: &[Vec<Sleeper>], reduced: bool) -> Policy {
+    let schedule = Schedule::from_decisions(prefix.iter().copied());
+    if reduced {
+        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep: adds.to_vec() }))
+    } else {
+        Policy::Replay(Arc::new(Replay { schedule, strict: false }))
+    }
 }
 
 /// Checks that a run followed its prefix (a Spindle bug otherwise) and returns its nodes and
 /// the preemptions spent within the prefix.
-fn follow(s: &Single, prefix: &[u32], bound: u32) -> Result<(Vec<Node>, u32), String> {
+fn follow(s: &Single, prefix: &[u32]) -> Result<(Vec<Node>, u32), String> {
     let nodes = nodes_of(s);
-    let mut used = 0;
+    let mut used = 0u32;
     for (i, &t) in prefix.iter().enumerate() {
         match nodes.get(i) {
-            Some(n) if n.chosen == t => used += n.cost(t),
+            Some(n) if n.chosen == t => used = used.saturating_add(n.cost(t)),
             _ => {
                 return Err(format!(
                     "Spindle bug: a run did not follow its schedule prefix at decision {} (the VM is not deterministic)",
@@ -761,13 +912,12 @@ fn follow(s: &Single, prefix: &[u32], bound: u32) -> Result<(Vec<Node>, u32), St
             }
         }
     }
-    let _ = bound;
     Ok((nodes, used))
 }
 
 #[allow(clippy::too_many_arguments)]
 fn dfs(
-    pool: &rayon::ThreadPool,
+    pool: Option<&rayon::ThreadPool>,
     program: &Program,
     path: &str,
     text: &str,
@@ -776,11 +926,12 @@ fn dfs(
     shared: &Arc<Shared>,
     pieces: &Mutex<Vec<Piece>>,
 ) {
+    let reduced = opts.reduced();
     // The initial units: split the tree breadth-first until there are enough to share
     // between shards and jobs. Deterministic, so every shard computes the same split.
     let (k, n) = opts.shard;
     let target = if n > 1 { 8 * n as usize } else { 1 };
-    let mut units = vec![Unit { prefix: Vec::new(), key: Vec::new() }];
+    let mut units = vec![Unit { prefix: Vec::new(), adds: Vec::new(), key: Vec::new(), first: None }];
     let mut budget = 64 * n as usize;
     while units.len() < target && budget > 0 {
         let mut next = Vec::new();
@@ -791,18 +942,34 @@ fn dfs(
                 continue;
             }
             budget -= 1;
-            let s = run_one(program, &opts.config, prefix_policy(&u.prefix), true, false);
-            let Ok((nodes, used)) = follow(&s, &u.prefix, bound) else {
+            let s = run_one(program, &opts.config, prefix_policy(&u.prefix, &u.adds, reduced), true, false);
+            let Ok((nodes, used)) = follow(&s, &u.prefix) else {
                 next.push(u);
                 continue;
             };
             match nodes.get(u.prefix.len()) {
                 Some(node) => {
                     split = true;
-                    for (i, &t) in node.options(used, bound).iter().enumerate() {
+                    let options = node.options(used, bound);
+                    let mut done: Vec<Sleeper> = Vec::new();
+                    for (i, &t) in options.iter().enumerate() {
                         let mut c = u.clone();
                         c.prefix.push(t);
                         c.key.push(i as u64);
+                        if reduced {
+                            c.adds.push(done.clone());
+                            if i + 1 < options.len() {
+                                // The next options sleep on this one: its segment's footprint
+                                // (from this run for the default choice, else from a probe).
+                                let fp = if i == 0 {
+                                    node.fp.clone()
+                                } else {
+                                    let p = run_one(program, &opts.config, prefix_policy(&c.prefix, &c.adds, true), true, false);
+                                    nodes_of(&p).get(u.prefix.len()).filter(|n| n.chosen == t).and_then(|n| n.fp.clone())
+                                };
+                                done.push((t, fp.unwrap_or_else(opaque)));
+                            }
+                        }
                         next.push(c);
                     }
                 }
@@ -819,58 +986,57 @@ fn dfs(
     let queue = Mutex::new(Queue { units: mine.into_iter().rev().collect(), idle: 0, workers: opts.jobs });
     let cv = Condvar::new();
     let hungry = AtomicUsize::new(0);
-    pool.broadcast(|_| {
-        let program = match Program::from_source(path, text) {
-            Ok(p) => p,
-            Err(_) => {
-                let mut q = queue.lock().unwrap();
-                q.workers -= 1;
-                cv.notify_all();
-                return;
+    let work = |program: &Program| loop {
+        let unit = {
+            let mut q = queue.lock().unwrap();
+            loop {
+                if let Some(u) = q.units.pop() {
+                    break Some(u);
+                }
+                q.idle += 1;
+                if q.idle == q.workers {
+                    cv.notify_all();
+                    break None;
+                }
+                hungry.fetch_add(1, Ordering::Relaxed);
+                q = cv.wait(q).unwrap();
+                hungry.fetch_sub(1, Ordering::Relaxed);
+                if q.idle == q.workers && q.units.is_empty() {
+                    break None;
+                }
+                q.idle -= 1;
             }
         };
-        loop {
-            let unit = {
+        let Some(unit) = unit else { return };
+        let piece = dfs_unit(
+            program,
+            opts,
+            bound,
+            unit,
+            cap,
+            shared,
+            &|donated: Unit| {
                 let mut q = queue.lock().unwrap();
-                loop {
-                    if let Some(u) = q.units.pop() {
-                        break Some(u);
-                    }
-                    q.idle += 1;
-                    if q.idle == q.workers {
-                        cv.notify_all();
-                        break None;
-                    }
-                    hungry.fetch_add(1, Ordering::Relaxed);
-                    q = cv.wait(q).unwrap();
-                    hungry.fetch_sub(1, Ordering::Relaxed);
-                    if q.idle == q.workers && q.units.is_empty() {
-                        break None;
-                    }
-                    q.idle -= 1;
-                }
-            };
-            let Some(unit) = unit else { return };
-            let piece = dfs_unit(
-                &program,
-                opts,
-                bound,
-                unit,
-                cap,
-                shared,
-                &|donated: Vec<Unit>| {
+                q.units.push(donated);
+                cv.notify_all();
+            },
+            &hungry,
+        );
+        pieces.lock().unwrap().push(piece);
+    };
+    match pool {
+        None => work(program),
+        Some(pool) => {
+            pool.broadcast(|_| match Program::from_source(path, text) {
+                Ok(p) => work(&p),
+                Err(_) => {
                     let mut q = queue.lock().unwrap();
-                    // Later units are popped last.
-                    for u in donated.into_iter().rev() {
-                        q.units.push(u);
-                    }
+                    q.workers -= 1;
                     cv.notify_all();
-                },
-                &hungry,
-            );
-            pieces.lock().unwrap().push(piece);
+                }
+            });
         }
-    });
+    }
 }
 
 /// Explores one unit depth-first, donating its later parts when other workers are idle.
@@ -882,25 +1048,36 @@ fn dfs_unit(
     unit: Unit,
     cap: Option<u64>,
     shared: &Shared,
-    donate: &dyn Fn(Vec<Unit>),
+    donate: &dyn Fn(Unit),
     hungry: &AtomicUsize,
 ) -> Piece {
-    let mut piece = Piece::new(unit.key.clone());
+    let reduced = opts.reduced();
+    let start = unit.order();
+    let mut piece = Piece::new(start.clone());
     let base = unit.prefix.len();
     let mut stack: Vec<Entry> = Vec::new();
-    let mut prefix = unit.prefix.clone();
+    if let Some(f) = &unit.first {
+        stack.push(Entry { opts: f.opts.clone(), idx: f.start, end: f.opts.len(), used: f.used, done: f.done.clone(), cur: None });
+    }
     let mut base_used: Option<u32> = None;
     loop {
         let mut order = unit.key.clone();
         order.extend(stack.iter().map(|e| e.idx as u64));
         let n = piece.recs.len() as u64;
-        let capped = cap.is_some_and(|c| n >= c || (n % 16 == 0 && shared.past_cap(&unit.key, n, c)));
+        let capped = cap.is_some_and(|c| n >= c || (n % 16 == 0 && shared.past_cap(&start, n, c)));
         if shared.beyond(&order) || shared.out_of_time() || capped {
             piece.cut = true;
             return piece;
         }
-        let (s, nondet) = run_policy(program, opts, prefix_policy(&prefix), true);
-        let (nodes, used) = match follow(&s, &prefix, bound) {
+        let mut prefix = unit.prefix.clone();
+        prefix.extend(stack.iter().map(|e| e.opts[e.idx]));
+        let mut adds = Vec::new();
+        if reduced {
+            adds.extend(unit.adds.iter().cloned());
+            adds.extend(stack.iter().map(|e| e.done.clone()));
+        }
+        let (s, nondet) = run_policy(program, opts, prefix_policy(&prefix, &adds, reduced), true);
+        let (nodes, used) = match follow(&s, &prefix) {
             Ok(x) => x,
             Err(e) => {
                 *shared.bug.lock().unwrap() = Some(e);
@@ -910,44 +1087,54 @@ fn dfs_unit(
             }
         };
         let base_used = *base_used.get_or_insert(used);
+        for (i, e) in stack.iter_mut().enumerate() {
+            if e.cur.is_none() {
+                e.cur = nodes[base + i].fp.clone();
+            }
+        }
         // Extend the stack with the new nodes (all default choices).
         let mut u = match stack.last() {
             None => base_used,
-            Some(e) => e.used + nodes[base + stack.len() - 1].cost(e.opts[e.idx]),
+            Some(e) => e.used.saturating_add(nodes[base + stack.len() - 1].cost(e.opts[e.idx])),
         };
         for node in &nodes[(base + stack.len()).min(nodes.len())..] {
             let o = node.options(u, bound);
             debug_assert_eq!(o[0], node.chosen);
-            stack.push(Entry { end: o.len(), used: u, opts: o, idx: 0 });
-            u += node.cost(node.chosen);
+            stack.push(Entry { end: o.len(), used: u, opts: o, idx: 0, done: Vec::new(), cur: node.fp.clone() });
+            u = u.saturating_add(node.cost(node.chosen));
         }
-        piece.note(shared, &s);
-        if s.failed() || nondet.is_some() {
-            let mut order = unit.key.clone();
-            order.extend(stack.iter().map(|e| e.idx as u64));
-            shared.offer(&order);
-            let which = format!("depth-first path {}", path_text(&order));
-            piece.failure = Some(found(program, &s, order, which, nondet));
-            return piece;
+        if s.redundant {
+            piece.redundant += 1;
+        } else {
+            piece.note(shared, &s);
+            if s.failed() || nondet.is_some() {
+                let stop = piece.failed(shared, opts, || {
+                    let which = format!("depth-first path {}", path_text(&order));
+                    found(program, &s, order.clone(), which, nondet)
+                });
+                if stop {
+                    return piece;
+                }
+            }
         }
-        // Give later parts of the tree away if someone is idle.
+        // Give the later options of the shallowest node that has some to an idle worker.
         if hungry.load(Ordering::Relaxed) > 0 {
             if let Some(j) = stack.iter().position(|e| e.idx + 1 < e.end) {
-                let mut donated = Vec::new();
-                let mut p: Vec<u32> = unit.prefix.clone();
-                p.extend(stack[..j].iter().map(|e| e.opts[e.idx]));
-                let mut kk = unit.key.clone();
-                kk.extend(stack[..j].iter().map(|e| e.idx as u64));
-                let e = &mut stack[j];
-                for o in e.idx + 1..e.end {
-                    let mut up = p.clone();
-                    up.push(e.opts[o]);
-                    let mut uk = kk.clone();
-                    uk.push(o as u64);
-                    donated.push(Unit { prefix: up, key: uk });
+                let mut d = Unit { prefix: unit.prefix.clone(), adds: Vec::new(), key: unit.key.clone(), first: None };
+                d.prefix.extend(stack[..j].iter().map(|e| e.opts[e.idx]));
+                d.key.extend(stack[..j].iter().map(|e| e.idx as u64));
+                if reduced {
+                    d.adds.extend(unit.adds.iter().cloned());
+                    d.adds.extend(stack[..j].iter().map(|e| e.done.clone()));
                 }
+                let e = &mut stack[j];
+                let mut done = e.done.clone();
+                if reduced {
+                    done.push((e.opts[e.idx], e.cur.clone().unwrap_or_else(opaque)));
+                }
+                d.first = Some(First { opts: e.opts.clone(), start: e.idx + 1, done, used: e.used });
                 e.end = e.idx + 1;
-                donate(donated);
+                donate(d);
             }
         }
         // Backtrack.
@@ -955,6 +1142,10 @@ fn dfs_unit(
             match stack.last_mut() {
                 None => return piece,
                 Some(e) if e.idx + 1 < e.end => {
+                    let fp = e.cur.take();
+                    if reduced {
+                        e.done.push((e.opts[e.idx], fp.unwrap_or_else(opaque)));
+                    }
                     e.idx += 1;
                     break;
                 }
@@ -963,8 +1154,6 @@ fn dfs_unit(
                 }
             }
         }
-        prefix.truncate(base);
-        prefix.extend(stack.iter().map(|e| e.opts[e.idx]));
     }
 }
 
@@ -1245,6 +1434,17 @@ impl Summary {
         let rate = if secs > 0.0 { format!(" ({:.0} schedules/s on {} jobs)", self.runs as f64 / secs, self.jobs) } else { String::new() };
         let plural = |n: u64| if n == 1 { "" } else { "s" };
         match (&self.stopped, self.exhaustive) {
+            (_, true) if self.reduced => {
+                o.push_str(&format!("explored every schedule up to equivalence: {} schedule{}{rate}\n", self.runs, plural(self.runs)));
+                o.push_str(&format!(
+                    "  (partial-order reduction: one schedule per class of interleavings that differ only in the order of independent steps; {} redundant run{} cut short)\n",
+                    self.redundant,
+                    plural(self.redundant)
+                ));
+            }
+            (_, true) if self.sched.starts_with("dfs:inf") => {
+                o.push_str(&format!("explored every schedule: {} schedule{}{rate}\n", self.runs, plural(self.runs)));
+            }
             (_, true) => {
                 o.push_str(&format!("explored every schedule within the bound: {} schedule{}{rate}\n", self.runs, plural(self.runs)));
             }
@@ -1299,6 +1499,8 @@ impl Summary {
             "shards": self.shards.iter().map(|&(k, n)| format!("{k}/{n}")).collect::<Vec<_>>(),
             "runs": self.runs,
             "exhaustive": self.exhaustive,
+            "reduced": self.reduced,
+            "redundant": self.redundant,
             "stopped": self.stopped,
             "elapsed_ms": self.elapsed.as_millis() as u64,
             "jobs": self.jobs,
@@ -1393,6 +1595,8 @@ impl Summary {
             shards,
             runs: u("runs")?,
             exhaustive: v.get("exhaustive").and_then(|x| x.as_bool()).unwrap_or(false),
+            reduced: v.get("reduced").and_then(|x| x.as_bool()).unwrap_or(false),
+            redundant: v.get("redundant").and_then(|x| x.as_u64()).unwrap_or(0),
             stopped: v.get("stopped").and_then(|x| x.as_str()).map(str::to_string),
             outcomes,
             failure,
@@ -1470,6 +1674,8 @@ pub fn merge(parts: Vec<Summary>) -> Result<Summary, String> {
         sched,
         runs: parts.iter().map(|p| p.runs).sum(),
         exhaustive: all && parts.iter().all(|p| p.exhaustive) && failure.is_none(),
+        reduced: parts.iter().all(|p| p.reduced),
+        redundant: parts.iter().map(|p| p.redundant).sum(),
         stopped,
         outcomes,
         failure,

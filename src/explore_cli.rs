@@ -11,8 +11,9 @@ pub struct Args {
     /// The program (.mir); with `--merge`, the JSON summaries to combine.
     #[arg(required = true)]
     files: Vec<String>,
-    /// `random` (seed = run index), `pct[:DEPTH]` (default depth 3) or `dfs[:PREEMPTIONS]`
-    /// (every schedule with at most that many preemptions, default 2).
+    /// `random` (seed = run index), `pct[:DEPTH]` (default depth 3), `dfs[:PREEMPTIONS]`
+    /// (every schedule with at most that many preemptions, default 2) or `dfs:inf` (every
+    /// schedule up to equivalence: no bound, with partial-order reduction).
     #[arg(long, default_value = "random", value_name = "SCHED")]
     sched: String,
     /// How many schedules (default 1000 for random and pct; no limit for dfs).
@@ -49,6 +50,12 @@ pub struct Args {
     /// Do not check memory accesses for data races.
     #[arg(long)]
     no_race_check: bool,
+    /// With `dfs:inf`: no partial-order reduction (run every interleaving, to validate it).
+    #[arg(long)]
+    no_reduction: bool,
+    /// Do not stop at the first failure: explore everything and count every outcome.
+    #[arg(long)]
+    keep_going: bool,
 }
 
 fn fail(msg: impl std::fmt::Display) -> i32 {
@@ -106,6 +113,8 @@ pub fn run(a: Args, color: bool) -> i32 {
             minimize: !a.no_minimize,
             progress: std::io::stderr().is_terminal(),
             config: RunConfig { max_steps: Some(a.max_steps), race_check: !a.no_race_check, ..RunConfig::default() },
+            reduction: !a.no_reduction,
+            keep_going: a.keep_going,
         };
         let text =
             match std::fs::read(file).map_err(|e| e.to_string()).and_then(|b| spindle_vm::front::decode_source(b).map_err(|d| d.title)) {

@@ -1,7 +1,7 @@
 //! Schedule exploration: schedules as data (`--replay`), the schedulers, `spindle explore`,
 //! minimisation, determinism checks, sharding, and the bug corpus in `programs/bugs/`.
 
-use spindle::explore::{self, Options, Strategy, Summary};
+use spindle::explore::{self, Options, Strategy, Summary, UNBOUNDED};
 use spindle::{Policy, Program, RunConfig, Schedule};
 use std::path::Path;
 use std::process::Command;
@@ -433,6 +433,9 @@ fn bad_explore_arguments_are_clear_errors() {
         (vec!["--sched", "fifo"], "is not a scheduler"),
         (vec!["--sched", "pct:0"], "the depth"),
         (vec!["--sched", "dfs:x"], "the preemption bound"),
+        (vec!["--sched", "dfs:infinity"], "or `inf`"),
+        (vec!["--sched", "dfs:-1"], "or `inf`"),
+        (vec!["--sched", "dfs:inf:2"], "or `inf`"),
         (vec!["--sched", "random:3"], "is not a scheduler"),
         (vec!["--shard", "3/2"], "is not a shard"),
         (vec!["--shard", "0/2"], "is not a shard"),
@@ -461,4 +464,136 @@ fn explore_prints_no_progress_when_piped_and_exits_0_when_clean() {
     let (code, out, _) = spindle(&["explore", "--sched", "dfs", "programs/bugs/lost_update_fixed.mir"]);
     assert_eq!(code, 0);
     assert!(out.contains("explored every schedule within the bound"), "{out}");
+}
+
+// ---- partial-order reduction (`dfs:inf`) -------------------------------------------------------
+
+/// Unbounded DFS that does not stop at failures, with or without the reduction.
+fn everything(reduction: bool) -> Options {
+    Options { reduction, keep_going: true, ..opts(Strategy::Dfs { bound: UNBOUNDED }, None) }
+}
+
+/// The distinct outcomes (exit code, digest of the output and failure title) and failure kinds.
+fn outcome_set(s: &Summary) -> Vec<(i32, u64)> {
+    let mut v: Vec<(i32, u64)> = s.outcomes.iter().map(|o| (o.exit_code, o.digest)).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn reduced_dfs_finds_the_same_outcomes_as_every_interleaving() {
+    // Every bug program but the ABBA deadlock (its spin loops make the unbounded tree too big
+    // for a test) and double_checked_init (480 000 interleavings; reduced: 1 415), and a
+    // selection of multi-threaded programs: memory, races, time, fds, epoll.
+    let mut fewer = Vec::new();
+    for rel in [
+        "programs/bugs/lost_update.mir",
+        "programs/bugs/lost_update_fixed.mir",
+        "programs/bugs/mp_no_release.mir",
+        "programs/bugs/mp_no_release_fixed.mir",
+        "programs/bugs/missed_wakeup.mir",
+        "programs/bugs/missed_wakeup_fixed.mir",
+        "programs/bugs/use_after_free.mir",
+        "programs/bugs/use_after_free_fixed.mir",
+        "programs/bugs/abba_deadlock_fixed.mir",
+        "programs/bugs/epoll_exclusive.mir",
+        "programs/threads/atomic_message_passing.mir",
+        "programs/threads/deadlock_join_cycle.mir",
+        "programs/threads/exit_from_thread.mir",
+        "programs/threads/main_returns_early.mir",
+        "programs/threads/nested_spawn.mir",
+        "programs/threads/sleep_order.mir",
+        "programs/threads/thread_panic.mir",
+        "programs/races/atomic_and_plain_reads_ok.mir",
+        "programs/races/fences_ok.mir",
+        "programs/races/free_after_join_ok.mir",
+        "programs/races/join_wrong_thread_race.mir",
+        "programs/races/local_array_scope_race.mir",
+        "programs/races/mixed_size_atomics_race.mir",
+        "programs/races/mp_seq_cst_ok.mir",
+        "programs/races/seqlock_wrong_race.mir",
+        "programs/races/shared_readers_then_write_race.mir",
+        "programs/races/two_writers_race.mir",
+        "programs/races/nanosleep_reads_timespec_race.mir",
+        "programs/fds/socketpair_blocking_write.mir",
+        "programs/epoll/unblocked_after_socketpair_close_lt.mir",
+        "programs/epoll/notification_after_timeout_lt.mir",
+        "programs/epoll/data_race_lt.mir",
+    ] {
+        let all = explore_file(rel, &everything(false));
+        let red = explore_file(rel, &everything(true));
+        assert!(all.exhaustive && red.exhaustive, "{rel}: not exhaustive ({:?} / {:?})", all.stopped, red.stopped);
+        assert!(red.reduced && !all.reduced);
+        assert_eq!(outcome_set(&red), outcome_set(&all), "{rel}: {:?} vs {:?}", red.outcomes, all.outcomes);
+        assert_eq!(red.failure.is_some(), all.failure.is_some(), "{rel}");
+        assert!(red.runs <= all.runs, "{rel}: {} > {}", red.runs, all.runs);
+        if red.runs < all.runs {
+            fewer.push(rel);
+        }
+    }
+    assert!(fewer.contains(&"programs/bugs/lost_update.mir"), "{fewer:?}");
+    assert!(fewer.len() >= 10, "{fewer:?}");
+    let lost = explore_file("programs/bugs/lost_update.mir", &everything(true));
+    assert!(lost.runs <= 40, "lost_update: {} schedules up to equivalence (379 interleavings)", lost.runs);
+}
+
+#[test]
+fn reduced_dfs_finds_every_bug_and_proves_every_twin_clean() {
+    let o = opts(Strategy::Dfs { bound: UNBOUNDED }, None);
+    for &(bug, class, twin) in BUGS {
+        let rel = format!("programs/bugs/{bug}.mir");
+        let s = explore_file(&rel, &o);
+        let f = s.failure.as_ref().unwrap_or_else(|| panic!("{bug}: no failure in {} schedules", s.runs));
+        assert!(f.class.starts_with(class), "{bug}: found `{}`", f.class);
+        // Its replay string (and the minimised one) reproduce it without the reduction.
+        let (p, _) = load(&rel);
+        for replay in [Some(&f.replay), f.minimal.as_ref().map(|m| &m.replay)].into_iter().flatten() {
+            let again = explore::run_one(&p, &RunConfig::default(), replay_policy(replay), false, false);
+            assert_eq!(again.schedule_error, None, "{bug}: {replay}");
+            assert_eq!(explore::failure_class(&again.stop), f.class, "{bug}: replay {replay}");
+        }
+        let rel = format!("programs/bugs/{twin}.mir");
+        let s = explore_file(&rel, &o);
+        assert!(s.failure.is_none(), "{twin}: {:?}", s.failure.map(|f| f.report));
+        assert!(s.exhaustive && s.reduced, "{twin}: not exhaustive ({:?})", s.stopped);
+        assert!(s.render().contains("explored every schedule up to equivalence"), "{}", s.render());
+    }
+}
+
+#[test]
+fn reduced_dfs_is_the_same_whatever_the_jobs_and_shards() {
+    let rel = "programs/bugs/double_checked_init_fixed.mir";
+    let one = explore_file(rel, &Options { jobs: 1, ..everything(true) });
+    let two = explore_file(rel, &Options { jobs: 2, ..everything(true) });
+    assert_eq!((one.runs, one.redundant, &one.outcomes), (two.runs, two.redundant, &two.outcomes));
+    let parts: Vec<Summary> = (1..=3)
+        .map(|k| explore_file(rel, &Options { shard: (k, 3), ..everything(true) }))
+        .map(|p| Summary::from_json(&p.to_json()).unwrap())
+        .collect();
+    let merged = explore::merge(parts).unwrap();
+    assert!(merged.exhaustive && merged.reduced);
+    assert_eq!((merged.runs, &merged.outcomes), (one.runs, &one.outcomes));
+    // A failure found with the reduction and more jobs is the same one.
+    let bug = "programs/bugs/missed_wakeup.mir";
+    let a = explore_file(bug, &Options { jobs: 1, ..opts(Strategy::Dfs { bound: UNBOUNDED }, None) });
+    let b = explore_file(bug, &Options { jobs: 2, ..opts(Strategy::Dfs { bound: UNBOUNDED }, None) });
+    assert_eq!(stable(&a), stable(&b));
+}
+
+#[test]
+fn dfs_inf_on_the_command_line() {
+    let prog = "programs/bugs/lost_update_fixed.mir";
+    let (code, out, err) = spindle(&["explore", "--sched", "dfs:inf", prog]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("with dfs:inf\n") && out.contains("explored every schedule up to equivalence: 19 schedules"), "{out}");
+    let (code, out, err) = spindle(&["explore", "--sched", "dfs:unbounded", "--no-reduction", prog]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("dfs:inf (no reduction)") && out.contains("explored every schedule: 71 schedules"), "{out}");
+    // Bounded DFS never reduces.
+    let (_, out, _) = spindle(&["explore", "--sched", "dfs:1000", "--jobs", "1", prog]);
+    assert!(out.contains("within the bound: 71 schedules"), "{out}");
+    // --keep-going counts every outcome; the exit status still says a failure was found.
+    let (code, out, _) = spindle(&["explore", "--sched", "dfs:inf", "--keep-going", "--no-minimize", "programs/bugs/lost_update.mir"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("up to equivalence: 35 schedules") && out.contains("first failure"), "{out}");
 }

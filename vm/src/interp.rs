@@ -143,6 +143,14 @@ impl<H: Host> Machine<H> {
                 }
             };
         }
+        // Records an access in the segment's footprint (reduced exploration only).
+        macro_rules! footprint {
+            ($a:expr, $size:expr, $write:expr) => {
+                if let Some(f) = self.fp.as_deref_mut() {
+                    f.access($a, $size as u64, $write);
+                }
+            };
+        }
         macro_rules! tick {
             ($cost:expr) => {{
                 steps += $cost as u64;
@@ -211,6 +219,7 @@ impl<H: Host> Machine<H> {
                 },
                 Inst::Load { ty, dst, addr } => {
                     let a = r!(addr);
+                    footprint!(a, ty.size(), false);
                     match self.memory.read_uint(a, ty.size()) {
                         Ok(v) => r!(dst) = ty.normalize(v),
                         Err(e) => fail!(mem_stop(&self.memory, e, "memory read")),
@@ -222,6 +231,7 @@ impl<H: Host> Machine<H> {
                 }
                 Inst::Store { ty, addr, val } => {
                     let a = r!(addr);
+                    footprint!(a, ty.size(), true);
                     if let Err(e) = self.memory.write_uint(a, ty.size(), r!(val)) {
                         fail!(mem_stop(&self.memory, e, "memory write"))
                     }
@@ -232,6 +242,7 @@ impl<H: Host> Machine<H> {
                 }
                 Inst::StoreImm { ty, addr, val } => {
                     let a = r!(addr);
+                    footprint!(a, ty.size(), true);
                     if let Err(e) = self.memory.write_uint(a, ty.size(), val) {
                         fail!(mem_stop(&self.memory, e, "memory write"))
                     }
@@ -241,6 +252,7 @@ impl<H: Host> Machine<H> {
                     }
                 }
                 Inst::AtomicLoad { ty, dst, addr, ord } => {
+                    footprint!(r!(addr), ty.size(), false);
                     let (id, off) = atomic_addr!(r!(addr), ty);
                     match self.memory.read_uint(r!(addr), ty.size()) {
                         Ok(v) => r!(dst) = ty.normalize(v),
@@ -252,6 +264,7 @@ impl<H: Host> Machine<H> {
                     sched_point!();
                 }
                 Inst::AtomicStore { ty, addr, val, ord } => {
+                    footprint!(r!(addr), ty.size(), true);
                     let (id, off) = atomic_addr!(r!(addr), ty);
                     if let Err(e) = self.memory.write_uint(r!(addr), ty.size(), r!(val)) {
                         fail!(mem_stop(&self.memory, e, "atomic store"))
@@ -263,6 +276,7 @@ impl<H: Host> Machine<H> {
                 }
                 Inst::AtomicRmw { op, ty, dst, addr, val, ord } => {
                     let a = r!(addr);
+                    footprint!(a, ty.size(), true);
                     let (id, off) = atomic_addr!(a, ty);
                     let old = match self.memory.read_uint(a, ty.size()) {
                         Ok(v) => ty.normalize(v),
@@ -286,6 +300,8 @@ impl<H: Host> Machine<H> {
                         Err(e) => fail!(mem_stop(&self.memory, e, "compare-and-swap")),
                     };
                     let swapped = old == r!(expected);
+                    // A failed compare-and-swap only reads.
+                    footprint!(a, ty.size(), swapped);
                     if swapped {
                         if let Err(e) = self.memory.write_uint(a, ty.size(), r!(new)) {
                             fail!(mem_stop(&self.memory, e, "compare-and-swap"))
@@ -306,6 +322,9 @@ impl<H: Host> Machine<H> {
                     sched_point!();
                 }
                 Inst::Fence { ord } => {
+                    if let (Some(f), crate::race::Ordering::SeqCst) = (self.fp.as_deref_mut(), ord) {
+                        f.loc(crate::por::LOC_SC_FENCE, true);
+                    }
                     if let Some(rd) = &mut self.race {
                         rd.fence(ord);
                     }
@@ -317,6 +336,7 @@ impl<H: Host> Machine<H> {
                     }
                 }
                 Inst::Print { fmt } => {
+                    self.mark(true, false);
                     let text = self.format(&prog.formats[fmt as usize], &regs[base..]);
                     // A closed host stdout must not stop the guest.
                     let _ = self.console.out.write_all(&text);
@@ -324,6 +344,9 @@ impl<H: Host> Machine<H> {
                 Inst::AllocLocal { dst, local } => {
                     let a = &func.arrays[local as usize];
                     let kind = AllocKind::Local { func: func.name.clone(), name: a.name.clone() };
+                    if let Some(f) = self.fp.as_deref_mut() {
+                        f.loc(crate::por::LOC_ALLOC, true);
+                    }
                     match self.memory.allocate(a.size, &[], kind, a.span) {
                         Ok(p) => {
                             r!(dst) = p;
@@ -452,6 +475,7 @@ impl<H: Host> Machine<H> {
                     }
                     // Optional trailing arguments of variadic calls are passed as 0.
                     let nargs = 8;
+                    self.mark(true, false);
                     self.steps = steps;
                     self.cur_span = func.spans[pc - 1];
                     self.cur_site = site!();

@@ -13,6 +13,7 @@ mod interp;
 pub mod ir;
 pub mod machine;
 pub mod memory;
+pub mod por;
 pub mod race;
 pub mod sched;
 pub mod schedule;

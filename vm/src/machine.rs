@@ -6,6 +6,7 @@ use crate::diag::Diagnostic;
 use crate::error::{Stop, StopKind, VmResult};
 use crate::ir::Program;
 use crate::memory::{describe_kind, AllocKind, MemError, Memory};
+use crate::por::{Footprint, LOC_ALLOC};
 use crate::race::{Detector, Race, Site, ALLOC_SITE};
 use crate::sched::{Policy, Scheduler};
 use crate::source::Span;
@@ -124,6 +125,10 @@ pub struct Machine<H> {
     last_scheduled: ThreadId,
     /// Where the thread that ran last stopped (for the scheduler's point log).
     point_span: Option<Span>,
+    /// The footprint of the running segment, recorded under [`Policy::Reduced`] only.
+    pub(crate) fp: Option<Box<Footprint>>,
+    /// The running segment read the virtual clock (recorded with `fp`).
+    clock_read: std::cell::Cell<bool>,
 }
 
 /// What the interpreter loop returns to the scheduler.
@@ -144,6 +149,7 @@ impl<H: Host> Machine<H> {
             memory.allocate(s.bytes.len() as u64, &s.bytes, kind, s.span).map_err(|e| mem_stop(&memory, e, "allocation of a static"))?;
         }
         let sched = Scheduler::new(config.policy.clone());
+        let fp = sched.reduces().then(Box::default);
         let mut m = Machine {
             program,
             memory,
@@ -164,6 +170,8 @@ impl<H: Host> Machine<H> {
             timer_deadline: Default::default(),
             last_scheduled: usize::MAX,
             point_span: None,
+            fp,
+            clock_read: std::cell::Cell::new(false),
         };
         let main = m.program.main;
         m.new_thread("main".to_string(), main, None)?;
@@ -176,6 +184,33 @@ impl<H: Host> Machine<H> {
 
     /// Runs until the program ends; returns how.
     pub fn run(&mut self, host: &mut H) -> Box<Stop> {
+        let stop = self.run_loop(host);
+        if self.fp.is_some() {
+            // The last segment (cut short by a failure, or main's end).
+            self.end_segment(false);
+        }
+        stop
+    }
+
+    /// Hands the footprint of the segment that just ended to the scheduler (reduced runs).
+    fn end_segment(&mut self, time_in_play: bool) {
+        if let Some(rec) = self.fp.as_deref_mut() {
+            let mut f = std::mem::take(rec);
+            f.opaque |= self.clock_read.replace(false);
+            self.sched.segment_done(f, time_in_play);
+        }
+    }
+
+    /// Marks the running segment (when footprints are recorded).
+    #[inline]
+    pub(crate) fn mark(&mut self, global: bool, opaque: bool) {
+        if let Some(f) = self.fp.as_deref_mut() {
+            f.global |= global;
+            f.opaque |= opaque;
+        }
+    }
+
+    fn run_loop(&mut self, host: &mut H) -> Box<Stop> {
         loop {
             let t = match self.schedule(host) {
                 Ok(t) => t,
@@ -193,8 +228,12 @@ impl<H: Host> Machine<H> {
                         self.point_span = self.stop_span(t);
                     }
                 }
-                Ok(Event::Finished(v)) if t == 0 => return Stop::exit(v as u8),
+                Ok(Event::Finished(v)) if t == 0 => {
+                    self.mark(true, false);
+                    return Stop::exit(v as u8);
+                }
                 Ok(Event::Finished(v)) => {
+                    self.mark(true, false);
                     if let Err(s) = self.finish_thread(host, t, v) {
                         return self.annotate(s);
                     }
@@ -256,6 +295,16 @@ impl<H: Host> Machine<H> {
 
     /// The virtual monotonic clock, in nanoseconds.
     pub fn now(&self) -> u64 {
+        if self.fp.is_some() {
+            self.clock_read.set(true);
+        }
+        self.observed_now()
+    }
+
+    /// The virtual clock for observers (a trace): unlike [`Self::now`], reading it is not the
+    /// guest reading the clock (which makes a segment depend on every other, for exploration's
+    /// partial-order reduction).
+    pub fn observed_now(&self) -> u64 {
         // A sleep may jump to a saturated deadline (u64::MAX): time then stays there.
         self.steps.saturating_add(self.time_offset)
     }
@@ -300,6 +349,9 @@ impl<H: Host> Machine<H> {
     /// Blocks the active thread. The foreign call must then return [`Ret::Blocked`]; `callback`
     /// runs (as this thread) when it is unblocked or its `deadline` (virtual ns) passes.
     pub fn block_thread(&mut self, reason: BlockReason, deadline: Option<u64>, callback: Callback<H>) {
+        if deadline.is_some() {
+            self.mark(true, true);
+        }
         let (span, site) = (self.cur_span, self.cur_site);
         let t = &mut self.threads[self.active];
         debug_assert!(t.is_enabled(), "blocking a thread that is not running");
@@ -352,6 +404,7 @@ impl<H: Host> Machine<H> {
     /// Arms (or re-arms) host timer `id` to fire at virtual time `deadline`: the host's
     /// [`Host::timer_fired`] runs then, even if every thread is blocked without a deadline.
     pub fn set_timer(&mut self, id: u64, deadline: u64) {
+        self.mark(true, true);
         self.cancel_timer(id);
         self.timers.insert((deadline, id));
         self.timer_deadline.insert(id, deadline);
@@ -359,6 +412,7 @@ impl<H: Host> Machine<H> {
 
     /// Disarms host timer `id` (nothing if it is not armed).
     pub fn cancel_timer(&mut self, id: u64) {
+        self.mark(true, true);
         if let Some(d) = self.timer_deadline.remove(&id) {
             self.timers.remove(&(d, id));
         }
@@ -366,6 +420,7 @@ impl<H: Host> Machine<H> {
 
     /// Lets other threads run at this scheduling point.
     pub fn yield_now(&mut self) {
+        self.mark(true, true);
         self.yield_requested = true;
     }
 
@@ -489,6 +544,9 @@ impl<H: Host> Machine<H> {
     /// `malloc`: a zeroed heap allocation.
     pub fn malloc(&mut self, size: u64) -> VmResult<u64> {
         let span = self.cur_span;
+        if let Some(f) = self.fp.as_deref_mut() {
+            f.loc(LOC_ALLOC, true);
+        }
         let p = self.memory.allocate(size, &[], AllocKind::Heap, span).map_err(|e| mem_stop(&self.memory, e, "malloc"))?;
         if let Some(rd) = &mut self.race {
             rd.on_alloc(crate::memory::split(p).0, size);
@@ -510,6 +568,9 @@ impl<H: Host> Machine<H> {
     /// race report, the inner a memory error.
     pub(crate) fn dealloc(&mut self, p: u64, heap_only: bool, span: Span, site: Site) -> Result<(), Result<Box<Stop>, MemError>> {
         let (id, off) = crate::memory::split(p);
+        if let Some(f) = self.fp.as_deref_mut() {
+            f.free(id);
+        }
         if let (Some(rd), Some(a)) = (&mut self.race, self.memory.get(id)) {
             if off == 0 && a.live && (!heap_only || a.kind == AllocKind::Heap) {
                 let size = a.size;
@@ -571,6 +632,9 @@ impl<H: Host> Machine<H> {
     /// Reads guest memory for a foreign call: `Ok(None)` if the range is not valid memory (the
     /// shim answers EFAULT); a data race is a failure.
     pub fn read_guest(&mut self, addr: u64, len: u64) -> VmResult<Option<Vec<u8>>> {
+        if let (Some(f), true) = (self.fp.as_deref_mut(), len > 0) {
+            f.access(addr, len, false);
+        }
         let Ok(bytes) = self.memory.read_bytes(addr, len) else { return Ok(None) };
         if let (Some(rd), true) = (&mut self.race, len > 0) {
             let (id, off) = crate::memory::split(addr);
@@ -583,6 +647,9 @@ impl<H: Host> Machine<H> {
 
     /// Writes guest memory for a foreign call: `Ok(false)` if the range is not writable memory.
     pub fn write_guest(&mut self, addr: u64, data: &[u8]) -> VmResult<bool> {
+        if let (Some(f), false) = (self.fp.as_deref_mut(), data.is_empty()) {
+            f.access(addr, data.len() as u64, true);
+        }
         if self.memory.slice_mut(addr, data.len() as u64).is_err() {
             return Ok(false);
         }
@@ -658,6 +725,11 @@ impl<H: Host> Machine<H> {
     // ---- scheduling -------------------------------------------------------------------------
 
     fn schedule(&mut self, host: &mut H) -> VmResult<ThreadId> {
+        if self.fp.is_some() {
+            let threads = &self.threads;
+            let deadline = self.live.iter().any(|&t| matches!(threads[t].state, ThreadState::Blocked { deadline: Some(_), .. }));
+            self.end_segment(deadline || !self.timers.is_empty());
+        }
         let mut idle_timer_fired = false;
         loop {
             self.fire_timeouts(host)?;
@@ -693,7 +765,7 @@ impl<H: Host> Machine<H> {
                 (d, t) => {
                     idle_timer_fired = d.is_none();
                     let next = d.into_iter().chain(t).min().unwrap_or(0);
-                    let now = self.now();
+                    let now = self.observed_now();
                     if next > now {
                         self.time_offset += next - now;
                     }
@@ -703,7 +775,7 @@ impl<H: Host> Machine<H> {
     }
 
     fn fire_timeouts(&mut self, host: &mut H) -> VmResult<()> {
-        let now = self.now();
+        let now = self.observed_now();
         // Host timers first, in deadline order (ties by id): they may wake threads.
         while let Some(&(d, id)) = self.timers.iter().next() {
             if d > now {

@@ -1,6 +1,7 @@
 //! Scheduling policies. The scheduler is consulted only at scheduling points (foreign calls and
 //! thread ends), so plain computation never changes the schedule.
 
+use crate::por::Footprint;
 use crate::schedule::{Cursor, Schedule};
 use crate::source::Span;
 use crate::thread::ThreadId;
@@ -50,6 +51,40 @@ pub enum Policy {
     Replay(Arc<Replay>),
     /// The default (non-preemptive) schedule, except at the listed switches.
     Directed(Arc<Vec<Switch>>),
+    /// Depth-first exploration with sleep sets (partial-order reduction): follow a prefix of
+    /// decisions, then make the default choice among the runnable threads that are not asleep.
+    /// The VM records each segment's [`Footprint`] and keeps the sleep set up to date; a run in
+    /// which every runnable thread is asleep is redundant and stops ([`Scheduler::sleep_blocked`]).
+    Reduced(Arc<Reduced>),
+}
+
+/// A sleep-set entry: a thread, and the footprint of its next segment.
+pub type Sleeper = (u32, Arc<Footprint>);
+
+/// The prefix of a reduced DFS run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reduced {
+    /// Decisions to follow (a decision naming a thread that is not runnable or asleep there is
+    /// an error).
+    pub prefix: Schedule,
+    /// For each decision of the prefix, the threads to put to sleep there before choosing: the
+    /// options of that node explored before (with their segment's footprint).
+    pub sleep: Vec<Vec<Sleeper>>,
+}
+
+/// The sleep-set state of a reduced run.
+#[derive(Debug, Default)]
+struct PorState {
+    sleep: Vec<Sleeper>,
+    /// The segment about to run started while time was in play: it is opaque.
+    opaque_next: bool,
+    /// Every runnable thread was asleep at the last point: the run is redundant.
+    blocked: bool,
+    /// Per logged point: the sleeping threads (a range into `asleep`) and the footprint of
+    /// the segment that followed it.
+    asleep: Vec<u32>,
+    asleep_ranges: Vec<(u32, u32)>,
+    fps: Vec<Arc<Footprint>>,
 }
 
 /// A schedule to follow.
@@ -105,6 +140,22 @@ pub fn default_choice(current: ThreadId, current_runnable: bool, yielded: bool, 
     runnable.iter().copied().find(|&t| t > current).unwrap_or(runnable[0])
 }
 
+/// [`default_choice`] among the runnable threads that are not asleep; `None` if all are.
+pub fn default_awake(
+    current: ThreadId,
+    current_runnable: bool,
+    yielded: bool,
+    runnable: &[ThreadId],
+    asleep: impl Fn(ThreadId) -> bool,
+) -> Option<ThreadId> {
+    if current_runnable && !yielded && !asleep(current) {
+        return Some(current);
+    }
+    let mut awake = runnable.iter().copied().filter(|&t| !asleep(t));
+    let first = awake.next()?;
+    Some(std::iter::once(first).chain(awake).find(|&t| t > current).unwrap_or(first))
+}
+
 /// State of the PCT policy.
 #[derive(Debug, Default)]
 struct PctState {
@@ -134,6 +185,8 @@ pub struct Scheduler {
     point_runnable: Vec<u32>,
     /// Why the replayed schedule did not fit.
     error: Option<String>,
+    /// Sleep sets, under [`Policy::Reduced`].
+    por: Option<Box<PorState>>,
 }
 
 impl Scheduler {
@@ -151,6 +204,7 @@ impl Scheduler {
             }
             pct.changes.sort();
         }
+        let por = matches!(policy, Policy::Reduced(_)).then(Box::default);
         Scheduler {
             policy,
             rng,
@@ -163,6 +217,48 @@ impl Scheduler {
             points: Vec::new(),
             point_runnable: Vec::new(),
             error: None,
+            por,
+        }
+    }
+
+    /// Whether the policy reduces (the VM must then record footprints and report segments).
+    pub fn reduces(&self) -> bool {
+        self.por.is_some()
+    }
+
+    /// A segment has ended (at a scheduling point or the end of the run): sleeping threads
+    /// whose next segment depends on it wake up. `time_in_play`: a deadline or timer is
+    /// pending, so the sleep set is cleared and the next segment is opaque.
+    pub fn segment_done(&mut self, mut fp: Footprint, time_in_play: bool) {
+        let logging = self.log_points;
+        let points = self.points.len();
+        let Some(p) = self.por.as_deref_mut() else { return };
+        fp.opaque |= std::mem::replace(&mut p.opaque_next, time_in_play);
+        fp.finish();
+        if fp.opaque || time_in_play {
+            p.sleep.clear();
+        } else {
+            p.sleep.retain(|(_, s)| !s.depends(&fp));
+        }
+        if logging && points > p.fps.len() {
+            p.fps.push(Arc::new(fp));
+        }
+    }
+
+    /// Under [`Policy::Reduced`]: the run stopped because every runnable thread was asleep.
+    pub fn sleep_blocked(&self) -> bool {
+        self.por.as_ref().is_some_and(|p| p.blocked)
+    }
+
+    /// Under [`Policy::Reduced`], for the `i`-th logged point: the threads asleep there, and the
+    /// footprint of the segment that followed it (`None` for a segment cut short).
+    pub fn point_sleep(&self, i: usize) -> (&[u32], Option<&Arc<Footprint>>) {
+        match self.por.as_deref() {
+            Some(p) => {
+                let r = p.asleep_ranges.get(i).copied().unwrap_or((0, 0));
+                (&p.asleep[r.0 as usize..(r.0 + r.1) as usize], p.fps.get(i))
+            }
+            None => (&[], None),
         }
     }
 
@@ -284,6 +380,47 @@ impl Scheduler {
                         }
                     }
                 }
+            }
+            Policy::Reduced(r) => {
+                let r = r.clone();
+                let p = self.por.as_deref_mut().expect("a reduced run has sleep sets");
+                let decision = runnable.len() >= 2;
+                if decision {
+                    if let Some(add) = r.sleep.get(self.decisions.len() as usize) {
+                        for (t, f) in add {
+                            if !p.sleep.iter().any(|s| s.0 == *t) {
+                                p.sleep.push((*t, f.clone()));
+                            }
+                        }
+                    }
+                }
+                let sleep = &p.sleep;
+                let asleep = |t: ThreadId| sleep.iter().any(|s| s.0 as usize == t);
+                let t = match self.cursor.peek(&r.prefix) {
+                    Some(d) if decision => {
+                        self.cursor.advance(&r.prefix);
+                        let d = d as usize;
+                        if runnable.binary_search(&d).is_err() || asleep(d) {
+                            let e = format!("decision {} names thread {d}, which is not runnable or asleep there", self.cursor.consumed);
+                            self.error = Some(e.clone());
+                            return Err(e);
+                        }
+                        d
+                    }
+                    _ => match default_awake(current, current_runnable, yielded, runnable, asleep) {
+                        Some(t) => t,
+                        None => {
+                            p.blocked = true;
+                            return Err("every runnable thread is asleep: the run is redundant".to_string());
+                        }
+                    },
+                };
+                if self.log_points {
+                    let start = p.asleep.len() as u32;
+                    p.asleep.extend(p.sleep.iter().map(|s| s.0).filter(|&u| runnable.binary_search(&(u as usize)).is_ok()));
+                    p.asleep_ranges.push((start, p.asleep.len() as u32 - start));
+                }
+                t
             }
             Policy::Directed(sw) => {
                 let d = default_choice(current, current_runnable, yielded, runnable);

@@ -206,7 +206,7 @@ impl Tracer {
     fn write_prefix(&self, p: &mut String, m: &Machine<crate::Shims>, t: ThreadId) {
         use std::fmt::Write as _;
         if self.config.time {
-            let ns = m.now();
+            let ns = m.observed_now();
             let _ = write!(p, "{}.{:09} ", ns / 1_000_000_000, ns % 1_000_000_000);
         }
         p.push('[');
@@ -336,7 +336,7 @@ impl Tracer {
         let mut args = [0u64; 8];
         let n = raw.len().min(8);
         args[..n].copy_from_slice(&raw[..n]);
-        PendingCall { sig, raw: args, nraw: n, start_ns: m.now(), start_step: m.steps(), clock_before }
+        PendingCall { sig, raw: args, nraw: n, start_ns: m.observed_now(), start_step: m.steps(), clock_before }
     }
 
     /// Decodes the arguments known when the call began (all but its outputs).
@@ -502,7 +502,7 @@ impl Tracer {
             result: value,
             errno: errno.and_then(crate::consts::errno_name).map(str::to_string),
             start_ns,
-            end_ns: m.now(),
+            end_ns: m.observed_now(),
             start_step,
             end_step: m.steps(),
             blocked,
@@ -558,14 +558,19 @@ impl Tracer {
     /// The scheduler switched to thread `t`.
     pub fn scheduled(&mut self, m: &Machine<crate::Shims>, t: ThreadId) {
         if self.config.timeline && self.record(16) {
-            self.scheduled.push((m.now(), t));
+            self.scheduled.push((m.observed_now(), t));
         }
     }
 
     /// The timeline of the run so far (Chrome trace-event JSON).
     pub fn timeline(&self, m: &Machine<crate::Shims>) -> String {
         let thread_names = (0..m.thread_count()).map(|t| m.thread_name(t).to_string()).collect();
-        timeline::render(&timeline::TimelineInput { calls: &self.events, scheduled: &self.scheduled, thread_names, end_ns: m.now() })
+        timeline::render(&timeline::TimelineInput {
+            calls: &self.events,
+            scheduled: &self.scheduled,
+            thread_names,
+            end_ns: m.observed_now(),
+        })
     }
 
     /// A thread's function returned.
@@ -581,7 +586,7 @@ impl Tracer {
                     "{{\"event\":\"thread_exit\",\"tid\":{t},\"thread\":{},\"value\":{},\"time_ns\":{},\"step\":{}}}",
                     json_str(m.thread_name(t)),
                     value as i64,
-                    m.now(),
+                    m.observed_now(),
                     m.steps()
                 );
                 self.emit_line(&line);
@@ -595,13 +600,17 @@ impl Tracer {
         match self.config.format {
             Format::Text => {
                 // The process's end, like strace's last line: no thread prefix.
-                let time =
-                    if self.config.time { format!("{}.{:09} ", m.now() / 1_000_000_000, m.now() % 1_000_000_000) } else { String::new() };
+                let time = if self.config.time {
+                    format!("{}.{:09} ", m.observed_now() / 1_000_000_000, m.observed_now() % 1_000_000_000)
+                } else {
+                    String::new()
+                };
                 let line = format!("{time}+++ {how} +++");
                 self.emit_line(&line);
             }
             Format::Json => {
-                let line = format!("{{\"event\":\"end\",\"how\":{},\"time_ns\":{},\"step\":{}}}", json_str(how), m.now(), m.steps());
+                let line =
+                    format!("{{\"event\":\"end\",\"how\":{},\"time_ns\":{},\"step\":{}}}", json_str(how), m.observed_now(), m.steps());
                 self.emit_line(&line);
             }
         }

@@ -1,0 +1,179 @@
+//! Partial-order reduction for schedule exploration: the footprint of a *segment* — what a
+//! thread executes between two scheduling points — and the dependence relation between
+//! segments that sleep sets (Godefroid 1996) use.
+//!
+//! A footprint holds the memory locations (allocation id and 8-byte granule) a segment read
+//! and wrote, atomics and plain accesses alike, and two conservative flags:
+//!
+//! - `global`: the segment did something other threads can observe or that changes which
+//!   threads can run, beyond memory: a foreign call (the VM does not know what a foreign call
+//!   does — files, spawn, join, malloc, sleep are all "global"), a `print`, a thread's end.
+//! - `opaque`: the segment depends on everything: it read the virtual clock (virtual time is
+//!   the number of steps all threads executed, so every segment moves it), yielded (the
+//!   scheduler's yield rule depends on which thread ran last), armed a timer, or ran while a
+//!   deadline or timer was pending (time may then wake threads between any two segments).
+//!
+//! Two segments are *dependent* when either is opaque, both are global, one writes a location
+//! the other reads or writes, or one is global and the other frees memory (a foreign call may
+//! look at any allocation's extent). Independent segments of different threads commute: either
+//! order reaches the same state and neither changes what the other does.
+
+use crate::memory::split;
+
+/// A memory location: the allocation id in the high 32 bits, the 8-byte granule below.
+/// Allocation id 0 (null) holds pseudo-locations.
+pub type Loc = u64;
+
+/// Pseudo-location written by every allocation (ids are handed out in order).
+pub const LOC_ALLOC: Loc = 0;
+/// Pseudo-location written by every `seq_cst` fence (they share one clock).
+pub const LOC_SC_FENCE: Loc = 1;
+
+/// Accesses wider than this many granules are recorded as touching the whole allocation.
+const MAX_GRANULES: u64 = 64;
+
+/// What a segment did that other threads' segments may depend on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Footprint {
+    /// (location, written), sorted and deduplicated by [`Footprint::finish`].
+    pub locs: Vec<(Loc, bool)>,
+    /// (allocation id, written): accesses to a whole allocation (a free is a write of it).
+    pub whole: Vec<(u32, bool)>,
+    pub global: bool,
+    pub opaque: bool,
+}
+
+impl Footprint {
+    /// Records an access of `size` bytes at guest address `addr`.
+    #[inline]
+    pub fn access(&mut self, addr: u64, size: u64, write: bool) {
+        let (id, off) = split(addr);
+        let (g0, g1) = (off / 8, (off + size.max(1) - 1) / 8);
+        if g1 - g0 >= MAX_GRANULES {
+            self.whole.push((id, write));
+            return;
+        }
+        for g in g0..=g1 {
+            self.loc((id as u64) << 32 | g, write);
+        }
+    }
+
+    /// Records an access of a location.
+    #[inline]
+    pub fn loc(&mut self, loc: Loc, write: bool) {
+        if self.locs.last() != Some(&(loc, write)) {
+            self.locs.push((loc, write));
+        }
+    }
+
+    /// Records the deallocation of allocation `id`.
+    pub fn free(&mut self, id: u32) {
+        self.whole.push((id, true));
+    }
+
+    /// Sorts and deduplicates (a location read and written counts as written).
+    pub fn finish(&mut self) {
+        fn norm<T: Ord + Copy>(v: &mut Vec<(T, bool)>) {
+            v.sort_unstable();
+            // (x, false) sorts before (x, true): keep the last of each location.
+            let mut out: Vec<(T, bool)> = Vec::with_capacity(v.len());
+            for &(l, w) in v.iter() {
+                match out.last_mut() {
+                    Some(last) if last.0 == l => last.1 |= w,
+                    _ => out.push((l, w)),
+                }
+            }
+            *v = out;
+        }
+        if self.locs.len() > 1 {
+            norm(&mut self.locs);
+        }
+        if self.whole.len() > 1 {
+            norm(&mut self.whole);
+        }
+    }
+
+    /// Whether the two segments are dependent (both must be [`Footprint::finish`]ed).
+    pub fn depends(&self, other: &Footprint) -> bool {
+        if self.opaque || other.opaque || (self.global && other.global) {
+            return true;
+        }
+        let frees = |f: &Footprint| f.whole.iter().any(|w| w.1);
+        if (self.global && frees(other)) || (other.global && frees(self)) {
+            return true;
+        }
+        // Locations: a merge of the two sorted lists.
+        let (a, b) = (&self.locs, &other.locs);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    if a[i].1 || b[j].1 {
+                        return true;
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        whole_conflict(self, other) || whole_conflict(other, self)
+    }
+}
+
+/// Whether a whole-allocation access of `a` conflicts with an access of `b`.
+fn whole_conflict(a: &Footprint, b: &Footprint) -> bool {
+    a.whole.iter().any(|&(id, w)| {
+        let lo = (id as u64) << 32;
+        let start = b.locs.partition_point(|l| l.0 < lo);
+        b.locs[start..].iter().take_while(|l| l.0 >> 32 == id as u64).any(|l| w || l.1)
+            || b.whole.iter().any(|&(i, w2)| i == id && (w || w2))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::addr;
+
+    fn fp(accesses: &[(u32, u64, u64, bool)]) -> Footprint {
+        let mut f = Footprint::default();
+        for &(id, off, size, w) in accesses {
+            f.access(addr(id, off), size, w);
+        }
+        f.finish();
+        f
+    }
+
+    #[test]
+    fn reads_commute_and_writes_do_not() {
+        let r = fp(&[(1, 0, 8, false)]);
+        let w = fp(&[(1, 4, 4, true)]);
+        let other = fp(&[(1, 8, 8, true)]);
+        assert!(!r.depends(&r.clone()));
+        assert!(r.depends(&w) && w.depends(&r));
+        assert!(!w.depends(&other));
+        // An access that straddles two granules touches both.
+        assert!(fp(&[(1, 6, 4, false)]).depends(&other));
+    }
+
+    #[test]
+    fn flags_and_frees() {
+        let g = Footprint { global: true, ..Footprint::default() };
+        let r = fp(&[(2, 0, 8, false)]);
+        assert!(g.depends(&g.clone()));
+        assert!(!g.depends(&r));
+        let mut free = Footprint::default();
+        free.free(2);
+        free.finish();
+        assert!(free.depends(&r) && r.depends(&free));
+        assert!(free.depends(&g));
+        assert!(!free.depends(&fp(&[(3, 0, 8, true)])));
+        let o = Footprint { opaque: true, ..Footprint::default() };
+        assert!(o.depends(&Footprint::default()));
+        // A wide access is a whole-allocation one.
+        let wide = fp(&[(2, 0, 4096, true)]);
+        assert!(wide.depends(&fp(&[(2, 2048, 1, false)])));
+    }
+}
