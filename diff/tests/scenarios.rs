@@ -30,6 +30,17 @@ scenario!(null_write_to_full_pipe, |s| {
     s.write_null(w, 2); // EAGAIN: the pipe is full before anything is copied
 });
 
+// Found by the long fuzz profile (2026-11-28, seed 20261128): a full pipe whose last slot can take
+// the write's leading `len % 4096` bytes merges them first, and faults copying them.
+scenario!(null_write_merging_into_full_pipe, |s| {
+    let (_r, w) = s.pipe2(O_NONBLOCK);
+    s.write(w, 65535);
+    s.write_null(w, 4097); // EFAULT: 1 byte merges into the last page first
+    s.write_null(w, 4096); // EAGAIN: nothing to merge, and no free slot
+    s.write_null(w, 2); // EAGAIN: 2 bytes do not fit the last page's 1 free byte
+    s.write(w, 4097); // 1: the merge, then the pipe is full
+});
+
 scenario!(null_write_to_nearly_full_socket, |s| {
     let (_a, b) = s.socketpair(SOCK_STREAM | SOCK_NONBLOCK);
     s.write(b, 65535);

@@ -186,6 +186,17 @@ impl PipeEnd {
         self.write_impl(data, released, true)
     }
 
+    /// Whether a write of `len` bytes would begin by merging its leading `len % 4096` bytes into
+    /// the last slot. `pipe_write()` does that on entry, before it looks for a free slot: a full
+    /// pipe that can take the merge copies (and faults on a bad buffer) before it could say
+    /// `EAGAIN` (spindle-diff fuzzer: 65535 bytes written, then `write(w, NULL, 4097)` is
+    /// `EFAULT` on Linux, where `write(w, NULL, 2)` on 65536 bytes is `EAGAIN`).
+    pub fn write_merges(&self, len: usize) -> bool {
+        let chars = len % PAGE_SIZE;
+        let s = self.state.borrow();
+        chars != 0 && s.slots.back().is_some_and(|last| last.end + chars <= PAGE_SIZE)
+    }
+
     /// Continues a blocking write after the thread was woken: like [`PipeEnd::write`] but
     /// without the initial merge into the last slot (Linux merges only on entry to
     /// `pipe_write()`; after waiting it always takes a fresh slot).

@@ -166,8 +166,8 @@ pub(crate) fn broken_before_copy(s: &mut Shims, id: spindle_fds::FdId, count: u6
 /// The errno of a write whose buffer could not be read (`e`, EFAULT): a non-blocking socket
 /// with no room says `EAGAIN` instead, because the kernel waits for room before it copies
 /// (`sock_alloc_send_pskb`; spindle-diff fuzzer: "write(h2, NULL, 2)" on a full socket: kernel
-/// EAGAIN). A blocking one would wait, then fault; Spindle faults at once. (A full pipe's answer
-/// depends on whether the last slot could take a merge, which the shim cannot see: EFAULT.)
+/// EAGAIN). A blocking one would wait, then fault; Spindle faults at once. (A full pipe is
+/// decided earlier, in `write_data`: EAGAIN unless the write starts by merging into the last slot.)
 pub(crate) fn full_before_copy(s: &Shims, id: spindle_fds::FdId, nonblock: bool, e: i64) -> i64 {
     let full = s.fds.get(id).and_then(|d| d.as_socket()).is_some_and(|so| so.send_charge() >= spindle_fds::SOCKET_SNDBUF);
     if e == EFAULT && nonblock && full {

@@ -346,11 +346,15 @@ impl Shims {
             return Ok(Err(EINVAL));
         }
         // A full pipe is checked before the bytes are copied: a non-blocking write there is EAGAIN
-        // whatever the buffer (diff scenario `null_write_to_full_pipe`). (A socket that is not
-        // writable by the quarter-of-SO_SNDBUF rule may still take data, so the copy comes first.)
+        // whatever the buffer (diff scenario `null_write_to_full_pipe`) — unless the write starts
+        // by merging into the last slot, which copies first (`null_write_merging_into_full_pipe`).
+        // (A socket that is not writable by the quarter-of-SO_SNDBUF rule may still take data,
+        // so the copy comes first.)
         let full = self.fds.get(id).is_some_and(|d| {
             let r = d.readiness();
-            d.kind() == DescriptionKind::PipeWrite && !(r.writable || r.error || r.hup)
+            d.kind() == DescriptionKind::PipeWrite
+                && !(r.writable || r.error || r.hup)
+                && !d.as_pipe().is_some_and(|p| p.write_merges(count as usize))
         });
         if extent == 0 && full && self.fds.status_flags(id).is_some_and(|f| f.nonblock) {
             return Ok(Err(EAGAIN));
