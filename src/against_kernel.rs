@@ -53,9 +53,14 @@
 //! that is the divergence.
 
 use crate::{Config, FdLimits, Outcome, Program, Report, RunConfig, SharedBuf, Trace, TraceConfig, Tracer};
+use spindle_shims::abi::{EpollEvent, FdPair, Itimerspec, Layout, Out as FdPairOutT, Timespec};
+use spindle_shims::epoll::EP_MAX_EVENTS;
 use spindle_shims::trace::decode::{self, Arg, RetKind};
 use spindle_shims::trace::{Shown, Sig};
-use spindle_shims::{CallObserver, Shims, SHIMS};
+use spindle_shims::{args, Call, CallObserver, Shims};
+
+/// Where a call writes two fds.
+type FdPairOut = FdPairOutT<FdPair>;
 use spindle_vm::diag::{render, Diagnostic};
 use spindle_vm::machine::{Console, Machine};
 use spindle_vm::source::Span;
@@ -733,6 +738,7 @@ enum Plan {
 /// The call being made.
 struct Pending {
     name: &'static str,
+    call: Call,
     sig: Sig,
     raw: Vec<u64>,
     span: Span,
@@ -775,26 +781,48 @@ impl CallObserver for Hook {
     }
 }
 
-/// The low 32 bits of an argument, as the kernel reads an `int`.
-fn int(v: u64) -> i64 {
-    v as u32 as i32 as i64
+/// `fcntl` commands whose argument is a pointer.
+const FCNTL_POINTER_CMDS: &[i32] = &[5, 6, 7, 15, 16, 17, 36, 37, 38, 1035, 1036];
+const F_DUPFD: i32 = 0;
+const F_DUPFD_CLOEXEC: i32 = 1030;
+
+/// The position of parameter `$field` of call `$Args`, checked at compile time.
+macro_rules! at {
+    ($Args:ident . $field:ident) => {
+        const { args::$Args::at(stringify!($field)) }
+    };
 }
 
-/// `fcntl` commands whose argument is a pointer.
-const FCNTL_POINTER_CMDS: &[i64] = &[5, 6, 7, 15, 16, 17, 36, 37, 38, 1035, 1036];
-const F_DUPFD: i64 = 0;
-const F_DUPFD_CLOEXEC: i64 = 1030;
+/// The arguments of a call that are fd numbers: its `Fd` parameters, and `fcntl`'s argument
+/// when it duplicates.
+fn fd_args(call: &Call) -> Vec<i32> {
+    let mut fds = call.fds();
+    if let Call::Fcntl(a) = call {
+        if matches!(a.cmd.get(), F_DUPFD | F_DUPFD_CLOEXEC) {
+            fds.push(a.arg.0 as u32 as i32);
+        }
+    }
+    fds
+}
 
-/// The arguments of a call that are fd numbers.
-fn fd_args(name: &str, args: &[u64]) -> Vec<usize> {
-    match name {
-        "read" | "write" | "close" | "dup" | "send" | "recv" | "shutdown" | "epoll_wait" | "epoll_pwait" | "epoll_pwait2"
-        | "timerfd_settime" | "timerfd_gettime" => vec![0],
-        "fcntl" if matches!(int(args[1]), F_DUPFD | F_DUPFD_CLOEXEC) => vec![0, 2],
-        "fcntl" => vec![0],
-        "dup2" | "dup3" => vec![0, 1],
-        "epoll_ctl" => vec![0, 2],
-        _ => vec![],
+/// The arguments and buffers of a system call for the oracle, as they are built.
+struct Request<'a> {
+    m: &'a Machine<Shims>,
+    args: [u64; 6],
+    bufs: Vec<Buf>,
+}
+
+impl Request<'_> {
+    /// Pointer argument `arg` of `len` bytes, which the call reads (`out` false) or may write.
+    fn ptr(&mut self, arg: usize, len: u64, out: bool) -> Result<(), String> {
+        if let Some(b) = Checker::buffer(self.m, &mut self.args, arg, len, out)? {
+            self.bufs.push(b);
+        }
+        Ok(())
+    }
+
+    fn sys(self, nr: libc::c_long) -> Plan {
+        Plan::Sys(CallReq { nr: nr as i64, args: self.args, bufs: self.bufs })
     }
 }
 
@@ -843,118 +871,109 @@ impl Checker {
         Ok(Some(Buf { arg, bytes: Vec::new(), writable: false, back: false, guest: p, len, raw: 0 }))
     }
 
-    /// What call `name` with `a` is for the kernel.
-    fn plan(m: &Machine<Shims>, name: &str, a: &[u64]) -> Result<Plan, String> {
+    /// What `call` (whose raw arguments are `a`) is for the kernel. Every call has a plan:
+    /// a call added to the shims does not compile until it says here what it is.
+    fn plan(m: &Machine<Shims>, call: &Call, a: &[u64]) -> Result<Plan, String> {
         let arg = |i: usize| a.get(i).copied().unwrap_or(0);
-        let mut args = [arg(0), arg(1), arg(2), arg(3), arg(4), arg(5)];
-        let mut bufs = Vec::new();
-        let ptr = |bufs: &mut Vec<Buf>, args: &mut [u64; 6], i: usize, len: u64, out: bool| -> Result<(), String> {
-            if let Some(b) = Self::buffer(m, args, i, len, out)? {
-                bufs.push(b);
-            }
-            Ok(())
-        };
-        let epoll_len = |max: u64| match int(max) {
-            n @ 1..=178_956_970 => n as u64 * 12,
+        let mut r = Request { m, args: [arg(0), arg(1), arg(2), arg(3), arg(4), arg(5)], bufs: Vec::new() };
+        // An `epoll_wait` buffer of `maxevents` events (none when the kernel refuses the count).
+        let events = |max: i32| match max {
+            n @ 1..=EP_MAX_EVENTS => n as u64 * EpollEvent::SIZE,
             _ => 0,
         };
-        let nr = match name {
-            "read" => {
-                ptr(&mut bufs, &mut args, 1, arg(2), true)?;
-                libc::SYS_read
+        let sigset = spindle_shims::epoll::validate::SIGSET_SIZE;
+        Ok(match *call {
+            Call::Read(c) => {
+                r.ptr(at!(Read.buf), c.count.0, true)?;
+                r.sys(libc::SYS_read)
             }
-            "write" => {
-                ptr(&mut bufs, &mut args, 1, arg(2), false)?;
-                libc::SYS_write
+            Call::Write(c) => {
+                r.ptr(at!(Write.buf), c.count.0, false)?;
+                r.sys(libc::SYS_write)
             }
-            "close" => libc::SYS_close,
-            "dup" => libc::SYS_dup,
-            "dup2" => libc::SYS_dup2,
-            "dup3" => libc::SYS_dup3,
-            "fcntl" => libc::SYS_fcntl,
-            "eventfd" => libc::SYS_eventfd2,
-            "pipe" => {
-                ptr(&mut bufs, &mut args, 0, 8, true)?;
-                libc::SYS_pipe
+            Call::Close(_) => r.sys(libc::SYS_close),
+            Call::Dup(_) => r.sys(libc::SYS_dup),
+            Call::Dup2(_) => r.sys(libc::SYS_dup2),
+            Call::Dup3(_) => r.sys(libc::SYS_dup3),
+            Call::Fcntl(_) => r.sys(libc::SYS_fcntl),
+            Call::Eventfd(_) => r.sys(libc::SYS_eventfd2),
+            Call::Pipe(_) => {
+                r.ptr(at!(Pipe.fds), FdPair::SIZE, true)?;
+                r.sys(libc::SYS_pipe)
             }
-            "pipe2" => {
-                ptr(&mut bufs, &mut args, 0, 8, true)?;
-                libc::SYS_pipe2
+            Call::Pipe2(_) => {
+                r.ptr(at!(Pipe2.fds), FdPair::SIZE, true)?;
+                r.sys(libc::SYS_pipe2)
             }
-            "socketpair" => {
-                ptr(&mut bufs, &mut args, 3, 8, true)?;
-                libc::SYS_socketpair
+            Call::Socketpair(_) => {
+                r.ptr(at!(Socketpair.sv), FdPair::SIZE, true)?;
+                r.sys(libc::SYS_socketpair)
             }
-            "send" => {
-                ptr(&mut bufs, &mut args, 1, arg(2), false)?;
-                args[4] = 0;
-                args[5] = 0;
-                libc::SYS_sendto
+            // `sendto`/`recvfrom` with no address (their arguments 5 and 6 stay 0).
+            Call::Send(c) => {
+                r.ptr(at!(Send.buf), c.len.0, false)?;
+                r.sys(libc::SYS_sendto)
             }
-            "recv" => {
-                ptr(&mut bufs, &mut args, 1, arg(2), true)?;
-                args[4] = 0;
-                args[5] = 0;
-                libc::SYS_recvfrom
+            Call::Recv(c) => {
+                r.ptr(at!(Recv.buf), c.len.0, true)?;
+                r.sys(libc::SYS_recvfrom)
             }
-            "shutdown" => libc::SYS_shutdown,
-            "epoll_create" => libc::SYS_epoll_create,
-            "epoll_create1" => libc::SYS_epoll_create1,
-            "epoll_ctl" => {
-                ptr(&mut bufs, &mut args, 3, 12, false)?;
-                libc::SYS_epoll_ctl
+            Call::Shutdown(_) => r.sys(libc::SYS_shutdown),
+            Call::EpollCreate(_) => r.sys(libc::SYS_epoll_create),
+            Call::EpollCreate1(_) => r.sys(libc::SYS_epoll_create1),
+            Call::EpollCtl(_) => {
+                r.ptr(at!(EpollCtl.event), EpollEvent::SIZE, false)?;
+                r.sys(libc::SYS_epoll_ctl)
             }
-            "epoll_wait" => {
-                ptr(&mut bufs, &mut args, 1, epoll_len(arg(2)), true)?;
-                args[3] = 0;
-                libc::SYS_epoll_wait
+            // The kernel is asked with a timeout of 0 (see the module's documentation).
+            Call::EpollWait(c) => {
+                r.ptr(at!(EpollWait.events), events(c.maxevents.0), true)?;
+                r.args[at!(EpollWait.timeout)] = 0;
+                r.sys(libc::SYS_epoll_wait)
             }
-            "epoll_pwait" => {
-                ptr(&mut bufs, &mut args, 1, epoll_len(arg(2)), true)?;
-                args[3] = 0;
-                ptr(&mut bufs, &mut args, 4, 8, false)?;
-                args[5] = 8;
-                libc::SYS_epoll_pwait
+            Call::EpollPwait(c) => {
+                r.ptr(at!(EpollPwait.events), events(c.maxevents.0), true)?;
+                r.args[at!(EpollPwait.timeout)] = 0;
+                r.ptr(at!(EpollPwait.sigmask), sigset, false)?;
+                r.args[5] = sigset;
+                r.sys(libc::SYS_epoll_pwait)
             }
-            "epoll_pwait2" => {
-                ptr(&mut bufs, &mut args, 1, epoll_len(arg(2)), true)?;
+            Call::EpollPwait2(c) => {
+                r.ptr(at!(EpollPwait2.events), events(c.maxevents.0), true)?;
                 // A valid timeout (or none) becomes {0, 0}: the oracle must not wait.
-                let ts = arg(3);
-                let valid = ts == 0
-                    || m.memory.read_bytes(ts, 16).is_ok_and(|b| {
-                        let sec = i64::from_le_bytes(b[..8].try_into().unwrap_or_default());
-                        let nsec = i64::from_le_bytes(b[8..].try_into().unwrap_or_default());
-                        sec >= 0 && (0..1_000_000_000).contains(&nsec)
-                    });
+                let valid = c.timeout.is_null() || Timespec::peek(&m.memory, c.timeout.addr()).is_some_and(Timespec::is_valid);
+                let ts = at!(EpollPwait2.timeout);
                 if valid {
-                    args[3] = 0;
-                    bufs.push(Buf { arg: 3, bytes: vec![0; 16], writable: false, back: false, guest: 0, len: 16, raw: 0 });
+                    r.args[ts] = 0;
+                    let zero = Timespec::default().to_bytes();
+                    r.bufs.push(Buf { arg: ts, bytes: zero, writable: false, back: false, guest: 0, len: Timespec::SIZE, raw: 0 });
                 } else {
-                    ptr(&mut bufs, &mut args, 3, 16, false)?;
+                    r.ptr(ts, Timespec::SIZE, false)?;
                 }
-                ptr(&mut bufs, &mut args, 4, 8, false)?;
-                args[5] = 8;
-                libc::SYS_epoll_pwait2
+                r.ptr(at!(EpollPwait2.sigmask), sigset, false)?;
+                r.args[5] = sigset;
+                r.sys(libc::SYS_epoll_pwait2)
             }
-            "timerfd_create" => libc::SYS_timerfd_create,
-            "timerfd_settime" => {
-                ptr(&mut bufs, &mut args, 2, 32, false)?;
-                ptr(&mut bufs, &mut args, 3, 32, true)?;
-                libc::SYS_timerfd_settime
+            Call::TimerfdCreate(_) => r.sys(libc::SYS_timerfd_create),
+            Call::TimerfdSettime(_) => {
+                r.ptr(at!(TimerfdSettime.new), Itimerspec::SIZE, false)?;
+                r.ptr(at!(TimerfdSettime.old), Itimerspec::SIZE, true)?;
+                r.sys(libc::SYS_timerfd_settime)
             }
-            "timerfd_gettime" => {
-                ptr(&mut bufs, &mut args, 1, 32, true)?;
-                libc::SYS_timerfd_gettime
+            Call::TimerfdGettime(_) => {
+                r.ptr(at!(TimerfdGettime.cur), Itimerspec::SIZE, true)?;
+                r.sys(libc::SYS_timerfd_gettime)
             }
-            "spawn" => {
-                return Ok(Plan::Refuse(
-                    "`spawn` starts a second thread: --against-kernel checks single-threaded programs that never block".into(),
-                ))
+            Call::Spawn(_) => {
+                Plan::Refuse("`spawn` starts a second thread: --against-kernel checks single-threaded programs that never block".into())
             }
-            // The VM's own services, and calls whose answers follow the virtual clock.
-            _ => return Ok(Plan::Skip),
-        };
-        Ok(Plan::Sys(CallReq { nr: nr as i64, args, bufs }))
+            // The VM's own services.
+            Call::Exit(_) | Call::Abort(_) | Call::Malloc(_) | Call::Free(_) | Call::Errno(_) | Call::Join(_) | Call::SchedYield(_) => {
+                Plan::Skip
+            }
+            // Their answers follow the virtual clock, not the kernel's (docs/divergences.md).
+            Call::Nanosleep(_) | Call::Usleep(_) | Call::ClockGettime(_) => Plan::Skip,
+        })
     }
 
     fn before(&mut self, m: &Machine<Shims>, id: u32, sig: &Sig, args: &[u64]) -> VmResult<()> {
@@ -962,13 +981,13 @@ impl Checker {
             return Err(stop);
         }
         self.pending = None;
-        let Some(def) = SHIMS.get(id as usize) else {
+        let Some(call) = Call::decode(id, args) else {
             self.not_compared += 1;
             return Ok(());
         };
         let span = m.call_span();
-        let name = def.name;
-        let plan = match Self::plan(m, name, args) {
+        let name = call.name();
+        let plan = match Self::plan(m, &call, args) {
             Ok(p) => p,
             Err(why) => Plan::Refuse(format!("`{name}`: {why}")),
         };
@@ -981,20 +1000,25 @@ impl Checker {
             Plan::Sys(req) => req,
         };
         // Numbers the oracle cannot have (above its hard limit) cannot be checked.
-        for i in fd_args(name, args) {
-            let fd = int(args[i]);
+        for fd in fd_args(&call) {
+            let fd = fd as i64;
             if (self.link.ceiling..self.max_fds).contains(&fd) {
                 return Err(self.refuse(format!("`{name}` names fd {fd}: {}", self.ceiling_text()), span));
             }
         }
-        let timed_wait = match name {
-            "epoll_wait" | "epoll_pwait" => int(args[3]) > 0,
-            "epoll_pwait2" => args[3] != 0,
+        let timed_wait = match call {
+            Call::EpollWait(c) => c.timeout.0 > 0,
+            Call::EpollPwait(c) => c.timeout.0 > 0,
+            Call::EpollPwait2(c) => !c.timeout.is_null(),
             _ => false,
         };
-        let refuse_if_done = (name == "fcntl" && FCNTL_POINTER_CMDS.contains(&int(args[1])))
-            .then(|| format!("`fcntl` command {} takes a pointer that the oracle does not rebuild", int(args[1])));
-        self.pending = Some(Pending { name, sig: *sig, raw: args.to_vec(), span, req, timed_wait, refuse_if_done });
+        let refuse_if_done = match call {
+            Call::Fcntl(c) if FCNTL_POINTER_CMDS.contains(&c.cmd.get()) => {
+                Some(format!("`fcntl` command {} takes a pointer that the oracle does not rebuild", c.cmd.get()))
+            }
+            _ => None,
+        };
+        self.pending = Some(Pending { name, call, sig: *sig, raw: args.to_vec(), span, req, timed_wait, refuse_if_done });
         Ok(())
     }
 
@@ -1041,20 +1065,28 @@ impl Checker {
 
     /// The fds the guest got from a call that creates them.
     fn new_fds(m: &Machine<Shims>, p: &Pending, v: i64) -> Vec<i64> {
-        let pair = |ptr: u64| -> Vec<i64> {
-            match m.memory.read_bytes(ptr, 8) {
-                Ok(b) if v == 0 => vec![
-                    i32::from_le_bytes(b[..4].try_into().unwrap_or_default()) as i64,
-                    i32::from_le_bytes(b[4..].try_into().unwrap_or_default()) as i64,
-                ],
+        let pair = |out: FdPairOut| -> Vec<i64> {
+            match FdPair::peek(&m.memory, out.addr()) {
+                Some(fds) if v == 0 => vec![fds.first as i64, fds.second as i64],
                 _ => vec![],
             }
         };
-        match p.name {
-            "pipe" | "pipe2" => pair(p.raw[0]),
-            "socketpair" => pair(p.raw[3]),
-            "dup" | "dup2" | "dup3" | "eventfd" | "epoll_create" | "epoll_create1" | "timerfd_create" if v >= 0 => vec![v],
-            "fcntl" if v >= 0 && matches!(int(p.raw[1]), F_DUPFD | F_DUPFD_CLOEXEC) => vec![v],
+        match p.call {
+            Call::Pipe(c) => pair(c.fds),
+            Call::Pipe2(c) => pair(c.fds),
+            Call::Socketpair(c) => pair(c.sv),
+            Call::Dup(_)
+            | Call::Dup2(_)
+            | Call::Dup3(_)
+            | Call::Eventfd(_)
+            | Call::EpollCreate(_)
+            | Call::EpollCreate1(_)
+            | Call::TimerfdCreate(_)
+                if v >= 0 =>
+            {
+                vec![v]
+            }
+            Call::Fcntl(c) if v >= 0 && matches!(c.cmd.get(), F_DUPFD | F_DUPFD_CLOEXEC) => vec![v],
             _ => vec![],
         }
     }
@@ -1115,10 +1147,11 @@ impl Checker {
             return Err(self.diverged(m, &p, spindle, Some(linux), diffs));
         }
         // A timer on the virtual clock expires when Linux's does not (and the other way round).
-        if p.name == "timerfd_settime"
-            && v == 0
-            && m.memory.read_bytes(p.raw[2].wrapping_add(16), 16).is_ok_and(|b| b.iter().any(|&x| x != 0))
-        {
+        let armed = match p.call {
+            Call::TimerfdSettime(c) => Itimerspec::peek(&m.memory, c.new.addr()).is_some_and(|t| t.value != Timespec::default()),
+            _ => false,
+        };
+        if armed && v == 0 {
             return Err(self.refuse(
                 "`timerfd_settime` armed a timer: its expirations follow Spindle's virtual clock, not the kernel's".into(),
                 p.span,
@@ -1235,36 +1268,21 @@ fn render_call(m: &Machine<Shims>, p: &Pending, v: i64, errno: i64, kernel: Opti
 
 /// An output argument shown from the bytes the kernel wrote (`None`: not an output).
 fn render_out(kind: Arg, ptr: u64, ret: i64, b: &[u8]) -> Option<String> {
-    let i64_at = |o: usize| b.get(o..o + 8).map(|s| i64::from_le_bytes(s.try_into().unwrap_or_default()));
-    let timespec = |o: usize| match (i64_at(o), i64_at(o + 8)) {
-        (Some(s), Some(ns)) => Some(format!("{{tv_sec={s}, tv_nsec={ns}}}")),
-        _ => None,
-    };
+    /// The `T` at byte `at` of `b`, if `b` holds all of it.
+    fn at<T: Layout>(b: &[u8], at: usize) -> Option<T> {
+        b.get(at..at + T::SIZE as usize).map(T::decode)
+    }
     Some(match kind {
         Arg::OutStr if ret >= 0 => decode::quoted(&b[..(ret as usize).min(b.len())]),
-        Arg::IntPairOut if ret == 0 && b.len() >= 8 => {
-            let x = i32::from_le_bytes(b[..4].try_into().unwrap_or_default());
-            let y = i32::from_le_bytes(b[4..8].try_into().unwrap_or_default());
-            format!("[{x}, {y}]")
-        }
+        Arg::IntPairOut if ret == 0 => at(b, 0).map_or_else(|| decode::ptr(ptr), decode::show_fd_pair),
         Arg::EpollEventsOut if ret >= 0 => {
             let events: Vec<String> = (0..ret as usize)
-                .map(|k| match b.get(12 * k..12 * k + 12) {
-                    Some(e) => {
-                        let events = u32::from_le_bytes(e[..4].try_into().unwrap_or_default()) as u64;
-                        let data = u64::from_le_bytes(e[4..].try_into().unwrap_or_default());
-                        format!("{{events={}, data={{u32={}, u64={data}}}}}", decode::flags(events, decode::EPOLL_EVENTS, "0"), data as u32)
-                    }
-                    None => "...".to_string(),
-                })
+                .map(|k| at(b, k * EpollEvent::SIZE as usize).map_or_else(|| "...".to_string(), decode::show_epoll_event))
                 .collect();
             format!("[{}]", events.join(", "))
         }
-        Arg::ItimerspecOut if ret == 0 => match (timespec(0), timespec(16)) {
-            (Some(i), Some(v)) => format!("{{it_interval={i}, it_value={v}}}"),
-            _ => decode::ptr(ptr),
-        },
-        Arg::TimespecOut if ret == 0 => timespec(0).unwrap_or_else(|| decode::ptr(ptr)),
+        Arg::ItimerspecOut if ret == 0 => at(b, 0).map_or_else(|| decode::ptr(ptr), decode::show_itimerspec),
+        Arg::TimespecOut if ret == 0 => at(b, 0).map_or_else(|| decode::ptr(ptr), decode::show_timespec),
         Arg::OutStr | Arg::IntPairOut | Arg::EpollEventsOut | Arg::ItimerspecOut | Arg::TimespecOut | Arg::PtrOut => decode::ptr(ptr),
         _ => return None,
     })

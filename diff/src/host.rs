@@ -13,6 +13,7 @@
 
 use crate::record::{RawRec, Record};
 use crate::scenario::{lx, pattern, pattern_offset, Fcntl, Fd, Op, Scenario, Src, MAX_EVENTS, PATTERN_SPAN};
+use spindle_shims::abi::{EpollEvent, Layout};
 use std::sync::Once;
 
 /// The first fd number a run gets (as in Spindle).
@@ -195,9 +196,12 @@ impl Run {
         let pair = op.returns_pair().then_some([pair[0] as i64, pair[1] as i64]);
         let events = matches!(op, Op::EpollWait { .. }).then(|| {
             let n = ret.clamp(0, MAX_EVENTS as i64) as usize;
-            ev.chunks(12)
+            ev.chunks(EpollEvent::SIZE as usize)
                 .take(n)
-                .map(|c| (u32::from_le_bytes(c[..4].try_into().unwrap()), u64::from_le_bytes(c[4..12].try_into().unwrap())))
+                .map(|c| {
+                    let e = EpollEvent::decode(c);
+                    (e.events, e.data)
+                })
                 .collect()
         });
         RawRec { ret, errno, wrapped: false, data, pair, events }

@@ -13,34 +13,29 @@
 //! `epoll_pwait`/`epoll_pwait2` are checked (size and readability, as Linux does) and otherwise
 //! ignored (docs/divergences.md).
 
+use crate::abi::{Addr, EpollEvent, Out};
 use crate::epoll::{
     self, keys, CtlRequest, Errno, Event, Events, FdArg, FileFacts, Outcome, PollKind, TargetFd, Timeout, WaitBuffer, WaitCheck,
     WaitResult, Wake,
 };
-use crate::fd::int;
+use crate::table::args::{EpollCreate, EpollCreate1, EpollCtl, EpollPwait, EpollPwait2, EpollWait as EpollWaitArgs};
 use crate::{fail, Shims};
 use spindle_fds::{Description, DescriptionKind, FdId};
 use spindle_vm::memory::Memory;
 use spindle_vm::{BlockReason, HostWait, Machine, Ret, Unblock, VmResult};
 
-const EPOLL_EVENT_SIZE: u64 = 12;
-
 /// `access_ok` for an `epoll_wait` buffer of `maxevents` events (a `maxevents` that is not
 /// positive is refused before this matters).
-fn buffer_in_user_space(memory: &Memory, buf: u64, maxevents: i32) -> bool {
-    memory.get(spindle_vm::memory::split(buf).0).is_some() || crate::io::access_ok(buf, maxevents.max(0) as u64 * EPOLL_EVENT_SIZE)
-}
-
-/// How many of a buffer's first `maxevents` 12-byte slots can be written now.
-fn writable_slots(memory: &Memory, buf: u64, maxevents: usize) -> usize {
-    (memory.writable_extent(buf) / EPOLL_EVENT_SIZE).min(maxevents as u64) as usize
+fn buffer_in_user_space(memory: &Memory, buf: Out<[EpollEvent]>, maxevents: i32) -> bool {
+    memory.get(spindle_vm::memory::split(buf.addr()).0).is_some()
+        || crate::io::access_ok(buf.addr(), Out::<[EpollEvent]>::bytes(maxevents.max(0) as u64))
 }
 
 /// A thread blocked in `epoll_wait`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct EpollWait {
     ep: FdId,
-    buf: u64,
+    buf: Out<[EpollEvent]>,
 }
 
 fn errno(e: Errno) -> i64 {
@@ -95,7 +90,7 @@ impl Shims {
         let waits = &self.epoll_waits;
         let memory = &m.memory;
         let served = self.epolls.serve_woken(|w, buf| match waits.get(&(w as usize)) {
-            Some(ew) => WaitBuffer { maxevents: buf.maxevents, writable: writable_slots(memory, ew.buf, buf.maxevents) },
+            Some(ew) => WaitBuffer { maxevents: buf.maxevents, writable: ew.buf.writable(memory, buf.maxevents) },
             None => buf,
         });
         let polled = out.polled.into_iter().chain(served.polled);
@@ -236,7 +231,7 @@ impl Shims {
 
     /// Delivers a wait's events: copies them into the guest's buffer (as the waiting thread)
     /// and acquires the readiness clock of each delivered description.
-    fn finish_wait(&mut self, m: &mut Machine<Shims>, buf: u64, result: Result<Vec<Event>, Errno>) -> VmResult<u64> {
+    fn finish_wait(&mut self, m: &mut Machine<Shims>, buf: Out<[EpollEvent]>, result: Result<Vec<Event>, Errno>) -> VmResult<u64> {
         let events = match result {
             Ok(ev) => ev,
             Err(e) => {
@@ -245,12 +240,9 @@ impl Shims {
             }
         };
         for (k, ev) in events.iter().enumerate() {
-            let mut bytes = [0u8; 12];
-            bytes[..4].copy_from_slice(&ev.events.0.to_le_bytes());
-            bytes[4..].copy_from_slice(&ev.data.to_le_bytes());
             // The core only hands out as many events as the buffer could take when it
             // collected them, which is now.
-            if !m.write_guest(buf + EPOLL_EVENT_SIZE * k as u64, &bytes)? {
+            if !buf.element(k).write(m, &EpollEvent { events: ev.events.0, data: ev.data })? {
                 if k == 0 {
                     m.set_errno(errno(Errno::Efault));
                     return Ok(-1i64 as u64);
@@ -264,13 +256,21 @@ impl Shims {
         Ok(events.len() as u64)
     }
 
-    fn wait(&mut self, m: &mut Machine<Shims>, check: WaitCheck, epfd: i32, buf: u64, maxevents: i32, timeout: Timeout) -> VmResult<Ret> {
+    fn wait(
+        &mut self,
+        m: &mut Machine<Shims>,
+        check: WaitCheck,
+        epfd: i32,
+        buf: Out<[EpollEvent]>,
+        maxevents: i32,
+        timeout: Timeout,
+    ) -> VmResult<Ret> {
         if let Err(e) = epoll::check_wait(&check) {
             return fail(m, errno(e));
         }
         let Ok(ep) = self.fds.lookup(epfd) else { return fail(m, errno(Errno::Ebadf)) };
         let maxevents = maxevents as usize;
-        let writable = writable_slots(&m.memory, buf, maxevents);
+        let writable = buf.writable(&m.memory, maxevents);
         let waiter = m.active_thread() as u64;
         let block = timeout != Timeout::NonBlocking;
         let (res, out) = self.epolls.wait(ep, waiter, WaitBuffer { maxevents, writable }, block);
@@ -325,29 +325,25 @@ impl Shims {
 }
 
 /// `epoll_create(size)`: `size` must be positive; otherwise ignored.
-pub fn epoll_create(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    if let Err(e) = epoll::check_create(int(a[0])) {
+pub fn epoll_create(s: &mut Shims, m: &mut Machine<Shims>, a: EpollCreate) -> VmResult<Ret> {
+    if let Err(e) = epoll::check_create(a.size.0) {
         return fail(m, errno(e));
     }
     s.new_instance(m, false)
 }
 
 /// `epoll_create1(flags)`: `EPOLL_CLOEXEC` or nothing.
-pub fn epoll_create1(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    match epoll::check_create1(int(a[0])) {
+pub fn epoll_create1(s: &mut Shims, m: &mut Machine<Shims>, a: EpollCreate1) -> VmResult<Ret> {
+    match epoll::check_create1(a.flags.0 as i32) {
         Ok(cloexec) => s.new_instance(m, cloexec),
         Err(e) => fail(m, errno(e)),
     }
 }
 
 /// `epoll_ctl(epfd, op, fd, event)`: every check in Linux's order is the core's.
-pub fn epoll_ctl(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let (epfd, op, fd, ptr) = (int(a[0]), int(a[1]), int(a[2]), a[3]);
-    let event = m.read_guest(ptr, EPOLL_EVENT_SIZE)?.map(|b| {
-        let events = u32::from_le_bytes(b[..4].try_into().unwrap_or_default());
-        let data = u64::from_le_bytes(b[4..12].try_into().unwrap_or_default());
-        epoll::EpollEvent { events, data }
-    });
+pub fn epoll_ctl(s: &mut Shims, m: &mut Machine<Shims>, a: EpollCtl) -> VmResult<Ret> {
+    let (epfd, op, fd) = (a.epfd.0, a.op.get(), a.fd.0);
+    let event = a.event.read(m)?;
     let epfd_id = s.fds.lookup(epfd).ok();
     let target = match s.fds.lookup(fd) {
         Ok(id) => {
@@ -367,20 +363,21 @@ pub fn epoll_ctl(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<R
 }
 
 /// `epoll_wait(epfd, events, maxevents, timeout)`: a negative timeout waits forever, 0 polls.
-pub fn epoll_wait(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let (epfd, maxevents) = (int(a[0]), int(a[2]));
+pub fn epoll_wait(s: &mut Shims, m: &mut Machine<Shims>, a: EpollWaitArgs) -> VmResult<Ret> {
+    let (epfd, maxevents) = (a.epfd.0, a.maxevents.0);
     let check = WaitCheck {
         epfd: s.fd_arg(epfd),
         maxevents,
-        buffer_in_user_space: buffer_in_user_space(&m.memory, a[1], maxevents),
+        buffer_in_user_space: buffer_in_user_space(&m.memory, a.events, maxevents),
         sigmask: None,
         timespec: None,
     };
-    s.wait(m, check, epfd, a[1], maxevents, epoll::timeout_from_ms(int(a[3])))
+    s.wait(m, check, epfd, a.events, maxevents, epoll::timeout_from_ms(a.timeout.0))
 }
 
 /// The sigmask argument of `epoll_pwait`/`epoll_pwait2`: glibc passes `sizeof(sigset_t)` = 8.
-fn sigmask(m: &Machine<Shims>, ptr: u64) -> Option<epoll::SigmaskArg> {
+fn sigmask(m: &Machine<Shims>, ptr: Addr) -> Option<epoll::SigmaskArg> {
+    let ptr = ptr.0;
     (ptr != 0).then(|| epoll::SigmaskArg {
         sigsetsize: epoll::validate::SIGSET_SIZE,
         readable: m.memory.readable_extent(ptr) >= epoll::validate::SIGSET_SIZE,
@@ -389,36 +386,30 @@ fn sigmask(m: &Machine<Shims>, ptr: u64) -> Option<epoll::SigmaskArg> {
 
 /// `epoll_pwait(epfd, events, maxevents, timeout, sigmask)`: there are no signals, so the mask
 /// changes nothing.
-pub fn epoll_pwait(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let (epfd, maxevents) = (int(a[0]), int(a[2]));
+pub fn epoll_pwait(s: &mut Shims, m: &mut Machine<Shims>, a: EpollPwait) -> VmResult<Ret> {
+    let (epfd, maxevents) = (a.epfd.0, a.maxevents.0);
     let check = WaitCheck {
         epfd: s.fd_arg(epfd),
         maxevents,
-        buffer_in_user_space: buffer_in_user_space(&m.memory, a[1], maxevents),
-        sigmask: sigmask(m, a[4]),
+        buffer_in_user_space: buffer_in_user_space(&m.memory, a.events, maxevents),
+        sigmask: sigmask(m, a.sigmask),
         timespec: None,
     };
-    s.wait(m, check, epfd, a[1], maxevents, epoll::timeout_from_ms(int(a[3])))
+    s.wait(m, check, epfd, a.events, maxevents, epoll::timeout_from_ms(a.timeout.0))
 }
 
 /// `epoll_pwait2(epfd, events, maxevents, timeout, sigmask)` with a `struct timespec` timeout
 /// (NULL: forever).
-pub fn epoll_pwait2(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let (epfd, maxevents) = (int(a[0]), int(a[2]));
-    let ts = if a[3] == 0 {
-        None
-    } else {
-        Some(m.read_guest(a[3], 16)?.map(|b| {
-            (i64::from_le_bytes(b[..8].try_into().unwrap_or_default()), i64::from_le_bytes(b[8..].try_into().unwrap_or_default()))
-        }))
-    };
+pub fn epoll_pwait2(s: &mut Shims, m: &mut Machine<Shims>, a: EpollPwait2) -> VmResult<Ret> {
+    let (epfd, maxevents) = (a.epfd.0, a.maxevents.0);
+    let ts = if a.timeout.is_null() { None } else { Some(a.timeout.read(m)?.map(|t| (t.sec, t.nsec))) };
     let check = WaitCheck {
         epfd: s.fd_arg(epfd),
         maxevents,
-        buffer_in_user_space: buffer_in_user_space(&m.memory, a[1], maxevents),
-        sigmask: sigmask(m, a[4]),
+        buffer_in_user_space: buffer_in_user_space(&m.memory, a.events, maxevents),
+        sigmask: sigmask(m, a.sigmask),
         timespec: ts,
     };
     let timeout = epoll::timeout_from_timespec(ts.flatten());
-    s.wait(m, check, epfd, a[1], maxevents, timeout)
+    s.wait(m, check, epfd, a.events, maxevents, timeout)
 }

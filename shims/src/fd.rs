@@ -1,7 +1,9 @@
 //! Calls on any file descriptor: `read`, `write`, `close`, `dup`, `dup2`, `dup3`, `fcntl`.
 
+use crate::abi::{FdPair, Layout, Out};
 use crate::consts::errno::*;
 use crate::io::{rw_range_ok, ReadOp, WriteOp};
+use crate::table::args::{Close, Dup, Dup2, Dup3, Fcntl, Read, Write};
 use crate::{errno_of, fail, Shims};
 use spindle_fds::{AccessMode, Description, DescriptionKind, StatusFlags};
 use spindle_vm::{Machine, Ret, Stop, VmResult};
@@ -26,16 +28,14 @@ pub(crate) fn two_free(s: &Shims) -> Result<[i32; 2], i64> {
 /// nothing). Shims/probes/fd_scenarios: a 6-byte buffer gets 6 bytes from `pipe` and 4 from
 /// `socketpair`, a 3-byte one 3 and 0. `Ok(false)` when not all 8 bytes could be written (the
 /// call then fails with `EFAULT`).
-pub(crate) fn copy_out_pair(m: &mut Machine<Shims>, addr: u64, fds: [i32; 2], granule: u64) -> VmResult<bool> {
-    let mut bytes = [0u8; 8];
-    bytes[..4].copy_from_slice(&fds[0].to_le_bytes());
-    bytes[4..].copy_from_slice(&fds[1].to_le_bytes());
-    let extent = m.memory.writable_extent(addr).min(8);
+pub(crate) fn copy_out_pair(m: &mut Machine<Shims>, out: Out<FdPair>, fds: [i32; 2], granule: u64) -> VmResult<bool> {
+    let (addr, bytes) = (out.addr(), FdPair { first: fds[0], second: fds[1] }.to_bytes());
+    let extent = m.memory.writable_extent(addr).min(FdPair::SIZE);
     let fits = (extent - extent % granule) as usize;
     if fits > 0 {
         m.write_guest(addr, &bytes[..fits])?;
     }
-    Ok(fits == 8)
+    Ok(fits as u64 == FdPair::SIZE)
 }
 
 const O_APPEND: u64 = 0o2000;
@@ -86,8 +86,8 @@ const LINUX_FCNTL_COMMANDS: &[(i32, &str)] = &[
 ];
 
 /// `read(2)` — <https://man7.org/linux/man-pages/man2/read.2.html>.
-pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let fd = int(a[0]);
+pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: Read) -> VmResult<Ret> {
+    let (fd, buf, count) = (a.fd.0, a.buf.0, a.count.0);
     let id = match s.fds.lookup(fd) {
         Ok(id) => id,
         Err(e) => return fail(m, errno_of(e)),
@@ -103,16 +103,16 @@ pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
     if !s.is_timerfd(id) && s.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
         return fail(m, EINVAL);
     }
-    if !rw_range_ok(&m.memory, a[1], a[2]) {
+    if !rw_range_ok(&m.memory, buf, count) {
         return fail(m, EFAULT);
     }
     let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
-    s.start_read(m, ReadOp { call: "read", fd, id, buf: a[1], count: a[2], recv: false, peek: false }, nonblock)
+    s.start_read(m, ReadOp { call: "read", fd, id, buf, count, recv: false, peek: false }, nonblock)
 }
 
 /// `write(2)` — <https://man7.org/linux/man-pages/man2/write.2.html>.
-pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let fd = int(a[0]);
+pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: Write) -> VmResult<Ret> {
+    let (fd, buf, count) = (a.fd.0, a.buf.0, a.count.0);
     let id = match s.fds.lookup(fd) {
         Ok(id) => id,
         Err(e) => return fail(m, errno_of(e)),
@@ -126,19 +126,19 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> 
     if s.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
         return fail(m, EINVAL);
     }
-    if !rw_range_ok(&m.memory, a[1], a[2]) {
+    if !rw_range_ok(&m.memory, buf, count) {
         return fail(m, EFAULT);
     }
-    if broken_before_copy(s, id, a[2]) {
+    if broken_before_copy(s, id, count) {
         return fail(m, EPIPE);
     }
     // An eventfd checks the length before it copies (eventfd_write: `count != 8` → EINVAL):
     // write(e, NULL, 9) is EINVAL, not EFAULT (shims/probes/fd_scenarios/eventfd_efault.c).
-    if a[2] != 8 && s.fds.get(id).is_some_and(|d| d.kind() == DescriptionKind::EventFd) {
+    if count != 8 && s.fds.get(id).is_some_and(|d| d.kind() == DescriptionKind::EventFd) {
         return fail(m, EINVAL);
     }
     let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
-    let data = match s.write_data(m, id, a[1], a[2])? {
+    let data = match s.write_data(m, id, buf, count)? {
         Ok(d) => d,
         Err(e) => return fail(m, full_before_copy(s, id, nonblock, e)),
     };
@@ -179,8 +179,8 @@ pub(crate) fn full_before_copy(s: &Shims, id: spindle_fds::FdId, nonblock: bool,
 
 /// `close(2)` — <https://man7.org/linux/man-pages/man2/close.2.html>. A thread blocked on the
 /// description keeps it alive and is not woken, as on Linux.
-pub fn close(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    match s.fds.close(int(a[0])) {
+pub fn close(s: &mut Shims, m: &mut Machine<Shims>, a: Close) -> VmResult<Ret> {
+    match s.fds.close(a.fd.0) {
         Ok(destroyed) => {
             if let Some(d) = destroyed {
                 s.destroyed(m, d)?;
@@ -192,26 +192,26 @@ pub fn close(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> 
 }
 
 /// `dup(2)`.
-pub fn dup(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    match s.fds.dup(int(a[0])) {
+pub fn dup(s: &mut Shims, m: &mut Machine<Shims>, a: Dup) -> VmResult<Ret> {
+    match s.fds.dup(a.fd.0) {
         Ok(fd) => Ok(Ret::Value(fd as u64)),
         Err(e) => fail(m, errno_of(e)),
     }
 }
 
 /// `dup2(2)`: closing the fd it replaces may destroy a description.
-pub fn dup2(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let r = s.fds.dup2(int(a[0]), int(a[1]));
+pub fn dup2(s: &mut Shims, m: &mut Machine<Shims>, a: Dup2) -> VmResult<Ret> {
+    let r = s.fds.dup2(a.old.0, a.new.0);
     dup_result(s, m, r)
 }
 
 /// `dup3(2)`: flags are `O_CLOEXEC` or nothing (EINVAL otherwise, and for `old == new`).
-pub fn dup3(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let flags = a[2] as u32 as u64;
+pub fn dup3(s: &mut Shims, m: &mut Machine<Shims>, a: Dup3) -> VmResult<Ret> {
+    let flags = a.flags.bits();
     if flags & !O_CLOEXEC != 0 {
         return fail(m, EINVAL);
     }
-    let r = s.fds.dup3(int(a[0]), int(a[1]), flags & O_CLOEXEC != 0);
+    let r = s.fds.dup3(a.old.0, a.new.0, flags & O_CLOEXEC != 0);
     dup_result(s, m, r)
 }
 
@@ -234,15 +234,15 @@ fn dup_result(
 /// `fcntl(2)` — <https://man7.org/linux/man-pages/man2/fcntl.2.html>: the fd flags, the status
 /// flags and duplication. An unknown command is EINVAL (after EBADF, shims/probes/fdcalls.c);
 /// status flags Linux accepts but Spindle does not model are unsupported.
-pub fn fcntl(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let fd = int(a[0]);
+pub fn fcntl(s: &mut Shims, m: &mut Machine<Shims>, a: Fcntl) -> VmResult<Ret> {
+    let fd = a.fd.0;
     let id = match s.fds.lookup(fd) {
         Ok(id) => id,
         Err(e) => return fail(m, errno_of(e)),
     };
-    let arg = a[2];
-    let r = match int(a[1]) {
-        F_DUPFD | F_DUPFD_CLOEXEC => s.fds.dup_min(fd, int(arg), int(a[1]) == F_DUPFD_CLOEXEC).map(|fd| fd as u64),
+    let (cmd, arg) = (a.cmd.get(), a.arg.0);
+    let r = match cmd {
+        F_DUPFD | F_DUPFD_CLOEXEC => s.fds.dup_min(fd, int(arg), cmd == F_DUPFD_CLOEXEC).map(|fd| fd as u64),
         F_GETFD => s.fds.cloexec(fd).map(|c| if c { FD_CLOEXEC } else { 0 }),
         F_SETFD => s.fds.set_cloexec(fd, arg & FD_CLOEXEC != 0).map(|()| 0),
         F_GETFL => s.fds.file_status(fd).map(|st| {

@@ -6,6 +6,7 @@
 //! errno rules. The VM sees foreign calls as ids and 64-bit arguments; the fd layer sees
 //! operations on descriptions.
 
+pub mod abi;
 pub mod consts;
 pub mod epoll;
 mod epoll_calls;
@@ -31,7 +32,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 pub use limits::{FdLimits, DEFAULT_MAX_FDS, DEFAULT_MAX_FD_BUFFERS};
-pub use table::{ForeignArg, ForeignCall, ForeignFn, ForeignTable, ShimDef, EXTRA_BASE, MAX_EXTRA_ARITY, SHIMS};
+pub use table::{args, Call, ForeignArg, ForeignCall, ForeignFn, ForeignTable, ShimDef, EXTRA_BASE, MAX_EXTRA_ARITY, SHIMS};
 
 /// Whether the call hooks (the trace, call observers) are compiled in: feature `trace`, on by
 /// default. Off, a tracer or observer set on [`Shims`] is never called (benches/trace-off.sh).

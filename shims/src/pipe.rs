@@ -1,6 +1,8 @@
 //! `pipe`, `pipe2` — <https://man7.org/linux/man-pages/man2/pipe.2.html>.
 
+use crate::abi::{FdPair, Out};
 use crate::consts::errno::*;
+use crate::table::args::{Pipe, Pipe2};
 use crate::{errno_of, fail, Shims};
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
@@ -10,17 +12,17 @@ const O_DIRECT: u64 = 0o40000;
 const O_NOTIFICATION_PIPE: u64 = 0o10000000;
 
 /// `pipe(fds)`.
-pub fn pipe(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    make_pipe(s, m, a[0], 0)
+pub fn pipe(s: &mut Shims, m: &mut Machine<Shims>, a: Pipe) -> VmResult<Ret> {
+    make_pipe(s, m, a.fds, 0)
 }
 
 /// `pipe2(fds, flags)`: `O_NONBLOCK`, `O_CLOEXEC`; other flags are EINVAL, except the packet
 /// and notification modes, which Linux has and Spindle does not model.
-pub fn pipe2(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    make_pipe(s, m, a[0], a[1] as u32 as u64)
+pub fn pipe2(s: &mut Shims, m: &mut Machine<Shims>, a: Pipe2) -> VmResult<Ret> {
+    make_pipe(s, m, a.fds, a.flags.bits())
 }
 
-fn make_pipe(s: &mut Shims, m: &mut Machine<Shims>, fds: u64, flags: u64) -> VmResult<Ret> {
+fn make_pipe(s: &mut Shims, m: &mut Machine<Shims>, fds: Out<FdPair>, flags: u64) -> VmResult<Ret> {
     if flags & O_DIRECT != 0 {
         return Err(Stop::unsupported("pipe2 with O_DIRECT (packet mode pipes)"));
     }

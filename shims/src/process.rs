@@ -1,35 +1,36 @@
 //! Process-level calls: output, exit, the heap, errno.
 
 use crate::consts::errno::*;
+use crate::table::args::{Abort, Errno, Exit, Free, Malloc};
 use crate::Shims;
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
 /// `exit(3)`: ends the program with `status & 0xff`, whatever other threads do.
-pub fn exit(_: &mut Shims, _m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    Err(Stop::exit(a[0] as u8))
+pub fn exit(_: &mut Shims, _m: &mut Machine<Shims>, a: Exit) -> VmResult<Ret> {
+    Err(Stop::exit(a.status.0 as u8))
 }
 
 /// `abort(3)`.
-pub fn abort(_: &mut Shims, _m: &mut Machine<Shims>, _: &[u64]) -> VmResult<Ret> {
+pub fn abort(_: &mut Shims, _m: &mut Machine<Shims>, _: Abort) -> VmResult<Ret> {
     Err(Stop::abort())
 }
 
 /// `malloc(3)`: zeroed memory; an impossible size is NULL with ENOMEM, as glibc does.
-pub fn malloc(_: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    if a[0] > u32::MAX as u64 {
+pub fn malloc(_: &mut Shims, m: &mut Machine<Shims>, a: Malloc) -> VmResult<Ret> {
+    if a.size.0 > u32::MAX as u64 {
         m.set_errno(ENOMEM);
         return Ok(Ret::Value(0));
     }
-    m.malloc(a[0]).map(Ret::Value)
+    m.malloc(a.size.0).map(Ret::Value)
 }
 
 /// `free(3)`.
-pub fn free(_: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    m.free(a[0])?;
+pub fn free(_: &mut Shims, m: &mut Machine<Shims>, a: Free) -> VmResult<Ret> {
+    m.free(a.p.0)?;
     Ok(Ret::Value(0))
 }
 
 /// The calling thread's `errno`.
-pub fn errno(_: &mut Shims, m: &mut Machine<Shims>, _: &[u64]) -> VmResult<Ret> {
+pub fn errno(_: &mut Shims, m: &mut Machine<Shims>, _: Errno) -> VmResult<Ret> {
     Ok(Ret::Value(m.errno() as u64))
 }

@@ -5,10 +5,10 @@
 //! <https://man7.org/linux/man-pages/man2/shutdown.2.html>.
 
 use crate::consts::errno::*;
-use crate::fd::int;
 use crate::io::{ReadOp, WriteOp};
+use crate::table::args::{Recv, Send, Shutdown, Socketpair};
 use crate::{errno_of, fail, Shims};
-use spindle_fds::{DescriptionKind, Shutdown};
+use spindle_fds::{DescriptionKind, Shutdown as Shut};
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
 const AF_UNSPEC: i32 = 0;
@@ -53,8 +53,8 @@ const ENOTSOCK: i64 = 88;
 /// 7. for `AF_UNIX`: a protocol other than 0 or `PF_UNIX` → `EPROTONOSUPPORT`; `SOCK_STREAM` is
 ///    modelled; `SOCK_DGRAM`, `SOCK_RAW` (a datagram socket) and `SOCK_SEQPACKET` exist on Linux
 ///    and are unsupported; other types → `ESOCKTNOSUPPORT`.
-pub fn socketpair(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let (domain, ty, protocol, sv) = (int(a[0]), a[1] as u32 as u64, int(a[2]), a[3]);
+pub fn socketpair(s: &mut Shims, m: &mut Machine<Shims>, a: Socketpair) -> VmResult<Ret> {
+    let (domain, ty, protocol, sv) = (a.domain.get(), a.r#type.0 as u64, a.protocol.0, a.sv);
     let base = ty & SOCK_TYPE_MASK;
     if ty & !SOCK_TYPE_MASK & !(SOCK_NONBLOCK | SOCK_CLOEXEC) != 0 {
         return fail(m, EINVAL);
@@ -162,19 +162,19 @@ fn check_flags(call: &str, flags: u64, allowed: u64) -> VmResult<()> {
 
 /// `send(fd, buf, len, flags)`: `MSG_DONTWAIT`, `MSG_NOSIGNAL` (SIGPIPE is never raised: see
 /// docs/divergences.md).
-pub fn send(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let fd = int(a[0]);
+pub fn send(s: &mut Shims, m: &mut Machine<Shims>, a: Send) -> VmResult<Ret> {
+    let (fd, buf, len) = (a.fd.0, a.buf.0, a.len.0);
     let id = match socket_of(s, fd) {
         Ok(id) => id,
         Err(e) => return fail(m, e),
     };
-    let flags = a[3] as u32 as u64;
+    let flags = a.flags.bits();
     check_flags("send", flags, MSG_DONTWAIT | MSG_NOSIGNAL)?;
-    if crate::fd::broken_before_copy(s, id, a[2]) {
+    if crate::fd::broken_before_copy(s, id, len) {
         return fail(m, EPIPE);
     }
     let nonblock = flags & MSG_DONTWAIT != 0 || s.fds.status_flags(id).is_some_and(|f| f.nonblock);
-    let data = match s.write_data(m, id, a[1], a[2])? {
+    let data = match s.write_data(m, id, buf, len)? {
         Ok(d) => d,
         Err(e) => return fail(m, crate::fd::full_before_copy(s, id, nonblock, e)),
     };
@@ -183,28 +183,28 @@ pub fn send(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
 
 /// `recv(fd, buf, len, flags)`: `MSG_DONTWAIT`, `MSG_PEEK`; `MSG_NOSIGNAL` is accepted and does
 /// nothing, as on Linux (no signal arises from receiving).
-pub fn recv(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let fd = int(a[0]);
+pub fn recv(s: &mut Shims, m: &mut Machine<Shims>, a: Recv) -> VmResult<Ret> {
+    let fd = a.fd.0;
     let id = match socket_of(s, fd) {
         Ok(id) => id,
         Err(e) => return fail(m, e),
     };
-    let flags = a[3] as u32 as u64;
+    let flags = a.flags.bits();
     check_flags("recv", flags, MSG_DONTWAIT | MSG_PEEK | MSG_NOSIGNAL)?;
     let nonblock = flags & MSG_DONTWAIT != 0 || s.fds.status_flags(id).is_some_and(|f| f.nonblock);
-    s.start_read(m, ReadOp { call: "recv", fd, id, buf: a[1], count: a[2], recv: true, peek: flags & MSG_PEEK != 0 }, nonblock)
+    s.start_read(m, ReadOp { call: "recv", fd, id, buf: a.buf.0, count: a.len.0, recv: true, peek: flags & MSG_PEEK != 0 }, nonblock)
 }
 
 /// `shutdown(fd, how)`: half-close; both ends' readiness changes.
-pub fn shutdown(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let id = match socket_of(s, int(a[0])) {
+pub fn shutdown(s: &mut Shims, m: &mut Machine<Shims>, a: Shutdown) -> VmResult<Ret> {
+    let id = match socket_of(s, a.fd.0) {
         Ok(id) => id,
         Err(e) => return fail(m, e),
     };
-    let how = match int(a[1]) {
-        0 => Shutdown::Read,
-        1 => Shutdown::Write,
-        2 => Shutdown::Both,
+    let how = match a.how.get() {
+        0 => Shut::Read,
+        1 => Shut::Write,
+        2 => Shut::Both,
         _ => return fail(m, EINVAL),
     };
     let r = s.fds.get_mut(id).map(|d| d.shutdown(how));

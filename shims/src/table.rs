@@ -1,8 +1,13 @@
-//! The foreign-call table: one entry per supported call, in one place — its name, arity, result
-//! kind, handler, and how the trace shows it. The VM refers to a call by its index here. Adding
-//! a call adds one entry.
+//! The foreign-call table: every supported call declared once — its name, typed parameters
+//! (`abi.rs`), result and handler. From the declaration come the arity and the front end's
+//! resolver entry, the trace signature (each parameter shown as its type says), the typed
+//! argument struct the handler receives (`fn read(s, m, a: Read)`), and [`Call`], the decoded
+//! call that `--against-kernel` matches exhaustively (a call without a kernel plan does not
+//! compile). The VM refers to a call by its index here. Adding a call adds one declaration, one
+//! handler, and a line in docs/syscalls.md (checked by a test).
 
-use crate::trace::decode::{self as d, Arg, RetKind};
+use crate::abi::*;
+use crate::trace::decode::{Arg, RetKind};
 use crate::trace::{Shown, Sig};
 use crate::{epoll_calls as ep, eventfd, fd, pipe, process, socket, threads, time, timerfd, Shims};
 use spindle_vm::ir::ForeignRet;
@@ -12,6 +17,8 @@ pub type ShimFn = fn(&mut Shims, &mut Machine<Shims>, &[u64]) -> VmResult<Ret>;
 
 pub struct ShimDef {
     pub name: &'static str,
+    /// The parameters' names, as docs/syscalls.md writes them.
+    pub params: &'static [&'static str],
     /// Arguments required; up to `arity` may be given (variadic calls).
     pub min_arity: usize,
     pub arity: usize,
@@ -21,156 +28,216 @@ pub struct ShimDef {
     pub sig: Sig,
 }
 
-const fn def(name: &'static str, arity: usize, ret: ForeignRet, run: ShimFn, sig: Sig) -> ShimDef {
-    ShimDef { name, min_arity: arity, arity, ret, run, sig }
+/// Text strace shows for a parameter the libc wrapper fills in (`sendto`'s `NULL, 0`).
+const fn lit(text: &'static str) -> Shown {
+    Shown(Arg::Lit(text), 0)
 }
 
-/// A call whose last arguments may be left out (they are 0).
-const fn variadic(name: &'static str, min_arity: usize, arity: usize, run: ShimFn, sig: Sig) -> ShimDef {
-    ShimDef { name, min_arity, arity, ret: ForeignRet::Int, run, sig }
+/// The trace's argument list: `pre`, then the parameters (parameter `i` shown as its type
+/// says, reading argument `i`), then `post`.
+const fn shown<const N: usize>(pre: &[Shown], params: &[Arg], post: &[Shown]) -> [Shown; N] {
+    let mut out = [Shown(Arg::Int, 0); N];
+    let mut k = 0;
+    let mut i = 0;
+    while i < pre.len() {
+        out[k] = pre[i];
+        k += 1;
+        i += 1;
+    }
+    i = 0;
+    while i < params.len() {
+        out[k] = Shown(params[i], i);
+        k += 1;
+        i += 1;
+    }
+    i = 0;
+    while i < post.len() {
+        out[k] = post[i];
+        k += 1;
+        i += 1;
+    }
+    assert!(k == N, "the trace signature's length");
+    out
 }
 
-const fn sig(name: &'static str, args: &'static [Shown], ret: RetKind) -> Sig {
-    Sig { name, args, ret }
+/// The position of `name` in `names`; panics (at compile time, in a `const` block) if absent.
+pub const fn position(names: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < names.len() {
+        let (a, b) = (names[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut k = 0;
+            while k < a.len() && a[k] == b[k] {
+                k += 1;
+            }
+            if k == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("no such parameter")
 }
 
-use Arg::*;
-use ForeignRet::{Int as IntRet, Never, Ptr as PtrRet};
+/// Declares the calls. Each line:
+///
+/// `name: Args(param: Type, …) [min N] -> Result => handler [, strace name [pre…] [post…]];`
+///
+/// `Args` is the typed argument struct the handler receives; `min N` makes the last parameters
+/// optional (a variadic call; they are 0 when left out); `Result` is `Int`, `Ptr`, `Never`
+/// (the call does not return) or `Fcntl` (an `int` the trace shows as `fcntl` does); the
+/// `strace` part names the system call strace shows and the text it shows before and after the
+/// parameters, when they differ from the call's own.
+macro_rules! calls {
+    ($(
+        $name:ident: $Args:ident ( $($field:ident: $ty:ty),* $(,)? ) $(min $min:literal)? -> $ret:ident => $handler:path
+            $(, strace $sname:ident [$($pre:expr),*] [$($post:expr),*])?;
+    )*) => {
+        /// The typed argument struct of every call, named after the call.
+        pub mod args {
+            use crate::abi::*;
+        $(
+            #[doc = concat!("The arguments of `", stringify!($name), "` (docs/syscalls.md).")]
+            #[derive(Clone, Copy, Debug)]
+            pub struct $Args {
+                $(pub $field: $ty,)*
+            }
 
-const FD: Shown = Shown(Int, 0);
+            impl $Args {
+                /// The call's name, as a guest program calls it.
+                pub const NAME: &'static str = stringify!($name);
+                /// The parameters' names.
+                pub const PARAMS: &'static [&'static str] = &[$(stringify!($field)),*];
 
-pub static SHIMS: &[ShimDef] = &[
-    def("read", 3, IntRet, fd::read, sig("read", &[FD, Shown(OutStr, 1), Shown(UInt, 2)], RetKind::Int)),
-    def("write", 3, IntRet, fd::write, sig("write", &[FD, Shown(InStr(2), 1), Shown(UInt, 2)], RetKind::Int)),
-    def("close", 1, IntRet, fd::close, sig("close", &[FD], RetKind::Int)),
-    def("dup", 1, IntRet, fd::dup, sig("dup", &[FD], RetKind::Int)),
-    def("dup2", 2, IntRet, fd::dup2, sig("dup2", &[FD, Shown(Int, 1)], RetKind::Int)),
-    def("dup3", 3, IntRet, fd::dup3, sig("dup3", &[FD, Shown(Int, 1), Shown(Flags(d::DUP3_FLAGS, "0"), 2)], RetKind::Int)),
-    variadic("fcntl", 2, 3, fd::fcntl, sig("fcntl", &[FD, Shown(Enum(d::FCNTL_CMDS), 1), Shown(FcntlArg, 2)], RetKind::Fcntl)),
-    def("eventfd", 2, IntRet, eventfd::eventfd, sig("eventfd2", &[Shown(UInt, 0), Shown(Flags(d::EFD_FLAGS, "0"), 1)], RetKind::Int)),
-    def("pipe", 1, IntRet, pipe::pipe, sig("pipe2", &[Shown(IntPairOut, 0), Shown(Lit("0"), 0)], RetKind::Int)),
-    def("pipe2", 2, IntRet, pipe::pipe2, sig("pipe2", &[Shown(IntPairOut, 0), Shown(Flags(d::O_FLAGS, "0"), 1)], RetKind::Int)),
-    def(
-        "socketpair",
-        4,
-        IntRet,
-        socket::socketpair,
-        sig("socketpair", &[Shown(Enum(d::DOMAINS), 0), Shown(SockType, 1), Shown(Int, 2), Shown(IntPairOut, 3)], RetKind::Int),
-    ),
-    def(
-        "send",
-        4,
-        IntRet,
-        socket::send,
-        sig(
-            "sendto",
-            &[FD, Shown(InStr(2), 1), Shown(UInt, 2), Shown(Flags(d::MSG_FLAGS, "0"), 3), Shown(Lit("NULL"), 0), Shown(Lit("0"), 0)],
-            RetKind::Int,
-        ),
-    ),
-    def(
-        "recv",
-        4,
-        IntRet,
-        socket::recv,
-        sig(
-            "recvfrom",
-            &[FD, Shown(OutStr, 1), Shown(UInt, 2), Shown(Flags(d::MSG_FLAGS, "0"), 3), Shown(Lit("NULL"), 0), Shown(Lit("NULL"), 0)],
-            RetKind::Int,
-        ),
-    ),
-    def("shutdown", 2, IntRet, socket::shutdown, sig("shutdown", &[FD, Shown(Enum(d::SHUT_HOW), 1)], RetKind::Int)),
-    def("epoll_create", 1, IntRet, ep::epoll_create, sig("epoll_create", &[Shown(Int, 0)], RetKind::Int)),
-    def("epoll_create1", 1, IntRet, ep::epoll_create1, sig("epoll_create1", &[Shown(Flags(d::EPOLL_CREATE_FLAGS, "0"), 0)], RetKind::Int)),
-    def(
-        "epoll_ctl",
-        4,
-        IntRet,
-        ep::epoll_ctl,
-        sig("epoll_ctl", &[FD, Shown(Enum(d::EPOLL_OPS), 1), Shown(Int, 2), Shown(EpollEventIn, 3)], RetKind::Int),
-    ),
-    def(
-        "epoll_wait",
-        4,
-        IntRet,
-        ep::epoll_wait,
-        sig("epoll_wait", &[FD, Shown(EpollEventsOut, 1), Shown(Int, 2), Shown(Int, 3)], RetKind::Int),
-    ),
-    def(
-        "epoll_pwait",
-        5,
-        IntRet,
-        ep::epoll_pwait,
-        sig("epoll_pwait", &[FD, Shown(EpollEventsOut, 1), Shown(Int, 2), Shown(Int, 3), Shown(Ptr, 4), Shown(Lit("8"), 0)], RetKind::Int),
-    ),
-    def(
-        "epoll_pwait2",
-        5,
-        IntRet,
-        ep::epoll_pwait2,
-        sig(
-            "epoll_pwait2",
-            &[FD, Shown(EpollEventsOut, 1), Shown(Int, 2), Shown(TimespecIn, 3), Shown(Ptr, 4), Shown(Lit("8"), 0)],
-            RetKind::Int,
-        ),
-    ),
-    def(
-        "timerfd_create",
-        2,
-        IntRet,
-        timerfd::timerfd_create,
-        sig("timerfd_create", &[Shown(Enum(d::CLOCKS), 0), Shown(Flags(d::TFD_FLAGS, "0"), 1)], RetKind::Int),
-    ),
-    def(
-        "timerfd_settime",
-        4,
-        IntRet,
-        timerfd::timerfd_settime,
-        sig(
-            "timerfd_settime",
-            &[FD, Shown(Flags(d::TFD_TIMER_FLAGS, "0"), 1), Shown(ItimerspecIn, 2), Shown(ItimerspecOut, 3)],
-            RetKind::Int,
-        ),
-    ),
-    def("timerfd_gettime", 2, IntRet, timerfd::timerfd_gettime, sig("timerfd_gettime", &[FD, Shown(ItimerspecOut, 1)], RetKind::Int)),
-    def("exit", 1, Never, process::exit, sig("exit_group", &[Shown(Int, 0)], RetKind::None)),
-    def("abort", 0, Never, process::abort, sig("abort", &[], RetKind::None)),
-    def("malloc", 1, PtrRet, process::malloc, sig("malloc", &[Shown(UInt, 0)], RetKind::Ptr)),
-    def("free", 1, IntRet, process::free, sig("free", &[Shown(Ptr, 0)], RetKind::Int)),
-    def("errno", 0, IntRet, process::errno, sig("errno", &[], RetKind::Int)),
-    def("spawn", 2, IntRet, threads::spawn, sig("spawn", &[Shown(Func, 0), Shown(Int, 1)], RetKind::Int)),
-    def("join", 1, IntRet, threads::join, sig("join", &[Shown(Int, 0)], RetKind::Int)),
-    def("sched_yield", 0, IntRet, threads::sched_yield, sig("sched_yield", &[], RetKind::Int)),
-    def(
-        "nanosleep",
-        2,
-        IntRet,
-        time::nanosleep,
-        sig(
-            "clock_nanosleep",
-            &[Shown(Lit("CLOCK_REALTIME"), 0), Shown(Lit("0"), 0), Shown(TimespecIn, 0), Shown(PtrOut, 1)],
-            RetKind::Int,
-        ),
-    ),
-    def(
-        "usleep",
-        1,
-        IntRet,
-        time::usleep,
-        sig(
-            "clock_nanosleep",
-            &[Shown(Lit("CLOCK_REALTIME"), 0), Shown(Lit("0"), 0), Shown(UsecTimespec, 0), Shown(PtrOut, 9)],
-            RetKind::Int,
-        ),
-    ),
-    def(
-        "clock_gettime",
-        2,
-        IntRet,
-        time::clock_gettime,
-        sig("clock_gettime", &[Shown(Enum(d::CLOCKS), 0), Shown(TimespecOut, 1)], RetKind::Int),
-    ),
-];
+                /// The position of parameter `name` among the arguments; in a `const` block, a
+                /// name that is not a parameter is a compile-time error.
+                pub const fn at(name: &str) -> usize {
+                    super::position(Self::PARAMS, name)
+                }
+
+                /// The typed arguments of raw ones (missing ones are 0).
+                #[inline]
+                #[allow(unused_variables, unused_mut)]
+                pub fn from_raw(a: &[u64]) -> Self {
+                    let mut a = a.iter().copied();
+                    $Args { $($field: <$ty as Param>::from_raw(a.next().unwrap_or(0)),)* }
+                }
+
+                /// The fd numbers among the arguments.
+                pub fn fds(&self) -> Vec<i32> {
+                    let fds: [Option<i32>; Self::PARAMS.len()] = [$(Param::fd(self.$field)),*];
+                    fds.into_iter().flatten().collect()
+                }
+            }
+        )*
+        }
+
+        /// A decoded call of a built-in foreign function: which, with its typed arguments.
+        #[derive(Clone, Copy, Debug)]
+        pub enum Call {
+            $($Args(args::$Args),)*
+        }
+
+        impl Call {
+            /// Call `id` (an index into [`SHIMS`]) with `args`; `None` for a host-added function.
+            pub fn decode(id: u32, args: &[u64]) -> Option<Call> {
+                const DECODE: &[fn(&[u64]) -> Call] = &[$(|a| Call::$Args(args::$Args::from_raw(a))),*];
+                DECODE.get(id as usize).map(|f| f(args))
+            }
+
+            /// The call's name.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Call::$Args(_) => args::$Args::NAME,)*
+                }
+            }
+
+            /// The fd numbers among its arguments.
+            pub fn fds(&self) -> Vec<i32> {
+                match self {
+                    $(Call::$Args(a) => a.fds(),)*
+                }
+            }
+        }
+
+        pub static SHIMS: &[ShimDef] = &[$(
+            ShimDef {
+                name: stringify!($name),
+                params: args::$Args::PARAMS,
+                min_arity: calls!(@min [$($min)?] $Args),
+                arity: args::$Args::PARAMS.len(),
+                ret: calls!(@fret $ret),
+                run: |s, m, a| $handler(s, m, args::$Args::from_raw(a)),
+                sig: Sig {
+                    name: calls!(@sname [$($sname)?] $name),
+                    args: {
+                        const PRE: &[Shown] = &[$($($pre),*)?];
+                        const PARAMS: &[Arg] = &[$(<$ty as Param>::SHOWN),*];
+                        const POST: &[Shown] = &[$($($post),*)?];
+                        &shown::<{ PRE.len() + PARAMS.len() + POST.len() }>(PRE, PARAMS, POST)
+                    },
+                    ret: calls!(@tret $ret),
+                },
+            },
+        )*];
+    };
+    (@min [$min:literal] $Args:ident) => { $min };
+    (@min [] $Args:ident) => { args::$Args::PARAMS.len() };
+    (@sname [$s:ident] $n:ident) => { stringify!($s) };
+    (@sname [] $n:ident) => { stringify!($n) };
+    (@fret Int) => { ForeignRet::Int };
+    (@fret Fcntl) => { ForeignRet::Int };
+    (@fret Ptr) => { ForeignRet::Ptr };
+    (@fret Never) => { ForeignRet::Never };
+    (@tret Int) => { RetKind::Int };
+    (@tret Fcntl) => { RetKind::Fcntl };
+    (@tret Ptr) => { RetKind::Ptr };
+    (@tret Never) => { RetKind::None };
+}
+
+calls! {
+    read: Read(fd: Fd, buf: OutBytes<2>, count: Size) -> Int => fd::read;
+    write: Write(fd: Fd, buf: InBytes<2>, count: Size) -> Int => fd::write;
+    close: Close(fd: Fd) -> Int => fd::close;
+    dup: Dup(fd: Fd) -> Int => fd::dup;
+    dup2: Dup2(old: Fd, new: Fd) -> Int => fd::dup2;
+    dup3: Dup3(old: Fd, new: Fd, flags: Flags<Dup3Flags>) -> Int => fd::dup3;
+    fcntl: Fcntl(fd: Fd, cmd: Enum<FcntlCmds>, arg: FcntlArg) min 2 -> Fcntl => fd::fcntl;
+    eventfd: Eventfd(initval: UInt, flags: Flags<EfdFlags>) -> Int => eventfd::eventfd, strace eventfd2 [] [];
+    pipe: Pipe(fds: Out<FdPair>) -> Int => pipe::pipe, strace pipe2 [] [lit("0")];
+    pipe2: Pipe2(fds: Out<FdPair>, flags: Flags<OFlags>) -> Int => pipe::pipe2;
+    socketpair: Socketpair(domain: Enum<Domains>, r#type: SockType, protocol: Int, sv: Out<FdPair>) -> Int => socket::socketpair;
+    send: Send(fd: Fd, buf: InBytes<2>, len: Size, flags: Flags<MsgFlags>) -> Int => socket::send,
+        strace sendto [] [lit("NULL"), lit("0")];
+    recv: Recv(fd: Fd, buf: OutBytes<2>, len: Size, flags: Flags<MsgFlags>) -> Int => socket::recv,
+        strace recvfrom [] [lit("NULL"), lit("NULL")];
+    shutdown: Shutdown(fd: Fd, how: Enum<ShutHow>) -> Int => socket::shutdown;
+    epoll_create: EpollCreate(size: Int) -> Int => ep::epoll_create;
+    epoll_create1: EpollCreate1(flags: Flags<EpollCreateFlags>) -> Int => ep::epoll_create1;
+    epoll_ctl: EpollCtl(epfd: Fd, op: Enum<EpollOps>, fd: Fd, event: In<EpollEvent>) -> Int => ep::epoll_ctl;
+    epoll_wait: EpollWait(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: Int) -> Int => ep::epoll_wait;
+    epoll_pwait: EpollPwait(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: Int, sigmask: Addr) -> Int => ep::epoll_pwait,
+        strace epoll_pwait [] [lit("8")];
+    epoll_pwait2: EpollPwait2(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: In<Timespec>, sigmask: Addr) -> Int
+        => ep::epoll_pwait2, strace epoll_pwait2 [] [lit("8")];
+    timerfd_create: TimerfdCreate(clockid: Enum<Clocks>, flags: Flags<TfdFlags>) -> Int => timerfd::timerfd_create;
+    timerfd_settime: TimerfdSettime(fd: Fd, flags: Flags<TfdTimerFlags>, new: In<Itimerspec>, old: Out<Itimerspec>) -> Int
+        => timerfd::timerfd_settime;
+    timerfd_gettime: TimerfdGettime(fd: Fd, cur: Out<Itimerspec>) -> Int => timerfd::timerfd_gettime;
+    exit: Exit(status: Long) -> Never => process::exit, strace exit_group [] [];
+    abort: Abort() -> Never => process::abort;
+    malloc: Malloc(size: Size) -> Ptr => process::malloc;
+    free: Free(p: Addr) -> Int => process::free;
+    errno: Errno() -> Int => process::errno;
+    spawn: Spawn(f: Func, arg: Long) -> Int => threads::spawn;
+    join: Join(tid: Long) -> Int => threads::join;
+    sched_yield: SchedYield() -> Int => threads::sched_yield;
+    nanosleep: Nanosleep(req: In<Timespec>, rem: OutAddr) -> Int => time::nanosleep,
+        strace clock_nanosleep [lit("CLOCK_REALTIME"), lit("0")] [];
+    usleep: Usleep(usec: Usec) -> Int => time::usleep,
+        strace clock_nanosleep [lit("CLOCK_REALTIME"), lit("0")] [Shown(Arg::PtrOut, 9)];
+    clock_gettime: ClockGettime(clk: Enum<Clocks>, ts: Out<Timespec>) -> Int => time::clock_gettime;
+}
 
 pub fn find(name: &str) -> Option<(u32, &'static ShimDef)> {
     SHIMS.iter().enumerate().find(|(_, d)| d.name == name).map(|(i, d)| (i as u32, d))
@@ -199,12 +266,12 @@ pub enum ForeignArg {
 static ARG_SHOWN: [[Shown; MAX_EXTRA_ARITY]; 1 << MAX_EXTRA_ARITY] = arg_shown();
 
 const fn arg_shown() -> [[Shown; MAX_EXTRA_ARITY]; 1 << MAX_EXTRA_ARITY] {
-    let mut t = [[Shown(Int, 0); MAX_EXTRA_ARITY]; 1 << MAX_EXTRA_ARITY];
+    let mut t = [[Shown(Arg::Int, 0); MAX_EXTRA_ARITY]; 1 << MAX_EXTRA_ARITY];
     let mut m = 0;
     while m < 1 << MAX_EXTRA_ARITY {
         let mut i = 0;
         while i < MAX_EXTRA_ARITY {
-            t[m][i] = Shown(if (m >> i) & 1 == 1 { Ptr } else { Int }, i);
+            t[m][i] = Shown(if (m >> i) & 1 == 1 { Arg::Ptr } else { Arg::Int }, i);
             i += 1;
         }
         m += 1;
@@ -399,5 +466,69 @@ impl ForeignCall<'_> {
     /// The whole machine, for what the methods above do not cover.
     pub fn machine(&mut self) -> &mut Machine<Shims> {
         self.machine
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The calls docs/syscalls.md documents, as written there: `name(param, …)` in backticks in
+    /// a heading or in the first cell of a table row.
+    fn documented() -> Vec<(String, Vec<String>)> {
+        let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/syscalls.md"));
+        let mut out = Vec::new();
+        for line in text.lines() {
+            let place = if line.starts_with('#') {
+                line
+            } else if let Some(row) = line.strip_prefix('|') {
+                row.split('|').next().unwrap_or("")
+            } else {
+                continue;
+            };
+            for code in place.split('`').skip(1).step_by(2) {
+                let Some((name, rest)) = code.split_once('(') else { continue };
+                let Some((params, _)) = rest.split_once(')') else { continue };
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                    continue;
+                }
+                let params = params.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
+                out.push((name.to_string(), params));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn docs_syscalls_md_documents_every_declared_call_with_its_parameters() {
+        let docs = documented();
+        for def in SHIMS {
+            let params: Vec<String> = def.params.iter().map(|p| p.trim_start_matches("r#").to_string()).collect();
+            let shown: Vec<&(String, Vec<String>)> = docs.iter().filter(|(n, _)| n == def.name).collect();
+            assert!(!shown.is_empty(), "`{}` is declared in shims/src/table.rs but not documented in docs/syscalls.md", def.name);
+            for (_, documented) in shown {
+                assert_eq!(documented, &params, "docs/syscalls.md writes `{}` with other parameters than its declaration", def.name);
+            }
+        }
+        for (name, _) in &docs {
+            assert!(find(name).is_some(), "docs/syscalls.md documents `{name}`, which no declaration in shims/src/table.rs has");
+        }
+    }
+
+    #[test]
+    fn signatures_come_from_the_declarations() {
+        let (_, read) = find("read").expect("read");
+        assert_eq!((read.min_arity, read.arity), (3, 3));
+        let (_, fcntl) = find("fcntl").expect("fcntl");
+        assert_eq!((fcntl.min_arity, fcntl.arity, fcntl.sig.ret), (2, 3, RetKind::Fcntl));
+        let (_, send) = find("send").expect("send");
+        assert_eq!(send.sig.name, "sendto");
+        let shown: Vec<String> = send.sig.args.iter().map(|s| format!("{:?}", s.0)).collect();
+        assert_eq!(shown[0], "Int");
+        assert_eq!(shown[1], "InStr(2)");
+        assert_eq!(&shown[4..], ["Lit(\"NULL\")", "Lit(\"0\")"]);
+        assert_eq!(args::EpollCtl::at("event"), 3);
+        let call = Call::decode(find("dup2").expect("dup2").0, &[3, 1 << 32 | 7]).expect("a built-in");
+        assert_eq!((call.name(), call.fds()), ("dup2", vec![3, 7]));
     }
 }

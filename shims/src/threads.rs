@@ -1,23 +1,24 @@
 //! Threads: `spawn`, `join`, `sched_yield`.
 
+use crate::table::args::{Join, SchedYield, Spawn};
 use crate::Shims;
 use spindle_vm::{Machine, Ret, VmResult};
 
 /// `spawn(f, arg)`: starts a thread running `f(arg)`; returns its id.
-pub fn spawn(_: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    m.spawn(a[0], a[1]).map(|t| Ret::Value(t as u64))
+pub fn spawn(_: &mut Shims, m: &mut Machine<Shims>, a: Spawn) -> VmResult<Ret> {
+    m.spawn(a.f.0, a.arg.0 as u64).map(|t| Ret::Value(t as u64))
 }
 
 /// `join(tid)`: waits for the thread and returns its function's return value.
-pub fn join(_: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    Ok(match m.join(a[0])? {
+pub fn join(_: &mut Shims, m: &mut Machine<Shims>, a: Join) -> VmResult<Ret> {
+    Ok(match m.join(a.tid.0 as u64)? {
         Some(v) => Ret::Value(v),
         None => Ret::Blocked,
     })
 }
 
 /// `sched_yield(2)` — <https://man7.org/linux/man-pages/man2/sched_yield.2.html>.
-pub fn sched_yield(_: &mut Shims, m: &mut Machine<Shims>, _: &[u64]) -> VmResult<Ret> {
+pub fn sched_yield(_: &mut Shims, m: &mut Machine<Shims>, _: SchedYield) -> VmResult<Ret> {
     m.yield_now();
     Ok(Ret::Value(0))
 }

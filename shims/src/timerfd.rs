@@ -14,9 +14,10 @@
 //! nothing; a VM timer is armed at the next expiry only while some thread is blocked (in a read
 //! of the timerfd, or in any `epoll_wait`) and could be woken by it.
 
+use crate::abi::{Itimerspec, Timespec};
 use crate::consts::errno::*;
-use crate::fd::int;
 use crate::io::ReadOp;
+use crate::table::args::{TimerfdCreate, TimerfdGettime, TimerfdSettime};
 use crate::{errno_of, fail, Shims};
 use spindle_fds::FdId;
 use spindle_vm::{Machine, Ret, Stop, VmResult};
@@ -30,7 +31,6 @@ const TFD_NONBLOCK: u64 = 0o4000;
 const TFD_CLOEXEC: u64 = 0o2000000;
 const TFD_TIMER_ABSTIME: u64 = 1;
 const TFD_TIMER_CANCEL_ON_SET: u64 = 2;
-const NSEC: u64 = 1_000_000_000;
 
 /// One timerfd's state.
 #[derive(Clone, Copy, Debug, Default)]
@@ -59,25 +59,6 @@ impl TimerFd {
             }
         }
     }
-}
-
-fn read_timespec(b: &[u8]) -> (i64, i64) {
-    (i64::from_le_bytes(b[..8].try_into().unwrap_or_default()), i64::from_le_bytes(b[8..16].try_into().unwrap_or_default()))
-}
-
-fn valid((sec, nsec): (i64, i64)) -> bool {
-    sec >= 0 && (0..NSEC as i64).contains(&nsec)
-}
-
-fn ns((sec, nsec): (i64, i64)) -> u64 {
-    (sec as u64).saturating_mul(NSEC).saturating_add(nsec as u64)
-}
-
-fn timespec_bytes(ns: u64) -> [u8; 16] {
-    let mut b = [0u8; 16];
-    b[..8].copy_from_slice(&((ns / NSEC) as i64).to_le_bytes());
-    b[8..].copy_from_slice(&((ns % NSEC) as i64).to_le_bytes());
-    b
 }
 
 impl Shims {
@@ -155,8 +136,8 @@ impl Shims {
 }
 
 /// `timerfd_create(clockid, flags)`.
-pub fn timerfd_create(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let (clock, flags) = (int(a[0]), a[1] as u32 as u64);
+pub fn timerfd_create(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdCreate) -> VmResult<Ret> {
+    let (clock, flags) = (a.clockid.get(), a.flags.bits());
     match clock {
         CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME => {}
         CLOCK_REALTIME_ALARM | CLOCK_BOOTTIME_ALARM => return Err(Stop::unsupported("timerfd_create with an alarm clock (CLOCK_*_ALARM)")),
@@ -185,26 +166,22 @@ fn timerfd_of(s: &Shims, fd: i32) -> Result<FdId, i64> {
 }
 
 /// The current setting as a `struct itimerspec` (interval, then value remaining).
-fn itimerspec(t: &TimerFd, now: u64) -> [u8; 32] {
-    let mut b = [0u8; 32];
-    b[..16].copy_from_slice(&timespec_bytes(t.interval));
-    b[16..].copy_from_slice(&timespec_bytes(t.expiry.map_or(0, |e| e.saturating_sub(now))));
-    b
+fn itimerspec(t: &TimerFd, now: u64) -> Itimerspec {
+    Itimerspec { interval: Timespec::from_ns(t.interval), value: Timespec::from_ns(t.expiry.map_or(0, |e| e.saturating_sub(now))) }
 }
 
 /// `timerfd_settime(fd, flags, new_value, old_value)`.
-pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let (fd, flags, new, old) = (int(a[0]), a[1] as u32 as u64, a[2], a[3]);
-    let id = match timerfd_of(s, fd) {
+pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdSettime) -> VmResult<Ret> {
+    let flags = a.flags.bits();
+    let id = match timerfd_of(s, a.fd.0) {
         Ok(id) => id,
         Err(e) => return fail(m, e),
     };
     if flags & !(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET) != 0 {
         return fail(m, EINVAL);
     }
-    let Some(b) = m.read_guest(new, 32)? else { return fail(m, EFAULT) };
-    let (interval, value) = (read_timespec(&b[..16]), read_timespec(&b[16..]));
-    if !valid(interval) || !valid(value) {
+    let Some(Itimerspec { interval, value }) = a.new.read(m)? else { return fail(m, EFAULT) };
+    if !interval.is_valid() || !value.is_valid() {
         return fail(m, EINVAL);
     }
     let now = m.now();
@@ -212,8 +189,8 @@ pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmRe
     t.sync(now);
     let previous = itimerspec(t, now);
     t.ticks = 0;
-    t.interval = ns(interval);
-    t.expiry = match (ns(value), flags & TFD_TIMER_ABSTIME != 0) {
+    t.interval = interval.ns();
+    t.expiry = match (value.ns(), flags & TFD_TIMER_ABSTIME != 0) {
         (0, _) => None,
         (v, true) => Some(v),
         (v, false) => Some(now.saturating_add(v)),
@@ -230,15 +207,15 @@ pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmRe
     // Setting the timer resets the count: readiness may have changed.
     s.readiness_changed(m, id)?;
     s.epoll_changed(m, id)?;
-    if old != 0 && !m.write_guest(old, &previous)? {
+    if !a.old.is_null() && !a.old.write(m, &previous)? {
         return fail(m, EFAULT);
     }
     Ok(Ret::Value(0))
 }
 
 /// `timerfd_gettime(fd, curr_value)`: the interval and the time left until the next expiry.
-pub fn timerfd_gettime(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmResult<Ret> {
-    let id = match timerfd_of(s, int(a[0])) {
+pub fn timerfd_gettime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdGettime) -> VmResult<Ret> {
+    let id = match timerfd_of(s, a.fd.0) {
         Ok(id) => id,
         Err(e) => return fail(m, e),
     };
@@ -246,7 +223,7 @@ pub fn timerfd_gettime(s: &mut Shims, m: &mut Machine<Shims>, a: &[u64]) -> VmRe
     let t = s.timerfds.entry(id).or_default();
     t.sync(now);
     let cur = itimerspec(t, now);
-    if !m.write_guest(a[1], &cur)? {
+    if !a.cur.write(m, &cur)? {
         return fail(m, EFAULT);
     }
     Ok(Ret::Value(0))

@@ -1,6 +1,7 @@
 //! How each argument of a call is shown, as strace shows it: one description per argument in the
 //! call table, one function here that renders it.
 
+use crate::abi::{EpollEvent, FdPair, Itimerspec, Layout, Timespec};
 use crate::consts::errno_name;
 use spindle_vm::memory::Memory;
 
@@ -309,32 +310,42 @@ pub fn buffer(mem: &Memory, addr: u64, len: u64) -> String {
     }
 }
 
-fn read_i64(mem: &Memory, addr: u64) -> Option<i64> {
-    mem.read_bytes(addr, 8).ok().map(|b| i64::from_le_bytes(b.try_into().unwrap_or_default()))
+/// `{tv_sec=0, tv_nsec=1000}`.
+pub fn show_timespec(t: Timespec) -> String {
+    format!("{{tv_sec={}, tv_nsec={}}}", t.sec, t.nsec)
 }
 
-/// `{tv_sec=0, tv_nsec=1000}`, or the address.
+/// `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`.
+pub fn show_itimerspec(t: Itimerspec) -> String {
+    format!("{{it_interval={}, it_value={}}}", show_timespec(t.interval), show_timespec(t.value))
+}
+
+/// `{events=EPOLLIN|EPOLLET, data={u32=42, u64=42}}`.
+pub fn show_epoll_event(e: EpollEvent) -> String {
+    format!("{{events={}, data={{u32={}, u64={}}}}}", flags(e.events as u64, EPOLL_EVENTS, "0"), e.data as u32, e.data)
+}
+
+/// `[3, 4]`.
+pub fn show_fd_pair(p: FdPair) -> String {
+    format!("[{}, {}]", p.first, p.second)
+}
+
+/// A `struct timespec` in guest memory, or the address.
 pub fn timespec(mem: &Memory, addr: u64) -> String {
-    match (read_i64(mem, addr), read_i64(mem, addr.wrapping_add(8))) {
-        (Some(s), Some(ns)) => format!("{{tv_sec={s}, tv_nsec={ns}}}"),
+    Timespec::peek(mem, addr).map_or_else(|| ptr(addr), show_timespec)
+}
+
+/// A `struct itimerspec` in guest memory, or the address.
+pub fn itimerspec(mem: &Memory, addr: u64) -> String {
+    match Itimerspec::peek(mem, addr) {
+        Some(t) if addr != 0 => show_itimerspec(t),
         _ => ptr(addr),
     }
 }
 
-/// `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`, or the address.
-pub fn itimerspec(mem: &Memory, addr: u64) -> String {
-    if addr == 0 || mem.read_bytes(addr, 32).is_err() {
-        return ptr(addr);
-    }
-    format!("{{it_interval={}, it_value={}}}", timespec(mem, addr), timespec(mem, addr.wrapping_add(16)))
-}
-
-/// `{events=EPOLLIN|EPOLLET, data={u32=42, u64=42}}` from the packed 12-byte layout.
+/// A `struct epoll_event` in guest memory.
 pub fn epoll_event_at(mem: &Memory, addr: u64) -> Option<String> {
-    let b = mem.read_bytes(addr, 12).ok()?;
-    let events = u32::from_le_bytes(b[..4].try_into().ok()?) as u64;
-    let data = u64::from_le_bytes(b[4..12].try_into().ok()?);
-    Some(format!("{{events={}, data={{u32={}, u64={}}}}}", flags(events, EPOLL_EVENTS, "0"), data as u32, data))
+    EpollEvent::peek(mem, addr).map(show_epoll_event)
 }
 
 /// Appends an argument's text to `out` (the common kinds without allocating).
@@ -412,12 +423,8 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
                 format!("{base}|{f}")
             }
         }
-        Arg::IntPairOut => match (ret, mem.read_bytes(v, 8)) {
-            (Some(0), Ok(b)) => {
-                let x = i32::from_le_bytes(b[..4].try_into().unwrap_or_default());
-                let y = i32::from_le_bytes(b[4..].try_into().unwrap_or_default());
-                format!("[{x}, {y}]")
-            }
+        Arg::IntPairOut => match (ret, FdPair::peek(mem, v)) {
+            (Some(0), Some(p)) => show_fd_pair(p),
             _ => ptr(v),
         },
         Arg::TimespecIn => timespec(mem, v),
@@ -443,8 +450,9 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
         }
         Arg::EpollEventsOut => match ret {
             Some(n) if n >= 0 => {
-                let evs: Vec<String> =
-                    (0..n as u64).map(|k| epoll_event_at(mem, v.wrapping_add(12 * k)).unwrap_or_else(|| "...".into())).collect();
+                let evs: Vec<String> = (0..n as u64)
+                    .map(|k| epoll_event_at(mem, v.wrapping_add(EpollEvent::SIZE * k)).unwrap_or_else(|| "...".into()))
+                    .collect();
                 format!("[{}]", evs.join(", "))
             }
             _ => ptr(v),

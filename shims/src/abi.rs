@@ -1,0 +1,502 @@
+//! The Linux ABI as types: what a foreign call's parameters are (an fd, a C `int`, flags of a
+//! named group, a pointer to a struct the call reads or writes …) and the layout of every struct
+//! that crosses the boundary (`struct epoll_event`, `struct timespec`, `struct itimerspec`).
+//!
+//! A call is declared once, in `table.rs`, with these types; its handler receives a typed
+//! argument struct (`fn epoll_ctl(s, m, a: EpollCtl)`, then `a.event.read(m)?`), the trace shows
+//! each parameter as its type says, and `--against-kernel` builds the kernel's buffers from the
+//! same types. A struct's size and fields are written once, here; nothing decodes guest bytes by
+//! hand.
+
+use crate::trace::decode::{self as d, Arg};
+use crate::Shims;
+use spindle_vm::memory::Memory;
+use spindle_vm::{Machine, VmResult};
+use std::marker::PhantomData;
+
+/// A parameter of a foreign call: how it is made from the raw 64-bit argument, and how the
+/// trace shows it. The trace always shows the raw argument, so a conversion may drop bits (a C
+/// `int` is the low 32 bits, as the kernel reads it).
+pub trait Param: Copy {
+    /// How the trace shows the argument.
+    const SHOWN: Arg;
+    fn from_raw(v: u64) -> Self;
+    /// The fd number, when the parameter names a file descriptor (`--against-kernel` checks that
+    /// the kernel can have it).
+    fn fd(self) -> Option<i32> {
+        None
+    }
+}
+
+/// A file descriptor number (a C `int`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fd(pub i32);
+
+/// A C `int`: the low 32 bits of the argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Int(pub i32);
+
+/// A C `long` (or a 64-bit value the VM gives meaning to: a thread id, an argument).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Long(pub i64);
+
+/// A `size_t`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+/// An `unsigned int`: the low 32 bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UInt(pub u32);
+
+/// A number of microseconds (`useconds_t`), shown as the `struct timespec` glibc's `usleep`
+/// passes to the kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Usec(pub u32);
+
+/// A function value (`spawn`'s entry point).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Func(pub u64);
+
+/// An address the call takes as it is (`free`'s pointer, a signal mask it only checks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Addr(pub u64);
+
+/// An address the call may write through but Spindle never does (`nanosleep`'s `rem`: no
+/// signal interrupts a sleep).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutAddr(pub u64);
+
+/// `fcntl`'s third argument, whose meaning depends on the command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FcntlArg(pub u64);
+
+/// A socket type: a base type in the low 4 bits, `SOCK_NONBLOCK`/`SOCK_CLOEXEC` above.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SockType(pub u32);
+
+/// A buffer the call reads, of the length in parameter `LEN`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InBytes<const LEN: usize>(pub u64);
+
+/// A buffer the call fills, of the length in parameter `LEN`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutBytes<const LEN: usize>(pub u64);
+
+/// A named group of bit flags (strace's names, in strace's order).
+pub trait FlagGroup: Copy {
+    const NAMES: &'static [(u64, &'static str)];
+}
+
+/// A named set of values (an operation, a command, a clock).
+pub trait EnumGroup: Copy {
+    const NAMES: &'static [(i64, &'static str)];
+}
+
+/// Bit flags of group `G` (a C `int`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flags<G: FlagGroup>(pub u32, PhantomData<G>);
+
+impl<G: FlagGroup> Flags<G> {
+    /// The flags, as the low 32 bits of a `u64` (as the kernel reads an `int` of flags).
+    pub fn bits(self) -> u64 {
+        self.0 as u64
+    }
+}
+
+/// One of the values of group `G` (a C `int`; the raw argument is kept).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Enum<G: EnumGroup>(pub u64, PhantomData<G>);
+
+impl<G: EnumGroup> Enum<G> {
+    /// The value as the kernel reads an `int`: the low 32 bits.
+    pub fn get(self) -> i32 {
+        self.0 as u32 as i32
+    }
+}
+
+/// A pointer to a `T` the call reads.
+#[derive(Debug)]
+pub struct In<T: ?Sized>(pub u64, PhantomData<fn() -> Box<T>>);
+
+/// A pointer to a `T` (or, for `Out<[T]>`, an array of `T`) the call writes.
+#[derive(Debug)]
+pub struct Out<T: ?Sized>(pub u64, PhantomData<fn() -> Box<T>>);
+
+impl<T: ?Sized> Clone for In<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: ?Sized> Copy for In<T> {}
+impl<T: ?Sized> Clone for Out<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: ?Sized> Copy for Out<T> {}
+
+macro_rules! plain_param {
+    ($($t:ident($inner:ty) => $shown:expr, |$v:ident| $conv:expr;)*) => {$(
+        impl Param for $t {
+            const SHOWN: Arg = $shown;
+            #[inline]
+            fn from_raw($v: u64) -> Self {
+                $t($conv)
+            }
+        }
+    )*};
+}
+
+plain_param! {
+    Int(i32) => Arg::Int, |v| v as u32 as i32;
+    Long(i64) => Arg::Int, |v| v as i64;
+    Size(u64) => Arg::UInt, |v| v;
+    UInt(u32) => Arg::UInt, |v| v as u32;
+    Usec(u32) => Arg::UsecTimespec, |v| v as u32;
+    Func(u64) => Arg::Func, |v| v;
+    Addr(u64) => Arg::Ptr, |v| v;
+    OutAddr(u64) => Arg::PtrOut, |v| v;
+    FcntlArg(u64) => Arg::FcntlArg, |v| v;
+    SockType(u32) => Arg::SockType, |v| v as u32;
+}
+
+impl Param for Fd {
+    const SHOWN: Arg = Arg::Int;
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        Fd(v as u32 as i32)
+    }
+    fn fd(self) -> Option<i32> {
+        Some(self.0)
+    }
+}
+
+impl<const LEN: usize> Param for InBytes<LEN> {
+    const SHOWN: Arg = Arg::InStr(LEN);
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        InBytes(v)
+    }
+}
+
+impl<const LEN: usize> Param for OutBytes<LEN> {
+    const SHOWN: Arg = Arg::OutStr;
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        OutBytes(v)
+    }
+}
+
+impl<G: FlagGroup> Param for Flags<G> {
+    const SHOWN: Arg = Arg::Flags(G::NAMES, "0");
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        Flags(v as u32, PhantomData)
+    }
+}
+
+impl<G: EnumGroup> Param for Enum<G> {
+    const SHOWN: Arg = Arg::Enum(G::NAMES);
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        Enum(v, PhantomData)
+    }
+}
+
+impl<T: Layout> Param for In<T> {
+    const SHOWN: Arg = T::SHOWN_IN;
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        In(v, PhantomData)
+    }
+}
+
+impl<T: Layout> Param for Out<T> {
+    const SHOWN: Arg = T::SHOWN_OUT;
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        Out(v, PhantomData)
+    }
+}
+
+impl<T: Layout> Param for Out<[T]> {
+    const SHOWN: Arg = T::SHOWN_ARRAY_OUT;
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        Out(v, PhantomData)
+    }
+}
+
+macro_rules! groups {
+    ($($(#[$doc:meta])* $kind:ident $name:ident = $table:expr;)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct $name;
+        groups!(@impl $kind $name $table);
+    )*};
+    (@impl flags $name:ident $table:expr) => {
+        impl FlagGroup for $name {
+            const NAMES: &'static [(u64, &'static str)] = $table;
+        }
+    };
+    (@impl values $name:ident $table:expr) => {
+        impl EnumGroup for $name {
+            const NAMES: &'static [(i64, &'static str)] = $table;
+        }
+    };
+}
+
+groups! {
+    /// `O_*` (`pipe2`).
+    flags OFlags = d::O_FLAGS;
+    /// `dup3`'s only flag, `O_CLOEXEC`.
+    flags Dup3Flags = d::DUP3_FLAGS;
+    /// `EFD_*`.
+    flags EfdFlags = d::EFD_FLAGS;
+    /// `MSG_*`.
+    flags MsgFlags = d::MSG_FLAGS;
+    /// `EPOLL_CLOEXEC`.
+    flags EpollCreateFlags = d::EPOLL_CREATE_FLAGS;
+    /// `TFD_NONBLOCK`, `TFD_CLOEXEC`.
+    flags TfdFlags = d::TFD_FLAGS;
+    /// `TFD_TIMER_*`.
+    flags TfdTimerFlags = d::TFD_TIMER_FLAGS;
+    /// `EPOLL_CTL_*`.
+    values EpollOps = d::EPOLL_OPS;
+    /// `SHUT_*`.
+    values ShutHow = d::SHUT_HOW;
+    /// `CLOCK_*`.
+    values Clocks = d::CLOCKS;
+    /// `AF_*`.
+    values Domains = d::DOMAINS;
+    /// `F_*` commands.
+    values FcntlCmds = d::FCNTL_CMDS;
+}
+
+// ---- layouts ----------------------------------------------------------------------------------
+
+/// A C type with a fixed little-endian x86-64 layout: its size and how its bytes read and write.
+pub trait Layout: Sized + Copy {
+    const SIZE: u64;
+    /// Reads a value from the first `SIZE` bytes of `b` (which has at least that many).
+    fn decode(b: &[u8]) -> Self;
+    /// Writes the value into the first `SIZE` bytes of `out`.
+    fn encode(&self, out: &mut [u8]);
+    /// How the trace shows a pointer to one the call reads, one it writes, and an array of them
+    /// it writes.
+    const SHOWN_IN: Arg = Arg::Ptr;
+    const SHOWN_OUT: Arg = Arg::PtrOut;
+    const SHOWN_ARRAY_OUT: Arg = Arg::PtrOut;
+
+    /// The value's bytes.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut b = vec![0; Self::SIZE as usize];
+        self.encode(&mut b);
+        b
+    }
+
+    /// Reads one from guest memory without a race check: for observers (the trace, the kernel
+    /// oracle), never for the guest's own calls. `None` when not readable.
+    fn peek(mem: &Memory, addr: u64) -> Option<Self> {
+        mem.read_bytes(addr, Self::SIZE).ok().map(|b| Self::decode(&b))
+    }
+}
+
+macro_rules! int_layout {
+    ($($t:ty),*) => {$(
+        impl Layout for $t {
+            const SIZE: u64 = std::mem::size_of::<$t>() as u64;
+            #[inline]
+            fn decode(b: &[u8]) -> Self {
+                let mut a = [0u8; std::mem::size_of::<$t>()];
+                a.copy_from_slice(&b[..std::mem::size_of::<$t>()]);
+                <$t>::from_le_bytes(a)
+            }
+            #[inline]
+            fn encode(&self, out: &mut [u8]) {
+                out[..std::mem::size_of::<$t>()].copy_from_slice(&self.to_le_bytes());
+            }
+        }
+    )*};
+}
+
+int_layout!(u32, i32, u64, i64);
+
+/// Implements [`Layout`] for a struct of [`Layout`] fields laid out one after the other with no
+/// padding (as the x86-64 ABI lays these out: `struct epoll_event` is packed).
+macro_rules! layout {
+    ($t:ty { $($field:ident: $ft:ty),* $(,)? } $(, $shown:ident = $arg:expr)* $(,)?) => {
+        impl Layout for $t {
+            const SIZE: u64 = 0 $(+ <$ft as Layout>::SIZE)*;
+            $(const $shown: Arg = $arg;)*
+            #[inline]
+            fn decode(b: &[u8]) -> Self {
+                let mut at = 0usize;
+                $(
+                    let $field = <$ft as Layout>::decode(&b[at..]);
+                    at += <$ft as Layout>::SIZE as usize;
+                )*
+                let _ = at;
+                Self { $($field),* }
+            }
+            #[inline]
+            fn encode(&self, out: &mut [u8]) {
+                let mut at = 0usize;
+                $(
+                    self.$field.encode(&mut out[at..]);
+                    at += <$ft as Layout>::SIZE as usize;
+                )*
+                let _ = at;
+            }
+        }
+    };
+}
+
+/// `struct timespec`: `i64 tv_sec`, `i64 tv_nsec`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timespec {
+    pub sec: i64,
+    pub nsec: i64,
+}
+
+/// Nanoseconds in a second.
+pub const NSEC_PER_SEC: u64 = 1_000_000_000;
+
+impl Timespec {
+    /// The `timespec` of a number of nanoseconds.
+    pub fn from_ns(ns: u64) -> Timespec {
+        Timespec { sec: (ns / NSEC_PER_SEC) as i64, nsec: (ns % NSEC_PER_SEC) as i64 }
+    }
+
+    /// Whether the kernel accepts it as a duration or time (`timespec64_valid`): seconds not
+    /// negative, nanoseconds in `0..1e9`.
+    pub fn is_valid(self) -> bool {
+        self.sec >= 0 && (0..NSEC_PER_SEC as i64).contains(&self.nsec)
+    }
+
+    /// Nanoseconds, saturating (for a valid value).
+    pub fn ns(self) -> u64 {
+        (self.sec as u64).saturating_mul(NSEC_PER_SEC).saturating_add(self.nsec as u64)
+    }
+}
+
+layout!(Timespec { sec: i64, nsec: i64 }, SHOWN_IN = Arg::TimespecIn, SHOWN_OUT = Arg::TimespecOut);
+
+/// `struct itimerspec`: the interval, then the value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Itimerspec {
+    pub interval: Timespec,
+    pub value: Timespec,
+}
+
+layout!(Itimerspec { interval: Timespec, value: Timespec }, SHOWN_IN = Arg::ItimerspecIn, SHOWN_OUT = Arg::ItimerspecOut);
+
+/// `struct epoll_event`, packed on x86-64: `u32 events`, `u64 data` (12 bytes).
+pub use crate::epoll::EpollEvent;
+
+layout!(EpollEvent { events: u32, data: u64 }, SHOWN_IN = Arg::EpollEventIn, SHOWN_ARRAY_OUT = Arg::EpollEventsOut);
+
+/// `int[2]`: the two fds `pipe` and `socketpair` return.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FdPair {
+    pub first: i32,
+    pub second: i32,
+}
+
+layout!(FdPair { first: i32, second: i32 }, SHOWN_OUT = Arg::IntPairOut);
+
+impl<T: Layout> In<T> {
+    /// The address.
+    pub fn addr(self) -> u64 {
+        self.0
+    }
+
+    /// Whether it is NULL.
+    pub fn is_null(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Reads the value, checked for races like a guest access; `Ok(None)` when the memory is
+    /// not readable (the call's `EFAULT`).
+    pub fn read(self, m: &mut Machine<Shims>) -> VmResult<Option<T>> {
+        Ok(m.read_guest(self.0, T::SIZE)?.map(|b| T::decode(&b)))
+    }
+}
+
+impl<T: Layout> Out<T> {
+    /// The address.
+    pub fn addr(self) -> u64 {
+        self.0
+    }
+
+    /// Whether it is NULL.
+    pub fn is_null(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Writes the value, checked for races like a guest access; `Ok(false)` when the memory is
+    /// not writable (the call's `EFAULT`).
+    pub fn write(self, m: &mut Machine<Shims>, v: &T) -> VmResult<bool> {
+        m.write_guest(self.0, &v.to_bytes())
+    }
+}
+
+impl<T: Layout> Out<[T]> {
+    /// The address.
+    pub fn addr(self) -> u64 {
+        self.0
+    }
+
+    /// The address of element `k`.
+    pub fn element(self, k: usize) -> Out<T> {
+        Out(self.0.wrapping_add(T::SIZE * k as u64), PhantomData)
+    }
+
+    /// How many of the first `max` elements can be written now.
+    pub fn writable(self, mem: &Memory, max: usize) -> usize {
+        (mem.writable_extent(self.0) / T::SIZE).min(max as u64) as usize
+    }
+
+    /// How many bytes `n` elements take.
+    pub fn bytes(n: u64) -> u64 {
+        n.saturating_mul(T::SIZE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_have_the_x86_64_sizes_and_field_order() {
+        assert_eq!(EpollEvent::SIZE, 12);
+        assert_eq!(Timespec::SIZE, 16);
+        assert_eq!(Itimerspec::SIZE, 32);
+        assert_eq!(FdPair::SIZE, 8);
+        let ev = EpollEvent { events: 0x8000_0001, data: 0x1122_3344_5566_7788 };
+        let b = ev.to_bytes();
+        assert_eq!(b, [1, 0, 0, 0x80, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11]);
+        assert_eq!(EpollEvent::decode(&b), ev);
+        let it = Itimerspec { interval: Timespec { sec: 1, nsec: 2 }, value: Timespec { sec: 3, nsec: 4 } };
+        let b = it.to_bytes();
+        assert_eq!(&b[16..24], &3i64.to_le_bytes());
+        assert_eq!(Itimerspec::decode(&b), it);
+    }
+
+    #[test]
+    fn timespecs_validate_and_convert_like_the_kernel() {
+        assert!(Timespec { sec: 0, nsec: 999_999_999 }.is_valid());
+        assert!(!Timespec { sec: 0, nsec: 1_000_000_000 }.is_valid());
+        assert!(!Timespec { sec: -1, nsec: 0 }.is_valid());
+        assert_eq!(Timespec::from_ns(1_500_000_000), Timespec { sec: 1, nsec: 500_000_000 });
+        assert_eq!(Timespec { sec: 2, nsec: 5 }.ns(), 2_000_000_005);
+    }
+
+    #[test]
+    fn parameters_read_the_kernel_s_bits() {
+        assert_eq!(Fd::from_raw(u64::MAX).0, -1);
+        assert_eq!(Fd::from_raw(0x1_0000_0003).0, 3);
+        assert_eq!(Flags::<EfdFlags>::from_raw(0xffff_ffff_0000_0800).bits(), 0x800);
+        assert_eq!(Enum::<EpollOps>::from_raw(0x1_0000_0001).get(), 1);
+    }
+}
