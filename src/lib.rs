@@ -202,6 +202,11 @@ impl From<&Config> for Config {
     }
 }
 
+/// A `spindle run` flag that [`Config::with_flags`] cannot apply: the message says which and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FlagError(pub String);
+
 impl Config {
     /// `spindle run`'s defaults: the fixed scheduler, race checking on, no step limit, no trace.
     pub fn new() -> Self {
@@ -316,7 +321,15 @@ impl Config {
     /// `--max-steps N`, `--max-stack-depth N`, `--max-memory BYTES`, `--max-threads N`,
     /// `--max-fds N`, `--max-fd-buffers BYTES`, `--no-race-check`, `--trace`, `--trace-format text|json`, `--trace-time` and
     /// `--max-trace-bytes BYTES` (`--flag=value` works too). `Err` says which flag is wrong.
-    pub fn with_flags<I, S>(mut self, flags: I) -> Result<Config, String>
+    pub fn with_flags<I, S>(self, flags: I) -> Result<Config, FlagError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.parse_flags(flags).map_err(FlagError)
+    }
+
+    fn parse_flags<I, S>(mut self, flags: I) -> Result<Config, String>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,

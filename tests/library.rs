@@ -187,7 +187,7 @@ fn config_from_flags() {
         (&["--replay", "s1:*:a", "--seed", "1"], "give only one"),
     ] {
         let e = Config::new().with_flags(flags).unwrap_err();
-        assert!(e.contains(err), "{flags:?}: {e}");
+        assert!(e.to_string().contains(err), "{flags:?}: {e}");
     }
     let c = Config::new().with_flags(["--max-fds", "5", "--max-fd-buffers=4096"]).unwrap();
     assert_eq!(c.fd_limits, Some(spindle::FdLimits { max_fds: 5, max_fd_buffers: 4096 }));

@@ -53,10 +53,7 @@ pub struct RawRec {
 
 /// The errno's name (`EAGAIN`), or its number.
 pub fn errno_name(e: i64) -> String {
-    match e {
-        104 => "ECONNRESET".into(),
-        _ => spindle_shims::consts::errno_name(e).map_or_else(|| format!("errno {e}"), str::to_string),
-    }
+    spindle_shims::consts::errno_name(e).map_or_else(|| format!("errno {e}"), str::to_string)
 }
 
 impl RawRec {

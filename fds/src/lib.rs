@@ -37,6 +37,8 @@
 //! `SIGPIPE` is not modelled: writes that Linux would answer with `SIGPIPE` + `EPIPE` just give
 //! [`IoError::BrokenPipe`], as if the signal were ignored.
 
+#![forbid(unsafe_code)]
+
 mod buffer;
 pub mod description;
 pub mod error;

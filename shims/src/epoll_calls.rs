@@ -15,10 +15,10 @@
 
 use crate::abi::{Addr, EpollEvent, Out};
 use crate::epoll::{
-    self, keys, CtlRequest, Errno, Event, Events, FdArg, FileFacts, Outcome, PollKind, TargetFd, Timeout, WaitBuffer, WaitCheck,
-    WaitResult, Wake,
+    self, CtlRequest, Errno, Event, Events, FdArg, FileFacts, Outcome, PollKind, TargetFd, Timeout, WaitBuffer, WaitCheck, WaitResult, Wake,
 };
 use crate::table::args::{EpollCreate, EpollCreate1, EpollCtl, EpollPwait, EpollPwait2, EpollWait as EpollWaitArgs};
+use crate::wake::Cause;
 use crate::{fail, Shims};
 use spindle_fds::{Description, DescriptionKind, FdId};
 use spindle_vm::memory::Memory;
@@ -39,14 +39,15 @@ pub(crate) struct EpollWait {
 }
 
 fn errno(e: Errno) -> i64 {
+    use crate::consts::errno::*;
     match e {
-        Errno::Ebadf => 9,
-        Errno::Efault => 14,
-        Errno::Einval => 22,
-        Errno::Eexist => 17,
-        Errno::Enoent => 2,
-        Errno::Eloop => 40,
-        Errno::Eperm => 1,
+        Errno::Ebadf => EBADF,
+        Errno::Efault => EFAULT,
+        Errno::Einval => EINVAL,
+        Errno::Eexist => EEXIST,
+        Errno::Enoent => ENOENT,
+        Errno::Eloop => ELOOP,
+        Errno::Eperm => EPERM,
     }
 }
 
@@ -84,7 +85,7 @@ impl Shims {
     /// Serves what the core says happened: blocked waits that are over are handed their result
     /// and unblocked (in order); instances whose own queue was woken get the active thread's
     /// clock, as any readiness change does.
-    pub(crate) fn apply_epoll(&mut self, m: &mut Machine<Shims>, out: Outcome) -> VmResult<()> {
+    pub(crate) fn apply_epoll(&mut self, m: &mut Machine<Shims>, out: Outcome, cause: Cause) -> VmResult<()> {
         // The waiters the operation woke collect their events now, into their buffers as they
         // are now (one may have been freed while its thread was blocked).
         let waits = &self.epoll_waits;
@@ -96,11 +97,11 @@ impl Shims {
         let polled = out.polled.into_iter().chain(served.polled);
         let deliveries = out.deliveries.into_iter().chain(served.deliveries);
         for inst in polled {
-            if self.no_release {
+            if cause == Cause::Expiry {
                 continue;
             }
             if let Some(c) = m.release_clock() {
-                self.ready_clocks.entry(inst).or_default().join(&c);
+                self.state.entry(inst).or_default().ready_clock.get_or_insert_with(Default::default).join(&c);
             }
         }
         for d in deliveries {
@@ -113,106 +114,17 @@ impl Shims {
 
     /// Tells the core that `id` now reports its current readiness and its wait queue was woken
     /// with `wake`.
-    pub(crate) fn epoll_wakeup(&mut self, m: &mut Machine<Shims>, id: FdId, wake: Wake) -> VmResult<()> {
-        if !self.epoll_used {
-            return Ok(());
-        }
+    pub(crate) fn epoll_wakeup(&mut self, m: &mut Machine<Shims>, id: FdId, wake: Wake, cause: Cause) -> VmResult<()> {
         let r = self.epoll_events(m, id);
         let out = self.epolls.wakeup(id, r, wake);
-        self.apply_epoll(m, out)
+        self.apply_epoll(m, out, cause)
     }
 
     /// Tells the core that `id`'s readiness may have changed (no wakeup of its own).
-    pub(crate) fn epoll_changed(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
-        if !self.epoll_used {
-            return Ok(());
-        }
+    pub(crate) fn epoll_changed(&mut self, m: &mut Machine<Shims>, id: FdId, cause: Cause) -> VmResult<()> {
         let r = self.epoll_events(m, id);
         let out = self.epolls.readiness_changed(id, r);
-        self.apply_epoll(m, out)
-    }
-
-    /// After a read of `n` bytes (n > 0, or any successful eventfd read) from `id`.
-    /// `peer_charge_before` is the peer socket's send charge before the read.
-    pub(crate) fn epoll_after_read(
-        &mut self,
-        m: &mut Machine<Shims>,
-        id: FdId,
-        n: usize,
-        peer_charge_before: Option<usize>,
-    ) -> VmResult<()> {
-        let Some(d) = self.fds.get(id) else { return Ok(()) };
-        let peer = d.peer();
-        match d.kind() {
-            DescriptionKind::EventFd => self.epoll_wakeup(m, id, Wake::Key(keys::EVENTFD_READ)),
-            DescriptionKind::PipeRead if n > 0 => {
-                self.epoll_changed(m, id)?;
-                match peer {
-                    // The write end gains OUT exactly when a slot of a full pipe was freed.
-                    Some(p) => self.epoll_changed(m, p),
-                    None => Ok(()),
-                }
-            }
-            DescriptionKind::Socket if n > 0 => {
-                if let Some(p) = peer {
-                    let freed = self.fds.get(p).and_then(|d| d.as_socket()).map(|s| s.send_charge()) < peer_charge_before;
-                    if freed && self.epoll_events(m, p).contains(Events::OUT) {
-                        self.epoll_wakeup(m, p, Wake::Key(keys::SOCKET_SPACE))?;
-                    } else {
-                        self.epoll_changed(m, p)?;
-                    }
-                }
-                self.epoll_changed(m, id)
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// After a write to `id` that wrote `n` bytes, or (`n == None`) failed with EAGAIN while
-    /// having data to write.
-    pub(crate) fn epoll_after_write(&mut self, m: &mut Machine<Shims>, id: FdId, n: Option<usize>) -> VmResult<()> {
-        let Some(d) = self.fds.get(id) else { return Ok(()) };
-        let peer = d.peer();
-        match d.kind() {
-            // Every successful eventfd write is an edge, 0 included.
-            DescriptionKind::EventFd if n.is_some() => self.epoll_wakeup(m, id, Wake::Key(keys::EVENTFD_WRITE)),
-            // Every pipe write of at least one byte is an edge for the reader, even one that
-            // fails with EAGAIN on a full pipe.
-            DescriptionKind::PipeWrite if n != Some(0) => {
-                if let Some(p) = peer {
-                    self.epoll_wakeup(m, p, Wake::Key(keys::PIPE_WRITE))?;
-                }
-                self.epoll_changed(m, id)
-            }
-            DescriptionKind::Socket if n.is_some_and(|n| n > 0) => {
-                if let (Some(p), Some(n)) = (peer, n) {
-                    for _ in 0..n.div_ceil(spindle_fds::socket::SKB_MAX_PAYLOAD) {
-                        self.epoll_wakeup(m, p, Wake::Key(keys::SOCKET_DATA))?;
-                    }
-                }
-                self.epoll_changed(m, id)
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// After `shutdown` of `id`: both ends' queues are woken with no key.
-    pub(crate) fn epoll_after_shutdown(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
-        let peer = self.fds.peer_of(id);
-        self.epoll_wakeup(m, id, Wake::All)?;
-        match peer {
-            Some(p) => self.epoll_wakeup(m, p, Wake::All),
-            None => Ok(()),
-        }
-    }
-
-    /// A description is gone: its interests go with it, and its peer's queue is woken.
-    pub(crate) fn epoll_destroyed(&mut self, m: &mut Machine<Shims>, id: FdId, peer: Option<FdId>) -> VmResult<()> {
-        self.epolls.destroyed(id);
-        match peer {
-            Some(p) => self.epoll_wakeup(m, p, Wake::All),
-            None => Ok(()),
-        }
+        self.apply_epoll(m, out, cause)
     }
 
     fn new_instance(&mut self, m: &mut Machine<Shims>, cloexec: bool) -> VmResult<Ret> {
@@ -249,7 +161,7 @@ impl Shims {
                 }
                 return Ok(k as u64);
             }
-            if let Some(c) = self.ready_clocks.get(&ev.fd) {
+            if let Some(c) = self.state.get(&ev.fd).and_then(|s| s.ready_clock.as_ref()) {
                 m.acquire_clock(&c.clone());
             }
         }
@@ -274,7 +186,7 @@ impl Shims {
         let waiter = m.active_thread() as u64;
         let block = timeout != Timeout::NonBlocking;
         let (res, out) = self.epolls.wait(ep, waiter, WaitBuffer { maxevents, writable }, block);
-        self.apply_epoll(m, out)?;
+        self.apply_epoll(m, out, Cause::Thread)?;
         match res {
             WaitResult::Done(r) => {
                 let v = self.finish_wait(m, buf, r)?;
@@ -355,7 +267,7 @@ pub fn epoll_ctl(s: &mut Shims, m: &mut Machine<Shims>, a: EpollCtl) -> VmResult
     };
     match s.epolls.ctl(CtlRequest { op, event, epfd: epfd_id, fd: target }) {
         Ok(out) => {
-            s.apply_epoll(m, out)?;
+            s.apply_epoll(m, out, Cause::Thread)?;
             Ok(Ret::Value(0))
         }
         Err(e) => fail(m, errno(e)),

@@ -1,13 +1,14 @@
 //! `eventfd` — <https://man7.org/linux/man-pages/man2/eventfd.2.html>.
 
 use crate::consts::errno::*;
+use crate::consts::linux;
 use crate::table::args::Eventfd;
 use crate::{errno_of, fail, Shims};
 use spindle_vm::{Machine, Ret, VmResult};
 
-const EFD_SEMAPHORE: u64 = 1;
-const EFD_NONBLOCK: u64 = 0o4000;
-const EFD_CLOEXEC: u64 = 0o2000000;
+const EFD_SEMAPHORE: u64 = linux::EFD_SEMAPHORE as u64;
+const EFD_NONBLOCK: u64 = linux::EFD_NONBLOCK as u64;
+const EFD_CLOEXEC: u64 = linux::EFD_CLOEXEC as u64;
 
 /// `eventfd(initval, flags)`, with `eventfd2`'s flags. `initval` is an `unsigned int`; an
 /// unknown flag is EINVAL (fds/probes/eventfd.c).

@@ -2,6 +2,7 @@
 
 use crate::abi::{FdPair, Layout, Out};
 use crate::consts::errno::*;
+use crate::consts::linux;
 use crate::io::{rw_range_ok, ReadOp, WriteOp};
 use crate::table::args::{Close, Dup, Dup2, Dup3, Fcntl, Read, Write};
 use crate::{errno_of, fail, Shims};
@@ -38,21 +39,22 @@ pub(crate) fn copy_out_pair(m: &mut Machine<Shims>, out: Out<FdPair>, fds: [i32;
     Ok(fits as u64 == FdPair::SIZE)
 }
 
-const O_APPEND: u64 = 0o2000;
-const O_NONBLOCK: u64 = 0o4000;
-const O_ASYNC: u64 = 0o20000;
-const O_DIRECT: u64 = 0o40000;
+const O_APPEND: u64 = linux::O_APPEND as u64;
+const O_NONBLOCK: u64 = linux::O_NONBLOCK as u64;
+const O_ASYNC: u64 = linux::O_ASYNC as u64;
+const O_DIRECT: u64 = linux::O_DIRECT as u64;
+/// The kernel's `O_LARGEFILE` (glibc defines it as 0 on x86-64, but `F_GETFL` reports this bit).
 const O_LARGEFILE: u64 = 0o100000;
-const O_NOATIME: u64 = 0o1000000;
-const O_CLOEXEC: u64 = 0o2000000;
-const FD_CLOEXEC: u64 = 1;
-const F_DUPFD: i32 = 0;
-const F_GETFD: i32 = 1;
-const F_SETFD: i32 = 2;
-const F_GETFL: i32 = 3;
-const F_SETFL: i32 = 4;
-const F_DUPFD_CLOEXEC: i32 = 1030;
-const F_GETPIPE_SZ: i32 = 1032;
+const O_NOATIME: u64 = linux::O_NOATIME as u64;
+const O_CLOEXEC: u64 = linux::O_CLOEXEC as u64;
+const FD_CLOEXEC: u64 = linux::FD_CLOEXEC as u64;
+const F_DUPFD: i32 = linux::F_DUPFD as i32;
+const F_GETFD: i32 = linux::F_GETFD as i32;
+const F_SETFD: i32 = linux::F_SETFD as i32;
+const F_GETFL: i32 = linux::F_GETFL as i32;
+const F_SETFL: i32 = linux::F_SETFL as i32;
+const F_DUPFD_CLOEXEC: i32 = linux::F_DUPFD_CLOEXEC as i32;
+const F_GETPIPE_SZ: i32 = linux::F_GETPIPE_SZ as i32;
 
 /// The other `fcntl` commands of Linux 6.18 (`include/uapi/linux/fcntl.h`,
 /// `asm-generic/fcntl.h`): Linux would carry them out on a pipe, socket or eventfd (or answer

@@ -9,6 +9,8 @@
 //! blocked readers all wake; the first to retry wins and the others block again.
 
 use crate::consts::errno::*;
+use crate::epoll::Events;
+use crate::wake::{Cause, Wakeups};
 use crate::{errno_of, fail, Shims};
 use spindle_fds::{Description, DescriptionKind, FdId, IoError, Readiness};
 use spindle_vm::clock::VClock;
@@ -143,12 +145,12 @@ impl Shims {
     }
 
     fn try_read(&mut self, m: &mut Machine<Shims>, op: &ReadOp) -> VmResult<Attempt> {
+        self.note_readiness(op.id);
         if self.is_timerfd(op.id) && !op.recv {
             return Ok(match self.timerfd_read(m, op)? {
                 Some(r) => {
                     // The count went to 0: epoll must see the lost EPOLLIN.
-                    self.readiness_changed(m, op.id)?;
-                    self.epoll_changed(m, op.id)?;
+                    self.notify(m, Wakeups::touched(op.id, None).changed(Some(op.id)), Cause::Thread)?;
                     Attempt::Done(r)
                 }
                 None => Attempt::WouldBlock,
@@ -197,10 +199,17 @@ impl Shims {
             Ok(n) => {
                 m.acquire_clock(&acquired);
                 let ok = m.write_guest(op.buf, &tmp[..n])?;
-                self.changed_with_peer(m, op.id)?;
-                if !op.peek {
-                    self.epoll_after_read(m, op.id, n, peer_charge)?;
+                let on = self.on(op.id);
+                let mut w = Wakeups::touched(op.id, on.and_then(|on| on.peer));
+                if let (Some(on), false) = (on, op.peek) {
+                    // A socket read that freed send space of a peer that is now writable wakes it.
+                    let peer_space = on.peer.is_some_and(|p| {
+                        let freed = self.fds.get(p).and_then(|d| d.as_socket()).map(|s| s.send_charge()) < peer_charge;
+                        freed && self.epoll_events(m, p).contains(Events::OUT)
+                    });
+                    w = w.after_read(on, n, peer_space);
                 }
+                self.notify(m, w, Cause::Thread)?;
                 if !ok {
                     return fail(m, EFAULT).map(Attempt::Done);
                 }
@@ -210,8 +219,7 @@ impl Shims {
             Err(e) => {
                 // Some errors change state (a socket's pending ECONNRESET is consumed, and with
                 // it EPOLLERR): epoll must see the new readiness too.
-                self.changed_with_peer(m, op.id)?;
-                self.epoll_changed(m, op.id)?;
+                self.notify(m, Wakeups::touched(op.id, self.fds.peer_of(op.id)).changed(Some(op.id)), Cause::Thread)?;
                 fail(m, errno_of(e)).map(Attempt::Done)
             }
         }
@@ -269,6 +277,7 @@ impl Shims {
     /// One attempt. A blocking write that wrote part of its data comes back as `WouldBlock`
     /// with `done` advanced; an error after partial progress returns the progress, as Linux does.
     fn try_write(&mut self, m: &mut Machine<Shims>, mut op: WriteOp, nonblock: bool) -> VmResult<(Attempt, WriteOp)> {
+        self.note_readiness(op.id);
         let Some(desc) = self.fds.get_mut(op.id) else { return Ok((Attempt::Done(fail(m, EBADF)?), op)) };
         let clock = m.current_clock();
         // Whether this round of a pipe write starts on an empty pipe (Linux's `was_empty`).
@@ -295,20 +304,20 @@ impl Shims {
                 if n > 0 {
                     self.buffered(m, n)?;
                 }
-                self.changed_with_peer(m, op.id)?;
                 let finished = op.done >= op.data.len() || nonblock;
-                let is_pipe = self.fds.get(op.id).is_some_and(|d| d.kind() == DescriptionKind::PipeWrite);
-                if !is_pipe || finished || was_empty {
-                    self.epoll_after_write(m, op.id, Some(n))?;
-                } else {
+                let on = self.on(op.id);
+                let mut w = Wakeups::touched(op.id, on.and_then(|on| on.peer));
+                if let Some(on) = on {
                     // A blocking pipe write about to sleep wakes the reader only if this round
                     // began on an empty pipe; it always does when it finishes
-                    // (programs/epoll/edges_pipe_blocking_write.mir). The readiness still moved.
-                    if let Some(p) = self.fds.peer_of(op.id) {
-                        self.epoll_changed(m, p)?;
-                    }
-                    self.epoll_changed(m, op.id)?;
+                    // (programs/epoll/edges_pipe_blocking_write.mir).
+                    w = if on.kind != DescriptionKind::PipeWrite || finished || was_empty {
+                        w.after_write(on, Some(n))
+                    } else {
+                        w.after_pipe_write_round(on)
+                    };
                 }
+                self.notify(m, w, Cause::Thread)?;
                 if op.done < op.data.len() && !nonblock {
                     return Ok((Attempt::WouldBlock, op));
                 }
@@ -317,13 +326,13 @@ impl Shims {
             Err(IoError::WouldBlock) => {
                 // A non-blocking write that finds a full pipe still wakes the reader; a blocking
                 // one about to sleep on it does not (shims/probes/epoll/edges.c).
-                if nonblock && !op.data.is_empty() {
-                    self.epoll_after_write(m, op.id, None)?;
+                if let (Some(on), true) = (self.on(op.id), nonblock && !op.data.is_empty()) {
+                    self.notify(m, Wakeups::none().after_write(on, None), Cause::Thread)?;
                 }
                 Ok((Attempt::WouldBlock, op))
             }
             Err(e) => {
-                self.changed_with_peer(m, op.id)?;
+                self.notify(m, Wakeups::touched(op.id, self.fds.peer_of(op.id)), Cause::Thread)?;
                 if op.done > 0 {
                     return Ok((Attempt::Done(Ret::Value(op.done as u64)), op));
                 }
@@ -374,53 +383,58 @@ impl Shims {
 
     /// Parks the active thread on description `id` until its readiness changes.
     pub(crate) fn wait_on(&mut self, m: &mut Machine<Shims>, id: FdId, reason: HostWait, cb: spindle_vm::Callback<Shims>) {
-        self.waiters.entry(id).or_default().push(m.active_thread());
+        self.state.entry(id).or_default().waiters.push(m.active_thread());
         m.block_thread(BlockReason::Host(reason), None, cb);
     }
 
-    /// The one function through which every readiness change of a description passes: it
-    /// releases the active thread's clock into the description's readiness clock, and wakes
-    /// every thread blocked on the description (each retries or blocks again).
-    pub(crate) fn readiness_changed(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
+    /// A touched description (see [`Shims::notify`], the only caller): releases the acting
+    /// thread's clock into the description's readiness clock if the operation woke its queue
+    /// (`woken`) or changed its readiness, and wakes every thread blocked on the description
+    /// (each retries or blocks again).
+    pub(crate) fn readiness_changed(&mut self, m: &mut Machine<Shims>, id: FdId, cause: Cause, woken: bool) -> VmResult<()> {
         if !self.fds.is_live(id) {
             return Ok(());
         }
         let now = self.fds.get(id).map(Description::readiness).unwrap_or_default();
-        let before = self.last_readiness.insert(id, now);
-        if !self.no_release {
+        let st = self.state.entry(id).or_default();
+        let before = st.last_readiness.replace(now);
+        if cause == Cause::Thread && (woken || before != Some(now)) {
             if let Some(c) = m.release_clock() {
-                self.ready_clocks.entry(id).or_default().join(&c);
+                st.ready_clock.get_or_insert_with(VClock::new).join(&c);
             }
         }
-        if before != Some(now) || self.waiters.contains_key(&id) {
-            for t in self.waiters.remove(&id).unwrap_or_default() {
-                m.unblock_thread(self, t)?;
-            }
+        let woken = if before != Some(now) || !st.waiters.is_empty() { std::mem::take(&mut st.waiters) } else { Vec::new() };
+        for t in woken {
+            m.unblock_thread(self, t)?;
         }
         Ok(())
     }
 
-    /// After an operation on `id`: it and its peer (the other pipe end or socket) may have
-    /// changed readiness.
-    pub(crate) fn changed_with_peer(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
-        let peer = self.fds.peer_of(id);
-        self.readiness_changed(m, id)?;
-        if let Some(p) = peer {
-            self.readiness_changed(m, p)?;
+    /// Records `id`'s readiness before an operation on it, if nothing has yet (it has not
+    /// changed since the description was made): what [`Self::readiness_changed`] compares with.
+    fn note_readiness(&mut self, id: FdId) {
+        if self.state.get(&id).is_some_and(|st| st.last_readiness.is_some()) {
+            return;
         }
-        Ok(())
+        if let Some(d) = self.fds.get(id) {
+            self.state.entry(id).or_default().last_readiness = Some(d.readiness());
+        }
     }
 
-    /// A description was destroyed (its last fd closed, nothing holding it): forget its state,
-    /// and tell its peer.
+    /// A description was destroyed (its last fd closed, nothing holding it): its state goes
+    /// with it, its interests leave every epoll instance, and its peer is told.
     pub(crate) fn destroyed(&mut self, m: &mut Machine<Shims>, d: spindle_fds::Destroyed) -> VmResult<()> {
-        self.last_readiness.remove(&d.id);
-        self.ready_clocks.remove(&d.id);
-        self.waiters.remove(&d.id);
-        if let Some(p) = d.peer {
-            self.readiness_changed(m, p)?;
+        if self.state.remove(&d.id).is_some_and(|s| s.timer.is_some()) {
+            // A closed timerfd's timer is gone with it.
+            self.live_timerfds -= 1;
+            m.cancel_timer(d.id.0);
         }
-        self.epoll_destroyed(m, d.id, d.peer)
+        let w = match d.peer {
+            Some(p) => Wakeups::touched(p, None),
+            None => Wakeups::none(),
+        };
+        self.epolls.destroyed(d.id);
+        self.notify(m, w.after_destroy(d.peer), Cause::Thread)
     }
 
     /// A blocked operation is over: let go of the description it held.

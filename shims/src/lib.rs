@@ -6,6 +6,8 @@
 //! errno rules. The VM sees foreign calls as ids and 64-bit arguments; the fd layer sees
 //! operations on descriptions.
 
+#![forbid(unsafe_code)]
+
 pub mod abi;
 pub mod consts;
 pub mod epoll;
@@ -22,6 +24,7 @@ mod threads;
 mod time;
 mod timerfd;
 pub mod trace;
+mod wake;
 
 use spindle_fds::{FdId, FdTable, IoError, Readiness, StdStream};
 use spindle_vm::clock::VClock;
@@ -43,13 +46,10 @@ pub const HOOKS: bool = cfg!(feature = "trace");
 pub struct Shims {
     /// The guest's file descriptors.
     pub fds: FdTable,
-    /// Threads blocked in an operation on a description, in the order they blocked.
-    waiters: BTreeMap<FdId, Vec<ThreadId>>,
-    /// What each description last reported, to see changes.
-    last_readiness: BTreeMap<FdId, Readiness>,
-    /// Per description, the join of the clocks of every thread that changed its readiness:
-    /// what a delivered readiness event synchronises with.
-    ready_clocks: BTreeMap<FdId, VClock>,
+    /// What the shims keep per live description; it goes when the description is destroyed.
+    state: BTreeMap<FdId, DescState>,
+    /// How many descriptions in `state` are timerfds.
+    live_timerfds: usize,
     /// The syscall trace, when asked for.
     pub trace: Option<trace::Tracer>,
     /// Something else that watches every call (`spindle run --against-kernel`), when asked for.
@@ -61,16 +61,26 @@ pub struct Shims {
     /// Threads blocked in `epoll_wait`, and the results handed to them when woken.
     epoll_waits: BTreeMap<ThreadId, epoll_calls::EpollWait>,
     epoll_results: BTreeMap<ThreadId, Result<Vec<epoll::Event>, epoll::Errno>>,
-    /// Every timerfd.
-    timerfds: BTreeMap<FdId, timerfd::TimerFd>,
-    /// Set while a timer expiry is processed: it is nobody's action and releases no clock.
-    no_release: bool,
     /// Open-fd and buffer limits (`--max-fds`, `--max-fd-buffers`).
     limits: FdLimits,
     /// Bytes written into buffers since their footprint was last counted.
     written_since_check: u64,
     /// Foreign functions the host added (consulted for ids from `EXTRA_BASE` on).
     foreign: ForeignTable,
+}
+
+/// What the shims keep for one live description (removed, all of it, when it is destroyed).
+#[derive(Default)]
+pub(crate) struct DescState {
+    /// Threads blocked in a read or write of it, in the order they blocked.
+    waiters: Vec<ThreadId>,
+    /// What it last reported, to see changes.
+    last_readiness: Option<Readiness>,
+    /// The join of the clocks of every thread that changed its readiness: what a delivered
+    /// readiness event synchronises with.
+    ready_clock: Option<VClock>,
+    /// Its timer, for a timerfd.
+    timer: Option<timerfd::TimerFd>,
 }
 
 impl Shims {
@@ -170,10 +180,10 @@ pub(crate) fn errno_of(e: IoError) -> i64 {
         IoError::BadFd | IoError::BadDirection => EBADF,
         IoError::WouldBlock => EAGAIN,
         IoError::BrokenPipe => EPIPE,
-        IoError::ConnectionReset => 104,
+        IoError::ConnectionReset => ECONNRESET,
         IoError::InvalidArgument => EINVAL,
         IoError::TooManyOpenFiles => EMFILE,
-        IoError::NotSocket => 88,
+        IoError::NotSocket => ENOTSOCK,
     }
 }
 

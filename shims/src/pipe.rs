@@ -2,13 +2,14 @@
 
 use crate::abi::{FdPair, Out};
 use crate::consts::errno::*;
+use crate::consts::linux;
 use crate::table::args::{Pipe, Pipe2};
 use crate::{errno_of, fail, Shims};
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
-const O_NONBLOCK: u64 = 0o4000;
-const O_CLOEXEC: u64 = 0o2000000;
-const O_DIRECT: u64 = 0o40000;
+const O_NONBLOCK: u64 = linux::O_NONBLOCK as u64;
+const O_CLOEXEC: u64 = linux::O_CLOEXEC as u64;
+const O_DIRECT: u64 = linux::O_DIRECT as u64;
 const O_NOTIFICATION_PIPE: u64 = 0o10000000;
 
 /// `pipe(fds)`.

@@ -5,36 +5,33 @@
 //! <https://man7.org/linux/man-pages/man2/shutdown.2.html>.
 
 use crate::consts::errno::*;
+use crate::consts::linux;
 use crate::io::{ReadOp, WriteOp};
 use crate::table::args::{Recv, Send, Shutdown, Socketpair};
+use crate::wake::{Cause, Wakeups};
 use crate::{errno_of, fail, Shims};
 use spindle_fds::{DescriptionKind, Shutdown as Shut};
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
-const AF_UNSPEC: i32 = 0;
-const AF_UNIX: i32 = 1;
-const AF_INET: i32 = 2;
-const AF_INET6: i32 = 10;
-const SOCK_STREAM: u64 = 1;
-const SOCK_DGRAM: u64 = 2;
-const SOCK_RAW: u64 = 3;
-const SOCK_SEQPACKET: u64 = 5;
+const AF_UNSPEC: i32 = linux::AF_UNSPEC as i32;
+const AF_UNIX: i32 = linux::AF_UNIX as i32;
+const AF_INET: i32 = linux::AF_INET as i32;
+const AF_INET6: i32 = linux::AF_INET6 as i32;
+const SOCK_STREAM: u64 = linux::SOCK_STREAM as u64;
+const SOCK_DGRAM: u64 = linux::SOCK_DGRAM as u64;
+const SOCK_RAW: u64 = linux::SOCK_RAW as u64;
+const SOCK_SEQPACKET: u64 = linux::SOCK_SEQPACKET as u64;
 /// Types at or above this are `EINVAL` (`__sock_create`).
 const SOCK_MAX: u64 = 11;
 /// The type's low bits; the rest are flags.
 const SOCK_TYPE_MASK: u64 = 0xf;
 /// Domains at or above this do not exist (`EAFNOSUPPORT`).
 const AF_MAX: i32 = 46;
-const SOCK_NONBLOCK: u64 = 0o4000;
-const SOCK_CLOEXEC: u64 = 0o2000000;
-const MSG_PEEK: u64 = 0x2;
-const MSG_DONTWAIT: u64 = 0x40;
-const MSG_NOSIGNAL: u64 = 0x4000;
-const EAFNOSUPPORT: i64 = 97;
-const EOPNOTSUPP: i64 = 95;
-const EPROTONOSUPPORT: i64 = 93;
-const ESOCKTNOSUPPORT: i64 = 94;
-const ENOTSOCK: i64 = 88;
+const SOCK_NONBLOCK: u64 = linux::SOCK_NONBLOCK as u64;
+const SOCK_CLOEXEC: u64 = linux::SOCK_CLOEXEC as u64;
+const MSG_PEEK: u64 = linux::MSG_PEEK as u64;
+const MSG_DONTWAIT: u64 = linux::MSG_DONTWAIT as u64;
+const MSG_NOSIGNAL: u64 = linux::MSG_NOSIGNAL as u64;
 
 /// `socketpair(domain, type, protocol, sv)`: `AF_UNIX` (`AF_LOCAL`) `SOCK_STREAM` with
 /// `SOCK_NONBLOCK`/`SOCK_CLOEXEC`. The checks come in Linux 6.18's order (`__sys_socketpair`,
@@ -114,7 +111,6 @@ pub fn socketpair(s: &mut Shims, m: &mut Machine<Shims>, a: Socketpair) -> VmRes
 fn inet_socketpair(m: &mut Machine<Shims>, domain: i32, base: u64, protocol: i32) -> VmResult<Ret> {
     const SOCK_PACKET: u64 = 10;
     const IPPROTO_MAX: i32 = 263;
-    const EACCES: i64 = 13;
     if domain == AF_INET && base == SOCK_PACKET {
         return fail(m, EOPNOTSUPP);
     }
@@ -208,10 +204,11 @@ pub fn shutdown(s: &mut Shims, m: &mut Machine<Shims>, a: Shutdown) -> VmResult<
         _ => return fail(m, EINVAL),
     };
     let r = s.fds.get_mut(id).map(|d| d.shutdown(how));
-    s.changed_with_peer(m, id)?;
-    if matches!(r, Some(Ok(()))) {
-        s.epoll_after_shutdown(m, id)?;
+    let mut w = Wakeups::touched(id, s.fds.peer_of(id));
+    if let (Some(on), Some(Ok(()))) = (s.on(id), &r) {
+        w = w.after_shutdown(on);
     }
+    s.notify(m, w, Cause::Thread)?;
     match r {
         Some(Ok(())) => Ok(Ret::Value(0)),
         Some(Err(e)) => fail(m, errno_of(e)),

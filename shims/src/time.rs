@@ -2,12 +2,13 @@
 
 use crate::abi::Timespec;
 use crate::consts::errno::*;
+use crate::consts::linux;
 use crate::table::args::{ClockGettime, Nanosleep, Usleep};
 use crate::{fail, Shims};
 use spindle_vm::{BlockReason, Machine, Ret, VmResult};
 
-const CLOCK_REALTIME: u64 = 0;
-const CLOCK_MONOTONIC: u64 = 1;
+const CLOCK_REALTIME: u64 = linux::CLOCK_REALTIME as u64;
+const CLOCK_MONOTONIC: u64 = linux::CLOCK_MONOTONIC as u64;
 
 /// Blocks the calling thread for `ns` virtual nanoseconds; the call then returns 0.
 fn sleep(m: &mut Machine<Shims>, ns: u64) -> VmResult<Ret> {

@@ -16,21 +16,24 @@
 
 use crate::abi::{Itimerspec, Timespec};
 use crate::consts::errno::*;
+use crate::consts::linux;
+use crate::epoll::{keys, Wake};
 use crate::io::ReadOp;
 use crate::table::args::{TimerfdCreate, TimerfdGettime, TimerfdSettime};
+use crate::wake::{Cause, Wakeups};
 use crate::{errno_of, fail, Shims};
 use spindle_fds::FdId;
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
-const CLOCK_REALTIME: i32 = 0;
-const CLOCK_MONOTONIC: i32 = 1;
-const CLOCK_BOOTTIME: i32 = 7;
+const CLOCK_REALTIME: i32 = linux::CLOCK_REALTIME as i32;
+const CLOCK_MONOTONIC: i32 = linux::CLOCK_MONOTONIC as i32;
+const CLOCK_BOOTTIME: i32 = linux::CLOCK_BOOTTIME as i32;
 const CLOCK_REALTIME_ALARM: i32 = 8;
 const CLOCK_BOOTTIME_ALARM: i32 = 9;
-const TFD_NONBLOCK: u64 = 0o4000;
-const TFD_CLOEXEC: u64 = 0o2000000;
-const TFD_TIMER_ABSTIME: u64 = 1;
-const TFD_TIMER_CANCEL_ON_SET: u64 = 2;
+const TFD_NONBLOCK: u64 = linux::TFD_NONBLOCK as u64;
+const TFD_CLOEXEC: u64 = linux::TFD_CLOEXEC as u64;
+const TFD_TIMER_ABSTIME: u64 = linux::TFD_TIMER_ABSTIME as u64;
+const TFD_TIMER_CANCEL_ON_SET: u64 = linux::TFD_TIMER_CANCEL_ON_SET as u64;
 
 /// One timerfd's state.
 #[derive(Clone, Copy, Debug, Default)]
@@ -62,15 +65,21 @@ impl TimerFd {
 }
 
 impl Shims {
+    /// Timerfd `id`'s timer.
+    fn timer(&self, id: FdId) -> Option<&TimerFd> {
+        self.state.get(&id).and_then(|s| s.timer.as_ref())
+    }
+
     /// Whether `id` is a timerfd.
     pub(crate) fn is_timerfd(&self, id: FdId) -> bool {
-        self.timerfds.contains_key(&id)
+        // Most runs have no timerfd: one comparison, no lookup.
+        self.live_timerfds > 0 && self.state.get(&id).is_some_and(|s| s.timer.is_some())
     }
 
     /// A timerfd's expirations count, brought up to date.
     pub(crate) fn timerfd_ticks(&mut self, m: &Machine<Shims>, id: FdId) -> u64 {
         let now = m.now();
-        self.timerfds.get_mut(&id).map_or(0, |t| {
+        self.state.get_mut(&id).and_then(|s| s.timer.as_mut()).map_or(0, |t| {
             t.sync(now);
             t.ticks
         })
@@ -80,7 +89,7 @@ impl Shims {
     /// be woken by one.
     pub(crate) fn arm_timerfds(&mut self, m: &mut Machine<Shims>) {
         let now = m.now();
-        for (id, t) in self.timerfds.iter_mut() {
+        for (id, t) in self.state.iter_mut().filter_map(|(id, s)| Some((id, s.timer.as_mut()?))) {
             t.sync(now);
             match t.expiry {
                 // Unread expirations: no wakeup until a read re-arms it (see `timerfd_fired`).
@@ -93,22 +102,19 @@ impl Shims {
     /// A VM timer of timerfd `id` fired: count, wake its readers and its epoll watchers, and
     /// re-arm while someone could still be woken.
     pub(crate) fn timerfd_fired(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
-        let before = self.timerfds.get(&id).map_or(0, |t| t.ticks);
+        let before = self.timer(id).map_or(0, |t| t.ticks);
         let ticks = self.timerfd_ticks(m, id);
         // Linux re-arms a periodic timerfd only when it is read (timerfd_read forwards it), so
         // only the first unread expiry wakes anyone; later ones are counted when it is read
         // (programs/epoll/timerfd_epoll.mir).
         if before == 0 && ticks > 0 {
             // An expiry is nobody's action: it releases no thread's clock.
-            self.no_release = true;
-            let r =
-                self.readiness_changed(m, id).and_then(|()| self.epoll_wakeup(m, id, crate::epoll::Wake::Key(crate::epoll::keys::TIMERFD)));
-            self.no_release = false;
-            r?;
+            let w = Wakeups::touched(id, None).wake(Some(id), Wake::Key(keys::TIMERFD), 1);
+            self.notify(m, w, Cause::Expiry)?;
         }
         // No timer while expirations are unread: the next wakeup comes after a read re-arms it.
-        if ticks == 0 && (!self.epoll_waits.is_empty() || self.waiters.get(&id).is_some_and(|w| !w.is_empty())) {
-            if let Some(e) = self.timerfds.get(&id).and_then(|t| t.expiry) {
+        if ticks == 0 && (!self.epoll_waits.is_empty() || self.state.get(&id).is_some_and(|s| !s.waiters.is_empty())) {
+            if let Some(e) = self.timer(id).and_then(|t| t.expiry) {
                 m.set_timer(id.0, e);
             }
         }
@@ -124,7 +130,7 @@ impl Shims {
         if ticks == 0 {
             return Ok(None);
         }
-        if let Some(t) = self.timerfds.get_mut(&op.id) {
+        if let Some(t) = self.state.get_mut(&op.id).and_then(|s| s.timer.as_mut()) {
             t.ticks = 0;
         }
         // The count is consumed even if it cannot be copied out, as Linux's timerfd_read does.
@@ -148,7 +154,8 @@ pub fn timerfd_create(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdCreate) -
     }
     match s.fds.host_file("timerfd", flags & TFD_NONBLOCK != 0, flags & TFD_CLOEXEC != 0) {
         Ok((fd, id)) => {
-            s.timerfds.insert(id, TimerFd::default());
+            s.state.entry(id).or_default().timer = Some(TimerFd::default());
+            s.live_timerfds += 1;
             Ok(Ret::Value(fd as u64))
         }
         Err(e) => fail(m, errno_of(e)),
@@ -185,7 +192,7 @@ pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdSettime)
         return fail(m, EINVAL);
     }
     let now = m.now();
-    let t = s.timerfds.entry(id).or_default();
+    let t = s.state.entry(id).or_default().timer.get_or_insert_with(TimerFd::default);
     t.sync(now);
     let previous = itimerspec(t, now);
     t.ticks = 0;
@@ -200,13 +207,12 @@ pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdSettime)
     if t.expiry.is_some_and(|e| e <= now) {
         s.timerfd_fired(m, id)?;
     } else if let Some(e) = t.expiry {
-        if !s.epoll_waits.is_empty() || s.waiters.get(&id).is_some_and(|w| !w.is_empty()) {
+        if !s.epoll_waits.is_empty() || s.state.get(&id).is_some_and(|st| !st.waiters.is_empty()) {
             m.set_timer(id.0, e);
         }
     }
     // Setting the timer resets the count: readiness may have changed.
-    s.readiness_changed(m, id)?;
-    s.epoll_changed(m, id)?;
+    s.notify(m, Wakeups::touched(id, None).changed(Some(id)), Cause::Thread)?;
     if !a.old.is_null() && !a.old.write(m, &previous)? {
         return fail(m, EFAULT);
     }
@@ -220,7 +226,7 @@ pub fn timerfd_gettime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdGettime)
         Err(e) => return fail(m, e),
     };
     let now = m.now();
-    let t = s.timerfds.entry(id).or_default();
+    let t = s.state.entry(id).or_default().timer.get_or_insert_with(TimerFd::default);
     t.sync(now);
     let cur = itimerspec(t, now);
     if !a.cur.write(m, &cur)? {

@@ -44,7 +44,8 @@ const MAX_QUEUES: usize = 2;
 #[must_use = "wake-ups must be served with Shims::notify"]
 pub(crate) struct Wakeups {
     /// Descriptions whose readiness may have changed, in order: threads blocked on them retry.
-    touched: [Option<FdId>; 2],
+    /// With each, whether the operation wakes its queue (see [`Wakeups::touched`]).
+    touched: [Option<(FdId, bool)>; 2],
     /// The wait-queue wake-ups, in order.
     queues: [Option<WakeUp>; MAX_QUEUES],
 }
@@ -63,9 +64,14 @@ impl Wakeups {
         Wakeups::default()
     }
 
-    /// `id` (and its peer, if any) were touched: their blocked threads retry.
+    /// An operation on `id` touched it and its peer, if any: their blocked threads retry. With a
+    /// peer, the operation wakes the peer's queue, and `id`'s only if `id`'s readiness changed
+    /// (Linux's `pipe_write` wakes only `pipe->rd_wait`; a socket send, the peer); without one
+    /// (an eventfd, a timerfd), it wakes `id`'s own queue. A description whose queue is not
+    /// woken does not receive the acting thread's clock: a waiter for a readiness the operation
+    /// did not cause must not synchronise with it.
     pub fn touched(id: FdId, peer: Option<FdId>) -> Wakeups {
-        Wakeups { touched: [Some(id), peer], ..Wakeups::default() }
+        Wakeups { touched: [Some((id, peer.is_none())), peer.map(|p| (p, true))], ..Wakeups::default() }
     }
 
     /// Adds a queue wake-up.
@@ -155,12 +161,12 @@ impl Shims {
     }
 
     /// The one notify path: serves an operation's wake-ups. Threads blocked in a read or write
-    /// of a touched description retry (in order), and the description's readiness clock
-    /// receives the acting thread's clock (for [`Cause::Thread`]); then every queue wake-up is
-    /// handed to the epoll core, whose woken waits are delivered.
+    /// of a touched description retry (in order), and the readiness clock of a description whose
+    /// queue was woken receives the acting thread's clock (for [`Cause::Thread`]); then every
+    /// queue wake-up is handed to the epoll core, whose woken waits are delivered.
     pub(crate) fn notify(&mut self, m: &mut Machine<Shims>, w: Wakeups, cause: Cause) -> VmResult<()> {
-        for id in w.touched.into_iter().flatten() {
-            self.readiness_changed(m, id, cause)?;
+        for (id, woken) in w.touched.into_iter().flatten() {
+            self.readiness_changed(m, id, cause, woken)?;
         }
         if !self.epoll_used {
             return Ok(());

@@ -5,6 +5,8 @@
 //! calls reach the outside world only through the [`Host`] trait, and names of foreign functions
 //! and constants only through [`front::Resolver`].
 
+#![forbid(unsafe_code)]
+
 pub mod clock;
 pub mod diag;
 pub mod error;

@@ -476,30 +476,9 @@ pub fn error_text(errno: i64) -> String {
     }
 }
 
-/// glibc's message for an errno value.
+/// glibc's message for an errno value (from the generated table in `consts.rs`).
 pub fn strerror(e: i64) -> &'static str {
-    match e {
-        1 => "Operation not permitted",
-        2 => "No such file or directory",
-        4 => "Interrupted system call",
-        9 => "Bad file descriptor",
-        11 => "Resource temporarily unavailable",
-        12 => "Cannot allocate memory",
-        14 => "Bad address",
-        17 => "File exists",
-        22 => "Invalid argument",
-        24 => "Too many open files",
-        32 => "Broken pipe",
-        38 => "Function not implemented",
-        40 => "Too many levels of symbolic links",
-        88 => "Socket operation on non-socket",
-        93 => "Protocol not supported",
-        95 => "Operation not supported",
-        97 => "Address family not supported by protocol",
-        104 => "Connection reset by peer",
-        110 => "Connection timed out",
-        _ => "Unknown error",
-    }
+    crate::consts::strerror(e).unwrap_or("Unknown error")
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! "timeout" cancels the wait and records `[]`, as the probe threads print.
 
 use crate::epoll::*;
+use crate::wake::{On, WakeUp, Wakeups};
 use spindle_fds::{Description, DescriptionKind, FdId, FdNum, FdTable, IoError, Shutdown, VClock};
 use std::collections::BTreeMap;
 
@@ -149,31 +150,30 @@ impl World {
         u64::from_le_bytes(b)
     }
 
-    /// `write(2)`, then the core calls of the integration table.
-    pub fn write(&mut self, fd: FdNum, data: &[u8]) -> Result<usize, IoError> {
-        let (id, d) = self.fds.description_mut(fd)?;
-        let kind = d.kind();
-        let peer = d.peer();
-        let r = d.write(data, &VClock::new());
-        match kind {
-            DescriptionKind::EventFd if r.is_ok() => self.wakeup(id, Wake::Key(keys::EVENTFD_WRITE)),
-            DescriptionKind::PipeWrite if !data.is_empty() && matches!(r, Ok(_) | Err(IoError::WouldBlock)) => {
-                if let Some(p) = peer {
-                    self.wakeup(p, Wake::Key(keys::PIPE_WRITE));
-                }
-                self.changed(id);
-            }
-            DescriptionKind::Socket if matches!(r, Ok(n) if n > 0) => {
-                // One wakeup per skb queued (default SO_SNDBUF: skbs of SKB_MAX_PAYLOAD bytes).
-                let skbs = r.as_ref().map_or(0, |n| n.div_ceil(spindle_fds::socket::SKB_MAX_PAYLOAD));
-                if let Some(p) = peer {
-                    for _ in 0..skbs {
-                        self.wakeup(p, Wake::Key(keys::SOCKET_DATA));
+    /// Serves an operation's wake-ups as the shims' `notify` does (there are no blocked reads
+    /// or writes here).
+    fn serve(&mut self, w: Wakeups) {
+        for q in w.queues() {
+            match q {
+                WakeUp::Queue { id, wake, times } => {
+                    for _ in 0..times {
+                        self.wakeup(id, wake);
                     }
                 }
-                self.changed(id);
+                WakeUp::Changed(id) => self.changed(id),
             }
-            _ => {}
+        }
+    }
+
+    /// `write(2)`, then the wake-ups of the shims' rules (`wake.rs`).
+    pub fn write(&mut self, fd: FdNum, data: &[u8]) -> Result<usize, IoError> {
+        let (id, d) = self.fds.description_mut(fd)?;
+        let on = On { id, kind: d.kind(), peer: d.peer() };
+        let r = d.write(data, &VClock::new());
+        match r {
+            Ok(n) => self.serve(Wakeups::none().after_write(on, Some(n))),
+            Err(IoError::WouldBlock) if !data.is_empty() => self.serve(Wakeups::none().after_write(on, None)),
+            Err(_) => {}
         }
         r
     }
@@ -189,30 +189,13 @@ impl World {
         let charge = |t: &FdTable, p: Option<FdId>| p.and_then(|p| t.get(p)).and_then(|d| d.as_socket()).map(|s| s.send_charge());
         let charge_before = charge(&self.fds, peer);
         let d = self.fds.get_mut(id).unwrap();
-        let kind = d.kind();
+        let on = On { id, kind: d.kind(), peer };
         let r = d.read(buf, &mut VClock::new());
-        match kind {
-            DescriptionKind::EventFd if r.is_ok() => self.wakeup(id, Wake::Key(keys::EVENTFD_READ)),
-            DescriptionKind::PipeRead if matches!(r, Ok(n) if n > 0) => {
-                self.changed(id);
-                if let Some(p) = peer {
-                    self.changed(p);
-                }
-            }
-            DescriptionKind::Socket if matches!(r, Ok(n) if n > 0) => {
-                // Linux wakes the writer once per skb freed; the fd layer does not say how many
-                // a read freed, so this harness wakes once (enough for every probe here).
-                if let Some(p) = peer {
-                    let freed = charge(&self.fds, peer) < charge_before;
-                    if freed && self.r(p).contains(Events::OUT) {
-                        self.wakeup(p, Wake::Key(keys::SOCKET_SPACE));
-                    } else {
-                        self.changed(p);
-                    }
-                }
-                self.changed(id);
-            }
-            _ => {}
+        if let Ok(n) = r {
+            // Linux wakes the writer once per skb freed; the fd layer does not say how many a
+            // read freed, so the rules wake once (enough for every probe here).
+            let peer_space = peer.is_some_and(|p| charge(&self.fds, Some(p)) < charge_before && self.r(p).contains(Events::OUT));
+            self.serve(Wakeups::none().after_read(on, n, peer_space));
         }
         r
     }
@@ -220,11 +203,8 @@ impl World {
     pub fn shutdown(&mut self, fd: FdNum, how: Shutdown) {
         let (id, d) = self.fds.description_mut(fd).unwrap();
         d.shutdown(how).unwrap();
-        let peer = d.peer();
-        self.wakeup(id, Wake::All);
-        if let Some(p) = peer {
-            self.wakeup(p, Wake::All);
-        }
+        let on = On { id, kind: d.kind(), peer: d.peer() };
+        self.serve(Wakeups::none().after_shutdown(on));
     }
 
     pub fn dup(&mut self, fd: FdNum) -> FdNum {
@@ -244,9 +224,7 @@ impl World {
         }
         if let Some(d) = self.fds.close(fd).unwrap() {
             self.ep.destroyed(d.id);
-            if let Some(p) = d.peer {
-                self.wakeup(p, Wake::All);
-            }
+            self.serve(Wakeups::none().after_destroy(d.peer));
         }
     }
 

@@ -1,0 +1,581 @@
+//! The observer: what each call is for the kernel (its plan), and the comparison of the answers.
+
+use super::*;
+use spindle_shims::abi::{EpollEvent, FdPair, Itimerspec, Layout, Out, Timespec};
+use spindle_shims::consts::linux;
+use spindle_shims::epoll::EP_MAX_EVENTS;
+use spindle_shims::{args, Call};
+
+/// Where a call writes two fds.
+type FdPairOut = Out<FdPair>;
+// ---- the observer: what each call is for the kernel, and the comparison ----------------------
+
+/// What a guest call is for the check.
+pub(super) enum Plan {
+    /// A system call to compare.
+    Sys(CallReq),
+    /// Not a system call (or its answer depends on the virtual clock): not compared.
+    Skip,
+    /// The program cannot be checked from here on.
+    Refuse(String),
+}
+
+/// The call being made.
+pub(super) struct Pending {
+    pub(super) name: &'static str,
+    pub(super) call: Call,
+    pub(super) sig: Sig,
+    pub(super) raw: Vec<u64>,
+    pub(super) span: Span,
+    pub(super) req: CallReq,
+    /// A timed epoll wait: it may block, and its timeout ends it.
+    pub(super) timed_wait: bool,
+    /// Refuse the call if it returns at all (an `fcntl` command with a pointer argument, which
+    /// Spindle reports as unsupported anyway).
+    pub(super) refuse_if_done: Option<String>,
+}
+
+pub(super) struct Checker {
+    pub(super) link: Link,
+    pub(super) max_fds: i64,
+    pub(super) timeout: Duration,
+    pub(super) compared: u64,
+    pub(super) not_compared: u64,
+    pub(super) pending: Option<Pending>,
+    /// A timed epoll wait that blocked in Spindle, compared when it resumes.
+    pub(super) blocked: Option<Pending>,
+    /// A stop to give at the next call (found when a blocked call resumed).
+    pub(super) stop_next: Option<Box<Stop>>,
+    pub(super) divergence: Option<Box<Divergence>>,
+    pub(super) unchecked: Option<String>,
+    pub(super) fatal: Option<OracleError>,
+}
+
+/// The observer the shims hold; the run's driver keeps the other handle.
+pub(super) struct Hook(pub(super) Rc<RefCell<Checker>>);
+
+impl CallObserver for Hook {
+    fn before(&mut self, m: &Machine<Shims>, id: u32, sig: &Sig, args: &[u64]) -> VmResult<()> {
+        self.0.borrow_mut().before(m, id, sig, args)
+    }
+    fn after(&mut self, m: &Machine<Shims>, result: &VmResult<Ret>) -> VmResult<()> {
+        self.0.borrow_mut().after(m, result)
+    }
+    fn resumed(&mut self, m: &Machine<Shims>, value: u64) {
+        self.0.borrow_mut().resumed(m, value)
+    }
+}
+
+/// `fcntl` commands whose argument is a pointer.
+pub(super) const FCNTL_POINTER_CMDS: &[i32] = &[5, 6, 7, 15, 16, 17, 36, 37, 38, 1035, 1036];
+pub(super) const F_DUPFD: i32 = linux::F_DUPFD as i32;
+pub(super) const F_DUPFD_CLOEXEC: i32 = linux::F_DUPFD_CLOEXEC as i32;
+
+/// The position of parameter `$field` of call `$Args`, checked at compile time.
+macro_rules! at {
+    ($Args:ident . $field:ident) => {
+        const { args::$Args::at(stringify!($field)) }
+    };
+}
+
+/// The arguments of a call that are fd numbers: its `Fd` parameters, and `fcntl`'s argument
+/// when it duplicates.
+pub(super) fn fd_args(call: &Call) -> Vec<i32> {
+    let mut fds = call.fds();
+    if let Call::Fcntl(a) = call {
+        if matches!(a.cmd.get(), F_DUPFD | F_DUPFD_CLOEXEC) {
+            fds.push(a.arg.0 as u32 as i32);
+        }
+    }
+    fds
+}
+
+/// The arguments and buffers of a system call for the oracle, as they are built.
+pub(super) struct Request<'a> {
+    pub(super) m: &'a Machine<Shims>,
+    pub(super) args: [u64; 6],
+    pub(super) bufs: Vec<Buf>,
+}
+
+impl Request<'_> {
+    /// Pointer argument `arg` of `len` bytes, which the call reads (`out` false) or may write.
+    pub(super) fn ptr(&mut self, arg: usize, len: u64, out: bool) -> Result<(), String> {
+        if let Some(b) = Checker::buffer(self.m, &mut self.args, arg, len, out)? {
+            self.bufs.push(b);
+        }
+        Ok(())
+    }
+
+    pub(super) fn sys(self, nr: libc::c_long) -> Plan {
+        Plan::Sys(CallReq { nr: nr as i64, args: self.args, bufs: self.bufs })
+    }
+}
+
+impl Checker {
+    pub(super) fn new(link: Link, max_fds: i64, timeout: Duration) -> Checker {
+        Checker {
+            link,
+            max_fds,
+            timeout,
+            compared: 0,
+            not_compared: 0,
+            pending: None,
+            blocked: None,
+            stop_next: None,
+            divergence: None,
+            unchecked: None,
+            fatal: None,
+        }
+    }
+
+    /// A pointer argument: the buffer the oracle builds for it, or the value to pass as it is.
+    pub(super) fn buffer(m: &Machine<Shims>, args: &mut [u64; 6], arg: usize, len: u64, out: bool) -> Result<Option<Buf>, String> {
+        let p = args[arg];
+        args[arg] = 0;
+        if p == 0 {
+            return Ok(None);
+        }
+        let (alloc, _) = spindle_vm::memory::split(p);
+        if m.memory.get(alloc).is_some() {
+            // A guest allocation (live, freed, or an offset past its end): its valid bytes.
+            let n = len.min(m.memory.readable_extent(p));
+            let bytes = m.memory.read_bytes(p, n).unwrap_or_default();
+            let writable = m.memory.writable_extent(p) > 0;
+            return Ok(Some(Buf { arg, bytes, writable, back: out && writable, guest: p, len, raw: 0 }));
+        }
+        if p >= TASK_SIZE_MAX {
+            // Not a user address: invalid in the oracle as well.
+            args[arg] = p;
+            return Ok(None);
+        }
+        if p.checked_add(len).is_none_or(|end| end > TASK_SIZE_MAX) {
+            // A range the kernel's `access_ok` rejects: the same address in the oracle.
+            return Ok(Some(Buf { arg, bytes: Vec::new(), writable: false, back: false, guest: p, len, raw: p }));
+        }
+        // An address in user space with no guest memory: an inaccessible page in the oracle.
+        Ok(Some(Buf { arg, bytes: Vec::new(), writable: false, back: false, guest: p, len, raw: 0 }))
+    }
+
+    /// What `call` (whose raw arguments are `a`) is for the kernel. Every call has a plan:
+    /// a call added to the shims does not compile until it says here what it is.
+    pub(super) fn plan(m: &Machine<Shims>, call: &Call, a: &[u64]) -> Result<Plan, String> {
+        let arg = |i: usize| a.get(i).copied().unwrap_or(0);
+        let mut r = Request { m, args: [arg(0), arg(1), arg(2), arg(3), arg(4), arg(5)], bufs: Vec::new() };
+        // An `epoll_wait` buffer of `maxevents` events (none when the kernel refuses the count).
+        let events = |max: i32| match max {
+            n @ 1..=EP_MAX_EVENTS => n as u64 * EpollEvent::SIZE,
+            _ => 0,
+        };
+        let sigset = spindle_shims::epoll::validate::SIGSET_SIZE;
+        Ok(match *call {
+            Call::Read(c) => {
+                r.ptr(at!(Read.buf), c.count.0, true)?;
+                r.sys(libc::SYS_read)
+            }
+            Call::Write(c) => {
+                r.ptr(at!(Write.buf), c.count.0, false)?;
+                r.sys(libc::SYS_write)
+            }
+            Call::Close(_) => r.sys(libc::SYS_close),
+            Call::Dup(_) => r.sys(libc::SYS_dup),
+            Call::Dup2(_) => r.sys(libc::SYS_dup2),
+            Call::Dup3(_) => r.sys(libc::SYS_dup3),
+            Call::Fcntl(_) => r.sys(libc::SYS_fcntl),
+            Call::Eventfd(_) => r.sys(libc::SYS_eventfd2),
+            Call::Pipe(_) => {
+                r.ptr(at!(Pipe.fds), FdPair::SIZE, true)?;
+                r.sys(libc::SYS_pipe)
+            }
+            Call::Pipe2(_) => {
+                r.ptr(at!(Pipe2.fds), FdPair::SIZE, true)?;
+                r.sys(libc::SYS_pipe2)
+            }
+            Call::Socketpair(_) => {
+                r.ptr(at!(Socketpair.sv), FdPair::SIZE, true)?;
+                r.sys(libc::SYS_socketpair)
+            }
+            // `sendto`/`recvfrom` with no address (their arguments 5 and 6 stay 0).
+            Call::Send(c) => {
+                r.ptr(at!(Send.buf), c.len.0, false)?;
+                r.sys(libc::SYS_sendto)
+            }
+            Call::Recv(c) => {
+                r.ptr(at!(Recv.buf), c.len.0, true)?;
+                r.sys(libc::SYS_recvfrom)
+            }
+            Call::Shutdown(_) => r.sys(libc::SYS_shutdown),
+            Call::EpollCreate(_) => r.sys(libc::SYS_epoll_create),
+            Call::EpollCreate1(_) => r.sys(libc::SYS_epoll_create1),
+            Call::EpollCtl(_) => {
+                r.ptr(at!(EpollCtl.event), EpollEvent::SIZE, false)?;
+                r.sys(libc::SYS_epoll_ctl)
+            }
+            // The kernel is asked with a timeout of 0 (see the module's documentation).
+            Call::EpollWait(c) => {
+                r.ptr(at!(EpollWait.events), events(c.maxevents.0), true)?;
+                r.args[at!(EpollWait.timeout)] = 0;
+                r.sys(libc::SYS_epoll_wait)
+            }
+            Call::EpollPwait(c) => {
+                r.ptr(at!(EpollPwait.events), events(c.maxevents.0), true)?;
+                r.args[at!(EpollPwait.timeout)] = 0;
+                r.ptr(at!(EpollPwait.sigmask), sigset, false)?;
+                r.args[5] = sigset;
+                r.sys(libc::SYS_epoll_pwait)
+            }
+            Call::EpollPwait2(c) => {
+                r.ptr(at!(EpollPwait2.events), events(c.maxevents.0), true)?;
+                // A valid timeout (or none) becomes {0, 0}: the oracle must not wait.
+                let valid = c.timeout.is_null() || Timespec::peek(&m.memory, c.timeout.addr()).is_some_and(Timespec::is_valid);
+                let ts = at!(EpollPwait2.timeout);
+                if valid {
+                    r.args[ts] = 0;
+                    let zero = Timespec::default().to_bytes();
+                    r.bufs.push(Buf { arg: ts, bytes: zero, writable: false, back: false, guest: 0, len: Timespec::SIZE, raw: 0 });
+                } else {
+                    r.ptr(ts, Timespec::SIZE, false)?;
+                }
+                r.ptr(at!(EpollPwait2.sigmask), sigset, false)?;
+                r.args[5] = sigset;
+                r.sys(libc::SYS_epoll_pwait2)
+            }
+            Call::TimerfdCreate(_) => r.sys(libc::SYS_timerfd_create),
+            Call::TimerfdSettime(_) => {
+                r.ptr(at!(TimerfdSettime.new), Itimerspec::SIZE, false)?;
+                r.ptr(at!(TimerfdSettime.old), Itimerspec::SIZE, true)?;
+                r.sys(libc::SYS_timerfd_settime)
+            }
+            Call::TimerfdGettime(_) => {
+                r.ptr(at!(TimerfdGettime.cur), Itimerspec::SIZE, true)?;
+                r.sys(libc::SYS_timerfd_gettime)
+            }
+            Call::Spawn(_) => {
+                Plan::Refuse("`spawn` starts a second thread: --against-kernel checks single-threaded programs that never block".into())
+            }
+            // The VM's own services.
+            Call::Exit(_) | Call::Abort(_) | Call::Malloc(_) | Call::Free(_) | Call::Errno(_) | Call::Join(_) | Call::SchedYield(_) => {
+                Plan::Skip
+            }
+            // Their answers follow the virtual clock, not the kernel's (docs/divergences.md).
+            Call::Nanosleep(_) | Call::Usleep(_) | Call::ClockGettime(_) => Plan::Skip,
+        })
+    }
+
+    fn before(&mut self, m: &Machine<Shims>, id: u32, sig: &Sig, args: &[u64]) -> VmResult<()> {
+        if let Some(stop) = self.stop_next.take() {
+            return Err(stop);
+        }
+        self.pending = None;
+        let Some(call) = Call::decode(id, args) else {
+            self.not_compared += 1;
+            return Ok(());
+        };
+        let span = m.call_span();
+        let name = call.name();
+        let plan = match Self::plan(m, &call, args) {
+            Ok(p) => p,
+            Err(why) => Plan::Refuse(format!("`{name}`: {why}")),
+        };
+        let req = match plan {
+            Plan::Skip => {
+                self.not_compared += 1;
+                return Ok(());
+            }
+            Plan::Refuse(why) => return Err(self.refuse(why, span)),
+            Plan::Sys(req) => req,
+        };
+        // Numbers the oracle cannot have (above its hard limit) cannot be checked.
+        for fd in fd_args(&call) {
+            let fd = fd as i64;
+            if (self.link.ceiling..self.max_fds).contains(&fd) {
+                return Err(self.refuse(format!("`{name}` names fd {fd}: {}", self.ceiling_text()), span));
+            }
+        }
+        let timed_wait = match call {
+            Call::EpollWait(c) => c.timeout.0 > 0,
+            Call::EpollPwait(c) => c.timeout.0 > 0,
+            Call::EpollPwait2(c) => !c.timeout.is_null(),
+            _ => false,
+        };
+        let refuse_if_done = match call {
+            Call::Fcntl(c) if FCNTL_POINTER_CMDS.contains(&c.cmd.get()) => {
+                Some(format!("`fcntl` command {} takes a pointer that the oracle does not rebuild", c.cmd.get()))
+            }
+            _ => None,
+        };
+        self.pending = Some(Pending { name, call, sig: *sig, raw: args.to_vec(), span, req, timed_wait, refuse_if_done });
+        Ok(())
+    }
+
+    pub(super) fn ceiling_text(&self) -> String {
+        format!(
+            "the kernel oracle cannot have fd numbers from {} on (its RLIMIT_NOFILE hard limit is below --max-fds {})",
+            self.link.ceiling, self.max_fds
+        )
+    }
+
+    fn after(&mut self, m: &Machine<Shims>, result: &VmResult<Ret>) -> VmResult<()> {
+        let Some(p) = self.pending.take() else { return Ok(()) };
+        match result {
+            // The run ends in the call (exit, undefined behaviour, an unsupported operation).
+            Err(_) => Ok(()),
+            Ok(Ret::Blocked) if p.timed_wait => {
+                self.blocked = Some(p);
+                Ok(())
+            }
+            Ok(Ret::Blocked) => {
+                Err(self.refuse(format!("`{}` blocked: --against-kernel checks single-threaded programs that never block", p.name), p.span))
+            }
+            Ok(Ret::Value(v)) => self.compare(m, p, *v as i64),
+        }
+    }
+
+    fn resumed(&mut self, m: &Machine<Shims>, value: u64) {
+        if let Some(p) = self.blocked.take() {
+            if let Err(stop) = self.compare(m, p, value as i64) {
+                self.stop_next = Some(stop);
+            }
+        }
+    }
+
+    /// The program cannot be checked further: the run stops here (exit code 3).
+    pub(super) fn refuse(&mut self, why: String, span: Span) -> Box<Stop> {
+        let d = Diagnostic::error(format!("--against-kernel cannot check this program: {why}"))
+            .at(span, "the check stops here")
+            .note(agreed_before(self.compared, &self.link.kernel))
+            .help("run it without --against-kernel; docs/divergences.md says what --against-kernel checks");
+        self.unchecked = Some(why);
+        Box::new(Stop { kind: StopKind::Unsupported, diags: vec![d] })
+    }
+
+    /// The fds the guest got from a call that creates them.
+    pub(super) fn new_fds(m: &Machine<Shims>, p: &Pending, v: i64) -> Vec<i64> {
+        let pair = |out: FdPairOut| -> Vec<i64> {
+            match FdPair::peek(&m.memory, out.addr()) {
+                Some(fds) if v == 0 => vec![fds.first as i64, fds.second as i64],
+                _ => vec![],
+            }
+        };
+        match p.call {
+            Call::Pipe(c) => pair(c.fds),
+            Call::Pipe2(c) => pair(c.fds),
+            Call::Socketpair(c) => pair(c.sv),
+            Call::Dup(_)
+            | Call::Dup2(_)
+            | Call::Dup3(_)
+            | Call::Eventfd(_)
+            | Call::EpollCreate(_)
+            | Call::EpollCreate1(_)
+            | Call::TimerfdCreate(_)
+                if v >= 0 =>
+            {
+                vec![v]
+            }
+            Call::Fcntl(c) if v >= 0 && matches!(c.cmd.get(), F_DUPFD | F_DUPFD_CLOEXEC) => vec![v],
+            _ => vec![],
+        }
+    }
+
+    /// Sends the call to the kernel and compares the answers.
+    pub(super) fn compare(&mut self, m: &Machine<Shims>, p: Pending, v: i64) -> VmResult<()> {
+        if let Some(why) = &p.refuse_if_done {
+            return Err(self.refuse(why.clone(), p.span));
+        }
+        let errno = m.errno();
+        if let Some(fd) = Self::new_fds(m, &p, v).into_iter().find(|&fd| fd >= self.link.ceiling) {
+            return Err(self.refuse(format!("`{}` gave fd {fd}: {}", p.name, self.ceiling_text()), p.span));
+        }
+        let reply = match self.link.call(&p.req) {
+            Ok(r) => r,
+            Err(NoAnswer::Timeout) => {
+                self.compared += 1;
+                let spindle = render_call(m, &p, v, errno, None);
+                let diff = format!("`{}` returned in Spindle, but blocked on Linux (no answer within {:?})", p.name, self.timeout);
+                return Err(self.diverged(m, &p, spindle, None, vec![diff]));
+            }
+            Err(NoAnswer::Failed(e)) => {
+                self.fatal = Some(OracleError(format!("{e} (at `{}`)", p.name)));
+                return Err(Box::new(Stop { kind: StopKind::Unsupported, diags: vec![Diagnostic::error(e).at(p.span, "here")] }));
+            }
+        };
+        self.compared += 1;
+        let mut diffs = Vec::new();
+        if v != reply.ret {
+            diffs.push(format!(
+                "`{}` returned {} in Spindle but {} on Linux",
+                p.name,
+                short_result(v, errno),
+                short_result(reply.ret, reply.errno)
+            ));
+        } else if v == -1 && errno != reply.errno {
+            diffs.push(format!("`{}` failed with {} in Spindle but with {} on Linux", p.name, errno_text(errno), errno_text(reply.errno)));
+        }
+        let back: Vec<&Buf> = p.req.bufs.iter().filter(|b| b.back).collect();
+        for (b, kernel) in back.iter().zip(&reply.outs) {
+            let ours = m.memory.read_bytes(b.guest, kernel.len() as u64).unwrap_or_default();
+            if let Some(at) = ours.iter().zip(kernel.iter()).position(|(x, y)| x != y) {
+                diffs.push(format!(
+                    "`{}` left different bytes in argument {} ({} bytes at {}): from byte {at} on, Spindle has {} and Linux {}",
+                    p.name,
+                    b.arg + 1,
+                    kernel.len(),
+                    m.describe_addr(b.guest),
+                    decode::quoted(&ours[at..]),
+                    decode::quoted(&kernel[at..])
+                ));
+            }
+        }
+        if !diffs.is_empty() {
+            let spindle = render_call(m, &p, v, errno, None);
+            let outs: Vec<(usize, &[u8])> = back.iter().zip(&reply.outs).map(|(b, k)| (b.arg, k.as_slice())).collect();
+            let linux = render_call(m, &p, reply.ret, reply.errno, Some(&outs));
+            return Err(self.diverged(m, &p, spindle, Some(linux), diffs));
+        }
+        // A timer on the virtual clock expires when Linux's does not (and the other way round).
+        let armed = match p.call {
+            Call::TimerfdSettime(c) => Itimerspec::peek(&m.memory, c.new.addr()).is_some_and(|t| t.value != Timespec::default()),
+            _ => false,
+        };
+        if armed && v == 0 {
+            return Err(self.refuse(
+                "`timerfd_settime` armed a timer: its expirations follow Spindle's virtual clock, not the kernel's".into(),
+                p.span,
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn diverged(
+        &mut self,
+        m: &Machine<Shims>,
+        p: &Pending,
+        spindle: String,
+        linux: Option<String>,
+        differences: Vec<String>,
+    ) -> Box<Stop> {
+        let width = spindle.find(" = ").max(linux.as_deref().and_then(|l| l.find(" = "))).unwrap_or(0);
+        let align = |s: &str| match s.find(" = ") {
+            Some(i) => format!("{}{:pad$}{}", &s[..i], "", &s[i..], pad = width - i),
+            None => s.to_string(),
+        };
+        let mut d = Diagnostic::error(format!("Spindle diverges from Linux: {}", differences[0]))
+            .at(p.span, "Spindle and the kernel disagree here")
+            .note(format!("spindle: {}", align(&spindle)));
+        d = match &linux {
+            Some(l) => d.note(format!("linux:   {}", align(l))),
+            None => d.note(format!(
+                "linux:   {}",
+                spindle[..spindle.rfind(" = ").unwrap_or(spindle.len())].to_string() + " = ? (no answer: it blocks)"
+            )),
+        };
+        for more in &differences[1..] {
+            d = d.note(more.clone());
+        }
+        // Buffers the guest's memory does not wholly hold are what most differences are about.
+        for b in p.req.bufs.iter().filter(|b| b.guest != 0 && (b.bytes.len() as u64) < b.len) {
+            let valid = match b.bytes.len() {
+                0 => "none of them valid memory".to_string(),
+                n => format!("only the first {n} valid"),
+            };
+            let at = if b.raw != 0 || m.memory.get(spindle_vm::memory::split(b.guest).0).is_none() {
+                format!("{:#x}", b.guest)
+            } else {
+                m.describe_addr(b.guest)
+            };
+            d = d.note(format!("argument {} names {} bytes at {at}, {valid}", b.arg + 1, b.len));
+        }
+        d = d
+            .note(agreed_before(self.compared - 1, &self.link.kernel))
+            .help("a deliberate difference is listed in docs/divergences.md; any other is a Spindle bug");
+        self.divergence = Some(Box::new(Divergence {
+            call: p.name.to_string(),
+            span: p.span,
+            index: self.compared,
+            spindle,
+            linux,
+            differences,
+            diagnostic: d.clone(),
+        }));
+        Box::new(Stop { kind: StopKind::Unsupported, diags: vec![d] })
+    }
+}
+
+/// What a report says of the `n` calls before the one it is about.
+pub(super) fn agreed_before(n: u64, kernel: &str) -> String {
+    match n {
+        0 => format!("it is the program's first system call (the kernel is {kernel})"),
+        n => format!("the {} before it agreed with {kernel}", calls(n)),
+    }
+}
+
+/// `1 system call`, `3 system calls`.
+pub(super) fn calls(n: u64) -> String {
+    if n == 1 {
+        "1 system call".to_string()
+    } else {
+        format!("{n} system calls")
+    }
+}
+
+pub(super) fn errno_text(e: i64) -> String {
+    spindle_shims::consts::errno_name(e).map_or_else(|| format!("errno {e}"), str::to_string)
+}
+
+pub(super) fn short_result(v: i64, errno: i64) -> String {
+    if v == -1 {
+        format!("-1 {}", errno_text(errno))
+    } else {
+        v.to_string()
+    }
+}
+
+/// The call as the trace shows it, with the result `v`; `kernel` gives the bytes the kernel left
+/// in the call's output buffers (by argument), to show the kernel's side.
+pub(super) fn render_call(m: &Machine<Shims>, p: &Pending, v: i64, errno: i64, kernel: Option<&[(usize, &[u8])]>) -> String {
+    let no_fn = |_: u64| None;
+    let mut args = Vec::new();
+    for &Shown(kind, i) in p.sig.args {
+        let from_kernel = kernel.and_then(|k| k.iter().find(|(a, _)| *a == i)).map(|(_, b)| *b);
+        let text = match from_kernel {
+            Some(bytes) => render_out(kind, p.raw.get(i).copied().unwrap_or(0), v, bytes)
+                .unwrap_or_else(|| decode::render_arg(kind, i, &p.raw, Some(v), &m.memory, &no_fn)),
+            None => decode::render_arg(kind, i, &p.raw, Some(v), &m.memory, &no_fn),
+        };
+        if !text.is_empty() {
+            args.push(text);
+        }
+    }
+    let result = match p.sig.ret {
+        _ if v == -1 => decode::error_text(errno),
+        RetKind::Fcntl => match p.raw.get(1).map(|c| *c as i32) {
+            Some(3) => format!("{v:#x} (flags {})", decode::open_flags(v as u64)),
+            Some(1) => format!("{v:#x} (flags {})", decode::flags(v as u64, decode::FD_FLAGS, "0")),
+            _ => v.to_string(),
+        },
+        RetKind::Ptr => decode::ptr(v as u64),
+        _ => v.to_string(),
+    };
+    format!("{}({}) = {result}", p.sig.name, args.join(", "))
+}
+
+/// An output argument shown from the bytes the kernel wrote (`None`: not an output).
+pub(super) fn render_out(kind: Arg, ptr: u64, ret: i64, b: &[u8]) -> Option<String> {
+    /// The `T` at byte `at` of `b`, if `b` holds all of it.
+    pub(super) fn at<T: Layout>(b: &[u8], at: usize) -> Option<T> {
+        b.get(at..at + T::SIZE as usize).map(T::decode)
+    }
+    Some(match kind {
+        Arg::OutStr if ret >= 0 => decode::quoted(&b[..(ret as usize).min(b.len())]),
+        Arg::IntPairOut if ret == 0 => at(b, 0).map_or_else(|| decode::ptr(ptr), decode::show_fd_pair),
+        Arg::EpollEventsOut if ret >= 0 => {
+            let events: Vec<String> = (0..ret as usize)
+                .map(|k| at(b, k * EpollEvent::SIZE as usize).map_or_else(|| "...".to_string(), decode::show_epoll_event))
+                .collect();
+            format!("[{}]", events.join(", "))
+        }
+        Arg::ItimerspecOut if ret == 0 => at(b, 0).map_or_else(|| decode::ptr(ptr), decode::show_itimerspec),
+        Arg::TimespecOut if ret == 0 => at(b, 0).map_or_else(|| decode::ptr(ptr), decode::show_timespec),
+        Arg::OutStr | Arg::IntPairOut | Arg::EpollEventsOut | Arg::ItimerspecOut | Arg::TimespecOut | Arg::PtrOut => decode::ptr(ptr),
+        _ => return None,
+    })
+}
