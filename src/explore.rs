@@ -106,6 +106,8 @@ pub struct Options {
     /// Do not stop at the first failure: explore the whole space (every outcome is counted;
     /// the report shows the first failure in exploration order).
     pub keep_going: bool,
+    /// `--const NAME=VALUE` overrides of the program's `const` items.
+    pub consts: Vec<(String, String)>,
 }
 
 impl Options {
@@ -129,6 +131,7 @@ impl Default for Options {
             config: RunConfig { max_steps: Some(DEFAULT_MAX_STEPS), ..RunConfig::default() },
             reduction: true,
             keep_going: false,
+            consts: Vec::new(),
         }
     }
 }
@@ -546,6 +549,11 @@ fn found(program: &Program, s: &Single, order: Vec<u64>, which: String, nondet: 
 
 // ---- the exploration ----------------------------------------------------------------------
 
+/// Compiles the program as every run of an exploration does (with `opts.consts`).
+fn load(path: &str, text: &str, opts: &Options) -> Result<Program, crate::LoadError> {
+    Program::load_source(path, text, &crate::LoadOptions { consts: opts.consts.clone(), ..Default::default() })
+}
+
 /// Explores `path` (already read as `text`). `Err` is a usage error.
 pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String> {
     if opts.jobs == 0 {
@@ -555,7 +563,7 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
         return Err("`--runs 0`: at least one run is needed".into());
     }
     let start = Instant::now();
-    let program = Program::from_source(path, text).map_err(|e| e.render(false))?;
+    let program = load(path, text, opts).map_err(|e| e.render(false))?;
     let shared = Arc::new(Shared::new(opts.time.map(|t| start + t)));
     let pieces: Mutex<Vec<Piece>> = Mutex::new(Vec::new());
     // One job runs on this thread, with the program compiled once: no pool.
@@ -757,7 +765,7 @@ fn indexed(
         None => work(program),
         Some(pool) => {
             pool.broadcast(|_| {
-                if let Ok(program) = Program::from_source(path, text) {
+                if let Ok(program) = load(path, text, opts) {
                     work(&program)
                 }
             });
@@ -1027,7 +1035,7 @@ fn dfs(
     match pool {
         None => work(program),
         Some(pool) => {
-            pool.broadcast(|_| match Program::from_source(path, text) {
+            pool.broadcast(|_| match load(path, text, opts) {
                 Ok(p) => work(&p),
                 Err(_) => {
                     let mut q = queue.lock().unwrap();
@@ -1310,10 +1318,10 @@ fn finish_failure(program: &Program, opts: &Options, f: &FoundFailure) -> Failur
 /// scheduling point a thread reached — the atomic or call it stopped at — in execution order,
 /// then the failing step(s), marked.
 pub fn table(program: &Program, s: &Single) -> String {
-    let file = &program.file;
+    let sources = &program.sources;
     let snippet = |sp: Span| -> String {
-        let (line, _) = file.line_col(sp.start);
-        let text = file.text.get(sp.start as usize..sp.end as usize).unwrap_or("");
+        let (line, _) = sources.file_of(sp.start).line_col(sp.start);
+        let text = sources.slice(sp);
         let mut text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
         // `x = call f(a) -> bb1;` reads better as `x = call f(a)`.
         if let Some(i) = text.rfind(" -> ") {

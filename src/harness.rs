@@ -335,7 +335,7 @@ impl Harness {
             }
         };
         let loaded = spindle_vm::front::decode_source(bytes)
-            .map_err(|d| LoadError { file: None, diagnostics: vec![d.note(format!("in `{display}`"))] })
+            .map_err(|d| LoadError { sources: None, diagnostics: vec![d.note(format!("in `{display}`"))] })
             .and_then(|text| Program::from_source_with(&display, text, &self.foreign));
         let program = match loaded {
             Ok(p) => p,
