@@ -427,6 +427,9 @@ pub struct Program {
 pub struct LoadOptions {
     pub foreign: ForeignTable,
     pub consts: Vec<(String, String)>,
+    /// The directory a relative program path is relative to, if not the current one (the
+    /// harness shows paths relative to the crate root, wherever the test runs).
+    pub base_dir: Option<std::path::PathBuf>,
 }
 
 impl LoadOptions {
@@ -441,7 +444,19 @@ impl LoadOptions {
 
 /// Reads the files of `use "path";` items from the file system: relative to the directory of
 /// the importing file, identified by their canonical path (so a file used twice loads once).
-struct FsLoader;
+struct FsLoader {
+    /// What relative paths are relative to (`None`: the current directory).
+    base: Option<std::path::PathBuf>,
+}
+
+impl FsLoader {
+    fn real(&self, p: &Path) -> std::path::PathBuf {
+        match &self.base {
+            Some(b) if p.is_relative() => b.join(p),
+            _ => p.to_path_buf(),
+        }
+    }
+}
 
 impl spindle_vm::front::Loader for FsLoader {
     fn load(&self, from: &str, path: &str) -> Result<spindle_vm::front::LoadedFile, String> {
@@ -449,22 +464,23 @@ impl spindle_vm::front::Loader for FsLoader {
         let shown = lexically_normal(&joined);
         // The resolved path, when it is not the one written.
         let at = if shown == path { String::new() } else { format!("`{shown}`: ") };
-        let meta = std::fs::metadata(&joined).map_err(|e| format!("{at}{e}"))?;
+        let real = self.real(&joined);
+        let meta = std::fs::metadata(&real).map_err(|e| format!("{at}{e}"))?;
         if meta.is_dir() {
             return Err(format!("{at}a directory, not a file"));
         }
-        let bytes = std::fs::read(&joined).map_err(|e| format!("{at}{e}"))?;
+        let bytes = std::fs::read(&real).map_err(|e| format!("{at}{e}"))?;
         if let Some(n) = bytes.iter().position(|&b| b == 0) {
             return Err(format!("{at}a binary file, not a program (a NUL byte at offset {n})"));
         }
         let text = String::from_utf8(bytes)
             .map_err(|e| format!("{at}not UTF-8 text (an invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
-        let key = std::fs::canonicalize(&joined).map_or_else(|_| shown.clone(), |p| p.to_string_lossy().into_owned());
+        let key = std::fs::canonicalize(&real).map_or_else(|_| shown.clone(), |p| p.to_string_lossy().into_owned());
         Ok(spindle_vm::front::LoadedFile { key, path: shown, text })
     }
 
     fn key_of(&self, path: &str) -> String {
-        std::fs::canonicalize(path).map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned())
+        std::fs::canonicalize(self.real(Path::new(path))).map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned())
     }
 }
 
@@ -613,7 +629,7 @@ impl Program {
 
     /// [`Program::from_path`], with the host-added foreign functions of `foreign`.
     pub fn from_path_with(path: impl AsRef<Path>, foreign: &ForeignTable) -> Result<Program, LoadError> {
-        Self::load(path, &LoadOptions { foreign: foreign.clone(), consts: Vec::new() })
+        Self::load(path, &LoadOptions { foreign: foreign.clone(), ..Default::default() })
     }
 
     /// Reads and checks a program file with `options`: host-added foreign functions and
@@ -647,14 +663,15 @@ impl Program {
     /// assert!(outcome.trace_text().starts_with("[main] my_add(2, 3)"));
     /// ```
     pub fn from_source_with(path: &str, text: impl Into<String>, foreign: &ForeignTable) -> Result<Program, LoadError> {
-        Self::load_source(path, text, &LoadOptions { foreign: foreign.clone(), consts: Vec::new() })
+        Self::load_source(path, text, &LoadOptions { foreign: foreign.clone(), ..Default::default() })
     }
 
     /// [`Program::load`] of a program given as text; `path` is shown in diagnostics, and
     /// `use "file.mir";` items are read relative to its directory.
     pub fn load_source(path: &str, text: impl Into<String>, options: &LoadOptions) -> Result<Program, LoadError> {
         let file = SourceFile::new(path, text);
-        let front = spindle_vm::front::Options { loader: Some(&FsLoader), consts: &options.consts };
+        let loader = FsLoader { base: options.base_dir.clone() };
+        let front = spindle_vm::front::Options { loader: Some(&loader), consts: &options.consts };
         let compiled = if options.foreign.is_empty() {
             spindle_vm::front::compile_with(&file, &LinuxResolver, front)
         } else {
