@@ -56,6 +56,9 @@
 //! does not load is a failure unless its header says `expect: exit 2` (then the snapshot holds
 //! the error).
 //!
+//! A file whose header has a line `// spindle-module: …` is a module that other programs
+//! `use` (docs/language.md, "Modules"); the harness does not run it on its own.
+//!
 //! A program that exists in several variants — an edge-triggered and a level-triggered form
 //! that differ in one constant — is one file with a `spindle-variants` line:
 //!
@@ -234,6 +237,18 @@ impl Header {
     }
 }
 
+/// Whether a file is a module that programs `use`, not a program: its header has a line
+/// `// spindle-module: …` (what it is for). The harness does not run modules on their own.
+pub fn is_module(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|b| {
+        String::from_utf8_lossy(&b)
+            .lines()
+            .map(str::trim)
+            .take_while(|l| l.starts_with("//"))
+            .any(|l| l.trim_start_matches('/').trim().starts_with("spindle-module:"))
+    })
+}
+
 /// The snapshot suffix of a variant: `dir/stem.mir` and `ET` give `dir/stem_et.mir`.
 pub fn variant_suffix(suffix: &str, variant: &str) -> String {
     let (stem, ext) = match suffix.rfind('.') {
@@ -357,7 +372,7 @@ impl Harness {
             let Ok(rel) = entry.path().strip_prefix(&base) else { continue };
             let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
             let rel = rel.join("/");
-            if matcher.is_match(&rel) {
+            if matcher.is_match(&rel) && !is_module(entry.path()) {
                 out.push((entry.path().to_path_buf(), rel));
             }
         }

@@ -469,6 +469,12 @@ impl spindle_vm::front::Loader for FsLoader {
         if meta.is_dir() {
             return Err(format!("{at}a directory, not a file"));
         }
+        if !meta.is_file() {
+            return Err(format!("{at}not a regular file (a device, a FIFO or a socket)"));
+        }
+        if meta.len() > spindle_vm::source::MAX_TOTAL_SOURCE {
+            return Err(format!("{at}too large ({} bytes; a program's files hold at most 4 GiB together)", meta.len()));
+        }
         let bytes = std::fs::read(&real).map_err(|e| format!("{at}{e}"))?;
         if let Some(n) = bytes.iter().position(|&b| b == 0) {
             return Err(format!("{at}a binary file, not a program (a NUL byte at offset {n})"));

@@ -163,7 +163,7 @@ impl Loading<'_> {
                     let Some(text) = self.resolver.std_module(&name) else {
                         return Err(Diagnostic::error(format!("there is no standard-library module `std::{name}`"))
                             .at(target_span, "not in the standard library")
-                            .help("the standard library has `std::linux` and `std::epoll` (docs/language.md, \"The standard library\")"));
+                            .help("the standard library has `std::linux`, `std::epoll` and `std::names` (docs/language.md, \"The standard library\")"));
                     };
                     (format!("std::{name}"), format!("<std>/{}.mir", words.join("/")), text.to_string())
                 }
