@@ -456,7 +456,7 @@ impl Harness {
                 return case;
             }
         };
-        let options = crate::LoadOptions { foreign: self.foreign.clone(), consts, base_dir: Some(root.to_path_buf()) };
+        let options = crate::LoadOptions { foreign: self.foreign.clone(), consts, base_dir: Some(root.to_path_buf()), files: None };
         let loaded = spindle_vm::front::decode_source(bytes)
             .map_err(|d| LoadError { sources: None, diagnostics: vec![d.note(format!("in `{display}`"))] })
             .and_then(|text| Program::load_source(&display, text, &options));

@@ -430,6 +430,9 @@ pub struct LoadOptions {
     /// The directory a relative program path is relative to, if not the current one (the
     /// harness shows paths relative to the crate root, wherever the test runs).
     pub base_dir: Option<std::path::PathBuf>,
+    /// Modules held in memory, by path (as `use` items resolve it: `dir/../x.mir` is `x.mir`),
+    /// instead of the file system: a `use` of any other path is an error. For tests and fuzzing.
+    pub files: Option<Arc<std::collections::BTreeMap<String, String>>>,
 }
 
 impl LoadOptions {
@@ -447,6 +450,8 @@ impl LoadOptions {
 struct FsLoader {
     /// What relative paths are relative to (`None`: the current directory).
     base: Option<std::path::PathBuf>,
+    /// In-memory files instead of the file system ([`LoadOptions::files`]).
+    files: Option<Arc<std::collections::BTreeMap<String, String>>>,
 }
 
 impl FsLoader {
@@ -464,6 +469,12 @@ impl spindle_vm::front::Loader for FsLoader {
         let shown = lexically_normal(&joined);
         // The resolved path, when it is not the one written.
         let at = if shown == path { String::new() } else { format!("`{shown}`: ") };
+        if let Some(files) = &self.files {
+            return match files.get(&shown) {
+                Some(text) => Ok(spindle_vm::front::LoadedFile { key: shown.clone(), path: shown, text: text.clone() }),
+                None => Err(format!("{at}no such file among the program's in-memory files")),
+            };
+        }
         let real = self.real(&joined);
         let meta = std::fs::metadata(&real).map_err(|e| format!("{at}{e}"))?;
         if meta.is_dir() {
@@ -486,6 +497,9 @@ impl spindle_vm::front::Loader for FsLoader {
     }
 
     fn key_of(&self, path: &str) -> String {
+        if self.files.is_some() {
+            return lexically_normal(Path::new(path));
+        }
         std::fs::canonicalize(self.real(Path::new(path))).map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned())
     }
 }
@@ -676,7 +690,7 @@ impl Program {
     /// `use "file.mir";` items are read relative to its directory.
     pub fn load_source(path: &str, text: impl Into<String>, options: &LoadOptions) -> Result<Program, LoadError> {
         let file = SourceFile::new(path, text);
-        let loader = FsLoader { base: options.base_dir.clone() };
+        let loader = FsLoader { base: options.base_dir.clone(), files: options.files.clone() };
         let front = spindle_vm::front::Options { loader: Some(&loader), consts: &options.consts };
         let compiled = if options.foreign.is_empty() {
             spindle_vm::front::compile_with(&file, &LinuxResolver, front)
