@@ -952,10 +952,18 @@ impl Sweep {
         self
     }
 
+    /// Gives the program's `const NAME` the value `value` (as `--const NAME=VALUE`): sweeps one
+    /// variant of a program.
+    pub fn constant(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.consts.push((name.into(), value.into()));
+        self
+    }
+
     /// Runs the sweep.
     pub fn run(&self) -> Result<SweepReport, SweepError> {
         let text = self.text.clone().map_err(SweepError::BadInput)?;
-        if let Err(e) = Program::from_source(&self.name, text.clone()) {
+        let load = crate::LoadOptions { consts: self.options.consts.clone(), ..Default::default() };
+        if let Err(e) = Program::load_source(&self.name, text.clone(), &load) {
             return Err(SweepError::BadInput(format!("{} does not load:\n{}", self.name, e.render(false).trim_end())));
         }
         let summary = explore::explore(&self.name, &text, &self.options).map_err(SweepError::BadInput)?;
