@@ -65,6 +65,84 @@ pub const CONSTANTS: &[(&str, i64)] = &[
     ("EALREADY", 114),
     ("EINPROGRESS", 115),
     ("ECANCELED", 125),
+    ("ENOTBLK", 15),
+    ("ETXTBSY", 26),
+    ("EMLINK", 31),
+    ("EDOM", 33),
+    ("ENOLCK", 37),
+    ("ENOTEMPTY", 39),
+    ("ENOMSG", 42),
+    ("EIDRM", 43),
+    ("ECHRNG", 44),
+    ("EL2NSYNC", 45),
+    ("EL3HLT", 46),
+    ("EL3RST", 47),
+    ("ELNRNG", 48),
+    ("EUNATCH", 49),
+    ("ENOCSI", 50),
+    ("EL2HLT", 51),
+    ("EBADE", 52),
+    ("EBADR", 53),
+    ("EXFULL", 54),
+    ("ENOANO", 55),
+    ("EBADRQC", 56),
+    ("EBADSLT", 57),
+    ("EDEADLOCK", 35),
+    ("EBFONT", 59),
+    ("ENOSTR", 60),
+    ("ENODATA", 61),
+    ("ETIME", 62),
+    ("ENOSR", 63),
+    ("ENONET", 64),
+    ("ENOPKG", 65),
+    ("EREMOTE", 66),
+    ("ENOLINK", 67),
+    ("EADV", 68),
+    ("ESRMNT", 69),
+    ("ECOMM", 70),
+    ("EPROTO", 71),
+    ("EMULTIHOP", 72),
+    ("EDOTDOT", 73),
+    ("EBADMSG", 74),
+    ("EOVERFLOW", 75),
+    ("ENOTUNIQ", 76),
+    ("EBADFD", 77),
+    ("EREMCHG", 78),
+    ("ELIBACC", 79),
+    ("ELIBBAD", 80),
+    ("ELIBSCN", 81),
+    ("ELIBMAX", 82),
+    ("ELIBEXEC", 83),
+    ("EILSEQ", 84),
+    ("ERESTART", 85),
+    ("ESTRPIPE", 86),
+    ("EUSERS", 87),
+    ("EPFNOSUPPORT", 96),
+    ("EADDRNOTAVAIL", 99),
+    ("ENETDOWN", 100),
+    ("ENETUNREACH", 101),
+    ("ENETRESET", 102),
+    ("ECONNABORTED", 103),
+    ("ETOOMANYREFS", 109),
+    ("EHOSTDOWN", 112),
+    ("EHOSTUNREACH", 113),
+    ("ESTALE", 116),
+    ("EUCLEAN", 117),
+    ("ENOTNAM", 118),
+    ("ENAVAIL", 119),
+    ("EISNAM", 120),
+    ("EREMOTEIO", 121),
+    ("EDQUOT", 122),
+    ("ENOMEDIUM", 123),
+    ("EMEDIUMTYPE", 124),
+    ("ENOKEY", 126),
+    ("EKEYEXPIRED", 127),
+    ("EKEYREVOKED", 128),
+    ("EKEYREJECTED", 129),
+    ("EOWNERDEAD", 130),
+    ("ENOTRECOVERABLE", 131),
+    ("ERFKILL", 132),
+    ("EHWPOISON", 133),
     ("EPOLLIN", 1),
     ("EPOLLPRI", 2),
     ("EPOLLOUT", 4),
@@ -228,6 +306,84 @@ pub const ERRNOS: &[(&str, i64, &str)] = &[
     ("EALREADY", 114, "Operation already in progress"),
     ("EINPROGRESS", 115, "Operation now in progress"),
     ("ECANCELED", 125, "Operation canceled"),
+    ("ENOTBLK", 15, "Block device required"),
+    ("ETXTBSY", 26, "Text file busy"),
+    ("EMLINK", 31, "Too many links"),
+    ("EDOM", 33, "Numerical argument out of domain"),
+    ("ENOLCK", 37, "No locks available"),
+    ("ENOTEMPTY", 39, "Directory not empty"),
+    ("ENOMSG", 42, "No message of desired type"),
+    ("EIDRM", 43, "Identifier removed"),
+    ("ECHRNG", 44, "Channel number out of range"),
+    ("EL2NSYNC", 45, "Level 2 not synchronized"),
+    ("EL3HLT", 46, "Level 3 halted"),
+    ("EL3RST", 47, "Level 3 reset"),
+    ("ELNRNG", 48, "Link number out of range"),
+    ("EUNATCH", 49, "Protocol driver not attached"),
+    ("ENOCSI", 50, "No CSI structure available"),
+    ("EL2HLT", 51, "Level 2 halted"),
+    ("EBADE", 52, "Invalid exchange"),
+    ("EBADR", 53, "Invalid request descriptor"),
+    ("EXFULL", 54, "Exchange full"),
+    ("ENOANO", 55, "No anode"),
+    ("EBADRQC", 56, "Invalid request code"),
+    ("EBADSLT", 57, "Invalid slot"),
+    ("EDEADLOCK", 35, "Resource deadlock avoided"),
+    ("EBFONT", 59, "Bad font file format"),
+    ("ENOSTR", 60, "Device not a stream"),
+    ("ENODATA", 61, "No data available"),
+    ("ETIME", 62, "Timer expired"),
+    ("ENOSR", 63, "Out of streams resources"),
+    ("ENONET", 64, "Machine is not on the network"),
+    ("ENOPKG", 65, "Package not installed"),
+    ("EREMOTE", 66, "Object is remote"),
+    ("ENOLINK", 67, "Link has been severed"),
+    ("EADV", 68, "Advertise error"),
+    ("ESRMNT", 69, "Srmount error"),
+    ("ECOMM", 70, "Communication error on send"),
+    ("EPROTO", 71, "Protocol error"),
+    ("EMULTIHOP", 72, "Multihop attempted"),
+    ("EDOTDOT", 73, "RFS specific error"),
+    ("EBADMSG", 74, "Bad message"),
+    ("EOVERFLOW", 75, "Value too large for defined data type"),
+    ("ENOTUNIQ", 76, "Name not unique on network"),
+    ("EBADFD", 77, "File descriptor in bad state"),
+    ("EREMCHG", 78, "Remote address changed"),
+    ("ELIBACC", 79, "Can not access a needed shared library"),
+    ("ELIBBAD", 80, "Accessing a corrupted shared library"),
+    ("ELIBSCN", 81, ".lib section in a.out corrupted"),
+    ("ELIBMAX", 82, "Attempting to link in too many shared libraries"),
+    ("ELIBEXEC", 83, "Cannot exec a shared library directly"),
+    ("EILSEQ", 84, "Invalid or incomplete multibyte or wide character"),
+    ("ERESTART", 85, "Interrupted system call should be restarted"),
+    ("ESTRPIPE", 86, "Streams pipe error"),
+    ("EUSERS", 87, "Too many users"),
+    ("EPFNOSUPPORT", 96, "Protocol family not supported"),
+    ("EADDRNOTAVAIL", 99, "Cannot assign requested address"),
+    ("ENETDOWN", 100, "Network is down"),
+    ("ENETUNREACH", 101, "Network is unreachable"),
+    ("ENETRESET", 102, "Network dropped connection on reset"),
+    ("ECONNABORTED", 103, "Software caused connection abort"),
+    ("ETOOMANYREFS", 109, "Too many references: cannot splice"),
+    ("EHOSTDOWN", 112, "Host is down"),
+    ("EHOSTUNREACH", 113, "No route to host"),
+    ("ESTALE", 116, "Stale file handle"),
+    ("EUCLEAN", 117, "Structure needs cleaning"),
+    ("ENOTNAM", 118, "Not a XENIX named type file"),
+    ("ENAVAIL", 119, "No XENIX semaphores available"),
+    ("EISNAM", 120, "Is a named type file"),
+    ("EREMOTEIO", 121, "Remote I/O error"),
+    ("EDQUOT", 122, "Disk quota exceeded"),
+    ("ENOMEDIUM", 123, "No medium found"),
+    ("EMEDIUMTYPE", 124, "Wrong medium type"),
+    ("ENOKEY", 126, "Required key not available"),
+    ("EKEYEXPIRED", 127, "Key has expired"),
+    ("EKEYREVOKED", 128, "Key has been revoked"),
+    ("EKEYREJECTED", 129, "Key was rejected by service"),
+    ("EOWNERDEAD", 130, "Owner died"),
+    ("ENOTRECOVERABLE", 131, "State not recoverable"),
+    ("ERFKILL", 132, "Operation not possible due to RF-kill"),
+    ("EHWPOISON", 133, "Memory page has hardware error"),
 ];
 
 /// Errno values by name, for the shims.
@@ -289,6 +445,84 @@ pub mod errno {
     pub const EALREADY: i64 = 114;
     pub const EINPROGRESS: i64 = 115;
     pub const ECANCELED: i64 = 125;
+    pub const ENOTBLK: i64 = 15;
+    pub const ETXTBSY: i64 = 26;
+    pub const EMLINK: i64 = 31;
+    pub const EDOM: i64 = 33;
+    pub const ENOLCK: i64 = 37;
+    pub const ENOTEMPTY: i64 = 39;
+    pub const ENOMSG: i64 = 42;
+    pub const EIDRM: i64 = 43;
+    pub const ECHRNG: i64 = 44;
+    pub const EL2NSYNC: i64 = 45;
+    pub const EL3HLT: i64 = 46;
+    pub const EL3RST: i64 = 47;
+    pub const ELNRNG: i64 = 48;
+    pub const EUNATCH: i64 = 49;
+    pub const ENOCSI: i64 = 50;
+    pub const EL2HLT: i64 = 51;
+    pub const EBADE: i64 = 52;
+    pub const EBADR: i64 = 53;
+    pub const EXFULL: i64 = 54;
+    pub const ENOANO: i64 = 55;
+    pub const EBADRQC: i64 = 56;
+    pub const EBADSLT: i64 = 57;
+    pub const EDEADLOCK: i64 = 35;
+    pub const EBFONT: i64 = 59;
+    pub const ENOSTR: i64 = 60;
+    pub const ENODATA: i64 = 61;
+    pub const ETIME: i64 = 62;
+    pub const ENOSR: i64 = 63;
+    pub const ENONET: i64 = 64;
+    pub const ENOPKG: i64 = 65;
+    pub const EREMOTE: i64 = 66;
+    pub const ENOLINK: i64 = 67;
+    pub const EADV: i64 = 68;
+    pub const ESRMNT: i64 = 69;
+    pub const ECOMM: i64 = 70;
+    pub const EPROTO: i64 = 71;
+    pub const EMULTIHOP: i64 = 72;
+    pub const EDOTDOT: i64 = 73;
+    pub const EBADMSG: i64 = 74;
+    pub const EOVERFLOW: i64 = 75;
+    pub const ENOTUNIQ: i64 = 76;
+    pub const EBADFD: i64 = 77;
+    pub const EREMCHG: i64 = 78;
+    pub const ELIBACC: i64 = 79;
+    pub const ELIBBAD: i64 = 80;
+    pub const ELIBSCN: i64 = 81;
+    pub const ELIBMAX: i64 = 82;
+    pub const ELIBEXEC: i64 = 83;
+    pub const EILSEQ: i64 = 84;
+    pub const ERESTART: i64 = 85;
+    pub const ESTRPIPE: i64 = 86;
+    pub const EUSERS: i64 = 87;
+    pub const EPFNOSUPPORT: i64 = 96;
+    pub const EADDRNOTAVAIL: i64 = 99;
+    pub const ENETDOWN: i64 = 100;
+    pub const ENETUNREACH: i64 = 101;
+    pub const ENETRESET: i64 = 102;
+    pub const ECONNABORTED: i64 = 103;
+    pub const ETOOMANYREFS: i64 = 109;
+    pub const EHOSTDOWN: i64 = 112;
+    pub const EHOSTUNREACH: i64 = 113;
+    pub const ESTALE: i64 = 116;
+    pub const EUCLEAN: i64 = 117;
+    pub const ENOTNAM: i64 = 118;
+    pub const ENAVAIL: i64 = 119;
+    pub const EISNAM: i64 = 120;
+    pub const EREMOTEIO: i64 = 121;
+    pub const EDQUOT: i64 = 122;
+    pub const ENOMEDIUM: i64 = 123;
+    pub const EMEDIUMTYPE: i64 = 124;
+    pub const ENOKEY: i64 = 126;
+    pub const EKEYEXPIRED: i64 = 127;
+    pub const EKEYREVOKED: i64 = 128;
+    pub const EKEYREJECTED: i64 = 129;
+    pub const EOWNERDEAD: i64 = 130;
+    pub const ENOTRECOVERABLE: i64 = 131;
+    pub const ERFKILL: i64 = 132;
+    pub const EHWPOISON: i64 = 133;
 }
 
 /// Every other constant by name, for the shims.
