@@ -3,6 +3,7 @@
 //! run limit) into a [`Summary`].
 
 use super::dfs::dfs;
+use super::dpor::dpor;
 use super::minimize::finish_failure;
 use super::run::{failure_class, run_checked, run_one, Single};
 use super::{Options, OutcomeCount, Strategy, Summary, DEFAULT_RUNS, UNBOUNDED};
@@ -188,7 +189,11 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
             }
             Strategy::Dfs { bound } => {
                 exhaustive_possible = true;
-                dfs(pool.as_ref(), &program, path, text, opts, bound, &shared, &pieces);
+                if opts.optimal() {
+                    dpor(&program, opts, &shared, &pieces);
+                } else {
+                    dfs(pool.as_ref(), &program, path, text, opts, bound, &shared, &pieces);
+                }
             }
         }
         stop_progress.store(true, Ordering::Relaxed);

@@ -28,6 +28,27 @@ pub type Loc = u64;
 pub const LOC_ALLOC: Loc = 0;
 /// Pseudo-location written by every `seq_cst` fence (they share one clock).
 pub const LOC_SC_FENCE: Loc = 1;
+/// Pseudo-location written by every `spawn` (thread ids are handed out in order).
+pub const LOC_SPAWN: Loc = 2;
+/// Pseudo-location written by every `print` (the console's order is observable).
+pub const LOC_CONSOLE: Loc = 3;
+
+/// Pseudo-location of thread `t`'s end: its end writes it, a `join` that finds it ended reads
+/// it (and awaits it).
+pub fn thread_end_loc(t: u32) -> Loc {
+    1 << 30 | (t as u64 & 0x1fff_ffff)
+}
+
+/// Pseudo-location of thread `t`'s joiner: every `join` of it writes it.
+pub fn thread_join_loc(t: u32) -> Loc {
+    1 << 30 | 1 << 29 | (t as u64 & 0x1fff_ffff)
+}
+
+/// Pseudo-location of host resource `r` (a file description, an epoll instance, the fd table
+/// …): what a host says a foreign call touched ([`crate::Machine::touch`]).
+pub fn resource_loc(r: u32) -> Loc {
+    1 << 31 | (r as u64 & 0x7fff_ffff)
+}
 
 /// Accesses wider than this many granules are recorded as touching the whole allocation.
 const MAX_GRANULES: u64 = 64;
@@ -41,6 +62,11 @@ pub struct Footprint {
     pub whole: Vec<(u32, bool)>,
     pub global: bool,
     pub opaque: bool,
+    /// A location the segment read and could not have gone on without: a `join` that found
+    /// its thread ended awaits the end (without it, it would have blocked). Exploration orders
+    /// the segment after the last write of it, and does not try it before (it would block,
+    /// and the blocked attempt and the wake-up are the same class).
+    pub awaits: Option<Loc>,
 }
 
 impl Footprint {
