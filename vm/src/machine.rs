@@ -216,6 +216,13 @@ impl<H: Host> Machine<H> {
         }
     }
 
+    /// Whether this run records what each segment touches (exploration with partial-order
+    /// reduction): a host need not work out a call's footprint otherwise.
+    #[inline]
+    pub fn records_footprints(&self) -> bool {
+        self.fp.is_some()
+    }
+
     /// Says that the foreign call being executed touches `loc` (reading it, or writing it too),
     /// for exploration's dependence relation (docs/explore.md). A call whose host calls this
     /// at least once is dependent only with what touches the same locations (and the guest

@@ -128,6 +128,10 @@ impl Footprint {
         if (self.global && frees(other)) || (other.global && frees(self)) {
             return true;
         }
+        // A global call may touch the console or any host resource.
+        if (self.global && touches_host(other)) || (other.global && touches_host(self)) {
+            return true;
+        }
         // Locations: a merge of the two sorted lists.
         let (a, b) = (&self.locs, &other.locs);
         let (mut i, mut j) = (0, 0);
@@ -146,6 +150,12 @@ impl Footprint {
         }
         whole_conflict(self, other) || whole_conflict(other, self)
     }
+}
+
+/// Whether a segment touched the console or a host resource (pseudo-locations that a global
+/// call may touch too). Pseudo-locations sort first.
+fn touches_host(f: &Footprint) -> bool {
+    f.locs.iter().take_while(|l| l.0 >> 32 == 0).any(|l| l.0 == LOC_CONSOLE || l.0 & 1 << 31 != 0)
 }
 
 /// Whether a whole-allocation access of `a` conflicts with an access of `b`.
