@@ -109,26 +109,6 @@ pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &
         let policy = Policy::Reduced(Arc::new(Reduced { prefix, sleep, every_point: true }));
         let (s, nondet) = run_policy(program, opts, policy, true);
         runs += 1;
-        if std::env::var_os("SPINDLE_DPOR_DEBUG").is_some() {
-            let ev: Vec<String> = s
-                .points
-                .iter()
-                .zip(&s.point_fp)
-                .map(|(p, f)| {
-                    format!(
-                        "{}{}",
-                        p.chosen,
-                        f.as_ref().map_or("?".into(), |f| format!(
-                            "{:?}{}{}",
-                            f.locs,
-                            if f.global { "G" } else { "" },
-                            if f.opaque { "O" } else { "" }
-                        ))
-                    )
-                })
-                .collect();
-            eprintln!("run {runs}: prefix {:?} -> {}", nodes.iter().map(|n| n.thread).collect::<Vec<_>>(), ev.join(" "));
-        }
         if let Err(e) = follow(&s, &nodes) {
             *shared.bug.lock().unwrap() = Some(e);
             shared.offer(&[]);

@@ -165,6 +165,8 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
     let pieces: Mutex<Vec<Piece>> = Mutex::new(Vec::new());
     // One job runs on this thread, with the program compiled once: no pool.
     let pool = match opts.jobs {
+        // Optimal DPOR is sequential.
+        _ if opts.optimal() => None,
         1 => None,
         j => Some(rayon::ThreadPoolBuilder::new().num_threads(j).build().map_err(|e| format!("cannot start {j} jobs: {e}"))?),
     };

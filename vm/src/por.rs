@@ -1,22 +1,25 @@
 //! Partial-order reduction for schedule exploration: the footprint of a *segment* — what a
 //! thread executes between two scheduling points — and the dependence relation between
-//! segments that sleep sets (Godefroid 1996) use.
+//! segments that optimal DPOR and sleep sets use (docs/explore.md, "The dependence relation").
 //!
-//! A footprint holds the memory locations (allocation id and 8-byte granule) a segment read
-//! and wrote, atomics and plain accesses alike, and two conservative flags:
+//! A footprint holds the locations a segment read and wrote: memory (allocation id and 8-byte
+//! granule), atomics and plain accesses alike, and pseudo-locations for what is not memory
+//! (the console, the spawn counter, a thread's end and joiner, a host resource such as a file
+//! description, which a host names through `Machine::touch`); and two conservative flags:
 //!
-//! - `global`: the segment did something other threads can observe or that changes which
-//!   threads can run, beyond memory: a foreign call (the VM does not know what a foreign call
-//!   does — files, spawn, join, malloc, sleep are all "global"), a `print`, a thread's end.
+//! - `global`: a foreign call whose host did not say what it touches (the VM does not know what
+//!   such a call does).
 //! - `opaque`: the segment depends on everything: it read the virtual clock (virtual time is
 //!   the number of steps all threads executed, so every segment moves it), yielded (the
-//!   scheduler's yield rule depends on which thread ran last), armed a timer, or ran while a
-//!   deadline or timer was pending (time may then wake threads between any two segments).
+//!   scheduler's yield rule depends on which thread ran last), armed a timer, ran while a
+//!   deadline or timer was pending (time may then wake threads between any two segments), or
+//!   ended the run (no other thread runs after it).
 //!
-//! Two segments are *dependent* when either is opaque, both are global, one writes a location
-//! the other reads or writes, or one is global and the other frees memory (a foreign call may
-//! look at any allocation's extent). Independent segments of different threads commute: either
-//! order reaches the same state and neither changes what the other does.
+//! Two segments are *dependent* when either is opaque, both are global, one is global and the
+//! other touched the console or a host resource or frees memory (a foreign call may look at
+//! any allocation's extent), or one writes a location the other reads or writes. Independent
+//! segments of different threads commute: either order reaches the same state and neither
+//! changes what the other does.
 
 use crate::memory::split;
 
