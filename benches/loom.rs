@@ -1,5 +1,9 @@
-//! Exhaustive exploration of the lost-update program: loom against `spindle explore --sched dfs`,
-//! timed in the same run (issue 8, "Speed"). `cargo bench --bench loom`.
+//! Exhaustive exploration, loom against `spindle explore --sched dfs:inf`, timed in the same
+//! run (issues 8 and 18). `cargo bench --bench loom`. Two parts: the lost-update program in
+//! three loom models (below), then loom's own examples — its README's `fetch_add` counter with
+//! 2 and 3 threads (and 3 threads × 2 `fetch_add`s), a `Mutex` counter, an `Arc` dropped by two
+//! threads — next to Spindle twins of each, as a table of executions (loom) and classes
+//! (Spindle's schedules: one per class of equivalent interleavings) and wall times.
 //!
 //! **The program.** Two threads each increment a shared counter with a load followed by a store
 //! of the loaded value + 1 (programs/bugs/lost_update.mir); main spawns both, joins both and
@@ -31,7 +35,7 @@
 //!
 //! **What a schedule is.** The two tools do not cut the program at the same points, and both
 //! prune: loom is a DPOR checker (it tries another thread only where the threads' next
-//! operations depend on each other), Spindle's `dfs:inf` uses sleep sets (docs/explore.md,
+//! operations depend on each other), Spindle's `dfs:inf` uses optimal DPOR (docs/explore.md,
 //! "Partial-order reduction") over its scheduling points (foreign calls — `spawn`, `join` —,
 //! atomic statements, thread ends), running one schedule per class of equivalent interleavings.
 //! So the two count different numbers of schedules for the same program; both are printed,
