@@ -1,5 +1,9 @@
-//! Exhaustive exploration of the lost-update program: loom against `spindle explore --sched dfs`,
-//! timed in the same run (issue 8, "Speed"). `cargo bench --bench loom`.
+//! Exhaustive exploration, loom against `spindle explore --sched dfs:inf`, timed in the same
+//! run (issues 8 and 18). `cargo bench --bench loom`. Two parts: the lost-update program in
+//! three loom models (below), then loom's own examples — its README's `fetch_add` counter with
+//! 2 and 3 threads (and 3 threads × 2 `fetch_add`s), a `Mutex` counter, an `Arc` dropped by two
+//! threads — next to Spindle twins of each, as a table of executions (loom) and classes
+//! (Spindle's schedules: one per class of equivalent interleavings) and wall times.
 //!
 //! **The program.** Two threads each increment a shared counter with a load followed by a store
 //! of the loaded value + 1 (programs/bugs/lost_update.mir); main spawns both, joins both and
@@ -31,7 +35,7 @@
 //!
 //! **What a schedule is.** The two tools do not cut the program at the same points, and both
 //! prune: loom is a DPOR checker (it tries another thread only where the threads' next
-//! operations depend on each other), Spindle's `dfs:inf` uses sleep sets (docs/explore.md,
+//! operations depend on each other), Spindle's `dfs:inf` uses optimal DPOR (docs/explore.md,
 //! "Partial-order reduction") over its scheduling points (foreign calls — `spawn`, `join` —,
 //! atomic statements, thread ends), running one schedule per class of equivalent interleavings.
 //! So the two count different numbers of schedules for the same program; both are printed,
@@ -238,7 +242,7 @@ fn ratios(loom: Measured, spindle: Measured) -> String {
     s
 }
 
-fn main() {
+fn lost_update_comparison() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let loom = [
         ("loom, std Arc, rmw", best_of_3(|| loom_explore(Model::StdArcRmw))),
@@ -272,4 +276,219 @@ fn main() {
         println!("  {:<28} / spindle, {cores} jobs: {}", loom[0].0, ratios(loom[0].1, s));
     }
     println!("  {:<28} / spindle, no reduction, 1 job: {}", loom[0].0, ratios(loom[0].1, unreduced));
+}
+
+// ---- loom's examples, side by side ----------------------------------------------------------
+
+/// A Spindle twin of loom's README counter: `n` threads each doing `k` relaxed `fetch_add`s
+/// on one counter; main joins them and prints the count.
+fn counter_guest(n: usize, k: usize) -> String {
+    let mut p = String::from("static C: [u64; 1];\nfn main() -> i64 {\n    let c: u64;\n");
+    for i in 0..n {
+        p += &format!("    let t{i}: i64;\n");
+    }
+    for i in 0..n {
+        p += &format!("    bb{i}: {{ t{i} = call spawn(w, 0) -> bb{}; }}\n", i + 1);
+    }
+    for i in 0..n {
+        p += &format!("    bb{}: {{ call join(t{i}) -> bb{}; }}\n", n + i, n + i + 1);
+    }
+    p += &format!("    bb{}: {{ c = atomic_load.relaxed.u64 &C; println \"count = {{}}\", c; return 0; }}\n}}\n", 2 * n);
+    p += "fn w() {\n    let v: u64;\n    bb0: {\n";
+    for _ in 0..k {
+        p += "        v = atomic_rmw.add.relaxed.u64 &C, 1;\n";
+    }
+    p += "        return;\n    }\n}\n";
+    p
+}
+
+/// The twin of loom's Mutex counter: two threads increment a plain counter under a lock — an
+/// eventfd semaphore holding one token (`read` takes it, blocking while it is taken; `write`
+/// gives it back), which orders the increments for the race detector as a mutex does.
+const MUTEX_GUEST: &str = "
+static EFD: [i32; 1];
+static COUNT: [u64; 1];
+fn main() -> i64 {
+    let e: i64;
+    let a: i64;
+    let b: i64;
+    let c: u64;
+    bb0: { e = call eventfd(1, EFD_SEMAPHORE) -> bb1; }
+    bb1: { store.i32 &EFD, e as i32; a = call spawn(inc, 0) -> bb2; }
+    bb2: { b = call spawn(inc, 0) -> bb3; }
+    bb3: { call join(a) -> bb4; }
+    bb4: { call join(b) -> bb5; }
+    bb5: { c = load.u64 &COUNT; println \"count = {}\", c; return 0; }
+}
+fn inc() {
+    let e: i32;
+    let r: i64;
+    let v: u64;
+    let buf: [u64; 1];
+    bb0: { e = load.i32 &EFD; r = call read(e, &buf, 8) -> bb1; }
+    bb1: {
+        v = load.u64 &COUNT;
+        store.u64 &COUNT, v + 1;
+        store.u64 &buf, 1;
+        r = call write(e, &buf, 8) -> bb2;
+    }
+    bb2: { return; }
+}";
+
+/// The twin of loom's Arc drop race: a heap object shared by two references counted in an
+/// atomic; main and a thread each drop one (`fetch_sub` acq_rel), and whoever drops the last
+/// frees it (programs/bugs/use_after_free_fixed.mir).
+const ARC_GUEST: &str = "
+static REFS: [u64; 1] = [2];
+fn main() -> i64 {
+    let p: ptr;
+    let t: i64;
+    let v: u64;
+    let old: u64;
+    bb0: { p = call malloc(8) -> bb1; }
+    bb1: { store.u64 p, 42; t = call spawn(worker, p) -> bb2; }
+    bb2: {
+        v = load.u64 p;
+        old = atomic_rmw.sub.acq_rel.u64 &REFS, 1;
+        switch old { 1 => last, _ => wait }
+    }
+    last: { call free(p) -> wait; }
+    wait: { call join(t) -> bb3; }
+    bb3: { println \"done\"; return 0; }
+}
+fn worker(p: ptr) {
+    let v: u64;
+    let old: u64;
+    bb0: {
+        v = load.u64 p;
+        assert v == 42, \"the object changed\";
+        old = atomic_rmw.sub.acq_rel.u64 &REFS, 1;
+        switch old { 1 => last, _ => done }
+    }
+    last: { call free(p) -> done; }
+    done: { return; }
+}";
+
+/// loom's examples (its README's counter, a Mutex counter, an Arc dropped by two threads),
+/// each checked exhaustively; returns the number of executions.
+fn loom_example(example: &Example) -> u64 {
+    use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use loom::sync::{Arc, Mutex};
+    EXECUTIONS.store(0, StdOrdering::Relaxed);
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = None;
+    builder.max_permutations = None;
+    builder.max_duration = None;
+    match *example {
+        Example::Counter { threads, adds } => builder.check(move || {
+            let num = Arc::new(AtomicUsize::new(0));
+            let ths: Vec<_> = (0..threads)
+                .map(|_| {
+                    let num = num.clone();
+                    loom::thread::spawn(move || {
+                        for _ in 0..adds {
+                            num.fetch_add(1, Relaxed);
+                        }
+                    })
+                })
+                .collect();
+            for th in ths {
+                th.join().unwrap();
+            }
+            assert_eq!(threads * adds, num.load(Relaxed));
+            EXECUTIONS.fetch_add(1, StdOrdering::Relaxed);
+        }),
+        Example::Mutex => builder.check(|| {
+            let m = Arc::new(Mutex::new(0usize));
+            let ths: Vec<_> = (0..2)
+                .map(|_| {
+                    let m = m.clone();
+                    loom::thread::spawn(move || *m.lock().unwrap() += 1)
+                })
+                .collect();
+            for th in ths {
+                th.join().unwrap();
+            }
+            assert_eq!(2, *m.lock().unwrap());
+            EXECUTIONS.fetch_add(1, StdOrdering::Relaxed);
+        }),
+        Example::ArcDrop => builder.check(|| {
+            let a = Arc::new(AtomicUsize::new(42));
+            let b = a.clone();
+            let th = loom::thread::spawn(move || {
+                assert_eq!(42, b.load(Relaxed));
+                drop(b);
+            });
+            assert_eq!(42, a.load(Relaxed));
+            drop(a);
+            th.join().unwrap();
+            EXECUTIONS.fetch_add(1, StdOrdering::Relaxed);
+        }),
+    }
+    EXECUTIONS.load(StdOrdering::Relaxed) as u64
+}
+
+enum Example {
+    Counter { threads: usize, adds: usize },
+    Mutex,
+    ArcDrop,
+}
+
+/// One exhaustive `dfs:inf` exploration: (schedules, redundant runs).
+fn spindle_example(name: &str, program: &str) -> (u64, u64) {
+    let opts = Options { strategy: Strategy::Dfs { bound: UNBOUNDED }, runs: None, jobs: 1, minimize: false, ..Options::default() };
+    let s: Summary = explore::explore(name, program, &opts).unwrap();
+    assert!(s.exhaustive && s.failure.is_none(), "{name}: not exhaustive or failed: {:?}", s.stopped);
+    (s.runs, s.redundant)
+}
+
+/// The wall time of one run of `f`: the best of 3 samples, each repeating `f` for at least
+/// 0.3 s — or a single run when one takes longer than a second.
+fn timed<T: PartialEq + std::fmt::Debug>(mut f: impl FnMut() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let first = f();
+    let once = start.elapsed();
+    if once > Duration::from_secs(1) {
+        return (first, once);
+    }
+    let mut best = once;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let mut reps = 0u32;
+        while reps == 0 || start.elapsed() < Duration::from_millis(300) {
+            assert_eq!(f(), first, "an exhaustive exploration always counts the same");
+            reps += 1;
+        }
+        best = best.min(start.elapsed() / reps);
+    }
+    (first, best)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+fn examples_side_by_side() {
+    let cases: Vec<(&str, Example, String)> = vec![
+        ("counter, 2 threads x 1 fetch_add", Example::Counter { threads: 2, adds: 1 }, counter_guest(2, 1)),
+        ("counter, 3 threads x 1 fetch_add", Example::Counter { threads: 3, adds: 1 }, counter_guest(3, 1)),
+        ("counter, 3 threads x 2 fetch_add", Example::Counter { threads: 3, adds: 2 }, counter_guest(3, 2)),
+        ("Mutex counter, 2 threads", Example::Mutex, MUTEX_GUEST.to_string()),
+        ("Arc dropped by 2 threads", Example::ArcDrop, ARC_GUEST.to_string()),
+    ];
+    println!();
+    println!("loom's examples and their Spindle twins, explored exhaustively (loom: no preemption bound; spindle: dfs:inf, optimal DPOR, 1 job); wall time of one whole exploration:");
+    println!("| example | loom executions | loom time | spindle classes (schedules) | spindle time | loom / spindle time |");
+    println!("|---|---|---|---|---|---|");
+    for (name, example, guest) in cases {
+        let (execs, loom_t) = timed(|| loom_example(&example));
+        let ((runs, redundant), sp_t) = timed(|| spindle_example("twin.mir", &guest));
+        let red = if redundant > 0 { format!(" (+{redundant} redundant)") } else { String::new() };
+        println!("| {name} | {execs} | {} | {runs}{red} | {} | {:.0}x |", ms(loom_t), ms(sp_t), loom_t.as_secs_f64() / sp_t.as_secs_f64());
+    }
+}
+
+fn main() {
+    lost_update_comparison();
+    examples_side_by_side();
 }

@@ -14,6 +14,7 @@ pub mod epoll;
 mod epoll_calls;
 mod eventfd;
 mod fd;
+mod footprint;
 mod io;
 mod limits;
 mod pipe;
@@ -215,6 +216,9 @@ impl Host for Shims {
             return self.traced(m, id, sig, args, |_, m, args| table::run_extra(&*run, m, args));
         }
         let def = &SHIMS[id as usize];
+        if m.records_footprints() {
+            self.touch_footprint(m, def.name, &args[..def.arity]);
+        }
         self.traced(m, id, def.sig, &args[..def.arity], def.run)
     }
 

@@ -134,7 +134,7 @@ struct Queue {
 fn prefix_policy(prefix: &[u32], adds: &[Vec<Sleeper>], reduced: bool) -> Policy {
     let schedule = Schedule::from_decisions(prefix.iter().copied());
     if reduced {
-        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep: adds.to_vec() }))
+        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep: adds.to_vec(), every_point: false }))
     } else {
         Policy::Replay(Arc::new(Replay { schedule, strict: false }))
     }

@@ -3,6 +3,7 @@
 //! run limit) into a [`Summary`].
 
 use super::dfs::dfs;
+use super::dpor::dpor;
 use super::minimize::finish_failure;
 use super::run::{failure_class, run_checked, run_one, Single};
 use super::{Options, OutcomeCount, Strategy, Summary, DEFAULT_RUNS, UNBOUNDED};
@@ -164,6 +165,8 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
     let pieces: Mutex<Vec<Piece>> = Mutex::new(Vec::new());
     // One job runs on this thread, with the program compiled once: no pool.
     let pool = match opts.jobs {
+        // Optimal DPOR is sequential.
+        _ if opts.optimal() => None,
         1 => None,
         j => Some(rayon::ThreadPoolBuilder::new().num_threads(j).build().map_err(|e| format!("cannot start {j} jobs: {e}"))?),
     };
@@ -188,7 +191,11 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
             }
             Strategy::Dfs { bound } => {
                 exhaustive_possible = true;
-                dfs(pool.as_ref(), &program, path, text, opts, bound, &shared, &pieces);
+                if opts.optimal() {
+                    dpor(&program, opts, &shared, &pieces);
+                } else {
+                    dfs(pool.as_ref(), &program, path, text, opts, bound, &shared, &pieces);
+                }
             }
         }
         stop_progress.store(true, Ordering::Relaxed);

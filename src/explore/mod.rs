@@ -8,12 +8,14 @@
 //! that order, however the work was split between workers.
 //!
 //! The module's parts: `options` (the settings), `run` (one run), `driver` (the parallel
-//! driver and aggregation), `dfs` (depth-first search with partial-order reduction),
+//! driver and aggregation), `dfs` (depth-first search, bounded or with sleep sets), `dpor` (optimal dynamic
+//! partial-order reduction for `dfs:inf`),
 //! `minimize` (shrinking a failing schedule), `table` (the steps of a failing run),
 //! `summary`, `report` and `json` (the results and their two renderings) and `merge`
 //! (combining shards).
 
 mod dfs;
+mod dpor;
 mod driver;
 mod json;
 mod merge;

@@ -98,6 +98,12 @@ impl Options {
     pub fn reduced(&self) -> bool {
         self.reduction && self.strategy == Strategy::Dfs { bound: UNBOUNDED }
     }
+
+    /// Whether this exploration uses optimal DPOR (one schedule per class): reduced and not
+    /// split into shards (a sharded exploration uses sleep sets, which split into subtrees).
+    pub fn optimal(&self) -> bool {
+        self.reduced() && self.shard == (1, 1)
+    }
 }
 
 impl Default for Options {

@@ -300,8 +300,9 @@ impl<H: Host> Machine<H> {
                         Err(e) => fail!(mem_stop(&self.memory, e, "compare-and-swap")),
                     };
                     let swapped = old == r!(expected);
-                    // A failed compare-and-swap only reads.
-                    footprint!(a, ty.size(), swapped);
+                    // A write even when it fails: whether it succeeds depends on the order of
+                    // the stores before it, and exploration reorders them (docs/explore.md).
+                    footprint!(a, ty.size(), true);
                     if swapped {
                         if let Err(e) = self.memory.write_uint(a, ty.size(), r!(new)) {
                             fail!(mem_stop(&self.memory, e, "compare-and-swap"))
@@ -336,7 +337,9 @@ impl<H: Host> Machine<H> {
                     }
                 }
                 Inst::Print { fmt } => {
-                    self.mark(true, false);
+                    if let Some(f) = self.fp.as_deref_mut() {
+                        f.loc(crate::por::LOC_CONSOLE, true);
+                    }
                     let text = self.format(&prog.formats[fmt as usize], &regs[base..]);
                     // A closed host stdout must not stop the guest.
                     let _ = self.console.out.write_all(&text);
@@ -475,13 +478,17 @@ impl<H: Host> Machine<H> {
                     }
                     // Optional trailing arguments of variadic calls are passed as 0.
                     let nargs = 8;
-                    self.mark(true, false);
+                    self.call_touched = false;
                     self.steps = steps;
                     self.cur_span = func.spans[pc - 1];
                     self.cur_site = site!();
                     let me = self.active;
                     let ret = host.call(self, id, &args[..nargs]);
                     steps = self.steps;
+                    if !self.call_touched {
+                        // The host did not say what the call touched: it may touch anything.
+                        self.mark(true, false);
+                    }
                     match ret {
                         Ok(Ret::Value(v)) => {
                             if site.next == NO_PC {

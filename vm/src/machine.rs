@@ -6,7 +6,7 @@ use crate::diag::Diagnostic;
 use crate::error::{Stop, StopKind, VmResult};
 use crate::ir::Program;
 use crate::memory::{describe_kind, AllocKind, MemError, Memory};
-use crate::por::{Footprint, LOC_ALLOC};
+use crate::por::{thread_end_loc, thread_join_loc, Footprint, Loc, LOC_ALLOC, LOC_SPAWN};
 use crate::race::{Detector, Race, Site, ALLOC_SITE};
 use crate::sched::{Policy, Scheduler};
 use crate::source::Span;
@@ -129,6 +129,9 @@ pub struct Machine<H> {
     pub(crate) fp: Option<Box<Footprint>>,
     /// The running segment read the virtual clock (recorded with `fp`).
     clock_read: std::cell::Cell<bool>,
+    /// The foreign call being executed said what it touched ([`Self::touch`]); otherwise it
+    /// is "global" (dependent with every other call).
+    pub(crate) call_touched: bool,
 }
 
 /// What the interpreter loop returns to the scheduler.
@@ -172,6 +175,7 @@ impl<H: Host> Machine<H> {
             point_span: None,
             fp,
             clock_read: std::cell::Cell::new(false),
+            call_touched: false,
         };
         let main = m.program.main;
         m.new_thread("main".to_string(), main, None)?;
@@ -186,7 +190,9 @@ impl<H: Host> Machine<H> {
     pub fn run(&mut self, host: &mut H) -> Box<Stop> {
         let stop = self.run_loop(host);
         if self.fp.is_some() {
-            // The last segment (cut short by a failure, or main's end).
+            // The last segment (cut short by a failure, or main's end). It ends the program,
+            // so no other thread runs after it: it depends on every other step.
+            self.mark(true, true);
             self.end_segment(false);
         }
         stop
@@ -210,6 +216,26 @@ impl<H: Host> Machine<H> {
         }
     }
 
+    /// Whether this run records what each segment touches (exploration with partial-order
+    /// reduction): a host need not work out a call's footprint otherwise.
+    #[inline]
+    pub fn records_footprints(&self) -> bool {
+        self.fp.is_some()
+    }
+
+    /// Says that the foreign call being executed touches `loc` (reading it, or writing it too),
+    /// for exploration's dependence relation (docs/explore.md). A call whose host calls this
+    /// at least once is dependent only with what touches the same locations (and the guest
+    /// memory it accesses); a call whose host never does is "global": dependent with every
+    /// other such call. Pseudo-locations: [`crate::por::thread_loc`], [`crate::por::resource_loc`].
+    #[inline]
+    pub fn touch(&mut self, loc: Loc, write: bool) {
+        self.call_touched = true;
+        if let Some(f) = self.fp.as_deref_mut() {
+            f.loc(loc, write);
+        }
+    }
+
     fn run_loop(&mut self, host: &mut H) -> Box<Stop> {
         loop {
             let t = match self.schedule(host) {
@@ -229,11 +255,12 @@ impl<H: Host> Machine<H> {
                     }
                 }
                 Ok(Event::Finished(v)) if t == 0 => {
-                    self.mark(true, false);
+                    // main's end ends the program: `run` marks it.
                     return Stop::exit(v as u8);
                 }
                 Ok(Event::Finished(v)) => {
-                    self.mark(true, false);
+                    // A thread's end: its joiner waits for it.
+                    self.touch(thread_end_loc(t as u32), true);
                     if let Err(s) = self.finish_thread(host, t, v) {
                         return self.annotate(s);
                     }
@@ -448,6 +475,8 @@ impl<H: Host> Machine<H> {
         }
         let arg = fun.params.first().map(|t| t.normalize(arg));
         let name = format!("{}#{}", fun.name, self.threads.len());
+        // Thread ids are handed out in order: spawns depend on each other.
+        self.touch(LOC_SPAWN, true);
         let child = self.new_thread(name, f, arg)?;
         if self.config.race_check {
             // Detection starts with the second thread: before it, nothing can race.
@@ -476,12 +505,17 @@ impl<H: Host> Machine<H> {
     /// target ends (the callback then sets the return value).
     pub fn join(&mut self, target: u64) -> VmResult<Option<u64>> {
         let me = self.active;
+        // Whether the thread exists depends on the spawns before.
+        self.touch(LOC_SPAWN, false);
         let Some(t) = usize::try_from(target).ok().filter(|&t| t < self.threads.len()) else {
             return Err(Stop::ub(format!("join of thread id {}, which does not exist", target as i64), "no such thread"));
         };
         if t == me {
             return Err(Stop::ub(format!("thread `{}` tried to join itself", self.threads[me].name), "joining itself"));
         }
+        // A join that blocks touches only the joiner (the end wakes it: exploration orders
+        // what follows after the end); one that finds the thread ended awaits its end.
+        self.touch(thread_join_loc(t as u32), true);
         if let Some(by) = self.threads[t].joined_by {
             let (name, by) = (&self.threads[t].name, &self.threads[by].name);
             return Err(if self.threads[t].is_terminated() {
@@ -492,6 +526,11 @@ impl<H: Host> Machine<H> {
         }
         self.threads[t].joined_by = Some(me);
         if self.threads[t].is_terminated() {
+            let end = thread_end_loc(t as u32);
+            self.touch(end, false);
+            if let Some(f) = self.fp.as_deref_mut() {
+                f.awaits = Some(end);
+            }
             self.acquire_final_clock(t);
             return Ok(Some(self.threads[t].ret));
         }
@@ -544,9 +583,7 @@ impl<H: Host> Machine<H> {
     /// `malloc`: a zeroed heap allocation.
     pub fn malloc(&mut self, size: u64) -> VmResult<u64> {
         let span = self.cur_span;
-        if let Some(f) = self.fp.as_deref_mut() {
-            f.loc(LOC_ALLOC, true);
-        }
+        self.touch(LOC_ALLOC, true);
         let p = self.memory.allocate(size, &[], AllocKind::Heap, span).map_err(|e| mem_stop(&self.memory, e, "malloc"))?;
         if let Some(rd) = &mut self.race {
             rd.on_alloc(crate::memory::split(p).0, size);
@@ -556,6 +593,8 @@ impl<H: Host> Machine<H> {
 
     /// `free`.
     pub fn free(&mut self, p: u64) -> VmResult<()> {
+        // What it touches is the allocation (recorded by `dealloc`).
+        self.call_touched = true;
         if p == 0 {
             return Ok(());
         }

@@ -1,22 +1,25 @@
 //! Partial-order reduction for schedule exploration: the footprint of a *segment* — what a
 //! thread executes between two scheduling points — and the dependence relation between
-//! segments that sleep sets (Godefroid 1996) use.
+//! segments that optimal DPOR and sleep sets use (docs/explore.md, "The dependence relation").
 //!
-//! A footprint holds the memory locations (allocation id and 8-byte granule) a segment read
-//! and wrote, atomics and plain accesses alike, and two conservative flags:
+//! A footprint holds the locations a segment read and wrote: memory (allocation id and 8-byte
+//! granule), atomics and plain accesses alike, and pseudo-locations for what is not memory
+//! (the console, the spawn counter, a thread's end and joiner, a host resource such as a file
+//! description, which a host names through `Machine::touch`); and two conservative flags:
 //!
-//! - `global`: the segment did something other threads can observe or that changes which
-//!   threads can run, beyond memory: a foreign call (the VM does not know what a foreign call
-//!   does — files, spawn, join, malloc, sleep are all "global"), a `print`, a thread's end.
+//! - `global`: a foreign call whose host did not say what it touches (the VM does not know what
+//!   such a call does).
 //! - `opaque`: the segment depends on everything: it read the virtual clock (virtual time is
 //!   the number of steps all threads executed, so every segment moves it), yielded (the
-//!   scheduler's yield rule depends on which thread ran last), armed a timer, or ran while a
-//!   deadline or timer was pending (time may then wake threads between any two segments).
+//!   scheduler's yield rule depends on which thread ran last), armed a timer, ran while a
+//!   deadline or timer was pending (time may then wake threads between any two segments), or
+//!   ended the run (no other thread runs after it).
 //!
-//! Two segments are *dependent* when either is opaque, both are global, one writes a location
-//! the other reads or writes, or one is global and the other frees memory (a foreign call may
-//! look at any allocation's extent). Independent segments of different threads commute: either
-//! order reaches the same state and neither changes what the other does.
+//! Two segments are *dependent* when either is opaque, both are global, one is global and the
+//! other touched the console or a host resource or frees memory (a foreign call may look at
+//! any allocation's extent), or one writes a location the other reads or writes. Independent
+//! segments of different threads commute: either order reaches the same state and neither
+//! changes what the other does.
 
 use crate::memory::split;
 
@@ -28,6 +31,27 @@ pub type Loc = u64;
 pub const LOC_ALLOC: Loc = 0;
 /// Pseudo-location written by every `seq_cst` fence (they share one clock).
 pub const LOC_SC_FENCE: Loc = 1;
+/// Pseudo-location written by every `spawn` (thread ids are handed out in order).
+pub const LOC_SPAWN: Loc = 2;
+/// Pseudo-location written by every `print` (the console's order is observable).
+pub const LOC_CONSOLE: Loc = 3;
+
+/// Pseudo-location of thread `t`'s end: its end writes it, a `join` that finds it ended reads
+/// it (and awaits it).
+pub fn thread_end_loc(t: u32) -> Loc {
+    1 << 30 | (t as u64 & 0x1fff_ffff)
+}
+
+/// Pseudo-location of thread `t`'s joiner: every `join` of it writes it.
+pub fn thread_join_loc(t: u32) -> Loc {
+    1 << 30 | 1 << 29 | (t as u64 & 0x1fff_ffff)
+}
+
+/// Pseudo-location of host resource `r` (a file description, an epoll instance, the fd table
+/// …): what a host says a foreign call touched ([`crate::Machine::touch`]).
+pub fn resource_loc(r: u32) -> Loc {
+    1 << 31 | (r as u64 & 0x7fff_ffff)
+}
 
 /// Accesses wider than this many granules are recorded as touching the whole allocation.
 const MAX_GRANULES: u64 = 64;
@@ -41,6 +65,11 @@ pub struct Footprint {
     pub whole: Vec<(u32, bool)>,
     pub global: bool,
     pub opaque: bool,
+    /// A location the segment read and could not have gone on without: a `join` that found
+    /// its thread ended awaits the end (without it, it would have blocked). Exploration orders
+    /// the segment after the last write of it, and does not try it before (it would block,
+    /// and the blocked attempt and the wake-up are the same class).
+    pub awaits: Option<Loc>,
 }
 
 impl Footprint {
@@ -102,6 +131,10 @@ impl Footprint {
         if (self.global && frees(other)) || (other.global && frees(self)) {
             return true;
         }
+        // A global call may touch the console or any host resource.
+        if (self.global && touches_host(other)) || (other.global && touches_host(self)) {
+            return true;
+        }
         // Locations: a merge of the two sorted lists.
         let (a, b) = (&self.locs, &other.locs);
         let (mut i, mut j) = (0, 0);
@@ -120,6 +153,12 @@ impl Footprint {
         }
         whole_conflict(self, other) || whole_conflict(other, self)
     }
+}
+
+/// Whether a segment touched the console or a host resource (pseudo-locations that a global
+/// call may touch too). Pseudo-locations sort first.
+fn touches_host(f: &Footprint) -> bool {
+    f.locs.iter().take_while(|l| l.0 >> 32 == 0).any(|l| l.0 == LOC_CONSOLE || l.0 & 1 << 31 != 0)
 }
 
 /// Whether a whole-allocation access of `a` conflicts with an access of `b`.

@@ -70,6 +70,10 @@ pub struct Reduced {
     /// For each decision of the prefix, the threads to put to sleep there before choosing: the
     /// options of that node explored before (with their segment's footprint).
     pub sleep: Vec<Vec<Sleeper>>,
+    /// `true`: `prefix` and `sleep` have an entry for every scheduling point, not only for the
+    /// decisions (optimal DPOR names the thread of every event; at a point where one thread
+    /// can run, an entry naming another is an error).
+    pub every_point: bool,
 }
 
 /// The sleep-set state of a reduced run.
@@ -384,9 +388,10 @@ impl Scheduler {
             Policy::Reduced(r) => {
                 let r = r.clone();
                 let p = self.por.as_deref_mut().expect("a reduced run has sleep sets");
-                let decision = runnable.len() >= 2;
+                let decision = runnable.len() >= 2 || r.every_point;
+                let at = if r.every_point { self.picks - 1 } else { self.decisions.len() };
                 if decision {
-                    if let Some(add) = r.sleep.get(self.decisions.len() as usize) {
+                    if let Some(add) = r.sleep.get(at as usize) {
                         for (t, f) in add {
                             if !p.sleep.iter().any(|s| s.0 == *t) {
                                 p.sleep.push((*t, f.clone()));
@@ -401,7 +406,8 @@ impl Scheduler {
                         self.cursor.advance(&r.prefix);
                         let d = d as usize;
                         if runnable.binary_search(&d).is_err() || asleep(d) {
-                            let e = format!("decision {} names thread {d}, which is not runnable or asleep there", self.cursor.consumed);
+                            let what = if r.every_point { "point" } else { "decision" };
+                            let e = format!("{what} {} names thread {d}, which is not runnable or asleep there", self.cursor.consumed);
                             self.error = Some(e.clone());
                             return Err(e);
                         }

@@ -1,0 +1,58 @@
+//! What a call touches, for schedule exploration's dependence relation (docs/explore.md,
+//! "The dependence relation"). A call the VM is not told about is "global": dependent with
+//! every other global call and with everything a call or a `print` touched outside memory.
+//! This hook refines the calls whose effects are known to stay within their descriptions:
+//! `read`, `write`, `recv` and `send` on a pipe, socket or eventfd touch that description and
+//! its peer (and read the fd table); on stdout or stderr they touch the console, as `print`
+//! does. Everything else — and every call once an epoll instance exists (a data operation then
+//! changes the ready lists of the instances that watch it) — stays global.
+//!
+//! Not modelled: the `--max-fd-buffers` limit, which all descriptions share (a run that reaches
+//! it stops with exit code 4 whatever the order).
+
+use crate::Shims;
+use spindle_fds::{DescriptionKind, FdId};
+use spindle_vm::por::{resource_loc, LOC_CONSOLE};
+use spindle_vm::Machine;
+
+/// The fd table: every call that looks an fd up reads it.
+const FD_TABLE: u32 = 0x7fff_ffff;
+
+fn description(id: FdId) -> u32 {
+    (id.0 % FD_TABLE as u64) as u32
+}
+
+impl Shims {
+    /// Before call `name` runs with `args`: says what it touches, if it is a call whose
+    /// footprint is known (see the module documentation).
+    pub(crate) fn touch_footprint(&self, m: &mut Machine<Shims>, name: &str, args: &[u64]) {
+        if !matches!(name, "read" | "write" | "recv" | "send") || self.epoll_used {
+            return;
+        }
+        let Some(&fd) = args.first() else { return };
+        let Ok(id) = self.fds.lookup(fd as i32) else {
+            // EBADF: the answer depends on the table only.
+            m.touch(resource_loc(FD_TABLE), false);
+            return;
+        };
+        let Some(kind) = self.fds.get(id).map(|d| d.kind()) else { return };
+        if self.timerfds.contains_key(&id) {
+            return;
+        }
+        match kind {
+            DescriptionKind::Stdout | DescriptionKind::Stderr => m.touch(LOC_CONSOLE, true),
+            DescriptionKind::Stdin
+            | DescriptionKind::EventFd
+            | DescriptionKind::PipeRead
+            | DescriptionKind::PipeWrite
+            | DescriptionKind::Socket => {
+                m.touch(resource_loc(description(id)), true);
+                if let Some(peer) = self.fds.peer_of(id) {
+                    m.touch(resource_loc(description(peer)), true);
+                }
+            }
+            DescriptionKind::Host => return,
+        }
+        m.touch(resource_loc(FD_TABLE), false);
+    }
+}

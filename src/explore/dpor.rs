@@ -1,0 +1,368 @@
+//! Optimal dynamic partial-order reduction for `dfs:inf` (Abdulla, Aronis, Jonsson and Sagonas,
+//! "Source Sets: A Foundation for Optimal Dynamic Partial Order Reduction", JACM 2017,
+//! Algorithm 2): source sets with wakeup trees, so that each class of equivalent interleavings
+//! (Mazurkiewicz trace) is run once. docs/explore.md, "Partial-order reduction", states the
+//! dependence relation and what the reduction assumes.
+//!
+//! An *event* is a segment: what one thread executes from one scheduling point to the next
+//! (local computation, then the atomic or call that ends it). The VM records each event's
+//! [`Footprint`]; two events of different threads are dependent when their footprints are
+//! ([`Footprint::depends`]). Happens-before is program order, dependence, and *enabling*: a
+//! thread that could not run before an event and can after it (woken from a blocking call,
+//! spawned, or let run again after a yield) happens after that event, and that pair is not a
+//! race that can be reversed.
+//!
+//! The exploration is stateless: every execution is re-run from the start, following a prefix
+//! that names the thread of every event (`Reduced::every_point`), with the sleep set of every
+//! node of it. After each run:
+//!
+//! 1. races: for each pair of events `e` (at node `i`) and `e'` of different threads, dependent,
+//!    `e` happening before `e'` and nothing happening between them, the sequence
+//!    `v = notdep(e).e'` (the events after `e` that do not happen after it, then `e'`) reverses
+//!    the race; unless a thread asleep at node `i` is a weak initial of `v` (an equivalent
+//!    execution was explored already), `v` is inserted into node `i`'s wakeup tree;
+//! 2. an event that ends the program (main's end, `exit`, a failure) disables every other
+//!    thread: each thread still runnable at its node is tried there too;
+//! 3. backtracking: the deepest node with a branch left in its wakeup tree takes its first one
+//!    (the explored branch goes to sleep there), and the next run follows that branch's leftmost
+//!    path, then makes the default choice among the threads that are awake.
+//!
+//! Memory: the nodes of the current execution, each with its sleep set and the part of its
+//! wakeup tree not yet explored: bounded by the depth of the exploration (and the races found
+//! along it), not by the number of schedules. The exploration is sequential (its wakeup trees
+//! are filled by the runs before), so `--jobs` does not speed it up and the result is the same
+//! whatever it is.
+
+use super::driver::{found, run_policy, Piece, Shared};
+use super::run::Single;
+use super::Options;
+use crate::Program;
+use spindle_vm::por::Footprint;
+use spindle_vm::sched::{Reduced, Sleeper};
+use spindle_vm::{Policy, Schedule};
+use std::sync::{Arc, Mutex};
+
+/// A branch of a wakeup tree: a thread's next event, and the branches that continue it.
+struct Wu {
+    thread: u32,
+    /// The footprint the event had in the execution the branch was found in.
+    fp: Arc<Footprint>,
+    children: Vec<Wu>,
+}
+
+/// A node of the current execution: the state before one event.
+struct Node {
+    /// The thread of the event taken here in the current execution.
+    thread: u32,
+    /// Its footprint, once a run has executed it.
+    fp: Option<Arc<Footprint>>,
+    /// The branches explored here before the current one (they sleep in its subtree).
+    sleep: Vec<Sleeper>,
+    /// The wakeup tree: branches still to explore here, in order (the current one excluded).
+    pending: Vec<Wu>,
+}
+
+/// An executed event, for race detection.
+struct Ev {
+    thread: u32,
+    fp: Arc<Footprint>,
+    /// Its place among its thread's events (1-based).
+    idx: u32,
+    /// Vector clock: per thread, how many of its events happen before this one (or are it).
+    clock: Vec<u32>,
+}
+
+/// The footprint of an event that was not executed: dependent with everything.
+fn opaque() -> Arc<Footprint> {
+    Arc::new(Footprint { opaque: true, ..Footprint::default() })
+}
+
+/// Whether `a` and `b` (events of different threads) are dependent.
+fn dep(a: &Footprint, b: &Footprint) -> bool {
+    a.depends(b)
+}
+
+/// The threads that could run at each point: the runnable ones, but the thread that yielded
+/// there when another can run (the scheduler's yield rule, which every exploration keeps).
+fn available(s: &Single) -> Vec<Vec<u32>> {
+    s.points
+        .iter()
+        .zip(&s.point_runnable)
+        .map(|(p, r)| if p.yielded && r.len() > 1 { r.iter().copied().filter(|&t| t != p.current).collect() } else { r.clone() })
+        .collect()
+}
+
+/// Explores every class of interleavings once. `Err` is a Spindle bug (a run that did not
+/// follow its prefix).
+pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &Mutex<Vec<Piece>>) {
+    let mut piece = Piece::new(vec![0]);
+    let mut nodes: Vec<Node> = Vec::new();
+    let cap = opts.runs;
+    let mut runs = 0u64;
+    loop {
+        if shared.out_of_time() || cap.is_some_and(|c| piece.recs.len() as u64 >= c) {
+            piece.cut = true;
+            break;
+        }
+        let prefix = Schedule::from_decisions(nodes.iter().map(|n| n.thread));
+        let sleep: Vec<Vec<Sleeper>> = nodes.iter().map(|n| n.sleep.clone()).collect();
+        let policy = Policy::Reduced(Arc::new(Reduced { prefix, sleep, every_point: true }));
+        let (s, nondet) = run_policy(program, opts, policy, true);
+        runs += 1;
+        if let Err(e) = follow(&s, &nodes) {
+            *shared.bug.lock().unwrap() = Some(e);
+            shared.offer(&[]);
+            piece.cut = true;
+            break;
+        }
+        // The nodes past the prefix: the default choices.
+        for p in s.points.iter().skip(nodes.len()) {
+            nodes.push(Node { thread: p.chosen, fp: None, sleep: Vec::new(), pending: Vec::new() });
+        }
+        for (n, fp) in nodes.iter_mut().zip(&s.point_fp) {
+            if n.fp.is_none() {
+                n.fp = fp.clone();
+            }
+        }
+        races(&s, &mut nodes);
+        if s.redundant {
+            piece.redundant += 1;
+        } else {
+            piece.note(shared, &s);
+            if s.failed() || nondet.is_some() {
+                let order = vec![runs - 1];
+                let stop = piece.failed(shared, opts, || found(program, &s, order, "optimal DPOR".to_string(), nondet));
+                if stop {
+                    break;
+                }
+            }
+        }
+        if !backtrack(&mut nodes) {
+            break;
+        }
+    }
+    pieces.lock().unwrap().push(piece);
+}
+
+/// Checks that a run took the prefix's thread at every node of it.
+fn follow(s: &Single, nodes: &[Node]) -> Result<(), String> {
+    if let Some(e) = &s.schedule_error {
+        return Err(format!("Spindle bug: a partial-order reduction run did not fit its prefix: {e}"));
+    }
+    for (i, n) in nodes.iter().enumerate() {
+        match s.points.get(i) {
+            Some(p) if p.chosen == n.thread => {}
+            Some(_) => {
+                return Err(format!("Spindle bug: a run did not follow its prefix at point {} (the VM is not deterministic)", i + 1))
+            }
+            // A run cut short as redundant before the end of its prefix.
+            None if s.redundant => return Ok(()),
+            None => return Err(format!("Spindle bug: a run ended at point {i}, inside its prefix of {}", nodes.len())),
+        }
+    }
+    Ok(())
+}
+
+/// Finds the races of the execution just run and inserts their reversals into the wakeup trees
+/// of the nodes where they start.
+fn races(s: &Single, nodes: &mut [Node]) {
+    let n = s.points.len().min(s.point_fp.len()).min(nodes.len());
+    if n == 0 {
+        return;
+    }
+    let avail = available(s);
+    let nthreads =
+        s.points.iter().map(|p| p.current.max(p.chosen) + 1).chain(s.point_runnable.iter().flatten().map(|&t| t + 1)).max().unwrap_or(1)
+            as usize;
+    // Happens-before, and the races (j, i): j is immediately before i.
+    let mut evs: Vec<Ev> = Vec::with_capacity(n);
+    let mut last: Vec<Option<usize>> = vec![None; nthreads];
+    let mut count = vec![0u32; nthreads];
+    // The event that let each thread run again, for its next event.
+    let mut enabler: Vec<Option<usize>> = vec![None; nthreads];
+    let mut race_list: Vec<(usize, usize)> = Vec::new();
+    for i in 0..n {
+        if i > 0 {
+            for &t in &avail[i] {
+                if !avail[i - 1].contains(&t) {
+                    enabler[t as usize] = Some(i - 1);
+                }
+            }
+        }
+        let t = s.points[i].chosen as usize;
+        let fp = s.point_fp[i].clone().unwrap_or_else(opaque);
+        let mut c = match last[t] {
+            Some(l) => evs[l].clock.clone(),
+            None => vec![0; nthreads],
+        };
+        if let Some(e) = enabler[t].take() {
+            join(&mut c, &evs[e].clock);
+        }
+        // An awaited write enables the event too, unless the event depends on it for more than
+        // that (then the event before it, which blocks, is another class: a race).
+        if let Some(l) = fp.awaits {
+            if let Some(e) = evs.iter().rev().find(|e| e.fp.locs.binary_search(&(l, true)).is_ok()) {
+                let mut rest = (*fp).clone();
+                rest.locs.retain(|x| x.0 != l);
+                if !dep(&e.fp, &rest) {
+                    let ce = e.clock.clone();
+                    join(&mut c, &ce);
+                }
+            }
+        }
+        for j in (0..i).rev() {
+            let ej = &evs[j];
+            if ej.thread as usize == t || c[ej.thread as usize] >= ej.idx {
+                continue;
+            }
+            if dep(&ej.fp, &fp) {
+                race_list.push((j, i));
+                let cj = ej.clock.clone();
+                join(&mut c, &cj);
+            }
+        }
+        count[t] += 1;
+        c[t] = count[t];
+        last[t] = Some(i);
+        evs.push(Ev { thread: t as u32, fp, idx: count[t], clock: c });
+    }
+    // An event that ends the program disables every other thread: each one that could run at
+    // its node is tried there (its next event is unknown: dependent with everything).
+    let mut extra: Vec<(usize, u32)> = Vec::new();
+    if !s.redundant && n == s.points.len() {
+        let l = n - 1;
+        for &q in &avail[l] {
+            if q != evs[l].thread {
+                extra.push((l, q));
+            }
+        }
+    }
+    // Insert in order of the node, with the sleep set of each node as it is now: the threads
+    // the VM had asleep there, with the footprint they were put to sleep with.
+    race_list.sort();
+    let (mut r, mut x) = (0, 0);
+    for i in 0..n {
+        let sleep: Vec<Sleeper> = s
+            .point_asleep
+            .get(i)
+            .into_iter()
+            .flatten()
+            .filter_map(|&t| nodes[..=i].iter().rev().find_map(|n| n.sleep.iter().find(|e| e.0 == t)).cloned())
+            .collect();
+        while r < race_list.len() && race_list[r].0 == i {
+            let (j, k) = race_list[r];
+            r += 1;
+            let ej = &evs[j];
+            let mut v: Vec<(u32, Arc<Footprint>)> = evs[j + 1..]
+                .iter()
+                .enumerate()
+                .filter(|&(o, e)| j + 1 + o != k && e.clock[ej.thread as usize] < ej.idx)
+                .map(|(_, e)| (e.thread, e.fp.clone()))
+                .collect();
+            v.push((evs[k].thread, evs[k].fp.clone()));
+            if clears_sleep(&v, &sleep) {
+                insert(&mut nodes[i].pending, v);
+            }
+        }
+        while x < extra.len() && extra[x].0 == i {
+            let v = vec![(extra[x].1, opaque())];
+            x += 1;
+            if clears_sleep(&v, &sleep) {
+                insert(&mut nodes[i].pending, v);
+            }
+        }
+    }
+}
+
+fn join(c: &mut [u32], d: &[u32]) {
+    for (a, b) in c.iter_mut().zip(d) {
+        *a = (*a).max(*b);
+    }
+}
+
+/// Whether no thread asleep at the node is a weak initial of `v` (Abdulla et al.: `sleep ∩
+/// WI(v) = ∅`): each sleeper must be woken by an event of `v` before its own thread's event.
+fn clears_sleep(v: &[(u32, Arc<Footprint>)], sleep: &[Sleeper]) -> bool {
+    let mut asleep: Vec<&Sleeper> = sleep.iter().collect();
+    for (t, f) in v {
+        if asleep.iter().any(|s| s.0 == *t) {
+            return false;
+        }
+        asleep.retain(|s| !dep(&s.1, f));
+    }
+    asleep.is_empty()
+}
+
+/// Inserts `v` into a wakeup tree (the branches of a node): follows the branches that start
+/// with a weak initial of what is left of `v`; stops if one of them is a leaf (an execution
+/// equivalent to one starting with `v` is already scheduled); else adds the rest of `v` as the
+/// last branch where no branch fits.
+fn insert(mut branches: &mut Vec<Wu>, mut v: Vec<(u32, Arc<Footprint>)>) {
+    loop {
+        let mut into = None;
+        'children: for (ci, c) in branches.iter().enumerate() {
+            let mut matched = None;
+            for (k, (t, f)) in v.iter().enumerate() {
+                if *t == c.thread {
+                    // Its footprint here may differ from the branch's: then it must also be
+                    // independent of the events before it.
+                    if !Arc::ptr_eq(f, &c.fp) && **f != *c.fp && v[..k].iter().any(|(_, g)| dep(g, f)) {
+                        continue 'children;
+                    }
+                    matched = Some(k);
+                    break;
+                }
+                if dep(f, &c.fp) {
+                    continue 'children;
+                }
+            }
+            if c.children.is_empty() {
+                return;
+            }
+            if let Some(k) = matched {
+                v.remove(k);
+                if v.is_empty() {
+                    return;
+                }
+            }
+            into = Some(ci);
+            break;
+        }
+        match into {
+            Some(ci) => branches = &mut branches[ci].children,
+            None => {
+                let mut chain: Option<Wu> = None;
+                for (thread, fp) in v.into_iter().rev() {
+                    chain = Some(Wu { thread, fp, children: chain.into_iter().collect() });
+                }
+                branches.extend(chain);
+                return;
+            }
+        }
+    }
+}
+
+/// Moves to the next branch: the deepest node with one left takes its first, and the nodes
+/// after it follow that branch's leftmost path. `false` when every branch is explored.
+fn backtrack(nodes: &mut Vec<Node>) -> bool {
+    while let Some(n) = nodes.last_mut() {
+        let fp = n.fp.take().unwrap_or_else(opaque);
+        n.sleep.push((n.thread, fp));
+        if n.pending.is_empty() {
+            nodes.pop();
+            continue;
+        }
+        let mut b = n.pending.remove(0);
+        n.thread = b.thread;
+        loop {
+            let mut rest = std::mem::take(&mut b.children);
+            if rest.is_empty() {
+                return true;
+            }
+            let next = rest.remove(0);
+            nodes.push(Node { thread: next.thread, fp: None, sleep: Vec::new(), pending: rest });
+            b = next;
+        }
+    }
+    false
+}
