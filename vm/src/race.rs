@@ -204,7 +204,19 @@ impl Shadow {
             let whole = off <= gs && gs + 8 <= end;
             let gi = g as usize;
             if self.split[gi] == 0 && !whole {
-                self.splits.push([self.granules[gi]; 8]);
+                let mut bytes = [self.granules[gi]; 8];
+                let read = self.granules[gi].read;
+                if read & SHARED != 0 {
+                    // Each byte gets its own copy of the concurrent-reads record: a later read
+                    // of one byte must not be seen on the others.
+                    let k = (read & 0xffff_ffff) as usize;
+                    for b in bytes.iter_mut().skip(1) {
+                        let copy = SharedReads { clock: self.shared[k].clock.clone(), sites: self.shared[k].sites.clone() };
+                        self.shared.push(copy);
+                        b.read = SHARED | (self.shared.len() as u64 - 1);
+                    }
+                }
+                self.splits.push(bytes);
                 self.split[gi] = self.splits.len() as u32;
                 let g = &mut self.granules[gi];
                 g.write = SPLIT_SENTINEL;
