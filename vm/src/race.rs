@@ -162,6 +162,61 @@ struct AtomicMeta {
     sync: VClock,
     /// The last atomic access per thread index, for reports: (kind, site).
     last: Vec<(VectorIdx, AccessKind, Site)>,
+    /// The atomic locations of other shapes (offset, size) that this one replaced on some of
+    /// its bytes, merged by shape: an access must still be ordered after their conflicting
+    /// accesses (mixed-size atomics race), even after an access of a third size came between.
+    history: Vec<Replaced>,
+}
+
+/// A replaced atomic location's accesses (see [`AtomicMeta::history`]).
+#[derive(Clone)]
+struct Replaced {
+    offset: u64,
+    size: u64,
+    read_vector: VClock,
+    write_vector: VClock,
+    last: Vec<(VectorIdx, AccessKind, Site)>,
+}
+
+impl Replaced {
+    /// Adds `r` to `list`, joining it into the entry of the same shape.
+    fn merge_into(list: &mut Vec<Replaced>, r: &Replaced) {
+        match list.iter_mut().find(|e| e.offset == r.offset && e.size == r.size) {
+            Some(e) => {
+                e.read_vector.join(&r.read_vector);
+                e.write_vector.join(&r.write_vector);
+                for l in &r.last {
+                    if !e.last.iter().any(|x| x.0 == l.0) {
+                        e.last.push(*l);
+                    }
+                }
+            }
+            None => list.push(r.clone()),
+        }
+    }
+
+    /// The first access of this replaced location that conflicts with an access of
+    /// `(off, size)` (a store if `store`) and does not happen before `clock`.
+    fn conflict(&self, off: u64, size: u64, store: bool, clock: &VClock) -> Option<Access> {
+        if (self.offset == off && self.size == size) || self.offset >= off + size || off >= self.offset + self.size {
+            return None;
+        }
+        self.unordered(store, clock)
+    }
+
+    /// The first access of this replaced location that conflicts with a (non-atomic) read or
+    /// write and does not happen before `clock`.
+    fn unordered(&self, store: bool, clock: &VClock) -> Option<Access> {
+        let vectors: &[&VClock] = if store { &[&self.write_vector, &self.read_vector] } else { &[&self.write_vector] };
+        for &v in vectors {
+            if !v.le(clock) {
+                let (idx, t) = first_ahead(v, clock);
+                let (k, s) = self.last.iter().rev().find(|l| l.0 == idx).map_or((AccessKind::AtomicStore, 0), |l| (l.1, l.2));
+                return Some(Access { kind: k, idx, time: t, site: s, size: self.size });
+            }
+        }
+        None
+    }
 }
 
 struct SharedReads {
@@ -550,6 +605,11 @@ impl Detector {
                     self.scratch = cells;
                     return Err(located(race(first, clock.get(idx)), at));
                 }
+                if let Some(first) = m.history.iter().find_map(|h| h.unordered(kind != AccessKind::Read, clock)) {
+                    let seen = clock.get(first.idx);
+                    self.scratch = cells;
+                    return Err(located(race(first, seen), at));
+                }
             }
         }
         // Record.
@@ -698,18 +758,30 @@ impl Detector {
             // of other sizes must all happen before this one.
             let mut seen_metas: Vec<u32> = cells.iter().map(|&c| sh.cell(c).atomic).filter(|&a| a != 0).collect();
             seen_metas.dedup();
+            // The replaced locations (and what they replaced) become this one's history. Loads of
+            // different sizes do not conflict with each other (as in Miri); a store conflicts with
+            // every earlier access.
+            let mut history: Vec<Replaced> = Vec::new();
             for mi in seen_metas {
                 let meta = &sh.atomics[mi as usize - 1];
-                // Loads of different sizes do not conflict with each other (as in Miri); a store
-                // conflicts with every earlier access.
-                let vectors: &[&VClock] = if store { &[&meta.write_vector, &meta.read_vector] } else { &[&meta.write_vector] };
-                for &v in vectors {
-                    if !v.le(clock) {
-                        let (idx, t) = first_ahead(v, clock);
-                        let (k, s) = meta.last.iter().rev().find(|l| l.0 == idx).map_or((AccessKind::AtomicStore, 0), |l| (l.1, l.2));
-                        self.scratch = cells;
-                        return Err(located(race(Access { kind: k, idx, time: t, site: s, size: meta.size }, clock.get(idx), true), off));
-                    }
+                for h in &meta.history {
+                    Replaced::merge_into(&mut history, h);
+                }
+                let own = Replaced {
+                    offset: meta.offset,
+                    size: meta.size,
+                    read_vector: meta.read_vector.clone(),
+                    write_vector: meta.write_vector.clone(),
+                    last: meta.last.clone(),
+                };
+                Replaced::merge_into(&mut history, &own);
+            }
+            history.retain(|h| h.offset < off + size && off < h.offset + h.size);
+            for h in &history {
+                if let Some(first) = h.conflict(off, size, store, clock) {
+                    let seen = clock.get(first.idx);
+                    self.scratch = cells;
+                    return Err(located(race(first, seen, true), off));
                 }
             }
             sh.atomics.push(AtomicMeta {
@@ -719,6 +791,7 @@ impl Detector {
                 write_vector: VClock::new(),
                 sync: VClock::new(),
                 last: Vec::new(),
+                history,
             });
             let mi = sh.atomics.len() as u32;
             for &c in &cells {
@@ -727,6 +800,16 @@ impl Detector {
             meta_idx = Some(mi);
         }
         let mi = meta_idx.unwrap_or(1) as usize - 1;
+        if !mixed {
+            // Accesses of the shapes this location replaced are still in play.
+            for h in &sh.atomics[mi].history {
+                if let Some(first) = h.conflict(off, size, store, clock) {
+                    let seen = clock.get(first.idx);
+                    self.scratch = cells;
+                    return Err(located(race(first, seen, true), off));
+                }
+            }
+        }
         self.scratch = cells;
         // Move clocks.
         let i = me.0 as usize;
