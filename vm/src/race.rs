@@ -456,8 +456,10 @@ impl Detector {
             self.clocks[i].fence_acquire = fa;
         }
         if ord == Ordering::SeqCst {
-            let sc = self.sc_clock.clone();
-            self.clocks[i].clock.join(&sc);
+            // No happens-before: C++20's total order S of seq_cst fences only restricts which
+            // stores later loads may read (the weak-memory model's fence view); fences
+            // synchronise only through atomic objects, as the release and acquire fences they
+            // also are.
             self.sc_clock.join(&self.clocks[i].clock);
         }
         if ord.releases() {
