@@ -11,7 +11,7 @@ use crate::{ending, Program, RunConfig, SharedBuf};
 use spindle_shims::Shims;
 use spindle_vm::machine::{Console, Machine};
 use spindle_vm::por::Footprint;
-use spindle_vm::sched::{default_awake, default_choice, Point, Reduced, Replay, Sleeper, Switch};
+use spindle_vm::sched::{default_awake, default_choice, Point, ReadPoint, Reduced, Replay, Sleeper, Switch};
 use spindle_vm::source::Span;
 use spindle_vm::{Policy, Schedule, Stop, StopKind};
 use std::collections::BTreeMap;
@@ -189,6 +189,8 @@ pub struct Single {
     /// segment that followed it.
     pub point_asleep: Vec<Vec<u32>>,
     pub point_fp: Vec<Option<Arc<Footprint>>>,
+    /// Store choices of weak memory (when points are recorded).
+    pub reads: Vec<ReadPoint>,
 }
 
 impl Single {
@@ -253,6 +255,19 @@ impl Fnv {
 
 /// Runs `program` once under `policy`.
 pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points: bool, trace: bool) -> Single {
+    run_one_reads(program, config, policy, None, log_points, trace)
+}
+
+/// Runs `program` once under `policy`, following the store choices `reads` if given (then
+/// reading the latest stores) whatever the policy.
+pub fn run_one_reads(
+    program: &Program,
+    config: &RunConfig,
+    policy: Policy,
+    reads: Option<&Schedule>,
+    log_points: bool,
+    trace: bool,
+) -> Single {
     let out = SharedBuf::default();
     let err = SharedBuf::default();
     let tbuf = SharedBuf::default();
@@ -266,6 +281,9 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
     let mut single = match Machine::new(program.ir.clone(), config, console) {
         Ok(mut m) => {
             m.scheduler_mut().set_log_points(log_points);
+            if let Some(r) = reads {
+                m.scheduler_mut().set_store_choices(r.reads_schedule());
+            }
             let stop = m.run(&mut shims);
             let _ = m.console.out.flush();
             if let Some(t) = &mut shims.trace {
@@ -295,6 +313,7 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
                 redundant,
                 point_asleep,
                 point_fp,
+                reads: s.read_points().to_vec(),
             }
         }
         Err(stop) => Single {
@@ -312,6 +331,7 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
             redundant: false,
             point_asleep: Vec::new(),
             point_fp: Vec::new(),
+            reads: Vec::new(),
         },
     };
     drop(shims);
@@ -790,15 +810,34 @@ struct Node {
     asleep: Vec<u32>,
     /// The footprint of the segment the chosen thread executed (reduced DFS).
     fp: Option<Arc<Footprint>>,
+    /// A store choice (weak memory) instead of a thread choice: the load's candidates and the
+    /// mask of those its thread has not read before. Its options are `STORE | k`.
+    store: Option<(u32, u64)>,
+}
+
+/// Marks a DFS option (and prefix entry) that is a store choice `k`, not a thread.
+const STORE: u32 = 1 << 31;
+
+fn is_store(o: u32) -> bool {
+    o & STORE != 0
 }
 
 impl Node {
     fn cost(&self, t: u32) -> u32 {
+        if self.store.is_some() {
+            // Stale reads are not preemptions: the bound does not limit them.
+            return 0;
+        }
         (self.current_runnable && !self.yielded && t != self.current) as u32
     }
     /// The choices in DFS order (the default first), within the bound, among the threads
-    /// that are awake.
+    /// that are awake. At a store choice: the latest store, then every older candidate the
+    /// thread has not read before (re-reading a stale store it already read is left to
+    /// `random`: it would make a spin loop's tree infinite).
     fn options(&self, used: u32, bound: u32) -> Vec<u32> {
+        if let Some((n, fresh)) = self.store {
+            return std::iter::once(STORE).chain((1..n.min(64)).filter(|&k| fresh >> k & 1 != 0).map(|k| STORE | k)).collect();
+        }
         let rs: Vec<usize> = self.runnable.iter().map(|&t| t as usize).collect();
         let asleep = |t: usize| self.asleep.contains(&(t as u32));
         let d = default_awake(self.current as usize, self.current_runnable, self.yielded, &rs, asleep).unwrap_or(rs[0]) as u32;
@@ -813,21 +852,39 @@ impl Node {
 }
 
 fn nodes_of(s: &Single) -> Vec<Node> {
-    s.points
-        .iter()
-        .zip(&s.point_runnable)
-        .enumerate()
-        .filter(|(_, (p, _))| p.is_decision())
-        .map(|(i, (p, r))| Node {
-            current: p.current,
-            current_runnable: p.current_runnable,
-            yielded: p.yielded,
-            chosen: p.chosen,
-            runnable: r.clone(),
-            asleep: s.point_asleep.get(i).cloned().unwrap_or_default(),
-            fp: s.point_fp.get(i).cloned().flatten(),
-        })
-        .collect()
+    let store_node = |r: &ReadPoint| Node {
+        current: r.thread,
+        current_runnable: true,
+        yielded: false,
+        chosen: STORE | r.chosen,
+        runnable: Vec::new(),
+        asleep: Vec::new(),
+        fp: None,
+        store: Some((r.candidates, r.fresh)),
+    };
+    let mut reads = s.reads.iter().peekable();
+    let mut nodes = Vec::new();
+    for (i, (p, r)) in s.points.iter().zip(&s.point_runnable).enumerate() {
+        // A load is the last step of its segment: its store choice comes before the point
+        // that ends the segment.
+        while let Some(rp) = reads.next_if(|rp| rp.at as usize <= i) {
+            nodes.push(store_node(rp));
+        }
+        if p.is_decision() {
+            nodes.push(Node {
+                current: p.current,
+                current_runnable: p.current_runnable,
+                yielded: p.yielded,
+                chosen: p.chosen,
+                runnable: r.clone(),
+                asleep: s.point_asleep.get(i).cloned().unwrap_or_default(),
+                fp: s.point_fp.get(i).cloned().flatten(),
+                store: None,
+            });
+        }
+    }
+    nodes.extend(reads.map(store_node));
+    nodes
 }
 
 /// The footprint of an option whose segment was not recorded: dependent with everything.
@@ -888,9 +945,13 @@ struct Queue {
 }
 
 fn prefix_policy(prefix: &[u32], adds: &[Vec<Sleeper>], reduced: bool) -> Policy {
-    let schedule = Schedule::from_decisions(prefix.iter().copied());
+    // Thread decisions and store choices are two streams of the schedule; the run consumes
+    // them in the order of the prefix.
+    let schedule = Schedule::from_decisions(prefix.iter().copied().filter(|&o| !is_store(o)))
+        .with_reads(prefix.iter().copied().filter(|&o| is_store(o)).map(|o| o & !STORE));
     if reduced {
-        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep: adds.to_vec() }))
+        let sleep = adds.iter().zip(prefix).filter(|(_, &o)| !is_store(o)).map(|(a, _)| a.clone()).collect();
+        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep }))
     } else {
         Policy::Replay(Arc::new(Replay { schedule, strict: false }))
     }
@@ -958,7 +1019,7 @@ fn dfs(
                         c.key.push(i as u64);
                         if reduced {
                             c.adds.push(done.clone());
-                            if i + 1 < options.len() {
+                            if i + 1 < options.len() && !is_store(t) {
                                 // The next options sleep on this one: its segment's footprint
                                 // (from this run for the default choice, else from a probe).
                                 let fp = if i == 0 {
@@ -1129,7 +1190,7 @@ fn dfs_unit(
                 }
                 let e = &mut stack[j];
                 let mut done = e.done.clone();
-                if reduced {
+                if reduced && !is_store(e.opts[e.idx]) {
                     done.push((e.opts[e.idx], e.cur.clone().unwrap_or_else(opaque)));
                 }
                 d.first = Some(First { opts: e.opts.clone(), start: e.idx + 1, done, used: e.used });
@@ -1143,7 +1204,7 @@ fn dfs_unit(
                 None => return piece,
                 Some(e) if e.idx + 1 < e.end => {
                     let fp = e.cur.take();
-                    if reduced {
+                    if reduced && !is_store(e.opts[e.idx]) {
                         e.done.push((e.opts[e.idx], fp.unwrap_or_else(opaque)));
                     }
                     e.idx += 1;
@@ -1220,9 +1281,11 @@ fn minimize(program: &Program, opts: &Options, decisions: &Schedule, class: &str
     let budget = |runs: u64| runs < 4000 && start.elapsed() < Duration::from_secs(20);
     // A candidate is kept if it fails the same way with no more preemptions than the best so
     // far (dropping a switch at a blocking point can change which later points preempt).
+    // The failing run's store choices (weak memory) are kept while switches change.
+    let reads = Some(decisions);
     let fails = |sw: &[Switch], runs: &mut u64, limit: u64| -> bool {
         *runs += 1;
-        let s = run_one(program, &opts.config, directed(sw), true, false);
+        let s = run_one_reads(program, &opts.config, directed(sw), reads, true, false);
         s.failed() && failure_class(&s.stop) == class && preemptions_of(&s) <= limit
     };
     let mut best_pre = preemptions_of(&orig);
@@ -1239,7 +1302,7 @@ fn minimize(program: &Program, opts: &Options, decisions: &Schedule, class: &str
             cand.drain(i..(i + chunk).min(cur.len()));
             if fails(&cand, &mut runs, best_pre) {
                 cur = cand;
-                best_pre = preemptions_of(&run_one(program, &opts.config, directed(&cur), true, false));
+                best_pre = preemptions_of(&run_one_reads(program, &opts.config, directed(&cur), reads, true, false));
                 changed = true;
             } else {
                 i += chunk;
@@ -1266,7 +1329,7 @@ fn minimize(program: &Program, opts: &Options, decisions: &Schedule, class: &str
             tries += 1;
         }
     }
-    let fin = run_one(program, &opts.config, directed(&cur), true, false);
+    let fin = run_one_reads(program, &opts.config, directed(&cur), reads, true, false);
     if !fin.failed() || failure_class(&fin.stop) != class {
         return None;
     }
@@ -1327,9 +1390,25 @@ pub fn table(program: &Program, s: &Single) -> String {
     };
     let thread_of = |name: &str| s.thread_names.iter().position(|n| n == name);
     let mut rows: Vec<(usize, String)> = Vec::new();
+    // Stale reads (weak memory), by the point that ends the load's segment.
+    let stale = |i: usize| -> Option<String> {
+        let r = s.reads.iter().find(|r| r.at as usize == i && r.chosen != 0)?;
+        let from = match r.store_span {
+            Some(sp) => format!("the store at line {}", file.line_col(sp.start).0),
+            None => "its initial value".to_string(),
+        };
+        let name = r.location.strip_suffix("+0x0").unwrap_or(&r.location);
+        Some(format!("load of {name} read {from} (stale)"))
+    };
     for (i, p) in s.points.iter().enumerate() {
         match p.span {
-            Some(sp) => rows.push((p.current as usize, snippet(sp))),
+            Some(sp) => rows.push((
+                p.current as usize,
+                match stale(i) {
+                    Some(st) => format!("{} · {st}", snippet(sp)),
+                    None => snippet(sp),
+                },
+            )),
             None if i > 0 => rows.push((p.current as usize, "(returns)".to_string())),
             None => {}
         }
