@@ -153,6 +153,35 @@ fn replay_strings_that_do_not_fit_are_clear_errors_with_exit_code_2() {
 }
 
 #[test]
+fn a_stale_read_is_a_decision_of_the_schedule_string_and_of_the_table() {
+    let prog = "programs/bugs/stale_data.mir";
+    let (code, out, _) = spindle(&["explore", "--sched", "dfs", prog]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("load of DATA read its initial value (stale)"), "{out}");
+    // The replay string has a fourth part (the store choices) and reproduces the failure.
+    let start = out.rfind("--replay '").expect("a replay string") + 10;
+    let sched = out[start..].split('\'').next().unwrap();
+    assert_eq!(sched.split(':').count(), 4, "{sched}");
+    let (code, out2, err) = spindle(&["run", "--replay", sched, prog]);
+    assert_eq!(code, 101, "{err}");
+    assert_eq!(out2, "data = 0\n");
+    // Without the store choices the same thread decisions read the latest store.
+    let threads_only = sched.rsplit_once(':').unwrap().0;
+    let (code, out3, err) = spindle(&["run", "--replay", threads_only, prog]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out3, "data = 42\n");
+    // A store choice the load cannot make does not fit.
+    let (code, _, err) = spindle(&["run", "--replay", &format!("{threads_only}:ad"), prog]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("store choice"), "{err}");
+    // Under --sc, no schedule fails; random finds it too.
+    let (code, out, _) = spindle(&["explore", "--sched", "dfs", "--sc", prog]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = spindle(&["explore", "--sched", "random", "--runs", "200", prog]);
+    assert_eq!(code, 1, "{out}");
+}
+
+#[test]
 fn random_failure_reports_carry_a_replay_string_that_reproduces_them() {
     let prog = "programs/bugs/lost_update.mir";
     let (code, _, err) = spindle(&["run", "--sched", "random", "--seed", "4", prog]);
@@ -188,6 +217,8 @@ const BUGS: &[(&str, &str, &str)] = &[
         "Panic: the program panicked: assertion failed: EPOLLEXCLUSIVE woke only me, so the job is mine",
         "epoll_exclusive_fixed",
     ),
+    // Needs weak memory: in every interleaving the data is stored before the flag.
+    ("stale_data", "Panic: the program panicked: assertion failed: the flag was up, so the data is there", "stale_data_fixed"),
 ];
 
 /// Budgets: `explore` must find every bug within this many schedules.

@@ -313,7 +313,10 @@ fn a_sweep_finds_a_bug_with_its_minimal_schedule() {
     for sweep in [Sweep::new(&path).seeds(100), Sweep::new(&path).pct(3, 100), Sweep::new(&path).dfs(2).runs(200)] {
         let f = sweep.find_failure();
         assert_eq!(f.exit_code, 101);
-        assert!(f.preemptions >= 1, "{f}");
+        // A preemption between a thread's load and its store, or (weak memory) a load that
+        // reads the initial value after the other thread's store: a stale read, which the
+        // schedule string's fourth part records.
+        assert!(f.preemptions >= 1 || f.schedule.split(':').count() == 4, "{f}");
         assert!(f.table.is_some());
         let text = f.to_string();
         assert!(text.contains("minimal failing schedule (") && text.contains("): s1:"), "{text}");
