@@ -143,6 +143,7 @@ impl Shims {
     }
 
     fn try_read(&mut self, m: &mut Machine<Shims>, op: &ReadOp) -> VmResult<Attempt> {
+        self.note_readiness(op.id);
         if self.is_timerfd(op.id) && !op.recv {
             return Ok(match self.timerfd_read(m, op)? {
                 Some(r) => {
@@ -269,6 +270,7 @@ impl Shims {
     /// One attempt. A blocking write that wrote part of its data comes back as `WouldBlock`
     /// with `done` advanced; an error after partial progress returns the progress, as Linux does.
     fn try_write(&mut self, m: &mut Machine<Shims>, mut op: WriteOp, nonblock: bool) -> VmResult<(Attempt, WriteOp)> {
+        self.note_readiness(op.id);
         let Some(desc) = self.fds.get_mut(op.id) else { return Ok((Attempt::Done(fail(m, EBADF)?), op)) };
         let clock = m.current_clock();
         // Whether this round of a pipe write starts on an empty pipe (Linux's `was_empty`).
@@ -382,12 +384,21 @@ impl Shims {
     /// releases the active thread's clock into the description's readiness clock, and wakes
     /// every thread blocked on the description (each retries or blocks again).
     pub(crate) fn readiness_changed(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
+        self.readiness_moved(m, id, true)
+    }
+
+    /// [`Self::readiness_changed`], where `woken` says whether the operation wakes `id`'s wait
+    /// queue. If not — `id` is the description the operation acted on, and a write wakes only
+    /// the readers' queue (Linux's pipe_write wakes `pipe->rd_wait`; a socket send, the peer) —
+    /// its readiness clock takes the acting thread's clock only if its readiness changed: a
+    /// waiter for a readiness the operation did not cause must not synchronise with it.
+    fn readiness_moved(&mut self, m: &mut Machine<Shims>, id: FdId, woken: bool) -> VmResult<()> {
         if !self.fds.is_live(id) {
             return Ok(());
         }
         let now = self.fds.get(id).map(Description::readiness).unwrap_or_default();
         let before = self.last_readiness.insert(id, now);
-        if !self.no_release {
+        if !self.no_release && (woken || before != Some(now)) {
             if let Some(c) = m.release_clock() {
                 self.ready_clocks.entry(id).or_default().join(&c);
             }
@@ -400,11 +411,23 @@ impl Shims {
         Ok(())
     }
 
+    /// Records `id`'s readiness before an operation on it, if nothing has yet (it has not
+    /// changed since the description was made): what [`Self::readiness_moved`] compares with.
+    fn note_readiness(&mut self, id: FdId) {
+        if !self.last_readiness.contains_key(&id) {
+            if let Some(d) = self.fds.get(id) {
+                self.last_readiness.insert(id, d.readiness());
+            }
+        }
+    }
+
     /// After an operation on `id`: it and its peer (the other pipe end or socket) may have
-    /// changed readiness.
+    /// changed readiness. With a peer, the operation wakes the peer's queue, and `id`'s only if
+    /// its readiness changed; without one (an eventfd), it wakes `id`'s own queue (Linux's
+    /// eventfd_write wakes its waiters on every write).
     pub(crate) fn changed_with_peer(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
         let peer = self.fds.peer_of(id);
-        self.readiness_changed(m, id)?;
+        self.readiness_moved(m, id, peer.is_none())?;
         if let Some(p) = peer {
             self.readiness_changed(m, p)?;
         }
