@@ -325,7 +325,7 @@ impl Config {
     /// Applies `spindle run` flags (those that describe the run, not the files it writes):
     /// `--sched fixed|random`, `--seed N`, `--preemption-rate P`, `--replay SCHEDULE`,
     /// `--max-steps N`, `--max-stack-depth N`, `--max-memory BYTES`, `--max-threads N`,
-    /// `--max-fds N`, `--max-fd-buffers BYTES`, `--no-race-check`, `--trace`, `--trace-format text|json`, `--trace-time` and
+    /// `--max-fds N`, `--max-fd-buffers BYTES`, `--no-race-check`, `--sc`, `--trace`, `--trace-format text|json`, `--trace-time` and
     /// `--max-trace-bytes BYTES` (`--flag=value` works too). `Err` says which flag is wrong.
     pub fn with_flags<I, S>(mut self, flags: I) -> Result<Config, String>
     where

@@ -178,6 +178,11 @@ fn config_from_flags() {
     let c = Config::new().with_flags(["--max-steps=500", "--no-race-check", "--trace-format", "json", "--max-trace-bytes", "100"]).unwrap();
     assert_eq!(c.max_steps, Some(500));
     assert!(!c.race_check);
+    // Weak memory is on unless `--sc` (a `// spindle-flags:` header may say it too).
+    assert!(c.weak_memory);
+    let sc = Config::new().with_flags(["--sc"]).unwrap();
+    assert!(!sc.weak_memory && !sc.run_config().weak_memory);
+    assert_eq!(sc, Config::new().weak_memory(false));
     assert_eq!(c.trace, Some(TraceOptions { format: spindle::TraceFormat::Json, max_bytes: 100, ..TraceOptions::default() }));
     for (flags, err) in [
         (&["--seed", "x"][..], "not a valid number"),
