@@ -128,6 +128,9 @@ enum Command {
         /// single-threaded programs that never block; docs/divergences.md.
         #[arg(long, conflicts_with_all = ["replay", "save_schedule", "timeline"])]
         against_kernel: bool,
+        /// Give the program's `const NAME` the value VALUE (repeatable): `--const MODE=EPOLLET`.
+        #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
+        consts: Vec<(String, String)>,
     },
     /// Run a program under many schedules and report its outcomes and the first failure, with
     /// a replay string and a minimised schedule (docs/explore.md). Exit status: 0 no failure
@@ -137,6 +140,9 @@ enum Command {
     Check {
         /// The program (.mir).
         file: String,
+        /// Give the program's `const NAME` the value VALUE (repeatable).
+        #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
+        consts: Vec<(String, String)>,
     },
     /// Print the built-in Linux constants and their values.
     Constants,
@@ -215,7 +221,7 @@ fn main() -> ExitCode {
         }
         Command::Explore(args) => explore_cli::run(args, color),
         Command::KernelOracle => kernel_oracle(),
-        Command::Check { file } => match Program::from_path(&file) {
+        Command::Check { file, consts } => match Program::load(&file, &spindle::LoadOptions { consts, ..Default::default() }) {
             Ok(p) => {
                 eprint!("{}", p.render_warnings(color));
                 0
@@ -249,6 +255,7 @@ fn main() -> ExitCode {
             replay,
             save_schedule,
             against_kernel,
+            consts,
         } => {
             let replayed = match replay.as_deref().map(|r| explore_cli::replay_policy(r, &file, sched.is_some() || seed.is_some())) {
                 Some(Err(e)) => {
@@ -278,7 +285,7 @@ fn main() -> ExitCode {
                 race_check: !no_race_check,
                 weak_memory: !sc,
             };
-            match Program::from_path(&file) {
+            match Program::load(&file, &spindle::LoadOptions { consts, ..Default::default() }) {
                 Err(e) => {
                     eprint!("{}", e.render(color));
                     EXIT_BAD_PROGRAM
