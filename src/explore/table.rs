@@ -30,7 +30,7 @@ pub fn table(program: &Program, s: &Single) -> String {
     let stale = |i: usize| -> Option<String> {
         let r = s.reads.iter().find(|r| r.at as usize == i && r.chosen != 0)?;
         let from = match r.store_span {
-            Some(sp) => format!("the store at line {}", file.line_col(sp.start).0),
+            Some(sp) => format!("the store at line {}", sources.file_of(sp.start).line_col(sp.start).0),
             None => "its initial value".to_string(),
         };
         let name = r.location.strip_suffix("+0x0").unwrap_or(&r.location);
