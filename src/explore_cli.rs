@@ -50,6 +50,9 @@ pub struct Args {
     /// Do not check memory accesses for data races.
     #[arg(long)]
     no_race_check: bool,
+    /// Sequential consistency: atomic loads read only the latest store (no weak memory).
+    #[arg(long)]
+    sc: bool,
     /// With `dfs:inf`: no partial-order reduction (run every interleaving, to validate it).
     #[arg(long)]
     no_reduction: bool,
@@ -115,7 +118,7 @@ pub fn run(a: Args, color: bool) -> i32 {
             shard,
             minimize: !a.no_minimize,
             progress: std::io::stderr().is_terminal(),
-            config: RunConfig { max_steps: Some(a.max_steps), race_check: !a.no_race_check, ..RunConfig::default() },
+            config: RunConfig { max_steps: Some(a.max_steps), race_check: !a.no_race_check, weak_memory: !a.sc, ..RunConfig::default() },
             reduction: !a.no_reduction,
             keep_going: a.keep_going,
             consts: a.consts.clone(),

@@ -157,6 +157,9 @@ pub struct Config {
     pub max_threads: usize,
     /// Check every memory access for data races (once a second thread exists).
     pub race_check: bool,
+    /// Weak memory: atomic loads may read older stores, as C++20 allows (on by default; off:
+    /// `--sc`, every load reads the latest store). Needs `race_check`.
+    pub weak_memory: bool,
     /// Record the syscall trace (`None`: no trace).
     pub trace: Option<TraceOptions>,
     /// Open-fd and fd-buffer limits (`--max-fds`, `--max-fd-buffers`). `None`: the program's
@@ -184,6 +187,7 @@ impl From<RunConfig> for Config {
             max_memory: c.max_memory,
             max_threads: c.max_threads,
             race_check: c.race_check,
+            weak_memory: c.weak_memory,
             trace: None,
             fd_limits: None,
         }
@@ -271,6 +275,12 @@ impl Config {
         self
     }
 
+    /// Whether atomic loads may read older stores (weak memory, on by default; `--sc` off).
+    pub fn weak_memory(mut self, on: bool) -> Self {
+        self.weak_memory = on;
+        self
+    }
+
     /// Records the syscall trace with these options.
     pub fn trace(mut self, options: TraceOptions) -> Self {
         self.trace = Some(options);
@@ -311,6 +321,7 @@ impl Config {
             max_memory: self.max_memory,
             max_threads: self.max_threads,
             race_check: self.race_check,
+            weak_memory: self.weak_memory,
             // `--max-spawns`, `--max-allocations`: the VM's defaults.
             ..RunConfig::default()
         }
@@ -319,7 +330,7 @@ impl Config {
     /// Applies `spindle run` flags (those that describe the run, not the files it writes):
     /// `--sched fixed|random`, `--seed N`, `--preemption-rate P`, `--replay SCHEDULE`,
     /// `--max-steps N`, `--max-stack-depth N`, `--max-memory BYTES`, `--max-threads N`,
-    /// `--max-fds N`, `--max-fd-buffers BYTES`, `--no-race-check`, `--trace`, `--trace-format text|json`, `--trace-time` and
+    /// `--max-fds N`, `--max-fd-buffers BYTES`, `--no-race-check`, `--sc`, `--trace`, `--trace-format text|json`, `--trace-time` and
     /// `--max-trace-bytes BYTES` (`--flag=value` works too). `Err` says which flag is wrong.
     pub fn with_flags<I, S>(self, flags: I) -> Result<Config, FlagError>
     where
@@ -378,6 +389,7 @@ impl Config {
                 "--max-fds" => self = self.max_fds(num(&flag, &value("a number")?)?),
                 "--max-fd-buffers" => self = self.max_fd_buffers(num(&flag, &value("a number of bytes")?)?),
                 "--no-race-check" => self.race_check = false,
+                "--sc" => self.weak_memory = false,
                 "--trace" => self = self.trace_text(),
                 "--trace-time" => {
                     let t = self.trace.unwrap_or_default();

@@ -90,9 +90,13 @@ enum Command {
         /// Most bytes all pipe and socket buffers may hold together (exit 4 beyond it).
         #[arg(long, value_name = "BYTES", default_value_t = spindle_shims::DEFAULT_MAX_FD_BUFFERS)]
         max_fd_buffers: u64,
-        /// Do not check memory accesses for data races.
+        /// Do not check memory accesses for data races (this also turns weak memory off).
         #[arg(long)]
         no_race_check: bool,
+        /// Sequential consistency: every atomic load reads the latest store of the interleaving
+        /// (turns weak memory off; docs/language.md, "The memory model").
+        #[arg(long)]
+        sc: bool,
         /// Print every foreign call, strace-style, to stderr (or to `--trace-file`).
         #[arg(long)]
         trace: bool,
@@ -241,6 +245,7 @@ fn main() -> ExitCode {
             max_fds,
             max_fd_buffers,
             no_race_check,
+            sc,
             trace,
             trace_file,
             trace_format,
@@ -278,6 +283,7 @@ fn main() -> ExitCode {
                 max_spawns,
                 max_allocations,
                 race_check: !no_race_check,
+                weak_memory: !sc,
             };
             match Program::load(&file, &spindle::LoadOptions { consts, ..Default::default() }) {
                 Err(e) => {

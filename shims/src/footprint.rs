@@ -36,7 +36,7 @@ impl Shims {
             return;
         };
         let Some(kind) = self.fds.get(id).map(|d| d.kind()) else { return };
-        if self.timerfds.contains_key(&id) {
+        if self.state.get(&id).is_some_and(|s| s.timer.is_some()) {
             return;
         }
         match kind {

@@ -18,7 +18,7 @@ use super::run::{run_one, Single};
 use super::Options;
 use crate::Program;
 use spindle_vm::por::Footprint;
-use spindle_vm::sched::{default_awake, Reduced, Replay, Sleeper};
+use spindle_vm::sched::{default_awake, ReadPoint, Reduced, Replay, Sleeper};
 use spindle_vm::{Policy, Schedule};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -34,15 +34,34 @@ struct Node {
     asleep: Vec<u32>,
     /// The footprint of the segment the chosen thread executed (reduced DFS).
     fp: Option<Arc<Footprint>>,
+    /// A store choice (weak memory) instead of a thread choice: the load's candidates and the
+    /// mask of those its thread has not read before. Its options are `STORE | k`.
+    store: Option<(u32, u64)>,
+}
+
+/// Marks a DFS option (and prefix entry) that is a store choice `k`, not a thread.
+const STORE: u32 = 1 << 31;
+
+fn is_store(o: u32) -> bool {
+    o & STORE != 0
 }
 
 impl Node {
     fn cost(&self, t: u32) -> u32 {
+        if self.store.is_some() {
+            // Stale reads are not preemptions: the bound does not limit them.
+            return 0;
+        }
         (self.current_runnable && !self.yielded && t != self.current) as u32
     }
     /// The choices in DFS order (the default first), within the bound, among the threads
-    /// that are awake.
+    /// that are awake. At a store choice: the latest store, then every older candidate the
+    /// thread has not read before (re-reading a stale store it already read is left to
+    /// `random`: it would make a spin loop's tree infinite).
     fn options(&self, used: u32, bound: u32) -> Vec<u32> {
+        if let Some((n, fresh)) = self.store {
+            return std::iter::once(STORE).chain((1..n.min(64)).filter(|&k| fresh >> k & 1 != 0).map(|k| STORE | k)).collect();
+        }
         let rs: Vec<usize> = self.runnable.iter().map(|&t| t as usize).collect();
         let asleep = |t: usize| self.asleep.contains(&(t as u32));
         let d = default_awake(self.current as usize, self.current_runnable, self.yielded, &rs, asleep).unwrap_or(rs[0]) as u32;
@@ -57,21 +76,39 @@ impl Node {
 }
 
 fn nodes_of(s: &Single) -> Vec<Node> {
-    s.points
-        .iter()
-        .zip(&s.point_runnable)
-        .enumerate()
-        .filter(|(_, (p, _))| p.is_decision())
-        .map(|(i, (p, r))| Node {
-            current: p.current,
-            current_runnable: p.current_runnable,
-            yielded: p.yielded,
-            chosen: p.chosen,
-            runnable: r.clone(),
-            asleep: s.point_asleep.get(i).cloned().unwrap_or_default(),
-            fp: s.point_fp.get(i).cloned().flatten(),
-        })
-        .collect()
+    let store_node = |r: &ReadPoint| Node {
+        current: r.thread,
+        current_runnable: true,
+        yielded: false,
+        chosen: STORE | r.chosen,
+        runnable: Vec::new(),
+        asleep: Vec::new(),
+        fp: None,
+        store: Some((r.candidates, r.fresh)),
+    };
+    let mut reads = s.reads.iter().peekable();
+    let mut nodes = Vec::new();
+    for (i, (p, r)) in s.points.iter().zip(&s.point_runnable).enumerate() {
+        // A load is the last step of its segment: its store choice comes before the point
+        // that ends the segment.
+        while let Some(rp) = reads.next_if(|rp| rp.at as usize <= i) {
+            nodes.push(store_node(rp));
+        }
+        if p.is_decision() {
+            nodes.push(Node {
+                current: p.current,
+                current_runnable: p.current_runnable,
+                yielded: p.yielded,
+                chosen: p.chosen,
+                runnable: r.clone(),
+                asleep: s.point_asleep.get(i).cloned().unwrap_or_default(),
+                fp: s.point_fp.get(i).cloned().flatten(),
+                store: None,
+            });
+        }
+    }
+    nodes.extend(reads.map(store_node));
+    nodes
 }
 
 /// The footprint of an option whose segment was not recorded: dependent with everything.
@@ -132,9 +169,13 @@ struct Queue {
 }
 
 fn prefix_policy(prefix: &[u32], adds: &[Vec<Sleeper>], reduced: bool) -> Policy {
-    let schedule = Schedule::from_decisions(prefix.iter().copied());
+    // Thread decisions and store choices are two streams of the schedule; the run consumes
+    // them in the order of the prefix.
+    let schedule = Schedule::from_decisions(prefix.iter().copied().filter(|&o| !is_store(o)))
+        .with_reads(prefix.iter().copied().filter(|&o| is_store(o)).map(|o| o & !STORE));
     if reduced {
-        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep: adds.to_vec(), every_point: false }))
+        let sleep = adds.iter().zip(prefix).filter(|(_, &o)| !is_store(o)).map(|(a, _)| a.clone()).collect();
+        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep, every_point: false }))
     } else {
         Policy::Replay(Arc::new(Replay { schedule, strict: false }))
     }
@@ -202,7 +243,7 @@ pub(super) fn dfs(
                         c.key.push(i as u64);
                         if reduced {
                             c.adds.push(done.clone());
-                            if i + 1 < options.len() {
+                            if i + 1 < options.len() && !is_store(t) {
                                 // The next options sleep on this one: its segment's footprint
                                 // (from this run for the default choice, else from a probe).
                                 let fp = if i == 0 {
@@ -373,7 +414,7 @@ fn dfs_unit(
                 }
                 let e = &mut stack[j];
                 let mut done = e.done.clone();
-                if reduced {
+                if reduced && !is_store(e.opts[e.idx]) {
                     done.push((e.opts[e.idx], e.cur.clone().unwrap_or_else(opaque)));
                 }
                 d.first = Some(First { opts: e.opts.clone(), start: e.idx + 1, done, used: e.used });
@@ -387,7 +428,7 @@ fn dfs_unit(
                 None => return piece,
                 Some(e) if e.idx + 1 < e.end => {
                     let fp = e.cur.take();
-                    if reduced {
+                    if reduced && !is_store(e.opts[e.idx]) {
                         e.done.push((e.opts[e.idx], fp.unwrap_or_else(opaque)));
                     }
                     e.idx += 1;

@@ -94,7 +94,12 @@ fn available(s: &Single) -> Vec<Vec<u32>> {
 
 /// Explores every class of interleavings once. `Err` is a Spindle bug (a run that did not
 /// follow its prefix).
-pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &Mutex<Vec<Piece>>) {
+///
+/// Returns `false`, having recorded nothing, as soon as a run meets a load that could read
+/// more than one store (weak memory): reads-from choices are not part of this algorithm yet
+/// (docs/explore.md), so the caller explores the program with sleep sets and store branching
+/// instead.
+pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &Mutex<Vec<Piece>>) -> bool {
     let mut piece = Piece::new(vec![0]);
     let mut nodes: Vec<Node> = Vec::new();
     let cap = opts.runs;
@@ -109,6 +114,10 @@ pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &
         let policy = Policy::Reduced(Arc::new(Reduced { prefix, sleep, every_point: true }));
         let (s, nondet) = run_policy(program, opts, policy, true);
         runs += 1;
+        if s.reads.iter().any(|r| r.candidates > 1) {
+            shared.done.fetch_sub(piece.recs.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            return false;
+        }
         if let Err(e) = follow(&s, &nodes) {
             *shared.bug.lock().unwrap() = Some(e);
             shared.offer(&[]);
@@ -142,6 +151,7 @@ pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &
         }
     }
     pieces.lock().unwrap().push(piece);
+    true
 }
 
 /// Checks that a run took the prefix's thread at every node of it.

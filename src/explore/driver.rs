@@ -191,9 +191,7 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
             }
             Strategy::Dfs { bound } => {
                 exhaustive_possible = true;
-                if opts.optimal() {
-                    dpor(&program, opts, &shared, &pieces);
-                } else {
+                if !(opts.optimal() && dpor(&program, opts, &shared, &pieces)) {
                     dfs(pool.as_ref(), &program, path, text, opts, bound, &shared, &pieces);
                 }
             }

@@ -2,7 +2,7 @@
 //! finished failure record.
 
 use super::driver::FoundFailure;
-use super::run::{failure_class, run_one, Single};
+use super::run::{failure_class, run_one, run_one_reads, Single};
 use super::table::table;
 use super::{Failure, Minimal, Options};
 use crate::Program;
@@ -47,9 +47,11 @@ fn minimize(program: &Program, opts: &Options, decisions: &Schedule, class: &str
     let budget = |runs: u64| runs < 4000 && start.elapsed() < Duration::from_secs(20);
     // A candidate is kept if it fails the same way with no more preemptions than the best so
     // far (dropping a switch at a blocking point can change which later points preempt).
+    // The failing run's store choices (weak memory) are kept while switches change.
+    let reads = Some(decisions);
     let fails = |sw: &[Switch], runs: &mut u64, limit: u64| -> bool {
         *runs += 1;
-        let s = run_one(program, &opts.config, directed(sw), true, false);
+        let s = run_one_reads(program, &opts.config, directed(sw), reads, true, false);
         s.failed() && failure_class(&s.stop) == class && preemptions_of(&s) <= limit
     };
     let mut best_pre = preemptions_of(&orig);
@@ -66,7 +68,7 @@ fn minimize(program: &Program, opts: &Options, decisions: &Schedule, class: &str
             cand.drain(i..(i + chunk).min(cur.len()));
             if fails(&cand, &mut runs, best_pre) {
                 cur = cand;
-                best_pre = preemptions_of(&run_one(program, &opts.config, directed(&cur), true, false));
+                best_pre = preemptions_of(&run_one_reads(program, &opts.config, directed(&cur), reads, true, false));
                 changed = true;
             } else {
                 i += chunk;
@@ -93,7 +95,7 @@ fn minimize(program: &Program, opts: &Options, decisions: &Schedule, class: &str
             tries += 1;
         }
     }
-    let fin = run_one(program, &opts.config, directed(&cur), true, false);
+    let fin = run_one_reads(program, &opts.config, directed(&cur), reads, true, false);
     if !fin.failed() || failure_class(&fin.stop) != class {
         return None;
     }

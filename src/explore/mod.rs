@@ -32,6 +32,6 @@ pub use options::{
     parse_duration, parse_shard, Options, Strategy, DEFAULT_DFS_BOUND, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_RUNS, UNBOUNDED,
 };
 pub use report::MAX_SHOWN;
-pub use run::{failure_class, run_one, Single};
+pub use run::{failure_class, run_one, run_one_reads, Single};
 pub use summary::{Failure, Minimal, OutcomeCount, Summary};
 pub use table::table;

@@ -4,7 +4,7 @@ use crate::{ending, Program, RunConfig, SharedBuf};
 use spindle_shims::Shims;
 use spindle_vm::machine::{Console, Machine};
 use spindle_vm::por::Footprint;
-use spindle_vm::sched::Point;
+use spindle_vm::sched::{Point, ReadPoint};
 use spindle_vm::{Policy, Schedule, Stop};
 use std::io::Write;
 use std::sync::Arc;
@@ -30,6 +30,8 @@ pub struct Single {
     /// segment that followed it.
     pub point_asleep: Vec<Vec<u32>>,
     pub point_fp: Vec<Option<Arc<Footprint>>>,
+    /// Store choices of weak memory (when points are recorded).
+    pub reads: Vec<ReadPoint>,
 }
 
 impl Single {
@@ -94,6 +96,19 @@ impl Fnv {
 
 /// Runs `program` once under `policy`.
 pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points: bool, trace: bool) -> Single {
+    run_one_reads(program, config, policy, None, log_points, trace)
+}
+
+/// Runs `program` once under `policy`, following the store choices `reads` if given (then
+/// reading the latest stores) whatever the policy.
+pub fn run_one_reads(
+    program: &Program,
+    config: &RunConfig,
+    policy: Policy,
+    reads: Option<&Schedule>,
+    log_points: bool,
+    trace: bool,
+) -> Single {
     let out = SharedBuf::default();
     let err = SharedBuf::default();
     let tbuf = SharedBuf::default();
@@ -107,6 +122,9 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
     let mut single = match Machine::new(program.ir.clone(), config, console) {
         Ok(mut m) => {
             m.scheduler_mut().set_log_points(log_points);
+            if let Some(r) = reads {
+                m.scheduler_mut().set_store_choices(r.reads_schedule());
+            }
             let stop = m.run(&mut shims);
             let _ = m.console.out.flush();
             if let Some(t) = &mut shims.trace {
@@ -136,6 +154,7 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
                 redundant,
                 point_asleep,
                 point_fp,
+                reads: s.read_points().to_vec(),
             }
         }
         Err(stop) => Single {
@@ -153,6 +172,7 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
             redundant: false,
             point_asleep: Vec::new(),
             point_fp: Vec::new(),
+            reads: Vec::new(),
         },
     };
     drop(shims);

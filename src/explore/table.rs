@@ -26,9 +26,25 @@ pub fn table(program: &Program, s: &Single) -> String {
     };
     let thread_of = |name: &str| s.thread_names.iter().position(|n| n == name);
     let mut rows: Vec<(usize, String)> = Vec::new();
+    // Stale reads (weak memory), by the point that ends the load's segment.
+    let stale = |i: usize| -> Option<String> {
+        let r = s.reads.iter().find(|r| r.at as usize == i && r.chosen != 0)?;
+        let from = match r.store_span {
+            Some(sp) => format!("the store at line {}", sources.file_of(sp.start).line_col(sp.start).0),
+            None => "its initial value".to_string(),
+        };
+        let name = r.location.strip_suffix("+0x0").unwrap_or(&r.location);
+        Some(format!("load of {name} read {from} (stale)"))
+    };
     for (i, p) in s.points.iter().enumerate() {
         match p.span {
-            Some(sp) => rows.push((p.current as usize, snippet(sp))),
+            Some(sp) => rows.push((
+                p.current as usize,
+                match stale(i) {
+                    Some(st) => format!("{} · {st}", snippet(sp)),
+                    None => snippet(sp),
+                },
+            )),
             None if i > 0 => rows.push((p.current as usize, "(returns)".to_string())),
             None => {}
         }

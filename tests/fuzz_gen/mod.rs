@@ -268,6 +268,7 @@ pub fn small_config(policy: Policy) -> RunConfig {
         max_spawns: 64,
         max_allocations: 4096,
         race_check: true,
+        weak_memory: true,
     }
 }
 

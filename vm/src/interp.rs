@@ -151,6 +151,17 @@ impl<H: Host> Machine<H> {
                 }
             };
         }
+        // With weak memory, `seq_cst` operations are in the fences' total order: a fence
+        // records their times (which commute among themselves), so they read the fence location.
+        macro_rules! sc_footprint {
+            ($ord:expr) => {
+                if $ord == crate::race::Ordering::SeqCst && self.config.weak_memory {
+                    if let Some(f) = self.fp.as_deref_mut() {
+                        f.loc(crate::por::LOC_SC_FENCE, false);
+                    }
+                }
+            };
+        }
         macro_rules! tick {
             ($cost:expr) => {{
                 steps += $cost as u64;
@@ -252,31 +263,66 @@ impl<H: Host> Machine<H> {
                     }
                 }
                 Inst::AtomicLoad { ty, dst, addr, ord } => {
-                    footprint!(r!(addr), ty.size(), false);
+                    // With weak memory, a `seq_cst` load restricts what later `seq_cst` loads of
+                    // the location may read (it is in the total order S): it writes, for the
+                    // reduction; and it depends on `seq_cst` fences.
+                    let sc_weak = ord == crate::race::Ordering::SeqCst && self.config.weak_memory;
+                    footprint!(r!(addr), ty.size(), sc_weak);
+                    if sc_weak {
+                        if let Some(f) = self.fp.as_deref_mut() {
+                            f.loc(crate::por::LOC_SC_FENCE, false);
+                        }
+                    }
                     let (id, off) = atomic_addr!(r!(addr), ty);
-                    match self.memory.read_uint(r!(addr), ty.size()) {
-                        Ok(v) => r!(dst) = ty.normalize(v),
+                    let mut v = match self.memory.read_uint(r!(addr), ty.size()) {
+                        Ok(v) => v,
                         Err(e) => fail!(mem_stop(&self.memory, e, "atomic load")),
+                    };
+                    if self.race.is_some() {
+                        let choice = match self.choose_store(r!(addr), ty.size() as u64, ord) {
+                            Ok(c) => c,
+                            Err(s) => fail!(s),
+                        };
+                        let rd = self.race.as_mut().expect("checked above");
+                        match rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, ord, true, false, choice, v, 0) {
+                            Ok(x) => v = x,
+                            Err(race) => fail!(self.race_stop(&race)),
+                        }
                     }
-                    if let Some(rd) = &mut self.race {
-                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, ord, true, false));
-                    }
+                    r!(dst) = ty.normalize(v);
                     sched_point!();
                 }
                 Inst::AtomicStore { ty, addr, val, ord } => {
                     footprint!(r!(addr), ty.size(), true);
+                    sc_footprint!(ord);
                     let (id, off) = atomic_addr!(r!(addr), ty);
+                    // The value it overwrites starts the location's store buffer (weak memory).
+                    let old = if self.race.is_some() { self.memory.read_uint(r!(addr), ty.size()).unwrap_or(0) } else { 0 };
                     if let Err(e) = self.memory.write_uint(r!(addr), ty.size(), r!(val)) {
                         fail!(mem_stop(&self.memory, e, "atomic store"))
                     }
                     if let Some(rd) = &mut self.race {
-                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicStore, ord, false, true));
+                        let new = r!(val);
+                        race_check!(rd.atomic(
+                            id,
+                            off,
+                            ty.size() as u64,
+                            site!(),
+                            AccessKind::AtomicStore,
+                            ord,
+                            false,
+                            true,
+                            None,
+                            old,
+                            new
+                        ));
                     }
                     sched_point!();
                 }
                 Inst::AtomicRmw { op, ty, dst, addr, val, ord } => {
                     let a = r!(addr);
                     footprint!(a, ty.size(), true);
+                    sc_footprint!(ord);
                     let (id, off) = atomic_addr!(a, ty);
                     let old = match self.memory.read_uint(a, ty.size()) {
                         Ok(v) => ty.normalize(v),
@@ -287,7 +333,7 @@ impl<H: Host> Machine<H> {
                         fail!(mem_stop(&self.memory, e, "atomic read-modify-write"))
                     }
                     if let Some(rd) = &mut self.race {
-                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, ord, true, true));
+                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, ord, true, true, None, old, new));
                     }
                     r!(dst) = old;
                     sched_point!();
@@ -303,6 +349,7 @@ impl<H: Host> Machine<H> {
                     // A write even when it fails: whether it succeeds depends on the order of
                     // the stores before it, and exploration reorders them (docs/explore.md).
                     footprint!(a, ty.size(), true);
+                    sc_footprint!(if swapped { succ } else { fail });
                     if swapped {
                         if let Err(e) = self.memory.write_uint(a, ty.size(), r!(new)) {
                             fail!(mem_stop(&self.memory, e, "compare-and-swap"))
@@ -310,9 +357,9 @@ impl<H: Host> Machine<H> {
                     }
                     if let Some(rd) = &mut self.race {
                         let r = if swapped {
-                            rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, succ, true, true)
+                            rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, succ, true, true, None, old, r!(new))
                         } else {
-                            rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, fail, true, false)
+                            rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, fail, true, false, None, old, 0)
                         };
                         race_check!(r);
                     }

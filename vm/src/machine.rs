@@ -60,6 +60,10 @@ pub struct Config {
     pub max_allocations: u64,
     /// Check every memory access for data races (once a second thread exists).
     pub race_check: bool,
+    /// Weak memory (needs `race_check`, whose clocks it uses): atomic loads may read older
+    /// stores, as C++20 allows (docs/language.md, *The memory model*). Off: every load reads
+    /// the latest store in the interleaving (`--sc`).
+    pub weak_memory: bool,
 }
 
 impl Default for Config {
@@ -73,6 +77,7 @@ impl Default for Config {
             max_spawns: DEFAULT_MAX_SPAWNS,
             max_allocations: DEFAULT_MAX_ALLOCATIONS,
             race_check: true,
+            weak_memory: true,
         }
     }
 }
@@ -480,7 +485,12 @@ impl<H: Host> Machine<H> {
         let child = self.new_thread(name, f, arg)?;
         if self.config.race_check {
             // Detection starts with the second thread: before it, nothing can race.
-            let rd = self.race.get_or_insert_with(Detector::new);
+            let weak = self.config.weak_memory;
+            let rd = self.race.get_or_insert_with(|| {
+                let mut d = Detector::new();
+                d.set_weak_memory(weak);
+                d
+            });
             rd.spawn(child, &self.live);
         }
         Ok(child)
@@ -715,6 +725,35 @@ impl<H: Host> Machine<H> {
                 format!("heap alloc #{id} (malloc at line {}){}", self.program.line_of(a.site), crate::memory::fmt_offset(off))
             }
             _ => self.memory.describe(addr),
+        }
+    }
+
+    /// Weak memory: which store an atomic load of `size` bytes at `addr` by the active thread
+    /// reads, when it may read several — a scheduling decision ([`Scheduler::pick_store`]).
+    /// `None`: only the latest store can be read.
+    pub(crate) fn choose_store(&mut self, addr: u64, size: u64, ord: crate::race::Ordering) -> Result<Option<usize>, Box<Stop>> {
+        let (id, off) = crate::memory::split(addr);
+        let Some(rd) = self.race.as_mut() else { return Ok(None) };
+        let (candidates, fresh) = rd.load_candidates(id, off, size, ord);
+        if candidates < 2 {
+            return Ok(None);
+        }
+        // What the point log shows: computed only when it is kept.
+        let shown: Vec<(String, Option<Span>)> = if self.sched.logs_points() {
+            let rd = self.race.as_ref().expect("detecting");
+            let location = self.describe_addr(addr);
+            (0..candidates).map(|k| (location.clone(), rd.candidate_site(id, off, k).and_then(|s| self.site_span(s)))).collect()
+        } else {
+            Vec::new()
+        };
+        let describe = |k: usize| shown.get(k).cloned().unwrap_or_default();
+        let choice = crate::sched::StoreChoice { candidates, fresh, describe: &describe };
+        match self.sched.pick_store(self.active, &choice) {
+            Ok(k) => Ok(Some(k)),
+            Err(e) => Err(Box::new(Stop {
+                kind: StopKind::Unsupported,
+                diags: vec![Diagnostic::error(format!("the replayed schedule does not fit this program: {e}"))],
+            })),
         }
     }
 

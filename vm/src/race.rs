@@ -162,6 +162,98 @@ struct AtomicMeta {
     sync: VClock,
     /// The last atomic access per thread index, for reports: (kind, site).
     last: Vec<(VectorIdx, AccessKind, Site)>,
+    /// The atomic locations of other shapes (offset, size) that this one replaced on some of
+    /// its bytes, merged by shape: an access must still be ordered after their conflicting
+    /// accesses (mixed-size atomics race), even after an access of a third size came between.
+    history: Vec<Replaced>,
+    /// Weak memory: the stores to this location in modification order (oldest first), from
+    /// the first atomic store on; at most [`STORE_BUFFER_LIMIT`].
+    stores: std::collections::VecDeque<StoreElem>,
+}
+
+/// How many stores a location keeps for loads to read (Miri keeps 128). Older stores can no
+/// longer be read: a limit on the weak behaviours shown, never a wrong one.
+pub const STORE_BUFFER_LIMIT: usize = 64;
+
+/// One store in a location's store buffer (Lahav et al.'s model as Miri implements it).
+struct StoreElem {
+    /// The storing thread's index and time (index 0, time 0: the value the location held
+    /// before its first atomic store, which happens before everything).
+    idx: VectorIdx,
+    time: VTime,
+    /// The bits stored.
+    value: u64,
+    /// What a load that reads it acquires (its release sequence).
+    sync: VClock,
+    /// Happens before, or is coherence-ordered before, a `seq_cst` store.
+    sc: bool,
+    /// Read by a `seq_cst` load.
+    sc_loaded: bool,
+    site: Site,
+    /// The first load of each thread that read it: (index, time).
+    loads: Vec<(VectorIdx, VTime)>,
+}
+
+impl StoreElem {
+    /// A load by a thread whose clock is `c` happened after one that read this store.
+    fn load_before(&self, c: &VClock) -> bool {
+        self.loads.iter().any(|&(i, t)| t <= c.get(i))
+    }
+    /// This store happens before a thread whose clock is `c`.
+    fn before(&self, c: &VClock) -> bool {
+        self.time <= c.get(self.idx)
+    }
+}
+
+/// A replaced atomic location's accesses (see [`AtomicMeta::history`]).
+#[derive(Clone)]
+struct Replaced {
+    offset: u64,
+    size: u64,
+    read_vector: VClock,
+    write_vector: VClock,
+    last: Vec<(VectorIdx, AccessKind, Site)>,
+}
+
+impl Replaced {
+    /// Adds `r` to `list`, joining it into the entry of the same shape.
+    fn merge_into(list: &mut Vec<Replaced>, r: &Replaced) {
+        match list.iter_mut().find(|e| e.offset == r.offset && e.size == r.size) {
+            Some(e) => {
+                e.read_vector.join(&r.read_vector);
+                e.write_vector.join(&r.write_vector);
+                for l in &r.last {
+                    if !e.last.iter().any(|x| x.0 == l.0) {
+                        e.last.push(*l);
+                    }
+                }
+            }
+            None => list.push(r.clone()),
+        }
+    }
+
+    /// The first access of this replaced location that conflicts with an access of
+    /// `(off, size)` (a store if `store`) and does not happen before `clock`.
+    fn conflict(&self, off: u64, size: u64, store: bool, clock: &VClock) -> Option<Access> {
+        if (self.offset == off && self.size == size) || self.offset >= off + size || off >= self.offset + self.size {
+            return None;
+        }
+        self.unordered(store, clock)
+    }
+
+    /// The first access of this replaced location that conflicts with a (non-atomic) read or
+    /// write and does not happen before `clock`.
+    fn unordered(&self, store: bool, clock: &VClock) -> Option<Access> {
+        let vectors: &[&VClock] = if store { &[&self.write_vector, &self.read_vector] } else { &[&self.write_vector] };
+        for &v in vectors {
+            if !v.le(clock) {
+                let (idx, t) = first_ahead(v, clock);
+                let (k, s) = self.last.iter().rev().find(|l| l.0 == idx).map_or((AccessKind::AtomicStore, 0), |l| (l.1, l.2));
+                return Some(Access { kind: k, idx, time: t, site: s, size: self.size });
+            }
+        }
+        None
+    }
 }
 
 struct SharedReads {
@@ -204,7 +296,19 @@ impl Shadow {
             let whole = off <= gs && gs + 8 <= end;
             let gi = g as usize;
             if self.split[gi] == 0 && !whole {
-                self.splits.push([self.granules[gi]; 8]);
+                let mut bytes = [self.granules[gi]; 8];
+                let read = self.granules[gi].read;
+                if read & SHARED != 0 {
+                    // Each byte gets its own copy of the concurrent-reads record: a later read
+                    // of one byte must not be seen on the others.
+                    let k = (read & 0xffff_ffff) as usize;
+                    for b in bytes.iter_mut().skip(1) {
+                        let copy = SharedReads { clock: self.shared[k].clock.clone(), sites: self.shared[k].sites.clone() };
+                        self.shared.push(copy);
+                        b.read = SHARED | (self.shared.len() as u64 - 1);
+                    }
+                }
+                self.splits.push(bytes);
                 self.split[gi] = self.splits.len() as u32;
                 let g = &mut self.granules[gi];
                 g.write = SPLIT_SENTINEL;
@@ -220,6 +324,16 @@ impl Shadow {
             g += 1;
         }
     }
+    /// The atomic location (1 + index into `atomics`) byte `off` belongs to, or 0.
+    fn atomic_at(&self, off: u64) -> u32 {
+        let g = (off / 8) as usize;
+        match self.split.get(g) {
+            None => 0,
+            Some(0) => self.granules[g].atomic,
+            Some(&k) => self.splits[k as usize - 1][(off % 8) as usize].atomic,
+        }
+    }
+
     #[inline(always)]
     fn cell(&mut self, (g, b): (usize, usize)) -> &mut Cell {
         if b == usize::MAX {
@@ -230,10 +344,17 @@ impl Shadow {
     }
 }
 
+#[derive(Default)]
 struct ThreadClocks {
     clock: VClock,
     fence_acquire: VClock,
     fence_release: VClock,
+    /// Weak memory: what this thread's `seq_cst` fences saw of the total order S — the clocks
+    /// of the `seq_cst` fences before them (`fence_view`) and the last `seq_cst` operation of
+    /// every thread (`fence_sc_ops`). Never joined into `clock`: they only restrict which
+    /// stores later loads of this thread may read.
+    fence_view: VClock,
+    fence_sc_ops: VClock,
 }
 
 /// The detector's state. Created when a second thread is first spawned.
@@ -251,7 +372,15 @@ pub struct Detector {
     active: VectorIdx,
     my_epoch: Epoch,
     shadows: Vec<Option<Box<Shadow>>>,
+    /// The clocks of every `seq_cst` fence so far (joined): no happens-before, the fence view.
     sc_clock: VClock,
+    /// Weak memory: per thread index, the time of its last `seq_cst` operation.
+    sc_ops: VClock,
+    /// Weak memory on: loads may read older stores (see [`Detector::load_candidates`]).
+    weak: bool,
+    /// The candidate stores of the load being executed: indices into its location's store
+    /// buffer, newest first.
+    cand: Vec<u32>,
     scratch: Vec<(usize, usize)>,
     /// The longest vector clock seen, for statistics.
     pub max_clock_len: usize,
@@ -263,7 +392,7 @@ impl Detector {
         let mut clock = VClock::new();
         clock.set(VectorIdx(0), 1);
         let mut d = Detector {
-            clocks: vec![ThreadClocks { clock, fence_acquire: VClock::new(), fence_release: VClock::new() }],
+            clocks: vec![ThreadClocks { clock, ..ThreadClocks::default() }],
             idx_of: vec![VectorIdx(0)],
             owner: vec![0],
             finished: vec![false],
@@ -272,11 +401,19 @@ impl Detector {
             my_epoch: 0,
             shadows: Vec::new(),
             sc_clock: VClock::new(),
+            sc_ops: VClock::new(),
+            weak: false,
+            cand: Vec::new(),
             scratch: Vec::new(),
             max_clock_len: 1,
         };
         d.refresh_epoch();
         d
+    }
+
+    /// Turns the weak-memory model on (before the first atomic access).
+    pub fn set_weak_memory(&mut self, on: bool) {
+        self.weak = on;
     }
 
     fn refresh_epoch(&mut self) {
@@ -341,7 +478,7 @@ impl Detector {
         let idx = match reusable {
             Some(k) => self.retired.swap_remove(k).0,
             None => {
-                self.clocks.push(ThreadClocks { clock: VClock::new(), fence_acquire: VClock::new(), fence_release: VClock::new() });
+                self.clocks.push(ThreadClocks::default());
                 self.owner.push(child);
                 VectorIdx(self.clocks.len() as u32 - 1)
             }
@@ -353,6 +490,8 @@ impl Detector {
         tc.clock = clock;
         tc.fence_acquire = VClock::new();
         tc.fence_release = VClock::new();
+        tc.fence_view = VClock::new();
+        tc.fence_sc_ops = VClock::new();
         self.owner[idx.0 as usize] = child;
         if self.idx_of.len() <= child {
             self.idx_of.resize(child + 1, VectorIdx(0));
@@ -389,8 +528,15 @@ impl Detector {
             self.clocks[i].fence_acquire = fa;
         }
         if ord == Ordering::SeqCst {
-            let sc = self.sc_clock.clone();
-            self.clocks[i].clock.join(&sc);
+            // No happens-before: C++20's total order S of seq_cst fences only restricts which
+            // stores later loads may read (the weak-memory model's fence view); fences
+            // synchronise only through atomic objects, as the release and acquire fences they
+            // also are.
+            if self.weak {
+                let tc = &mut self.clocks[i];
+                tc.fence_view.join(&self.sc_clock);
+                tc.fence_sc_ops.join(&self.sc_ops);
+            }
             self.sc_clock.join(&self.clocks[i].clock);
         }
         if ord.releases() {
@@ -538,6 +684,11 @@ impl Detector {
                     self.scratch = cells;
                     return Err(located(race(first, clock.get(idx)), at));
                 }
+                if let Some(first) = m.history.iter().find_map(|h| h.unordered(kind != AccessKind::Read, clock)) {
+                    let seen = clock.get(first.idx);
+                    self.scratch = cells;
+                    return Err(located(race(first, seen), at));
+                }
             }
         }
         // Record.
@@ -595,9 +746,79 @@ impl Detector {
 
     // ---- atomic accesses ---------------------------------------------------------------------
 
+    /// Weak memory: the stores an atomic load of `size` bytes at `off` in allocation `id` by
+    /// the active thread may read, newest first, kept for the [`Self::atomic`] call that
+    /// follows. Returns how many there are (1 when only the latest store can be read) and a
+    /// mask of the candidates (bit k for the k-th newest) this thread has not read before.
+    ///
+    /// Scanning from the newest store, every store is a candidate up to and including the
+    /// first one that:
+    /// - happens before the load (coherence write-read, C++20 [intro.races] p18);
+    /// - was read by a load that happens before this load (read-read, p16);
+    /// - is in the view of a `seq_cst` fence this thread executed: it, or a load that read it,
+    ///   happens before a `seq_cst` fence earlier in S, or it is `seq_cst`-marked and not
+    ///   newer than the last `seq_cst` operation of its thread before that fence
+    ///   ([atomics.order] p4.3/p4.4);
+    /// - for a `seq_cst` load: it (or a load of it) happens before any `seq_cst` fence so far
+    ///   (p4.2), or an earlier `seq_cst` load read it (p4.1).
+    ///
+    /// and a `seq_cst` load reads no `seq_cst`-marked store but the newest one (p4.1).
+    pub fn load_candidates(&mut self, id: AllocId, off: u64, size: u64, ord: Ordering) -> (usize, u64) {
+        self.cand.clear();
+        if !self.weak {
+            return (1, 0);
+        }
+        let Some(Some(sh)) = self.shadows.get(id as usize) else { return (1, 0) };
+        let a = sh.atomic_at(off);
+        if a == 0 {
+            return (1, 0);
+        }
+        let meta = &sh.atomics[a as usize - 1];
+        if meta.offset != off || meta.size != size || meta.stores.len() < 2 {
+            return (1, 0);
+        }
+        let me = self.active;
+        let tc = &self.clocks[me.0 as usize];
+        let sc = ord == Ordering::SeqCst;
+        let mut found_sc = false;
+        let mut fresh = 0u64;
+        for (i, e) in meta.stores.iter().enumerate().rev() {
+            let include = if sc && e.sc { !std::mem::replace(&mut found_sc, true) } else { true };
+            if include {
+                let k = self.cand.len();
+                if k < 64 && !e.loads.iter().any(|l| l.0 == me) {
+                    fresh |= 1 << k;
+                }
+                self.cand.push(i as u32);
+            }
+            let stop = e.before(&tc.clock)
+                || e.load_before(&tc.clock)
+                || e.before(&tc.fence_view)
+                || e.load_before(&tc.fence_view)
+                || (e.sc && e.before(&tc.fence_sc_ops))
+                || (sc && (e.sc_loaded || e.before(&self.sc_clock) || e.load_before(&self.sc_clock)));
+            if stop {
+                break;
+            }
+        }
+        (self.cand.len(), fresh)
+    }
+
+    /// Where candidate `k` of the last [`Self::load_candidates`] was stored (None: the initial
+    /// value), for reports.
+    pub fn candidate_site(&self, id: AllocId, off: u64, k: usize) -> Option<Site> {
+        let sh = self.shadows.get(id as usize)?.as_ref()?;
+        let meta = &sh.atomics[sh.atomic_at(off).checked_sub(1)? as usize];
+        let e = meta.stores.get(*self.cand.get(k)? as usize)?;
+        (e.site != ALLOC_SITE).then_some(e.site)
+    }
+
     /// Checks and records an atomic access, and moves clocks as its ordering says.
     /// `load` / `store` give the parts of the operation (an RMW has both; a failed CAS only a
-    /// load, with its failure ordering).
+    /// load, with its failure ordering). `old` is the location's value before the access (the
+    /// latest store), `new` the value a store writes. With weak memory, a plain load reads
+    /// candidate `choice` of the preceding [`Self::load_candidates`] (None: the latest store,
+    /// as RMWs and compare-and-swap always do). Returns the value the load read.
     #[allow(clippy::too_many_arguments)]
     pub fn atomic(
         &mut self,
@@ -609,7 +830,10 @@ impl Detector {
         ord: Ordering,
         load: bool,
         store: bool,
-    ) -> Result<(), Box<Race>> {
+        choice: Option<usize>,
+        old: u64,
+        new: u64,
+    ) -> Result<u64, Box<Race>> {
         debug_assert!(kind.is_atomic());
         let me = self.active;
         let my_epoch = self.my_epoch;
@@ -686,18 +910,30 @@ impl Detector {
             // of other sizes must all happen before this one.
             let mut seen_metas: Vec<u32> = cells.iter().map(|&c| sh.cell(c).atomic).filter(|&a| a != 0).collect();
             seen_metas.dedup();
+            // The replaced locations (and what they replaced) become this one's history. Loads of
+            // different sizes do not conflict with each other (as in Miri); a store conflicts with
+            // every earlier access.
+            let mut history: Vec<Replaced> = Vec::new();
             for mi in seen_metas {
                 let meta = &sh.atomics[mi as usize - 1];
-                // Loads of different sizes do not conflict with each other (as in Miri); a store
-                // conflicts with every earlier access.
-                let vectors: &[&VClock] = if store { &[&meta.write_vector, &meta.read_vector] } else { &[&meta.write_vector] };
-                for &v in vectors {
-                    if !v.le(clock) {
-                        let (idx, t) = first_ahead(v, clock);
-                        let (k, s) = meta.last.iter().rev().find(|l| l.0 == idx).map_or((AccessKind::AtomicStore, 0), |l| (l.1, l.2));
-                        self.scratch = cells;
-                        return Err(located(race(Access { kind: k, idx, time: t, site: s, size: meta.size }, clock.get(idx), true), off));
-                    }
+                for h in &meta.history {
+                    Replaced::merge_into(&mut history, h);
+                }
+                let own = Replaced {
+                    offset: meta.offset,
+                    size: meta.size,
+                    read_vector: meta.read_vector.clone(),
+                    write_vector: meta.write_vector.clone(),
+                    last: meta.last.clone(),
+                };
+                Replaced::merge_into(&mut history, &own);
+            }
+            history.retain(|h| h.offset < off + size && off < h.offset + h.size);
+            for h in &history {
+                if let Some(first) = h.conflict(off, size, store, clock) {
+                    let seen = clock.get(first.idx);
+                    self.scratch = cells;
+                    return Err(located(race(first, seen, true), off));
                 }
             }
             sh.atomics.push(AtomicMeta {
@@ -707,6 +943,8 @@ impl Detector {
                 write_vector: VClock::new(),
                 sync: VClock::new(),
                 last: Vec::new(),
+                history,
+                stores: Default::default(),
             });
             let mi = sh.atomics.len() as u32;
             for &c in &cells {
@@ -715,17 +953,50 @@ impl Detector {
             meta_idx = Some(mi);
         }
         let mi = meta_idx.unwrap_or(1) as usize - 1;
+        if !mixed {
+            // Accesses of the shapes this location replaced are still in play.
+            for h in &sh.atomics[mi].history {
+                if let Some(first) = h.conflict(off, size, store, clock) {
+                    let seen = clock.get(first.idx);
+                    self.scratch = cells;
+                    return Err(located(race(first, seen, true), off));
+                }
+            }
+        }
         self.scratch = cells;
         // Move clocks.
         let i = me.0 as usize;
         let now = self.clocks[i].clock.get(me);
         let tc = &mut self.clocks[i];
         let meta = &mut sh.atomics[mi];
+        let weak = self.weak;
+        let mut read = old;
         if load {
+            // The store read: the chosen candidate, or the latest.
+            let elem = match meta.stores.len() {
+                0 => None,
+                n if weak => Some(match choice {
+                    Some(k) if !store => self.cand.get(k).map_or(n - 1, |&e| e as usize),
+                    _ => n - 1,
+                }),
+                _ => None,
+            };
+            let sync = match elem {
+                Some(e) => &meta.stores[e].sync,
+                None => &meta.sync,
+            };
             if ord.acquires() {
-                tc.clock.join(&meta.sync);
+                tc.clock.join(sync);
             } else {
-                tc.fence_acquire.join(&meta.sync);
+                tc.fence_acquire.join(sync);
+            }
+            if let Some(e) = elem {
+                let el = &mut meta.stores[e];
+                if !el.loads.iter().any(|l| l.0 == me) {
+                    el.loads.push((me, now));
+                }
+                el.sc_loaded |= ord == Ordering::SeqCst;
+                read = el.value;
             }
             meta.read_vector.set(me, now);
         }
@@ -738,6 +1009,48 @@ impl Detector {
                 meta.sync = released.clone();
             }
             meta.write_vector.set(me, now);
+            if weak {
+                if meta.stores.is_empty() {
+                    // The value before the first atomic store: it happens before everything
+                    // (a non-atomic write that did not would have raced).
+                    meta.stores.push_back(StoreElem {
+                        idx: VectorIdx(0),
+                        time: 0,
+                        value: old,
+                        sync: VClock::new(),
+                        sc: false,
+                        sc_loaded: false,
+                        site: ALLOC_SITE,
+                        loads: Vec::new(),
+                    });
+                }
+                let sc = ord == Ordering::SeqCst;
+                if sc {
+                    // Every store that happens before this one, or that a load happening before
+                    // it read, is coherence-ordered before it: `seq_cst`-marked.
+                    for e in meta.stores.iter_mut() {
+                        if e.before(&tc.clock) || e.load_before(&tc.clock) {
+                            e.sc = true;
+                        }
+                    }
+                }
+                if meta.stores.len() >= STORE_BUFFER_LIMIT {
+                    meta.stores.pop_front();
+                }
+                meta.stores.push_back(StoreElem {
+                    idx: me,
+                    time: now,
+                    value: new,
+                    sync: meta.sync.clone(),
+                    sc,
+                    sc_loaded: false,
+                    site,
+                    loads: Vec::new(),
+                });
+            }
+        }
+        if weak && ord == Ordering::SeqCst {
+            self.sc_ops.set(me, now);
         }
         match meta.last.iter_mut().find(|l| l.0 == me) {
             Some(l) => *l = (me, kind, site),
@@ -747,7 +1060,7 @@ impl Detector {
             tc.clock.increment(me);
         }
         self.refresh_epoch();
-        Ok(())
+        Ok(read)
     }
 }
 

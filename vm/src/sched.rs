@@ -135,6 +135,33 @@ impl Point {
     }
 }
 
+/// A store choice (weak memory), as recorded for exploration and reports: an atomic load that
+/// could read `candidates` stores read the `chosen`-th newest (0: the latest).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadPoint {
+    /// How many points were recorded before it: it belongs to the segment that ends at point
+    /// `at` (the load is the last step of its segment).
+    pub at: u32,
+    pub thread: u32,
+    pub candidates: u32,
+    pub chosen: u32,
+    /// Bit `k` (k < 64): the thread has not read candidate `k` before. Exploration branches
+    /// only on stale stores the thread has not read yet, which keeps spin loops finite.
+    pub fresh: u64,
+    /// The location loaded (for the table): `X+0x0`.
+    pub location: String,
+    /// Where the chosen store is in the source (None: the location's initial value).
+    pub store_span: Option<Span>,
+}
+
+/// What the VM tells the scheduler about a load with several candidate stores.
+pub struct StoreChoice<'a> {
+    pub candidates: usize,
+    pub fresh: u64,
+    /// The location and, per candidate, where its store is: asked only when points are logged.
+    pub describe: &'a dyn Fn(usize) -> (String, Option<Span>),
+}
+
 /// The choice the non-preemptive scheduler makes: keep the current thread unless it blocked,
 /// ended or yielded; then the next runnable thread after it, in id order, wrapping around.
 pub fn default_choice(current: ThreadId, current_runnable: bool, yielded: bool, runnable: &[ThreadId]) -> ThreadId {
@@ -191,6 +218,14 @@ pub struct Scheduler {
     error: Option<String>,
     /// Sleep sets, under [`Policy::Reduced`].
     por: Option<Box<PorState>>,
+    /// Store choices: a separate generator (so that thread choices of a seed are the same with
+    /// and without weak memory), the choices to follow (from a replayed or prefix schedule, or
+    /// [`Scheduler::set_store_choices`]) and whether one that does not fit is an error.
+    store_rng: Rng,
+    store_prefix: Option<Schedule>,
+    store_cursor: Cursor,
+    store_strict: bool,
+    reads_log: Vec<ReadPoint>,
 }
 
 impl Scheduler {
@@ -209,7 +244,17 @@ impl Scheduler {
             pct.changes.sort();
         }
         let por = matches!(policy, Policy::Reduced(_)).then(Box::default);
+        let (store_prefix, store_strict) = match &policy {
+            Policy::Replay(r) => (Some(r.schedule.reads_schedule()), r.strict),
+            Policy::Reduced(r) => (Some(r.prefix.reads_schedule()), true),
+            _ => (None, false),
+        };
         Scheduler {
+            store_rng: Rng::new(seed ^ 0x73_746f_7265),
+            store_prefix,
+            store_cursor: Cursor::default(),
+            store_strict,
+            reads_log: Vec::new(),
             policy,
             rng,
             decisions: Schedule::new(),
@@ -223,6 +268,69 @@ impl Scheduler {
             error: None,
             por,
         }
+    }
+
+    /// Follow these store choices (then read the latest), whatever the policy: minimisation
+    /// replays a failing run's store choices under directed schedules.
+    pub fn set_store_choices(&mut self, reads: Schedule) {
+        self.store_prefix = Some(reads);
+        self.store_cursor = Cursor::default();
+        self.store_strict = false;
+    }
+
+    /// Which of `c.candidates` (≥ 2) stores an atomic load reads: 0 is the latest in
+    /// modification order. `Fixed` always reads the latest; `Random` and `Pct` draw uniformly
+    /// from their own generator; a replayed or prefix schedule is followed, and past its end the
+    /// latest store is read. An error means a strict replay does not fit.
+    pub fn pick_store(&mut self, thread: ThreadId, c: &StoreChoice) -> Result<usize, String> {
+        let n = c.candidates;
+        let k = if let Some(prefix) = &self.store_prefix {
+            match self.store_cursor.peek(prefix) {
+                Some(k) => {
+                    self.store_cursor.advance(prefix);
+                    if (k as usize) < n {
+                        k as usize
+                    } else if self.store_strict {
+                        let e = format!(
+                            "store choice {} reads the store {k} back, but the load there can read only {n} store{}",
+                            self.store_cursor.consumed,
+                            if n == 1 { "" } else { "s" }
+                        );
+                        self.error = Some(e.clone());
+                        return Err(e);
+                    } else {
+                        0
+                    }
+                }
+                None => 0,
+            }
+        } else {
+            match self.policy {
+                Policy::Random { .. } | Policy::Pct { .. } => self.store_rng.below(n),
+                _ => 0,
+            }
+        };
+        if !matches!(self.policy, Policy::Fixed) {
+            self.decisions.push_read(k as u32);
+        }
+        if self.log_points {
+            let (location, store_span) = (c.describe)(k);
+            self.reads_log.push(ReadPoint {
+                at: self.points.len() as u32,
+                thread: thread as u32,
+                candidates: n as u32,
+                chosen: k as u32,
+                fresh: c.fresh,
+                location,
+                store_span,
+            });
+        }
+        Ok(k)
+    }
+
+    /// The recorded store choices (empty unless [`Self::set_log_points`]).
+    pub fn read_points(&self) -> &[ReadPoint] {
+        &self.reads_log
     }
 
     /// Whether the policy reduces (the VM must then record footprints and report segments).
@@ -308,6 +416,16 @@ impl Scheduler {
 
     /// For a strict replay that ended: an error if decisions are left over.
     pub fn leftover_error(&self) -> Option<String> {
+        if let (Policy::Replay(r), Some(p)) = (&self.policy, &self.store_prefix) {
+            if r.strict && self.error.is_none() && self.store_cursor.consumed < p.len() {
+                return Some(format!(
+                    "the run ended after {} store choice{}, but the schedule has {}",
+                    self.store_cursor.consumed,
+                    if self.store_cursor.consumed == 1 { "" } else { "s" },
+                    p.len()
+                ));
+            }
+        }
         match &self.policy {
             Policy::Replay(r) if r.strict && self.error.is_none() && self.cursor.consumed < r.schedule.len() => Some(format!(
                 "the run ended after {} decision{}, but the schedule has {}",

@@ -18,6 +18,15 @@
 //!
 //! `s1:0badcafe:a3ba2` is: thread 0 for three decisions, then thread 1, then thread 0 twice;
 //! `s1:0badcafe:a(bc2)3` is `abc2bc2bc2`.
+//!
+//! A second kind of decision is the *store choice* of weak memory: at an atomic load that may
+//! read one of several stores, which one it reads — `a` (0) the latest in modification order,
+//! `b` (1) the one before it, and so on among the stores the load may read. Store choices are a
+//! separate stream, written after a fourth `:` in the same run-length form:
+//! `s1:0badcafe:a3ba2:a4b` is the schedule above whose fifth store choice read the store before
+//! the latest. Loads past the end of the stream read the latest store, so trailing `a`s are
+//! left out, and a schedule without stale reads has no fourth part (older strings replay as
+//! before).
 
 use std::fmt::Write;
 
@@ -27,6 +36,9 @@ use std::fmt::Write;
 pub struct Schedule {
     runs: Vec<(u32, u32)>,
     len: u64,
+    /// Store choices (weak memory), run-length encoded like `runs`.
+    reads: Vec<(u32, u32)>,
+    reads_len: u64,
 }
 
 /// How a schedule string failed to parse.
@@ -72,10 +84,43 @@ impl Schedule {
 
     fn push_run(&mut self, t: u32, n: u32) {
         self.len += n as u64;
-        match self.runs.last_mut() {
-            Some((last, c)) if *last == t && c.checked_add(n).is_some() => *c += n,
-            _ => self.runs.push((t, n)),
+        push_rle(&mut self.runs, t, n);
+    }
+
+    /// Appends one store choice (0: the latest store).
+    pub fn push_read(&mut self, k: u32) {
+        self.reads_len += 1;
+        push_rle(&mut self.reads, k, 1);
+    }
+
+    /// The store choices one by one.
+    pub fn reads(&self) -> impl Iterator<Item = u32> + '_ {
+        self.reads.iter().flat_map(|&(t, n)| std::iter::repeat_n(t, n as usize))
+    }
+
+    /// The number of store choices.
+    pub fn reads_len(&self) -> u64 {
+        self.reads_len
+    }
+
+    /// The store choices as their own schedule (for a cursor).
+    pub fn reads_schedule(&self) -> Schedule {
+        Schedule { runs: self.reads.clone(), len: self.reads_len, reads: Vec::new(), reads_len: 0 }
+    }
+
+    /// The number of stale reads (store choices other than the latest).
+    pub fn stale_reads(&self) -> u64 {
+        self.reads.iter().filter(|r| r.0 != 0).map(|r| r.1 as u64).sum()
+    }
+
+    /// The same thread decisions with these store choices.
+    pub fn with_reads(mut self, ks: impl IntoIterator<Item = u32>) -> Self {
+        self.reads.clear();
+        self.reads_len = 0;
+        for k in ks {
+            self.push_read(k);
         }
+        self
     }
 
     /// The number of decisions.
@@ -113,37 +158,15 @@ impl Schedule {
             None => s.push('*'),
         }
         s.push(':');
-        let runs = &self.runs;
-        let mut i = 0;
-        while i < runs.len() {
-            // The period (2 to 8 runs) that repeats most often from here, if it pays.
-            let mut best: Option<(usize, usize)> = None;
-            for p in 2..=8usize {
-                if i + 2 * p > runs.len() {
-                    break;
-                }
-                let mut k = 1;
-                while i + (k + 1) * p <= runs.len() && runs[i + k * p..i + (k + 1) * p] == runs[i..i + p] {
-                    k += 1;
-                }
-                if k >= 3 && best.is_none_or(|(bp, bk)| k * p > bk * bp) {
-                    best = Some((p, k));
-                }
-            }
-            match best {
-                Some((p, k)) => {
-                    s.push('(');
-                    for &(t, n) in &runs[i..i + p] {
-                        push_run_text(&mut s, t, n);
-                    }
-                    let _ = write!(s, "){k}");
-                    i += p * k;
-                }
-                None => {
-                    push_run_text(&mut s, runs[i].0, runs[i].1);
-                    i += 1;
-                }
-            }
+        write_runs(&mut s, &self.runs);
+        // Trailing "latest" choices are the default: left out.
+        let mut reads = self.reads.clone();
+        if reads.last().is_some_and(|r| r.0 == 0) {
+            reads.pop();
+        }
+        if !reads.is_empty() {
+            s.push(':');
+            write_runs(&mut s, &reads);
         }
         s
     }
@@ -152,9 +175,9 @@ impl Schedule {
     pub fn parse(text: &str) -> Result<ScheduleText, ParseError> {
         let err = |m: String| Err(ParseError(m));
         let text = text.trim();
-        let mut parts = text.splitn(3, ':');
+        let mut parts = text.splitn(4, ':');
         let version = parts.next().unwrap_or("");
-        let (Some(fp), Some(body)) = (parts.next(), parts.next()) else {
+        let (Some(fp), Some(body), reads) = (parts.next(), parts.next(), parts.next()) else {
             return err("a schedule string looks like `s1:FINGERPRINT:RUNS` (for example `s1:0badcafe:a3ba2`)".into());
         };
         if version != VERSION {
@@ -167,88 +190,140 @@ impl Schedule {
         } else {
             return err(format!("the fingerprint `{}` is not 8 hex digits or `*`", clip(fp)));
         };
-        let bytes = body.as_bytes();
-        let mut schedule = Schedule::new();
-        let mut i = 0;
-        // Inside a group: where its runs start in `group`.
-        let mut group: Option<Vec<(u32, u32)>> = None;
-        let mut group_start = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'(' {
-                if group.is_some() {
-                    return err(format!("malformed decisions at offset {i}: groups do not nest"));
-                }
-                group = Some(Vec::new());
-                group_start = i;
-                i += 1;
-                continue;
+        let mut schedule = parse_runs(body)?;
+        if let Some(reads) = reads {
+            let r = parse_runs(reads).map_err(|e| ParseError(e.0.replace("of the decisions", "of the store choices")))?;
+            schedule.reads = r.runs;
+            schedule.reads_len = r.len;
+        }
+        Ok(ScheduleText { fingerprint, schedule })
+    }
+}
+
+/// Parses run-length encoded decisions (the body of a schedule string).
+fn parse_runs(body: &str) -> Result<Schedule, ParseError> {
+    let err = |m: String| Err(ParseError(m));
+    let bytes = body.as_bytes();
+    let mut schedule = Schedule::new();
+    let mut i = 0;
+    // Inside a group: where its runs start in `group`.
+    let mut group: Option<Vec<(u32, u32)>> = None;
+    let mut group_start = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'(' {
+            if group.is_some() {
+                return err(format!("malformed decisions at offset {i}: groups do not nest"));
             }
-            if bytes[i] == b')' {
-                let Some(g) = group.take() else {
-                    return err(format!("malformed decisions at offset {i}: `)` without `(`"));
-                };
-                i += 1;
-                let (k, next) = number(bytes, i)?;
-                i = next;
-                let k = k.unwrap_or(1);
-                if g.is_empty() {
-                    return err(format!("malformed decisions at offset {group_start}: an empty group"));
-                }
-                if schedule.runs.len() as u64 + g.len() as u64 * k > MAX_RUNS as u64 {
-                    return err(format!("the schedule is too long (more than {MAX_RUNS} runs)"));
-                }
-                for _ in 0..k {
-                    for &(t, n) in &g {
-                        schedule.push_run(t, n);
-                    }
-                }
-                continue;
+            group = Some(Vec::new());
+            group_start = i;
+            i += 1;
+            continue;
+        }
+        if bytes[i] == b')' {
+            let Some(g) = group.take() else {
+                return err(format!("malformed decisions at offset {i}: `)` without `(`"));
+            };
+            i += 1;
+            let (k, next) = number(bytes, i)?;
+            i = next;
+            let k = k.unwrap_or(1);
+            if g.is_empty() {
+                return err(format!("malformed decisions at offset {group_start}: an empty group"));
             }
-            // A thread id: uppercase digits, then one lowercase digit.
-            let start = i;
-            let mut t: u64 = 0;
-            while i < bytes.len() && bytes[i].is_ascii_uppercase() {
-                t = t * 26 + (bytes[i] - b'A') as u64;
-                i += 1;
-                if t > u32::MAX as u64 {
-                    return err(format!("thread id too large at offset {start} of the decisions"));
+            if schedule.runs.len() as u64 + g.len() as u64 * k > MAX_RUNS as u64 {
+                return err(format!("the schedule is too long (more than {MAX_RUNS} runs)"));
+            }
+            for _ in 0..k {
+                for &(t, n) in &g {
+                    schedule.push_run(t, n);
                 }
             }
-            if i >= bytes.len() || !bytes[i].is_ascii_lowercase() {
-                let what = match bytes.get(i) {
-                    Some(&b) if b.is_ascii_graphic() => format!("`{}`", b as char),
-                    Some(&b) => format!("byte {b:#04x}"),
-                    None => "the end".to_string(),
-                };
-                return err(format!(
-                    "malformed decisions at offset {i}: expected a thread (letters, the last one lowercase), found {what}"
-                ));
-            }
-            t = t * 26 + (bytes[i] - b'a') as u64;
+            continue;
+        }
+        // A thread id: uppercase digits, then one lowercase digit.
+        let start = i;
+        let mut t: u64 = 0;
+        while i < bytes.len() && bytes[i].is_ascii_uppercase() {
+            t = t * 26 + (bytes[i] - b'A') as u64;
             i += 1;
             if t > u32::MAX as u64 {
                 return err(format!("thread id too large at offset {start} of the decisions"));
             }
-            let (n, next) = number(bytes, i)?;
-            i = next;
-            let n = n.unwrap_or(1);
-            if n > u32::MAX as u64 {
-                return err(format!("repeat count too large at offset {start} of the decisions"));
-            }
-            match &mut group {
-                Some(g) => g.push((t as u32, n as u32)),
-                None => {
-                    if schedule.runs.len() >= MAX_RUNS {
-                        return err(format!("the schedule is too long (more than {MAX_RUNS} runs)"));
-                    }
-                    schedule.push_run(t as u32, n as u32)
+        }
+        if i >= bytes.len() || !bytes[i].is_ascii_lowercase() {
+            let what = match bytes.get(i) {
+                Some(&b) if b.is_ascii_graphic() => format!("`{}`", b as char),
+                Some(&b) => format!("byte {b:#04x}"),
+                None => "the end".to_string(),
+            };
+            return err(format!("malformed decisions at offset {i}: expected a thread (letters, the last one lowercase), found {what}"));
+        }
+        t = t * 26 + (bytes[i] - b'a') as u64;
+        i += 1;
+        if t > u32::MAX as u64 {
+            return err(format!("thread id too large at offset {start} of the decisions"));
+        }
+        let (n, next) = number(bytes, i)?;
+        i = next;
+        let n = n.unwrap_or(1);
+        if n > u32::MAX as u64 {
+            return err(format!("repeat count too large at offset {start} of the decisions"));
+        }
+        match &mut group {
+            Some(g) => g.push((t as u32, n as u32)),
+            None => {
+                if schedule.runs.len() >= MAX_RUNS {
+                    return err(format!("the schedule is too long (more than {MAX_RUNS} runs)"));
                 }
+                schedule.push_run(t as u32, n as u32)
             }
         }
-        if group.is_some() {
-            return err(format!("malformed decisions at offset {group_start}: `(` without `)`"));
+    }
+    if group.is_some() {
+        return err(format!("malformed decisions at offset {group_start}: `(` without `)`"));
+    }
+    Ok(schedule)
+}
+
+/// Writes run-length encoded decisions, grouping repeated patterns.
+fn write_runs(s: &mut String, runs: &[(u32, u32)]) {
+    let mut i = 0;
+    while i < runs.len() {
+        // The period (2 to 8 runs) that repeats most often from here, if it pays.
+        let mut best: Option<(usize, usize)> = None;
+        for p in 2..=8usize {
+            if i + 2 * p > runs.len() {
+                break;
+            }
+            let mut k = 1;
+            while i + (k + 1) * p <= runs.len() && runs[i + k * p..i + (k + 1) * p] == runs[i..i + p] {
+                k += 1;
+            }
+            if k >= 3 && best.is_none_or(|(bp, bk)| k * p > bk * bp) {
+                best = Some((p, k));
+            }
         }
-        Ok(ScheduleText { fingerprint, schedule })
+        match best {
+            Some((p, k)) => {
+                s.push('(');
+                for &(t, n) in &runs[i..i + p] {
+                    push_run_text(s, t, n);
+                }
+                let _ = write!(s, "){k}");
+                i += p * k;
+            }
+            None => {
+                push_run_text(s, runs[i].0, runs[i].1);
+                i += 1;
+            }
+        }
+    }
+}
+
+fn push_rle(runs: &mut Vec<(u32, u32)>, t: u32, n: u32) {
+    match runs.last_mut() {
+        Some((last, c)) if *last == t && c.checked_add(n).is_some() => *c += n,
+        _ => runs.push((t, n)),
     }
 }
 
@@ -389,6 +464,24 @@ mod tests {
         let any = Schedule::parse(" s1:*: \n").unwrap();
         assert_eq!(any.fingerprint, None);
         assert!(any.schedule.is_empty());
+    }
+
+    #[test]
+    fn store_choices_round_trip_and_old_strings_still_parse() {
+        let s = Schedule::from_decisions([0, 0, 1]).with_reads([0, 0, 1, 0, 2, 0, 0]);
+        let text = s.to_text(Some(0x0bad_cafe));
+        // Trailing latest choices are left out.
+        assert_eq!(text, "s1:0badcafe:a2b:a2bac");
+        let back = Schedule::parse(&text).unwrap().schedule;
+        assert_eq!(back.iter().collect::<Vec<_>>(), vec![0, 0, 1]);
+        assert_eq!(back.reads().collect::<Vec<_>>(), vec![0, 0, 1, 0, 2]);
+        assert_eq!(back.stale_reads(), 2);
+        // No stale read: no fourth part, the text of a schedule without weak memory.
+        let plain = Schedule::from_decisions([1, 2]).with_reads([0, 0]);
+        assert_eq!(plain.to_text(None), "s1:*:bc");
+        assert_eq!(Schedule::parse("s1:*:bc").unwrap().schedule.reads_len(), 0);
+        assert!(Schedule::parse("s1:*:bc:3").is_err());
+        assert!(Schedule::parse("s1:*:bc:a:b").is_err());
     }
 
     #[test]
