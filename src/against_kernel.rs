@@ -1288,7 +1288,10 @@ pub fn serve() -> i32 {
     let mut window = match map_stdin() {
         Ok(w) => w,
         Err(e) => {
-            eprintln!("spindle {ORACLE_SUBCOMMAND}: {e} (this is the kernel side of `spindle run --against-kernel`, which starts it)");
+            let _ = writeln!(
+                std::io::stderr(),
+                "spindle {ORACLE_SUBCOMMAND}: {e} (this is the kernel side of `spindle run --against-kernel`, which starts it)"
+            );
             return 2;
         }
     };

@@ -590,7 +590,7 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
         stop_progress.store(true, Ordering::Relaxed);
     });
     if opts.progress {
-        eprint!("\r\x1b[K");
+        let _ = write!(std::io::stderr(), "\r\x1b[K");
     }
     if let Some(bug) = shared.bug.lock().unwrap().take() {
         return Err(bug);
@@ -689,7 +689,7 @@ fn progress(shared: &Shared, stop: &AtomicBool, start: Instant) {
             let n = shared.done.load(Ordering::Relaxed);
             let secs = start.elapsed().as_secs_f64().max(1e-9);
             let f = if shared.have_best.load(Ordering::Relaxed) { " · failure found, finishing earlier schedules" } else { "" };
-            eprint!("\r\x1b[Kexploring: {n} schedules · {:.0}/s · {:.1}s{f}", n as f64 / secs, secs);
+            let _ = write!(std::io::stderr(), "\r\x1b[Kexploring: {n} schedules · {:.0}/s · {:.1}s{f}", n as f64 / secs, secs);
             let _ = std::io::stderr().flush();
         }
     }

@@ -1,5 +1,6 @@
 //! The `explore` subcommand and `run --replay`: argument handling around `spindle::explore`.
 
+use crate::cli_io::{self, Verdict};
 use spindle::explore::{self, Options, Strategy, Summary};
 use spindle::{Policy, Program, RunConfig, Schedule, EXIT_BAD_PROGRAM};
 use spindle_vm::sched::Replay;
@@ -58,12 +59,12 @@ pub struct Args {
     keep_going: bool,
 }
 
-fn fail(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {msg}");
-    EXIT_BAD_PROGRAM
+fn fail(msg: impl std::fmt::Display) -> Verdict {
+    cli_io::error(msg);
+    Verdict::Keeps(EXIT_BAD_PROGRAM)
 }
 
-pub fn run(a: Args, color: bool) -> i32 {
+pub fn run(a: Args, color: bool) -> Verdict {
     let summary = if a.merge {
         let mut parts = Vec::new();
         for f in &a.files {
@@ -122,8 +123,8 @@ pub fn run(a: Args, color: bool) -> i32 {
                 Err(e) => return fail(format!("cannot read `{file}`: {e}")),
             };
         if let Err(e) = Program::from_source(file, text.clone()) {
-            eprint!("{}", e.render(color));
-            return EXIT_BAD_PROGRAM;
+            cli_io::diag(&e.render(color));
+            return Verdict::Keeps(EXIT_BAD_PROGRAM);
         }
         match explore::explore(file, &text, &opts) {
             Ok(s) => s,
@@ -133,18 +134,18 @@ pub fn run(a: Args, color: bool) -> i32 {
     if let (Some(path), Some(f)) = (&a.save_schedule, &summary.failure) {
         let sched = f.minimal.as_ref().map_or(&f.replay, |m| &m.replay);
         if let Err(e) = std::fs::write(path, format!("{sched}\n")) {
-            return fail(format!("cannot write the schedule to `{path}`: {e}"));
+            cli_io::failed(&format!("the schedule file `{path}`"), e);
         }
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&summary.to_json()).unwrap_or_default());
+        cli_io::out(&format!("{}\n", serde_json::to_string_pretty(&summary.to_json()).unwrap_or_default()));
     } else {
-        print!("{}", summary.render());
+        cli_io::out(&summary.render());
     }
     if summary.failure.is_some() {
-        1
+        Verdict::Keeps(1)
     } else {
-        0
+        Verdict::Yields(0)
     }
 }
 
