@@ -9,9 +9,11 @@
 //! diagnostics on stderr ([`diag`]) ignore a failed write: there is nowhere left to report it,
 //! and the exit status already says what happened.
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Exit status when an output the user asked for could not be written (stdout or stderr closed
 /// or full, a trace, timeline or schedule file that cannot be written). It replaces 0 and the
@@ -39,11 +41,13 @@ pub struct Watched<W> {
     inner: W,
     name: String,
     failed: bool,
+    /// The failure was a closed pipe: nobody reads what follows.
+    pub broken_pipe: bool,
 }
 
 impl<W: Write> Watched<W> {
     pub fn new(inner: W, name: impl Into<String>) -> Self {
-        Watched { inner, name: name.into(), failed: false }
+        Watched { inner, name: name.into(), failed: false, broken_pipe: false }
     }
 
     fn check<T: Default>(&mut self, r: io::Result<T>) -> io::Result<T> {
@@ -51,6 +55,7 @@ impl<W: Write> Watched<W> {
             Ok(v) => Ok(v),
             Err(e) => {
                 self.failed = true;
+                self.broken_pipe = e.kind() == io::ErrorKind::BrokenPipe;
                 record(&self.name, e);
                 Ok(T::default())
             }
@@ -103,7 +108,6 @@ pub enum Verdict {
 
 /// The exit status of the process: reports every output that could not be written.
 pub fn finish(v: Verdict) -> i32 {
-    flush_console();
     let failed = std::mem::take(&mut *FAILED.lock().unwrap_or_else(|p| p.into_inner()));
     for (name, e) in &failed {
         error(format_args!("cannot write {name}: {e}"));
@@ -118,13 +122,14 @@ pub fn finish(v: Verdict) -> i32 {
 
 /// Most bytes of guest stdout held before they are written out.
 const CONSOLE_BUFFER: usize = 64 << 10;
-/// Longest that guest output waits in the buffer: a line printed before a hang shows up.
-const CONSOLE_LATENCY: Duration = Duration::from_millis(50);
 
 struct ConsoleState {
     buf: Vec<u8>,
     out: Watched<io::Stdout>,
     err: Watched<io::Stderr>,
+    /// Set when the guest's stdout is a closed pipe: the run stops, as a process that writes
+    /// to a closed pipe does (SIGPIPE), instead of computing output nobody reads.
+    stop: Arc<AtomicBool>,
 }
 
 impl ConsoleState {
@@ -133,59 +138,58 @@ impl ConsoleState {
             let _ = self.out.write_all(&self.buf);
             let _ = self.out.flush();
             self.buf.clear();
+            if self.out.broken_pipe {
+                self.stop.store(true, Ordering::Relaxed);
+            }
         }
     }
 }
 
-static CONSOLE: OnceLock<Arc<Mutex<ConsoleState>>> = OnceLock::new();
+/// The `spindle run` end of the guest's console.
+#[derive(Clone)]
+pub struct ConsoleHandle(Rc<RefCell<ConsoleState>>);
 
-fn console_state() -> &'static Arc<Mutex<ConsoleState>> {
-    CONSOLE.get_or_init(|| {
-        let state = Arc::new(Mutex::new(ConsoleState {
-            buf: Vec::with_capacity(CONSOLE_BUFFER),
-            out: Watched::new(io::stdout(), "the guest's stdout"),
-            err: Watched::new(io::stderr(), "the guest's stderr"),
-        }));
-        // Writes out what the guest printed at most CONSOLE_LATENCY ago, whatever the guest
-        // does next (a hang, a long computation, a kill).
-        let flusher = Arc::downgrade(&state);
-        let _ = std::thread::Builder::new().name("console-flush".into()).spawn(move || loop {
-            std::thread::sleep(CONSOLE_LATENCY);
-            match flusher.upgrade() {
-                Some(s) => s.lock().unwrap_or_else(|p| p.into_inner()).flush_out(),
-                None => return,
-            }
-        });
-        state
-    })
-}
+impl ConsoleHandle {
+    /// Writes out the guest's buffered stdout.
+    pub fn flush(&self) {
+        self.0.borrow_mut().flush_out();
+    }
 
-/// Writes out the guest's buffered stdout.
-pub fn flush_console() {
-    if let Some(s) = CONSOLE.get() {
-        s.lock().unwrap_or_else(|p| p.into_inner()).flush_out();
+    /// Whether the run was stopped because its stdout is a closed pipe.
+    pub fn stdout_closed(&self) -> bool {
+        self.0.borrow().out.broken_pipe
     }
 }
 
-/// The guest's stdout: buffered (line by line on a terminal, else up to CONSOLE_BUFFER bytes),
-/// written out within CONSOLE_LATENCY.
+/// The guest's stdout: line by line on a terminal, else in blocks of up to CONSOLE_BUFFER
+/// bytes. The interpreter also flushes it every `spindle_vm::machine::INTERRUPT_CHECK` steps,
+/// so a line printed before a hang (an endless loop: a run that ends flushes) shows up within
+/// a fraction of a millisecond of the guest's time.
 struct GuestOut {
-    state: &'static Arc<Mutex<ConsoleState>>,
+    state: ConsoleHandle,
     line: bool,
 }
 
 impl Write for GuestOut {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        self.write_all(b).map(|()| b.len())
+    }
+
+    // The guest's writes arrive here (`Console` callers use `write_all`): one call per write.
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        let mut s = self.state.0.borrow_mut();
+        if s.buf.len() + b.len() > CONSOLE_BUFFER {
+            s.flush_out();
+        }
         s.buf.extend_from_slice(b);
         if s.buf.len() >= CONSOLE_BUFFER || (self.line && b.contains(&b'\n')) {
             s.flush_out();
         }
-        Ok(b.len())
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).flush_out();
+        self.state.flush();
         Ok(())
     }
 }
@@ -193,12 +197,12 @@ impl Write for GuestOut {
 /// The guest's stderr: unbuffered, after what the guest wrote to stdout before it (so that
 /// `2>&1` keeps the guest's order).
 struct GuestErr {
-    state: &'static Arc<Mutex<ConsoleState>>,
+    state: ConsoleHandle,
 }
 
 impl Write for GuestErr {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = self.state.0.borrow_mut();
         s.flush_out();
         let _ = s.err.write_all(b);
         Ok(b.len())
@@ -209,8 +213,31 @@ impl Write for GuestErr {
     }
 }
 
-/// The guest's console for `spindle run`.
-pub fn console() -> spindle_vm::machine::Console {
-    let state = console_state();
-    spindle_vm::machine::Console { out: Box::new(GuestOut { state, line: io::stdout().is_terminal() }), err: Box::new(GuestErr { state }) }
+/// The guest's console for `spindle run`; `stop` is set if stdout turns out to be a closed pipe.
+pub fn console(stop: Arc<AtomicBool>) -> (spindle_vm::machine::Console, ConsoleHandle) {
+    let state = ConsoleHandle(Rc::new(RefCell::new(ConsoleState {
+        buf: Vec::with_capacity(CONSOLE_BUFFER),
+        out: Watched::new(io::stdout(), "the guest's stdout"),
+        err: Watched::new(io::stderr(), "the guest's stderr"),
+        stop,
+    })));
+    let console = spindle_vm::machine::Console {
+        out: Box::new(GuestOut { state: state.clone(), line: io::stdout().is_terminal() }),
+        err: Box::new(GuestErr { state: state.clone() }),
+    };
+    (console, state)
+}
+
+/// A flag that Ctrl-C (SIGINT) sets, for a run or an exploration to stop and report what it
+/// has; a second Ctrl-C ends the process at once (exit 130, as a shell reports SIGINT).
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    // Without a handler (another one is installed) Ctrl-C keeps its default: the process ends.
+    let _ = ctrlc::set_handler(move || {
+        if f.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+    });
+    flag
 }

@@ -106,6 +106,8 @@ pub struct Options {
     /// Do not stop at the first failure: explore the whole space (every outcome is counted;
     /// the report shows the first failure in exploration order).
     pub keep_going: bool,
+    /// Set from outside (Ctrl-C): stop starting schedules and summarise those that ran.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Options {
@@ -129,9 +131,13 @@ impl Default for Options {
             config: RunConfig { max_steps: Some(DEFAULT_MAX_STEPS), ..RunConfig::default() },
             reduction: true,
             keep_going: false,
+            interrupt: None,
         }
     }
 }
+
+/// [`Summary::stopped`] of an exploration stopped by [`Options::interrupt`].
+pub const STOPPED_BY_INTERRUPT: &str = "interrupt (Ctrl-C)";
 
 /// Parses `K/N`.
 pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
@@ -472,6 +478,8 @@ struct Shared {
     done: AtomicU64,
     deadline: Option<Instant>,
     timed_out: AtomicBool,
+    interrupt: Option<Arc<AtomicBool>>,
+    interrupted: AtomicBool,
     bug: Mutex<Option<String>>,
     /// DFS with a run limit: leaves explored so far per unit (by the unit's key), so that a
     /// worker can tell when everything it would still explore comes after the first N.
@@ -479,13 +487,15 @@ struct Shared {
 }
 
 impl Shared {
-    fn new(deadline: Option<Instant>) -> Self {
+    fn new(deadline: Option<Instant>, interrupt: Option<Arc<AtomicBool>>) -> Self {
         Shared {
             best: Mutex::new(None),
             have_best: AtomicBool::new(false),
             done: AtomicU64::new(0),
             deadline,
             timed_out: AtomicBool::new(false),
+            interrupt,
+            interrupted: AtomicBool::new(false),
             bug: Mutex::new(None),
             unit_leaves: Mutex::new(BTreeMap::new()),
         }
@@ -513,6 +523,10 @@ impl Shared {
         before + leaves >= cap
     }
     fn out_of_time(&self) -> bool {
+        if self.interrupt.as_ref().is_some_and(|i| i.load(Ordering::Relaxed)) {
+            self.interrupted.store(true, Ordering::Relaxed);
+            return true;
+        }
         if let Some(d) = self.deadline {
             if Instant::now() >= d {
                 self.timed_out.store(true, Ordering::Relaxed);
@@ -556,7 +570,7 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
     }
     let start = Instant::now();
     let program = Program::from_source(path, text).map_err(|e| e.render(false))?;
-    let shared = Arc::new(Shared::new(opts.time.map(|t| start + t)));
+    let shared = Arc::new(Shared::new(opts.time.map(|t| start + t), opts.interrupt.clone()));
     let pieces: Mutex<Vec<Piece>> = Mutex::new(Vec::new());
     // One job runs on this thread, with the program compiled once: no pool.
     let pool = match opts.jobs {
@@ -643,6 +657,8 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
     let timed_out = shared.timed_out.load(Ordering::Relaxed);
     let stopped = if failure.is_some() && !opts.keep_going {
         Some("first failure".to_string())
+    } else if shared.interrupted.load(Ordering::Relaxed) {
+        Some(STOPPED_BY_INTERRUPT.to_string())
     } else if timed_out {
         Some("time limit".to_string())
     } else if capped || (cut && cap.is_some()) {

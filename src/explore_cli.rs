@@ -23,9 +23,16 @@ pub struct Args {
     /// Stop after this long (`30s`, `5m`, …); the result then depends on the machine's speed.
     #[arg(long, value_name = "LIMIT")]
     time: Option<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "J")]
+    /// Worker threads (default: one per core; at most 4 per core, more are capped with a
+    /// warning).
+    #[arg(short, long, value_name = "J")]
     jobs: Option<usize>,
+    /// No progress line and no program warnings (the summary and errors still print).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Longest program or summary file read (exit 2 beyond it; default 8 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = spindle::DEFAULT_MAX_INPUT_BYTES)]
+    max_input_bytes: u64,
     /// Run every schedule twice and compare outputs and traces (a difference is a Spindle bug).
     #[arg(long)]
     check_determinism: bool,
@@ -68,9 +75,11 @@ pub fn run(a: Args, color: bool) -> Verdict {
     let summary = if a.merge {
         let mut parts = Vec::new();
         for f in &a.files {
-            let text = match std::fs::read_to_string(f) {
+            let text = match spindle::read_limited(f, a.max_input_bytes, "the summary")
+                .and_then(|b| String::from_utf8(b).map_err(|_| format!("`{f}` is not UTF-8 text")))
+            {
                 Ok(t) => t,
-                Err(e) => return fail(format!("cannot read `{f}`: {e}")),
+                Err(e) => return fail(e),
             };
             let v: serde_json::Value = match serde_json::from_str(&text) {
                 Ok(v) => v,
@@ -103,7 +112,18 @@ pub fn run(a: Args, color: bool) -> Verdict {
             Some(Ok(t)) => Some(t),
             Some(Err(e)) => return fail(e),
         };
-        let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let jobs = match a.jobs {
+            None => cores,
+            // Each job is an OS thread running whole schedules: beyond a few per core they only
+            // add memory and switching (`--jobs 10000` used to start 10 000 threads).
+            Some(j) if j > MAX_JOBS_PER_CORE * cores => {
+                let cap = MAX_JOBS_PER_CORE * cores;
+                cli_io::diag(&format!("warning: `--jobs {j}` capped at {cap} ({MAX_JOBS_PER_CORE} per core, {cores} cores)\n"));
+                cap
+            }
+            Some(j) => j,
+        };
         let opts = Options {
             strategy,
             runs: a.runs,
@@ -112,16 +132,18 @@ pub fn run(a: Args, color: bool) -> Verdict {
             check_determinism: a.check_determinism,
             shard,
             minimize: !a.no_minimize,
-            progress: std::io::stderr().is_terminal(),
+            progress: !a.quiet && std::io::stderr().is_terminal(),
             config: RunConfig { max_steps: Some(a.max_steps), race_check: !a.no_race_check, ..RunConfig::default() },
             reduction: !a.no_reduction,
             keep_going: a.keep_going,
+            interrupt: Some(cli_io::interrupt_flag()),
         };
-        let text =
-            match std::fs::read(file).map_err(|e| e.to_string()).and_then(|b| spindle_vm::front::decode_source(b).map_err(|d| d.title)) {
-                Ok(t) => t,
-                Err(e) => return fail(format!("cannot read `{file}`: {e}")),
-            };
+        let text = match spindle::read_limited(file, a.max_input_bytes, "the program")
+            .and_then(|b| spindle_vm::front::decode_source(b).map_err(|d| format!("`{file}`: {}", d.title)))
+        {
+            Ok(t) => t,
+            Err(e) => return fail(e),
+        };
         if let Err(e) = Program::from_source(file, text.clone()) {
             cli_io::diag(&e.render(color));
             return Verdict::Keeps(EXIT_BAD_PROGRAM);
@@ -144,36 +166,42 @@ pub fn run(a: Args, color: bool) -> Verdict {
     }
     if summary.failure.is_some() {
         Verdict::Keeps(1)
+    } else if summary.stopped.as_deref() == Some(explore::STOPPED_BY_INTERRUPT) {
+        Verdict::Keeps(130) // as a shell reports SIGINT
     } else {
         Verdict::Yields(0)
     }
 }
 
-/// Reads a `--replay` argument (`@FILE` reads the file).
-fn replay_text(arg: &str) -> Result<String, String> {
+/// At most this many `--jobs` per core.
+const MAX_JOBS_PER_CORE: usize = 4;
+
+/// Reads a `--replay` argument (`@FILE` reads the file, up to `max_bytes`).
+fn replay_text(arg: &str, max_bytes: u64) -> Result<String, String> {
     match arg.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read the schedule file `{path}`: {e}")),
+        Some(path) => spindle::read_limited(path, max_bytes, "the schedule file")
+            .and_then(|b| String::from_utf8(b).map_err(|_| format!("the schedule file `{path}` is not UTF-8 text"))),
         None => Ok(arg.to_string()),
     }
 }
 
 /// The policy for `run --replay ARG`.
-pub fn replay_policy(arg: &str, _file: &str, sched_given: bool) -> Result<Policy, String> {
+pub fn replay_policy(arg: &str, max_bytes: u64, sched_given: bool) -> Result<Policy, String> {
     if sched_given {
         return Err("`--replay` replaces `--sched` and `--seed`: give only one".into());
     }
-    let parsed = Schedule::parse(&replay_text(arg)?).map_err(|e| format!("bad `--replay` schedule: {e}"))?;
+    let parsed = Schedule::parse(&replay_text(arg, max_bytes)?).map_err(|e| format!("bad `--replay` schedule: {e}"))?;
     Ok(Policy::Replay(Arc::new(Replay { schedule: parsed.schedule, strict: true })))
 }
 
 /// Before a run: the schedule is for this program and fits it (checked by a silent run, so
 /// that a schedule that does not fit prints nothing but the error).
-pub fn check_replay(p: &Program, config: &RunConfig, replay: Option<&str>, save: bool) -> Result<(), String> {
+pub fn check_replay(p: &Program, config: &RunConfig, replay: Option<&str>, max_bytes: u64, save: bool) -> Result<(), String> {
     if save && config.policy == Policy::Fixed {
         return Err("`--save-schedule` needs `--sched random` or `--replay` (the fixed scheduler records no decisions)".into());
     }
     let Some(arg) = replay else { return Ok(()) };
-    let parsed = Schedule::parse(&replay_text(arg)?).map_err(|e| format!("bad `--replay` schedule: {e}"))?;
+    let parsed = Schedule::parse(&replay_text(arg, max_bytes)?).map_err(|e| format!("bad `--replay` schedule: {e}"))?;
     if let Some(fp) = parsed.fingerprint {
         if fp != p.fingerprint() {
             return Err(format!(

@@ -1,10 +1,10 @@
 //! The `spindle` command line.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use cli_io::{Verdict, Watched};
 use spindle::{Policy, Program, RunConfig, EXIT_BAD_PROGRAM};
 use spindle_vm::machine::Console;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 /// A deterministic virtual machine for concurrent guest programs.
@@ -13,11 +13,12 @@ use std::process::ExitCode;
 /// and deadlocks); 2 malformed program or bad command line; 3 unsupported operation; 4 resource
 /// limit exceeded; 5 Spindle and the kernel disagree (`--against-kernel`); 6 an output could not
 /// be written (stdout, a trace, timeline or schedule file: the message names it); 101 guest
-/// panic (failed assert, arithmetic overflow); 134 abort().
+/// panic (failed assert, arithmetic overflow); 130 interrupted (Ctrl-C); 134 abort().
 #[derive(Parser)]
 #[command(name = "spindle", version, about, long_about = None)]
 struct Cli {
-    /// When to color diagnostics.
+    /// When to color diagnostics. `auto`: when stderr is a terminal, unless the environment says
+    /// otherwise (`NO_COLOR` set: never; `CLICOLOR_FORCE` set: also into a pipe).
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
     #[command(subcommand)]
@@ -54,22 +55,42 @@ enum Command {
     /// limit exceeded; 5 Spindle and the kernel disagree (`--against-kernel`); 6 an output could
     /// not be written (the guest's stdout or stderr, `--trace-file`, `--timeline`,
     /// `--save-schedule`: the message names it; it replaces the guest's own exit code); 101 guest
-    /// panic (failed assert, arithmetic overflow); 134 abort().
+    /// panic (failed assert, arithmetic overflow); 130 interrupted by Ctrl-C (the report shows
+    /// where each thread was); 134 abort().
     Run(RunArgs),
     /// Run a program under many schedules and report its outcomes and the first failure, with
     /// a replay string and a minimised schedule (docs/explore.md). Exit status: 0 no failure
-    /// found, 1 a failure found, 2 bad input, 6 the summary or schedule could not be written.
+    /// found, 1 a failure found, 2 bad input, 6 the summary or schedule could not be written, 130
+    /// interrupted by Ctrl-C (after printing the summary so far).
     Explore(explore_cli::Args),
     /// Parse and check a program without running it (exit 0 if it is valid, 2 if not).
     Check {
         /// The program (.mir).
         file: String,
+        /// Do not print the program's warnings.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Longest program read (exit 2 beyond it; default 8 MiB).
+        #[arg(long, value_name = "BYTES", default_value_t = spindle::DEFAULT_MAX_INPUT_BYTES)]
+        max_input_bytes: u64,
     },
     /// Print the built-in Linux constants and their values.
     Constants,
     /// The kernel side of `run --against-kernel` (started by it; talks on stdin and stdout).
     #[command(name = "__kernel-oracle", hide = true)]
     KernelOracle,
+    /// Print a completion script for SHELL (`spindle completions bash > /etc/bash_completion.d/spindle`).
+    #[command(hide = true)]
+    Completions {
+        /// bash, elvish, fish, powershell or zsh.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of spindle, or of one subcommand (`spindle man run | man -l -`).
+    #[command(hide = true)]
+    Man {
+        /// `run`, `explore`, `check` or `constants`.
+        subcommand: Option<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -119,7 +140,7 @@ struct RunArgs {
     #[arg(long)]
     trace: bool,
     /// Write the trace to this file instead of stderr (implies `--trace`).
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     trace_file: Option<String>,
     /// Trace format: `text` (strace's) or `json` (one object per line, docs/trace.md).
     #[arg(long, value_enum, default_value_t = TraceFmt::Text)]
@@ -146,6 +167,12 @@ struct RunArgs {
     /// single-threaded programs that never block; docs/divergences.md.
     #[arg(long, conflicts_with_all = ["replay", "save_schedule", "timeline"])]
     against_kernel: bool,
+    /// Do not print the program's warnings (errors and the failure report still print).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Longest program or `--replay @FILE` file read (exit 2 beyond it; default 8 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = spindle::DEFAULT_MAX_INPUT_BYTES)]
+    max_input_bytes: u64,
 }
 
 mod cli_io;
@@ -226,7 +253,9 @@ fn main() -> ExitCode {
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal(),
+        // A terminal that supports colour, unless NO_COLOR (or CLICOLOR=0, TERM=dumb) says
+        // otherwise; CLICOLOR_FORCE colours a pipe too (https://no-color.org, bixense.com/clicolors).
+        Color::Auto => anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never,
     };
     let verdict = match cli.command {
         Command::Constants => {
@@ -239,9 +268,22 @@ fn main() -> ExitCode {
         }
         Command::Explore(args) => explore_cli::run(args, color),
         Command::KernelOracle => Verdict::Keeps(kernel_oracle()),
-        Command::Check { file } => match Program::from_path(&file) {
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            // Without the hidden subcommands (the oracle's, these two), which bash would offer.
+            let cli = Cli::command();
+            let visible = cli.get_subcommands().filter(|c| !c.is_hide_set()).cloned();
+            let mut cmd = clap::Command::new("spindle").args(cli.get_arguments().cloned()).subcommands(visible);
+            clap_complete::generate(shell, &mut cmd, "spindle", &mut script);
+            cli_io::out(&String::from_utf8_lossy(&script));
+            Verdict::Yields(0)
+        }
+        Command::Man { subcommand } => man(subcommand.as_deref()),
+        Command::Check { file, quiet, max_input_bytes } => match Program::from_path_limited(&file, &Default::default(), max_input_bytes) {
             Ok(p) => {
-                cli_io::diag(&p.render_warnings(color));
+                if !quiet {
+                    cli_io::diag(&p.render_warnings(color));
+                }
                 Verdict::Yields(0)
             }
             Err(e) => {
@@ -252,6 +294,36 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args, color),
     };
     ExitCode::from(cli_io::finish(verdict) as u8)
+}
+
+/// `spindle man [SUBCOMMAND]`: the page generated from the clap definitions.
+fn man(subcommand: Option<&str>) -> Verdict {
+    let cli = Cli::command();
+    let cmd = match subcommand {
+        None => cli,
+        // `spindle-run(1)`, as git and cargo name their subcommands' pages.
+        Some(name) => match (cli.get_subcommands().find(|c| c.get_name() == name && !c.is_hide_set()), name) {
+            (Some(c), "run") => c.clone().name("spindle-run"),
+            (Some(c), "explore") => c.clone().name("spindle-explore"),
+            (Some(c), "check") => c.clone().name("spindle-check"),
+            (Some(c), "constants") => c.clone().name("spindle-constants"),
+            _ => {
+                cli_io::error(format_args!("no subcommand `{name}`: one of run, explore, check, constants"));
+                return Verdict::Keeps(EXIT_BAD_PROGRAM);
+            }
+        },
+    };
+    let mut page = Vec::new();
+    match clap_mangen::Man::new(cmd.version(env!("CARGO_PKG_VERSION"))).render(&mut page) {
+        Ok(()) => {
+            cli_io::out(&String::from_utf8_lossy(&page));
+            Verdict::Yields(0)
+        }
+        Err(e) => {
+            cli_io::failed("stdout", e);
+            Verdict::Yields(0)
+        }
+    }
 }
 
 /// `spindle run`.
@@ -279,12 +351,14 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         replay,
         save_schedule,
         against_kernel,
+        quiet,
+        max_input_bytes,
     } = args;
     let bad = |msg: &dyn std::fmt::Display| {
         cli_io::error(msg);
         Verdict::Keeps(EXIT_BAD_PROGRAM)
     };
-    let replayed = match replay.as_deref().map(|r| explore_cli::replay_policy(r, &file, sched.is_some() || seed.is_some())) {
+    let replayed = match replay.as_deref().map(|r| explore_cli::replay_policy(r, max_input_bytes, sched.is_some() || seed.is_some())) {
         Some(Err(e)) => return bad(&e),
         Some(Ok(p)) => Some(p),
         None => None,
@@ -295,9 +369,19 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         (Some(Sched::Fixed), None) | (None, None) => Policy::Fixed,
         (Some(Sched::Random), s) | (None, s @ Some(_)) => Policy::Random { seed: s.unwrap_or(0), preemption: preemption_rate },
     };
-    let config =
-        RunConfig { policy, max_steps, max_stack_depth, max_memory, max_threads, max_spawns, max_allocations, race_check: !no_race_check };
-    let mut p = match Program::from_path(&file) {
+    let interrupt = cli_io::interrupt_flag();
+    let config = RunConfig {
+        policy,
+        max_steps,
+        max_stack_depth,
+        max_memory,
+        max_threads,
+        max_spawns,
+        max_allocations,
+        race_check: !no_race_check,
+        interrupt: Some(interrupt.clone()),
+    };
+    let mut p = match Program::from_path_limited(&file, &Default::default(), max_input_bytes) {
         Ok(p) => p,
         Err(e) => {
             cli_io::diag(&e.render(color));
@@ -305,7 +389,7 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         }
     };
     p.set_fd_limits(spindle::FdLimits { max_fds, max_fd_buffers });
-    if let Err(e) = explore_cli::check_replay(&p, &config, replay.as_deref(), save_schedule.is_some()) {
+    if let Err(e) = explore_cli::check_replay(&p, &config, replay.as_deref(), max_input_bytes, save_schedule.is_some()) {
         return bad(&e);
     }
     let text = trace || trace_file.is_some() || trace_time || trace_format == TraceFmt::Json;
@@ -351,14 +435,16 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         },
         None => None,
     };
-    cli_io::diag(&p.render_warnings(color));
-    let console = cli_io::console();
+    if !quiet {
+        cli_io::diag(&p.render_warnings(color));
+    }
+    let (console, guest) = cli_io::console(interrupt);
     if against_kernel {
         return run_against_kernel(&p, &config, console, tracer, color);
     }
     // The tracer is dropped here: what it still holds is written out (or its failure recorded).
     let stats = p.run_traced(&config, console, tracer).0;
-    cli_io::flush_console();
+    guest.flush();
     if let (Some(mut f), Some(json)) = (timeline_file, &stats.timeline) {
         let _ = f.write_all(json.as_bytes());
     }
@@ -369,6 +455,10 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         let _ = writeln!(f, "{sched}");
     }
     let stop = stats.stop;
+    if stop.kind == spindle::StopKind::Interrupted && guest.stdout_closed() {
+        // Stopped because nobody reads the output: finish() says so.
+        return Verdict::Yields(0);
+    }
     cli_io::diag(&p.render_stop(&stop, color));
     if stop.is_exit() {
         Verdict::Yields(stop.exit_code())
