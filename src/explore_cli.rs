@@ -37,6 +37,8 @@ pub struct Args {
     #[arg(long)]
     check_determinism: bool,
     /// Explore only part K of N of the schedule space (for CI matrices; see `--merge`).
+    /// `env:VAR/N` takes K from the 0-based index in the environment variable VAR
+    /// (`env:JOB_COMPLETION_INDEX/8` in a Kubernetes Indexed Job).
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
     /// Combine the JSON summaries given as FILES (from `--json` runs of the shards).
@@ -102,7 +104,7 @@ pub fn run(a: Args, color: bool) -> Verdict {
             Ok(s) => s,
             Err(e) => return fail(e),
         };
-        let shard = match a.shard.as_deref().map(explore::parse_shard) {
+        let shard = match a.shard.as_deref().map(|s| shard_from_env(s).and_then(|s| explore::parse_shard(&s))) {
             None => (1, 1),
             Some(Ok(s)) => s,
             Some(Err(e)) => return fail(e),
@@ -171,6 +173,18 @@ pub fn run(a: Args, color: bool) -> Verdict {
     } else {
         Verdict::Yields(0)
     }
+}
+
+/// `--shard env:VAR/N`: shard K is the 0-based index in the environment variable VAR plus one
+/// (a Kubernetes Indexed Job's `JOB_COMPLETION_INDEX`); any other `K/N` is returned as it is.
+fn shard_from_env(arg: &str) -> Result<String, String> {
+    let Some(rest) = arg.strip_prefix("env:") else { return Ok(arg.to_string()) };
+    let (var, n) = rest
+        .split_once('/')
+        .ok_or_else(|| format!("`{arg}` is not a shard: write env:VAR/N, e.g. `--shard env:JOB_COMPLETION_INDEX/8`"))?;
+    let value = std::env::var(var).map_err(|_| format!("`--shard {arg}`: the environment variable `{var}` is not set"))?;
+    let index: u32 = value.trim().parse().map_err(|_| format!("`--shard {arg}`: `{var}` is `{value}`, not a 0-based shard index"))?;
+    Ok(format!("{}/{n}", index.saturating_add(1)))
 }
 
 /// At most this many `--jobs` per core.

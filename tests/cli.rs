@@ -371,3 +371,27 @@ fn completions_and_man_pages_come_from_the_flag_definitions() {
     let e = spindle(&["man", "nope"], To::Piped, To::Piped);
     assert_eq!(e.code, Some(2));
 }
+
+#[test]
+fn a_shard_index_from_the_environment_is_zero_based() {
+    let explore = |shard: &str, env: Option<&str>| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["explore", "--sched", "dfs", "--json", "--shard", shard, "programs/bugs/lost_update_fixed.mir"]);
+        cmd.current_dir(ROOT).env_remove("JOB_COMPLETION_INDEX").stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        if let Some(i) = env {
+            cmd.env("JOB_COMPLETION_INDEX", i);
+        }
+        let e = common::run_command(cmd, TIMEOUT);
+        let json: serde_json::Value = serde_json::from_slice(&e.stdout).unwrap_or(serde_json::Value::Null);
+        (e.code, json["shards"].clone(), json["runs"].clone(), text(&e.stderr))
+    };
+    let from_env = explore("env:JOB_COMPLETION_INDEX/4", Some("1"));
+    let explicit = explore("2/4", None);
+    assert_eq!(from_env.0, Some(0), "{}", from_env.3);
+    assert_eq!((&from_env.1, &from_env.2), (&explicit.1, &explicit.2));
+    assert_eq!(from_env.1, serde_json::json!(["2/4"]));
+    let unset = explore("env:JOB_COMPLETION_INDEX/4", None);
+    assert_eq!(unset.0, Some(2));
+    assert!(unset.3.contains("the environment variable `JOB_COMPLETION_INDEX` is not set"), "{}", unset.3);
+    assert_eq!(explore("env:JOB_COMPLETION_INDEX/4", Some("4")).0, Some(2), "index 4 is shard 5 of 4");
+}
