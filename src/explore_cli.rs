@@ -66,6 +66,9 @@ pub struct Args {
     /// Do not stop at the first failure: explore everything and count every outcome.
     #[arg(long)]
     keep_going: bool,
+    /// Give the program's `const NAME` the value VALUE (repeatable; docs/language.md).
+    #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
+    consts: Vec<(String, String)>,
 }
 
 fn fail(msg: impl std::fmt::Display) -> Verdict {
@@ -139,6 +142,7 @@ pub fn run(a: Args, color: bool) -> Verdict {
             reduction: !a.no_reduction,
             keep_going: a.keep_going,
             interrupt: Some(cli_io::interrupt_flag()),
+            consts: a.consts.clone(),
         };
         let text = match spindle::read_limited(file, a.max_input_bytes, "the program")
             .and_then(|b| spindle_vm::front::decode_source(b).map_err(|d| format!("`{file}`: {}", d.title)))
@@ -146,7 +150,8 @@ pub fn run(a: Args, color: bool) -> Verdict {
             Ok(t) => t,
             Err(e) => return fail(e),
         };
-        if let Err(e) = Program::from_source(file, text.clone()) {
+        let load = spindle::LoadOptions { consts: a.consts.clone(), ..Default::default() };
+        if let Err(e) = Program::load_source(file, text.clone(), &load) {
             cli_io::diag(&e.render(color));
             return Verdict::Keeps(EXIT_BAD_PROGRAM);
         }

@@ -67,6 +67,9 @@ enum Command {
     Check {
         /// The program (.mir).
         file: String,
+        /// Give the program's `const NAME` the value VALUE (repeatable).
+        #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
+        consts: Vec<(String, String)>,
         /// Do not print the program's warnings.
         #[arg(short, long)]
         quiet: bool,
@@ -167,6 +170,9 @@ struct RunArgs {
     /// single-threaded programs that never block; docs/divergences.md.
     #[arg(long, conflicts_with_all = ["replay", "save_schedule", "timeline"])]
     against_kernel: bool,
+    /// Give the program's `const NAME` the value VALUE (repeatable): `--const MODE=EPOLLET`.
+    #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
+    consts: Vec<(String, String)>,
     /// Do not print the program's warnings (errors and the failure report still print).
     #[arg(short, long)]
     quiet: bool,
@@ -279,18 +285,20 @@ fn main() -> ExitCode {
             Verdict::Yields(0)
         }
         Command::Man { subcommand } => man(subcommand.as_deref()),
-        Command::Check { file, quiet, max_input_bytes } => match Program::from_path_limited(&file, &Default::default(), max_input_bytes) {
-            Ok(p) => {
-                if !quiet {
-                    cli_io::diag(&p.render_warnings(color));
+        Command::Check { file, consts, quiet, max_input_bytes } => {
+            match Program::load_limited(&file, &spindle::LoadOptions { consts, ..Default::default() }, max_input_bytes) {
+                Ok(p) => {
+                    if !quiet {
+                        cli_io::diag(&p.render_warnings(color));
+                    }
+                    Verdict::Yields(0)
                 }
-                Verdict::Yields(0)
+                Err(e) => {
+                    cli_io::diag(&e.render(color));
+                    Verdict::Keeps(EXIT_BAD_PROGRAM)
+                }
             }
-            Err(e) => {
-                cli_io::diag(&e.render(color));
-                Verdict::Keeps(EXIT_BAD_PROGRAM)
-            }
-        },
+        }
         Command::Run(args) => run(args, color),
     };
     ExitCode::from(cli_io::finish(verdict) as u8)
@@ -351,6 +359,7 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         replay,
         save_schedule,
         against_kernel,
+        consts,
         quiet,
         max_input_bytes,
     } = args;
@@ -381,7 +390,7 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         race_check: !no_race_check,
         interrupt: Some(interrupt.clone()),
     };
-    let mut p = match Program::from_path_limited(&file, &Default::default(), max_input_bytes) {
+    let mut p = match Program::load_limited(&file, &spindle::LoadOptions { consts, ..Default::default() }, max_input_bytes) {
         Ok(p) => p,
         Err(e) => {
             cli_io::diag(&e.render(color));

@@ -16,6 +16,7 @@ mod limits;
 mod pipe;
 mod process;
 mod socket;
+pub mod stdlib;
 mod table;
 mod threads;
 mod time;
@@ -185,6 +186,9 @@ impl Resolver for LinuxResolver {
     }
     fn constant(&self, name: &str) -> Option<u64> {
         consts::lookup(name).map(|v| v as u64)
+    }
+    fn std_module(&self, name: &str) -> Option<&'static str> {
+        stdlib::module(name)
     }
 }
 

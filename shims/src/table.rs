@@ -348,6 +348,9 @@ impl spindle_vm::front::Resolver for ForeignTable {
     fn constant(&self, name: &str) -> Option<u64> {
         crate::LinuxResolver.constant(name)
     }
+    fn std_module(&self, name: &str) -> Option<&'static str> {
+        crate::stdlib::module(name)
+    }
 }
 
 /// A call of a host-added foreign function, as its body sees it.

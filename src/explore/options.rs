@@ -93,6 +93,8 @@ pub struct Options {
     pub keep_going: bool,
     /// Set from outside (Ctrl-C): stop starting schedules and summarise those that ran.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// `--const NAME=VALUE` overrides of the program's `const` items.
+    pub consts: Vec<(String, String)>,
 }
 
 impl Options {
@@ -117,6 +119,7 @@ impl Default for Options {
             reduction: true,
             keep_going: false,
             interrupt: None,
+            consts: Vec::new(),
         }
     }
 }
@@ -155,4 +158,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err(bad());
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// Compiles the program as every run of an exploration does (with `opts.consts`).
+pub(crate) fn load(path: &str, text: &str, opts: &Options) -> Result<crate::Program, crate::LoadError> {
+    crate::Program::load_source(path, text, &crate::LoadOptions { consts: opts.consts.clone(), ..Default::default() })
 }
