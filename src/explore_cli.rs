@@ -1,5 +1,6 @@
 //! The `explore` subcommand and `run --replay`: argument handling around `spindle::explore`.
 
+use crate::cli_io::{self, Verdict};
 use spindle::explore::{self, Options, Strategy, Summary};
 use spindle::{Policy, Program, RunConfig, Schedule, EXIT_BAD_PROGRAM};
 use spindle_vm::sched::Replay;
@@ -22,13 +23,22 @@ pub struct Args {
     /// Stop after this long (`30s`, `5m`, …); the result then depends on the machine's speed.
     #[arg(long, value_name = "LIMIT")]
     time: Option<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "J")]
+    /// Worker threads (default: one per core; at most 4 per core, more are capped with a
+    /// warning).
+    #[arg(short, long, value_name = "J")]
     jobs: Option<usize>,
+    /// No progress line and no program warnings (the summary and errors still print).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Longest program or summary file read (exit 2 beyond it; default 8 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = spindle::DEFAULT_MAX_INPUT_BYTES)]
+    max_input_bytes: u64,
     /// Run every schedule twice and compare outputs and traces (a difference is a Spindle bug).
     #[arg(long)]
     check_determinism: bool,
     /// Explore only part K of N of the schedule space (for CI matrices; see `--merge`).
+    /// `env:VAR/N` takes K from the 0-based index in the environment variable VAR
+    /// (`env:JOB_COMPLETION_INDEX/8` in a Kubernetes Indexed Job).
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
     /// Combine the JSON summaries given as FILES (from `--json` runs of the shards).
@@ -64,18 +74,20 @@ pub struct Args {
     consts: Vec<(String, String)>,
 }
 
-fn fail(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {msg}");
-    EXIT_BAD_PROGRAM
+fn fail(msg: impl std::fmt::Display) -> Verdict {
+    cli_io::error(msg);
+    Verdict::Keeps(EXIT_BAD_PROGRAM)
 }
 
-pub fn run(a: Args, color: bool) -> i32 {
+pub fn run(a: Args, color: bool) -> Verdict {
     let summary = if a.merge {
         let mut parts = Vec::new();
         for f in &a.files {
-            let text = match std::fs::read_to_string(f) {
+            let text = match spindle::read_limited(f, a.max_input_bytes, "the summary")
+                .and_then(|b| String::from_utf8(b).map_err(|_| format!("`{f}` is not UTF-8 text")))
+            {
                 Ok(t) => t,
-                Err(e) => return fail(format!("cannot read `{f}`: {e}")),
+                Err(e) => return fail(e),
             };
             let v: serde_json::Value = match serde_json::from_str(&text) {
                 Ok(v) => v,
@@ -98,7 +110,7 @@ pub fn run(a: Args, color: bool) -> i32 {
             Ok(s) => s,
             Err(e) => return fail(e),
         };
-        let shard = match a.shard.as_deref().map(explore::parse_shard) {
+        let shard = match a.shard.as_deref().map(|s| shard_from_env(s).and_then(|s| explore::parse_shard(&s))) {
             None => (1, 1),
             Some(Ok(s)) => s,
             Some(Err(e)) => return fail(e),
@@ -108,7 +120,18 @@ pub fn run(a: Args, color: bool) -> i32 {
             Some(Ok(t)) => Some(t),
             Some(Err(e)) => return fail(e),
         };
-        let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let jobs = match a.jobs {
+            None => cores,
+            // Each job is an OS thread running whole schedules: beyond a few per core they only
+            // add memory and switching (`--jobs 10000` used to start 10 000 threads).
+            Some(j) if j > MAX_JOBS_PER_CORE * cores => {
+                let cap = MAX_JOBS_PER_CORE * cores;
+                cli_io::diag(&format!("warning: `--jobs {j}` capped at {cap} ({MAX_JOBS_PER_CORE} per core, {cores} cores)\n"));
+                cap
+            }
+            Some(j) => j,
+        };
         let opts = Options {
             strategy,
             runs: a.runs,
@@ -117,21 +140,23 @@ pub fn run(a: Args, color: bool) -> i32 {
             check_determinism: a.check_determinism,
             shard,
             minimize: !a.no_minimize,
-            progress: std::io::stderr().is_terminal(),
+            progress: !a.quiet && std::io::stderr().is_terminal(),
             config: RunConfig { max_steps: Some(a.max_steps), race_check: !a.no_race_check, weak_memory: !a.sc, ..RunConfig::default() },
             reduction: !a.no_reduction,
             keep_going: a.keep_going,
+            interrupt: Some(cli_io::interrupt_flag()),
             consts: a.consts.clone(),
         };
-        let text =
-            match std::fs::read(file).map_err(|e| e.to_string()).and_then(|b| spindle_vm::front::decode_source(b).map_err(|d| d.title)) {
-                Ok(t) => t,
-                Err(e) => return fail(format!("cannot read `{file}`: {e}")),
-            };
+        let text = match spindle::read_limited(file, a.max_input_bytes, "the program")
+            .and_then(|b| spindle_vm::front::decode_source(b).map_err(|d| format!("`{file}`: {}", d.title)))
+        {
+            Ok(t) => t,
+            Err(e) => return fail(e),
+        };
         let load = spindle::LoadOptions { consts: a.consts.clone(), ..Default::default() };
         if let Err(e) = Program::load_source(file, text.clone(), &load) {
-            eprint!("{}", e.render(color));
-            return EXIT_BAD_PROGRAM;
+            cli_io::diag(&e.render(color));
+            return Verdict::Keeps(EXIT_BAD_PROGRAM);
         }
         match explore::explore(file, &text, &opts) {
             Ok(s) => s,
@@ -141,46 +166,64 @@ pub fn run(a: Args, color: bool) -> i32 {
     if let (Some(path), Some(f)) = (&a.save_schedule, &summary.failure) {
         let sched = f.minimal.as_ref().map_or(&f.replay, |m| &m.replay);
         if let Err(e) = std::fs::write(path, format!("{sched}\n")) {
-            return fail(format!("cannot write the schedule to `{path}`: {e}"));
+            cli_io::failed(&format!("the schedule file `{path}`"), e);
         }
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&summary.to_json()).unwrap_or_default());
+        cli_io::out(&format!("{}\n", serde_json::to_string_pretty(&summary.to_json()).unwrap_or_default()));
     } else {
-        print!("{}", summary.render());
+        cli_io::out(&summary.render());
     }
     if summary.failure.is_some() {
-        1
+        Verdict::Keeps(1)
+    } else if summary.stopped.as_deref() == Some(explore::STOPPED_BY_INTERRUPT) {
+        Verdict::Keeps(130) // as a shell reports SIGINT
     } else {
-        0
+        Verdict::Yields(0)
     }
 }
 
-/// Reads a `--replay` argument (`@FILE` reads the file).
-fn replay_text(arg: &str) -> Result<String, String> {
+/// `--shard env:VAR/N`: shard K is the 0-based index in the environment variable VAR plus one
+/// (a Kubernetes Indexed Job's `JOB_COMPLETION_INDEX`); any other `K/N` is returned as it is.
+fn shard_from_env(arg: &str) -> Result<String, String> {
+    let Some(rest) = arg.strip_prefix("env:") else { return Ok(arg.to_string()) };
+    let (var, n) = rest
+        .split_once('/')
+        .ok_or_else(|| format!("`{arg}` is not a shard: write env:VAR/N, e.g. `--shard env:JOB_COMPLETION_INDEX/8`"))?;
+    let value = std::env::var(var).map_err(|_| format!("`--shard {arg}`: the environment variable `{var}` is not set"))?;
+    let index: u32 = value.trim().parse().map_err(|_| format!("`--shard {arg}`: `{var}` is `{value}`, not a 0-based shard index"))?;
+    Ok(format!("{}/{n}", index.saturating_add(1)))
+}
+
+/// At most this many `--jobs` per core.
+const MAX_JOBS_PER_CORE: usize = 4;
+
+/// Reads a `--replay` argument (`@FILE` reads the file, up to `max_bytes`).
+fn replay_text(arg: &str, max_bytes: u64) -> Result<String, String> {
     match arg.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read the schedule file `{path}`: {e}")),
+        Some(path) => spindle::read_limited(path, max_bytes, "the schedule file")
+            .and_then(|b| String::from_utf8(b).map_err(|_| format!("the schedule file `{path}` is not UTF-8 text"))),
         None => Ok(arg.to_string()),
     }
 }
 
 /// The policy for `run --replay ARG`.
-pub fn replay_policy(arg: &str, _file: &str, sched_given: bool) -> Result<Policy, String> {
+pub fn replay_policy(arg: &str, max_bytes: u64, sched_given: bool) -> Result<Policy, String> {
     if sched_given {
         return Err("`--replay` replaces `--sched` and `--seed`: give only one".into());
     }
-    let parsed = Schedule::parse(&replay_text(arg)?).map_err(|e| format!("bad `--replay` schedule: {e}"))?;
+    let parsed = Schedule::parse(&replay_text(arg, max_bytes)?).map_err(|e| format!("bad `--replay` schedule: {e}"))?;
     Ok(Policy::Replay(Arc::new(Replay { schedule: parsed.schedule, strict: true })))
 }
 
 /// Before a run: the schedule is for this program and fits it (checked by a silent run, so
 /// that a schedule that does not fit prints nothing but the error).
-pub fn check_replay(p: &Program, config: &RunConfig, replay: Option<&str>, save: bool) -> Result<(), String> {
+pub fn check_replay(p: &Program, config: &RunConfig, replay: Option<&str>, max_bytes: u64, save: bool) -> Result<(), String> {
     if save && config.policy == Policy::Fixed {
         return Err("`--save-schedule` needs `--sched random` or `--replay` (the fixed scheduler records no decisions)".into());
     }
     let Some(arg) = replay else { return Ok(()) };
-    let parsed = Schedule::parse(&replay_text(arg)?).map_err(|e| format!("bad `--replay` schedule: {e}"))?;
+    let parsed = Schedule::parse(&replay_text(arg, max_bytes)?).map_err(|e| format!("bad `--replay` schedule: {e}"))?;
     if let Some(fp) = parsed.fingerprint {
         if fp != p.fingerprint() {
             return Err(format!(

@@ -153,8 +153,12 @@ pub struct Config {
     pub max_stack_depth: usize,
     /// Most bytes the guest may have allocated at once (exit 4 beyond it).
     pub max_memory: u64,
-    /// Most threads a run may create (exit 4 beyond it).
+    /// Most threads alive at once (exit 4 beyond it).
     pub max_threads: usize,
+    /// Most threads a run may create in all, finished ones included (exit 4 beyond it).
+    pub max_spawns: u64,
+    /// Most allocations a run may make in all, freed ones included (exit 4 beyond it).
+    pub max_allocations: u64,
     /// Check every memory access for data races (once a second thread exists).
     pub race_check: bool,
     /// Weak memory: atomic loads may read older stores, as C++20 allows (on by default; off:
@@ -186,6 +190,8 @@ impl From<RunConfig> for Config {
             max_stack_depth: c.max_stack_depth,
             max_memory: c.max_memory,
             max_threads: c.max_threads,
+            max_spawns: c.max_spawns,
+            max_allocations: c.max_allocations,
             race_check: c.race_check,
             weak_memory: c.weak_memory,
             trace: None,
@@ -257,6 +263,18 @@ impl Config {
         self
     }
 
+    /// Most threads a run may create in all (`--max-spawns N`).
+    pub fn max_spawns(mut self, n: u64) -> Self {
+        self.max_spawns = n;
+        self
+    }
+
+    /// Most allocations a run may make in all (`--max-allocations N`).
+    pub fn max_allocations(mut self, n: u64) -> Self {
+        self.max_allocations = n;
+        self
+    }
+
     /// Fd numbers must be below `n` (`EMFILE` beyond).
     pub fn max_fds(mut self, n: usize) -> Self {
         self.fd_limits = Some(FdLimits { max_fds: n, ..self.fd_limits.unwrap_or_default() });
@@ -320,17 +338,19 @@ impl Config {
             max_stack_depth: self.max_stack_depth,
             max_memory: self.max_memory,
             max_threads: self.max_threads,
+            max_spawns: self.max_spawns,
+            max_allocations: self.max_allocations,
             race_check: self.race_check,
             weak_memory: self.weak_memory,
-            // `--max-spawns`, `--max-allocations`: the VM's defaults.
-            ..RunConfig::default()
+            interrupt: None,
         }
     }
 
     /// Applies `spindle run` flags (those that describe the run, not the files it writes):
     /// `--sched fixed|random`, `--seed N`, `--preemption-rate P`, `--replay SCHEDULE`,
     /// `--max-steps N`, `--max-stack-depth N`, `--max-memory BYTES`, `--max-threads N`,
-    /// `--max-fds N`, `--max-fd-buffers BYTES`, `--no-race-check`, `--sc`, `--trace`, `--trace-format text|json`, `--trace-time` and
+    /// `--max-spawns N`, `--max-allocations N`, `--max-fds N`, `--max-fd-buffers BYTES`, `--no-race-check`, `--sc`, `--trace`,
+    /// `--trace-format text|json`, `--trace-time` and
     /// `--max-trace-bytes BYTES` (`--flag=value` works too). `Err` says which flag is wrong.
     pub fn with_flags<I, S>(self, flags: I) -> Result<Config, FlagError>
     where
@@ -386,6 +406,8 @@ impl Config {
                 "--max-stack-depth" => self.max_stack_depth = num(&flag, &value("a number")?)?,
                 "--max-memory" => self.max_memory = num(&flag, &value("a number of bytes")?)?,
                 "--max-threads" => self.max_threads = num(&flag, &value("a number")?)?,
+                "--max-spawns" => self.max_spawns = num(&flag, &value("a number")?)?,
+                "--max-allocations" => self.max_allocations = num(&flag, &value("a number")?)?,
                 "--max-fds" => self = self.max_fds(num(&flag, &value("a number")?)?),
                 "--max-fd-buffers" => self = self.max_fd_buffers(num(&flag, &value("a number of bytes")?)?),
                 "--no-race-check" => self.race_check = false,
@@ -407,7 +429,7 @@ impl Config {
                 }
                 other => {
                     return Err(format!(
-                        "`{other}` is not a flag that describes a run (known: --sched, --seed, --preemption-rate, --replay, --max-steps, --max-stack-depth, --max-memory, --max-threads, --max-fds, --max-fd-buffers, --no-race-check, --trace, --trace-format, --trace-time, --max-trace-bytes)"
+                        "`{other}` is not a flag that describes a run (known: --sched, --seed, --preemption-rate, --replay, --max-steps, --max-stack-depth, --max-memory, --max-threads, --max-spawns, --max-allocations, --max-fds, --max-fd-buffers, --no-race-check, --trace, --trace-format, --trace-time, --max-trace-bytes)"
                     ))
                 }
             }
@@ -678,11 +700,17 @@ impl Program {
     }
 
     /// Reads and checks a program file with `options`: host-added foreign functions and
-    /// `--const NAME=VALUE` overrides.
+    /// `--const NAME=VALUE` overrides. A file longer than [`DEFAULT_MAX_INPUT_BYTES`] is refused.
     pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Program, LoadError> {
+        Self::load_limited(path, options, DEFAULT_MAX_INPUT_BYTES)
+    }
+
+    /// [`Program::load`], refusing a file longer than `max_bytes` (`--max-input-bytes`) before
+    /// reading more of it: `/dev/zero` is an error, not the host's memory.
+    pub fn load_limited(path: impl AsRef<Path>, options: &LoadOptions, max_bytes: u64) -> Result<Program, LoadError> {
         let path = path.as_ref().to_string_lossy();
-        let bytes = std::fs::read(path.as_ref())
-            .map_err(|e| LoadError { sources: None, diagnostics: vec![Diagnostic::error(format!("cannot read `{path}`: {e}"))] })?;
+        let bytes = read_limited(path.as_ref(), max_bytes, "the program")
+            .map_err(|e| LoadError { sources: None, diagnostics: vec![Diagnostic::error(e)] })?;
         let text = spindle_vm::front::decode_source(bytes)
             .map_err(|d| LoadError { sources: None, diagnostics: vec![d.note(format!("in `{path}`"))] })?;
         Self::load_source(&path, text, options)
@@ -969,6 +997,28 @@ fn with_replay_note(mut stop: Box<Stop>, schedule: &str) -> Box<Stop> {
     stop
 }
 
+/// The longest program or schedule file read by default (`--max-input-bytes`): 8 MiB, far
+/// beyond any hand-written program, and a host cost of a few hundred MiB to compile.
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = 8 << 20;
+
+/// Reads the file at `path` (`what` it is, for the error), refusing one longer than `max_bytes`
+/// after reading at most one byte more.
+pub fn read_limited(path: &str, max_bytes: u64, what: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).and_then(|f| f.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes)).map_err(|e| {
+        if what == "the program" {
+            format!("cannot read `{path}`: {e}")
+        } else {
+            format!("cannot read {what} `{path}`: {e}")
+        }
+    })?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(format!("{what} `{path}` is longer than {max_bytes} bytes; raise the limit with --max-input-bytes BYTES"));
+    }
+    Ok(bytes)
+}
+
 /// The last line of a trace: how the run ended, as strace words it where it can.
 fn ending(stop: &Stop) -> String {
     match stop.kind {
@@ -979,6 +1029,7 @@ fn ending(stop: &Stop) -> String {
         StopKind::Panic => "stopped: panic".to_string(),
         StopKind::Unsupported => "stopped: unsupported operation".to_string(),
         StopKind::Limit => "stopped: resource limit".to_string(),
+        StopKind::Interrupted => "stopped: interrupted".to_string(),
     }
 }
 

@@ -1,21 +1,24 @@
 //! The `spindle` command line.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use cli_io::{Verdict, Watched};
 use spindle::{Policy, Program, RunConfig, EXIT_BAD_PROGRAM};
 use spindle_vm::machine::Console;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 /// A deterministic virtual machine for concurrent guest programs.
 ///
 /// Exit status of `run`: the guest's own exit code; 1 undefined behaviour (including data races
 /// and deadlocks); 2 malformed program or bad command line; 3 unsupported operation; 4 resource
-/// limit exceeded; 5 Spindle and the kernel disagree (`--against-kernel`); 101 guest panic
-/// (failed assert, arithmetic overflow); 134 abort().
+/// limit exceeded; 5 Spindle and the kernel disagree (`--against-kernel`); 6 an output could not
+/// be written (stdout, a trace, timeline or schedule file: the message names it); 101 guest
+/// panic (failed assert, arithmetic overflow); 130 interrupted (Ctrl-C); 134 abort().
 #[derive(Parser)]
 #[command(name = "spindle", version, about, long_about = None)]
 struct Cli {
-    /// When to color diagnostics.
+    /// When to color diagnostics. `auto`: when stderr is a terminal, unless the environment says
+    /// otherwise (`NO_COLOR` set: never; `CLICOLOR_FORCE` set: also into a pipe).
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
     #[command(subcommand)]
@@ -49,92 +52,16 @@ enum Command {
     ///
     /// Exit status: the guest's own exit code; 1 undefined behaviour (including data races and
     /// deadlocks); 2 malformed program or bad command line; 3 unsupported operation; 4 resource
-    /// limit exceeded; 5 Spindle and the kernel disagree (`--against-kernel`); 101 guest panic
-    /// (failed assert, arithmetic overflow); 134 abort().
-    Run {
-        /// The program (.mir).
-        file: String,
-        /// Scheduler: `fixed` (default) or `random`.
-        #[arg(long, value_enum)]
-        sched: Option<Sched>,
-        /// Seed for `--sched random` (giving a seed selects `random`). Same seed, same run.
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Probability of switching threads at a scheduling point under `--sched random`.
-        #[arg(long, value_name = "P", default_value_t = spindle::DEFAULT_PREEMPTION, value_parser = parse_probability)]
-        preemption_rate: f64,
-        /// Stop after N executed statements and terminators (exit 4).
-        #[arg(long, value_name = "N")]
-        max_steps: Option<u64>,
-        /// Deepest call stack per thread (exit 4 beyond it).
-        #[arg(long, value_name = "N", default_value_t = 10_000)]
-        max_stack_depth: usize,
-        /// Most bytes the guest may have allocated at once, call-stack registers included (exit 4
-        /// beyond it).
-        #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
-        max_memory: u64,
-        /// Most threads alive at once (exit 4 beyond it).
-        #[arg(long, value_name = "N", default_value_t = 10_000)]
-        max_threads: usize,
-        /// Most threads a run may create in all, finished ones included (exit 4 beyond it).
-        #[arg(long, value_name = "N", default_value_t = spindle_vm::machine::DEFAULT_MAX_SPAWNS)]
-        max_spawns: u64,
-        /// Most allocations (heap blocks, array locals, statics) a run may make in all, freed
-        /// ones included (exit 4 beyond it).
-        #[arg(long, value_name = "N", default_value_t = spindle_vm::machine::DEFAULT_MAX_ALLOCATIONS)]
-        max_allocations: u64,
-        /// The open-files limit (RLIMIT_NOFILE): fd numbers stay below N; beyond it calls fail
-        /// with EMFILE, as on Linux.
-        #[arg(long, value_name = "N", default_value_t = spindle_shims::DEFAULT_MAX_FDS, value_parser = parse_max_fds)]
-        max_fds: usize,
-        /// Most bytes all pipe and socket buffers may hold together (exit 4 beyond it).
-        #[arg(long, value_name = "BYTES", default_value_t = spindle_shims::DEFAULT_MAX_FD_BUFFERS)]
-        max_fd_buffers: u64,
-        /// Do not check memory accesses for data races (this also turns weak memory off).
-        #[arg(long)]
-        no_race_check: bool,
-        /// Sequential consistency: every atomic load reads the latest store of the interleaving
-        /// (turns weak memory off; docs/language.md, "The memory model").
-        #[arg(long)]
-        sc: bool,
-        /// Print every foreign call, strace-style, to stderr (or to `--trace-file`).
-        #[arg(long)]
-        trace: bool,
-        /// Write the trace to this file instead of stderr (implies `--trace`).
-        #[arg(long, value_name = "FILE")]
-        trace_file: Option<String>,
-        /// Trace format: `text` (strace's) or `json` (one object per line, docs/trace.md).
-        #[arg(long, value_enum, default_value_t = TraceFmt::Text)]
-        trace_format: TraceFmt,
-        /// Prefix trace lines with the virtual time (seconds.nanoseconds).
-        #[arg(long)]
-        trace_time: bool,
-        /// Write a timeline (Chrome trace-event JSON, for ui.perfetto.dev) to FILE.
-        #[arg(long, value_name = "FILE")]
-        timeline: Option<String>,
-        /// Stop writing the trace after this many bytes (a final line says it was cut); the
-        /// timeline keeps at most as many bytes of events.
-        #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
-        max_trace_bytes: u64,
-        /// Replay a recorded schedule (`s1:…`, or `@FILE` to read it from a file): same output,
-        /// trace and exit code as the run that recorded it (docs/explore.md).
-        #[arg(long, value_name = "SCHEDULE")]
-        replay: Option<String>,
-        /// Write the run's schedule string to FILE (with `--sched random` or `--replay`).
-        #[arg(long, value_name = "FILE")]
-        save_schedule: Option<String>,
-        /// Also make every system call on the host kernel, in lockstep, and stop at the first
-        /// result, errno or output bytes that differ (exit 5, both answers side by side). For
-        /// single-threaded programs that never block; docs/divergences.md.
-        #[arg(long, conflicts_with_all = ["replay", "save_schedule", "timeline"])]
-        against_kernel: bool,
-        /// Give the program's `const NAME` the value VALUE (repeatable): `--const MODE=EPOLLET`.
-        #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
-        consts: Vec<(String, String)>,
-    },
+    /// limit exceeded; 5 Spindle and the kernel disagree (`--against-kernel`); 6 an output could
+    /// not be written (the guest's stdout or stderr, `--trace-file`, `--timeline`,
+    /// `--save-schedule`: the message names it; it replaces the guest's own exit code); 101 guest
+    /// panic (failed assert, arithmetic overflow); 130 interrupted by Ctrl-C (the report shows
+    /// where each thread was); 134 abort().
+    Run(RunArgs),
     /// Run a program under many schedules and report its outcomes and the first failure, with
     /// a replay string and a minimised schedule (docs/explore.md). Exit status: 0 no failure
-    /// found, 1 a failure found, 2 bad input.
+    /// found, 1 a failure found, 2 bad input, 6 the summary or schedule could not be written, 130
+    /// interrupted by Ctrl-C (after printing the summary so far).
     Explore(explore_cli::Args),
     /// Parse and check a program without running it (exit 0 if it is valid, 2 if not).
     Check {
@@ -143,14 +70,122 @@ enum Command {
         /// Give the program's `const NAME` the value VALUE (repeatable).
         #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
         consts: Vec<(String, String)>,
+        /// Do not print the program's warnings.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Longest program read (exit 2 beyond it; default 8 MiB).
+        #[arg(long, value_name = "BYTES", default_value_t = spindle::DEFAULT_MAX_INPUT_BYTES)]
+        max_input_bytes: u64,
     },
     /// Print the built-in Linux constants and their values.
     Constants,
     /// The kernel side of `run --against-kernel` (started by it; talks on stdin and stdout).
     #[command(name = "__kernel-oracle", hide = true)]
     KernelOracle,
+    /// Print a completion script for SHELL (`spindle completions bash > /etc/bash_completion.d/spindle`).
+    #[command(hide = true)]
+    Completions {
+        /// bash, elvish, fish, powershell or zsh.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of spindle, or of one subcommand (`spindle man run | man -l -`).
+    #[command(hide = true)]
+    Man {
+        /// `run`, `explore`, `check` or `constants`.
+        subcommand: Option<String>,
+    },
 }
 
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The program (.mir).
+    file: String,
+    /// Scheduler: `fixed` (default) or `random`.
+    #[arg(long, value_enum)]
+    sched: Option<Sched>,
+    /// Seed for `--sched random` (giving a seed selects `random`). Same seed, same run.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Probability of switching threads at a scheduling point under `--sched random`.
+    #[arg(long, value_name = "P", default_value_t = spindle::DEFAULT_PREEMPTION, value_parser = parse_probability)]
+    preemption_rate: f64,
+    /// Stop after N executed statements and terminators (exit 4).
+    #[arg(long, value_name = "N")]
+    max_steps: Option<u64>,
+    /// Deepest call stack per thread (exit 4 beyond it).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_stack_depth: usize,
+    /// Most bytes the guest may have allocated at once, call-stack registers included (exit 4
+    /// beyond it).
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    max_memory: u64,
+    /// Most threads alive at once (exit 4 beyond it).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_threads: usize,
+    /// Most threads a run may create in all, finished ones included (exit 4 beyond it).
+    #[arg(long, value_name = "N", default_value_t = spindle_vm::machine::DEFAULT_MAX_SPAWNS)]
+    max_spawns: u64,
+    /// Most allocations (heap blocks, array locals, statics) a run may make in all, freed
+    /// ones included (exit 4 beyond it).
+    #[arg(long, value_name = "N", default_value_t = spindle_vm::machine::DEFAULT_MAX_ALLOCATIONS)]
+    max_allocations: u64,
+    /// The open-files limit (RLIMIT_NOFILE): fd numbers stay below N; beyond it calls fail
+    /// with EMFILE, as on Linux.
+    #[arg(long, value_name = "N", default_value_t = spindle_shims::DEFAULT_MAX_FDS, value_parser = parse_max_fds)]
+    max_fds: usize,
+    /// Most bytes all pipe and socket buffers may hold together (exit 4 beyond it).
+    #[arg(long, value_name = "BYTES", default_value_t = spindle_shims::DEFAULT_MAX_FD_BUFFERS)]
+    max_fd_buffers: u64,
+    /// Do not check memory accesses for data races (this also turns weak memory off).
+    #[arg(long)]
+    no_race_check: bool,
+    /// Sequential consistency: every atomic load reads the latest store of the interleaving
+    /// (turns weak memory off; docs/language.md, "The memory model").
+    #[arg(long)]
+    sc: bool,
+    /// Print every foreign call, strace-style, to stderr (or to `--trace-file`).
+    #[arg(long)]
+    trace: bool,
+    /// Write the trace to this file instead of stderr (implies `--trace`).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    trace_file: Option<String>,
+    /// Trace format: `text` (strace's) or `json` (one object per line, docs/trace.md).
+    #[arg(long, value_enum, default_value_t = TraceFmt::Text)]
+    trace_format: TraceFmt,
+    /// Prefix trace lines with the virtual time (seconds.nanoseconds).
+    #[arg(long)]
+    trace_time: bool,
+    /// Write a timeline (Chrome trace-event JSON, for ui.perfetto.dev) to FILE.
+    #[arg(long, value_name = "FILE")]
+    timeline: Option<String>,
+    /// Stop writing the trace after this many bytes (a final line says it was cut); the
+    /// timeline keeps at most as many bytes of events.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    max_trace_bytes: u64,
+    /// Replay a recorded schedule (`s1:…`, or `@FILE` to read it from a file): same output,
+    /// trace and exit code as the run that recorded it (docs/explore.md).
+    #[arg(long, value_name = "SCHEDULE")]
+    replay: Option<String>,
+    /// Write the run's schedule string to FILE (with `--sched random` or `--replay`).
+    #[arg(long, value_name = "FILE")]
+    save_schedule: Option<String>,
+    /// Also make every system call on the host kernel, in lockstep, and stop at the first
+    /// result, errno or output bytes that differ (exit 5, both answers side by side). For
+    /// single-threaded programs that never block; docs/divergences.md.
+    #[arg(long, conflicts_with_all = ["replay", "save_schedule", "timeline"])]
+    against_kernel: bool,
+    /// Give the program's `const NAME` the value VALUE (repeatable): `--const MODE=EPOLLET`.
+    #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
+    consts: Vec<(String, String)>,
+    /// Do not print the program's warnings (errors and the failure report still print).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Longest program or `--replay @FILE` file read (exit 2 beyond it; default 8 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = spindle::DEFAULT_MAX_INPUT_BYTES)]
+    max_input_bytes: u64,
+}
+
+mod cli_io;
 mod explore_cli;
 
 fn parse_probability(s: &str) -> Result<f64, String> {
@@ -170,23 +205,27 @@ fn parse_max_fds(s: &str) -> Result<usize, String> {
 
 /// `spindle run --against-kernel`: the run, checked against the kernel (docs/divergences.md).
 #[cfg(target_os = "linux")]
-fn run_against_kernel(p: &Program, config: &RunConfig, console: Console, tracer: Option<spindle::Tracer>, color: bool) -> ExitCode {
+fn run_against_kernel(p: &Program, config: &RunConfig, console: Console, tracer: Option<spindle::Tracer>, color: bool) -> Verdict {
     match spindle::Oracle::current_exe().and_then(|o| p.against_kernel_with_console(config, console, tracer, &o)) {
         Ok(c) => {
-            eprint!("{}", c.render(p, color));
-            ExitCode::from(c.exit_code() as u8)
+            cli_io::diag(&c.render(p, color));
+            if c.agreed() && c.outcome.stop.is_exit() {
+                Verdict::Yields(c.exit_code())
+            } else {
+                Verdict::Keeps(c.exit_code())
+            }
         }
         Err(e) => {
-            eprintln!("error: --against-kernel: {e}");
-            ExitCode::from(3)
+            cli_io::error(format_args!("--against-kernel: {e}"));
+            Verdict::Keeps(3)
         }
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn run_against_kernel(_: &Program, _: &RunConfig, _: Console, _: Option<spindle::Tracer>, _: bool) -> ExitCode {
-    eprintln!("error: --against-kernel compares with the Linux kernel: it needs Linux");
-    ExitCode::from(3)
+fn run_against_kernel(_: &Program, _: &RunConfig, _: Console, _: Option<spindle::Tracer>, _: bool) -> Verdict {
+    cli_io::error("--against-kernel compares with the Linux kernel: it needs Linux");
+    Verdict::Keeps(3)
 }
 
 #[cfg(target_os = "linux")]
@@ -205,159 +244,240 @@ fn main() -> ExitCode {
     if std::env::args_os().nth(1).is_some_and(|a| a == spindle::against_kernel::ORACLE_SUBCOMMAND) {
         return ExitCode::from(spindle::against_kernel::serve() as u8);
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` go to stdout: an output like any other. A usage error
+            // goes to stderr, and exits 2 whether or not it could be written.
+            let printed = e.print();
+            let code = e.exit_code();
+            if let Err(err) = printed {
+                if !e.use_stderr() {
+                    cli_io::failed("stdout", err);
+                    return ExitCode::from(cli_io::finish(Verdict::Yields(code)) as u8);
+                }
+            }
+            return ExitCode::from(code as u8);
+        }
+    };
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal(),
+        // A terminal that supports colour, unless NO_COLOR (or CLICOLOR=0, TERM=dumb) says
+        // otherwise; CLICOLOR_FORCE colours a pipe too (https://no-color.org, bixense.com/clicolors).
+        Color::Auto => anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never,
     };
-    let code = match cli.command {
+    let verdict = match cli.command {
         Command::Constants => {
-            let mut out = std::io::stdout().lock();
+            let mut text = String::new();
             for (name, v) in spindle_shims::consts::CONSTANTS {
-                let _ = writeln!(out, "{name} = {v}");
+                text.push_str(&format!("{name} = {v}\n"));
             }
-            0
+            cli_io::out(&text);
+            Verdict::Yields(0)
         }
         Command::Explore(args) => explore_cli::run(args, color),
-        Command::KernelOracle => kernel_oracle(),
-        Command::Check { file, consts } => match Program::load(&file, &spindle::LoadOptions { consts, ..Default::default() }) {
-            Ok(p) => {
-                eprint!("{}", p.render_warnings(color));
-                0
-            }
-            Err(e) => {
-                eprint!("{}", e.render(color));
-                EXIT_BAD_PROGRAM
-            }
-        },
-        Command::Run {
-            file,
-            sched,
-            seed,
-            preemption_rate,
-            max_steps,
-            max_stack_depth,
-            max_memory,
-            max_threads,
-            max_spawns,
-            max_allocations,
-            max_fds,
-            max_fd_buffers,
-            no_race_check,
-            sc,
-            trace,
-            trace_file,
-            trace_format,
-            trace_time,
-            timeline,
-            max_trace_bytes,
-            replay,
-            save_schedule,
-            against_kernel,
-            consts,
-        } => {
-            let replayed = match replay.as_deref().map(|r| explore_cli::replay_policy(r, &file, sched.is_some() || seed.is_some())) {
-                Some(Err(e)) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(EXIT_BAD_PROGRAM as u8);
+        Command::KernelOracle => Verdict::Keeps(kernel_oracle()),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            // Without the hidden subcommands (the oracle's, these two), which bash would offer.
+            let cli = Cli::command();
+            let visible = cli.get_subcommands().filter(|c| !c.is_hide_set()).cloned();
+            let mut cmd = clap::Command::new("spindle").args(cli.get_arguments().cloned()).subcommands(visible);
+            clap_complete::generate(shell, &mut cmd, "spindle", &mut script);
+            cli_io::out(&String::from_utf8_lossy(&script));
+            Verdict::Yields(0)
+        }
+        Command::Man { subcommand } => man(subcommand.as_deref()),
+        Command::Check { file, consts, quiet, max_input_bytes } => {
+            match Program::load_limited(&file, &spindle::LoadOptions { consts, ..Default::default() }, max_input_bytes) {
+                Ok(p) => {
+                    if !quiet {
+                        cli_io::diag(&p.render_warnings(color));
+                    }
+                    Verdict::Yields(0)
                 }
-                Some(Ok(p)) => Some(p),
-                None => None,
-            };
-            let policy = match (sched, seed) {
-                _ if replayed.is_some() => replayed.unwrap_or(Policy::Fixed),
-                (Some(Sched::Fixed), Some(_)) => {
-                    eprintln!("error: `--seed` only applies to `--sched random`");
-                    return ExitCode::from(EXIT_BAD_PROGRAM as u8);
-                }
-                (Some(Sched::Fixed), None) | (None, None) => Policy::Fixed,
-                (Some(Sched::Random), s) | (None, s @ Some(_)) => Policy::Random { seed: s.unwrap_or(0), preemption: preemption_rate },
-            };
-            let config = RunConfig {
-                policy,
-                max_steps,
-                max_stack_depth,
-                max_memory,
-                max_threads,
-                max_spawns,
-                max_allocations,
-                race_check: !no_race_check,
-                weak_memory: !sc,
-            };
-            match Program::load(&file, &spindle::LoadOptions { consts, ..Default::default() }) {
                 Err(e) => {
-                    eprint!("{}", e.render(color));
-                    EXIT_BAD_PROGRAM
-                }
-                Ok(mut p) => {
-                    p.set_fd_limits(spindle::FdLimits { max_fds, max_fd_buffers });
-                    if let Err(e) = explore_cli::check_replay(&p, &config, replay.as_deref(), save_schedule.is_some()) {
-                        eprintln!("error: {e}");
-                        return ExitCode::from(EXIT_BAD_PROGRAM as u8);
-                    }
-                    let text = trace || trace_file.is_some() || trace_time || trace_format == TraceFmt::Json;
-                    if (text || timeline.is_some()) && !spindle_shims::HOOKS {
-                        eprintln!("error: this spindle was built without the `trace` feature: it has no trace or timeline");
-                        return ExitCode::from(3); // unsupported
-                    }
-                    let tracer = if text || timeline.is_some() {
-                        let out: Option<Box<dyn Write>> = match (&trace_file, text) {
-                            (_, false) => None,
-                            (Some(path), true) => match std::fs::File::create(path) {
-                                Ok(f) => Some(Box::new(std::io::BufWriter::new(f))),
-                                Err(e) => {
-                                    eprintln!("error: cannot write the trace to `{path}`: {e}");
-                                    return ExitCode::from(EXIT_BAD_PROGRAM as u8);
-                                }
-                            },
-                            (None, true) => Some(Box::new(std::io::stderr())),
-                        };
-                        let format = if trace_format == TraceFmt::Json { spindle::TraceFormat::Json } else { spindle::TraceFormat::Text };
-                        let mut t =
-                            spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time, timeline: timeline.is_some() }, out);
-                        t.max_bytes = max_trace_bytes;
-                        Some(t)
-                    } else {
-                        None
-                    };
-                    // Fail before running if the timeline cannot be written.
-                    let timeline_file = match &timeline {
-                        Some(path) => match std::fs::File::create(path) {
-                            Ok(f) => Some((path.clone(), f)),
-                            Err(e) => {
-                                eprintln!("error: cannot write the timeline to `{path}`: {e}");
-                                return ExitCode::from(EXIT_BAD_PROGRAM as u8);
-                            }
-                        },
-                        None => None,
-                    };
-                    eprint!("{}", p.render_warnings(color));
-                    let console = Console { out: Box::new(std::io::BufWriter::new(std::io::stdout())), err: Box::new(std::io::stderr()) };
-                    if against_kernel {
-                        return run_against_kernel(&p, &config, console, tracer, color);
-                    }
-                    let stats = p.run_traced(&config, console, tracer).0;
-                    if let (Some((path, mut f)), Some(json)) = (timeline_file, &stats.timeline) {
-                        if let Err(e) = f.write_all(json.as_bytes()) {
-                            eprintln!("error: cannot write the timeline to `{path}`: {e}");
-                        }
-                    }
-                    if let Some(e) = &stats.schedule_error {
-                        eprintln!("error: the replayed schedule does not fit this program: {e}");
-                        return ExitCode::from(EXIT_BAD_PROGRAM as u8);
-                    }
-                    if let (Some(path), Some(sched)) = (&save_schedule, &stats.schedule) {
-                        if let Err(e) = std::fs::write(path, format!("{sched}\n")) {
-                            eprintln!("error: cannot write the schedule to `{path}`: {e}");
-                        }
-                    }
-                    let stop = stats.stop;
-                    eprint!("{}", p.render_stop(&stop, color));
-                    stop.exit_code()
+                    cli_io::diag(&e.render(color));
+                    Verdict::Keeps(EXIT_BAD_PROGRAM)
                 }
             }
         }
+        Command::Run(args) => run(args, color),
     };
-    ExitCode::from(code as u8)
+    ExitCode::from(cli_io::finish(verdict) as u8)
+}
+
+/// `spindle man [SUBCOMMAND]`: the page generated from the clap definitions.
+fn man(subcommand: Option<&str>) -> Verdict {
+    let cli = Cli::command();
+    let cmd = match subcommand {
+        None => cli,
+        // `spindle-run(1)`, as git and cargo name their subcommands' pages.
+        Some(name) => match (cli.get_subcommands().find(|c| c.get_name() == name && !c.is_hide_set()), name) {
+            (Some(c), "run") => c.clone().name("spindle-run"),
+            (Some(c), "explore") => c.clone().name("spindle-explore"),
+            (Some(c), "check") => c.clone().name("spindle-check"),
+            (Some(c), "constants") => c.clone().name("spindle-constants"),
+            _ => {
+                cli_io::error(format_args!("no subcommand `{name}`: one of run, explore, check, constants"));
+                return Verdict::Keeps(EXIT_BAD_PROGRAM);
+            }
+        },
+    };
+    let mut page = Vec::new();
+    match clap_mangen::Man::new(cmd.version(env!("CARGO_PKG_VERSION"))).render(&mut page) {
+        Ok(()) => {
+            cli_io::out(&String::from_utf8_lossy(&page));
+            Verdict::Yields(0)
+        }
+        Err(e) => {
+            cli_io::failed("stdout", e);
+            Verdict::Yields(0)
+        }
+    }
+}
+
+/// `spindle run`.
+fn run(args: RunArgs, color: bool) -> Verdict {
+    let RunArgs {
+        file,
+        sched,
+        seed,
+        preemption_rate,
+        max_steps,
+        max_stack_depth,
+        max_memory,
+        max_threads,
+        max_spawns,
+        max_allocations,
+        max_fds,
+        max_fd_buffers,
+        no_race_check,
+        sc,
+        trace,
+        trace_file,
+        trace_format,
+        trace_time,
+        timeline,
+        max_trace_bytes,
+        replay,
+        save_schedule,
+        against_kernel,
+        consts,
+        quiet,
+        max_input_bytes,
+    } = args;
+    let bad = |msg: &dyn std::fmt::Display| {
+        cli_io::error(msg);
+        Verdict::Keeps(EXIT_BAD_PROGRAM)
+    };
+    let replayed = match replay.as_deref().map(|r| explore_cli::replay_policy(r, max_input_bytes, sched.is_some() || seed.is_some())) {
+        Some(Err(e)) => return bad(&e),
+        Some(Ok(p)) => Some(p),
+        None => None,
+    };
+    let policy = match (sched, seed) {
+        _ if replayed.is_some() => replayed.unwrap_or(Policy::Fixed),
+        (Some(Sched::Fixed), Some(_)) => return bad(&"`--seed` only applies to `--sched random`"),
+        (Some(Sched::Fixed), None) | (None, None) => Policy::Fixed,
+        (Some(Sched::Random), s) | (None, s @ Some(_)) => Policy::Random { seed: s.unwrap_or(0), preemption: preemption_rate },
+    };
+    let interrupt = cli_io::interrupt_flag();
+    let config = RunConfig {
+        policy,
+        max_steps,
+        max_stack_depth,
+        max_memory,
+        max_threads,
+        max_spawns,
+        max_allocations,
+        race_check: !no_race_check,
+        weak_memory: !sc,
+        interrupt: Some(interrupt.clone()),
+    };
+    let mut p = match Program::load_limited(&file, &spindle::LoadOptions { consts, ..Default::default() }, max_input_bytes) {
+        Ok(p) => p,
+        Err(e) => {
+            cli_io::diag(&e.render(color));
+            return Verdict::Keeps(EXIT_BAD_PROGRAM);
+        }
+    };
+    p.set_fd_limits(spindle::FdLimits { max_fds, max_fd_buffers });
+    if let Err(e) = explore_cli::check_replay(&p, &config, replay.as_deref(), max_input_bytes, save_schedule.is_some()) {
+        return bad(&e);
+    }
+    let text = trace || trace_file.is_some() || trace_time || trace_format == TraceFmt::Json;
+    if (text || timeline.is_some()) && !spindle_shims::HOOKS {
+        cli_io::error("this spindle was built without the `trace` feature: it has no trace or timeline");
+        return Verdict::Keeps(3); // unsupported
+    }
+    // Every file is created before the run: one that cannot be written stops it at once.
+    let create = |path: &str, what: &str| match std::fs::File::create(path) {
+        Ok(f) => Ok(f),
+        Err(e) => {
+            cli_io::failed(&format!("{what} `{path}`"), e);
+            Err(Verdict::Yields(cli_io::EXIT_OUTPUT))
+        }
+    };
+    let tracer = if text || timeline.is_some() {
+        let out: Option<Box<dyn std::io::Write>> = match (&trace_file, text) {
+            (_, false) => None,
+            (Some(path), true) => match create(path, "the trace file") {
+                Ok(f) => Some(Box::new(std::io::BufWriter::new(Watched::new(f, format!("the trace file `{path}`"))))),
+                Err(v) => return v,
+            },
+            (None, true) => Some(Box::new(Watched::new(std::io::stderr(), "the trace (stderr)"))),
+        };
+        let format = if trace_format == TraceFmt::Json { spindle::TraceFormat::Json } else { spindle::TraceFormat::Text };
+        let mut t = spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time, timeline: timeline.is_some() }, out);
+        t.max_bytes = max_trace_bytes;
+        Some(t)
+    } else {
+        None
+    };
+    let timeline_file = match &timeline {
+        Some(path) => match create(path, "the timeline") {
+            Ok(f) => Some(Watched::new(f, format!("the timeline `{path}`"))),
+            Err(v) => return v,
+        },
+        None => None,
+    };
+    let schedule_file = match &save_schedule {
+        Some(path) => match create(path, "the schedule file") {
+            Ok(f) => Some(Watched::new(f, format!("the schedule file `{path}`"))),
+            Err(v) => return v,
+        },
+        None => None,
+    };
+    if !quiet {
+        cli_io::diag(&p.render_warnings(color));
+    }
+    let (console, guest) = cli_io::console(interrupt);
+    if against_kernel {
+        return run_against_kernel(&p, &config, console, tracer, color);
+    }
+    // The tracer is dropped here: what it still holds is written out (or its failure recorded).
+    let stats = p.run_traced(&config, console, tracer).0;
+    guest.flush();
+    if let (Some(mut f), Some(json)) = (timeline_file, &stats.timeline) {
+        let _ = f.write_all(json.as_bytes());
+    }
+    if let Some(e) = &stats.schedule_error {
+        return bad(&format_args!("the replayed schedule does not fit this program: {e}"));
+    }
+    if let (Some(mut f), Some(sched)) = (schedule_file, &stats.schedule) {
+        let _ = writeln!(f, "{sched}");
+    }
+    let stop = stats.stop;
+    if stop.kind == spindle::StopKind::Interrupted && guest.stdout_closed() {
+        // Stopped because nobody reads the output: finish() says so.
+        return Verdict::Yields(0);
+    }
+    cli_io::diag(&p.render_stop(&stop, color));
+    if stop.is_exit() {
+        Verdict::Yields(stop.exit_code())
+    } else {
+        Verdict::Keeps(stop.exit_code())
+    }
 }

@@ -12,8 +12,11 @@
 //! are pinned by the snapshots. Everything else — names, argument decoding, strings, results,
 //! errno texts — must match.
 //!
-//! Needs `gcc` (with a static glibc) and `strace`, which `.ci/run` installs.
+//! Needs `gcc` (with a static glibc) and `strace`, which `.ci/run` installs. Without them the
+//! comparison is skipped with a notice, unless `SPINDLE_REQUIRE_HOST_TOOLS=1` (set by `.ci/run`)
+//! makes a missing tool a failure.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
@@ -95,6 +98,46 @@ fn tool(name: &str) -> bool {
     Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
+/// Set (by `.ci/run`) to make a missing host tool a failure instead of a skipped comparison.
+const REQUIRE_TOOLS: &str = "SPINDLE_REQUIRE_HOST_TOOLS";
+
+/// The host tools this test needs that are missing: `strace`, `gcc`, a static glibc.
+fn missing_tools(dir: &Path) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if !tool("strace") {
+        missing.push("strace");
+    }
+    if !tool("gcc") {
+        missing.push("gcc");
+    } else {
+        let c = dir.join("probe.c");
+        std::fs::write(&c, "int main(void) { return 0; }\n").unwrap();
+        let out = Command::new("gcc").args(["-static", "-o"]).arg(dir.join("probe")).arg(&c).output();
+        if !out.is_ok_and(|o| o.status.success()) {
+            missing.push("a static glibc (libc6-dev)");
+        }
+    }
+    missing
+}
+
+/// Whether the comparison can run: with a tool missing it is skipped with a notice on the
+/// terminal (not captured by the test harness), or fails if `SPINDLE_REQUIRE_HOST_TOOLS` is set.
+fn host_tools_present(dir: &Path) -> bool {
+    let missing = missing_tools(dir);
+    if missing.is_empty() {
+        return true;
+    }
+    let what = missing.join(", ");
+    if std::env::var_os(REQUIRE_TOOLS).is_some_and(|v| !v.is_empty() && v != "0") {
+        panic!("this test needs {what} ({REQUIRE_TOOLS} is set): apt-get install strace gcc libc6-dev");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "\nNOTICE: tests/strace.rs skipped the comparison with strace: {what} not installed (apt-get install strace gcc libc6-dev; set {REQUIRE_TOOLS}=1 to make this a failure)\n"
+    );
+    false
+}
+
 fn native_trace(c_file: &Path, dir: &Path) -> String {
     let exe = dir.join(c_file.file_stem().unwrap());
     let out = Command::new("gcc").args(["-static", "-O0", "-pthread", "-o"]).arg(&exe).arg(c_file).output().expect("run gcc");
@@ -147,10 +190,12 @@ fn comparable(trace: &str) -> Vec<String> {
 
 #[test]
 fn traces_match_strace_of_the_native_twins() {
-    assert!(tool("gcc"), "this test needs gcc (with a static glibc): apt-get install gcc libc6-dev");
-    assert!(tool("strace"), "this test needs strace: apt-get install strace");
     let dir = std::env::temp_dir().join(format!("spindle-strace-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    if !host_tools_present(&dir) {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     let mut scenarios: Vec<_> = std::fs::read_dir(Path::new(ROOT).join("tests/strace"))
         .unwrap()
         .map(|e| e.unwrap().path())

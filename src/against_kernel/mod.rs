@@ -17,7 +17,7 @@
 //! ```
 //!
 //! **How.** The kernel side is a child process, the *oracle*: an executable run as
-//! `EXE __kernel-oracle` that calls [`serve`] (the `spindle` binary does; [`Oracle::new`] names
+//! `EXE __kernel-oracle` that calls [`serve`](crate::against_kernel::serve) (the `spindle` binary does; [`Oracle::new`] names
 //! it). Its fd table is laid out like a fresh guest's — fds 0, 1 and 2 on `/dev/null` (opened
 //! `O_RDONLY`, `O_WRONLY`, `O_WRONLY`: three descriptions), nothing else open — and its soft
 //! `RLIMIT_NOFILE` is the guest's `--max-fds`. So the kernel hands out exactly the fd numbers

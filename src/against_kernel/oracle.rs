@@ -1,6 +1,7 @@
 //! The oracle's side: the server that makes each call on the host kernel.
 
 use super::*;
+use std::io::Write;
 // ---- the oracle's side ------------------------------------------------------------------------
 
 /// The oracle: serves the calls of one check, then returns the process's exit status. Its stdin
@@ -19,7 +20,10 @@ pub fn serve() -> i32 {
     let mut window = match map_stdin() {
         Ok(w) => w,
         Err(e) => {
-            eprintln!("spindle {ORACLE_SUBCOMMAND}: {e} (this is the kernel side of `spindle run --against-kernel`, which starts it)");
+            let _ = writeln!(
+                std::io::stderr(),
+                "spindle {ORACLE_SUBCOMMAND}: {e} (this is the kernel side of `spindle run --against-kernel`, which starts it)"
+            );
             return 2;
         }
     };

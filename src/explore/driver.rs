@@ -77,6 +77,8 @@ pub(super) struct Shared {
     pub(super) done: AtomicU64,
     pub(super) deadline: Option<Instant>,
     pub(super) timed_out: AtomicBool,
+    pub(super) interrupt: Option<Arc<AtomicBool>>,
+    pub(super) interrupted: AtomicBool,
     pub(super) bug: Mutex<Option<String>>,
     /// DFS with a run limit: leaves explored so far per unit (by the unit's key), so that a
     /// worker can tell when everything it would still explore comes after the first N.
@@ -84,13 +86,15 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    pub(super) fn new(deadline: Option<Instant>) -> Self {
+    pub(super) fn new(deadline: Option<Instant>, interrupt: Option<Arc<AtomicBool>>) -> Self {
         Shared {
             best: Mutex::new(None),
             have_best: AtomicBool::new(false),
             done: AtomicU64::new(0),
             deadline,
             timed_out: AtomicBool::new(false),
+            interrupt,
+            interrupted: AtomicBool::new(false),
             bug: Mutex::new(None),
             unit_leaves: Mutex::new(BTreeMap::new()),
         }
@@ -118,6 +122,10 @@ impl Shared {
         before + leaves >= cap
     }
     pub(super) fn out_of_time(&self) -> bool {
+        if self.interrupt.as_ref().is_some_and(|i| i.load(Ordering::Relaxed)) {
+            self.interrupted.store(true, Ordering::Relaxed);
+            return true;
+        }
         if let Some(d) = self.deadline {
             if Instant::now() >= d {
                 self.timed_out.store(true, Ordering::Relaxed);
@@ -161,7 +169,7 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
     }
     let start = Instant::now();
     let program = super::options::load(path, text, opts).map_err(|e| e.render(false))?;
-    let shared = Arc::new(Shared::new(opts.time.map(|t| start + t)));
+    let shared = Arc::new(Shared::new(opts.time.map(|t| start + t), opts.interrupt.clone()));
     let pieces: Mutex<Vec<Piece>> = Mutex::new(Vec::new());
     // One job runs on this thread, with the program compiled once: no pool.
     let pool = match opts.jobs {
@@ -176,7 +184,13 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
         if opts.progress {
             let shared = &shared;
             let stop_progress = &stop_progress;
-            scope.spawn(move || progress(shared, stop_progress, start));
+            // The bounds the line can measure against: the schedules this shard runs, the time.
+            let total = match opts.strategy {
+                Strategy::Dfs { .. } => opts.runs,
+                _ => Some(shard_count(opts.runs.unwrap_or(DEFAULT_RUNS), opts.shard)),
+            };
+            let time = opts.time;
+            scope.spawn(move || progress(shared, stop_progress, start, total, time));
         }
         match opts.strategy {
             Strategy::Random | Strategy::Pct { .. } => {
@@ -199,7 +213,7 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
         stop_progress.store(true, Ordering::Relaxed);
     });
     if opts.progress {
-        eprint!("\r\x1b[K");
+        let _ = write!(std::io::stderr(), "\r\x1b[K");
     }
     if let Some(bug) = shared.bug.lock().unwrap().take() {
         return Err(bug);
@@ -252,6 +266,8 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
     let timed_out = shared.timed_out.load(Ordering::Relaxed);
     let stopped = if failure.is_some() && !opts.keep_going {
         Some("first failure".to_string())
+    } else if shared.interrupted.load(Ordering::Relaxed) {
+        Some(super::STOPPED_BY_INTERRUPT.to_string())
     } else if timed_out {
         Some("time limit".to_string())
     } else if capped || (cut && cap.is_some()) {
@@ -289,18 +305,62 @@ fn sched_name(opts: &Options) -> String {
     }
 }
 
-fn progress(shared: &Shared, stop: &AtomicBool, start: Instant) {
+/// The progress line on stderr (a terminal only: `Options::progress`), redrawn every 200 ms.
+fn progress(shared: &Shared, stop: &AtomicBool, start: Instant, total: Option<u64>, time: Option<Duration>) {
     let mut last = Instant::now();
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(20));
         if last.elapsed() >= Duration::from_millis(200) {
             last = Instant::now();
             let n = shared.done.load(Ordering::Relaxed);
-            let secs = start.elapsed().as_secs_f64().max(1e-9);
-            let f = if shared.have_best.load(Ordering::Relaxed) { " · failure found, finishing earlier schedules" } else { "" };
-            eprint!("\r\x1b[Kexploring: {n} schedules · {:.0}/s · {:.1}s{f}", n as f64 / secs, secs);
+            let line = progress_line(n, total, start.elapsed(), time, shared.have_best.load(Ordering::Relaxed));
+            let _ = write!(std::io::stderr(), "\r\x1b[K{line}");
             let _ = std::io::stderr().flush();
         }
+    }
+}
+
+/// `exploring: 1200/10000 schedules (12%) · 600/s · 2.0s · ETA 15s`: the total, percentage and
+/// ETA when `--runs` (`total`) or `--time` bounds the exploration, the nearer bound first.
+fn progress_line(n: u64, total: Option<u64>, elapsed: Duration, time: Option<Duration>, failure: bool) -> String {
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    let rate = n as f64 / secs;
+    let mut line = match total {
+        Some(t) => format!("exploring: {n}/{t} schedules ({}%)", (n.min(t) * 100).checked_div(t).unwrap_or(100)),
+        None => format!("exploring: {n} schedules"),
+    };
+    line.push_str(&format!(" · {rate:.0}/s · {secs:.1}s"));
+    let by_runs = total.filter(|_| rate > 0.0).map(|t| t.saturating_sub(n) as f64 / rate);
+    let by_time = time.map(|t| (t.as_secs_f64() - secs).max(0.0));
+    let eta = match (by_runs, by_time) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(eta) = eta {
+        line.push_str(&format!(" · ETA {eta:.0}s"));
+    }
+    if failure {
+        line.push_str(" · failure found, finishing earlier schedules");
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_line;
+    use std::time::Duration;
+
+    #[test]
+    fn the_progress_line_shows_total_percentage_and_eta_when_bounded() {
+        let s = Duration::from_secs;
+        assert_eq!(progress_line(1200, None, s(2), None, false), "exploring: 1200 schedules · 600/s · 2.0s");
+        assert_eq!(progress_line(1200, Some(10_000), s(2), None, false), "exploring: 1200/10000 schedules (12%) · 600/s · 2.0s · ETA 15s");
+        assert_eq!(progress_line(1200, None, s(2), Some(s(30)), false), "exploring: 1200 schedules · 600/s · 2.0s · ETA 28s");
+        // The nearer bound decides the ETA.
+        assert_eq!(
+            progress_line(1200, Some(2400), s(2), Some(s(30)), true),
+            "exploring: 1200/2400 schedules (50%) · 600/s · 2.0s · ETA 2s · failure found, finishing earlier schedules"
+        );
     }
 }
 

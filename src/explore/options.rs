@@ -1,6 +1,8 @@
 //! The settings of an exploration: the scheduler, limits, sharding, and their parsing.
 
 use crate::RunConfig;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How schedules are chosen.
@@ -89,6 +91,8 @@ pub struct Options {
     /// Do not stop at the first failure: explore the whole space (every outcome is counted;
     /// the report shows the first failure in exploration order).
     pub keep_going: bool,
+    /// Set from outside (Ctrl-C): stop starting schedules and summarise those that ran.
+    pub interrupt: Option<Arc<AtomicBool>>,
     /// `--const NAME=VALUE` overrides of the program's `const` items.
     pub consts: Vec<(String, String)>,
 }
@@ -120,10 +124,14 @@ impl Default for Options {
             config: RunConfig { max_steps: Some(DEFAULT_MAX_STEPS), ..RunConfig::default() },
             reduction: true,
             keep_going: false,
+            interrupt: None,
             consts: Vec::new(),
         }
     }
 }
+
+/// [`super::Summary::stopped`] of an exploration stopped by [`Options::interrupt`].
+pub const STOPPED_BY_INTERRUPT: &str = "interrupt (Ctrl-C)";
 
 /// Parses `K/N`.
 pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {

@@ -269,6 +269,7 @@ pub fn small_config(policy: Policy) -> RunConfig {
         max_allocations: 4096,
         race_check: true,
         weak_memory: true,
+        interrupt: None,
     }
 }
 
@@ -303,6 +304,7 @@ pub fn check_outcome(p: &Program, config: &RunConfig) -> Result<Summary, String>
         StopKind::Limit => 4,
         StopKind::Panic => 101,
         StopKind::Abort => 134,
+        StopKind::Interrupted => 130,
     };
     if o.schedule_error.is_none() && o.exit_code != expected {
         return Err(format!("exit code {} for a stop of kind {:?}", o.exit_code, o.stop.kind));

@@ -20,6 +20,8 @@ pub enum StopKind {
     Unsupported,
     /// A resource limit was exceeded.
     Limit,
+    /// Stopped from outside ([`crate::Config::interrupt`]: Ctrl-C).
+    Interrupted,
 }
 
 impl StopKind {
@@ -31,6 +33,8 @@ impl StopKind {
             StopKind::Panic => 101,
             StopKind::Unsupported => 3,
             StopKind::Limit => 4,
+            // As a shell reports a process ended by SIGINT.
+            StopKind::Interrupted => 130,
         }
     }
 }

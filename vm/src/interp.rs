@@ -73,9 +73,10 @@ pub fn arith(op: ArithOp, ty: Ty, a: u64, b: u64) -> Result<u64, &'static str> {
 }
 
 impl<H: Host> Machine<H> {
+    // `tick!` moves its bound forward even where the block returns right after.
+    #[allow(unused_assignments)]
     pub(crate) fn exec(&mut self, host: &mut H, frames: &mut Vec<Frame>, regs: &mut Vec<u64>) -> VmResult<Event> {
         let prog = self.program.clone();
-        let max_steps = self.config.max_steps.unwrap_or(u64::MAX);
         let top = *frames.last().expect("a running thread has a frame");
         let mut cur_func = top.func;
         let mut func = &prog.functions[top.func as usize];
@@ -162,11 +163,17 @@ impl<H: Host> Machine<H> {
                 }
             };
         }
+        // One comparison per step covers both the step limit and the checkpoint (the look at an
+        // interrupt, the console flush), which is out of line.
+        let mut bound = self.config.max_steps.unwrap_or(u64::MAX).min(self.next_interrupt_check);
         macro_rules! tick {
             ($cost:expr) => {{
                 steps += $cost as u64;
-                if steps > max_steps {
-                    fail!(Stop::limit(format!("the program ran more than {max_steps} steps"), "raise it with --max-steps N"));
+                if steps > bound {
+                    match self.checkpoint(steps) {
+                        Ok(b) => bound = b,
+                        Err(stop) => fail!(stop),
+                    }
                 }
             }};
         }
@@ -623,4 +630,25 @@ fn ptr_offset(p: u64, off: i64) -> Option<u64> {
     }
     let (id, o) = crate::memory::split(p);
     Some(crate::memory::addr(id, (o as u32).wrapping_add(off as u32) as u64))
+}
+
+impl<H: Host> Machine<H> {
+    /// The interpreter passed its step bound (`tick!`): the step limit, or a checkpoint, where
+    /// an interrupt is looked at and the console flushed. Returns the next bound.
+    #[cold]
+    #[inline(never)]
+    fn checkpoint(&mut self, steps: u64) -> VmResult<u64> {
+        let max_steps = self.config.max_steps.unwrap_or(u64::MAX);
+        if steps > max_steps {
+            return Err(Stop::limit(format!("the program ran more than {max_steps} steps"), "raise it with --max-steps N"));
+        }
+        if self.interrupted() {
+            self.steps = steps;
+            return Err(self.interrupt_stop(Some(crate::error::HERE)));
+        }
+        // What the guest printed reaches its reader even if it never stops.
+        let _ = self.console.out.flush();
+        self.next_interrupt_check = steps + crate::machine::INTERRUPT_CHECK;
+        Ok(max_steps.min(self.next_interrupt_check))
+    }
 }

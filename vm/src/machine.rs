@@ -13,6 +13,8 @@ use crate::source::Span;
 use crate::thread::{BlockReason, Callback, Frame, Thread, ThreadId, ThreadState, Unblock};
 use std::io::Write;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// What a foreign call did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +66,10 @@ pub struct Config {
     /// stores, as C++20 allows (docs/language.md, *The memory model*). Off: every load reads
     /// the latest store in the interleaving (`--sc`).
     pub weak_memory: bool,
+    /// Set from outside (Ctrl-C) to stop the run with a report of where each thread is
+    /// ([`StopKind::Interrupted`]); looked at every [`INTERRUPT_CHECK`] steps and at every
+    /// scheduling point.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Config {
@@ -78,9 +84,14 @@ impl Default for Config {
             max_allocations: DEFAULT_MAX_ALLOCATIONS,
             race_check: true,
             weak_memory: true,
+            interrupt: None,
         }
     }
 }
+
+/// How many steps may run between two looks at [`Config::interrupt`]; the console's stdout is
+/// flushed at the same points (a guest that never stops still shows what it printed).
+pub const INTERRUPT_CHECK: u64 = 1 << 16;
 
 /// `--max-spawns`' default: host bookkeeping of about 250 MiB.
 pub const DEFAULT_MAX_SPAWNS: u64 = 1 << 20;
@@ -137,6 +148,9 @@ pub struct Machine<H> {
     /// The foreign call being executed said what it touched ([`Self::touch`]); otherwise it
     /// is "global" (dependent with every other call).
     pub(crate) call_touched: bool,
+    /// The step count at which the interpreter next looks at [`Config::interrupt`] and flushes
+    /// the console.
+    pub(crate) next_interrupt_check: u64,
 }
 
 /// What the interpreter loop returns to the scheduler.
@@ -181,6 +195,7 @@ impl<H: Host> Machine<H> {
             fp,
             clock_read: std::cell::Cell::new(false),
             call_touched: false,
+            next_interrupt_check: INTERRUPT_CHECK,
         };
         let main = m.program.main;
         m.new_thread("main".to_string(), main, None)?;
@@ -243,6 +258,9 @@ impl<H: Host> Machine<H> {
 
     fn run_loop(&mut self, host: &mut H) -> Box<Stop> {
         loop {
+            if self.interrupted() {
+                return self.interrupt_stop(None);
+            }
             let t = match self.schedule(host) {
                 Ok(t) => t,
                 Err(s) => return s,
@@ -870,6 +888,48 @@ impl<H: Host> Machine<H> {
             }
         }
         Ok(())
+    }
+
+    /// Whether [`Config::interrupt`] asks the run to stop.
+    pub(crate) fn interrupted(&self) -> bool {
+        self.config.interrupt.as_ref().is_some_and(|i| i.load(Ordering::Relaxed))
+    }
+
+    /// The report of an interrupted run: where each live thread is. `running` is the span of
+    /// the thread that was executing (its frames are out of `threads` while it runs).
+    pub(crate) fn interrupt_stop(&self, running: Option<Span>) -> Box<Stop> {
+        let mut diags = Vec::new();
+        for &t in &self.live {
+            let th = &self.threads[t];
+            let (span, what, why) = match &th.state {
+                ThreadState::Blocked { reason, .. } => {
+                    let why = match reason {
+                        BlockReason::Join(j) => format!("it waits for thread `{}` to finish", self.threads[*j].name),
+                        BlockReason::Sleep => "it sleeps".to_string(),
+                        BlockReason::Host(w) => w.text(),
+                    };
+                    (th.blocked_at, "blocked here", Some(why))
+                }
+                _ if t == self.active && running.is_some() => (running.unwrap_or_default(), "running here", None),
+                _ => {
+                    let at = th.frames.last().and_then(|f| {
+                        let code = &self.program.functions.get(f.func as usize)?.spans;
+                        code.get(f.pc as usize).or_else(|| code.last()).copied()
+                    });
+                    (at.unwrap_or_default(), "runnable: it continues here", None)
+                }
+            };
+            let title = if diags.is_empty() { format!("interrupted after {} steps", self.steps) } else { "interrupted".to_string() };
+            let mut d = Diagnostic::error(title).at(span, what).note(format!("this is on thread `{}`", th.name));
+            if let Some(why) = why {
+                d = d.note(why);
+            }
+            diags.push(d);
+        }
+        if diags.is_empty() {
+            diags.push(Diagnostic::error(format!("interrupted after {} steps", self.steps)));
+        }
+        Box::new(Stop { kind: StopKind::Interrupted, diags })
     }
 
     fn deadlock(&self) -> Box<Stop> {
