@@ -171,6 +171,11 @@ pub fn lookup(name: &str) -> Option<i64> {
     CONSTANTS.iter().find(|(n, _)| *n == name).map(|&(_, v)| v)
 }
 
+/// Every constant's name, in table order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    CONSTANTS.iter().map(|&(n, _)| n)
+}
+
 /// Errno values the shims return, by their Rust names.
 pub mod errno {
     pub const EPERM: i64 = 1;
