@@ -77,7 +77,7 @@ impl<H: Host> Machine<H> {
         let prog = self.program.clone();
         let max_steps = self.config.max_steps.unwrap_or(u64::MAX);
         let top = *frames.last().expect("a running thread has a frame");
-        let mut cur_func = top.func;
+        let mut cur_ctx = top.ctx;
         let mut func = &prog.functions[top.func as usize];
         let mut code: &[Inst] = &func.code;
         let mut pc = top.pc as usize;
@@ -107,7 +107,7 @@ impl<H: Host> Machine<H> {
         // Where the current instruction is, for race reports.
         macro_rules! site {
             () => {
-                (cur_func as u64) << 32 | (pc - 1) as u64
+                (cur_ctx as u64) << 32 | (pc - 1) as u64
             };
         }
         // A scheduling point after an atomic: let the scheduler decide if it wants to.
@@ -258,8 +258,8 @@ impl<H: Host> Machine<H> {
                         Ok(v) => r!(dst) = ty.normalize(v),
                         Err(e) => fail!(mem_stop(&self.memory, e, "atomic load")),
                     }
-                    if let Some(rd) = &mut self.race {
-                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, ord, true, false));
+                    if self.race.is_some() {
+                        race_check!(self.race_atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, ord, true, false));
                     }
                     sched_point!();
                 }
@@ -269,8 +269,8 @@ impl<H: Host> Machine<H> {
                     if let Err(e) = self.memory.write_uint(r!(addr), ty.size(), r!(val)) {
                         fail!(mem_stop(&self.memory, e, "atomic store"))
                     }
-                    if let Some(rd) = &mut self.race {
-                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicStore, ord, false, true));
+                    if self.race.is_some() {
+                        race_check!(self.race_atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicStore, ord, false, true));
                     }
                     sched_point!();
                 }
@@ -286,8 +286,8 @@ impl<H: Host> Machine<H> {
                     if let Err(e) = self.memory.write_uint(a, ty.size(), new) {
                         fail!(mem_stop(&self.memory, e, "atomic read-modify-write"))
                     }
-                    if let Some(rd) = &mut self.race {
-                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, ord, true, true));
+                    if self.race.is_some() {
+                        race_check!(self.race_atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, ord, true, true));
                     }
                     r!(dst) = old;
                     sched_point!();
@@ -307,11 +307,11 @@ impl<H: Host> Machine<H> {
                             fail!(mem_stop(&self.memory, e, "compare-and-swap"))
                         }
                     }
-                    if let Some(rd) = &mut self.race {
+                    if self.race.is_some() {
                         let r = if swapped {
-                            rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, succ, true, true)
+                            self.race_atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, succ, true, true)
                         } else {
-                            rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, fail, true, false)
+                            self.race_atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, fail, true, false)
                         };
                         race_check!(r);
                     }
@@ -325,9 +325,7 @@ impl<H: Host> Machine<H> {
                     if let (Some(f), crate::race::Ordering::SeqCst) = (self.fp.as_deref_mut(), ord) {
                         f.loc(crate::por::LOC_SC_FENCE, true);
                     }
-                    if let Some(rd) = &mut self.race {
-                        rd.fence(ord);
-                    }
+                    self.race_fence(ord, site!());
                     sched_point!();
                 }
                 Inst::Assert { cond, msg } => {
@@ -409,8 +407,15 @@ impl<H: Host> Machine<H> {
                     if let Some(f) = frames.last_mut() {
                         f.pc = pc as Pc;
                     }
-                    frames.push(Frame { func: callee_idx, pc: 0, base: new_base as u32, ret_dst: site.dst, ret_next: site.next });
-                    cur_func = callee_idx;
+                    cur_ctx = self.contexts.child(cur_ctx, (pc - 1) as u32, callee_idx);
+                    frames.push(Frame {
+                        func: callee_idx,
+                        pc: 0,
+                        base: new_base as u32,
+                        ret_dst: site.dst,
+                        ret_next: site.next,
+                        ctx: cur_ctx,
+                    });
                     func = callee;
                     code = &func.code;
                     pc = 0;
@@ -433,7 +438,7 @@ impl<H: Host> Machine<H> {
                         frames.push(done);
                         return Ok(Event::Finished(v));
                     };
-                    cur_func = caller.func;
+                    cur_ctx = caller.ctx;
                     func = &prog.functions[caller.func as usize];
                     code = &func.code;
                     base = caller.base as usize;

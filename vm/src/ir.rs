@@ -480,6 +480,8 @@ pub struct CallSite {
     /// The type of `dst`, to normalise foreign results.
     pub dst_ty: Ty,
     pub next: Pc,
+    /// The callee's name (an index into `Program::strings`), for reports.
+    pub name: u32,
 }
 
 #[derive(Clone, Debug)]

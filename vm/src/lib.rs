@@ -6,7 +6,9 @@
 //! and constants only through [`front::Resolver`].
 
 pub mod clock;
+pub mod context;
 pub mod diag;
+pub mod edges;
 pub mod error;
 pub mod front;
 mod interp;

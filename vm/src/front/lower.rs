@@ -1092,7 +1092,8 @@ impl<'a, 'r> FnCx<'a, 'r> {
                     Val::Imm(v) => Arg::Imm(v),
                 });
             }
-            self.calls.push(CallSite { args: lowered, dst: dst_slot, dst_ty, next });
+            let name = self.cx.intern(func.name.clone());
+            self.calls.push(CallSite { args: lowered, dst: dst_slot, dst_ty, next, name });
             let call = self.calls.len() as u32 - 1;
             self.emit(Inst::Call { func: fidx, call, cost }, span);
             return Ok(());
@@ -1157,7 +1158,8 @@ impl<'a, 'r> FnCx<'a, 'r> {
                         ));
                     }
                 }
-                self.calls.push(CallSite { args: lowered, dst: dst_slot, dst_ty, next });
+                let name = self.cx.intern(func.name.clone());
+                self.calls.push(CallSite { args: lowered, dst: dst_slot, dst_ty, next, name });
                 let call = self.calls.len() as u32 - 1;
                 self.emit(Inst::CallForeign { id: sig.id, call, cost }, span);
             }
