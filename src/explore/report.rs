@@ -1,0 +1,86 @@
+//! The text report of an exploration.
+
+use super::Summary;
+
+impl Summary {
+    /// The text report.
+    pub fn render(&self) -> String {
+        let mut o = String::new();
+        let shard = match self.shards.as_slice() {
+            [(1, 1)] => String::new(),
+            [(k, n)] => format!(", shard {k}/{n}"),
+            s => format!(", {} shards merged", s.len()),
+        };
+        o.push_str(&format!("explored {} with {}{shard}\n", self.program, self.sched));
+        let secs = self.elapsed.as_secs_f64();
+        let rate = if secs > 0.0 { format!(" ({:.0} schedules/s on {} jobs)", self.runs as f64 / secs, self.jobs) } else { String::new() };
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
+        match (&self.stopped, self.exhaustive) {
+            (_, true) if self.reduced => {
+                o.push_str(&format!("explored every schedule up to equivalence: {} schedule{}{rate}\n", self.runs, plural(self.runs)));
+                o.push_str(&format!(
+                    "  (partial-order reduction: one schedule per class of interleavings that differ only in the order of independent steps; {} redundant run{} cut short)\n",
+                    self.redundant,
+                    plural(self.redundant)
+                ));
+            }
+            (_, true) if self.sched.starts_with("dfs:inf") => {
+                o.push_str(&format!("explored every schedule: {} schedule{}{rate}\n", self.runs, plural(self.runs)));
+            }
+            (_, true) => {
+                o.push_str(&format!("explored every schedule within the bound: {} schedule{}{rate}\n", self.runs, plural(self.runs)));
+            }
+            (Some(why), _) => o.push_str(&format!("runs: {} (stopped at the {why}){rate}\n", self.runs)),
+            (None, _) => o.push_str(&format!("runs: {}{rate}\n", self.runs)),
+        }
+        o.push_str(&format!("outcomes: {} distinct\n", self.outcomes.len()));
+        for oc in &self.outcomes {
+            o.push_str(&format!("  {:>8} × exit {:<3} output {:016x} {}\n", oc.count, oc.exit_code, oc.digest, oc.preview));
+        }
+        match &self.failure {
+            None => o.push_str("no failure found\n"),
+            Some(f) => {
+                o.push_str(&format!("\nfirst failure: {}\n", f.which));
+                if let Some(nd) = &f.nondeterminism {
+                    o.push_str(&format!("error: Spindle bug: two runs of the same schedule differed: {nd}\n"));
+                }
+                o.push_str(&f.report);
+                o.push_str(&format!(
+                    "replay it ({} preemption{}): spindle run --replay {} {}\n",
+                    f.preemptions,
+                    plural(f.preemptions),
+                    shown(&f.replay, f.minimal.is_none()),
+                    self.program
+                ));
+                if let Some(m) = &f.minimal {
+                    o.push_str(&format!(
+                        "\nminimised in {} runs: {} → {} context switch{} away from the default schedule, {} preemption{}\n",
+                        m.runs,
+                        m.switches_before,
+                        m.switches_after,
+                        if m.switches_after == 1 { "" } else { "es" },
+                        m.preemptions,
+                        plural(m.preemptions)
+                    ));
+                    o.push_str(&format!("replay it: spindle run --replay {} {}\n\n", shown(&m.replay, true), self.program));
+                    o.push_str(&m.table);
+                }
+            }
+        }
+        o
+    }
+}
+
+/// A schedule for the report: inline if short, else where `--save-schedule` puts it.
+fn shown(replay: &str, saved: bool) -> String {
+    if replay.len() <= MAX_SHOWN {
+        format!("'{replay}'")
+    } else if saved {
+        format!("@FILE  (the schedule is {} characters: `--save-schedule FILE` writes it)", replay.len())
+    } else {
+        format!("@FILE  (the schedule is {} characters; `--json` shows it)", replay.len())
+    }
+}
+
+/// Longest schedule string shown inline in the report.
+pub const MAX_SHOWN: usize = 600;

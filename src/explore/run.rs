@@ -1,0 +1,188 @@
+//! One run of the program under a policy, and what it produced.
+
+use crate::{ending, Program, RunConfig, SharedBuf};
+use spindle_shims::Shims;
+use spindle_vm::machine::{Console, Machine};
+use spindle_vm::por::Footprint;
+use spindle_vm::sched::Point;
+use spindle_vm::{Policy, Schedule, Stop};
+use std::io::Write;
+use std::sync::Arc;
+
+/// What one run produced.
+pub struct Single {
+    pub exit_code: i32,
+    pub stop: Box<Stop>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub decisions: Schedule,
+    /// Recorded points (when asked for).
+    pub points: Vec<Point>,
+    pub point_runnable: Vec<Vec<u32>>,
+    pub thread_names: Vec<String>,
+    pub trace: Vec<u8>,
+    /// A replayed prefix did not fit: a Spindle bug when exploring.
+    pub schedule_error: Option<String>,
+    pub picks: u64,
+    /// A reduced run stopped because every runnable thread was asleep (not a schedule).
+    pub redundant: bool,
+    /// Reduced runs, per recorded point: the threads asleep there and the footprint of the
+    /// segment that followed it.
+    pub point_asleep: Vec<Vec<u32>>,
+    pub point_fp: Vec<Option<Arc<Footprint>>>,
+}
+
+impl Single {
+    pub fn failed(&self) -> bool {
+        self.exit_code != 0
+    }
+
+    /// Exit code and a digest of the output and the failure's title.
+    pub fn outcome_key(&self) -> (i32, u64) {
+        let mut h = Fnv::new();
+        h.write(&self.stdout);
+        h.write(&[0xff]);
+        h.write(&self.stderr);
+        h.write(&[0xff]);
+        if !self.stop.is_exit() {
+            if let Some(d) = self.stop.diags.first() {
+                h.write(d.title.as_bytes());
+            }
+        }
+        (self.exit_code, h.0)
+    }
+
+    /// A one-line description of the outcome.
+    pub fn preview(&self) -> String {
+        let first = self.stdout.split(|&b| b == b'\n').find(|l| !l.is_empty()).unwrap_or(&[]);
+        let mut text = String::from_utf8_lossy(first).into_owned();
+        if text.chars().count() > 40 {
+            text = format!("{}…", text.chars().take(40).collect::<String>());
+        }
+        let mut p = format!("{text:?}");
+        if !self.stop.is_exit() {
+            if let Some(d) = self.stop.diags.first() {
+                p.push_str(" — ");
+                p.push_str(&d.title);
+            }
+        }
+        p
+    }
+}
+
+/// The class of a failure, which minimisation must preserve: its kind and the title of its
+/// report (for races, without which accesses and threads race).
+pub fn failure_class(stop: &Stop) -> String {
+    let title = stop.diags.first().map_or("", |d| d.title.as_str());
+    let title = title.split(" between (1)").next().unwrap_or(title);
+    format!("{:?}: {title}", stop.kind)
+}
+
+/// 64-bit FNV-1a.
+struct Fnv(u64);
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 ^= x as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// Runs `program` once under `policy`.
+pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points: bool, trace: bool) -> Single {
+    let out = SharedBuf::default();
+    let err = SharedBuf::default();
+    let tbuf = SharedBuf::default();
+    let console = Console { out: Box::new(out.clone()), err: Box::new(err.clone()) };
+    let mut shims = Shims::new();
+    if trace {
+        let tc = crate::TraceConfig { format: crate::TraceFormat::Text, time: true, timeline: false };
+        shims.trace = Some(crate::Tracer::new(tc, Some(Box::new(tbuf.clone()))));
+    }
+    let config = RunConfig { policy, ..config.clone() };
+    let mut single = match Machine::new(program.ir.clone(), config, console) {
+        Ok(mut m) => {
+            m.scheduler_mut().set_log_points(log_points);
+            let stop = m.run(&mut shims);
+            let _ = m.console.out.flush();
+            if let Some(t) = &mut shims.trace {
+                t.ended(&m, &ending(&stop));
+            }
+            let s = m.scheduler();
+            let schedule_error = s.error().map(str::to_string).or_else(|| s.leftover_error());
+            let point_runnable = if log_points { s.points().iter().map(|p| s.point_runnable(p).to_vec()).collect() } else { Vec::new() };
+            let (point_asleep, point_fp) = if log_points && s.reduces() {
+                (0..s.points().len()).map(|i| s.point_sleep(i)).map(|(a, f)| (a.to_vec(), f.cloned())).unzip()
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            let redundant = s.sleep_blocked();
+            Single {
+                exit_code: stop.exit_code(),
+                stop,
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+                decisions: s.decisions().clone(),
+                points: s.points().to_vec(),
+                point_runnable,
+                thread_names: (0..m.thread_count()).map(|t| m.thread_name(t).to_string()).collect(),
+                trace: Vec::new(),
+                schedule_error: if redundant { None } else { schedule_error },
+                picks: s.picks(),
+                redundant,
+                point_asleep,
+                point_fp,
+            }
+        }
+        Err(stop) => Single {
+            exit_code: stop.exit_code(),
+            stop,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            decisions: Schedule::new(),
+            points: Vec::new(),
+            point_runnable: Vec::new(),
+            thread_names: Vec::new(),
+            trace: Vec::new(),
+            schedule_error: None,
+            picks: 0,
+            redundant: false,
+            point_asleep: Vec::new(),
+            point_fp: Vec::new(),
+        },
+    };
+    drop(shims);
+    single.stdout = out.0.borrow().clone();
+    single.stderr = err.0.borrow().clone();
+    single.trace = tbuf.0.borrow().clone();
+    single
+}
+
+/// Runs a schedule twice and compares everything observable; `Err` describes the first
+/// difference (a Spindle bug).
+pub(super) fn run_checked(program: &Program, config: &RunConfig, policy: Policy, log_points: bool) -> (Single, Option<String>) {
+    let a = run_one(program, config, policy.clone(), log_points, true);
+    let b = run_one(program, config, policy, log_points, true);
+    let diff = if a.exit_code != b.exit_code {
+        Some(format!("exit code {} vs {}", a.exit_code, b.exit_code))
+    } else if a.decisions != b.decisions {
+        Some("the scheduling decisions differ".to_string())
+    } else if a.stdout != b.stdout {
+        Some("stdout differs".to_string())
+    } else if a.stderr != b.stderr {
+        Some("stderr differs".to_string())
+    } else if a.trace != b.trace {
+        let (ta, tb) = (String::from_utf8_lossy(&a.trace), String::from_utf8_lossy(&b.trace));
+        let (n, (la, lb)) = ta.lines().zip(tb.lines()).enumerate().find(|(_, (x, y))| x != y).unwrap_or((0, ("(shorter)", "(shorter)")));
+        Some(format!("the traces differ at line {}: `{la}` vs `{lb}`", n + 1))
+    } else if format!("{:?}", a.stop) != format!("{:?}", b.stop) {
+        Some("the failure reports differ".to_string())
+    } else {
+        None
+    };
+    (a, diff)
+}
