@@ -30,6 +30,8 @@ pub struct Single {
     /// segment that followed it.
     pub point_asleep: Vec<Vec<u32>>,
     pub point_fp: Vec<Option<Arc<Footprint>>>,
+    /// Runs for a table ([`run_for_table`]): the footprint of the segment after each point.
+    pub segments: Vec<Option<Arc<Footprint>>>,
 }
 
 impl Single {
@@ -94,6 +96,16 @@ impl Fnv {
 
 /// Runs `program` once under `policy`.
 pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points: bool, trace: bool) -> Single {
+    run_inner(program, config, policy, log_points, trace, false)
+}
+
+/// Runs the program to show its steps: points logged, with the footprint of every segment, so
+/// that the table can put each access of a race where it happened.
+pub fn run_for_table(program: &Program, config: &RunConfig, policy: Policy) -> Single {
+    run_inner(program, config, policy, true, false, true)
+}
+
+fn run_inner(program: &Program, config: &RunConfig, policy: Policy, log_points: bool, trace: bool, segments: bool) -> Single {
     let out = SharedBuf::default();
     let err = SharedBuf::default();
     let tbuf = SharedBuf::default();
@@ -107,6 +119,9 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
     let mut single = match Machine::new(program.ir.clone(), config, console) {
         Ok(mut m) => {
             m.scheduler_mut().set_log_points(log_points);
+            if segments {
+                m.record_segments();
+            }
             let stop = m.run(&mut shims);
             let _ = m.console.out.flush();
             if let Some(t) = &mut shims.trace {
@@ -120,6 +135,7 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
             } else {
                 (Vec::new(), Vec::new())
             };
+            let segments = if segments { (0..s.points().len()).map(|i| s.segment_footprint(i).cloned()).collect() } else { Vec::new() };
             let redundant = s.sleep_blocked();
             Single {
                 exit_code: stop.exit_code(),
@@ -136,6 +152,7 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
                 redundant,
                 point_asleep,
                 point_fp,
+                segments,
             }
         }
         Err(stop) => Single {
@@ -153,6 +170,7 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
             redundant: false,
             point_asleep: Vec::new(),
             point_fp: Vec::new(),
+            segments: Vec::new(),
         },
     };
     drop(shims);

@@ -859,6 +859,16 @@ impl<H: Host> Machine<H> {
             d.backtraces.extend(self.site_backtrace(r.first.site, title));
         }
         s.diags[0] = d;
+        let write = matches!(
+            r.first.kind,
+            crate::race::AccessKind::Write
+                | crate::race::AccessKind::AtomicStore
+                | crate::race::AccessKind::AtomicRmw
+                | crate::race::AccessKind::Dealloc
+                | crate::race::AccessKind::Alloc
+        );
+        s.race =
+            Some(crate::error::RaceAccess { thread: a, addr: crate::memory::addr(r.alloc, r.offset), size: r.first.size.max(1), write });
         s
     }
 
@@ -950,6 +960,7 @@ impl<H: Host> Machine<H> {
                     Box::new(Stop {
                         kind: StopKind::Unsupported,
                         diags: vec![Diagnostic::error(format!("the replayed schedule does not fit this program: {e}"))],
+                        race: None,
                     })
                 });
             }
@@ -1019,7 +1030,7 @@ impl<H: Host> Machine<H> {
                 diags.push(d);
             }
         }
-        let mut s = Box::new(Stop { kind: StopKind::Deadlock, diags });
+        let mut s = Box::new(Stop { kind: StopKind::Deadlock, diags, race: None });
         if let Policy::Random { seed, .. } = self.config.policy {
             if let Some(d) = s.diags.last_mut() {
                 d.notes.push(format!("reproduce with `--sched random --seed {seed}`"));
@@ -1070,6 +1081,13 @@ impl<H: Host> Machine<H> {
             return None;
         }
         Some(format!("{} threads wait for each other, and none can run to wake another: {}", host.len(), host.join("; ")))
+    }
+
+    /// Records the footprint of every segment from now on (for a run whose steps are shown:
+    /// where each memory access happened), kept by the scheduler with its logged points.
+    pub fn record_segments(&mut self) {
+        self.fp.get_or_insert_with(Box::default);
+        self.sched.keep_segments();
     }
 
     /// Runs the active thread until its next scheduling point.
