@@ -27,11 +27,22 @@ struct Node {
     func: u32,
 }
 
-#[derive(Default)]
+/// Entries of the direct-mapped cache in front of the table.
+const CACHE: usize = 256;
+
 pub struct Contexts {
     nodes: Vec<Node>,
     /// (parent, call pc) → context; (ROOT or CUT, function) for roots and cut calls.
     map: FxHashMap<(CtxId, u32), CtxId>,
+    /// (parent, call pc, context) of recent calls: a call in a loop costs a compare, not a hash
+    /// lookup.
+    cache: Box<[(CtxId, u32, CtxId); CACHE]>,
+}
+
+impl Default for Contexts {
+    fn default() -> Self {
+        Contexts { nodes: Vec::new(), map: FxHashMap::default(), cache: Box::new([(u32::MAX, u32::MAX, 0); CACHE]) }
+    }
 }
 
 impl Contexts {
@@ -43,13 +54,23 @@ impl Contexts {
     /// The context of the call at `call_pc` of context `parent`, which calls `func`.
     #[inline]
     pub fn child(&mut self, parent: CtxId, call_pc: u32, func: u32) -> CtxId {
-        if let Some(&c) = self.map.get(&(parent, call_pc)) {
-            return c;
+        let slot = (parent.wrapping_mul(0x9e37_79b9) ^ call_pc) as usize % CACHE;
+        let e = self.cache[slot];
+        if e.0 == parent && e.1 == call_pc {
+            return e.2;
         }
-        if self.nodes.len() >= MAX_CONTEXTS {
-            return self.intern(CUT, func, func);
-        }
-        self.intern(parent, call_pc, func)
+        self.child_slow(parent, call_pc, func, slot)
+    }
+
+    #[inline(never)]
+    fn child_slow(&mut self, parent: CtxId, call_pc: u32, func: u32, slot: usize) -> CtxId {
+        let c = match self.map.get(&(parent, call_pc)) {
+            Some(&c) => c,
+            None if self.nodes.len() >= MAX_CONTEXTS => return self.intern(CUT, func, func),
+            None => self.intern(parent, call_pc, func),
+        };
+        self.cache[slot] = (parent, call_pc, c);
+        c
     }
 
     #[cold]

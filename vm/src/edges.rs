@@ -25,7 +25,7 @@ pub enum Edge {
 }
 
 /// A thread keeps this many of its latest releases.
-const RELEASES_KEPT: usize = 64;
+const RELEASES_KEPT: usize = 16;
 
 #[derive(Default)]
 pub struct Edges {
@@ -87,5 +87,45 @@ impl Edges {
     /// The threads `t` joined.
     pub fn joins(&self, t: ThreadId) -> &[ThreadId] {
         self.joined.get(t).map_or(&[], Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock(v: &[VTime]) -> VClock {
+        let mut c = VClock::new();
+        for (i, &t) in v.iter().enumerate() {
+            c.set(VectorIdx(i as u32), t);
+        }
+        c
+    }
+
+    #[test]
+    fn only_the_entries_an_edge_raised_are_attributed_to_it() {
+        let mut e = Edges::default();
+        let call = Edge::Call { site: 7 };
+        e.learned(1, VectorIdx(1), &clock(&[2, 5, 0]), &clock(&[3, 6, 0]), call);
+        assert_eq!(e.how(1, VectorIdx(0)), Some((call, 3)));
+        assert_eq!(e.how(1, VectorIdx(1)), None, "a thread's own entry is not learnt");
+        assert_eq!(e.how(1, VectorIdx(2)), None, "an entry that did not grow keeps its old edge");
+        let atomic = Edge::Atomic { site: 9 };
+        e.learned(1, VectorIdx(1), &clock(&[3, 6, 0]), &clock(&[3, 6, 4]), atomic);
+        assert_eq!(e.how(1, VectorIdx(0)), Some((call, 3)));
+        assert_eq!(e.how(1, VectorIdx(2)), Some((atomic, 4)));
+    }
+
+    #[test]
+    fn releases_are_found_by_time_and_only_the_latest_are_kept() {
+        let mut e = Edges::default();
+        for t in 1..=(RELEASES_KEPT as VTime + 5) {
+            e.released(2, t, 100 + t as Site);
+        }
+        assert_eq!(e.release_site(2, 21), Some(121));
+        assert_eq!(e.release_site(2, 1), None, "older releases are forgotten");
+        e.joined(0, 2);
+        assert_eq!(e.joins(0), &[2]);
+        assert!(e.joins(1).is_empty());
     }
 }

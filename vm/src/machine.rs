@@ -645,6 +645,7 @@ impl<H: Host> Machine<H> {
     /// reports (an acquire learns other threads' times, a release is logged). Only called while
     /// detecting races.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub(crate) fn race_atomic(
         &mut self,
         id: crate::memory::AllocId,
@@ -662,6 +663,16 @@ impl<H: Host> Machine<H> {
             // earlier acquire fence: that fence records it).
             return rd.atomic(id, off, size, site, kind, ord, load, store);
         }
+        if !(load && ord.acquires()) {
+            // A release only: no other thread's time is learnt, the own one may advance.
+            let own = rd.idx_of(self.active);
+            let t = rd.clock().get(own);
+            let r = rd.atomic(id, off, size, site, kind, ord, load, store);
+            if rd.clock().get(own) > t {
+                self.edges.released(self.active, t, site);
+            }
+            return r;
+        }
         let before = rd.clock().clone();
         let r = rd.atomic(id, off, size, site, kind, ord, load, store);
         self.note_sync(before, site);
@@ -669,6 +680,7 @@ impl<H: Host> Machine<H> {
     }
 
     /// A fence, with the happens-before it creates recorded for reports.
+    #[inline(never)]
     pub(crate) fn race_fence(&mut self, ord: crate::race::Ordering, site: Site) {
         let Some(rd) = &mut self.race else { return };
         let before = rd.clock().clone();
