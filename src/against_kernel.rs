@@ -199,7 +199,7 @@ impl KernelCheck {
     /// report or the run's own failure report, then the summary.
     pub fn render(&self, program: &Program, color: bool) -> String {
         let mut out = match &self.divergence {
-            Some(d) => render(std::slice::from_ref(&d.diagnostic), Some(&program.file), color),
+            Some(d) => render(std::slice::from_ref(&d.diagnostic), Some(&program.sources), color),
             None => program.render_stop(&self.outcome.stop, color),
         };
         out.push_str(&self.summary());
@@ -295,7 +295,7 @@ impl Program {
             Some(d) => Some(Report {
                 kind: StopKind::Unsupported,
                 title: d.diagnostic.title.clone(),
-                rendered: render(std::slice::from_ref(&d.diagnostic), Some(&self.file), false),
+                rendered: render(std::slice::from_ref(&d.diagnostic), Some(&self.sources), false),
             }),
             None => (!stop.diags.is_empty()).then(|| Report {
                 kind: stop.kind,

@@ -56,6 +56,9 @@ pub struct Args {
     /// Do not stop at the first failure: explore everything and count every outcome.
     #[arg(long)]
     keep_going: bool,
+    /// Give the program's `const NAME` the value VALUE (repeatable; docs/language.md).
+    #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
+    consts: Vec<(String, String)>,
 }
 
 fn fail(msg: impl std::fmt::Display) -> i32 {
@@ -115,13 +118,15 @@ pub fn run(a: Args, color: bool) -> i32 {
             config: RunConfig { max_steps: Some(a.max_steps), race_check: !a.no_race_check, ..RunConfig::default() },
             reduction: !a.no_reduction,
             keep_going: a.keep_going,
+            consts: a.consts.clone(),
         };
         let text =
             match std::fs::read(file).map_err(|e| e.to_string()).and_then(|b| spindle_vm::front::decode_source(b).map_err(|d| d.title)) {
                 Ok(t) => t,
                 Err(e) => return fail(format!("cannot read `{file}`: {e}")),
             };
-        if let Err(e) = Program::from_source(file, text.clone()) {
+        let load = spindle::LoadOptions { consts: a.consts.clone(), ..Default::default() };
+        if let Err(e) = Program::load_source(file, text.clone(), &load) {
             eprint!("{}", e.render(color));
             return EXIT_BAD_PROGRAM;
         }

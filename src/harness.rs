@@ -51,9 +51,25 @@
 //! ```
 //!
 //! `spindle-flags` are `spindle run` flags applied on top of the harness's [`Config`] (see
-//! [`Config::with_flags`]); `expect: exit N` is checked against the exit code. A program that
+//! [`Config::with_flags`]), and `--const NAME=VALUE` (an override of the program's
+//! `const NAME`); `expect: exit N` is checked against the exit code. A program that
 //! does not load is a failure unless its header says `expect: exit 2` (then the snapshot holds
 //! the error).
+//!
+//! A file whose header has a line `// spindle-module: …` is a module that other programs
+//! `use` (docs/language.md, "Modules"); the harness does not run it on its own.
+//!
+//! A program that exists in several variants — an edge-triggered and a level-triggered form
+//! that differ in one constant — is one file with a `spindle-variants` line:
+//!
+//! ```text
+//! // spindle-variants: ET: --const MODE=EPOLLET; LT: --const MODE=0
+//! ```
+//!
+//! Each variant (`NAME: FLAGS`, `;`-separated) is run on its own, with its flags after the
+//! `spindle-flags`, and has its own snapshot, named as if the file were `STEM_name.mir` (the
+//! variant's name in lower case): `wait.mir`'s variants `ET` and `LT` are snapshotted as
+//! `wait_et.mir` and `wait_lt.mir`.
 //!
 //! ## Configuration
 //!
@@ -170,6 +186,9 @@ pub struct Header {
     pub flags: Vec<String>,
     /// The code of the first `// expect: exit N` line.
     pub expect_exit: Option<i32>,
+    /// The variants of a `// spindle-variants: NAME: FLAGS; NAME: FLAGS` line: each is run
+    /// (and snapshotted) on its own, with its flags after [`Header::flags`].
+    pub variants: Vec<(String, Vec<String>)>,
 }
 
 impl Header {
@@ -186,6 +205,11 @@ impl Header {
         for l in lines {
             if let Some(rest) = l.strip_prefix("spindle-flags:") {
                 h.flags.extend(rest.split_whitespace().map(str::to_string));
+            } else if let Some(rest) = l.strip_prefix("spindle-variants:") {
+                for v in rest.split(';').map(str::trim).filter(|v| !v.is_empty()) {
+                    let (name, flags) = v.split_once(':').unwrap_or((v, ""));
+                    h.variants.push((name.trim().to_string(), flags.split_whitespace().map(str::to_string).collect()));
+                }
             } else if let Some(rest) = l.strip_prefix("expect:") {
                 if h.expect_exit.is_none() {
                     if let Some(rest) = rest.trim().strip_prefix("exit") {
@@ -197,6 +221,60 @@ impl Header {
         }
         h
     }
+
+    /// Every run the header asks for: `(variant name, flags)` per variant, or one run with
+    /// [`Header::flags`] and no name.
+    ///
+    /// ```
+    /// let h = spindle::harness::Header::parse("// spindle-flags: --seed 1\n// spindle-variants: ET: --const M=EPOLLET; LT: --const M=0\n");
+    /// assert_eq!(h.runs()[1], (Some("LT".to_string()), vec!["--seed".to_string(), "1".into(), "--const".into(), "M=0".into()]));
+    /// ```
+    pub fn runs(&self) -> Vec<(Option<String>, Vec<String>)> {
+        if self.variants.is_empty() {
+            return vec![(None, self.flags.clone())];
+        }
+        self.variants.iter().map(|(n, f)| (Some(n.clone()), self.flags.iter().chain(f).cloned().collect())).collect()
+    }
+}
+
+/// Whether a file is a module that programs `use`, not a program: its header has a line
+/// `// spindle-module: …` (what it is for). The harness does not run modules on their own.
+pub fn is_module(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|b| {
+        String::from_utf8_lossy(&b)
+            .lines()
+            .map(str::trim)
+            .take_while(|l| l.starts_with("//"))
+            .any(|l| l.trim_start_matches('/').trim().starts_with("spindle-module:"))
+    })
+}
+
+/// The snapshot suffix of a variant: `dir/stem.mir` and `ET` give `dir/stem_et.mir`.
+pub fn variant_suffix(suffix: &str, variant: &str) -> String {
+    let (stem, ext) = match suffix.rfind('.') {
+        Some(i) if !suffix[i..].contains('/') => suffix.split_at(i),
+        _ => (suffix, ""),
+    };
+    format!("{stem}_{}{ext}", variant.to_lowercase())
+}
+
+/// Splits `--const NAME=VALUE` (and `--const=NAME=VALUE`) out of run flags: (the overrides, the
+/// other flags).
+pub fn split_consts(flags: &[String]) -> Result<(Vec<(String, String)>, Vec<String>), String> {
+    let mut consts = Vec::new();
+    let mut rest = Vec::new();
+    let mut it = flags.iter();
+    while let Some(f) = it.next() {
+        if f == "--const" {
+            let v = it.next().ok_or("`--const` needs NAME=VALUE")?;
+            consts.push(crate::LoadOptions::parse_const(v)?);
+        } else if let Some(v) = f.strip_prefix("--const=") {
+            consts.push(crate::LoadOptions::parse_const(v)?);
+        } else {
+            rest.push(f.clone());
+        }
+    }
+    Ok((consts, rest))
 }
 
 /// The snapshot text of a run: exit code, stdout, stderr and trace, in that order.
@@ -294,7 +372,7 @@ impl Harness {
             let Ok(rel) = entry.path().strip_prefix(&base) else { continue };
             let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
             let rel = rel.join("/");
-            if matcher.is_match(&rel) {
+            if matcher.is_match(&rel) && !is_module(entry.path()) {
                 out.push((entry.path().to_path_buf(), rel));
             }
         }
@@ -305,8 +383,35 @@ impl Harness {
         Ok(out)
     }
 
-    /// Runs one program as the suite does.
+    /// Every run of the suite: (file, snapshot suffix, variant), one per variant of a file
+    /// that has `// spindle-variants:`.
+    pub fn cases(&self, root: &Path) -> Result<Vec<(PathBuf, String, Option<String>)>, String> {
+        let mut out = Vec::new();
+        for (path, suffix) in self.files(root)? {
+            let header = std::fs::read(&path).ok().filter(|_| self.headers).map(|b| Header::parse(&String::from_utf8_lossy(&b)));
+            match header.filter(|h| !h.variants.is_empty()) {
+                Some(h) => {
+                    for (v, _) in h.variants {
+                        out.push((path.clone(), variant_suffix(&suffix, &v), Some(v)));
+                    }
+                }
+                None => out.push((path, suffix, None)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs one program as the suite does (its first variant, if it has several).
     pub fn run_file(&self, root: &Path, path: &Path, suffix: &str) -> Case {
+        let header = std::fs::read(path).ok().filter(|_| self.headers).map(|b| Header::parse(&String::from_utf8_lossy(&b)));
+        let variant = header.and_then(|h| h.variants.into_iter().next()).map(|(n, _)| n);
+        let suffix = variant.as_deref().map_or_else(|| suffix.to_string(), |v| variant_suffix(suffix, v));
+        self.run_variant(root, path, &suffix, variant.as_deref())
+    }
+
+    /// Runs one variant of a program (`None`: the program has none) as the suite does;
+    /// `suffix` names its snapshot.
+    pub fn run_variant(&self, root: &Path, path: &Path, suffix: &str, variant: Option<&str>) -> Case {
         let display = match path.strip_prefix(root) {
             Ok(rel) => rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"),
             Err(_) => path.display().to_string(),
@@ -327,16 +432,34 @@ impl Harness {
             }
         };
         let header = if self.headers { Header::parse(&String::from_utf8_lossy(&bytes)) } else { Header::default() };
-        let config = match self.config.clone().with_flags(&header.flags) {
+        let flags = match variant {
+            None => header.flags.clone(),
+            Some(v) => match header.runs().into_iter().find(|(n, _)| n.as_deref() == Some(v)) {
+                Some((_, f)) => f,
+                None => {
+                    case.problems.push(format!("{display}: it has no variant `{v}`"));
+                    return case;
+                }
+            },
+        };
+        let (consts, flags) = match split_consts(&flags) {
+            Ok(x) => x,
+            Err(e) => {
+                case.problems.push(format!("{display}: its header is wrong: {e}"));
+                return case;
+            }
+        };
+        let config = match self.config.clone().with_flags(&flags) {
             Ok(c) => c,
             Err(e) => {
                 case.problems.push(format!("{display}: its `// spindle-flags:` header is wrong: {e}"));
                 return case;
             }
         };
+        let options = crate::LoadOptions { foreign: self.foreign.clone(), consts, base_dir: Some(root.to_path_buf()), files: None };
         let loaded = spindle_vm::front::decode_source(bytes)
-            .map_err(|d| LoadError { file: None, diagnostics: vec![d.note(format!("in `{display}`"))] })
-            .and_then(|text| Program::from_source_with(&display, text, &self.foreign));
+            .map_err(|d| LoadError { sources: None, diagnostics: vec![d.note(format!("in `{display}`"))] })
+            .and_then(|text| Program::load_source(&display, text, &options));
         let program = match loaded {
             Ok(p) => p,
             Err(e) => {
@@ -383,7 +506,7 @@ impl Harness {
     /// order. A panic inside Spindle while running a program is reported as that program's
     /// problem.
     pub fn run_all(&self, root: &Path) -> Result<Vec<Case>, String> {
-        let files = self.files(root)?;
+        let files = self.cases(root)?;
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<std::sync::Mutex<Option<Case>>> = files.iter().map(|_| std::sync::Mutex::new(None)).collect();
         std::thread::scope(|s| {
@@ -393,20 +516,22 @@ impl Harness {
                     .stack_size(16 << 20)
                     .spawn_scoped(s, || loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((path, suffix)) = files.get(i) else { break };
-                        let case = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_file(root, path, suffix)))
-                            .unwrap_or_else(|panic| Case {
-                                path: path.clone(),
-                                display: path.display().to_string(),
-                                suffix: suffix.clone(),
-                                snapshot: None,
-                                exit_code: None,
-                                problems: vec![format!(
-                                    "{}: Spindle panicked while running it (a Spindle bug, please report it): {}",
-                                    path.display(),
-                                    panic_message(&*panic)
-                                )],
-                            });
+                        let Some((path, suffix, variant)) = files.get(i) else { break };
+                        let case = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            self.run_variant(root, path, suffix, variant.as_deref())
+                        }))
+                        .unwrap_or_else(|panic| Case {
+                            path: path.clone(),
+                            display: path.display().to_string(),
+                            suffix: suffix.clone(),
+                            snapshot: None,
+                            exit_code: None,
+                            problems: vec![format!(
+                                "{}: Spindle panicked while running it (a Spindle bug, please report it): {}",
+                                path.display(),
+                                panic_message(&*panic)
+                            )],
+                        });
                         *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(case);
                     })
                     .expect("start a harness thread");
@@ -827,10 +952,18 @@ impl Sweep {
         self
     }
 
+    /// Gives the program's `const NAME` the value `value` (as `--const NAME=VALUE`): sweeps one
+    /// variant of a program.
+    pub fn constant(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.consts.push((name.into(), value.into()));
+        self
+    }
+
     /// Runs the sweep.
     pub fn run(&self) -> Result<SweepReport, SweepError> {
         let text = self.text.clone().map_err(SweepError::BadInput)?;
-        if let Err(e) = Program::from_source(&self.name, text.clone()) {
+        let load = crate::LoadOptions { consts: self.options.consts.clone(), ..Default::default() };
+        if let Err(e) = Program::load_source(&self.name, text.clone(), &load) {
             return Err(SweepError::BadInput(format!("{} does not load:\n{}", self.name, e.render(false).trim_end())));
         }
         let summary = explore::explore(&self.name, &text, &self.options).map_err(SweepError::BadInput)?;

@@ -50,7 +50,7 @@
 use spindle_shims::{LinuxResolver, Shims};
 use spindle_vm::diag::{render, Diagnostic, Level};
 use spindle_vm::machine::Machine;
-use spindle_vm::source::SourceFile;
+use spindle_vm::source::{SourceFile, SourceMap};
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::Path;
@@ -406,7 +406,12 @@ impl Config {
 
 /// A checked program, ready to run any number of times.
 pub struct Program {
+    /// The program's own file.
     pub file: Rc<SourceFile>,
+    /// Every file of the program: its own, then the modules its `use` items loaded.
+    pub sources: Rc<SourceMap>,
+    /// The `--const NAME=VALUE` overrides it was compiled with.
+    pub consts: Vec<(String, String)>,
     pub ir: Rc<spindle_vm::ir::Program>,
     /// Warnings from checking.
     pub warnings: Vec<Diagnostic>,
@@ -416,17 +421,118 @@ pub struct Program {
     fd_limits: FdLimits,
 }
 
+/// How to load a program: the host's own foreign functions and `--const NAME=VALUE` overrides
+/// of its `const` items.
+#[derive(Clone, Default)]
+pub struct LoadOptions {
+    pub foreign: ForeignTable,
+    pub consts: Vec<(String, String)>,
+    /// The directory a relative program path is relative to, if not the current one (the
+    /// harness shows paths relative to the crate root, wherever the test runs).
+    pub base_dir: Option<std::path::PathBuf>,
+    /// Modules held in memory, by path (as `use` items resolve it: `dir/../x.mir` is `x.mir`),
+    /// instead of the file system: a `use` of any other path is an error. For tests and fuzzing.
+    pub files: Option<Arc<std::collections::BTreeMap<String, String>>>,
+}
+
+impl LoadOptions {
+    /// Parses `NAME=VALUE` (the argument of `--const`).
+    pub fn parse_const(arg: &str) -> Result<(String, String), String> {
+        match arg.split_once('=') {
+            Some((n, v)) if !n.trim().is_empty() && !v.trim().is_empty() => Ok((n.trim().to_string(), v.trim().to_string())),
+            _ => Err(format!("`--const {arg}`: expected NAME=VALUE, e.g. `--const MODE=EPOLLET`")),
+        }
+    }
+}
+
+/// Reads the files of `use "path";` items from the file system: relative to the directory of
+/// the importing file, identified by their canonical path (so a file used twice loads once).
+struct FsLoader {
+    /// What relative paths are relative to (`None`: the current directory).
+    base: Option<std::path::PathBuf>,
+    /// In-memory files instead of the file system ([`LoadOptions::files`]).
+    files: Option<Arc<std::collections::BTreeMap<String, String>>>,
+}
+
+impl FsLoader {
+    fn real(&self, p: &Path) -> std::path::PathBuf {
+        match &self.base {
+            Some(b) if p.is_relative() => b.join(p),
+            _ => p.to_path_buf(),
+        }
+    }
+}
+
+impl spindle_vm::front::Loader for FsLoader {
+    fn load(&self, from: &str, path: &str) -> Result<spindle_vm::front::LoadedFile, String> {
+        let joined = Path::new(from).parent().unwrap_or(Path::new("")).join(path);
+        let shown = lexically_normal(&joined);
+        // The resolved path, when it is not the one written.
+        let at = if shown == path { String::new() } else { format!("`{shown}`: ") };
+        if let Some(files) = &self.files {
+            return match files.get(&shown) {
+                Some(text) => Ok(spindle_vm::front::LoadedFile { key: shown.clone(), path: shown, text: text.clone() }),
+                None => Err(format!("{at}no such file among the program's in-memory files")),
+            };
+        }
+        let real = self.real(&joined);
+        let meta = std::fs::metadata(&real).map_err(|e| format!("{at}{e}"))?;
+        if meta.is_dir() {
+            return Err(format!("{at}a directory, not a file"));
+        }
+        if !meta.is_file() {
+            return Err(format!("{at}not a regular file (a device, a FIFO or a socket)"));
+        }
+        if meta.len() > spindle_vm::source::MAX_TOTAL_SOURCE {
+            return Err(format!("{at}too large ({} bytes; a program's files hold at most 4 GiB together)", meta.len()));
+        }
+        let bytes = std::fs::read(&real).map_err(|e| format!("{at}{e}"))?;
+        if let Some(n) = bytes.iter().position(|&b| b == 0) {
+            return Err(format!("{at}a binary file, not a program (a NUL byte at offset {n})"));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|e| format!("{at}not UTF-8 text (an invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
+        let key = std::fs::canonicalize(&real).map_or_else(|_| shown.clone(), |p| p.to_string_lossy().into_owned());
+        Ok(spindle_vm::front::LoadedFile { key, path: shown, text })
+    }
+
+    fn key_of(&self, path: &str) -> String {
+        if self.files.is_some() {
+            return lexically_normal(Path::new(path));
+        }
+        std::fs::canonicalize(self.real(Path::new(path))).map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned())
+    }
+}
+
+/// `a/b/../c.mir` as `a/c.mir` (for showing a path; `..` at the start stays).
+fn lexically_normal(p: &Path) -> String {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    let joined: std::path::PathBuf = out.iter().collect();
+    joined.to_string_lossy().into_owned()
+}
+
 /// A program that failed to load: every diagnostic, rendered on demand.
 #[derive(Debug)]
 pub struct LoadError {
-    pub file: Option<SourceFile>,
+    /// Every file read before the error (`None` if not even the program's own could be).
+    pub sources: Option<SourceMap>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl LoadError {
     /// The diagnostics as `spindle check` prints them (`color`: with ANSI styling).
     pub fn render(&self, color: bool) -> String {
-        render(&self.diagnostics, self.file.as_ref(), color)
+        render(&self.diagnostics, self.sources.as_ref(), color)
     }
 }
 
@@ -543,12 +649,18 @@ impl Program {
 
     /// [`Program::from_path`], with the host-added foreign functions of `foreign`.
     pub fn from_path_with(path: impl AsRef<Path>, foreign: &ForeignTable) -> Result<Program, LoadError> {
+        Self::load(path, &LoadOptions { foreign: foreign.clone(), ..Default::default() })
+    }
+
+    /// Reads and checks a program file with `options`: host-added foreign functions and
+    /// `--const NAME=VALUE` overrides.
+    pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Program, LoadError> {
         let path = path.as_ref().to_string_lossy();
         let bytes = std::fs::read(path.as_ref())
-            .map_err(|e| LoadError { file: None, diagnostics: vec![Diagnostic::error(format!("cannot read `{path}`: {e}"))] })?;
+            .map_err(|e| LoadError { sources: None, diagnostics: vec![Diagnostic::error(format!("cannot read `{path}`: {e}"))] })?;
         let text = spindle_vm::front::decode_source(bytes)
-            .map_err(|d| LoadError { file: None, diagnostics: vec![d.note(format!("in `{path}`"))] })?;
-        Self::from_source_with(&path, text, foreign)
+            .map_err(|d| LoadError { sources: None, diagnostics: vec![d.note(format!("in `{path}`"))] })?;
+        Self::load_source(&path, text, options)
     }
 
     /// [`Program::from_source`], with the host-added foreign functions of `foreign`: the
@@ -571,18 +683,31 @@ impl Program {
     /// assert!(outcome.trace_text().starts_with("[main] my_add(2, 3)"));
     /// ```
     pub fn from_source_with(path: &str, text: impl Into<String>, foreign: &ForeignTable) -> Result<Program, LoadError> {
+        Self::load_source(path, text, &LoadOptions { foreign: foreign.clone(), ..Default::default() })
+    }
+
+    /// [`Program::load`] of a program given as text; `path` is shown in diagnostics, and
+    /// `use "file.mir";` items are read relative to its directory.
+    pub fn load_source(path: &str, text: impl Into<String>, options: &LoadOptions) -> Result<Program, LoadError> {
         let file = SourceFile::new(path, text);
-        let compiled =
-            if foreign.is_empty() { spindle_vm::front::compile(&file, &LinuxResolver) } else { spindle_vm::front::compile(&file, foreign) };
+        let loader = FsLoader { base: options.base_dir.clone(), files: options.files.clone() };
+        let front = spindle_vm::front::Options { loader: Some(&loader), consts: &options.consts };
+        let compiled = if options.foreign.is_empty() {
+            spindle_vm::front::compile_with(&file, &LinuxResolver, front)
+        } else {
+            spindle_vm::front::compile_with(&file, &options.foreign, front)
+        };
         match compiled.program {
             Some(ir) => Ok(Program {
                 file: Rc::new(file),
+                sources: Rc::new(compiled.sources),
+                consts: options.consts.clone(),
                 ir: Rc::new(ir),
                 warnings: compiled.diagnostics,
-                foreign: foreign.clone(),
+                foreign: options.foreign.clone(),
                 fd_limits: Default::default(),
             }),
-            None => Err(LoadError { file: Some(file), diagnostics: compiled.diagnostics }),
+            None => Err(LoadError { sources: Some(compiled.sources), diagnostics: compiled.diagnostics }),
         }
     }
 
@@ -599,7 +724,23 @@ impl Program {
 
     /// Identifies the program text in schedule strings (`s1:FINGERPRINT:…`).
     pub fn fingerprint(&self) -> u32 {
-        spindle_vm::schedule::fingerprint(self.file.text.as_bytes())
+        let files = self.sources.files();
+        if files.len() == 1 && self.consts.is_empty() {
+            return spindle_vm::schedule::fingerprint(self.file.text.as_bytes());
+        }
+        // Every file's text and the overrides: a change to a module is a change to the program.
+        let mut all = Vec::new();
+        for f in files {
+            all.extend_from_slice(f.path.as_bytes());
+            all.push(0);
+            all.extend_from_slice(f.text.as_bytes());
+            all.push(0);
+        }
+        for (n, v) in &self.consts {
+            all.extend_from_slice(format!("--const {n}={v}").as_bytes());
+            all.push(0);
+        }
+        spindle_vm::schedule::fingerprint(&all)
     }
 
     /// Runs the program with its output captured. `config` is a [`Config`] (or a
@@ -762,13 +903,13 @@ impl Program {
 
     /// Renders a run's failure report (nothing for a normal exit).
     pub fn render_stop(&self, stop: &Stop, color: bool) -> String {
-        render(&stop.diags, Some(&self.file), color)
+        render(&stop.diags, Some(&self.sources), color)
     }
 
     /// Renders the checker's warnings.
     pub fn render_warnings(&self, color: bool) -> String {
         let w: Vec<Diagnostic> = self.warnings.iter().filter(|d| d.level == Level::Warning).cloned().collect();
-        render(&w, Some(&self.file), color)
+        render(&w, Some(&self.sources), color)
     }
 }
 

@@ -124,6 +124,9 @@ enum Command {
         /// single-threaded programs that never block; docs/divergences.md.
         #[arg(long, conflicts_with_all = ["replay", "save_schedule", "timeline"])]
         against_kernel: bool,
+        /// Give the program's `const NAME` the value VALUE (repeatable): `--const MODE=EPOLLET`.
+        #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
+        consts: Vec<(String, String)>,
     },
     /// Run a program under many schedules and report its outcomes and the first failure, with
     /// a replay string and a minimised schedule (docs/explore.md). Exit status: 0 no failure
@@ -133,6 +136,9 @@ enum Command {
     Check {
         /// The program (.mir).
         file: String,
+        /// Give the program's `const NAME` the value VALUE (repeatable).
+        #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
+        consts: Vec<(String, String)>,
     },
     /// Print the built-in Linux constants and their values.
     Constants,
@@ -211,7 +217,7 @@ fn main() -> ExitCode {
         }
         Command::Explore(args) => explore_cli::run(args, color),
         Command::KernelOracle => kernel_oracle(),
-        Command::Check { file } => match Program::from_path(&file) {
+        Command::Check { file, consts } => match Program::load(&file, &spindle::LoadOptions { consts, ..Default::default() }) {
             Ok(p) => {
                 eprint!("{}", p.render_warnings(color));
                 0
@@ -244,6 +250,7 @@ fn main() -> ExitCode {
             replay,
             save_schedule,
             against_kernel,
+            consts,
         } => {
             let replayed = match replay.as_deref().map(|r| explore_cli::replay_policy(r, &file, sched.is_some() || seed.is_some())) {
                 Some(Err(e)) => {
@@ -272,7 +279,7 @@ fn main() -> ExitCode {
                 max_allocations,
                 race_check: !no_race_check,
             };
-            match Program::from_path(&file) {
+            match Program::load(&file, &spindle::LoadOptions { consts, ..Default::default() }) {
                 Err(e) => {
                     eprint!("{}", e.render(color));
                     EXIT_BAD_PROGRAM

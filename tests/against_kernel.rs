@@ -15,7 +15,7 @@ mod common;
 
 use spindle::against_kernel::{KernelCheck, Oracle, OracleError, EXIT_DIVERGED};
 use spindle::harness::{Header, HARNESS_MAX_STEPS};
-use spindle::{Config, Program};
+use spindle::{Config, LoadOptions, Program};
 use std::path::{Path, PathBuf};
 
 use std::time::Duration;
@@ -63,11 +63,6 @@ fn all_programs() -> Vec<PathBuf> {
     v
 }
 
-/// The configuration a program's header asks for, as the snapshot suite runs it.
-fn config_for(src: &str) -> Config {
-    Config::new().max_steps(HARNESS_MAX_STEPS).with_flags(Header::parse(src).flags).expect("the header's flags are valid")
-}
-
 /// Runs `f` over `items` on two worker threads and returns the results in order.
 fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -96,21 +91,29 @@ struct Checked {
 
 #[test]
 fn every_single_threaded_program_agrees_with_linux_but_the_documented_divergences() {
-    let programs: Vec<(String, Program, Config)> = all_programs()
-        .into_iter()
-        .filter_map(|rel| {
-            let src = std::fs::read_to_string(Path::new(ROOT).join(&rel)).ok()?;
+    // Every variant of a program with `// spindle-variants:` is checked on its own: `path [ET]`.
+    let mut items: Vec<(String, String, Config, Vec<(String, String)>)> = Vec::new();
+    for rel in all_programs() {
+        let Ok(src) = std::fs::read_to_string(Path::new(ROOT).join(&rel)) else { continue };
+        let path = rel.to_string_lossy().replace('\\', "/");
+        for (variant, flags) in Header::parse(&src).runs() {
+            let (consts, flags) = spindle::harness::split_consts(&flags).expect("the header's flags are valid");
+            let options = LoadOptions { consts, ..Default::default() };
             // Programs that do not load (programs/errors/) have nothing to check.
-            let program = Program::from_path(Path::new(ROOT).join(&rel)).ok()?;
-            Some((rel.to_string_lossy().replace('\\', "/"), program, config_for(&src)))
-        })
-        .collect();
+            if Program::load(Path::new(ROOT).join(&rel), &options).is_err() {
+                continue;
+            }
+            let config = Config::new().max_steps(HARNESS_MAX_STEPS).with_flags(flags).expect("the header's flags are valid");
+            let label = variant.map_or_else(|| path.clone(), |v| format!("{path} [{v}]"));
+            items.push((label, path.clone(), config, options.consts));
+        }
+    }
     // `Program` is not `Send`: each worker loads its own.
-    let items: Vec<(String, Config)> = programs.iter().map(|(p, _, c)| (p.clone(), c.clone())).collect();
-    let results = par_map(&items, |(path, config)| {
-        let program = Program::from_path(Path::new(ROOT).join(path)).unwrap();
+    let results = par_map(&items, |(label, path, config, consts)| {
+        let options = LoadOptions { consts: consts.clone(), ..Default::default() };
+        let program = Program::load(Path::new(ROOT).join(path), &options).unwrap();
         let plain = program.run(config.clone());
-        Checked { path: path.clone(), check: program.against_kernel(config.clone(), &oracle()), plain: (plain.exit_code, plain.stdout) }
+        Checked { path: label.clone(), check: program.against_kernel(config.clone(), &oracle()), plain: (plain.exit_code, plain.stdout) }
     });
 
     let docs = std::fs::read_to_string(Path::new(ROOT).join("docs/divergences.md")).unwrap();

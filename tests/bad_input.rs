@@ -416,3 +416,94 @@ fn check_on_bad_input() {
         assert_eq!(o.code, Some(2), "`spindle check {name}`\nstderr:\n{}", short(&o.stderr));
     }
 }
+
+// ---- modules (docs/language.md, "Modules") ----------------------------------------------------
+
+/// As [`assert_error`], with every one of `keywords` on stderr.
+fn assert_error_all(what: &str, o: &Outcome, code: i32, keywords: &[&str]) {
+    assert_error(what, o, code, keywords);
+    for k in keywords {
+        assert!(o.stderr.contains(k), "{what}: stderr does not say {k:?}:\n{}", short(&o.stderr));
+    }
+}
+
+/// A chain of 1 000 files, each using the next: stopped at the 64th with an error at the
+/// `use` that goes one file too deep, not a stack overflow.
+#[test]
+fn use_chain_1000_files_deep() {
+    let dir = temp_dir("use_chain");
+    for i in 0..1000 {
+        let text = format!("use \"d{}.mir\";\nfn f{i}() {{ bb0: {{ return; }} }}\n", i + 1);
+        std::fs::write(dir.join(format!("d{i}.mir")), text).unwrap();
+    }
+    std::fs::write(dir.join("d1000.mir"), "fn main() { bb0: { return; } }\n").unwrap();
+    let o = run_file(&dir.join("d0.mir"), &[]);
+    assert_error_all("a 1000-deep use chain", &o, 2, &["`use` chain too deep", "the limit is 64 files", "d63.mir:1:1", "use \"d64.mir\";"]);
+}
+
+/// A file that uses itself is the shortest cycle.
+#[test]
+fn use_of_itself() {
+    let path = write_file("use_itself", "me.mir", b"use \"me.mir\";\nfn main() { bb0: { return; } }\n");
+    let o = run_file(&path, &[]);
+    assert_error_all("a file that uses itself", &o, 2, &["`use` cycle", "me.mir → ", "already being loaded"]);
+}
+
+/// The same module reached twice (a diamond: main uses a and b, both use c) is loaded once:
+/// no name clash for c's function.
+#[test]
+fn a_module_used_twice_is_loaded_once() {
+    let dir = temp_dir("use_diamond");
+    std::fs::write(dir.join("c.mir"), "fn c() -> i64 { bb0: { return 3; } }\n").unwrap();
+    std::fs::write(dir.join("a.mir"), "use \"c.mir\";\nfn a() -> i64 { let x: i64; bb0: { x = call c() -> bb1; } bb1: { return x; } }\n")
+        .unwrap();
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/b.mir"), "use \"../c.mir\";\nfn b() -> i64 { bb0: { return 4; } }\n").unwrap();
+    let main = "use \"a.mir\";\nuse \"sub/b.mir\";\nuse \"./c.mir\";\nfn main() -> i64 {\n    let x: i64;\n    let y: i64;\n    bb0: { x = call a() -> bb1; }\n    bb1: { y = call b() -> bb2; }\n    bb2: { println \"{}\", x + y; return 0; }\n}\n";
+    std::fs::write(dir.join("main.mir"), main).unwrap();
+    let o = run_file(&dir.join("main.mir"), &[]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(o.stdout, "7\n");
+}
+
+/// Files that cannot be read as modules: an error at the `use`, exit 2, for each kind. (The
+/// tests run as root, so permissions cannot make a file unreadable; /proc/self/mem is a regular
+/// file that cannot be read from offset 0.)
+#[test]
+fn use_of_unreadable_and_special_files() {
+    let dir = temp_dir("use_special");
+    let fifo = dir.join("fifo.mir");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let mut cases = vec![
+        ("/proc/self/mem", "Input/output error"),
+        ("/dev/zero", "not a regular file"),
+        ("/", "a directory"),
+        ("", "must be a file name"),
+    ];
+    if made {
+        cases.push(("fifo.mir", "not a regular file"));
+    }
+    for (target, why) in cases {
+        let text = format!("use \"{target}\";\nfn main() {{ bb0: {{ return; }} }}\n");
+        std::fs::write(dir.join("main.mir"), text).unwrap();
+        let o = run_file(&dir.join("main.mir"), &[]);
+        assert_error_all(&format!("use \"{target}\""), &o, 2, &[why, "main.mir:1:"]);
+    }
+}
+
+/// `--const` of a name the program does not define, or with a value that is not a constant.
+#[test]
+fn bad_const_overrides() {
+    let path = write_file("const", "c.mir", b"const MODE = 1;\nfn main() -> i64 { bb0: { return MODE; } }\n");
+    let p = path.to_str().unwrap();
+    let o = spindle(&["run", "--const", "NOPE=1", p]);
+    assert_error_all("--const of an unknown name", &o, 2, &["`--const NOPE=1`: the program has no `const NOPE`", "its constants: MODE"]);
+    let o = spindle(&["run", "--const", "MODE=1 +", p]);
+    assert_error_all("--const with a broken value", &o, 2, &["expected an expression", "--> --const MODE:1:"]);
+    let o = spindle(&["run", "--const", "MODE", p]);
+    assert_error_all("--const without a value", &o, 2, &["expected NAME=VALUE"]);
+    let o = spindle(&["run", "--const", "MODE=EPOLLIN|7", p]);
+    assert_eq!(o.code, Some(7), "{}", o.stderr);
+    let o = spindle(&["check", "--const", "MODE=x", p]);
+    assert_error_all("check --const with an unknown constant", &o, 2, &["unknown constant `x`"]);
+}

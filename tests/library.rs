@@ -333,6 +333,19 @@ fn a_sweep_of_a_correct_program_passes() {
     assert!(r.exhaustive);
 }
 
+/// A sweep of one variant of a two-variant program (`const MODE`, `--const MODE=0`), and of a
+/// constant the program does not have.
+#[test]
+fn a_sweep_of_a_variant() {
+    let path = Path::new(ROOT).join("programs/epoll/notification_after_timeout.mir");
+    let lt = Sweep::new(&path).constant("MODE", "0").dfs(2).check();
+    assert!(lt.exhaustive && lt.runs >= 1);
+    match Sweep::new(&path).constant("NOPE", "1").seeds(1).run() {
+        Err(SweepError::BadInput(e)) => assert!(e.contains("the program has no `const NOPE`"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn a_sweep_of_bad_input_says_why() {
     match Sweep::new("no/such/file.mir").run() {

@@ -10,7 +10,9 @@
 //! // spindle-flags: --sched random --seed 7
 //! ```
 //!
-//! whose flags are passed to `spindle run` before the file. Every program also states its
+//! whose flags are passed to `spindle run` before the file, and maybe a line
+//! `// spindle-variants: ET: --const MODE=EPOLLET; LT: --const MODE=0` (each variant is run, and
+//! snapshotted, on its own; `src/harness.rs`). Every program also states its
 //! expected outcome in a line `// expect: exit N, …`; `expected_exit_codes` checks the code.
 //!
 //! Nothing is normalised: the output is deterministic by design.
@@ -102,6 +104,26 @@ fn flags(src: &str) -> Vec<String> {
     Header::parse(src).flags
 }
 
+/// Every run of every program: (file, variant, its flags), one per variant of a program that
+/// has `// spindle-variants:`.
+fn all_runs() -> Vec<(PathBuf, Option<String>, Vec<String>)> {
+    let mut out = Vec::new();
+    for rel in all_programs() {
+        for (variant, flags) in Header::parse(&source(&rel)).runs() {
+            out.push((rel.clone(), variant, flags));
+        }
+    }
+    out
+}
+
+/// `file` or `file (variant ET)`, for messages.
+fn shown(rel: &Path, variant: &Option<String>) -> String {
+    match variant {
+        Some(v) => format!("{} (variant {v})", rel.display()),
+        None => rel.display().to_string(),
+    }
+}
+
 /// The exit code a program states in its `// expect: exit N` line.
 fn expected_exit(src: &str) -> Option<i32> {
     Header::parse(src).expect_exit
@@ -157,19 +179,19 @@ fn programs() {
 /// Every program states `// expect: exit N`, and the run ends with exactly that code.
 #[test]
 fn expected_exit_codes() {
-    let programs = all_programs();
-    let results = par_map(&programs, |rel| {
+    let runs = all_runs();
+    let results = par_map(&runs, |(rel, variant, flags)| {
         let src = source(rel);
         let expected = expected_exit(&src);
-        let outcome = spindle(&run_args(rel, &flags(&src)));
-        (rel.clone(), expected, outcome)
+        let outcome = spindle(&run_args(rel, flags));
+        (shown(rel, variant), expected, outcome)
     });
     let mut failures = Vec::new();
     for (rel, expected, outcome) in results {
         match expected {
-            None => failures.push(format!("{}: no `// expect: exit N` line", rel.display())),
+            None => failures.push(format!("{rel}: no `// expect: exit N` line")),
             Some(code) if outcome.code != Some(code) => {
-                failures.push(format!("{}: expected exit {code}, got {:?}\n{}", rel.display(), outcome.code, outcome.stderr_text()))
+                failures.push(format!("{rel}: expected exit {code}, got {:?}\n{}", outcome.code, outcome.stderr_text()))
             }
             Some(_) => {}
         }
@@ -182,14 +204,15 @@ fn expected_exit_codes() {
 /// `spindle run --trace-file` prints.
 #[test]
 fn runs_are_deterministic() {
-    let programs = all_programs();
+    let runs = all_runs();
     let harness = suite();
-    let results = par_map(&programs, |rel| {
-        let args = run_args(rel, &flags(&source(rel)));
-        let (traced, trace) = run_traced(rel, &flags(&source(rel)));
+    let results = par_map(&runs, |(rel, variant, flags)| {
+        let args = run_args(rel, flags);
+        let (traced, trace) = run_traced(rel, flags);
         let suffix = rel.strip_prefix("programs").unwrap().to_str().unwrap().replace('\\', "/");
-        let library = harness.run_file(Path::new(ROOT), &Path::new(ROOT).join(rel), &suffix);
-        (rel.clone(), spindle(&args), spindle(&args), traced, trace, library)
+        let suffix = variant.as_deref().map_or(suffix.clone(), |v| spindle::harness::variant_suffix(&suffix, v));
+        let library = harness.run_variant(Path::new(ROOT), &Path::new(ROOT).join(rel), &suffix, variant.as_deref());
+        (PathBuf::from(shown(rel, variant)), spindle(&args), spindle(&args), traced, trace, library)
     });
     let mut failures = Vec::new();
     for (rel, a, b, traced, trace, library) in results {
@@ -265,12 +288,20 @@ fn thread_programs_survive_random_schedules() {
 /// warning) must pass the check.
 #[test]
 fn check_accepts_and_rejects() {
-    let programs = all_programs();
-    let results = par_map(&programs, |rel| {
+    let runs = all_runs();
+    let results = par_map(&runs, |(rel, variant, flags)| {
         let src = source(rel);
         let rejected = rel.starts_with("programs/errors") && expected_exit(&src) == Some(2);
-        let outcome = spindle(&["check".to_string(), rel.to_str().unwrap().to_string()]);
-        (rel.clone(), rejected, outcome)
+        // `check` takes the variant's `--const` overrides (and no run flags).
+        let (consts, _) = spindle::harness::split_consts(flags).unwrap();
+        let mut args = vec!["check".to_string()];
+        for (n, v) in consts {
+            args.push("--const".into());
+            args.push(format!("{n}={v}"));
+        }
+        args.push(rel.to_str().unwrap().to_string());
+        let outcome = spindle(&args);
+        (PathBuf::from(shown(rel, variant)), rejected, outcome)
     });
     let mut failures = Vec::new();
     for (rel, rejected, outcome) in results {
@@ -300,10 +331,14 @@ fn header_parsing() {
     assert_eq!(expected_exit(src), Some(101));
     assert_eq!(flags("fn main() {}\n// spindle-flags: --x\n"), Vec::<String>::new());
     // Every header's flags are ones the library understands.
-    for rel in all_programs() {
-        let f = flags(&source(&rel));
+    for (rel, variant, f) in all_runs() {
+        let (_, f) = spindle::harness::split_consts(&f).unwrap_or_else(|e| panic!("{}: {e}", shown(&rel, &variant)));
         if let Err(e) = spindle::Config::new().with_flags(&f) {
-            panic!("{}: {e}", rel.display());
+            panic!("{}: {e}", shown(&rel, &variant));
         }
     }
+    let h = Header::parse("// spindle-variants: ET: --const MODE=EPOLLET; LT: --const MODE=0 --seed 2\nfn main() {}\n");
+    assert_eq!(h.variants.len(), 2);
+    assert_eq!(h.runs()[1], (Some("LT".to_string()), vec!["--const".to_string(), "MODE=0".into(), "--seed".into(), "2".into()]));
+    assert_eq!(spindle::harness::variant_suffix("epoll/wait.mir", "ET"), "epoll/wait_et.mir");
 }

@@ -66,7 +66,7 @@ fn config_for(src: &str) -> RunConfig {
 }
 
 fn run(path: &Path, format: TraceFormat, timeline: bool) -> Option<(String, Option<String>)> {
-    let src = std::fs::read_to_string(path).unwrap();
+    let src = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
     let program = Program::from_path(path.to_str().unwrap()).ok()?;
     let buf = Buf::default();
     let tracer = Tracer::new(TraceConfig { format, time: false, timeline }, Some(Box::new(buf.clone())));

@@ -17,6 +17,7 @@ mod linux_names;
 mod pipe;
 mod process;
 mod socket;
+pub mod stdlib;
 mod table;
 mod threads;
 mod time;
@@ -196,6 +197,9 @@ impl Resolver for LinuxResolver {
     fn unimplemented(&self, name: &str) -> Option<ForeignRet> {
         linux_names::LINUX_NAMES.binary_search(&name).ok()?;
         Some(if NEVER_RETURN.contains(&name) { ForeignRet::Never } else { ForeignRet::Int })
+    }
+    fn std_module(&self, name: &str) -> Option<&'static str> {
+        stdlib::module(name)
     }
 }
 

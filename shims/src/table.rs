@@ -359,6 +359,9 @@ impl spindle_vm::front::Resolver for ForeignTable {
     fn unimplemented(&self, name: &str) -> Option<ForeignRet> {
         crate::LinuxResolver.unimplemented(name)
     }
+    fn std_module(&self, name: &str) -> Option<&'static str> {
+        crate::stdlib::module(name)
+    }
 }
 
 /// A call of a host-added foreign function, as its body sees it.

@@ -271,7 +271,7 @@ pub(super) fn dfs(
     match pool {
         None => work(program),
         Some(pool) => {
-            pool.broadcast(|_| match Program::from_source(path, text) {
+            pool.broadcast(|_| match super::options::load(path, text, opts) {
                 Ok(p) => work(&p),
                 Err(_) => {
                     let mut q = queue.lock().unwrap();

@@ -159,7 +159,7 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
         return Err("`--runs 0`: at least one run is needed".into());
     }
     let start = Instant::now();
-    let program = Program::from_source(path, text).map_err(|e| e.render(false))?;
+    let program = super::options::load(path, text, opts).map_err(|e| e.render(false))?;
     let shared = Arc::new(Shared::new(opts.time.map(|t| start + t)));
     let pieces: Mutex<Vec<Piece>> = Mutex::new(Vec::new());
     // One job runs on this thread, with the program compiled once: no pool.
@@ -361,7 +361,7 @@ fn indexed(
         None => work(program),
         Some(pool) => {
             pool.broadcast(|_| {
-                if let Ok(program) = Program::from_source(path, text) {
+                if let Ok(program) = super::options::load(path, text, opts) {
                     work(&program)
                 }
             });

@@ -89,6 +89,8 @@ pub struct Options {
     /// Do not stop at the first failure: explore the whole space (every outcome is counted;
     /// the report shows the first failure in exploration order).
     pub keep_going: bool,
+    /// `--const NAME=VALUE` overrides of the program's `const` items.
+    pub consts: Vec<(String, String)>,
 }
 
 impl Options {
@@ -112,6 +114,7 @@ impl Default for Options {
             config: RunConfig { max_steps: Some(DEFAULT_MAX_STEPS), ..RunConfig::default() },
             reduction: true,
             keep_going: false,
+            consts: Vec::new(),
         }
     }
 }
@@ -147,4 +150,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err(bad());
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// Compiles the program as every run of an exploration does (with `opts.consts`).
+pub(crate) fn load(path: &str, text: &str, opts: &Options) -> Result<crate::Program, crate::LoadError> {
+    crate::Program::load_source(path, text, &crate::LoadOptions { consts: opts.consts.clone(), ..Default::default() })
 }

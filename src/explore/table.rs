@@ -9,10 +9,10 @@ use spindle_vm::StopKind;
 /// scheduling point a thread reached — the atomic or call it stopped at — in execution order,
 /// then the failing step(s), marked.
 pub fn table(program: &Program, s: &Single) -> String {
-    let file = &program.file;
+    let sources = &program.sources;
     let snippet = |sp: Span| -> String {
-        let (line, _) = file.line_col(sp.start);
-        let text = file.text.get(sp.start as usize..sp.end as usize).unwrap_or("");
+        let (line, _) = sources.file_of(sp.start).line_col(sp.start);
+        let text = sources.slice(sp);
         let mut text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
         // `x = call f(a) -> bb1;` reads better as `x = call f(a)`.
         if let Some(i) = text.rfind(" -> ") {

@@ -222,7 +222,8 @@ pub fn check_front_end(bytes: &[u8]) -> Result<(), String> {
                 return if s.contains("error") { Ok(()) } else { Err(format!("a rejected encoding without an error: {s:?}")) };
             }
         };
-        match Program::from_source("fuzz.mir", text) {
+        // Modules come from memory (one file, gen_mod.mir), never from the file system.
+        match Program::load_source("fuzz.mir", text, &module_options(gen_module_files())) {
             Err(e) => {
                 if e.diagnostics.is_empty() {
                     return Err("a rejected program without a diagnostic".into());
@@ -329,7 +330,12 @@ pub fn check_outcome(p: &Program, config: &RunConfig) -> Result<Summary, String>
 /// Compiles a generated program (it must be valid) and runs it under the fixed scheduler once
 /// and a seeded random scheduler twice: no panic, consistent stops, the same result both times.
 pub fn check_run(src: &str, seed: u64) -> Result<Summary, String> {
-    let p = match catch_unwind(AssertUnwindSafe(|| Program::from_source("gen.mir", src))) {
+    // A generated program may come in two files: the part after MODULE_MARKER is gen_mod.mir.
+    let (main, files) = match src.split_once(MODULE_MARKER) {
+        Some((main, module)) => (main, [("gen_mod.mir".to_string(), module.to_string())].into_iter().collect()),
+        None => (src, std::collections::BTreeMap::new()),
+    };
+    let p = match catch_unwind(AssertUnwindSafe(|| Program::load_source("gen.mir", main, &module_options(files)))) {
         Err(e) => return Err(format!("panic in the front end: {}", panic_text(&e))),
         Ok(Err(e)) => return Err(format!("a generated program was rejected:\n{}", e.render(false))),
         Ok(Ok(mut p)) => {
@@ -346,6 +352,21 @@ pub fn check_run(src: &str, seed: u64) -> Result<Summary, String> {
         return Err(format!("two runs with the same seed differ:\n{a:#?}\n{b:#?}"));
     }
     Ok(fixed)
+}
+
+/// Where a generated program's text continues as the module `gen_mod.mir`.
+pub const MODULE_MARKER: &str = "// ---- file gen_mod.mir\n";
+
+/// The in-memory module the front-end fuzzing may `use`: `use "gen_mod.mir";` loads it.
+pub fn gen_module_files() -> std::collections::BTreeMap<String, String> {
+    [("gen_mod.mir".to_string(), "const K = 3;\nstatic M: [u64; 2];\nfn from_mod(a: i64) -> i64 { bb0: { return a + K; } }\n".to_string())]
+        .into_iter()
+        .collect()
+}
+
+/// Load options with in-memory modules only.
+pub fn module_options(files: std::collections::BTreeMap<String, String>) -> spindle::LoadOptions {
+    spindle::LoadOptions { files: Some(std::sync::Arc::new(files)), ..Default::default() }
 }
 
 // ---- valid programs --------------------------------------------------------------------------
@@ -383,6 +404,8 @@ struct Gen<'a, 'b> {
     helpers: usize,
     /// Thread functions `w0..`: `(x: i64) -> i64`.
     workers: usize,
+    /// Whether `gen_std` (which uses std::linux and `const GEN_K`) exists.
+    std: bool,
 }
 
 impl Gen<'_, '_> {
@@ -563,6 +586,7 @@ impl Gen<'_, '_> {
             8 => writeln!(out, "        call free(p) -> {};", label(self)),
             9 => writeln!(out, "        call sched_yield() -> {};", label(self)),
             10 => writeln!(out, "        {x} = call {} -> {};", self.foreign_call(), label(self)),
+            11 if self.std && self.b.chance(2) => writeln!(out, "        {x} = call gen_std({}) -> {};", self.i64_expr(1), label(self)),
             11 if self.b.chance(8) => writeln!(out, "        call exit({});", self.i64_expr(1)),
             12 if self.b.chance(4) => writeln!(out, "        return {};", self.i64_expr(1)),
             _ => writeln!(out, "        goto {};", label(self)),
@@ -611,11 +635,27 @@ impl Gen<'_, '_> {
 pub fn gen_program(b: &mut Bytes) -> String {
     let helpers = b.below(3);
     let workers = b.below(3);
-    let mut g = Gen { b, helpers, workers };
+    // Sometimes the helpers live in a module (gen_mod.mir, after MODULE_MARKER), and sometimes
+    // the program uses the standard library and a `const` of its own.
+    let split = b.chance(3);
+    let std = b.chance(3);
+    let mut g = Gen { b, helpers, workers, std };
     let mut out = String::from("static SHARED: [u64; 8];\n\n");
+    if split {
+        out.push_str("use \"gen_mod.mir\";\n");
+    }
+    if std {
+        out.push_str("use std::linux;\nconst GEN_K = 5 | 2;\n");
+    }
     out.push_str("fn main() -> i64 {\n");
     g.body(&mut out, true, false);
     out.push_str("}\n");
+    if std {
+        out.push_str("\nfn gen_std(a: i64) -> i64 {\n    let r: i64;\n    bb0: { call show(a) -> bb1; }\n    bb1: { r = call at(&SHARED, GEN_K) -> bb2; }\n    bb2: { return r; }\n}\n");
+    }
+    if split {
+        out.push_str(MODULE_MARKER);
+    }
     for h in 0..helpers {
         let _ = writeln!(out, "\nfn h{h}(a: i64, b: i64) -> i64 {{");
         g.body(&mut out, false, false);

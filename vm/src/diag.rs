@@ -3,7 +3,7 @@
 //! Every failure a user sees (a parse error, undefined behaviour, a deadlock, an unsupported
 //! call) is a [`Diagnostic`]; [`render`] is the one place that turns them into text.
 
-use crate::source::{SourceFile, Span};
+use crate::source::{SourceFile, SourceMap, Span};
 use annotate_snippets::{AnnotationKind, Group, Level as AsLevel, Renderer, Snippet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,8 +85,9 @@ impl Diagnostic {
 /// not produce a 1 MB diagnostic.
 const MAX_RENDERED_LINE: usize = 200;
 
-/// Renders diagnostics as rustc does. `color` picks ANSI styling (for a terminal).
-pub fn render(diags: &[Diagnostic], file: Option<&SourceFile>, color: bool) -> String {
+/// Renders diagnostics as rustc does. `color` picks ANSI styling (for a terminal). Each label
+/// is shown in the file its span lies in (`sources` holds every file of the program).
+pub fn render(diags: &[Diagnostic], sources: Option<&SourceMap>, color: bool) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     for d in diags {
@@ -98,19 +99,17 @@ pub fn render(diags: &[Diagnostic], file: Option<&SourceFile>, color: bool) -> S
         // each excerpt stays short.
         let mut title = Group::with_title(level.clone().primary_title(d.title.as_str()));
         let mut excerpts = Vec::new();
-        if let Some(file) = file {
+        if let Some(sources) = sources {
             let labels = d.primary.iter().map(|l| (l, true)).chain(d.secondary.iter().map(|l| (l, false)));
             for (label, primary) in labels {
-                excerpts.push(excerpt(file, label, primary));
+                let file = sources.file_of(label.span.start);
+                excerpts.push((excerpt(file, label, primary), file.path.as_str()));
             }
         }
-        for (src, line, range, text, primary) in &excerpts {
+        for ((src, line, range, text, primary), path) in &excerpts {
             let kind = if *primary { AnnotationKind::Primary } else { AnnotationKind::Context };
             title = title.element(
-                Snippet::source(src.as_str())
-                    .line_start(*line)
-                    .path(file.map(|f| f.path.as_str()).unwrap_or(""))
-                    .annotation(kind.span(range.clone()).label(text.as_str())),
+                Snippet::source(src.as_str()).line_start(*line).path(*path).annotation(kind.span(range.clone()).label(text.as_str())),
             );
         }
         for n in &d.notes {
@@ -119,7 +118,7 @@ pub fn render(diags: &[Diagnostic], file: Option<&SourceFile>, color: bool) -> S
         for h in &d.helps {
             title = title.element(AsLevel::HELP.message(h.as_str()));
         }
-        let bt_lines: Vec<String> = d.backtraces.iter().flat_map(|bt| backtrace_lines(bt, file)).collect();
+        let bt_lines: Vec<String> = d.backtraces.iter().flat_map(|bt| backtrace_lines(bt, sources)).collect();
         for l in &bt_lines {
             title = title.element(AsLevel::NOTE.message(l.as_str()));
         }
@@ -131,11 +130,11 @@ pub fn render(diags: &[Diagnostic], file: Option<&SourceFile>, color: bool) -> S
 }
 
 /// "BACKTRACE:" and one "inside `f` at file:line:col" per frame, a deep stack cut in the middle.
-fn backtrace_lines(bt: &Backtrace, file: Option<&SourceFile>) -> Vec<String> {
-    let at = |span: Span| match file {
-        Some(f) => {
-            let (line, col) = f.line_col(span.start);
-            format!("{}:{line}:{col}", f.path)
+fn backtrace_lines(bt: &Backtrace, sources: Option<&SourceMap>) -> Vec<String> {
+    let at = |span: Span| match sources {
+        Some(m) => {
+            let (path, line, col) = m.locate(span.start);
+            format!("{path}:{line}:{col}")
         }
         None => format!("byte {}", span.start),
     };
@@ -163,12 +162,12 @@ fn excerpt(file: &SourceFile, label: &Label, primary: bool) -> (String, usize, s
     let text = &file.text;
     let len = text.len();
     // Spans always lie on char boundaries; a label must not be able to crash the report if
-    // one does not.
-    let start = floor_char(text, (label.span.start as usize).min(len));
-    let end = ceil_char(text, (label.span.end as usize).clamp(start, len));
+    // one does not. Offsets are the program's; the file's own start at its base.
+    let start = floor_char(text, (label.span.start.saturating_sub(file.base) as usize).min(len));
+    let end = ceil_char(text, (label.span.end.saturating_sub(file.base) as usize).clamp(start, len));
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[end..].find('\n').map_or(len, |i| end + i);
-    let (line, _) = file.line_col(start as u32);
+    let (line, _) = file.line_col(file.base + start as u32);
     let mut src = text[line_start..line_end].to_string();
     let mut range = (start - line_start)..(end - line_start);
     if src.len() > MAX_RENDERED_LINE || src.lines().count() > 12 {

@@ -546,14 +546,19 @@ pub struct Program {
     /// Interned strings: assert messages, unknown call names.
     pub strings: Vec<String>,
     pub formats: Vec<Vec<FmtPiece>>,
-    /// Byte offsets where source lines start, for line numbers in run-time reports.
+    /// Offsets where source lines start, every file's (see `source::SourceMap`), for line
+    /// numbers in run-time reports.
     pub line_starts: Vec<u32>,
+    /// Offsets where the program's files start (the first is 0).
+    pub file_starts: Vec<u32>,
 }
 
 impl Program {
-    /// The 1-based line of a span.
+    /// The 1-based line of a span, in its own file.
     pub fn line_of(&self, span: Span) -> usize {
-        self.line_starts.partition_point(|&s| s <= span.start)
+        let file = self.file_starts.partition_point(|&s| s <= span.start).saturating_sub(1);
+        let base = self.file_starts.get(file).copied().unwrap_or(0);
+        self.line_starts.partition_point(|&s| s <= span.start) - self.line_starts.partition_point(|&s| s < base)
     }
 
     /// The register value of the function `idx` (type `fn`).

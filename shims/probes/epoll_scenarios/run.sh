@@ -30,7 +30,12 @@ for name in "${names[@]}"; do
     fi
     if [[ -n ${SPINDLE:-} ]]; then
         mir=../../../programs/epoll/$name.mir
-        flags=$(sed -n 's|^// spindle-flags:||p' "$mir" | head -1)
+        flags=$(sed -n 's|^// spindle-flags:||p' "$mir" 2>/dev/null | head -1)
+        # An _et/_lt pair is one program with two variants (`// spindle-variants:`).
+        if [[ ! -e $mir ]]; then
+            mir=../../../programs/epoll/${name%_[el]t}.mir
+            flags="$(sed -n 's|^// spindle-flags:||p' "$mir" | head -1) --const MODE=$([[ $name == *_et ]] && echo EPOLLET || echo 0)"
+        fi
         # shellcheck disable=SC2086
         if diff -u <(grep -v '^# ' "$name.txt") <("$SPINDLE" run $flags "$mir" 2>/dev/null < /dev/null) > /dev/null; then
             echo "$name: spindle = Linux"

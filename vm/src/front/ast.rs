@@ -24,6 +24,44 @@ pub struct TyNode {
 pub struct Module {
     pub statics: Vec<StaticDef>,
     pub fns: Vec<FnDef>,
+    /// `use` items, in source order.
+    pub uses: Vec<UseDef>,
+    /// `const` items.
+    pub consts: Vec<ConstDef>,
+}
+
+/// What a `use` item names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UseTarget {
+    /// `use "../lib/x.mir";`: a file, relative to the file the `use` is in.
+    Path(String),
+    /// `use std::linux;`: a module of the standard library (the words after `std::`).
+    Std(Vec<String>),
+}
+
+impl std::fmt::Display for UseTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UseTarget::Path(p) => write!(f, "\"{}\"", p.escape_debug()),
+            UseTarget::Std(words) => write!(f, "std::{}", words.join("::")),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct UseDef {
+    pub target: UseTarget,
+    /// The path or module name as written.
+    pub target_span: Span,
+    pub span: Span,
+}
+
+/// `const NAME = VALUE;`: a named constant, used like the built-in ones.
+#[derive(Debug)]
+pub struct ConstDef {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
 }
 
 #[derive(Debug)]

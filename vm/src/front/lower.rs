@@ -3,19 +3,20 @@
 //! each with a span; the program is only produced when there are none.
 
 use super::ast::{self, BinOp, Expr, ExprKind, Init, StmtKind, SwitchPat, TermKind, TyAst, UnOp};
-use super::{Compiled, Resolver};
+use super::Resolver;
 use crate::diag::Diagnostic;
 use crate::ir::*;
-use crate::source::{SourceFile, Span};
+use crate::source::{SourceMap, Span};
 use rustc_hash::FxHashMap;
 
 /// Largest static or array local, in bytes (offsets in a pointer are 32 bits).
 pub const MAX_ALLOC_SIZE: u64 = u32::MAX as u64;
 
-pub fn lower<'r>(m: &ast::Module, file: &'r SourceFile, resolver: &'r dyn Resolver) -> Compiled {
+pub fn lower<'r>(m: &ast::Module, sources: &'r SourceMap, resolver: &'r dyn Resolver) -> (Option<Program>, Vec<Diagnostic>) {
     let mut cx = Cx {
         resolver,
-        source: &file.text,
+        sources,
+        consts: FxHashMap::default(),
         diags: Vec::new(),
         statics: Vec::new(),
         static_names: FxHashMap::default(),
@@ -58,17 +59,20 @@ pub fn lower<'r>(m: &ast::Module, file: &'r SourceFile, resolver: &'r dyn Resolv
             statics: cx.statics,
             strings: cx.strings,
             formats: cx.formats,
-            line_starts: file.line_starts(),
+            line_starts: sources.files().iter().flat_map(|f| f.line_starts()).collect(),
+            file_starts: sources.files().iter().map(|f| f.base).collect(),
         }),
         _ => None,
     };
-    Compiled { program, diagnostics: cx.diags }
+    (program, cx.diags)
 }
 
 /// Program-wide state.
 struct Cx<'r> {
     resolver: &'r dyn Resolver,
-    source: &'r str,
+    sources: &'r SourceMap,
+    /// `const` items' values.
+    consts: FxHashMap<String, i128>,
     diags: Vec<Diagnostic>,
     statics: Vec<StaticData>,
     /// Name → (index in `statics`, element type for arrays / the type for scalars).
@@ -162,6 +166,16 @@ impl Cx<'_> {
             self.statics.push(StaticData { name: s.name.name.clone(), bytes, read_only: false, span: s.span });
             self.static_names.insert(s.name.name.clone(), idx);
         }
+        for c in &m.consts {
+            if let Some(prev) = seen.insert(&c.name.name, c.name.span) {
+                self.err(
+                    Diagnostic::error(format!("the name `{}` is defined more than once", c.name.name))
+                        .at(c.name.span, "redefined here")
+                        .also(prev, "first defined here"),
+                );
+            }
+        }
+        self.eval_consts(m);
         for (i, f) in m.fns.iter().enumerate() {
             if let Some(prev) = seen.insert(&f.name.name, f.name.span) {
                 self.err(
@@ -177,6 +191,105 @@ impl Cx<'_> {
             self.fn_sigs.push((params, ret));
             self.fn_returns.push(f.blocks.iter().any(|b| matches!(b.term.kind, TermKind::Return(_))));
         }
+    }
+
+    /// Evaluates every `const` item (each may use built-in constants and other `const`s).
+    fn eval_consts(&mut self, m: &ast::Module) {
+        let defs: FxHashMap<&str, &ast::ConstDef> = m.consts.iter().map(|c| (c.name.name.as_str(), c)).collect();
+        let mut visiting = Vec::new();
+        for c in &m.consts {
+            if !self.consts.contains_key(&c.name.name) {
+                let _ = self.const_value(c, &defs, &mut visiting);
+            }
+        }
+    }
+
+    fn const_value<'m>(
+        &mut self,
+        c: &'m ast::ConstDef,
+        defs: &FxHashMap<&str, &'m ast::ConstDef>,
+        visiting: &mut Vec<&'m str>,
+    ) -> Option<i128> {
+        if let Some(&v) = self.consts.get(&c.name.name) {
+            return Some(v);
+        }
+        if visiting.contains(&c.name.name.as_str()) {
+            self.err(
+                Diagnostic::error(format!("the value of `const {}` depends on itself", c.name.name))
+                    .at(c.name.span, format!("{} → {}", visiting.join(" → "), c.name.name)),
+            );
+            return None;
+        }
+        visiting.push(&c.name.name);
+        let v = self.const_expr(&c.value, defs, visiting);
+        visiting.pop();
+        let v = v?;
+        if !(i64::MIN as i128..=u64::MAX as i128).contains(&v) {
+            self.err(
+                Diagnostic::error(format!("`const {}` does not fit in 64 bits", c.name.name)).at(c.value.span, format!("this is {v}")),
+            );
+            return None;
+        }
+        self.consts.insert(c.name.name.clone(), v);
+        Some(v)
+    }
+
+    /// A constant expression: literals, built-in constants, `const`s, `- ! | & ^ + - * << >>`.
+    fn const_expr<'m>(&mut self, e: &ast::Expr, defs: &FxHashMap<&str, &'m ast::ConstDef>, visiting: &mut Vec<&'m str>) -> Option<i128> {
+        let bits = |v: i128| v as u64;
+        Some(match &e.kind {
+            ExprKind::Int(v) => *v as i128,
+            ExprKind::Name(n) => {
+                if let Some(&c) = defs.get(n.as_str()) {
+                    return self.const_value(c, defs, visiting);
+                }
+                match self.resolver.constant(n) {
+                    Some(v) => v as i64 as i128,
+                    None => {
+                        self.err(
+                            Diagnostic::error(format!("unknown constant `{n}`")).at(e.span, "not a built-in constant or a `const` item"),
+                        );
+                        return None;
+                    }
+                }
+            }
+            ExprKind::Unary(ast::UnOp::Neg, inner) => -self.const_expr(inner, defs, visiting)?,
+            ExprKind::Unary(ast::UnOp::Not, inner) => !bits(self.const_expr(inner, defs, visiting)?) as i128,
+            ExprKind::Binary(op, a, b) => {
+                let a = self.const_expr(a, defs, visiting)?;
+                let b = self.const_expr(b, defs, visiting)?;
+                let r = match op {
+                    BinOp::Or => Some((bits(a) | bits(b)) as i128),
+                    BinOp::And => Some((bits(a) & bits(b)) as i128),
+                    BinOp::Xor => Some((bits(a) ^ bits(b)) as i128),
+                    BinOp::Add => a.checked_add(b),
+                    BinOp::Sub => a.checked_sub(b),
+                    BinOp::Mul => a.checked_mul(b),
+                    BinOp::Shl if (0..64).contains(&b) => Some((bits(a) << b) as i128),
+                    BinOp::Shr if (0..64).contains(&b) => Some((bits(a) >> b) as i128),
+                    _ => None,
+                };
+                match r {
+                    Some(v) if (i64::MIN as i128..=u64::MAX as i128).contains(&v) => v,
+                    _ => {
+                        self.err(
+                            Diagnostic::error("this constant expression cannot be computed")
+                                .at(e.span, "out of range, or an operator a constant cannot use")
+                                .help("constants may use `- ! | & ^ + - * << >>` on literals and other constants"),
+                        );
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                self.err(
+                    Diagnostic::error("not a constant expression")
+                        .at(e.span, "a `const` value is made of literals and constants")
+                        .help("constants may use `- ! | & ^ + - * << >>` on literals and other constants"),
+                );
+                return None;
+            }
+        })
     }
 
     fn static_bytes(&mut self, s: &ast::StaticDef) -> Vec<u8> {
@@ -474,7 +587,8 @@ impl<'a, 'r> FnCx<'a, 'r> {
     }
 
     fn source_text(&self, span: Span) -> String {
-        self.cx.source.get(span.start as usize..span.end as usize).unwrap_or("?").split_whitespace().collect::<Vec<_>>().join(" ")
+        let text = self.cx.sources.slice(span);
+        if text.is_empty() { "?" } else { text }.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     fn emit(&mut self, inst: Inst, span: Span) {
@@ -1306,6 +1420,9 @@ impl<'a, 'r> FnCx<'a, 'r> {
                         Ty::Fn => Ok(Val::Imm(Program::fn_value(f))),
                         _ => Err(self.mismatch(e, ty, Ty::Fn)),
                     };
+                }
+                if let Some(&v) = self.cx.consts.get(n) {
+                    return self.literal(v, ty, e.span);
                 }
                 if let Some(v) = self.cx.resolver.constant(n) {
                     return self.literal(v as i64 as i128, ty, e.span);

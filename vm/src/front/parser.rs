@@ -51,11 +51,27 @@ pub fn parse(tokens: &[Token]) -> PResult<Module> {
             m.statics.push(p.static_def()?);
         } else if p.eat_kw("fn") {
             m.fns.push(p.fn_def()?);
+        } else if p.is_kw("use") && matches!(p.peek_at(1).tok, Tok::Str(_) | Tok::Ident(_)) {
+            p.bump();
+            m.uses.push(p.use_def()?);
+        } else if p.is_kw("const") && matches!(p.peek_at(1).tok, Tok::Ident(_)) {
+            p.bump();
+            m.consts.push(p.const_def()?);
         } else {
             return Err(p.unexpected("`fn` or `static`"));
         }
     }
     Ok(m)
+}
+
+/// A whole token list as one expression (a `--const NAME=VALUE` value).
+pub fn parse_expr(tokens: &[Token]) -> PResult<Expr> {
+    let mut p = Parser { toks: tokens, pos: 0, depth: 0, height: 0 };
+    let e = p.expr()?;
+    if !p.at_eof() {
+        return Err(p.unexpected("the end of the value"));
+    }
+    Ok(e)
 }
 
 struct Parser<'t> {
@@ -198,6 +214,57 @@ impl<'t> Parser<'t> {
         let init = if self.eat_punct("=") { Some(self.init()?) } else { None };
         let end = self.expect_punct(";")?;
         Ok(StaticDef { name, ty, init, span: start.to(end) })
+    }
+
+    /// After `use`: `"path";` or `std::name;`.
+    fn use_def(&mut self) -> PResult<UseDef> {
+        let start = self.prev_span();
+        let t = self.peek();
+        let (target, target_span) = match &t.tok {
+            Tok::Str(bytes) => {
+                self.bump();
+                let Ok(path) = String::from_utf8(bytes.clone()) else {
+                    return Err(Diagnostic::error("a `use` path must be UTF-8 text").at(t.span, "not UTF-8"));
+                };
+                if path.is_empty() || path.contains('\0') {
+                    return Err(Diagnostic::error("a `use` path must be a file name").at(t.span, "an empty path or one with a NUL byte"));
+                }
+                (UseTarget::Path(path), t.span)
+            }
+            _ => {
+                let first = self.ident("a file path in quotes, or `std::NAME`")?;
+                if first.name != "std" {
+                    return Err(Diagnostic::error(format!("unknown module `{}`", first.name))
+                        .at(first.span, "not `std` or a path")
+                        .help("a module is a file, `use \"path/to/file.mir\";`, or a part of the standard library, `use std::linux;`"));
+                }
+                let mut words = Vec::new();
+                let mut end = first.span;
+                while self.is_punct(":") && matches!(self.peek_at(1).tok, Tok::Punct(":")) {
+                    self.bump();
+                    self.bump();
+                    let w = self.ident("a module name")?;
+                    end = w.span;
+                    words.push(w.name);
+                }
+                if words.is_empty() {
+                    return Err(self.unexpected("`::` and a module name (`std::linux`)"));
+                }
+                (UseTarget::Std(words), first.span.to(end))
+            }
+        };
+        let end = self.expect_punct(";")?;
+        Ok(UseDef { target, target_span, span: start.to(end) })
+    }
+
+    /// After `const`: `NAME = VALUE;`.
+    fn const_def(&mut self) -> PResult<ConstDef> {
+        let start = self.prev_span();
+        let name = self.ident("a constant name")?;
+        self.expect_punct("=")?;
+        let value = self.expr()?;
+        let end = self.expect_punct(";")?;
+        Ok(ConstDef { name, value, span: start.to(end) })
     }
 
     fn init(&mut self) -> PResult<Init> {
