@@ -890,15 +890,15 @@ impl<H: Host> Machine<H> {
         use crate::edges::Edge;
         let name = |t: ThreadId| self.threads.get(t).map_or("?", |t| t.name.as_str()).to_string();
         let (t1, t2) = (name(a), name(b));
-        let line = |site: Site| self.site_span(site).map_or("?".to_string(), |sp| self.program.line_of(sp).to_string());
-        let first = first_span.map_or(String::new(), |sp| format!(", at line {},", self.program.line_of(sp)));
+        let line = |site: Site| self.site_span(site).map_or("?".to_string(), |sp| self.program.place(sp));
+        let first = first_span.map_or(String::new(), |sp| format!(", at {},", self.program.place(sp)));
         let rd_idx = |t: ThreadId| self.race.as_ref().map_or(crate::clock::VectorIdx(0), |rd| rd.idx_of(t));
         let times = format!("`{t2}` knows `{t1}`'s time {}, (1) happened at its time {}", r.seen, r.first.time);
         if r.seen == 0 {
             let joined: Vec<String> = self.edges.joins(b).iter().filter(|&&j| j != a).map(|&j| format!("`{}`", name(j))).collect();
             if let Some((Edge::Spawned { site }, _)) = self.edges.how(a, rd_idx(b)) {
                 return format!(
-                    "`{t2}` spawned `{t1}` at line {}, which orders the spawn before everything `{t1}` does, but nothing orders (1) back before (2): no join, release/acquire or fd operation ({times})",
+                    "`{t2}` spawned `{t1}` at {}, which orders the spawn before everything `{t1}` does, but nothing orders (1) back before (2): no join, release/acquire or fd operation ({times})",
                     line(site)
                 );
             }
@@ -912,27 +912,27 @@ impl<H: Host> Machine<H> {
             };
         }
         let released = |time| {
-            self.edges.release_site(a, time).map_or(String::new(), |s| format!(", released by {} at line {},", self.site_what(s), line(s)))
+            self.edges.release_site(a, time).map_or(String::new(), |s| format!(", released by {} at {},", self.site_what(s), line(s)))
         };
         match self.edges.how(b, r.first.idx) {
             Some((Edge::Spawned { site }, v)) if v == r.seen => format!(
-                "`{t2}` was spawned by `{t1}` at line {}, which orders what `{t1}` did before the spawn, but (1){first} came after it ({times})",
+                "`{t2}` was spawned by `{t1}` at {}, which orders what `{t1}` did before the spawn, but (1){first} came after it ({times})",
                 line(site)
             ),
             Some((Edge::Joined { thread, site }, v)) if v == r.seen => format!(
-                "the join of `{}` at line {} taught `{t2}` `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
+                "the join of `{}` at {} taught `{t2}` `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
                 name(thread),
                 line(site),
                 released(v)
             ),
             Some((Edge::Call { site }, v)) if v == r.seen => format!(
-                "{} at line {} acquired `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
+                "{} at {} acquired `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
                 self.site_what(site),
                 line(site),
                 released(v)
             ),
             Some((Edge::Atomic { site }, v)) if v == r.seen => format!(
-                "{} at line {} acquired `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
+                "{} at {} acquired `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
                 self.site_what(site),
                 line(site),
                 released(v)

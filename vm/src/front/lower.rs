@@ -61,6 +61,7 @@ pub fn lower<'r>(m: &ast::Module, sources: &'r SourceMap, resolver: &'r dyn Reso
             formats: cx.formats,
             line_starts: sources.files().iter().flat_map(|f| f.line_starts()).collect(),
             file_starts: sources.files().iter().map(|f| f.base).collect(),
+            file_paths: sources.files().iter().map(|f| f.path.clone()).collect(),
         }),
         _ => None,
     };
