@@ -819,7 +819,7 @@ impl Program {
             }
             Err(e) => (
                 Executed {
-                    stop: Box::new(Stop { kind: StopKind::Exit(EXIT_BAD_PROGRAM as u8), diags: Vec::new() }),
+                    stop: Box::new(Stop { kind: StopKind::Exit(EXIT_BAD_PROGRAM as u8), diags: Vec::new(), race: None }),
                     steps: 0,
                     time_ns: 0,
                     max_clock_len: 0,

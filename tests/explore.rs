@@ -377,6 +377,11 @@ fn the_table_marks_both_accesses_of_a_race_and_every_deadlocked_thread() {
     let o = Options { strategy: Strategy::Dfs { bound: 2 }, jobs: 1, ..Options::default() };
     let race = explore_file("programs/bugs/mp_no_release.mir", &o).failure.unwrap().minimal.unwrap().table;
     assert!(race.contains("✗ (1)") && race.contains("✗ (2)"), "{race}");
+    // (1), the writer's plain store, is listed where it happened: before the writer's relaxed
+    // store of the flag and its return, as the trace orders them, not after them.
+    let row = |needle: &str| race.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle} in {race}"));
+    assert!(row("✗ (1)") < row("atomic_store.relaxed"), "{race}");
+    assert!(row("✗ (1)") < row("(returns)"), "{race}");
     let dl = explore_file("programs/bugs/missed_wakeup.mir", &o).failure.unwrap().minimal.unwrap().table;
     assert_eq!(dl.matches("✗ blocked").count(), 2, "{dl}");
 }

@@ -242,8 +242,14 @@ fn race_report_gives_each_access_its_own_size() {
             "narrow_read_wide_write_race.mir",
             "between (1) 1-byte non-atomic read on thread `reader#1` and (2) 8-byte non-atomic write on thread `main`",
         ),
-        ("free_while_reading_race.mir", "between (1) 8-byte non-atomic read on thread `reader#1` and (2) deallocation on thread `main`"),
-        ("local_array_scope_race.mir", "between (1) 8-byte non-atomic read on thread `helper#1` and (2) deallocation on thread `main`"),
+        (
+            "free_while_reading_race.mir",
+            "between (1) 8-byte non-atomic read on thread `reader#1` and (2) deallocation of a 16-byte block on thread `main`",
+        ),
+        (
+            "local_array_scope_race.mir",
+            "between (1) 8-byte non-atomic read on thread `helper#1` and (2) deallocation of a 16-byte block on thread `main`",
+        ),
     ];
     let mut failures = Vec::new();
     for (file, needle) in cases {

@@ -640,6 +640,11 @@ pub fn lookup(name: &str) -> Option<i64> {
     CONSTANTS.iter().find(|(n, _)| *n == name).map(|&(_, v)| v)
 }
 
+/// Every constant's name, in table order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    CONSTANTS.iter().map(|&(n, _)| n)
+}
+
 /// The symbolic name of an errno value (`EAGAIN` for 11), preferring the first name listed.
 pub fn errno_name(e: i64) -> Option<&'static str> {
     ERRNOS.iter().find(|&&(_, v, _)| v == e).map(|&(n, _, _)| n)

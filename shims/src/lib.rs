@@ -17,6 +17,7 @@ mod fd;
 mod footprint;
 mod io;
 mod limits;
+mod linux_names;
 mod pipe;
 mod process;
 mod socket;
@@ -31,7 +32,7 @@ mod wake;
 use spindle_fds::{FdId, FdTable, IoError, Readiness, StdStream};
 use spindle_vm::clock::VClock;
 use spindle_vm::front::Resolver;
-use spindle_vm::ir::ForeignSig;
+use spindle_vm::ir::{ForeignRet, ForeignSig};
 use spindle_vm::{Host, Machine, Ret, ThreadId, VmResult};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -199,10 +200,24 @@ impl Resolver for LinuxResolver {
     fn constant(&self, name: &str) -> Option<u64> {
         consts::lookup(name).map(|v| v as u64)
     }
+    fn foreign_names(&self) -> Vec<&str> {
+        SHIMS.iter().map(|d| d.name).collect()
+    }
+    fn constant_names(&self) -> Vec<&str> {
+        consts::names().collect()
+    }
+    fn unimplemented(&self, name: &str) -> Option<ForeignRet> {
+        linux_names::LINUX_NAMES.binary_search(&name).ok()?;
+        Some(if NEVER_RETURN.contains(&name) { ForeignRet::Never } else { ForeignRet::Int })
+    }
     fn std_module(&self, name: &str) -> Option<&'static str> {
         stdlib::module(name)
     }
 }
+
+/// The Linux functions Spindle does not implement that never return (a call to one may leave
+/// out its return block).
+const NEVER_RETURN: &[&str] = &["_Exit", "_exit", "exit_group", "longjmp", "pthread_exit", "quick_exit", "siglongjmp", "thrd_exit"];
 
 impl Host for Shims {
     fn call(&mut self, m: &mut Machine<Self>, id: u32, args: &[u64]) -> VmResult<Ret> {

@@ -415,6 +415,17 @@ impl spindle_vm::front::Resolver for ForeignTable {
     fn constant(&self, name: &str) -> Option<u64> {
         crate::LinuxResolver.constant(name)
     }
+    fn foreign_names(&self) -> Vec<&str> {
+        let mut names = crate::LinuxResolver.foreign_names();
+        names.extend(self.names());
+        names
+    }
+    fn constant_names(&self) -> Vec<&str> {
+        crate::LinuxResolver.constant_names()
+    }
+    fn unimplemented(&self, name: &str) -> Option<ForeignRet> {
+        crate::LinuxResolver.unimplemented(name)
+    }
     fn std_module(&self, name: &str) -> Option<&'static str> {
         crate::stdlib::module(name)
     }

@@ -345,7 +345,7 @@ impl Checker {
             .note(agreed_before(self.compared, &self.link.kernel))
             .help("run it without --against-kernel; docs/divergences.md says what --against-kernel checks");
         self.unchecked = Some(why);
-        Box::new(Stop { kind: StopKind::Unsupported, diags: vec![d] })
+        Box::new(Stop { kind: StopKind::Unsupported, diags: vec![d], race: None })
     }
 
     /// The fds the guest got from a call that creates them.
@@ -395,7 +395,11 @@ impl Checker {
             }
             Err(NoAnswer::Failed(e)) => {
                 self.fatal = Some(OracleError(format!("{e} (at `{}`)", p.name)));
-                return Err(Box::new(Stop { kind: StopKind::Unsupported, diags: vec![Diagnostic::error(e).at(p.span, "here")] }));
+                return Err(Box::new(Stop {
+                    kind: StopKind::Unsupported,
+                    diags: vec![Diagnostic::error(e).at(p.span, "here")],
+                    race: None,
+                }));
             }
         };
         self.compared += 1;
@@ -496,7 +500,7 @@ impl Checker {
             differences,
             diagnostic: d.clone(),
         }));
-        Box::new(Stop { kind: StopKind::Unsupported, diags: vec![d] })
+        Box::new(Stop { kind: StopKind::Unsupported, diags: vec![d], race: None })
     }
 }
 

@@ -2,7 +2,7 @@
 //! finished failure record.
 
 use super::driver::FoundFailure;
-use super::run::{failure_class, run_one, run_one_reads, Single};
+use super::run::{failure_class, run_for_table, run_one, run_one_reads, Single};
 use super::table::table;
 use super::{Failure, Minimal, Options};
 use crate::Program;
@@ -27,6 +27,11 @@ fn switches_of(s: &Single) -> Vec<Switch> {
 
 fn preemptions_of(s: &Single) -> u64 {
     s.points.iter().filter(|p| p.is_decision() && p.current_runnable && !p.yielded && p.chosen != p.current).count() as u64
+}
+
+/// The policy that replays exactly what `s` did.
+fn replay_of(s: &Single) -> Policy {
+    Policy::Replay(Arc::new(Replay { schedule: s.decisions.clone(), strict: true }))
 }
 
 fn directed(sw: &[Switch]) -> Policy {
@@ -117,7 +122,7 @@ pub(super) fn finish_failure(program: &Program, opts: &Options, f: &FoundFailure
                 switches_before: before,
                 switches_after: switches_of(&fin).len(),
                 preemptions: preemptions_of(&fin),
-                table: table(program, &fin),
+                table: table(program, &run_for_table(program, &opts.config, replay_of(&fin), None)),
                 runs,
             });
         }

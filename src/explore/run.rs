@@ -32,6 +32,8 @@ pub struct Single {
     pub point_fp: Vec<Option<Arc<Footprint>>>,
     /// Store choices of weak memory (when points are recorded).
     pub reads: Vec<ReadPoint>,
+    /// Runs for a table ([`run_for_table`]): the footprint of the segment after each point.
+    pub segments: Vec<Option<Arc<Footprint>>>,
 }
 
 impl Single {
@@ -96,7 +98,7 @@ impl Fnv {
 
 /// Runs `program` once under `policy`.
 pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points: bool, trace: bool) -> Single {
-    run_one_reads(program, config, policy, None, log_points, trace)
+    run_inner(program, config, policy, None, log_points, trace, false)
 }
 
 /// Runs `program` once under `policy`, following the store choices `reads` if given (then
@@ -108,6 +110,25 @@ pub fn run_one_reads(
     reads: Option<&Schedule>,
     log_points: bool,
     trace: bool,
+) -> Single {
+    run_inner(program, config, policy, reads, log_points, trace, false)
+}
+
+/// Runs the program to show its steps: points logged, with the footprint of every segment, so
+/// that the table can put each access of a race where it happened; store choices as in
+/// [`run_one_reads`].
+pub fn run_for_table(program: &Program, config: &RunConfig, policy: Policy, reads: Option<&Schedule>) -> Single {
+    run_inner(program, config, policy, reads, true, false, true)
+}
+
+fn run_inner(
+    program: &Program,
+    config: &RunConfig,
+    policy: Policy,
+    reads: Option<&Schedule>,
+    log_points: bool,
+    trace: bool,
+    segments: bool,
 ) -> Single {
     let out = SharedBuf::default();
     let err = SharedBuf::default();
@@ -125,6 +146,9 @@ pub fn run_one_reads(
             if let Some(r) = reads {
                 m.scheduler_mut().set_store_choices(r.reads_schedule());
             }
+            if segments {
+                m.record_segments();
+            }
             let stop = m.run(&mut shims);
             let _ = m.console.out.flush();
             if let Some(t) = &mut shims.trace {
@@ -138,6 +162,7 @@ pub fn run_one_reads(
             } else {
                 (Vec::new(), Vec::new())
             };
+            let segments = if segments { (0..s.points().len()).map(|i| s.segment_footprint(i).cloned()).collect() } else { Vec::new() };
             let redundant = s.sleep_blocked();
             Single {
                 exit_code: stop.exit_code(),
@@ -155,6 +180,7 @@ pub fn run_one_reads(
                 point_asleep,
                 point_fp,
                 reads: s.read_points().to_vec(),
+                segments,
             }
         }
         Err(stop) => Single {
@@ -173,6 +199,7 @@ pub fn run_one_reads(
             point_asleep: Vec::new(),
             point_fp: Vec::new(),
             reads: Vec::new(),
+            segments: Vec::new(),
         },
     };
     drop(shims);

@@ -25,6 +25,21 @@ pub fn table(program: &Program, s: &Single) -> String {
         format!("{line}: {text}")
     };
     let thread_of = |name: &str| s.thread_names.iter().position(|n| n == name);
+    let stop = &s.stop;
+    // A race's earlier access (1) is shown where it happened: before the point that ended the
+    // last segment of its thread that touched its location (the segments' footprints say).
+    let race_first = stop.diags.first().and_then(|d| d.secondary.iter().find(|l| l.text.starts_with("(1)")));
+    let first_at = stop.race.zip(race_first).and_then(|(r, _)| {
+        let (id, off) = spindle_vm::memory::split(r.addr);
+        let locs: Vec<u64> = (off / 8..=(off + r.size - 1) / 8).map(|g| (id as u64) << 32 | g).collect();
+        let touched = |fp: &spindle_vm::por::Footprint| {
+            fp.locs.iter().any(|&(l, w)| locs.contains(&l) && (w || !r.write)) || fp.whole.iter().any(|&(a, w)| a == id && (w || !r.write))
+        };
+        (0..s.points.len().saturating_sub(1))
+            .rev()
+            .find(|&i| s.points[i].chosen as usize == r.thread && s.segments.get(i).cloned().flatten().is_some_and(|fp| touched(&fp)))
+            .map(|i| (i + 1, r.thread))
+    });
     let mut rows: Vec<(usize, String)> = Vec::new();
     // Stale reads (weak memory), by the point that ends the load's segment.
     let stale = |i: usize| -> Option<String> {
@@ -37,6 +52,11 @@ pub fn table(program: &Program, s: &Single) -> String {
         Some(format!("load of {name} read {from} (stale)"))
     };
     for (i, p) in s.points.iter().enumerate() {
+        if let (Some((at, t)), Some(l)) = (first_at, race_first) {
+            if at == i {
+                rows.push((t, format!("{} ✗ (1)", snippet(l.span))));
+            }
+        }
         match p.span {
             Some(sp) => rows.push((
                 p.current as usize,
@@ -63,7 +83,6 @@ pub fn table(program: &Program, s: &Single) -> String {
     let thread_note = |d: &spindle_vm::diag::Diagnostic| {
         d.notes.iter().find_map(|n| n.strip_prefix("this is on thread `").and_then(|r| r.strip_suffix('`')).map(str::to_string))
     };
-    let stop = &s.stop;
     if stop.kind == StopKind::Deadlock {
         for d in &stop.diags {
             if let (Some(name), Some(p)) = (thread_note(d), &d.primary) {
@@ -79,7 +98,7 @@ pub fn table(program: &Program, s: &Single) -> String {
                 // A race: (1) on the first thread named, (2) on the second.
                 let name = |i: usize| title[i + 11..].split('`').next().unwrap_or("").to_string();
                 if let (Some(t1), Some(t2), Some(p)) = (thread_of(&name(a)), thread_of(&name(b)), &d.primary) {
-                    if let Some(sec) = d.secondary.iter().find(|l| l.text.starts_with("(1)")) {
+                    if let (Some(sec), None) = (race_first, first_at) {
                         rows.push((t1, format!("{} ✗ (1)", snippet(sec.span))));
                     }
                     rows.push((t2, format!("{} ✗ (2)", snippet(p.span))));

@@ -29,11 +29,36 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     pub notes: Vec<String>,
     pub helps: Vec<String>,
+    /// Guest stacks, rendered after the notes and helps as Miri does ("inside `f` at …").
+    pub backtraces: Vec<Backtrace>,
 }
+
+/// A guest call stack, innermost frame first.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Backtrace {
+    /// What the stack is of, when a report has more than one ("(1), on thread `a`").
+    pub title: String,
+    /// (function, where in it) — the failing operation in the innermost frame, the call in the
+    /// others.
+    pub frames: Vec<(String, Span)>,
+    /// Outer frames that were not recorded (the stack of an earlier access is kept only so deep).
+    pub unrecorded: bool,
+}
+
+/// A backtrace deeper than this shows its innermost frames, "… N more frames", and `main`'s.
+pub const MAX_BACKTRACE: usize = 12;
 
 impl Diagnostic {
     pub fn error(title: impl Into<String>) -> Self {
-        Diagnostic { level: Level::Error, title: title.into(), primary: None, secondary: Vec::new(), notes: Vec::new(), helps: Vec::new() }
+        Diagnostic {
+            level: Level::Error,
+            title: title.into(),
+            primary: None,
+            secondary: Vec::new(),
+            notes: Vec::new(),
+            helps: Vec::new(),
+            backtraces: Vec::new(),
+        }
     }
     pub fn warning(title: impl Into<String>) -> Self {
         Diagnostic { level: Level::Warning, ..Self::error(title) }
@@ -93,9 +118,40 @@ pub fn render(diags: &[Diagnostic], sources: Option<&SourceMap>, color: bool) ->
         for h in &d.helps {
             title = title.element(AsLevel::HELP.message(h.as_str()));
         }
+        let bt_lines: Vec<String> = d.backtraces.iter().flat_map(|bt| backtrace_lines(bt, sources)).collect();
+        for l in &bt_lines {
+            title = title.element(AsLevel::NOTE.message(l.as_str()));
+        }
         let report: &[Group<'_>] = &[title];
         out.push_str(&renderer.render(report));
         out.push('\n');
+    }
+    out
+}
+
+/// "BACKTRACE:" and one "inside `f` at file:line:col" per frame, a deep stack cut in the middle.
+fn backtrace_lines(bt: &Backtrace, sources: Option<&SourceMap>) -> Vec<String> {
+    let at = |span: Span| match sources {
+        Some(m) => {
+            let (path, line, col) = m.locate(span.start);
+            format!("{path}:{line}:{col}")
+        }
+        None => format!("byte {}", span.start),
+    };
+    let mut out = vec![if bt.title.is_empty() { "BACKTRACE:".to_string() } else { format!("BACKTRACE of {}:", bt.title) }];
+    let n = bt.frames.len();
+    for (i, (func, span)) in bt.frames.iter().enumerate() {
+        // Deep stacks (recursion) keep the innermost frames and the outermost one.
+        if n > MAX_BACKTRACE && i >= MAX_BACKTRACE - 2 && i + 1 < n {
+            if i == MAX_BACKTRACE - 2 {
+                out.push(format!("… {} more frames", n - MAX_BACKTRACE + 1));
+            }
+            continue;
+        }
+        out.push(format!("inside `{func}` at {}", at(*span)));
+    }
+    if bt.unrecorded {
+        out.push("… the callers were not recorded".to_string());
     }
     out
 }

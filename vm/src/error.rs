@@ -46,6 +46,17 @@ pub const EXIT_BAD_PROGRAM: i32 = 2;
 pub struct Stop {
     pub kind: StopKind,
     pub diags: Vec<Diagnostic>,
+    /// For a data race: the earlier access (1), so that a tool can place it in a run's steps.
+    pub race: Option<RaceAccess>,
+}
+
+/// The earlier access of a data race: its thread, address, size and whether it wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RaceAccess {
+    pub thread: usize,
+    pub addr: u64,
+    pub size: u64,
+    pub write: bool,
 }
 
 pub type VmResult<T> = Result<T, Box<Stop>>;
@@ -56,10 +67,10 @@ pub const HERE: Span = Span { start: u32::MAX, end: u32::MAX };
 
 impl Stop {
     pub fn exit(code: u8) -> Box<Stop> {
-        Box::new(Stop { kind: StopKind::Exit(code), diags: Vec::new() })
+        Box::new(Stop { kind: StopKind::Exit(code), diags: Vec::new(), race: None })
     }
     fn new(kind: StopKind, d: Diagnostic) -> Box<Stop> {
-        Box::new(Stop { kind, diags: vec![d] })
+        Box::new(Stop { kind, diags: vec![d], race: None })
     }
     /// Undefined behaviour at the current instruction.
     pub fn ub(what: impl Into<String>, label: impl Into<String>) -> Box<Stop> {

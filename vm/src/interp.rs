@@ -78,7 +78,7 @@ impl<H: Host> Machine<H> {
     pub(crate) fn exec(&mut self, host: &mut H, frames: &mut Vec<Frame>, regs: &mut Vec<u64>) -> VmResult<Event> {
         let prog = self.program.clone();
         let top = *frames.last().expect("a running thread has a frame");
-        let mut cur_func = top.func;
+        let mut cur_ctx = top.ctx;
         let mut func = &prog.functions[top.func as usize];
         let mut code: &[Inst] = &func.code;
         let mut pc = top.pc as usize;
@@ -108,7 +108,7 @@ impl<H: Host> Machine<H> {
         // Where the current instruction is, for race reports.
         macro_rules! site {
             () => {
-                (cur_func as u64) << 32 | (pc - 1) as u64
+                (cur_ctx as u64) << 32 | (pc - 1) as u64
             };
         }
         // A scheduling point after an atomic: let the scheduler decide if it wants to.
@@ -290,8 +290,7 @@ impl<H: Host> Machine<H> {
                             Ok(c) => c,
                             Err(s) => fail!(s),
                         };
-                        let rd = self.race.as_mut().expect("checked above");
-                        match rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, ord, true, false, choice, v, 0) {
+                        match self.race_atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, ord, true, false, choice, v, 0) {
                             Ok(x) => v = x,
                             Err(race) => fail!(self.race_stop(&race)),
                         }
@@ -308,9 +307,9 @@ impl<H: Host> Machine<H> {
                     if let Err(e) = self.memory.write_uint(r!(addr), ty.size(), r!(val)) {
                         fail!(mem_stop(&self.memory, e, "atomic store"))
                     }
-                    if let Some(rd) = &mut self.race {
+                    if self.race.is_some() {
                         let new = r!(val);
-                        race_check!(rd.atomic(
+                        race_check!(self.race_atomic(
                             id,
                             off,
                             ty.size() as u64,
@@ -339,8 +338,20 @@ impl<H: Host> Machine<H> {
                     if let Err(e) = self.memory.write_uint(a, ty.size(), new) {
                         fail!(mem_stop(&self.memory, e, "atomic read-modify-write"))
                     }
-                    if let Some(rd) = &mut self.race {
-                        race_check!(rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, ord, true, true, None, old, new));
+                    if self.race.is_some() {
+                        race_check!(self.race_atomic(
+                            id,
+                            off,
+                            ty.size() as u64,
+                            site!(),
+                            AccessKind::AtomicRmw,
+                            ord,
+                            true,
+                            true,
+                            None,
+                            old,
+                            new
+                        ));
                     }
                     r!(dst) = old;
                     sched_point!();
@@ -362,11 +373,23 @@ impl<H: Host> Machine<H> {
                             fail!(mem_stop(&self.memory, e, "compare-and-swap"))
                         }
                     }
-                    if let Some(rd) = &mut self.race {
+                    if self.race.is_some() {
                         let r = if swapped {
-                            rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicRmw, succ, true, true, None, old, r!(new))
+                            self.race_atomic(
+                                id,
+                                off,
+                                ty.size() as u64,
+                                site!(),
+                                AccessKind::AtomicRmw,
+                                succ,
+                                true,
+                                true,
+                                None,
+                                old,
+                                r!(new),
+                            )
                         } else {
-                            rd.atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, fail, true, false, None, old, 0)
+                            self.race_atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, fail, true, false, None, old, 0)
                         };
                         race_check!(r);
                     }
@@ -380,9 +403,7 @@ impl<H: Host> Machine<H> {
                     if let (Some(f), crate::race::Ordering::SeqCst) = (self.fp.as_deref_mut(), ord) {
                         f.loc(crate::por::LOC_SC_FENCE, true);
                     }
-                    if let Some(rd) = &mut self.race {
-                        rd.fence(ord);
-                    }
+                    self.race_fence(ord, site!());
                     sched_point!();
                 }
                 Inst::Assert { cond, msg } => {
@@ -466,8 +487,15 @@ impl<H: Host> Machine<H> {
                     if let Some(f) = frames.last_mut() {
                         f.pc = pc as Pc;
                     }
-                    frames.push(Frame { func: callee_idx, pc: 0, base: new_base as u32, ret_dst: site.dst, ret_next: site.next });
-                    cur_func = callee_idx;
+                    cur_ctx = self.contexts.child(cur_ctx, (pc - 1) as u32, callee_idx);
+                    frames.push(Frame {
+                        func: callee_idx,
+                        pc: 0,
+                        base: new_base as u32,
+                        ret_dst: site.dst,
+                        ret_next: site.next,
+                        ctx: cur_ctx,
+                    });
                     func = callee;
                     code = &func.code;
                     pc = 0;
@@ -490,7 +518,7 @@ impl<H: Host> Machine<H> {
                         frames.push(done);
                         return Ok(Event::Finished(v));
                     };
-                    cur_func = caller.func;
+                    cur_ctx = caller.ctx;
                     func = &prog.functions[caller.func as usize];
                     code = &func.code;
                     base = caller.base as usize;

@@ -480,6 +480,8 @@ pub struct CallSite {
     /// The type of `dst`, to normalise foreign results.
     pub dst_ty: Ty,
     pub next: Pc,
+    /// The callee's name (an index into `Program::strings`), for reports.
+    pub name: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -549,9 +551,20 @@ pub struct Program {
     pub line_starts: Vec<u32>,
     /// Offsets where the program's files start (the first is 0).
     pub file_starts: Vec<u32>,
+    /// The path of each of those files, for reports that name a place in words.
+    pub file_paths: Vec<String>,
 }
 
 impl Program {
+    /// "line N" for a span in the program's main file, "path:N" for one in another file.
+    pub fn place(&self, span: Span) -> String {
+        let file = self.file_starts.partition_point(|&s| s <= span.start).saturating_sub(1);
+        match self.file_paths.get(file) {
+            Some(path) if file > 0 => format!("{path}:{}", self.line_of(span)),
+            _ => format!("line {}", self.line_of(span)),
+        }
+    }
+
     /// The 1-based line of a span, in its own file.
     pub fn line_of(&self, span: Span) -> usize {
         let file = self.file_starts.partition_point(|&s| s <= span.start).saturating_sub(1);

@@ -8,7 +8,9 @@
 #![forbid(unsafe_code)]
 
 pub mod clock;
+pub mod context;
 pub mod diag;
+pub mod edges;
 pub mod error;
 pub mod front;
 mod interp;

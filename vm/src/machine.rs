@@ -2,7 +2,7 @@
 //! layer) uses to implement foreign calls — blocking, waking, spawning, joining, errno.
 
 use crate::clock::VClock;
-use crate::diag::Diagnostic;
+use crate::diag::{Backtrace, Diagnostic};
 use crate::error::{Stop, StopKind, VmResult};
 use crate::ir::Program;
 use crate::memory::{describe_kind, AllocKind, MemError, Memory};
@@ -132,7 +132,11 @@ pub struct Machine<H> {
     live: Vec<ThreadId>,
     /// The data-race detector, from the first `spawn` on (unless disabled).
     pub(crate) race: Option<Detector>,
-    /// Where the current foreign call is (`func << 32 | pc`), for race reports of shim accesses.
+    /// Where happens-before came from, for race reports (recorded while detecting races).
+    pub(crate) edges: crate::edges::Edges,
+    /// Calling contexts, which race-report sites name.
+    pub(crate) contexts: crate::context::Contexts,
+    /// Where the current foreign call is (`context << 32 | pc`), for race reports of shim accesses.
     pub(crate) cur_site: Site,
     /// Host timers: (deadline, id) in firing order, and each id's deadline.
     timers: std::collections::BTreeSet<(u64, u64)>,
@@ -188,6 +192,8 @@ impl<H: Host> Machine<H> {
             live: Vec::new(),
             race: None,
             cur_site: 0,
+            contexts: Default::default(),
+            edges: Default::default(),
             timers: Default::default(),
             timer_deadline: Default::default(),
             last_scheduled: usize::MAX,
@@ -302,6 +308,7 @@ impl<H: Host> Machine<H> {
         if s.kind != StopKind::Deadlock && !has_thread {
             s = s.with_note(format!("this is on thread `{}`", self.threads[self.active].name));
         }
+        s = self.with_backtrace(s, self.active);
         if let Policy::Random { seed, preemption } = self.config.policy {
             let p = if preemption == crate::DEFAULT_PREEMPTION { String::new() } else { format!(" --preemption-rate {preemption}") };
             s = s.with_note(format!("reproduce with `--sched random --seed {seed}{p}`"));
@@ -444,7 +451,10 @@ impl<H: Host> Machine<H> {
         };
         // A failure in the callback (a race on the woken thread's buffer) is the woken thread's,
         // at its blocked call.
-        let r = r.map_err(|s| s.locate(self.cur_span).with_note(format!("this is on thread `{}`", self.threads[t].name)));
+        let r = r.map_err(|s| {
+            let s = s.locate(self.cur_span).with_note(format!("this is on thread `{}`", self.threads[t].name));
+            self.with_backtrace(s, t)
+        });
         self.set_active(prev.0);
         self.cur_span = prev.1;
         self.cur_site = prev.2;
@@ -509,7 +519,12 @@ impl<H: Host> Machine<H> {
                 d.set_weak_memory(weak);
                 d
             });
+            let (me, site) = (self.active, self.cur_site);
+            let my_time = rd.clock().get(rd.idx_of(me));
             rd.spawn(child, &self.live);
+            self.edges.released(me, my_time, site);
+            let child_idx = rd.idx_of(child);
+            self.edges.learned(child, child_idx, &VClock::new(), rd.clock_of(child), crate::edges::Edge::Spawned { site });
         }
         Ok(child)
     }
@@ -523,7 +538,8 @@ impl<H: Host> Machine<H> {
         if let Some(a) = arg {
             t.regs[0] = a;
         }
-        t.frames.push(Frame { func, pc: 0, base: 0, ret_dst: crate::ir::NO_SLOT, ret_next: crate::ir::NO_PC });
+        let ctx = self.contexts.root(func);
+        t.frames.push(Frame { func, pc: 0, base: 0, ret_dst: crate::ir::NO_SLOT, ret_next: crate::ir::NO_PC, ctx });
         self.threads.push(t);
         self.live.push(self.threads.len() - 1);
         Ok(self.threads.len() - 1)
@@ -577,10 +593,15 @@ impl<H: Host> Machine<H> {
 
     /// The joiner synchronises with everything the finished thread `t` did.
     fn acquire_final_clock(&mut self, t: ThreadId) {
+        let me = self.active;
+        self.edges.joined(me, t);
         if let Some(rd) = &mut self.race {
             let fin = std::mem::take(&mut self.threads[t].final_clock);
+            let before = rd.clock().clone();
             rd.acquire(&fin);
             rd.retire(t, &fin);
+            let edge = crate::edges::Edge::Joined { thread: t, site: self.cur_site };
+            self.edges.learned(me, rd.idx_of(me), &before, rd.clock(), edge);
         }
     }
 
@@ -655,7 +676,10 @@ impl<H: Host> Machine<H> {
     /// race detection is off. The thread's own time advances afterwards, so nothing it does later
     /// is covered.
     pub fn release_clock(&mut self) -> Option<VClock> {
-        self.race.as_mut().map(|rd| rd.release())
+        let (me, site) = (self.active, self.cur_site);
+        let rd = self.race.as_mut()?;
+        self.edges.released(me, rd.clock().get(rd.idx_of(me)), site);
+        Some(rd.release())
     }
 
     /// The active thread's current clock (empty while race detection is off), for an operation
@@ -668,6 +692,7 @@ impl<H: Host> Machine<H> {
     /// Completes a release begun with [`Self::current_clock`]: the thread's own time advances.
     pub fn advance_clock(&mut self) {
         if let Some(rd) = &mut self.race {
+            self.edges.released(self.active, rd.clock().get(rd.idx_of(self.active)), self.cur_site);
             rd.release();
         }
     }
@@ -676,7 +701,72 @@ impl<H: Host> Machine<H> {
     /// active thread does next.
     pub fn acquire_clock(&mut self, clock: &VClock) {
         if let Some(rd) = &mut self.race {
+            let before = rd.clock().clone();
             rd.acquire(clock);
+            let edge = crate::edges::Edge::Call { site: self.cur_site };
+            self.edges.learned(self.active, rd.idx_of(self.active), &before, rd.clock(), edge);
+        }
+    }
+
+    /// An atomic access checked for races, with the happens-before it creates recorded for
+    /// reports (an acquire learns other threads' times, a release is logged). Only called while
+    /// detecting races.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    pub(crate) fn race_atomic(
+        &mut self,
+        id: crate::memory::AllocId,
+        off: u64,
+        size: u64,
+        site: Site,
+        kind: crate::race::AccessKind,
+        ord: crate::race::Ordering,
+        load: bool,
+        store: bool,
+        choice: Option<usize>,
+        old: u64,
+        new: u64,
+    ) -> Result<u64, Box<Race>> {
+        let Some(rd) = &mut self.race else { return Ok(old) };
+        if ord == crate::race::Ordering::Relaxed {
+            // A relaxed access creates no edge (a relaxed load may still acquire through an
+            // earlier acquire fence: that fence records it).
+            return rd.atomic(id, off, size, site, kind, ord, load, store, choice, old, new);
+        }
+        if !(load && ord.acquires()) {
+            // A release only: no other thread's time is learnt, the own one may advance.
+            let own = rd.idx_of(self.active);
+            let t = rd.clock().get(own);
+            let r = rd.atomic(id, off, size, site, kind, ord, load, store, choice, old, new);
+            if rd.clock().get(own) > t {
+                self.edges.released(self.active, t, site);
+            }
+            return r;
+        }
+        let before = rd.clock().clone();
+        let r = rd.atomic(id, off, size, site, kind, ord, load, store, choice, old, new);
+        self.note_sync(before, site);
+        r
+    }
+
+    /// A fence, with the happens-before it creates recorded for reports.
+    #[inline(never)]
+    pub(crate) fn race_fence(&mut self, ord: crate::race::Ordering, site: Site) {
+        let Some(rd) = &mut self.race else { return };
+        let before = rd.clock().clone();
+        rd.fence(ord);
+        self.note_sync(before, site);
+    }
+
+    /// Records what the active thread's clock change since `before` (at `site`) means: times of
+    /// other threads it acquired, and a release if its own time advanced.
+    fn note_sync(&mut self, before: VClock, site: Site) {
+        let Some(rd) = &self.race else { return };
+        let (me, own) = (self.active, rd.idx_of(self.active));
+        let after = rd.clock();
+        self.edges.learned(me, own, &before, after, crate::edges::Edge::Atomic { site });
+        if after.get(own) > before.get(own) {
+            self.edges.released(me, before.get(own), site);
         }
     }
 
@@ -731,8 +821,75 @@ impl<H: Host> Machine<H> {
 
     /// The span of an access site.
     pub(crate) fn site_span(&self, site: Site) -> Option<Span> {
-        let f = self.program.functions.get((site >> 32) as usize)?;
+        let f = self.program.functions.get(self.contexts.func((site >> 32) as u32)? as usize)?;
         f.spans.get((site & 0xffff_ffff) as usize).copied()
+    }
+
+    /// "the `read`" for a site at a call, "the operation" otherwise.
+    fn site_what(&self, site: Site) -> String {
+        use crate::ir::Inst;
+        let f = self.contexts.func((site >> 32) as u32).and_then(|f| self.program.functions.get(f as usize));
+        let call = f.and_then(|f| match f.code.get(site as u32 as usize) {
+            Some(Inst::Call { call, .. } | Inst::CallForeign { call, .. }) => f.calls.get(*call as usize),
+            _ => None,
+        });
+        if let Some(name) = call.and_then(|c| self.program.strings.get(c.name as usize)) {
+            return format!("the `{name}`");
+        }
+        match f.and_then(|f| f.code.get(site as u32 as usize)) {
+            Some(Inst::AtomicLoad { .. }) => "the atomic load",
+            Some(Inst::AtomicStore { .. }) => "the atomic store",
+            Some(Inst::AtomicRmw { .. }) => "the atomic read-modify-write",
+            Some(Inst::Cas { .. }) => "the compare-and-swap",
+            Some(Inst::Fence { .. }) => "the fence",
+            _ => "the operation",
+        }
+        .to_string()
+    }
+
+    /// The stack of an access site, as recorded when the access happened.
+    pub(crate) fn site_backtrace(&self, site: Site, title: String) -> Option<Backtrace> {
+        let (stack, unrecorded) = self.contexts.stack((site >> 32) as u32, site as u32);
+        let mut frames = Vec::with_capacity(stack.len());
+        for (func, pc) in stack {
+            let f = self.program.functions.get(func as usize)?;
+            frames.push((f.name.clone(), f.spans.get(pc as usize).copied()?));
+        }
+        (!frames.is_empty()).then_some(Backtrace { title, frames, unrecorded })
+    }
+
+    /// Thread `t`'s stack now, innermost first, its innermost frame at `top`.
+    pub(crate) fn backtrace(&self, t: ThreadId, top: Span, title: String) -> Backtrace {
+        let frames = &self.threads[t].frames;
+        let mut out = Vec::with_capacity(frames.len());
+        for (i, f) in frames.iter().enumerate().rev() {
+            let func = &self.program.functions[f.func as usize];
+            // A caller's pc is just past its call.
+            let span =
+                if i + 1 == frames.len() { top } else { func.spans.get((f.pc as usize).wrapping_sub(1)).copied().unwrap_or(func.span) };
+            out.push((func.name.clone(), span));
+        }
+        Backtrace { title, frames: out, unrecorded: false }
+    }
+
+    /// Adds thread `t`'s stack to a failure report that has none, its innermost frame where the
+    /// report points.
+    pub(crate) fn with_backtrace(&self, mut s: Box<Stop>, t: ThreadId) -> Box<Stop> {
+        if s.is_exit() || s.kind == StopKind::Deadlock || self.threads.get(t).is_none_or(|th| th.frames.is_empty()) {
+            return s;
+        }
+        let cur = self.cur_span;
+        if let Some(d) = s.diags.first_mut() {
+            // A race report carries the stack of its earlier access (1) already: the current
+            // one, (2), goes first.
+            let earlier = d.backtraces.iter().any(|b| b.title.starts_with("(1)"));
+            if d.backtraces.len() == earlier as usize {
+                let top = d.primary.as_ref().map(|p| p.span).filter(|&sp| sp != crate::error::HERE).unwrap_or(cur);
+                let title = if earlier { format!("(2), on thread `{}`", self.threads[t].name) } else { String::new() };
+                d.backtraces.insert(0, self.backtrace(t, top, title));
+            }
+        }
+        s
     }
 
     /// `DATA+0x4`, `heap alloc #3 (malloc at line 12)+0x0`, …
@@ -771,6 +928,7 @@ impl<H: Host> Machine<H> {
             Err(e) => Err(Box::new(Stop {
                 kind: StopKind::Unsupported,
                 diags: vec![Diagnostic::error(format!("the replayed schedule does not fit this program: {e}"))],
+                race: None,
             })),
         }
     }
@@ -778,16 +936,21 @@ impl<H: Host> Machine<H> {
     /// The report for a data race between an earlier access and the current one.
     pub(crate) fn race_stop(&self, r: &Race) -> Box<Stop> {
         let rd = self.race.as_ref().expect("races are only found while detecting");
-        let name = |idx| self.threads.get(rd.thread_of(idx)).map_or("?", |t| t.name.as_str()).to_string();
-        let (t1, t2) = (name(r.first.idx), name(r.second.idx));
-        let what = |a: &crate::race::Access| match a.kind {
-            crate::race::AccessKind::Alloc | crate::race::AccessKind::Dealloc => a.kind.describe().to_string(),
-            k => format!("{}-byte {}", a.size, k.describe()),
+        let (a, b) = (rd.thread_of(r.first.idx), self.active);
+        let name = |t: ThreadId| self.threads.get(t).map_or("?", |t| t.name.as_str()).to_string();
+        let (t1, t2) = (name(a), name(b));
+        let what = |x: &crate::race::Access| match x.kind {
+            crate::race::AccessKind::Alloc => x.kind.describe().to_string(),
+            crate::race::AccessKind::Dealloc => format!("deallocation of a {}-byte block", x.size),
+            k => format!("{}-byte {}", x.size, k.describe()),
         };
         let at = self.describe_addr(crate::memory::addr(r.alloc, r.offset));
-        let kind = if r.mixed_size { "Race condition" } else { "Data race" };
         let mut s = Stop::ub(
-            format!("{kind} detected between (1) {} on thread `{t1}` and (2) {} on thread `{t2}` at {at}", what(&r.first), what(&r.second)),
+            format!(
+                "Data race detected between (1) {} on thread `{t1}` and (2) {} on thread `{t2}` at {at}",
+                what(&r.first),
+                what(&r.second)
+            ),
             "(2) just happened here",
         );
         let first_span = if r.first.site == ALLOC_SITE { self.memory.get(r.alloc).map(|a| a.site) } else { self.site_span(r.first.site) };
@@ -795,13 +958,7 @@ impl<H: Host> Machine<H> {
         if let Some(sp) = first_span {
             d = d.also(sp, "(1) occurred earlier here");
         }
-        d.notes.insert(
-            0,
-            format!(
-                "thread `{t2}` has synchronised with `{t1}` only up to `{t1}`'s time {}, but (1) happened at its time {}: no release/acquire, join, spawn or fd operation orders (1) before (2)",
-                r.seen, r.first.time
-            ),
-        );
+        d.notes.insert(0, self.missing_edge(r, a, b, first_span));
         if r.mixed_size {
             d.notes.push("atomic accesses of different sizes to overlapping bytes must be ordered by happens-before".to_string());
         }
@@ -809,8 +966,82 @@ impl<H: Host> Machine<H> {
             // (Under `--sched random` the seed is added with every failure report.)
             d.notes.push("reproduce with `--sched fixed` (the default scheduler): every run of it takes the same schedule".to_string());
         }
+        if r.first.site != ALLOC_SITE {
+            let title = format!("(1), on thread `{t1}`, as recorded when it happened");
+            d.backtraces.extend(self.site_backtrace(r.first.site, title));
+        }
         s.diags[0] = d;
+        let write = matches!(
+            r.first.kind,
+            crate::race::AccessKind::Write
+                | crate::race::AccessKind::AtomicStore
+                | crate::race::AccessKind::AtomicRmw
+                | crate::race::AccessKind::Dealloc
+                | crate::race::AccessKind::Alloc
+        );
+        s.race =
+            Some(crate::error::RaceAccess { thread: a, addr: crate::memory::addr(r.alloc, r.offset), size: r.first.size.max(1), write });
         s
+    }
+
+    /// Names the happens-before edge that came closest to ordering (1), on thread `a`, before
+    /// (2), on thread `b`: what `b` last learnt of `a`, and why that was not enough.
+    fn missing_edge(&self, r: &Race, a: ThreadId, b: ThreadId, first_span: Option<Span>) -> String {
+        use crate::edges::Edge;
+        let name = |t: ThreadId| self.threads.get(t).map_or("?", |t| t.name.as_str()).to_string();
+        let (t1, t2) = (name(a), name(b));
+        let line = |site: Site| self.site_span(site).map_or("?".to_string(), |sp| self.program.place(sp));
+        let first = first_span.map_or(String::new(), |sp| format!(", at {},", self.program.place(sp)));
+        let rd_idx = |t: ThreadId| self.race.as_ref().map_or(crate::clock::VectorIdx(0), |rd| rd.idx_of(t));
+        let times = format!("`{t2}` knows `{t1}`'s time {}, (1) happened at its time {}", r.seen, r.first.time);
+        if r.seen == 0 {
+            let joined: Vec<String> = self.edges.joins(b).iter().filter(|&&j| j != a).map(|&j| format!("`{}`", name(j))).collect();
+            if let Some((Edge::Spawned { site }, _)) = self.edges.how(a, rd_idx(b)) {
+                return format!(
+                    "`{t2}` spawned `{t1}` at {}, which orders the spawn before everything `{t1}` does, but nothing orders (1) back before (2): no join, release/acquire or fd operation ({times})",
+                    line(site)
+                );
+            }
+            return match joined.last() {
+                Some(j) => format!(
+                    "`{t2}` joined {j}, but never `{t1}`: no join, spawn, release/acquire or fd operation orders (1) before (2) ({times})"
+                ),
+                None => format!(
+                    "`{t2}` never synchronised with `{t1}`: no join, spawn, release/acquire or fd operation orders (1) before (2) ({times})"
+                ),
+            };
+        }
+        let released = |time| {
+            self.edges.release_site(a, time).map_or(String::new(), |s| format!(", released by {} at {},", self.site_what(s), line(s)))
+        };
+        match self.edges.how(b, r.first.idx) {
+            Some((Edge::Spawned { site }, v)) if v == r.seen => format!(
+                "`{t2}` was spawned by `{t1}` at {}, which orders what `{t1}` did before the spawn, but (1){first} came after it ({times})",
+                line(site)
+            ),
+            Some((Edge::Joined { thread, site }, v)) if v == r.seen => format!(
+                "the join of `{}` at {} taught `{t2}` `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
+                name(thread),
+                line(site),
+                released(v)
+            ),
+            Some((Edge::Call { site }, v)) if v == r.seen => format!(
+                "{} at {} acquired `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
+                self.site_what(site),
+                line(site),
+                released(v)
+            ),
+            Some((Edge::Atomic { site }, v)) if v == r.seen => format!(
+                "{} at {} acquired `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
+                self.site_what(site),
+                line(site),
+                released(v)
+            ),
+            _ => format!(
+                "thread `{t2}` has synchronised with `{t1}` only up to `{t1}`'s time {}, but (1) happened at its time {}: no later release/acquire, join or fd operation orders (1) before (2)",
+                r.seen, r.first.time
+            ),
+        }
     }
 
     /// Turns a memory error of a host access into an Undefined Behavior report.
@@ -841,6 +1072,7 @@ impl<H: Host> Machine<H> {
                     Box::new(Stop {
                         kind: StopKind::Unsupported,
                         diags: vec![Diagnostic::error(format!("the replayed schedule does not fit this program: {e}"))],
+                        race: None,
                     })
                 });
             }
@@ -929,33 +1161,87 @@ impl<H: Host> Machine<H> {
         if diags.is_empty() {
             diags.push(Diagnostic::error(format!("interrupted after {} steps", self.steps)));
         }
-        Box::new(Stop { kind: StopKind::Interrupted, diags })
+        Box::new(Stop { kind: StopKind::Interrupted, diags, race: None })
     }
 
     fn deadlock(&self) -> Box<Stop> {
         let mut diags = Vec::new();
-        for t in &self.threads {
+        if let Some(cycle) = self.deadlock_cycle() {
+            diags.push(Diagnostic::error("the evaluated program deadlocked").note(cycle));
+        }
+        for (i, t) in self.threads.iter().enumerate() {
             if let ThreadState::Blocked { reason, .. } = &t.state {
                 let why = match reason {
                     BlockReason::Join(j) => format!("it waits for thread `{}` to finish", self.threads[*j].name),
                     BlockReason::Sleep => "it sleeps".to_string(),
                     BlockReason::Host(w) => w.text(),
                 };
-                diags.push(
-                    Diagnostic::error("the evaluated program deadlocked")
-                        .at(t.blocked_at, "thread got stuck here")
-                        .note(format!("this is on thread `{}`", t.name))
-                        .note(why),
-                );
+                let mut d = Diagnostic::error("the evaluated program deadlocked")
+                    .at(t.blocked_at, "thread got stuck here")
+                    .note(format!("this is on thread `{}`", t.name))
+                    .note(why);
+                d.backtraces.push(self.backtrace(i, t.blocked_at, String::new()));
+                diags.push(d);
             }
         }
-        let mut s = Box::new(Stop { kind: StopKind::Deadlock, diags });
+        let mut s = Box::new(Stop { kind: StopKind::Deadlock, diags, race: None });
         if let Policy::Random { seed, .. } = self.config.policy {
             if let Some(d) = s.diags.last_mut() {
                 d.notes.push(format!("reproduce with `--sched random --seed {seed}`"));
             }
         }
         s
+    }
+
+    /// One line for a deadlock in which threads wait for each other: a cycle of joins, or
+    /// several threads blocked in foreign calls (an fd that only another blocked thread would
+    /// write: ABBA over pipes), reached through joins. `None` when only one thread is stuck.
+    fn deadlock_cycle(&self) -> Option<String> {
+        let name = |t: ThreadId| format!("`{}`", self.threads[t].name);
+        let joins = |t: ThreadId| match &self.threads[t].state {
+            ThreadState::Blocked { reason: BlockReason::Join(j), .. } => Some(*j),
+            _ => None,
+        };
+        // A join cycle: follow the joins from each blocked thread.
+        for start in self.live.iter().copied() {
+            let mut path = vec![start];
+            let mut t = start;
+            while let Some(j) = joins(t) {
+                if let Some(k) = path.iter().position(|&p| p == j) {
+                    let cycle = &path[k..];
+                    let mut line = format!("a join cycle: {}", name(cycle[0]));
+                    for &c in &cycle[1..] {
+                        line.push_str(&format!(" waits for {}, which", name(c)));
+                    }
+                    line.push_str(&format!(" waits for {}", name(cycle[0])));
+                    return Some(line);
+                }
+                path.push(j);
+                t = j;
+            }
+        }
+        // Threads blocked in foreign calls, each waiting for what only another one would do.
+        let host: Vec<String> = self
+            .live
+            .iter()
+            .filter_map(|&t| match &self.threads[t].state {
+                ThreadState::Blocked { reason: BlockReason::Host(w), .. } => {
+                    Some(format!("{} {}", name(t), w.text().trim_start_matches("it ")))
+                }
+                _ => None,
+            })
+            .collect();
+        if host.len() < 2 {
+            return None;
+        }
+        Some(format!("{} threads wait for each other, and none can run to wake another: {}", host.len(), host.join("; ")))
+    }
+
+    /// Records the footprint of every segment from now on (for a run whose steps are shown:
+    /// where each memory access happened), kept by the scheduler with its logged points.
+    pub fn record_segments(&mut self) {
+        self.fp.get_or_insert_with(Box::default);
+        self.sched.keep_segments();
     }
 
     /// Runs the active thread until its next scheduling point.

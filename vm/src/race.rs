@@ -440,6 +440,11 @@ impl Detector {
         self.idx_of[t]
     }
 
+    /// Thread `t`'s clock (for reports).
+    pub fn clock_of(&self, t: usize) -> &VClock {
+        &self.clocks[self.idx_of[t].0 as usize].clock
+    }
+
     /// The active thread's clock.
     pub fn clock(&self) -> &VClock {
         &self.clocks[self.active.0 as usize].clock

@@ -213,6 +213,9 @@ pub struct Scheduler {
     /// Every point, when recording them.
     log_points: bool,
     points: Vec<Point>,
+    /// Without partial-order reduction, when asked for: the footprint of the segment after each
+    /// logged point.
+    segments: Option<Vec<Arc<Footprint>>>,
     point_runnable: Vec<u32>,
     /// Why the replayed schedule did not fit.
     error: Option<String>,
@@ -264,6 +267,7 @@ impl Scheduler {
             pct,
             log_points: false,
             points: Vec::new(),
+            segments: None,
             point_runnable: Vec::new(),
             error: None,
             por,
@@ -344,7 +348,15 @@ impl Scheduler {
     pub fn segment_done(&mut self, mut fp: Footprint, time_in_play: bool) {
         let logging = self.log_points;
         let points = self.points.len();
-        let Some(p) = self.por.as_deref_mut() else { return };
+        let Some(p) = self.por.as_deref_mut() else {
+            if let Some(segs) = &mut self.segments {
+                if logging && points > segs.len() {
+                    fp.finish();
+                    segs.push(Arc::new(fp));
+                }
+            }
+            return;
+        };
         fp.opaque |= std::mem::replace(&mut p.opaque_next, time_in_play);
         fp.finish();
         if fp.opaque || time_in_play {
@@ -378,6 +390,22 @@ impl Scheduler {
     /// current thread stayed runnable.
     pub fn wants_decision(&self) -> bool {
         !matches!(self.policy, Policy::Fixed)
+    }
+
+    /// Keep the footprint of every segment (see [`Self::segment_footprint`]); the machine must
+    /// record them ([`crate::Machine::record_segments`]).
+    pub fn keep_segments(&mut self) {
+        self.segments.get_or_insert_with(Vec::new);
+    }
+
+    /// The footprint of the segment after the `i`-th logged point (reduced runs, or runs that
+    /// keep segments).
+    pub fn segment_footprint(&self, i: usize) -> Option<&Arc<Footprint>> {
+        match (&self.segments, self.por.as_deref()) {
+            (Some(s), _) => s.get(i),
+            (None, Some(p)) => p.fps.get(i),
+            (None, None) => None,
+        }
     }
 
     /// Record every point (with runnable sets and spans) from now on.

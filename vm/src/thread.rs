@@ -72,6 +72,8 @@ pub struct Frame {
     /// Where the caller wants the return value, and where it continues.
     pub ret_dst: Slot,
     pub ret_next: Pc,
+    /// The calling context (for the sites of race reports).
+    pub ctx: crate::context::CtxId,
 }
 
 pub struct Thread<H> {

@@ -24,6 +24,7 @@ pub fn lower<'r>(m: &ast::Module, sources: &'r SourceMap, resolver: &'r dyn Reso
         strings: Vec::new(),
         formats: Vec::new(),
         fn_sigs: Vec::new(),
+        fn_returns: Vec::new(),
     };
     cx.collect(m);
     let mut functions = Vec::new();
@@ -60,6 +61,7 @@ pub fn lower<'r>(m: &ast::Module, sources: &'r SourceMap, resolver: &'r dyn Reso
             formats: cx.formats,
             line_starts: sources.files().iter().flat_map(|f| f.line_starts()).collect(),
             file_starts: sources.files().iter().map(|f| f.base).collect(),
+            file_paths: sources.files().iter().map(|f| f.path.clone()).collect(),
         }),
         _ => None,
     };
@@ -78,6 +80,9 @@ struct Cx<'r> {
     static_names: FxHashMap<String, u32>,
     fns: FxHashMap<String, u32>,
     fn_sigs: Vec<(Vec<Ty>, Option<Ty>)>,
+    /// Whether each function has a `return` (one that has none never returns, so a call to it
+    /// may leave out its return block).
+    fn_returns: Vec<bool>,
     strings: Vec<String>,
     formats: Vec<Vec<FmtPiece>>,
 }
@@ -185,6 +190,7 @@ impl Cx<'_> {
             let params = f.params.iter().map(|(_, t)| self.ty(t).unwrap_or(Ty::I64)).collect();
             let ret = f.ret.as_ref().and_then(|t| self.ty(t));
             self.fn_sigs.push((params, ret));
+            self.fn_returns.push(f.blocks.iter().any(|b| matches!(b.term.kind, TermKind::Return(_))));
         }
     }
 
@@ -500,7 +506,9 @@ impl<'a, 'r> FnCx<'a, 'r> {
             }
             succs.push(targets);
         }
-        // Reachability, for warnings.
+        // Reachability, for warnings. An error may have cut an edge (a mistyped label, a call
+        // that failed to check): then the warnings would only repeat it, so there are none.
+        let has_error = fx.cx.diags[errors_before..].iter().any(|d| d.level == crate::diag::Level::Error);
         let mut seen = vec![false; f.blocks.len()];
         let mut stack = vec![0u32];
         while let Some(b) = stack.pop() {
@@ -510,7 +518,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
             stack.extend(succs[b as usize].iter().copied());
         }
         for (i, b) in f.blocks.iter().enumerate() {
-            if !seen[i] && fx.blocks.get(&b.label.name) == Some(&(i as u32)) {
+            if !has_error && !seen[i] && fx.blocks.get(&b.label.name) == Some(&(i as u32)) {
                 fx.cx.err(
                     Diagnostic::warning(format!("unreachable block `{}`", b.label.name))
                         .at(b.label.span, "no path from the function's entry leads here"),
@@ -604,10 +612,12 @@ impl<'a, 'r> FnCx<'a, 'r> {
     fn block_index(&mut self, label: &ast::Ident) -> LResult<u32> {
         match self.blocks.get(&label.name) {
             Some(&b) => Ok(b),
-            None => Err(self.err(
-                Diagnostic::error(format!("unknown block `{}`", label.name))
-                    .at(label.span, format!("no block `{}` in function `{}`", label.name, self.fn_name)),
-            )),
+            None => {
+                let d = Diagnostic::error(format!("unknown block `{}`", label.name))
+                    .at(label.span, format!("no block `{}` in function `{}`", label.name, self.fn_name));
+                let d = did_you_mean(d, &label.name, self.blocks.keys().map(String::as_str), "the block");
+                Err(self.err(d))
+            }
         }
     }
 
@@ -623,12 +633,34 @@ impl<'a, 'r> FnCx<'a, 'r> {
         }
     }
 
+    /// An unknown local (`what` = "local", where only a local may stand) or an unknown value
+    /// (`what` = "name": a local, a function or a constant), with the closest known name.
     fn unknown_name(&self, name: &str, span: Span, what: &str) -> Diagnostic {
         let d = Diagnostic::error(format!("unknown {what} `{name}`")).at(span, format!("not a {what} of `{}`", self.fn_name));
         if self.cx.static_names.contains_key(name) {
-            d.help(format!("`{name}` is a static: take its address with `&{name}` and use `load`/`store`"))
-        } else {
-            d
+            return d.help(format!("`{name}` is a static: take its address with `&{name}` and use `load`/`store`"));
+        }
+        let locals = self.locals.iter().filter(|(_, l)| matches!(l.kind, LocalKind::Scalar(_))).map(|(n, _)| n.as_str());
+        if what == "local" {
+            return did_you_mean(d, name, locals, "the local");
+        }
+        if let Some(s) = crate::front::suggest::similar(name, locals) {
+            return d.help(format!("did you mean the local `{s}`?"));
+        }
+        if let Some(s) = crate::front::suggest::similar(name, self.cx.fns.keys().map(String::as_str)) {
+            return d.help(format!("did you mean the function `{s}`?"));
+        }
+        let constants = self.cx.resolver.constant_names();
+        if let Some(s) = crate::front::suggest::similar(name, constants.iter().copied()) {
+            return d.help(format!("did you mean the constant `{s}`?"));
+        }
+        match crate::front::suggest::same_prefix(name, constants.iter().copied(), 8) {
+            Some((prefix, family, total)) if total > family.len() => d.help(format!(
+                "the constants that start with `{prefix}` include {} ({total} in all; docs/syscalls.md lists them)",
+                quoted(&family)
+            )),
+            Some((prefix, family, _)) => d.help(format!("the constants that start with `{prefix}` are {}", quoted(&family))),
+            None => d,
         }
     }
 
@@ -1128,6 +1160,9 @@ impl<'a, 'r> FnCx<'a, 'r> {
         };
         let (dst_slot, dst_ty) = dst.map_or((NO_SLOT, Ty::I64), |(_, (s, t))| (s, t));
         if let Some(&fidx) = self.cx.fns.get(&func.name) {
+            if target.is_none() && self.cx.fn_returns[fidx as usize] {
+                return Err(self.err(self.no_return_block(func, span, "it has a `return`")));
+            }
             let (params, ret) = self.cx.fn_sigs[fidx as usize].clone();
             if params.len() != args.len() {
                 return Err(self.err(
@@ -1172,12 +1207,25 @@ impl<'a, 'r> FnCx<'a, 'r> {
                     Val::Imm(v) => Arg::Imm(v),
                 });
             }
-            self.calls.push(CallSite { args: lowered, dst: dst_slot, dst_ty, next });
+            let name = self.cx.intern(func.name.clone());
+            self.calls.push(CallSite { args: lowered, dst: dst_slot, dst_ty, next, name });
             let call = self.calls.len() as u32 - 1;
             self.emit(Inst::Call { func: fidx, call, cost }, span);
             return Ok(());
         }
         let sig = self.cx.resolver.foreign(&func.name);
+        let unimplemented = if sig.is_none() { self.cx.resolver.unimplemented(&func.name) } else { None };
+        if sig.is_none() && unimplemented.is_none() {
+            let d = Diagnostic::error(format!("unknown function `{}`", func.name))
+                .at(func.span, "neither a function of this program nor a foreign function of Spindle or Linux");
+            let foreign = self.cx.resolver.foreign_names();
+            let guest = self.cx.fns.keys().map(String::as_str);
+            return Err(self.err(did_you_mean(d, &func.name, guest.chain(foreign.iter().copied()), "")));
+        }
+        let returns = sig.map_or(unimplemented, |s| Some(s.ret)) != Some(ForeignRet::Never);
+        if target.is_none() && returns {
+            return Err(self.err(self.no_return_block(func, span, "it returns")));
+        }
         let mut lowered = Vec::with_capacity(args.len());
         for a in args {
             let ty = self.infer(a)?.unwrap_or(Ty::I64);
@@ -1225,21 +1273,30 @@ impl<'a, 'r> FnCx<'a, 'r> {
                         ));
                     }
                 }
-                self.calls.push(CallSite { args: lowered, dst: dst_slot, dst_ty, next });
+                let name = self.cx.intern(func.name.clone());
+                self.calls.push(CallSite { args: lowered, dst: dst_slot, dst_ty, next, name });
                 let call = self.calls.len() as u32 - 1;
                 self.emit(Inst::CallForeign { id: sig.id, call, cost }, span);
             }
             None => {
-                self.cx.err(
-                    Diagnostic::warning(format!("unknown function `{}`", func.name))
-                        .at(func.span, "neither a function of this program nor a foreign function Spindle implements")
-                        .note("running this call stops the program with an unsupported-operation error"),
-                );
+                let d = Diagnostic::warning(format!("`{}` is a Linux function that Spindle does not implement", func.name))
+                    .at(func.span, "not implemented by Spindle")
+                    .note("running this call stops the program with an unsupported-operation error (docs/syscalls.md lists what is implemented)");
+                let foreign = self.cx.resolver.foreign_names();
+                self.cx.err(did_you_mean(d, &func.name, foreign.iter().copied(), ""));
                 let name = self.cx.intern(func.name.clone());
                 self.emit(Inst::CallUnknown { name, cost }, span);
             }
         }
         Ok(())
+    }
+
+    /// A call written without `-> LABEL` to a function that may return.
+    fn no_return_block(&self, func: &ast::Ident, span: Span, why: &str) -> Diagnostic {
+        Diagnostic::error(format!("the call of `{}` has no return block, but {why}", func.name))
+            .at(span, "this call needs `-> LABEL`")
+            .help(format!("name the block to continue at: `call {}(...) -> LABEL;`", func.name))
+            .note("only calls that never return (`exit`, `abort`, a function without a `return`) may leave out the return block")
     }
 
     // ---- expressions ------------------------------------------------------------------------
@@ -1390,10 +1447,13 @@ impl<'a, 'r> FnCx<'a, 'r> {
                 }
                 match self.cx.static_names.get(&name.name) {
                     Some(&i) => Ok(Val::Imm(static_addr(i))),
-                    None => Err(self.err(
-                        Diagnostic::error(format!("unknown static or array local `{}`", name.name))
-                            .at(name.span, "cannot take the address of this"),
-                    )),
+                    None => {
+                        let d = Diagnostic::error(format!("unknown static or array local `{}`", name.name))
+                            .at(name.span, "cannot take the address of this");
+                        let arrays = self.locals.iter().filter(|(_, l)| matches!(l.kind, LocalKind::Array)).map(|(n, _)| n.as_str());
+                        let candidates = arrays.chain(self.cx.static_names.keys().map(String::as_str));
+                        Err(self.err(did_you_mean(d, &name.name, candidates, "")))
+                    }
                 }
             }
             ExprKind::Unary(op, inner) => self.unary(*op, inner, e, ty, dst),
@@ -1685,6 +1745,25 @@ fn cast_value(from: Ty, to: Ty, v: u64) -> u64 {
         v
     } else {
         to.normalize(v)
+    }
+}
+
+/// Adds "did you mean `x`?" to `d` when one of `candidates` is close to `name` (`what` names the
+/// kind of the suggestion: "the local", or "" to let the name speak for itself).
+fn did_you_mean<'c>(d: Diagnostic, name: &str, candidates: impl IntoIterator<Item = &'c str>, what: &str) -> Diagnostic {
+    match super::suggest::similar(name, candidates) {
+        Some(s) if what.is_empty() => d.help(format!("did you mean `{s}`?")),
+        Some(s) => d.help(format!("did you mean {what} `{s}`?")),
+        None => d,
+    }
+}
+
+/// `a`, `b` and `c`.
+fn quoted(names: &[&str]) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match q.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => q.join(""),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod ast;
 pub mod lexer;
 pub mod lower;
 pub mod parser;
+pub mod suggest;
 
 use crate::diag::Diagnostic;
 use crate::ir::Program;
@@ -20,6 +21,21 @@ use ast::UseTarget;
 pub trait Resolver: Sync {
     fn foreign(&self, name: &str) -> Option<crate::ir::ForeignSig>;
     fn constant(&self, name: &str) -> Option<u64>;
+    /// Every foreign function `foreign` resolves, for "did you mean" suggestions.
+    fn foreign_names(&self) -> Vec<&str> {
+        Vec::new()
+    }
+    /// Every constant `constant` resolves, for "did you mean" suggestions.
+    fn constant_names(&self) -> Vec<&str> {
+        Vec::new()
+    }
+    /// A function that exists on the platform but that the resolver does not implement, with
+    /// how it returns (`ForeignRet::Never` for `pthread_exit` and the like). A call to it is
+    /// accepted with a warning and stops the run as *unsupported* if it is executed; any other
+    /// unknown name is an error (most likely a typo).
+    fn unimplemented(&self, _name: &str) -> Option<crate::ir::ForeignRet> {
+        None
+    }
     /// The source of the standard-library module `use std::NAME;` names (`NAME` may contain
     /// `::`), if the host ships one. The VM ships none: the standard library is guest code of
     /// the host's (Spindle's is Linux's, in `spindle-shims`).

@@ -1,0 +1,131 @@
+//! Where happens-before came from, for race reports: which operation of a thread last taught it
+//! another thread's time (a spawn, a join, a foreign call that acquired, an atomic acquire), and
+//! where each thread released its clock. A race report names the edge that *almost* ordered the
+//! two accesses: "the call at line 31 acquired `writer`'s clock as of line 18, but (1), at line
+//! 20, came after it".
+//!
+//! Recorded only while the race detector runs, at synchronisation operations (never at plain
+//! memory accesses): O(clock length) per acquire, like the acquire itself.
+
+use crate::clock::{VClock, VTime, VectorIdx};
+use crate::race::Site;
+use crate::thread::ThreadId;
+
+/// How a thread learnt another's time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    /// It was spawned (at the spawner's call `site`).
+    Spawned { site: Site },
+    /// It joined `thread` (at its own call `site`).
+    Joined { thread: ThreadId, site: Site },
+    /// A foreign call of its own (an fd operation) acquired a clock.
+    Call { site: Site },
+    /// An atomic operation or fence of its own acquired a clock.
+    Atomic { site: Site },
+}
+
+/// A thread keeps this many of its latest releases.
+const RELEASES_KEPT: usize = 16;
+
+#[derive(Default)]
+pub struct Edges {
+    /// Per thread, per vector index: the edge that last raised that entry, and the value.
+    learned: Vec<Vec<Option<(Edge, VTime)>>>,
+    /// Per thread: its latest releases, (its time when it released, where).
+    releases: Vec<std::collections::VecDeque<(VTime, Site)>>,
+    /// Per thread: the threads it joined, in order.
+    joined: Vec<Vec<ThreadId>>,
+}
+
+impl Edges {
+    /// Thread `t`'s clock went from `before` to `after` through `edge`.
+    pub fn learned(&mut self, t: ThreadId, own: VectorIdx, before: &VClock, after: &VClock, edge: Edge) {
+        if self.learned.len() <= t {
+            self.learned.resize_with(t + 1, Vec::new);
+        }
+        let row = &mut self.learned[t];
+        for (i, &v) in after.as_slice().iter().enumerate() {
+            if i != own.0 as usize && v > before.get(VectorIdx(i as u32)) {
+                if row.len() <= i {
+                    row.resize(i + 1, None);
+                }
+                row[i] = Some((edge, v));
+            }
+        }
+    }
+
+    /// Thread `t` released its clock at its time `time`, at `site`.
+    pub fn released(&mut self, t: ThreadId, time: VTime, site: Site) {
+        if self.releases.len() <= t {
+            self.releases.resize_with(t + 1, Default::default);
+        }
+        let log = &mut self.releases[t];
+        if log.len() == RELEASES_KEPT {
+            log.pop_front();
+        }
+        log.push_back((time, site));
+    }
+
+    /// Thread `t` joined `target`.
+    pub fn joined(&mut self, t: ThreadId, target: ThreadId) {
+        if self.joined.len() <= t {
+            self.joined.resize_with(t + 1, Vec::new);
+        }
+        self.joined[t].push(target);
+    }
+
+    /// How thread `t` learnt vector entry `idx` (if it still knows what it learnt then).
+    pub fn how(&self, t: ThreadId, idx: VectorIdx) -> Option<(Edge, VTime)> {
+        *self.learned.get(t)?.get(idx.0 as usize)?
+    }
+
+    /// Where thread `t` released its clock as of its time `time`, if that is still recorded.
+    pub fn release_site(&self, t: ThreadId, time: VTime) -> Option<Site> {
+        self.releases.get(t)?.iter().rev().find(|r| r.0 == time).map(|r| r.1)
+    }
+
+    /// The threads `t` joined.
+    pub fn joins(&self, t: ThreadId) -> &[ThreadId] {
+        self.joined.get(t).map_or(&[], Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock(v: &[VTime]) -> VClock {
+        let mut c = VClock::new();
+        for (i, &t) in v.iter().enumerate() {
+            c.set(VectorIdx(i as u32), t);
+        }
+        c
+    }
+
+    #[test]
+    fn only_the_entries_an_edge_raised_are_attributed_to_it() {
+        let mut e = Edges::default();
+        let call = Edge::Call { site: 7 };
+        e.learned(1, VectorIdx(1), &clock(&[2, 5, 0]), &clock(&[3, 6, 0]), call);
+        assert_eq!(e.how(1, VectorIdx(0)), Some((call, 3)));
+        assert_eq!(e.how(1, VectorIdx(1)), None, "a thread's own entry is not learnt");
+        assert_eq!(e.how(1, VectorIdx(2)), None, "an entry that did not grow keeps its old edge");
+        let atomic = Edge::Atomic { site: 9 };
+        e.learned(1, VectorIdx(1), &clock(&[3, 6, 0]), &clock(&[3, 6, 4]), atomic);
+        assert_eq!(e.how(1, VectorIdx(0)), Some((call, 3)));
+        assert_eq!(e.how(1, VectorIdx(2)), Some((atomic, 4)));
+    }
+
+    #[test]
+    fn releases_are_found_by_time_and_only_the_latest_are_kept() {
+        let mut e = Edges::default();
+        for t in 1..=(RELEASES_KEPT as VTime + 5) {
+            e.released(2, t, 100 + t as Site);
+        }
+        assert_eq!(e.release_site(2, 21), Some(121));
+        assert_eq!(e.release_site(2, 1), None, "older releases are forgotten");
+        e.joined(0, 2);
+        assert_eq!(e.joins(0), &[2]);
+        assert!(e.joins(1).is_empty());
+    }
+}
