@@ -205,8 +205,13 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
             }
             Strategy::Dfs { bound } => {
                 exhaustive_possible = true;
-                if !(opts.optimal() && dpor(&program, opts, &shared, &pieces)) {
+                if !opts.optimal() {
                     dfs(pool.as_ref(), &program, path, text, opts, bound, &shared, &pieces);
+                } else if !dpor(&program, opts, &shared, &pieces) {
+                    // A load with a choice of stores: sleep sets with store branching, on this
+                    // thread (no pool was started for DPOR, so one worker).
+                    let one = Options { jobs: 1, ..opts.clone() };
+                    dfs(None, &program, path, text, &one, bound, &shared, &pieces);
                 }
             }
         }
