@@ -834,3 +834,68 @@ fn optimal_dpor_finds_the_same_outcomes_as_every_interleaving_in_every_enumerabl
     eprintln!("{} enumerable programs: {runs_red} schedules with optimal DPOR, {runs_all} without reduction", progs.len());
     assert!(runs_red < runs_all, "{runs_red} reduced schedules vs {runs_all}");
 }
+
+// ---- every outcome's example -----------------------------------------------------------------
+
+#[test]
+fn every_outcome_has_a_replay_string_that_reproduces_it() {
+    for (rel, strategy) in [
+        ("programs/bugs/lost_update.mir", Strategy::Random),
+        ("programs/bugs/double_checked_init.mir", Strategy::Pct { depth: 3 }),
+        ("programs/bugs/lost_update.mir", Strategy::Dfs { bound: 2 }),
+        ("programs/litmus/sb_relaxed.mir", Strategy::Dfs { bound: UNBOUNDED }),
+        ("programs/litmus/sb_relaxed.mir", Strategy::Random),
+    ] {
+        let o = Options { keep_going: true, ..opts(strategy, Some(200)) };
+        let s = explore_file(rel, &o);
+        assert!(s.outcomes.len() >= 2, "{rel} {strategy}: {:?}", s.outcomes);
+        let (p, _) = load(rel);
+        for oc in &s.outcomes {
+            let e = oc.example.as_ref().unwrap_or_else(|| panic!("{rel} {strategy}: no example for {oc:?}"));
+            let single = explore::run_one(&p, &o.config, replay_policy(&e.replay), false, false);
+            assert_eq!(single.schedule_error, None, "{rel} {strategy}: {}", e.replay);
+            assert_eq!(single.outcome_key(), (oc.exit_code, oc.digest), "{rel} {strategy}: {} replays another outcome", e.replay);
+            assert_eq!(e.stdout, String::from_utf8_lossy(&single.stdout), "{rel} {strategy}");
+        }
+    }
+}
+
+#[test]
+fn examples_are_the_first_runs_whatever_the_split() {
+    // Random shards number their runs over the whole exploration, so the merge keeps the same
+    // examples as one exploration of every run.
+    let rel = "programs/litmus/sb_relaxed.mir";
+    let o = |shard| Options { shard, keep_going: true, ..opts(Strategy::Random, Some(101)) };
+    let whole = explore_file(rel, &o((1, 1)));
+    let parts: Vec<Summary> = (1..=3).map(|k| explore_file(rel, &o((k, 3)))).map(|p| Summary::from_json(&p.to_json()).unwrap()).collect();
+    let merged = explore::merge(parts).unwrap();
+    assert_eq!(merged.outcomes, whole.outcomes);
+    assert!(whole.outcomes.iter().all(|o| o.example.is_some()));
+}
+
+#[test]
+fn the_report_gives_every_outcome_a_replay_command_and_where_it_differs() {
+    let rel = "programs/litmus/sb_relaxed.mir";
+    let (code, out, err) = spindle(&["explore", "--sched", "dfs:inf", "--keep-going", rel]);
+    assert_eq!(code, 0, "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let outcomes: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].contains(" × exit ")).collect();
+    assert_eq!(outcomes.len(), 4, "{out}");
+    for (n, &i) in outcomes.iter().enumerate() {
+        // The most common outcome has no difference line; every other one says where its
+        // output differs from it, marked `≠`.
+        let replay_line = if n == 0 { lines[i + 1] } else { lines[i + 2] };
+        if n > 0 {
+            assert!(lines[i + 1].trim_start().starts_with("stdout line 1, column "), "{out}");
+            assert!(lines[i + 1].contains(" ≠ ") && lines[i + 1].ends_with("in the most common outcome"), "{out}");
+        }
+        // The printed command reproduces the outcome's output.
+        let cmd = replay_line.trim_start().strip_prefix("replay: spindle run --replay '").unwrap_or_else(|| panic!("{out}"));
+        let (schedule, file) = cmd.split_once("' ").unwrap();
+        assert_eq!(file, rel);
+        let (rc, rout, rerr) = spindle(&["run", "--replay", schedule, rel]);
+        assert_eq!(rc, 0, "{rerr}");
+        let first = rout.lines().next().unwrap();
+        assert!(lines[i].ends_with(&format!("{first:?}")), "{schedule} printed {first:?}; the outcome is {}", lines[i]);
+    }
+}

@@ -6,7 +6,8 @@ use super::dfs::dfs;
 use super::dpor::dpor;
 use super::minimize::finish_failure;
 use super::run::{failure_class, run_checked, run_one, Single};
-use super::{Options, OutcomeCount, Strategy, Summary, DEFAULT_RUNS, UNBOUNDED};
+use super::summary::kept;
+use super::{Example, Options, OutcomeCount, Strategy, Summary, DEFAULT_RUNS, UNBOUNDED};
 use crate::Program;
 use spindle_vm::{Policy, Schedule};
 use std::collections::BTreeMap;
@@ -32,8 +33,8 @@ pub(super) struct Piece {
     pub(super) redundant: u64,
     /// Stopped before its natural end (time, cap, cut).
     pub(super) cut: bool,
-    /// A description of each outcome first seen in this piece.
-    pub(super) previews: BTreeMap<(i32, u64), String>,
+    /// Each outcome seen in this piece, described by its first run there.
+    pub(super) previews: BTreeMap<(i32, u64), Seen>,
 }
 
 impl Piece {
@@ -43,7 +44,14 @@ impl Piece {
     pub(super) fn note(&mut self, shared: &Shared, s: &Single) {
         let key = s.outcome_key();
         shared.done.fetch_add(1, Ordering::Relaxed);
-        self.previews.entry(key).or_insert_with(|| s.preview());
+        let at = self.recs.len() as u64;
+        self.previews.entry(key).or_insert_with(|| Seen {
+            at,
+            preview: s.preview(),
+            decisions: s.decisions.clone(),
+            stdout: kept(&s.stdout),
+            stderr: kept(&s.stderr),
+        });
         self.recs.push(RunRec { key });
     }
     /// Records a failure found by the last run noted; `true` if the piece must stop there
@@ -59,6 +67,15 @@ impl Piece {
         }
         !opts.keep_going
     }
+}
+
+/// The first run of an outcome in a piece: its index there, and what its [`Example`] keeps.
+pub(super) struct Seen {
+    at: u64,
+    preview: String,
+    decisions: Schedule,
+    stdout: String,
+    stderr: String,
 }
 
 pub(super) struct FoundFailure {
@@ -257,15 +274,27 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
             }
         }
     }
-    let mut previews = BTreeMap::new();
+    // Each outcome's example is its first run in exploration order: the pieces are in order.
+    let mut examples: BTreeMap<(i32, u64), (String, Example)> = BTreeMap::new();
     for p in &pieces {
         for (k, v) in &p.previews {
-            previews.entry(*k).or_insert_with(|| v.clone());
+            examples.entry(*k).or_insert_with(|| {
+                // Random and PCT: the run's index (over every shard); DFS: its piece's path.
+                let order = match opts.strategy {
+                    Strategy::Dfs { .. } => (p.order.clone(), v.at),
+                    _ => (vec![(p.order[0] + v.at) * opts.shard.1 as u64 + opts.shard.0 as u64 - 1], 0),
+                };
+                let replay = v.decisions.to_text(Some(program.fingerprint()));
+                (v.preview.clone(), Example { order, replay, stdout: v.stdout.clone(), stderr: v.stderr.clone() })
+            });
         }
     }
     let mut outcomes: Vec<OutcomeCount> = counts
         .into_iter()
-        .map(|(k, count)| OutcomeCount { exit_code: k.0, digest: k.1, count, preview: previews.get(&k).cloned().unwrap_or_default() })
+        .map(|(k, count)| {
+            let (preview, example) = examples.remove(&k).map_or((String::new(), None), |(p, e)| (p, Some(e)));
+            OutcomeCount { exit_code: k.0, digest: k.1, count, preview, example }
+        })
         .collect();
     outcomes.sort_by(|a, b| b.count.cmp(&a.count).then(a.exit_code.cmp(&b.exit_code)).then(a.digest.cmp(&b.digest)));
     let timed_out = shared.timed_out.load(Ordering::Relaxed);

@@ -1,6 +1,6 @@
 //! The JSON summary of an exploration (`--json`), and reading it back (`--merge`).
 
-use super::{parse_shard, Failure, Minimal, OutcomeCount, Summary};
+use super::{parse_shard, Example, Failure, Minimal, OutcomeCount, Summary};
 use std::time::Duration;
 
 impl Summary {
@@ -22,6 +22,10 @@ impl Summary {
             "jobs": self.jobs,
             "outcomes": self.outcomes.iter().map(|o| json!({
                 "exit": o.exit_code, "digest": format!("{:016x}", o.digest), "count": o.count, "preview": o.preview,
+                "example": o.example.as_ref().map(|e| json!({
+                    "order": { "piece": e.order.0, "run": e.order.1 },
+                    "replay": e.replay, "stdout": e.stdout, "stderr": e.stderr,
+                })),
             })).collect::<Vec<_>>(),
             "failure": self.failure.as_ref().map(|f| json!({
                 "order": f.order,
@@ -67,6 +71,20 @@ impl Summary {
                     digest: u64::from_str_radix(o.get("digest")?.as_str()?, 16).ok()?,
                     count: o.get("count")?.as_u64()?,
                     preview: o.get("preview")?.as_str()?.to_string(),
+                    example: match o.get("example") {
+                        None | Some(serde_json::Value::Null) => None,
+                        Some(e) => {
+                            let order = e.get("order")?;
+                            let piece = order.get("piece")?.as_array()?.iter().map(|x| x.as_u64()).collect::<Option<Vec<_>>>()?;
+                            let text = |k: &str| e.get(k).and_then(|x| x.as_str()).map(str::to_string);
+                            Some(Example {
+                                order: (piece, order.get("run")?.as_u64()?),
+                                replay: text("replay")?,
+                                stdout: text("stdout")?,
+                                stderr: text("stderr")?,
+                            })
+                        }
+                    },
                 })
             })
             .collect::<Option<Vec<_>>>()

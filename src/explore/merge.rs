@@ -33,15 +33,20 @@ pub fn merge(parts: Vec<Summary>) -> Result<Summary, String> {
     }
     shards.sort();
     let all = shards.len() as u32 == n;
-    let mut counts: BTreeMap<(i32, u64), (u64, String)> = BTreeMap::new();
+    let mut counts: BTreeMap<(i32, u64), OutcomeCount> = BTreeMap::new();
     for p in &parts {
         for o in &p.outcomes {
-            let e = counts.entry((o.exit_code, o.digest)).or_insert((0, o.preview.clone()));
-            e.0 += o.count;
+            let e = counts.entry((o.exit_code, o.digest)).or_insert_with(|| OutcomeCount { count: 0, ..o.clone() });
+            e.count += o.count;
+            // The example is the earliest run in exploration order over all the shards.
+            if let Some(x) = &o.example {
+                if e.example.as_ref().is_none_or(|y| x.order < y.order) {
+                    e.example = Some(x.clone());
+                }
+            }
         }
     }
-    let mut outcomes: Vec<OutcomeCount> =
-        counts.into_iter().map(|((exit_code, digest), (count, preview))| OutcomeCount { exit_code, digest, count, preview }).collect();
+    let mut outcomes: Vec<OutcomeCount> = counts.into_values().collect();
     outcomes.sort_by(|a, b| b.count.cmp(&a.count).then(a.exit_code.cmp(&b.exit_code)).then(a.digest.cmp(&b.digest)));
     let failure = parts.iter().filter_map(|p| p.failure.clone()).min_by(|a, b| a.order.cmp(&b.order));
     let stopped = if failure.is_some() {

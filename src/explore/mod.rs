@@ -34,5 +34,5 @@ pub use options::{
 };
 pub use report::MAX_SHOWN;
 pub use run::{failure_class, run_one, run_one_reads, Single};
-pub use summary::{Failure, Minimal, OutcomeCount, Summary};
+pub use summary::{Example, Failure, Minimal, OutcomeCount, Summary, MAX_KEPT};
 pub use table::table;

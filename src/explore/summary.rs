@@ -9,6 +9,41 @@ pub struct OutcomeCount {
     pub digest: u64,
     pub count: u64,
     pub preview: String,
+    /// The first run in exploration order that produced it (absent in summaries written before
+    /// examples were kept).
+    pub example: Option<Example>,
+}
+
+/// The first run (in exploration order) that produced an outcome: its schedule, and the start
+/// of its output for showing where two outcomes differ.
+#[derive(Clone, Debug)]
+pub struct Example {
+    /// Where the run came in the exploration: the place of the piece of the exploration order
+    /// it was found in, and its index there. Comparable between the shards of one split (so a
+    /// merge keeps the earliest), but it depends on how the work was split, so it is not part of
+    /// the result: two examples are equal when their schedules and outputs are.
+    pub order: (Vec<u64>, u64),
+    /// The schedule string (`spindle run --replay`).
+    pub replay: String,
+    /// The first [`MAX_KEPT`] bytes of stdout and stderr (lossy UTF-8).
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl PartialEq for Example {
+    fn eq(&self, o: &Self) -> bool {
+        (&self.replay, &self.stdout, &self.stderr) == (&o.replay, &o.stdout, &o.stderr)
+    }
+}
+impl Eq for Example {}
+
+/// How much of each output stream an [`Example`] keeps: differences further in are reported as
+/// "no difference in the first 64 KiB".
+pub const MAX_KEPT: usize = 64 * 1024;
+
+/// The first `MAX_KEPT` bytes of `b`, as text.
+pub(super) fn kept(b: &[u8]) -> String {
+    String::from_utf8_lossy(&b[..b.len().min(MAX_KEPT)]).into_owned()
 }
 
 /// The first failure found.
