@@ -5,7 +5,7 @@ use crate::clock::VClock;
 use crate::diag::{Backtrace, Diagnostic};
 use crate::error::{Stop, StopKind, VmResult};
 use crate::ir::Program;
-use crate::memory::{describe_kind, AllocKind, MemError, Memory};
+use crate::memory::{describe_kind, heap_block, AllocKind, MemError, Memory};
 use crate::por::{thread_end_loc, thread_join_loc, Footprint, Loc, LOC_ALLOC, LOC_SPAWN};
 use crate::race::{Detector, Race, Site, ALLOC_SITE};
 use crate::sched::{Policy, Scheduler};
@@ -93,9 +93,15 @@ impl Default for Config {
 /// flushed at the same points (a guest that never stops still shows what it printed).
 pub const INTERRUPT_CHECK: u64 = 1 << 16;
 
-/// `--max-spawns`' default: host bookkeeping of about 250 MiB.
+/// Host bytes of a thread's race-detector record (its clocks' headers, in a vector that
+/// doubles, and its entries in the per-thread tables), besides the clocks' contents.
+const THREAD_CLOCKS_BYTES: u64 = 2 * 120 + 2 * 8;
+
+/// `--max-spawns`' default. Each thread's record counts against `--max-memory` too, which
+/// binds first at the default limits (a million records are over 500 MiB).
 pub const DEFAULT_MAX_SPAWNS: u64 = 1 << 20;
-/// `--max-allocations`' default: host bookkeeping of 1.5 to 3 GiB.
+/// `--max-allocations`' default. Each allocation's record counts against `--max-memory` too,
+/// which binds first at the default limits (16 million records are over 3 GiB).
 pub const DEFAULT_MAX_ALLOCATIONS: u64 = 1 << 24;
 
 /// Where the guest's stdout and stderr go.
@@ -282,6 +288,7 @@ impl<H: Host> Machine<H> {
                     if self.sched.logs_points() {
                         self.point_span = self.stop_span(t);
                     }
+                    self.threads[t].trim_stack();
                 }
                 Ok(Event::Finished(v)) if t == 0 => {
                     // main's end ends the program: `run` marks it.
@@ -514,14 +521,18 @@ impl<H: Host> Machine<H> {
         if self.config.race_check {
             // Detection starts with the second thread: before it, nothing can race.
             let weak = self.config.weak_memory;
+            let budget = &self.memory.budget;
             let rd = self.race.get_or_insert_with(|| {
                 let mut d = Detector::new();
                 d.set_weak_memory(weak);
+                d.set_budget(budget.clone());
                 d
             });
             let (me, site) = (self.active, self.cur_site);
             let my_time = rd.clock().get(rd.idx_of(me));
             rd.spawn(child, &self.live);
+            // The child's clocks (its own, and the final one its joiner gets) and their record.
+            self.memory.budget.take(THREAD_CLOCKS_BYTES + 2 * crate::race::clock_bytes(rd.clock_of(child)));
             self.edges.released(me, my_time, site);
             let child_idx = rd.idx_of(child);
             self.edges.learned(child, child_idx, &VClock::new(), rd.clock_of(child), crate::edges::Edge::Spawned { site });
@@ -531,6 +542,11 @@ impl<H: Host> Machine<H> {
 
     fn new_thread(&mut self, name: String, func: u32, arg: Option<u64>) -> VmResult<ThreadId> {
         let f = &self.program.functions[func as usize];
+        // A thread's record stays after it ends (ids are never reused).
+        if !self.memory.budget.try_take(2 * std::mem::size_of::<Thread<H>>() as u64 + heap_block(name.len() as u64) + 2 * 8) {
+            let limit = self.memory.budget.max();
+            return Err(mem_stop(&self.memory, MemError::Limit { limit }, "the new thread's record"));
+        }
         let mut t = Thread::new(name);
         let slots = f.frame_size as usize;
         self.memory.resize_stack(0, slots).map_err(|e| mem_stop(&self.memory, e, "the new thread's stack"))?;
@@ -935,6 +951,10 @@ impl<H: Host> Machine<H> {
 
     /// The report for a data race between an earlier access and the current one.
     pub(crate) fn race_stop(&self, r: &Race) -> Box<Stop> {
+        if r.over_budget {
+            let limit = self.memory.budget.max();
+            return mem_stop(&self.memory, MemError::Limit { limit }, "the race detector's record of this access");
+        }
         let rd = self.race.as_ref().expect("races are only found while detecting");
         let (a, b) = (rd.thread_of(r.first.idx), self.active);
         let name = |t: ThreadId| self.threads.get(t).map_or("?", |t| t.name.as_str()).to_string();
@@ -1325,7 +1345,10 @@ pub(crate) fn mem_stop(mem: &Memory, e: MemError, access: &str) -> Box<Stop> {
             "raise it with --max-allocations N",
         ),
         MemError::Limit { limit } => {
-            Stop::limit(format!("guest memory: {access} would take more than {limit} bytes"), "raise it with --max-memory BYTES")
+            Stop::limit(
+                format!("memory: {access} would take more than {limit} bytes (the guest's memory and Spindle's bookkeeping of it)"),
+                "raise it with --max-memory BYTES",
+            )
         }
     }
 }

@@ -4,6 +4,8 @@
 //! pointer is always recognised as one, and addresses are deterministic.
 
 use crate::source::Span;
+use std::cell::Cell;
+use std::rc::Rc;
 
 pub type AllocId = u32;
 
@@ -69,25 +71,121 @@ pub enum MemError {
     TooMany {
         limit: u64,
     },
-    /// The guest's total allocated bytes would exceed the configured limit.
+    /// The memory limit (`--max-memory`: the guest's bytes and the host's bookkeeping of them)
+    /// would be exceeded.
     Limit {
         limit: u64,
     },
 }
 
-#[derive(Default)]
 pub struct Memory {
     /// Index 0 is a placeholder so that id 0 (null) names nothing.
     allocs: Vec<Allocation>,
-    /// Bytes currently allocated, and the limit on it.
+    /// Guest bytes currently allocated.
     pub live_bytes: u64,
-    pub max_bytes: u64,
-    /// Bytes of every thread's register stack (8 per slot of each live frame): guest memory
-    /// too, counted against the same limit so that deep recursion through big frames cannot
-    /// take the host's memory (20 000 locals × 10 000 frames was 1.5 GiB).
-    pub stack_bytes: u64,
+    /// What `--max-memory` counts (the guest's bytes and the host's bookkeeping of them),
+    /// shared with the race detector.
+    pub budget: Budget,
     /// Most allocations that may be made in all (ids are never reused).
     pub max_allocs: u64,
+}
+
+/// What `--max-memory` counts: the guest's bytes **and what the host spends to keep them** —
+/// allocation records (kept after a free, for use-after-free reports), call frames and their
+/// registers, thread records, and the race detector's shadow state — so that the limit bounds
+/// the host's memory, not only the guest's (docs/language.md, *Limits*: 2 000 threads recursing
+/// 10 000 deep were 800 MB to a limit that counted only guest bytes, 8.8 GB to the host).
+///
+/// One budget is shared by the parts of a machine that spend it (memory, call stacks, the race
+/// detector): each takes what a structure grows by, where it grows — a counter add — and gives
+/// back what it frees. The per-item costs are the structures' sizes (`size_of`), doubled where
+/// they live in a vector that doubles, and heap blocks as glibc's malloc rounds them
+/// ([`heap_block`]); `tests/host_memory.rs` holds the host's peak RSS against the limit.
+#[derive(Clone, Debug)]
+pub struct Budget(Rc<BudgetInner>);
+
+#[derive(Debug)]
+struct BudgetInner {
+    used: Cell<u64>,
+    max: u64,
+}
+
+impl Default for Budget {
+    /// No limit (a detector made on its own, in tests).
+    fn default() -> Self {
+        Budget::new(u64::MAX)
+    }
+}
+
+impl Budget {
+    pub fn new(max: u64) -> Self {
+        Budget(Rc::new(BudgetInner { used: Cell::new(0), max }))
+    }
+    /// Takes `n` bytes if they fit under the limit.
+    #[inline]
+    #[must_use]
+    pub fn try_take(&self, n: u64) -> bool {
+        let used = self.0.used.get().saturating_add(n);
+        if used > self.0.max {
+            return false;
+        }
+        self.0.used.set(used);
+        true
+    }
+    /// Takes `n` bytes whether or not they fit (host memory already spent, where no error can
+    /// be returned): the next [`Budget::try_take`] fails.
+    #[inline]
+    pub fn take(&self, n: u64) {
+        self.0.used.set(self.0.used.get().saturating_add(n));
+    }
+    #[inline]
+    pub fn give(&self, n: u64) {
+        self.0.used.set(self.0.used.get().saturating_sub(n));
+    }
+    pub fn used(&self) -> u64 {
+        self.0.used.get()
+    }
+    pub fn max(&self) -> u64 {
+        self.0.max
+    }
+    /// More is taken than the limit allows (after an unconditional [`Budget::take`]).
+    pub fn over(&self) -> bool {
+        self.0.used.get() > self.0.max
+    }
+}
+
+/// The bytes glibc's malloc spends on a block of `n` bytes: an 8-byte header, 16-byte
+/// granularity, 32 at least (0 for an empty vector, which allocates nothing).
+#[inline]
+pub const fn heap_block(n: u64) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    let b = n.saturating_add(8 + 15) & !15;
+    if b < 32 {
+        32
+    } else {
+        b
+    }
+}
+
+/// Host bytes of one allocation's record, kept after it is freed: the [`Allocation`] in a vector
+/// that doubles, and the race detector's slot for it (likewise). Its name strings and its bytes'
+/// heap block come on top ([`Memory::allocate`]).
+pub const ALLOC_RECORD_BYTES: u64 = 2 * std::mem::size_of::<Allocation>() as u64 + 2 * 8;
+/// Host bytes of one register of a call frame: 8, in a vector that doubles.
+pub const SLOT_BYTES: u64 = 16;
+/// Host bytes of one call frame besides its registers: the [`crate::thread::Frame`], in a
+/// vector that doubles.
+pub const FRAME_BYTES: u64 = 2 * std::mem::size_of::<crate::thread::Frame>() as u64;
+
+/// The heap blocks of an allocation's name strings (kept after it is freed).
+fn kind_bytes(kind: &AllocKind) -> u64 {
+    match kind {
+        AllocKind::Static(name) => heap_block(name.len() as u64),
+        AllocKind::Local { func, name } => heap_block(func.len() as u64) + heap_block(name.len() as u64),
+        AllocKind::Literal | AllocKind::Heap => 0,
+    }
 }
 
 #[inline(always)]
@@ -104,7 +202,7 @@ impl Memory {
     pub fn new(max_bytes: u64) -> Self {
         let placeholder =
             Allocation { bytes: Vec::new(), size: 0, kind: AllocKind::Heap, live: false, site: Span::default(), freed_at: None };
-        Memory { allocs: vec![placeholder], live_bytes: 0, max_bytes, stack_bytes: 0, max_allocs: u64::MAX }
+        Memory { allocs: vec![placeholder], live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX }
     }
 
     /// Creates an allocation holding `bytes` (zero-filled to `size`); returns its base address.
@@ -118,8 +216,9 @@ impl Memory {
         if self.allocs.len() as u64 > self.max_allocs {
             return Err(MemError::TooMany { limit: self.max_allocs });
         }
-        if self.live_bytes.saturating_add(self.stack_bytes).saturating_add(size) > self.max_bytes {
-            return Err(MemError::Limit { limit: self.max_bytes });
+        // The record stays after a free; the bytes' block is given back then.
+        if !self.budget.try_take(ALLOC_RECORD_BYTES + kind_bytes(&kind) + heap_block(size)) {
+            return Err(MemError::Limit { limit: self.budget.max() });
         }
         self.live_bytes += size;
         let mut bytes = vec![0u8; size as usize];
@@ -130,14 +229,19 @@ impl Memory {
         Ok(addr(id, 0))
     }
 
-    /// A thread's register stack grows from `old` to `new` slots (or shrinks): `Err` if the
-    /// guest memory limit does not allow it.
+    /// A thread's register stack grows from `old` to `new` slots as a frame is pushed, or
+    /// shrinks as one is popped: `Err` if the memory limit does not allow it. Every frame has at
+    /// least one register (the front end sees to it), so every push and pop is seen here.
     pub fn resize_stack(&mut self, old: usize, new: usize) -> Result<(), MemError> {
-        let grown = self.stack_bytes.saturating_add(new as u64 * 8).saturating_sub(old as u64 * 8);
-        if new > old && self.live_bytes.saturating_add(grown) > self.max_bytes {
-            return Err(MemError::Limit { limit: self.max_bytes });
+        match new.cmp(&old) {
+            std::cmp::Ordering::Greater => {
+                if !self.budget.try_take((new - old) as u64 * SLOT_BYTES + FRAME_BYTES) {
+                    return Err(MemError::Limit { limit: self.budget.max() });
+                }
+            }
+            std::cmp::Ordering::Less => self.budget.give((old - new) as u64 * SLOT_BYTES + FRAME_BYTES),
+            std::cmp::Ordering::Equal => {}
         }
-        self.stack_bytes = grown;
         Ok(())
     }
 
@@ -154,6 +258,7 @@ impl Memory {
         a.live = false;
         a.freed_at = Some(at);
         self.live_bytes -= a.size;
+        self.budget.give(heap_block(a.size));
         a.bytes = Vec::new();
         Ok(())
     }

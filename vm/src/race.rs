@@ -11,7 +11,8 @@
 //! The common case — a thread re-accessing what it last touched — costs one comparison.
 
 use crate::clock::{VClock, VTime, VectorIdx};
-use crate::memory::AllocId;
+use crate::memory::{heap_block, AllocId, Budget};
+use std::mem::size_of;
 
 /// An epoch packs a vector index (high 32 bits) and a time (low 32). Epoch 0 is "before
 /// everything".
@@ -136,6 +137,9 @@ pub struct Race {
     pub seen: VTime,
     /// Both accesses atomic, of different sizes.
     pub mixed_size: bool,
+    /// Not a race: recording the access needed more shadow state than the memory limit
+    /// allows (the report is the limit's).
+    pub over_budget: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,21 +277,72 @@ struct Shadow {
     splits: Vec<[Cell; 8]>,
     atomics: Vec<AtomicMeta>,
     shared: Vec<SharedReads>,
+    /// Host bytes taken from the memory budget for this shadow's contents (given back with it).
+    charged: u64,
+}
+
+/// Host bytes of a shadow's header: the boxed [`Shadow`].
+const SHADOW_BYTES: u64 = heap_block(size_of::<Shadow>() as u64);
+/// Host bytes per 8-byte granule of a materialised shadow: its cell and its split index.
+const GRANULE_BYTES: u64 = size_of::<Cell>() as u64 + 4;
+/// Host bytes of a granule tracked byte by byte: eight cells, in a vector that doubles.
+const SPLIT_BYTES: u64 = 2 * size_of::<[Cell; 8]>() as u64;
+/// Host bytes of a concurrent-reads record besides its clock: the record, in a vector that
+/// doubles, and its list of readers.
+const SHARED_BYTES: u64 = 2 * size_of::<SharedReads>() as u64 + heap_block(2 * 16);
+/// Host bytes of one more reader of a concurrent-reads record: its entry, and its clock's.
+const READER_BYTES: u64 = 2 * 16 + 2 * 4;
+/// Host bytes of an atomic location's record, in a vector that doubles (its clocks and store
+/// buffer come on top).
+const ATOMIC_BYTES: u64 = 2 * size_of::<AtomicMeta>() as u64;
+/// Host bytes of one store in a store buffer, in a deque that doubles (its clock on top).
+const STORE_BYTES: u64 = 2 * size_of::<StoreElem>() as u64;
+
+/// Host bytes of a vector clock's heap part (it keeps four entries inline).
+pub(crate) fn clock_bytes(c: &VClock) -> u64 {
+    if c.len() > 4 {
+        heap_block(2 * 4 * c.len() as u64)
+    } else {
+        0
+    }
+}
+
+/// Takes `n` bytes for a shadow from the budget; `Err` if they do not fit.
+#[inline]
+fn charge(budget: &Budget, charged: &mut u64, n: u64) -> Result<(), ()> {
+    if budget.try_take(n) {
+        *charged += n;
+        Ok(())
+    } else {
+        Err(())
+    }
 }
 
 impl Shadow {
     fn new(size: u64, init: Cell) -> Self {
-        Shadow { size, init, granules: Vec::new(), split: Vec::new(), splits: Vec::new(), atomics: Vec::new(), shared: Vec::new() }
+        Shadow {
+            size,
+            init,
+            granules: Vec::new(),
+            split: Vec::new(),
+            splits: Vec::new(),
+            atomics: Vec::new(),
+            shared: Vec::new(),
+            charged: 0,
+        }
     }
-    fn materialize(&mut self) {
+    fn materialize(&mut self, budget: &Budget) -> Result<(), ()> {
         if self.granules.is_empty() && self.size > 0 {
             let n = self.size.div_ceil(8) as usize;
+            charge(budget, &mut self.charged, heap_block(n as u64 * size_of::<Cell>() as u64) + heap_block(n as u64 * 4))?;
             self.granules = vec![self.init; n];
             self.split = vec![0; n];
         }
+        Ok(())
     }
-    /// The cells covering `[off, off + size)`, splitting granules that the access only partly covers.
-    fn cells(&mut self, off: u64, size: u64, out: &mut Vec<(usize, usize)>) {
+    /// The cells covering `[off, off + size)`, splitting granules that the access only partly
+    /// covers; `Err` if the memory budget does not allow a split.
+    fn cells(&mut self, off: u64, size: u64, out: &mut Vec<(usize, usize)>, budget: &Budget) -> Result<(), ()> {
         out.clear();
         let end = off + size;
         let mut g = off / 8;
@@ -296,12 +351,15 @@ impl Shadow {
             let whole = off <= gs && gs + 8 <= end;
             let gi = g as usize;
             if self.split[gi] == 0 && !whole {
+                charge(budget, &mut self.charged, SPLIT_BYTES)?;
                 let mut bytes = [self.granules[gi]; 8];
                 let read = self.granules[gi].read;
                 if read & SHARED != 0 {
                     // Each byte gets its own copy of the concurrent-reads record: a later read
                     // of one byte must not be seen on the others.
                     let k = (read & 0xffff_ffff) as usize;
+                    let each = SHARED_BYTES + clock_bytes(&self.shared[k].clock) + heap_block(16 * self.shared[k].sites.len() as u64);
+                    charge(budget, &mut self.charged, 7 * each)?;
                     for b in bytes.iter_mut().skip(1) {
                         let copy = SharedReads { clock: self.shared[k].clock.clone(), sites: self.shared[k].sites.clone() };
                         self.shared.push(copy);
@@ -323,6 +381,7 @@ impl Shadow {
             }
             g += 1;
         }
+        Ok(())
     }
     /// The atomic location (1 + index into `atomics`) byte `off` belongs to, or 0.
     fn atomic_at(&self, off: u64) -> u32 {
@@ -382,6 +441,9 @@ pub struct Detector {
     /// buffer, newest first.
     cand: Vec<u32>,
     scratch: Vec<(usize, usize)>,
+    /// The memory limit's budget (shared with the machine's memory): the shadow state is host
+    /// memory spent for the guest's, and counts against `--max-memory`.
+    budget: Budget,
     /// The longest vector clock seen, for statistics.
     pub max_clock_len: usize,
 }
@@ -405,10 +467,16 @@ impl Detector {
             weak: false,
             cand: Vec::new(),
             scratch: Vec::new(),
+            budget: Budget::default(),
             max_clock_len: 1,
         };
         d.refresh_epoch();
         d
+    }
+
+    /// Counts the shadow state against `budget` (the machine's memory budget).
+    pub fn set_budget(&mut self, budget: Budget) {
+        self.budget = budget;
     }
 
     /// Turns the weak-memory model on (before the first atomic access).
@@ -568,7 +636,11 @@ impl Detector {
             rsize: 0,
             atomic: 0,
         };
-        self.shadows[id] = Some(Box::new(Shadow::new(size, init)));
+        // The header is spent now; a shadow that does not fit fails at its first access.
+        self.budget.take(SHADOW_BYTES);
+        if let Some(old) = self.shadows[id].replace(Box::new(Shadow::new(size, init))) {
+            self.budget.give(SHADOW_BYTES + old.charged);
+        }
     }
 
     /// A deallocation by the active thread: it races like a write with every earlier access.
@@ -576,8 +648,8 @@ impl Detector {
         if size > 0 {
             self.access(id, 0, size, site, AccessKind::Dealloc)?;
         }
-        if let Some(s) = self.shadows.get_mut(id as usize) {
-            *s = None;
+        if let Some(Some(s)) = self.shadows.get_mut(id as usize).map(Option::take) {
+            self.budget.give(SHADOW_BYTES + s.charged);
         }
         Ok(())
     }
@@ -628,11 +700,16 @@ impl Detector {
         let my_epoch = self.my_epoch;
         let mut cells = std::mem::take(&mut self.scratch);
         let clock = &self.clocks[me.0 as usize].clock;
-        let sh = shadow_mut(&mut self.shadows, id, off + size);
-        sh.cells(off, size, &mut cells);
         let second = Access { kind, idx: me, time: my_epoch as u32, site, size };
+        let budget = &self.budget;
+        let Ok(sh) = shadow_mut(&mut self.shadows, budget, id, off + size) else { return Err(over_budget(id, off, second)) };
+        if sh.cells(off, size, &mut cells, budget).is_err() {
+            return Err(over_budget(id, off, second));
+        }
         let mut at: u64;
-        let race = |first: Access, seen: VTime| Box::new(Race { alloc: id, offset: off, first, second, seen, mixed_size: false });
+        let race = |first: Access, seen: VTime| {
+            Box::new(Race { alloc: id, offset: off, first, second, seen, mixed_size: false, over_budget: false })
+        };
         let located = |mut r: Box<Race>, at: u64| {
             r.offset = at;
             r
@@ -711,7 +788,13 @@ impl Detector {
                                 s.1 = site;
                                 s.2 = this_size;
                             }
-                            None => sr.sites.push((me, site, this_size)),
+                            None => {
+                                if charge(budget, &mut sh.charged, READER_BYTES).is_err() {
+                                    return Err(over_budget(id, off, second));
+                                }
+                                let sr = &mut sh.shared[(read & 0xffff_ffff) as usize];
+                                sr.sites.push((me, site, this_size))
+                            }
                         }
                     } else if read == 0 || epoch_idx(read) == me || hb(read, clock) {
                         let cell = sh.cell(c);
@@ -726,6 +809,9 @@ impl Detector {
                         let rsite = sh.cell(c).rsite;
                         let rsize = sh.cell(c).rsize;
                         let this_size = size.min(u32::MAX as u64) as u32;
+                        if charge(budget, &mut sh.charged, SHARED_BYTES + clock_bytes(&v)).is_err() {
+                            return Err(over_budget(id, off, second));
+                        }
                         sh.shared.push(SharedReads { clock: v, sites: vec![(epoch_idx(read), rsite, rsize), (me, site, this_size)] });
                         let k = sh.shared.len() as u64 - 1;
                         sh.cell(c).read = SHARED | k;
@@ -843,11 +929,16 @@ impl Detector {
         let me = self.active;
         let my_epoch = self.my_epoch;
         let mut cells = std::mem::take(&mut self.scratch);
-        let sh = shadow_mut(&mut self.shadows, id, off + size);
-        sh.cells(off, size, &mut cells);
-        let clock = &self.clocks[me.0 as usize].clock;
         let second = Access { kind, idx: me, time: my_epoch as u32, site, size };
-        let race = |first: Access, seen: VTime, mixed| Box::new(Race { alloc: id, offset: off, first, second, seen, mixed_size: mixed });
+        let budget = &self.budget;
+        let Ok(sh) = shadow_mut(&mut self.shadows, budget, id, off + size) else { return Err(over_budget(id, off, second)) };
+        if sh.cells(off, size, &mut cells, budget).is_err() {
+            return Err(over_budget(id, off, second));
+        }
+        let clock = &self.clocks[me.0 as usize].clock;
+        let race = |first: Access, seen: VTime, mixed| {
+            Box::new(Race { alloc: id, offset: off, first, second, seen, mixed_size: mixed, over_budget: false })
+        };
         let located = |mut r: Box<Race>, at: u64| {
             r.offset = at;
             r
@@ -940,6 +1031,10 @@ impl Detector {
                     self.scratch = cells;
                     return Err(located(race(first, seen, true), off));
                 }
+            }
+            if charge(budget, &mut sh.charged, ATOMIC_BYTES + heap_block(history.capacity() as u64 * size_of::<Replaced>() as u64)).is_err()
+            {
+                return Err(over_budget(id, off, second));
             }
             sh.atomics.push(AtomicMeta {
                 offset: off,
@@ -1041,6 +1136,8 @@ impl Detector {
                 }
                 if meta.stores.len() >= STORE_BUFFER_LIMIT {
                     meta.stores.pop_front();
+                } else if charge(budget, &mut sh.charged, STORE_BYTES + clock_bytes(&meta.sync)).is_err() {
+                    return Err(over_budget(id, off, second));
                 }
                 meta.stores.push_back(StoreElem {
                     idx: me,
@@ -1077,15 +1174,25 @@ impl Default for Detector {
 
 /// The shadow of allocation `id`, covering at least `min_size` bytes. Allocations made before
 /// detection started have none yet: their bytes count as written at time 0, before everything.
-fn shadow_mut(shadows: &mut Vec<Option<Box<Shadow>>>, id: AllocId, min_size: u64) -> &mut Shadow {
+/// `Err` if the memory budget does not allow the shadow.
+fn shadow_mut<'a>(shadows: &'a mut Vec<Option<Box<Shadow>>>, budget: &Budget, id: AllocId, min_size: u64) -> Result<&'a mut Shadow, ()> {
     let i = id as usize;
     if shadows.len() <= i {
         shadows.resize_with(i + 1, || None);
     }
-    let sh = shadows[i].get_or_insert_with(|| {
-        Box::new(Shadow::new(min_size, Cell { write: 0, read: 0, wsite: ALLOC_SITE, rsite: 0, wsize: 0, rsize: 0, atomic: 0 }))
-    });
+    if shadows[i].is_none() {
+        if !budget.try_take(SHADOW_BYTES) {
+            return Err(());
+        }
+        shadows[i] =
+            Some(Box::new(Shadow::new(min_size, Cell { write: 0, read: 0, wsite: ALLOC_SITE, rsite: 0, wsize: 0, rsize: 0, atomic: 0 })));
+    }
+    let Some(sh) = shadows[i].as_deref_mut() else { return Err(()) };
     if sh.size < min_size {
+        if !sh.granules.is_empty() {
+            let grow = min_size.div_ceil(8) - sh.size.div_ceil(8);
+            charge(budget, &mut sh.charged, 2 * grow * GRANULE_BYTES)?;
+        }
         sh.size = min_size;
         if !sh.granules.is_empty() {
             let n = sh.size.div_ceil(8) as usize;
@@ -1094,8 +1201,15 @@ fn shadow_mut(shadows: &mut Vec<Option<Box<Shadow>>>, id: AllocId, min_size: u64
             sh.split.resize(n, 0);
         }
     }
-    sh.materialize();
-    sh
+    sh.materialize(budget)?;
+    Ok(sh)
+}
+
+/// The error of an access whose shadow state does not fit in the memory budget: not a race,
+/// reported as the memory limit (`Race::over_budget`).
+#[cold]
+fn over_budget(id: AllocId, off: u64, second: Access) -> Box<Race> {
+    Box::new(Race { alloc: id, offset: off, first: second, second, seen: 0, mixed_size: false, over_budget: true })
 }
 
 /// The byte offset a shadow cell stands for (a whole granule's first byte, or one byte).

@@ -117,6 +117,18 @@ impl<H> Thread<H> {
             final_clock: Default::default(),
         }
     }
+    /// Gives back the stack capacity a deep recursion left behind, when the thread is switched
+    /// out: the memory limit counts each live frame at twice its size (a vector that doubles),
+    /// so a thread that is not running keeps at most about that much.
+    #[inline]
+    pub fn trim_stack(&mut self) {
+        if self.regs.capacity() > 2 * self.regs.len() + 64 {
+            self.regs.shrink_to(self.regs.len() + self.regs.len() / 2);
+        }
+        if self.frames.capacity() > 2 * self.frames.len() + 16 {
+            self.frames.shrink_to(self.frames.len() + self.frames.len() / 2);
+        }
+    }
     pub fn is_enabled(&self) -> bool {
         matches!(self.state, ThreadState::Enabled)
     }

@@ -533,7 +533,9 @@ impl<'a, 'r> FnCx<'a, 'r> {
             name: fx.fn_name,
             params,
             ret,
-            frame_size: fx.frame_size,
+            // At least one register, so that every call and return changes the stack's size and
+            // the memory limit sees every frame (`Memory::resize_stack`).
+            frame_size: fx.frame_size.max(1),
             code: fx.code,
             spans: fx.spans,
             calls: fx.calls,
