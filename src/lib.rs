@@ -69,6 +69,9 @@ pub use spindle_vm::{Config as RunConfig, Policy, Schedule, Stop, StopKind, DEFA
 #[cfg(target_os = "linux")]
 pub mod against_kernel;
 pub mod explore;
+/// The flags that describe a run, shared by `spindle run` and `// spindle-flags:` headers.
+#[cfg(feature = "flags")]
+pub mod flags;
 #[cfg(feature = "harness")]
 pub mod harness;
 
@@ -347,105 +350,19 @@ impl Config {
     }
 
     /// Applies `spindle run` flags (those that describe the run, not the files it writes):
-    /// `--sched fixed|random`, `--seed N`, `--preemption-rate P`, `--replay SCHEDULE`,
-    /// `--max-steps N`, `--max-stack-depth N`, `--max-memory BYTES`, `--max-threads N`,
-    /// `--max-spawns N`, `--max-allocations N`, `--max-fds N`, `--max-fd-buffers BYTES`, `--no-race-check`, `--sc`, `--trace`,
-    /// `--trace-format text|json`, `--trace-time` and
-    /// `--max-trace-bytes BYTES` (`--flag=value` works too). `Err` says which flag is wrong.
+    /// `--sched fixed|random`, `--seed N`, `--preemption-rate P`, `--replay SCHEDULE`, the
+    /// limits (`--max-steps N`, `--max-memory BYTES`, …), `--no-race-check`, `--sc`, `--trace`,
+    /// `--trace-format text|json`, `--trace-time` and `--max-trace-bytes BYTES` — every flag of
+    /// [`flags::RunFlags`], parsed by clap from the same definitions as `spindle run`'s
+    /// (`--flag=value` works too). Only the flags given change `self`. `Err` says which flag is
+    /// wrong and why. Needs the `flags` feature (on with `cli` or `harness`).
+    #[cfg(feature = "flags")]
     pub fn with_flags<I, S>(self, flags: I) -> Result<Config, FlagError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.parse_flags(flags).map_err(FlagError)
-    }
-
-    fn parse_flags<I, S>(mut self, flags: I) -> Result<Config, String>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let flags: Vec<String> = flags.into_iter().map(|s| s.as_ref().to_string()).collect();
-        let mut i = 0;
-        let mut sched: Option<String> = None;
-        let mut seed: Option<u64> = None;
-        let mut preemption = DEFAULT_PREEMPTION;
-        let mut replay: Option<String> = None;
-        while i < flags.len() {
-            let (flag, inline) = match flags[i].split_once('=') {
-                Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-                _ => (flags[i].clone(), None),
-            };
-            i += 1;
-            let mut value = |what: &str| -> Result<String, String> {
-                if let Some(v) = &inline {
-                    return Ok(v.clone());
-                }
-                let v = flags.get(i).cloned().ok_or_else(|| format!("`{flag}` needs a value ({what})"))?;
-                i += 1;
-                Ok(v)
-            };
-            fn num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
-                v.parse().map_err(|_| format!("`{flag} {v}`: not a valid number"))
-            }
-            match flag.as_str() {
-                "--sched" => match value("fixed or random")?.as_str() {
-                    s @ ("fixed" | "random") => sched = Some(s.to_string()),
-                    other => return Err(format!("`--sched {other}`: use `fixed` or `random`")),
-                },
-                "--seed" => seed = Some(num(&flag, &value("a number")?)?),
-                "--preemption-rate" => {
-                    let v = value("a probability")?;
-                    preemption = match v.parse::<f64>() {
-                        Ok(p) if (0.0..=1.0).contains(&p) => p,
-                        _ => return Err(format!("`{v}` is not a probability between 0 and 1")),
-                    };
-                }
-                "--replay" => replay = Some(value("a schedule string")?),
-                "--max-steps" => self.max_steps = Some(num(&flag, &value("a number")?)?),
-                "--max-stack-depth" => self.max_stack_depth = num(&flag, &value("a number")?)?,
-                "--max-memory" => self.max_memory = num(&flag, &value("a number of bytes")?)?,
-                "--max-threads" => self.max_threads = num(&flag, &value("a number")?)?,
-                "--max-spawns" => self.max_spawns = num(&flag, &value("a number")?)?,
-                "--max-allocations" => self.max_allocations = num(&flag, &value("a number")?)?,
-                "--max-fds" => self = self.max_fds(num(&flag, &value("a number")?)?),
-                "--max-fd-buffers" => self = self.max_fd_buffers(num(&flag, &value("a number of bytes")?)?),
-                "--no-race-check" => self.race_check = false,
-                "--sc" => self.weak_memory = false,
-                "--trace" => self = self.trace_text(),
-                "--trace-time" => {
-                    let t = self.trace.unwrap_or_default();
-                    self.trace = Some(TraceOptions { timestamps: true, ..t });
-                }
-                "--trace-format" => match value("text or json")?.as_str() {
-                    "text" => self = self.trace_text(),
-                    "json" => self = self.trace_json(),
-                    other => return Err(format!("`--trace-format {other}`: use `text` or `json`")),
-                },
-                "--max-trace-bytes" => {
-                    let n = num(&flag, &value("a number of bytes")?)?;
-                    let t = self.trace.unwrap_or_default();
-                    self.trace = Some(TraceOptions { max_bytes: n, ..t });
-                }
-                other => {
-                    return Err(format!(
-                        "`{other}` is not a flag that describes a run (known: --sched, --seed, --preemption-rate, --replay, --max-steps, --max-stack-depth, --max-memory, --max-threads, --max-spawns, --max-allocations, --max-fds, --max-fd-buffers, --no-race-check, --trace, --trace-format, --trace-time, --max-trace-bytes)"
-                    ))
-                }
-            }
-        }
-        if let Some(r) = replay {
-            if sched.is_some() || seed.is_some() {
-                return Err("`--replay` replaces `--sched` and `--seed`: give only one".into());
-            }
-            return Ok(self.replay(r));
-        }
-        match (sched.as_deref(), seed) {
-            (Some("fixed"), Some(_)) => Err("`--seed` only applies to `--sched random`".into()),
-            (Some("fixed"), None) => Ok(self.scheduler(Scheduler::Fixed)),
-            (Some(_), s) | (None, s @ Some(_)) => Ok(self.scheduler(Scheduler::Random { seed: s.unwrap_or(0), preemption })),
-            (None, None) => Ok(self),
-        }
+        flags::parse_header(self, flags)
     }
 }
 

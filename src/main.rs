@@ -1,8 +1,9 @@
 //! The `spindle` command line.
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use cli_io::{Verdict, Watched};
-use spindle::{Policy, Program, RunConfig, EXIT_BAD_PROGRAM};
+use spindle::flags::RunFlags;
+use spindle::{Config, Program, RunConfig, EXIT_BAD_PROGRAM};
 use spindle_vm::machine::Console;
 use std::io::Write;
 use std::process::ExitCode;
@@ -30,20 +31,6 @@ enum Color {
     Auto,
     Always,
     Never,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq)]
-enum TraceFmt {
-    Text,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq)]
-enum Sched {
-    /// Run a thread until it blocks, yields or ends, then round robin.
-    Fixed,
-    /// Seeded pseudo-random choice at every scheduling point.
-    Random,
 }
 
 #[derive(Subcommand)]
@@ -100,72 +87,15 @@ enum Command {
 struct RunArgs {
     /// The program (.mir).
     file: String,
-    /// Scheduler: `fixed` (default) or `random`.
-    #[arg(long, value_enum)]
-    sched: Option<Sched>,
-    /// Seed for `--sched random` (giving a seed selects `random`). Same seed, same run.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Probability of switching threads at a scheduling point under `--sched random`.
-    #[arg(long, value_name = "P", default_value_t = spindle::DEFAULT_PREEMPTION, value_parser = parse_probability)]
-    preemption_rate: f64,
-    /// Stop after N executed statements and terminators (exit 4).
-    #[arg(long, value_name = "N")]
-    max_steps: Option<u64>,
-    /// Deepest call stack per thread (exit 4 beyond it).
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
-    max_stack_depth: usize,
-    /// Most bytes the guest may have allocated at once, call-stack registers included (exit 4
-    /// beyond it).
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
-    max_memory: u64,
-    /// Most threads alive at once (exit 4 beyond it).
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
-    max_threads: usize,
-    /// Most threads a run may create in all, finished ones included (exit 4 beyond it).
-    #[arg(long, value_name = "N", default_value_t = spindle_vm::machine::DEFAULT_MAX_SPAWNS)]
-    max_spawns: u64,
-    /// Most allocations (heap blocks, array locals, statics) a run may make in all, freed
-    /// ones included (exit 4 beyond it).
-    #[arg(long, value_name = "N", default_value_t = spindle_vm::machine::DEFAULT_MAX_ALLOCATIONS)]
-    max_allocations: u64,
-    /// The open-files limit (RLIMIT_NOFILE): fd numbers stay below N; beyond it calls fail
-    /// with EMFILE, as on Linux.
-    #[arg(long, value_name = "N", default_value_t = spindle_shims::DEFAULT_MAX_FDS, value_parser = parse_max_fds)]
-    max_fds: usize,
-    /// Most bytes all pipe and socket buffers may hold together (exit 4 beyond it).
-    #[arg(long, value_name = "BYTES", default_value_t = spindle_shims::DEFAULT_MAX_FD_BUFFERS)]
-    max_fd_buffers: u64,
-    /// Do not check memory accesses for data races (this also turns weak memory off).
-    #[arg(long)]
-    no_race_check: bool,
-    /// Sequential consistency: every atomic load reads the latest store of the interleaving
-    /// (turns weak memory off; docs/language.md, "The memory model").
-    #[arg(long)]
-    sc: bool,
-    /// Print every foreign call, strace-style, to stderr (or to `--trace-file`).
-    #[arg(long)]
-    trace: bool,
+    /// The flags that describe the run (also what a `// spindle-flags:` header may give).
+    #[command(flatten)]
+    flags: RunFlags,
     /// Write the trace to this file instead of stderr (implies `--trace`).
     #[arg(short = 'o', long, value_name = "FILE")]
     trace_file: Option<String>,
-    /// Trace format: `text` (strace's) or `json` (one object per line, docs/trace.md).
-    #[arg(long, value_enum, default_value_t = TraceFmt::Text)]
-    trace_format: TraceFmt,
-    /// Prefix trace lines with the virtual time (seconds.nanoseconds).
-    #[arg(long)]
-    trace_time: bool,
     /// Write a timeline (Chrome trace-event JSON, for ui.perfetto.dev) to FILE.
     #[arg(long, value_name = "FILE")]
     timeline: Option<String>,
-    /// Stop writing the trace after this many bytes (a final line says it was cut); the
-    /// timeline keeps at most as many bytes of events.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
-    max_trace_bytes: u64,
-    /// Replay a recorded schedule (`s1:…`, or `@FILE` to read it from a file): same output,
-    /// trace and exit code as the run that recorded it (docs/explore.md).
-    #[arg(long, value_name = "SCHEDULE")]
-    replay: Option<String>,
     /// Write the run's schedule string to FILE (with `--sched random` or `--replay`).
     #[arg(long, value_name = "FILE")]
     save_schedule: Option<String>,
@@ -187,21 +117,6 @@ struct RunArgs {
 
 mod cli_io;
 mod explore_cli;
-
-fn parse_probability(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(format!("`{s}` is not a probability between 0 and 1")),
-    }
-}
-
-/// `--max-fds`: at most Linux's own ceiling (`fs.nr_open`, 1 048 576).
-fn parse_max_fds(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if n <= 1 << 20 => Ok(n),
-        _ => Err(format!("`{s}` is not a number of fds from 0 to 1048576")),
-    }
-}
 
 /// `spindle run --against-kernel`: the run, checked against the kernel (docs/divergences.md).
 #[cfg(target_os = "linux")]
@@ -244,8 +159,9 @@ fn main() -> ExitCode {
     if std::env::args_os().nth(1).is_some_and(|a| a == spindle::against_kernel::ORACLE_SUBCOMMAND) {
         return ExitCode::from(spindle::against_kernel::serve() as u8);
     }
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(x) => x,
         Err(e) => {
             // `--help` and `--version` go to stdout: an output like any other. A usage error
             // goes to stderr, and exits 2 whether or not it could be written.
@@ -303,7 +219,12 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Run(args) => run(args, color),
+        Command::Run(args) => {
+            // Which run flags were given (the others keep `Config`'s defaults).
+            let run_matches = matches.subcommand_matches("run");
+            let given = |id: &str| run_matches.is_some_and(|m| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine));
+            run(args, &given, color)
+        }
     };
     ExitCode::from(cli_io::finish(verdict) as u8)
 }
@@ -339,63 +260,31 @@ fn man(subcommand: Option<&str>) -> Verdict {
 }
 
 /// `spindle run`.
-fn run(args: RunArgs, color: bool) -> Verdict {
-    let RunArgs {
-        file,
-        sched,
-        seed,
-        preemption_rate,
-        max_steps,
-        max_stack_depth,
-        max_memory,
-        max_threads,
-        max_spawns,
-        max_allocations,
-        max_fds,
-        max_fd_buffers,
-        no_race_check,
-        sc,
-        trace,
-        trace_file,
-        trace_format,
-        trace_time,
-        timeline,
-        max_trace_bytes,
-        replay,
-        save_schedule,
-        against_kernel,
-        consts,
-        quiet,
-        max_input_bytes,
-    } = args;
+fn run(args: RunArgs, given: &dyn Fn(&str) -> bool, color: bool) -> Verdict {
+    let RunArgs { file, flags, trace_file, timeline, save_schedule, against_kernel, consts, quiet, max_input_bytes } = args;
     let bad = |msg: &dyn std::fmt::Display| {
         cli_io::error(msg);
         Verdict::Keeps(EXIT_BAD_PROGRAM)
     };
-    let replayed = match replay.as_deref().map(|r| explore_cli::replay_policy(r, max_input_bytes, sched.is_some() || seed.is_some())) {
-        Some(Err(e)) => return bad(&e),
-        Some(Ok(p)) => Some(p),
-        None => None,
+    // What the flags do is `RunFlags::apply`'s, as for a `// spindle-flags:` header; only
+    // `--replay @FILE` is read here (a header gives the string).
+    // `--trace-file` turns the trace on (as `--trace`), then the flags shape it.
+    let base = if trace_file.is_some() { Config::new().trace_text() } else { Config::new() };
+    let settings = match flags.apply(base, given) {
+        Ok(c) => c,
+        Err(e) => return bad(&e),
     };
-    let policy = match (sched, seed) {
-        _ if replayed.is_some() => replayed.unwrap_or(Policy::Fixed),
-        (Some(Sched::Fixed), Some(_)) => return bad(&"`--seed` only applies to `--sched random`"),
-        (Some(Sched::Fixed), None) | (None, None) => Policy::Fixed,
-        (Some(Sched::Random), s) | (None, s @ Some(_)) => Policy::Random { seed: s.unwrap_or(0), preemption: preemption_rate },
-    };
+    let replay = flags.replay.as_deref();
+    let mut config = settings.run_config();
+    if let Some(r) = replay {
+        match explore_cli::replay_policy(r, max_input_bytes, false) {
+            Ok(p) => config.policy = p,
+            Err(e) => return bad(&e),
+        }
+    }
     let interrupt = cli_io::interrupt_flag();
-    let config = RunConfig {
-        policy,
-        max_steps,
-        max_stack_depth,
-        max_memory,
-        max_threads,
-        max_spawns,
-        max_allocations,
-        race_check: !no_race_check,
-        weak_memory: !sc,
-        interrupt: Some(interrupt.clone()),
-    };
+    config.interrupt = Some(interrupt.clone());
+    let max_trace_bytes = if given("max_trace_bytes") { flags.max_trace_bytes } else { spindle::TraceOptions::default().max_bytes };
     let mut p = match Program::load_limited(&file, &spindle::LoadOptions { consts, ..Default::default() }, max_input_bytes) {
         Ok(p) => p,
         Err(e) => {
@@ -403,11 +292,11 @@ fn run(args: RunArgs, color: bool) -> Verdict {
             return Verdict::Keeps(EXIT_BAD_PROGRAM);
         }
     };
-    p.set_fd_limits(spindle::FdLimits { max_fds, max_fd_buffers });
-    if let Err(e) = explore_cli::check_replay(&p, &config, replay.as_deref(), max_input_bytes, save_schedule.is_some()) {
+    p.set_fd_limits(settings.fd_limits.unwrap_or_default());
+    if let Err(e) = explore_cli::check_replay(&p, &config, replay, max_input_bytes, save_schedule.is_some()) {
         return bad(&e);
     }
-    let text = trace || trace_file.is_some() || trace_time || trace_format == TraceFmt::Json;
+    let text = settings.trace.is_some();
     if (text || timeline.is_some()) && !spindle_shims::HOOKS {
         cli_io::error("this spindle was built without the `trace` feature: it has no trace or timeline");
         return Verdict::Keeps(3); // unsupported
@@ -429,9 +318,11 @@ fn run(args: RunArgs, color: bool) -> Verdict {
             },
             (None, true) => Some(Box::new(Watched::new(std::io::stderr(), "the trace (stderr)"))),
         };
-        let format = if trace_format == TraceFmt::Json { spindle::TraceFormat::Json } else { spindle::TraceFormat::Text };
-        let mut t = spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time, timeline: timeline.is_some() }, out);
-        t.max_bytes = max_trace_bytes;
+        let opts = settings.trace.unwrap_or_default();
+        let mut t =
+            spindle::Tracer::new(spindle::TraceConfig { format: opts.format, time: opts.timestamps, timeline: timeline.is_some() }, out);
+        // The timeline alone (no trace) is bounded by `--max-trace-bytes` too.
+        t.max_bytes = if settings.trace.is_some() { opts.max_bytes } else { max_trace_bytes };
         Some(t)
     } else {
         None

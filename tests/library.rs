@@ -183,16 +183,30 @@ fn config_from_flags() {
     assert!(!sc.weak_memory && !sc.run_config().weak_memory);
     assert_eq!(sc, Config::new().weak_memory(false));
     assert_eq!(c.trace, Some(TraceOptions { format: spindle::TraceFormat::Json, max_bytes: 100, ..TraceOptions::default() }));
+    // Parsed by clap from `spindle run`'s own definitions: its messages, on one line.
     for (flags, err) in [
-        (&["--seed", "x"][..], "not a valid number"),
+        (&["--seed", "x"][..], "invalid value 'x' for '--seed <SEED>'"),
         (&["--sched", "fixed", "--seed", "1"], "only applies to `--sched random`"),
-        (&["--bogus"], "is not a flag that describes a run"),
-        (&["--max-steps"], "needs a value"),
+        (&["--bogus"], "unexpected argument '--bogus' found: not a flag that describes a run"),
+        (&["--max-steps"], "a value is required for '--max-steps <N>'"),
         (&["--replay", "s1:*:a", "--seed", "1"], "give only one"),
+        (&["--sched", "sometimes"], "invalid value 'sometimes' for '--sched <SCHED>'"),
+        (&["--preemption-rate", "2"], "is not a probability between 0 and 1"),
+        (&["--trace-file", "x"], "unexpected argument '--trace-file' found"),
     ] {
         let e = Config::new().with_flags(flags).unwrap_err();
         assert!(e.to_string().contains(err), "{flags:?}: {e}");
     }
+    // A header changes only what it gives: the rest of the base configuration stays.
+    let base = Config::new().max_memory(7 << 20).max_steps(9).trace_json();
+    let c = base.clone().with_flags(["--seed", "3", "--max-threads", "4"]).unwrap();
+    assert_eq!(c, base.clone().seed(3).max_threads(4));
+    let c = base.clone().with_flags(["--max-trace-bytes", "64", "--trace-time"]).unwrap();
+    assert_eq!(
+        c.trace,
+        Some(TraceOptions { format: spindle::TraceFormat::Json, timestamps: true, max_bytes: 64, ..TraceOptions::default() })
+    );
+    assert_eq!(c.max_memory, 7 << 20);
     let c = Config::new().with_flags(["--max-fds", "5", "--max-fd-buffers=4096"]).unwrap();
     assert_eq!(c.fd_limits, Some(spindle::FdLimits { max_fds: 5, max_fd_buffers: 4096 }));
     let src = r#"
