@@ -696,9 +696,8 @@ impl Checker {
             Ok(Some(r)) => r,
             Ok(None) => {
                 self.compared += 1;
-                let spindle = render_call(m, &p, v, errno, None);
                 let diff = format!("`{}` returned in Spindle, but blocked on Linux (no answer within {:?})", p.name, self.timeout);
-                return Err(self.diverged(m, &p, spindle, None, vec![diff]));
+                return Err(self.blocked_divergence(m, &p, Some((v, errno)), None, diff));
             }
             Err(e) => return Err(self.no_answer(e, &p)),
         };
