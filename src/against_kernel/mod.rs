@@ -56,9 +56,9 @@
 //!
 //! **What cannot be checked** (the run stops with exit code 3 and says why): a timerfd that is
 //! armed (its expirations follow the virtual clock), a blocked call's buffer freed while it
-//! blocks, more than 8 184 threads that make system calls (the lanes the shared window has room for), and an fd number the
-//! oracle cannot have (see above). If the kernel blocks where Spindle returned (no answer within
-//! [`Oracle::timeout`]), that is the divergence.
+//! blocks, more than 8 184 threads that make system calls (the lanes the shared window has room
+//! for), and an fd number the oracle cannot have (see above). If the kernel blocks where Spindle
+//! returned (no answer within [`Oracle::timeout`]), that is the divergence.
 
 use crate::{Config, FdLimits, Outcome, Program, Report, RunConfig, SharedBuf, Trace, TraceConfig, Tracer};
 use spindle_shims::trace::decode::{self, Arg, RetKind};
