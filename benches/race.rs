@@ -2,13 +2,13 @@
 //! second thread is alive, with the detector on and off, in one run.
 //!
 //! Run: `cargo bench --bench race`. Prints checked accesses per second and the overhead ratio.
+//! `SPINDLE_BENCH_QUICK=1` runs each once with 1/100 of the work, for callgrind
+//! (docs/performance.md).
 
 use spindle::{Program, RunConfig};
 use std::time::Instant;
 
-const ITERS: u64 = 20_000_000;
-
-fn guest() -> String {
+fn guest(iters: u64) -> String {
     format!(
         r#"
 static BUF: [u64; 1024];
@@ -18,7 +18,7 @@ fn main() -> i64 {{
     let p: ptr;
     let v: u64;
     bb0: {{ t = call spawn(idle, 0) -> head; }}
-    head: {{ switch i < {ITERS} {{ true => body, false => done }} }}
+    head: {{ switch i < {iters} {{ true => body, false => done }} }}
     body: {{
         p = &BUF + (i & 1023) * 8;
         v = load.u64 p;
@@ -36,9 +36,9 @@ fn idle(x: i64) -> i64 {{
     )
 }
 
-fn time(program: &Program, race_check: bool) -> f64 {
+fn time(program: &Program, race_check: bool, runs: usize) -> f64 {
     let config = RunConfig { race_check, ..RunConfig::default() };
-    (0..3)
+    (0..runs)
         .map(|_| {
             let t = Instant::now();
             let out = program.run(&config);
@@ -49,11 +49,13 @@ fn time(program: &Program, race_check: bool) -> f64 {
 }
 
 fn main() {
-    let program = Program::from_source("race_bench.mir", guest()).expect("benchmark program compiles");
-    let on = time(&program, true);
-    let off = time(&program, false);
-    let accesses = 2 * ITERS;
-    println!("memory loop, {ITERS} iterations, 2 accesses each, 2 threads alive (best of 3)");
+    let quick = std::env::var_os("SPINDLE_BENCH_QUICK").is_some();
+    let (iters, runs) = if quick { (200_000, 1) } else { (20_000_000, 3) };
+    let program = Program::from_source("race_bench.mir", guest(iters)).expect("benchmark program compiles");
+    let on = time(&program, true, runs);
+    let off = time(&program, false, runs);
+    let accesses = 2 * iters;
+    println!("memory loop, {iters} iterations, 2 accesses each, 2 threads alive (best of {runs})");
     println!("  detector on : {:>7.1} M checked accesses/s ({:.3} s)", accesses as f64 / on / 1e6, on);
     println!("  detector off: {:>7.1} M accesses/s ({:.3} s)", accesses as f64 / off / 1e6, off);
     println!("  overhead ratio (on/off): {:.2}x", on / off);

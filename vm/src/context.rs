@@ -1,7 +1,9 @@
 //! Calling contexts: a compact id for "function F, called from call site P of context C", so
 //! that a race report can show the stack of an access made long ago while each access records
 //! only one `u64` site (`context << 32 | pc`), as before. A context is interned when a guest call
-//! is made (one hash lookup per call, none per memory access); a frame remembers its context.
+//! is made while the race detector runs (one hash lookup per call, none per memory access); a
+//! frame remembers its context. Without the detector nothing needs one, so frames are called
+//! `LAZY` and interned only if a foreign call needs its site (the spawn that starts the detector).
 //!
 //! The table is bounded: past [`MAX_CONTEXTS`] contexts (deep recursion down many paths), a new
 //! call is recorded without its callers, and a report says that they were not recorded.
@@ -18,6 +20,9 @@ pub const MAX_CONTEXTS: usize = 1 << 16;
 const ROOT: CtxId = u32::MAX;
 /// The parent of a call recorded without its callers.
 const CUT: CtxId = u32::MAX - 1;
+/// A frame whose context is not interned yet: the interpreter interns contexts only while the
+/// race detector runs, and those of the frames called before when a foreign call needs its site.
+pub const LAZY: CtxId = u32::MAX - 2;
 
 #[derive(Clone, Copy, Debug)]
 struct Node {

@@ -6,8 +6,8 @@
 use crate::error::{Stop, VmResult};
 use crate::ir::*;
 use crate::machine::{mem_stop, Event, Host, Machine, Ret};
-use crate::memory::AllocKind;
-use crate::race::AccessKind;
+use crate::memory::{AllocKind, Memory};
+use crate::race::{AccessKind, Detector, Race, Site};
 use crate::thread::Frame;
 use std::io::Write;
 
@@ -123,20 +123,6 @@ impl<H: Host> Machine<H> {
                 }
             };
         }
-        // The address of an atomic access, checked for alignment: (alloc id, offset).
-        macro_rules! atomic_addr {
-            ($a:expr, $ty:expr) => {{
-                let a = $a;
-                let (id, off) = crate::memory::split(a);
-                if off % $ty.size() as u64 != 0 {
-                    fail!(Stop::ub(
-                        format!("misaligned {}-byte atomic access", $ty.size()),
-                        format!("{} is not {}-byte aligned", self.memory.describe(a), $ty.size())
-                    ));
-                }
-                (id, off)
-            }};
-        }
         macro_rules! race_check {
             ($r:expr) => {
                 if let Err(race) = $r {
@@ -149,17 +135,6 @@ impl<H: Host> Machine<H> {
             ($a:expr, $size:expr, $write:expr) => {
                 if let Some(f) = self.fp.as_deref_mut() {
                     f.access($a, $size as u64, $write);
-                }
-            };
-        }
-        // With weak memory, `seq_cst` operations are in the fences' total order: a fence
-        // records their times (which commute among themselves), so they read the fence location.
-        macro_rules! sc_footprint {
-            ($ord:expr) => {
-                if $ord == crate::race::Ordering::SeqCst && self.config.weak_memory {
-                    if let Some(f) = self.fp.as_deref_mut() {
-                        f.loc(crate::por::LOC_SC_FENCE, false);
-                    }
                 }
             };
         }
@@ -178,7 +153,33 @@ impl<H: Host> Machine<H> {
             }};
         }
 
+        // The fused `Jump*` superinstructions: both blocks' costs in one addition; past the
+        // bound (cold), the jump's block and the branch's are ticked one after the other, each
+        // located where it stands, so a step limit stops exactly where it would without fusion.
+        macro_rules! jump_tick {
+            ($cost:expr, $at:expr) => {{
+                let total = $cost as u64;
+                if steps + total > bound {
+                    let second = code[$at as usize].cost() as u64;
+                    tick!(total - second);
+                    pc = $at as usize + 1;
+                    tick!(second);
+                } else {
+                    steps += total;
+                }
+            }};
+        }
+
         loop {
+            // Plain computation runs in the small loop of `run_hot`; it hands back what it does
+            // not do, untouched, and that one instruction runs below.
+            let ctx_site = (cur_ctx as u64) << 32;
+            let mem = self.fp.is_none();
+            if let Exit::Race(race) =
+                run_hot(code, &mut regs[base..], &mut pc, &mut steps, bound, &mut self.memory, self.race.as_mut(), mem, ctx_site)
+            {
+                fail!(self.race_stop(&race));
+            }
             // Match on the place, not a copy: only the fields an arm binds are read.
             let inst = &code[pc];
             pc += 1;
@@ -269,141 +270,10 @@ impl<H: Host> Machine<H> {
                         race_check!(rd.write(id, off, ty.size() as u64, 0, site!()));
                     }
                 }
-                Inst::AtomicLoad { ty, dst, addr, ord } => {
-                    // With weak memory, a `seq_cst` load restricts what later `seq_cst` loads of
-                    // the location may read (it is in the total order S): it writes, for the
-                    // reduction; and it depends on `seq_cst` fences.
-                    let sc_weak = ord == crate::race::Ordering::SeqCst && self.config.weak_memory;
-                    footprint!(r!(addr), ty.size(), sc_weak);
-                    if sc_weak {
-                        if let Some(f) = self.fp.as_deref_mut() {
-                            f.loc(crate::por::LOC_SC_FENCE, false);
-                        }
+                Inst::AtomicLoad { .. } | Inst::AtomicStore { .. } | Inst::AtomicRmw { .. } | Inst::Cas { .. } | Inst::Fence { .. } => {
+                    if let Err(e) = self.atomic(*inst, &mut regs[base..], site!()) {
+                        fail!(e);
                     }
-                    let (id, off) = atomic_addr!(r!(addr), ty);
-                    let mut v = match self.memory.read_uint(r!(addr), ty.size()) {
-                        Ok(v) => v,
-                        Err(e) => fail!(mem_stop(&self.memory, e, "atomic load")),
-                    };
-                    if self.race.is_some() {
-                        let choice = match self.choose_store(r!(addr), ty.size() as u64, ord) {
-                            Ok(c) => c,
-                            Err(s) => fail!(s),
-                        };
-                        match self.race_atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, ord, true, false, choice, v, 0) {
-                            Ok(x) => v = x,
-                            Err(race) => fail!(self.race_stop(&race)),
-                        }
-                    }
-                    r!(dst) = ty.normalize(v);
-                    sched_point!();
-                }
-                Inst::AtomicStore { ty, addr, val, ord } => {
-                    footprint!(r!(addr), ty.size(), true);
-                    sc_footprint!(ord);
-                    let (id, off) = atomic_addr!(r!(addr), ty);
-                    // The value it overwrites starts the location's store buffer (weak memory).
-                    let old = if self.race.is_some() { self.memory.read_uint(r!(addr), ty.size()).unwrap_or(0) } else { 0 };
-                    if let Err(e) = self.memory.write_uint(r!(addr), ty.size(), r!(val)) {
-                        fail!(mem_stop(&self.memory, e, "atomic store"))
-                    }
-                    if self.race.is_some() {
-                        let new = r!(val);
-                        race_check!(self.race_atomic(
-                            id,
-                            off,
-                            ty.size() as u64,
-                            site!(),
-                            AccessKind::AtomicStore,
-                            ord,
-                            false,
-                            true,
-                            None,
-                            old,
-                            new
-                        ));
-                    }
-                    sched_point!();
-                }
-                Inst::AtomicRmw { op, ty, dst, addr, val, ord } => {
-                    let a = r!(addr);
-                    footprint!(a, ty.size(), true);
-                    sc_footprint!(ord);
-                    let (id, off) = atomic_addr!(a, ty);
-                    let old = match self.memory.read_uint(a, ty.size()) {
-                        Ok(v) => ty.normalize(v),
-                        Err(e) => fail!(mem_stop(&self.memory, e, "atomic read-modify-write")),
-                    };
-                    let new = op.apply(ty, old, r!(val));
-                    if let Err(e) = self.memory.write_uint(a, ty.size(), new) {
-                        fail!(mem_stop(&self.memory, e, "atomic read-modify-write"))
-                    }
-                    if self.race.is_some() {
-                        race_check!(self.race_atomic(
-                            id,
-                            off,
-                            ty.size() as u64,
-                            site!(),
-                            AccessKind::AtomicRmw,
-                            ord,
-                            true,
-                            true,
-                            None,
-                            old,
-                            new
-                        ));
-                    }
-                    r!(dst) = old;
-                    sched_point!();
-                }
-                Inst::Cas { ty, dst, ok, addr, expected, new, succ, fail } => {
-                    let a = r!(addr);
-                    let (id, off) = atomic_addr!(a, ty);
-                    let old = match self.memory.read_uint(a, ty.size()) {
-                        Ok(v) => ty.normalize(v),
-                        Err(e) => fail!(mem_stop(&self.memory, e, "compare-and-swap")),
-                    };
-                    let swapped = old == r!(expected);
-                    // A write even when it fails: whether it succeeds depends on the order of
-                    // the stores before it, and exploration reorders them (docs/explore.md).
-                    footprint!(a, ty.size(), true);
-                    sc_footprint!(if swapped { succ } else { fail });
-                    if swapped {
-                        if let Err(e) = self.memory.write_uint(a, ty.size(), r!(new)) {
-                            fail!(mem_stop(&self.memory, e, "compare-and-swap"))
-                        }
-                    }
-                    if self.race.is_some() {
-                        let r = if swapped {
-                            self.race_atomic(
-                                id,
-                                off,
-                                ty.size() as u64,
-                                site!(),
-                                AccessKind::AtomicRmw,
-                                succ,
-                                true,
-                                true,
-                                None,
-                                old,
-                                r!(new),
-                            )
-                        } else {
-                            self.race_atomic(id, off, ty.size() as u64, site!(), AccessKind::AtomicLoad, fail, true, false, None, old, 0)
-                        };
-                        race_check!(r);
-                    }
-                    r!(dst) = old;
-                    if ok != NO_SLOT {
-                        r!(ok) = swapped as u64;
-                    }
-                    sched_point!();
-                }
-                Inst::Fence { ord } => {
-                    if let (Some(f), crate::race::Ordering::SeqCst) = (self.fp.as_deref_mut(), ord) {
-                        f.loc(crate::por::LOC_SC_FENCE, true);
-                    }
-                    self.race_fence(ord, site!());
                     sched_point!();
                 }
                 Inst::Assert { cond, msg } => {
@@ -452,6 +322,18 @@ impl<H: Host> Machine<H> {
                     tick!(cost);
                     pc = if op.eval(r!(a), imm) { t } else { f } as usize;
                 }
+                Inst::JumpBranch { cond, t, f, cost, at } => {
+                    jump_tick!(cost, at);
+                    pc = if r!(cond) != 0 { t } else { f } as usize;
+                }
+                Inst::JumpBrCmp { op, a, b, t, f, cost, at } => {
+                    jump_tick!(cost, at);
+                    pc = if op.eval(r!(a), r!(b)) { t } else { f } as usize;
+                }
+                Inst::JumpBrCmpImm { op, a, imm, t, f, cost, at } => {
+                    jump_tick!(cost, at);
+                    pc = if op.eval(r!(a), imm) { t } else { f } as usize;
+                }
                 Inst::Switch { val, table, cost } => {
                     tick!(cost);
                     let tab = &func.switches[table as usize];
@@ -487,7 +369,10 @@ impl<H: Host> Machine<H> {
                     if let Some(f) = frames.last_mut() {
                         f.pc = pc as Pc;
                     }
-                    cur_ctx = self.contexts.child(cur_ctx, (pc - 1) as u32, callee_idx);
+                    // Contexts name the stacks of race reports: without the detector they are
+                    // interned later, if a foreign call needs the site (`materialize_contexts`).
+                    cur_ctx =
+                        if self.race.is_some() { self.contexts.child(cur_ctx, (pc - 1) as u32, callee_idx) } else { crate::context::LAZY };
                     frames.push(Frame {
                         func: callee_idx,
                         pc: 0,
@@ -563,6 +448,9 @@ impl<H: Host> Machine<H> {
                     self.call_touched = false;
                     self.steps = steps;
                     self.cur_span = func.spans[pc - 1];
+                    if cur_ctx == crate::context::LAZY {
+                        cur_ctx = self.materialize_contexts(frames);
+                    }
                     self.cur_site = site!();
                     let me = self.active;
                     let ret = host.call(self, id, &args[..nargs]);
@@ -602,6 +490,191 @@ impl<H: Host> Machine<H> {
                 }
             }
         }
+    }
+
+    /// The atomic statements and fences, out of line: they are scheduling points, rare next to
+    /// plain computation, and their bodies would crowd the hot loop. `r` is the frame's
+    /// registers, `site` the instruction's race-report site; other instructions do nothing here.
+    #[cold]
+    #[inline(never)]
+    fn atomic(&mut self, inst: Inst, r: &mut [u64], site: Site) -> VmResult<()> {
+        // The address of an atomic access, checked for alignment: (alloc id, offset).
+        macro_rules! atomic_addr {
+            ($a:expr, $ty:expr) => {{
+                let a = $a;
+                let (id, off) = crate::memory::split(a);
+                if off % $ty.size() as u64 != 0 {
+                    return Err(Stop::ub(
+                        format!("misaligned {}-byte atomic access", $ty.size()),
+                        format!("{} is not {}-byte aligned", self.memory.describe(a), $ty.size()),
+                    ));
+                }
+                (id, off)
+            }};
+        }
+        macro_rules! race_check {
+            ($r:expr) => {
+                if let Err(race) = $r {
+                    return Err(self.race_stop(&race));
+                }
+            };
+        }
+        macro_rules! footprint {
+            ($a:expr, $size:expr, $write:expr) => {
+                if let Some(f) = self.fp.as_deref_mut() {
+                    f.access($a, $size as u64, $write);
+                }
+            };
+        }
+        // With weak memory, `seq_cst` operations are in the fences' total order: a fence
+        // records their times (which commute among themselves), so they read the fence location.
+        macro_rules! sc_footprint {
+            ($ord:expr) => {
+                if $ord == crate::race::Ordering::SeqCst && self.config.weak_memory {
+                    if let Some(f) = self.fp.as_deref_mut() {
+                        f.loc(crate::por::LOC_SC_FENCE, false);
+                    }
+                }
+            };
+        }
+        match inst {
+            Inst::AtomicLoad { ty, dst, addr, ord } => {
+                // With weak memory, a `seq_cst` load restricts what later `seq_cst` loads of
+                // the location may read (it is in the total order S): it writes, for the
+                // reduction; and it depends on `seq_cst` fences.
+                let sc_weak = ord == crate::race::Ordering::SeqCst && self.config.weak_memory;
+                footprint!(r[addr as usize], ty.size(), sc_weak);
+                if sc_weak {
+                    if let Some(f) = self.fp.as_deref_mut() {
+                        f.loc(crate::por::LOC_SC_FENCE, false);
+                    }
+                }
+                let (id, off) = atomic_addr!(r[addr as usize], ty);
+                let mut v = match self.memory.read_uint(r[addr as usize], ty.size()) {
+                    Ok(v) => v,
+                    Err(e) => return Err(mem_stop(&self.memory, e, "atomic load")),
+                };
+                if self.race.is_some() {
+                    let choice = match self.choose_store(r[addr as usize], ty.size() as u64, ord) {
+                        Ok(c) => c,
+                        Err(s) => return Err(s),
+                    };
+                    match self.race_atomic(id, off, ty.size() as u64, site, AccessKind::AtomicLoad, ord, true, false, choice, v, 0) {
+                        Ok(x) => v = x,
+                        Err(race) => return Err(self.race_stop(&race)),
+                    }
+                }
+                r[dst as usize] = ty.normalize(v);
+            }
+            Inst::AtomicStore { ty, addr, val, ord } => {
+                footprint!(r[addr as usize], ty.size(), true);
+                sc_footprint!(ord);
+                let (id, off) = atomic_addr!(r[addr as usize], ty);
+                // The value it overwrites starts the location's store buffer (weak memory).
+                let old = if self.race.is_some() { self.memory.read_uint(r[addr as usize], ty.size()).unwrap_or(0) } else { 0 };
+                if let Err(e) = self.memory.write_uint(r[addr as usize], ty.size(), r[val as usize]) {
+                    return Err(mem_stop(&self.memory, e, "atomic store"));
+                }
+                if self.race.is_some() {
+                    let new = r[val as usize];
+                    race_check!(self.race_atomic(
+                        id,
+                        off,
+                        ty.size() as u64,
+                        site,
+                        AccessKind::AtomicStore,
+                        ord,
+                        false,
+                        true,
+                        None,
+                        old,
+                        new
+                    ));
+                }
+            }
+            Inst::AtomicRmw { op, ty, dst, addr, val, ord } => {
+                let a = r[addr as usize];
+                footprint!(a, ty.size(), true);
+                sc_footprint!(ord);
+                let (id, off) = atomic_addr!(a, ty);
+                let old = match self.memory.read_uint(a, ty.size()) {
+                    Ok(v) => ty.normalize(v),
+                    Err(e) => return Err(mem_stop(&self.memory, e, "atomic read-modify-write")),
+                };
+                let new = op.apply(ty, old, r[val as usize]);
+                if let Err(e) = self.memory.write_uint(a, ty.size(), new) {
+                    return Err(mem_stop(&self.memory, e, "atomic read-modify-write"));
+                }
+                if self.race.is_some() {
+                    race_check!(self.race_atomic(id, off, ty.size() as u64, site, AccessKind::AtomicRmw, ord, true, true, None, old, new));
+                }
+                r[dst as usize] = old;
+            }
+            Inst::Cas { ty, dst, ok, addr, expected, new, succ, fail } => {
+                let a = r[addr as usize];
+                let (id, off) = atomic_addr!(a, ty);
+                let old = match self.memory.read_uint(a, ty.size()) {
+                    Ok(v) => ty.normalize(v),
+                    Err(e) => return Err(mem_stop(&self.memory, e, "compare-and-swap")),
+                };
+                let swapped = old == r[expected as usize];
+                // A write even when it fails: whether it succeeds depends on the order of
+                // the stores before it, and exploration reorders them (docs/explore.md).
+                footprint!(a, ty.size(), true);
+                sc_footprint!(if swapped { succ } else { fail });
+                if swapped {
+                    if let Err(e) = self.memory.write_uint(a, ty.size(), r[new as usize]) {
+                        return Err(mem_stop(&self.memory, e, "compare-and-swap"));
+                    }
+                }
+                if self.race.is_some() {
+                    let r = if swapped {
+                        self.race_atomic(
+                            id,
+                            off,
+                            ty.size() as u64,
+                            site,
+                            AccessKind::AtomicRmw,
+                            succ,
+                            true,
+                            true,
+                            None,
+                            old,
+                            r[new as usize],
+                        )
+                    } else {
+                        self.race_atomic(id, off, ty.size() as u64, site, AccessKind::AtomicLoad, fail, true, false, None, old, 0)
+                    };
+                    race_check!(r);
+                }
+                r[dst as usize] = old;
+                if ok != NO_SLOT {
+                    r[ok as usize] = swapped as u64;
+                }
+            }
+            Inst::Fence { ord } => {
+                if let (Some(f), crate::race::Ordering::SeqCst) = (self.fp.as_deref_mut(), ord) {
+                    f.loc(crate::por::LOC_SC_FENCE, true);
+                }
+                self.race_fence(ord, site);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Interns the contexts of the frames that were called while the race detector was off
+    /// (`LAZY`, a suffix of the stack), as `Contexts::child` would have when they were called;
+    /// returns the innermost one.
+    #[cold]
+    #[inline(never)]
+    fn materialize_contexts(&mut self, frames: &mut [Frame]) -> crate::context::CtxId {
+        let first = frames.iter().rposition(|f| f.ctx != crate::context::LAZY).map_or(0, |i| i + 1);
+        for i in first.max(1)..frames.len() {
+            let (caller, callee) = (frames[i - 1], frames[i].func);
+            frames[i].ctx = self.contexts.child(caller.ctx, caller.pc.wrapping_sub(1), callee);
+        }
+        frames.last().map_or(crate::context::LAZY, |f| f.ctx)
     }
 
     #[cold]
@@ -646,6 +719,168 @@ impl<H: Host> Machine<H> {
         }
         out
     }
+}
+
+/// Why [`run_hot`] stopped.
+enum Exit {
+    /// The instruction at `pc` is for the full loop: not plain computation, or it would fail,
+    /// or its block passes the step bound. None of it has been done.
+    Slow,
+    /// The load or store at `pc - 1` was done and raced: the report is due.
+    Race(Box<Race>),
+}
+
+/// The hot loop: plain computation, loads and stores, jumps and branches, with everything it
+/// touches in locals of a small function (the full loop in `exec` is too big for its state to
+/// stay in registers). It stops before any other instruction, before one that would fail (the
+/// full loop runs it again and reports the failure where it is), and before a block whose cost
+/// passes `bound`, so what it does is exactly what the full loop would have done.
+/// `regs` is the frame's registers; `ctx_site` the current context, shifted as in a site;
+/// `mem` false sends loads and stores to the full loop (a footprint is being recorded).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn run_hot(
+    code: &[Inst],
+    r: &mut [u64],
+    pc: &mut usize,
+    steps: &mut u64,
+    bound: u64,
+    memory: &mut Memory,
+    mut race: Option<&mut Detector>,
+    mem: bool,
+    ctx_site: u64,
+) -> Exit {
+    // Locals, written back once at the end: nothing else sees them meanwhile.
+    let mut p = *pc;
+    let mut st = *steps;
+    // Ticks a terminator's block, or stops before it when it would pass the bound.
+    macro_rules! tick {
+        ($cost:expr) => {{
+            let s = st + $cost as u64;
+            if s > bound {
+                break Exit::Slow;
+            }
+            st = s;
+        }};
+    }
+    let exit = loop {
+        match code[p] {
+            Inst::Const { dst, val } => r[dst as usize] = val,
+            Inst::Copy { dst, src } => r[dst as usize] = r[src as usize],
+            Inst::AddI64 { dst, a, b } => match (r[a as usize] as i64).checked_add(r[b as usize] as i64) {
+                Some(v) => r[dst as usize] = v as u64,
+                None => break Exit::Slow,
+            },
+            Inst::AddImmI64 { dst, a, imm } => match (r[a as usize] as i64).checked_add(imm as i64) {
+                Some(v) => r[dst as usize] = v as u64,
+                None => break Exit::Slow,
+            },
+            Inst::SubI64 { dst, a, b } => match (r[a as usize] as i64).checked_sub(r[b as usize] as i64) {
+                Some(v) => r[dst as usize] = v as u64,
+                None => break Exit::Slow,
+            },
+            Inst::SubImmI64 { dst, a, imm } => match (r[a as usize] as i64).checked_sub(imm as i64) {
+                Some(v) => r[dst as usize] = v as u64,
+                None => break Exit::Slow,
+            },
+            Inst::WAdd64 { dst, a, b } => r[dst as usize] = r[a as usize].wrapping_add(r[b as usize]),
+            Inst::WAddImm64 { dst, a, imm } => r[dst as usize] = r[a as usize].wrapping_add(imm),
+            Inst::Arith { op, ty, dst, a, b } => match arith(op, ty, r[a as usize], r[b as usize]) {
+                Ok(v) => r[dst as usize] = v,
+                Err(_) => break Exit::Slow,
+            },
+            Inst::ArithImm { op, ty, dst, a, imm } => match arith(op, ty, r[a as usize], imm) {
+                Ok(v) => r[dst as usize] = v,
+                Err(_) => break Exit::Slow,
+            },
+            Inst::ArithImmL { op, ty, dst, imm, b } => match arith(op, ty, imm, r[b as usize]) {
+                Ok(v) => r[dst as usize] = v,
+                Err(_) => break Exit::Slow,
+            },
+            Inst::Cmp { op, dst, a, b } => r[dst as usize] = op.eval(r[a as usize], r[b as usize]) as u64,
+            Inst::CmpImm { op, dst, a, imm } => r[dst as usize] = op.eval(r[a as usize], imm) as u64,
+            Inst::CmpImmL { op, dst, imm, b } => r[dst as usize] = op.eval(imm, r[b as usize]) as u64,
+            Inst::Not { ty, dst, a } => r[dst as usize] = ty.normalize(!r[a as usize]),
+            Inst::Cast { to, dst, src } => r[dst as usize] = to.normalize(r[src as usize]),
+            Inst::PtrAdd { dst, p: ptr, off, neg } => {
+                let o = r[off as usize] as i64;
+                match ptr_offset(r[ptr as usize], if neg { o.wrapping_neg() } else { o }) {
+                    Some(v) => r[dst as usize] = v,
+                    None => break Exit::Slow,
+                }
+            }
+            Inst::PtrAddImm { dst, p: ptr, off } => match ptr_offset(r[ptr as usize], off) {
+                Some(v) => r[dst as usize] = v,
+                None => break Exit::Slow,
+            },
+            Inst::Load { ty, dst, addr } if mem => {
+                let a = r[addr as usize];
+                match memory.read_uint(a, ty.size()) {
+                    Ok(v) => r[dst as usize] = ty.normalize(v),
+                    Err(_) => break Exit::Slow,
+                }
+                if let Some(rd) = race.as_deref_mut() {
+                    let (id, off) = crate::memory::split(a);
+                    if let Err(x) = rd.read(id, off, ty.size() as u64, 0, ctx_site | p as u64) {
+                        p += 1;
+                        break Exit::Race(x);
+                    }
+                }
+            }
+            Inst::Store { ty, addr, val } if mem => {
+                let a = r[addr as usize];
+                if memory.write_uint(a, ty.size(), r[val as usize]).is_err() {
+                    break Exit::Slow;
+                }
+                if let Some(rd) = race.as_deref_mut() {
+                    let (id, off) = crate::memory::split(a);
+                    if let Err(x) = rd.write(id, off, ty.size() as u64, 0, ctx_site | p as u64) {
+                        p += 1;
+                        break Exit::Race(x);
+                    }
+                }
+            }
+            Inst::StoreImm { ty, addr, val } if mem => {
+                let a = r[addr as usize];
+                if memory.write_uint(a, ty.size(), val).is_err() {
+                    break Exit::Slow;
+                }
+                if let Some(rd) = race.as_deref_mut() {
+                    let (id, off) = crate::memory::split(a);
+                    if let Err(x) = rd.write(id, off, ty.size() as u64, 0, ctx_site | p as u64) {
+                        p += 1;
+                        break Exit::Race(x);
+                    }
+                }
+            }
+            Inst::Assert { cond, .. } if r[cond as usize] != 0 => {}
+            Inst::Jump { target, cost } => {
+                tick!(cost);
+                p = target as usize;
+                continue;
+            }
+            Inst::Branch { cond, t, f, cost } | Inst::JumpBranch { cond, t, f, cost, .. } => {
+                tick!(cost);
+                p = if r[cond as usize] != 0 { t } else { f } as usize;
+                continue;
+            }
+            Inst::BrCmp { op, a, b, t, f, cost } | Inst::JumpBrCmp { op, a, b, t, f, cost, .. } => {
+                tick!(cost);
+                p = if op.eval(r[a as usize], r[b as usize]) { t } else { f } as usize;
+                continue;
+            }
+            Inst::BrCmpImm { op, a, imm, t, f, cost } | Inst::JumpBrCmpImm { op, a, imm, t, f, cost, .. } => {
+                tick!(cost);
+                p = if op.eval(r[a as usize], imm) { t } else { f } as usize;
+                continue;
+            }
+            _ => break Exit::Slow,
+        }
+        p += 1;
+    };
+    *pc = p;
+    *steps = st;
+    exit
 }
 
 /// Moves a pointer by `off` bytes. The offset wraps modulo 2^32, so a pointer may go below its

@@ -470,6 +470,77 @@ pub enum Inst {
     Unreachable {
         cost: u32,
     },
+
+    // Superinstructions: a `Jump` to a block that is only a two-way branch, fused with that
+    // branch (the back edge of every loop whose test is at its head). `cost` is the jump's block
+    // and the branch's block together; `at` is the branch's own index, where it still stands:
+    // when the step bound is passed, the two are ticked one after the other, so a step limit
+    // stops at the same block and virtual time is the same as without the fusion.
+    JumpBranch {
+        cond: Slot,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
+    },
+    JumpBrCmp {
+        op: CmpOp,
+        a: Slot,
+        b: Slot,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
+    },
+    JumpBrCmpImm {
+        op: CmpOp,
+        a: Slot,
+        imm: u64,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
+    },
+}
+
+impl Inst {
+    /// The step cost of a terminator (0 for other instructions).
+    pub fn cost(&self) -> u32 {
+        match *self {
+            Inst::Jump { cost, .. }
+            | Inst::Branch { cost, .. }
+            | Inst::BrCmp { cost, .. }
+            | Inst::BrCmpImm { cost, .. }
+            | Inst::Switch { cost, .. }
+            | Inst::Call { cost, .. }
+            | Inst::CallForeign { cost, .. }
+            | Inst::CallUnknown { cost, .. }
+            | Inst::Return { cost, .. }
+            | Inst::Unreachable { cost }
+            | Inst::JumpBranch { cost, .. }
+            | Inst::JumpBrCmp { cost, .. }
+            | Inst::JumpBrCmpImm { cost, .. } => cost,
+            _ => 0,
+        }
+    }
+}
+
+/// Fuses each `Jump` whose target is a two-way branch with that branch (the `Jump*`
+/// superinstructions): one dispatch instead of two on every loop's back edge. The branch stays
+/// where it was, for the other edges into its block. Jump targets must be instruction indices.
+pub fn fuse_jumps(code: &mut [Inst]) {
+    for i in 0..code.len() {
+        let Inst::Jump { target, cost } = code[i] else { continue };
+        let at = target;
+        let Some(&branch) = code.get(target as usize) else { continue };
+        let Some(cost) = cost.checked_add(branch.cost()) else { continue };
+        code[i] = match branch {
+            Inst::Branch { cond, t, f, .. } => Inst::JumpBranch { cond, t, f, cost, at },
+            Inst::BrCmp { op, a, b, t, f, .. } => Inst::JumpBrCmp { op, a, b, t, f, cost, at },
+            Inst::BrCmpImm { op, a, imm, t, f, .. } => Inst::JumpBrCmpImm { op, a, imm, t, f, cost, at },
+            _ => continue,
+        };
+    }
 }
 
 /// The operands of a call, kept out of line so that `Inst` stays small.

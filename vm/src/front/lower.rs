@@ -529,6 +529,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
             return None;
         }
         fx.patch(&block_pc);
+        crate::ir::fuse_jumps(&mut fx.code);
         Some(Function {
             name: fx.fn_name,
             params,
