@@ -217,6 +217,14 @@ const BUGS: &[(&str, &str, &str)] = &[
         "Panic: the program panicked: assertion failed: EPOLLEXCLUSIVE woke only me, so the job is mine",
         "epoll_exclusive_fixed",
     ),
+    // std::sync's locks over futex (shims/std/sync.mir).
+    ("mutex_abba", "Deadlock: the evaluated program deadlocked", "mutex_abba_fixed"),
+    ("condvar_lost_wakeup", "Deadlock: the evaluated program deadlocked", "condvar_lost_wakeup_fixed"),
+    (
+        "mutex_wrong_unlock",
+        "Panic: the program panicked: assertion failed: mutex_unlock by a thread that does not hold the mutex",
+        "mutex_wrong_unlock_fixed",
+    ),
     // Needs weak memory: in every interleaving the data is stored before the flag.
     ("stale_data", "Panic: the program panicked: assertion failed: the flag was up, so the data is there", "stale_data_fixed"),
 ];
@@ -270,6 +278,26 @@ fn dfs_proves_each_correct_twin_clean_within_its_bound() {
         assert!(s.exhaustive, "{twin}: not exhaustive ({:?})", s.stopped);
         assert!(s.runs > 1, "{twin}: only {} schedules", s.runs);
         assert!(s.outcomes.iter().all(|o| o.exit_code == 0));
+    }
+}
+
+#[test]
+fn the_lock_twins_are_clean_under_dfs_inf_and_the_abba_report_names_mutexes_and_holders() {
+    for twin in ["mutex_abba_fixed", "condvar_lost_wakeup_fixed", "mutex_wrong_unlock_fixed"] {
+        let rel = format!("programs/bugs/{twin}.mir");
+        let s = explore_file(&rel, &opts(Strategy::Dfs { bound: u32::MAX }, None));
+        assert!(s.failure.is_none(), "{twin}: {:?}", s.failure.map(|f| f.report));
+        assert!(s.exhaustive, "{twin}: not exhaustive ({:?})", s.stopped);
+        assert!(s.runs > 1, "{twin}: only {} schedules", s.runs);
+    }
+    let s = explore_file("programs/bugs/mutex_abba.mir", &opts(Strategy::Dfs { bound: 2 }, Some(DFS_BUDGET)));
+    let report = s.failure.expect("the ABBA deadlock").report;
+    for needle in [
+        "a wait cycle: `one#1`",
+        "waits in `futex` for the mutex at B+0x0, held by thread `two#2`",
+        "waits in `futex` for the mutex at A+0x0, held by thread `one#1`",
+    ] {
+        assert!(report.contains(needle), "{needle:?} not in\n{report}");
     }
 }
 
