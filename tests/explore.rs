@@ -301,6 +301,27 @@ fn the_lock_twins_are_clean_under_dfs_inf_and_the_abba_report_names_mutexes_and_
     }
 }
 
+/// Lock bugs whose schedules are too many for `dfs:2` within its budget and whose twins are too
+/// big for `dfs:inf` (hundreds of scheduling points): random and PCT find each bug within budget,
+/// and random sweeps of the twins find nothing.
+const LARGER_LOCK_BUGS: &[(&str, &str, &str)] = &[
+    ("rwlock_upgrade", "Panic: the program panicked: assertion failed: an increment was lost", "rwlock_upgrade_fixed"),
+    ("channel_stranded_sender", "Deadlock: the evaluated program deadlocked", "channel_stranded_sender_fixed"),
+];
+
+#[test]
+fn random_and_pct_find_the_rwlock_and_channel_bugs_and_not_in_their_twins() {
+    for &(bug, class, twin) in LARGER_LOCK_BUGS {
+        for (strategy, budget) in [(Strategy::Random, RANDOM_BUDGET), (Strategy::Pct { depth: 3 }, PCT_BUDGET)] {
+            let s = explore_file(&format!("programs/bugs/{bug}.mir"), &opts(strategy, Some(budget)));
+            let f = s.failure.as_ref().unwrap_or_else(|| panic!("{bug} with {strategy}: no failure in {} runs", s.runs));
+            assert!(f.class.starts_with(class), "{bug} with {strategy}: found `{}`", f.class);
+            let s = explore_file(&format!("programs/bugs/{twin}.mir"), &opts(strategy, Some(budget)));
+            assert!(s.failure.is_none(), "{twin} with {strategy}: {:?}", s.failure.map(|f| f.report));
+        }
+    }
+}
+
 #[test]
 fn the_epoll_exclusive_twin_is_clean_in_every_interleaving() {
     // Bound 1000, i.e. none: every interleaving of the scheduling points (2 639 schedules), in
