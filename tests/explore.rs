@@ -217,6 +217,14 @@ const BUGS: &[(&str, &str, &str)] = &[
         "Panic: the program panicked: assertion failed: EPOLLEXCLUSIVE woke only me, so the job is mine",
         "epoll_exclusive_fixed",
     ),
+    // std::sync's locks over futex (shims/std/sync.mir).
+    ("mutex_abba", "Deadlock: the evaluated program deadlocked", "mutex_abba_fixed"),
+    ("condvar_lost_wakeup", "Deadlock: the evaluated program deadlocked", "condvar_lost_wakeup_fixed"),
+    (
+        "mutex_wrong_unlock",
+        "Panic: the program panicked: assertion failed: mutex_unlock by a thread that does not hold the mutex",
+        "mutex_wrong_unlock_fixed",
+    ),
     // Needs weak memory: in every interleaving the data is stored before the flag.
     ("stale_data", "Panic: the program panicked: assertion failed: the flag was up, so the data is there", "stale_data_fixed"),
 ];
@@ -270,6 +278,47 @@ fn dfs_proves_each_correct_twin_clean_within_its_bound() {
         assert!(s.exhaustive, "{twin}: not exhaustive ({:?})", s.stopped);
         assert!(s.runs > 1, "{twin}: only {} schedules", s.runs);
         assert!(s.outcomes.iter().all(|o| o.exit_code == 0));
+    }
+}
+
+#[test]
+fn the_lock_twins_are_clean_under_dfs_inf_and_the_abba_report_names_mutexes_and_holders() {
+    for twin in ["mutex_abba_fixed", "condvar_lost_wakeup_fixed", "mutex_wrong_unlock_fixed"] {
+        let rel = format!("programs/bugs/{twin}.mir");
+        let s = explore_file(&rel, &opts(Strategy::Dfs { bound: u32::MAX }, None));
+        assert!(s.failure.is_none(), "{twin}: {:?}", s.failure.map(|f| f.report));
+        assert!(s.exhaustive, "{twin}: not exhaustive ({:?})", s.stopped);
+        assert!(s.runs > 1, "{twin}: only {} schedules", s.runs);
+    }
+    let s = explore_file("programs/bugs/mutex_abba.mir", &opts(Strategy::Dfs { bound: 2 }, Some(DFS_BUDGET)));
+    let report = s.failure.expect("the ABBA deadlock").report;
+    for needle in [
+        "a wait cycle: `one#1`",
+        "waits in `futex` for the mutex at B+0x0, held by thread `two#2`",
+        "waits in `futex` for the mutex at A+0x0, held by thread `one#1`",
+    ] {
+        assert!(report.contains(needle), "{needle:?} not in\n{report}");
+    }
+}
+
+/// Lock bugs whose schedules are too many for `dfs:2` within its budget and whose twins are too
+/// big for `dfs:inf` (hundreds of scheduling points): random and PCT find each bug within budget,
+/// and random sweeps of the twins find nothing.
+const LARGER_LOCK_BUGS: &[(&str, &str, &str)] = &[
+    ("rwlock_upgrade", "Panic: the program panicked: assertion failed: an increment was lost", "rwlock_upgrade_fixed"),
+    ("channel_stranded_sender", "Deadlock: the evaluated program deadlocked", "channel_stranded_sender_fixed"),
+];
+
+#[test]
+fn random_and_pct_find_the_rwlock_and_channel_bugs_and_not_in_their_twins() {
+    for &(bug, class, twin) in LARGER_LOCK_BUGS {
+        for (strategy, budget) in [(Strategy::Random, RANDOM_BUDGET), (Strategy::Pct { depth: 3 }, PCT_BUDGET)] {
+            let s = explore_file(&format!("programs/bugs/{bug}.mir"), &opts(strategy, Some(budget)));
+            let f = s.failure.as_ref().unwrap_or_else(|| panic!("{bug} with {strategy}: no failure in {} runs", s.runs));
+            assert!(f.class.starts_with(class), "{bug} with {strategy}: found `{}`", f.class);
+            let s = explore_file(&format!("programs/bugs/{twin}.mir"), &opts(strategy, Some(budget)));
+            assert!(s.failure.is_none(), "{twin} with {strategy}: {:?}", s.failure.map(|f| f.report));
+        }
     }
 }
 

@@ -271,6 +271,8 @@ groups! {
     values Domains = d::DOMAINS;
     /// `F_*` commands.
     values FcntlCmds = d::FCNTL_CMDS;
+    /// `FUTEX_*` operations.
+    values FutexOps = crate::futex::FUTEX_OPS;
 }
 
 // ---- layouts ----------------------------------------------------------------------------------

@@ -238,6 +238,32 @@ pub const CONSTANTS: &[(&str, i64)] = &[
     ("TFD_NONBLOCK", 2048),
     ("TFD_TIMER_ABSTIME", 1),
     ("TFD_TIMER_CANCEL_ON_SET", 2),
+    ("FUTEX_WAIT", 0),
+    ("FUTEX_WAKE", 1),
+    ("FUTEX_FD", 2),
+    ("FUTEX_REQUEUE", 3),
+    ("FUTEX_CMP_REQUEUE", 4),
+    ("FUTEX_WAKE_OP", 5),
+    ("FUTEX_LOCK_PI", 6),
+    ("FUTEX_UNLOCK_PI", 7),
+    ("FUTEX_TRYLOCK_PI", 8),
+    ("FUTEX_WAIT_BITSET", 9),
+    ("FUTEX_WAKE_BITSET", 10),
+    ("FUTEX_WAIT_REQUEUE_PI", 11),
+    ("FUTEX_CMP_REQUEUE_PI", 12),
+    ("FUTEX_LOCK_PI2", 13),
+    ("FUTEX_PRIVATE_FLAG", 128),
+    ("FUTEX_CLOCK_REALTIME", 256),
+    ("FUTEX_WAIT_PRIVATE", 128),
+    ("FUTEX_WAKE_PRIVATE", 129),
+    ("FUTEX_REQUEUE_PRIVATE", 131),
+    ("FUTEX_CMP_REQUEUE_PRIVATE", 132),
+    ("FUTEX_WAIT_BITSET_PRIVATE", 137),
+    ("FUTEX_WAKE_BITSET_PRIVATE", 138),
+    ("FUTEX_BITSET_MATCH_ANY", 4294967295),
+    ("FUTEX_WAITERS", 2147483648),
+    ("FUTEX_OWNER_DIED", 1073741824),
+    ("FUTEX_TID_MASK", 1073741823),
     ("PIPE_BUF", 4096),
     ("STDIN_FILENO", 0),
     ("STDOUT_FILENO", 1),
@@ -623,6 +649,32 @@ pub mod linux {
     pub const TFD_NONBLOCK: i64 = 2048;
     pub const TFD_TIMER_ABSTIME: i64 = 1;
     pub const TFD_TIMER_CANCEL_ON_SET: i64 = 2;
+    pub const FUTEX_WAIT: i64 = 0;
+    pub const FUTEX_WAKE: i64 = 1;
+    pub const FUTEX_FD: i64 = 2;
+    pub const FUTEX_REQUEUE: i64 = 3;
+    pub const FUTEX_CMP_REQUEUE: i64 = 4;
+    pub const FUTEX_WAKE_OP: i64 = 5;
+    pub const FUTEX_LOCK_PI: i64 = 6;
+    pub const FUTEX_UNLOCK_PI: i64 = 7;
+    pub const FUTEX_TRYLOCK_PI: i64 = 8;
+    pub const FUTEX_WAIT_BITSET: i64 = 9;
+    pub const FUTEX_WAKE_BITSET: i64 = 10;
+    pub const FUTEX_WAIT_REQUEUE_PI: i64 = 11;
+    pub const FUTEX_CMP_REQUEUE_PI: i64 = 12;
+    pub const FUTEX_LOCK_PI2: i64 = 13;
+    pub const FUTEX_PRIVATE_FLAG: i64 = 128;
+    pub const FUTEX_CLOCK_REALTIME: i64 = 256;
+    pub const FUTEX_WAIT_PRIVATE: i64 = 128;
+    pub const FUTEX_WAKE_PRIVATE: i64 = 129;
+    pub const FUTEX_REQUEUE_PRIVATE: i64 = 131;
+    pub const FUTEX_CMP_REQUEUE_PRIVATE: i64 = 132;
+    pub const FUTEX_WAIT_BITSET_PRIVATE: i64 = 137;
+    pub const FUTEX_WAKE_BITSET_PRIVATE: i64 = 138;
+    pub const FUTEX_BITSET_MATCH_ANY: i64 = 4294967295;
+    pub const FUTEX_WAITERS: i64 = 2147483648;
+    pub const FUTEX_OWNER_DIED: i64 = 1073741824;
+    pub const FUTEX_TID_MASK: i64 = 1073741823;
     pub const PIPE_BUF: i64 = 4096;
     pub const STDIN_FILENO: i64 = 0;
     pub const STDOUT_FILENO: i64 = 1;

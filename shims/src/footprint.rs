@@ -26,6 +26,9 @@ impl Shims {
     /// Before call `name` runs with `args`: says what it touches, if it is a call whose
     /// footprint is known (see the module documentation).
     pub(crate) fn touch_footprint(&self, m: &mut Machine<Shims>, name: &str, args: &[u64]) {
+        if name == "futex" {
+            return futex_footprint(m, args);
+        }
         if !matches!(name, "read" | "write" | "recv" | "send") || self.epoll_used {
             return;
         }
@@ -54,5 +57,20 @@ impl Shims {
             DescriptionKind::Host => return,
         }
         m.touch(resource_loc(FD_TABLE), false);
+    }
+}
+
+/// `futex` touches its word (and, for a requeue, the second word): its queue is written by a
+/// wait and a wake alike, and a wait reads the word's value. Nothing else: two futex calls on
+/// different words, or a futex call and memory it does not name, commute.
+fn futex_footprint(m: &mut Machine<Shims>, args: &[u64]) {
+    let word = |addr: u64| {
+        let (id, off) = spindle_vm::memory::split(addr);
+        (id as u64) << 32 | off / 8
+    };
+    m.touch(word(args.first().copied().unwrap_or(0)), true);
+    let op = args.get(1).copied().unwrap_or(0) as i32 & !(128 | 256);
+    if op == 3 || op == 4 {
+        m.touch(word(args.get(4).copied().unwrap_or(0)), true);
     }
 }

@@ -15,6 +15,7 @@ mod epoll_calls;
 mod eventfd;
 mod fd;
 mod footprint;
+mod futex;
 mod io;
 mod limits;
 mod linux_names;
@@ -70,6 +71,8 @@ pub struct Shims {
     written_since_check: u64,
     /// Foreign functions the host added (consulted for ids from `EXTRA_BASE` on).
     foreign: ForeignTable,
+    /// Threads asleep in `futex`, by word.
+    futexes: futex::Futexes,
 }
 
 /// What the shims keep for one live description (removed, all of it, when it is destroyed).
@@ -262,6 +265,10 @@ impl Host for Shims {
         if let Some(tr) = &mut self.trace {
             tr.scheduled(m, t);
         }
+    }
+
+    fn wait_for(&self, m: &Machine<Self>, t: ThreadId) -> Option<(String, Option<ThreadId>)> {
+        self.futex_wait_for(m, t)
     }
 
     fn thread_exited(&mut self, m: &mut Machine<Self>, t: ThreadId, value: u64) {

@@ -14,6 +14,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("linux", include_str!("../std/linux.mir")),
     ("epoll", include_str!("../std/epoll.mir")),
     ("names", include_str!("../std/names.mir")),
+    ("sync", include_str!("../std/sync.mir")),
 ];
 
 /// The source of `std::NAME`.

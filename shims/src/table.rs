@@ -7,6 +7,7 @@
 //! handler, and a line in docs/syscalls.md (checked by a test).
 
 use crate::abi::*;
+use crate::futex;
 use crate::trace::decode::{Arg, RetKind};
 use crate::trace::{Shown, Sig};
 use crate::{epoll_calls as ep, eventfd, fd, pipe, process, socket, threads, time, timerfd, Shims};
@@ -232,11 +233,13 @@ calls! {
     spawn: Spawn(f: Func, arg: Long) -> Int => threads::spawn;
     join: Join(tid: Long) -> Int => threads::join;
     sched_yield: SchedYield() -> Int => threads::sched_yield;
+    gettid: Gettid() -> Int => threads::gettid;
     nanosleep: Nanosleep(req: In<Timespec>, rem: OutAddr) -> Int => time::nanosleep,
         strace clock_nanosleep [lit("CLOCK_REALTIME"), lit("0")] [];
     usleep: Usleep(usec: Usec) -> Int => time::usleep,
         strace clock_nanosleep [lit("CLOCK_REALTIME"), lit("0")] [Shown(Arg::PtrOut, 9)];
     clock_gettime: ClockGettime(clk: Enum<Clocks>, ts: Out<Timespec>) -> Int => time::clock_gettime;
+    futex: Futex(uaddr: Addr, op: Enum<FutexOps>, val: UInt, timeout: Addr, uaddr2: Addr, val3: UInt) min 3 -> Int => futex::futex;
 }
 
 pub fn find(name: &str) -> Option<(u32, &'static ShimDef)> {

@@ -1,6 +1,6 @@
-//! Threads: `spawn`, `join`, `sched_yield`.
+//! Threads: `spawn`, `join`, `sched_yield`, `gettid`.
 
-use crate::table::args::{Join, SchedYield, Spawn};
+use crate::table::args::{Gettid, Join, SchedYield, Spawn};
 use crate::Shims;
 use spindle_vm::{Machine, Ret, VmResult};
 
@@ -21,4 +21,12 @@ pub fn join(_: &mut Shims, m: &mut Machine<Shims>, a: Join) -> VmResult<Ret> {
 pub fn sched_yield(_: &mut Shims, m: &mut Machine<Shims>, _: SchedYield) -> VmResult<Ret> {
     m.yield_now();
     Ok(Ret::Value(0))
+}
+
+/// `gettid(2)` — <https://man7.org/linux/man-pages/man2/gettid.2.html>: the calling thread's
+/// id, as `spawn` counts them (0 is `main`). It depends on nothing another thread does.
+pub fn gettid(_: &mut Shims, m: &mut Machine<Shims>, _: Gettid) -> VmResult<Ret> {
+    let me = m.active_thread();
+    m.touch(spindle_vm::por::thread_end_loc(me as u32), false);
+    Ok(Ret::Value(me as u64))
 }

@@ -184,3 +184,21 @@ impl Shims {
         Ok(())
     }
 }
+
+impl Shims {
+    /// Wakes threads asleep on something that is not a description (a futex word): the acting
+    /// thread's clock is released once and handed to each, in order (docs/syscalls.md, `futex`:
+    /// a wake synchronises with the waiters it wakes).
+    pub(crate) fn wake_threads(&mut self, m: &mut Machine<Shims>, threads: Vec<spindle_vm::ThreadId>) -> VmResult<()> {
+        if threads.is_empty() {
+            return Ok(());
+        }
+        let clock = m.release_clock();
+        for t in threads {
+            self.futexes.handoff = clock.clone();
+            m.unblock_thread(self, t)?;
+        }
+        self.futexes.handoff = None;
+        Ok(())
+    }
+}

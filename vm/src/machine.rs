@@ -45,6 +45,14 @@ pub trait Host: Sized + 'static {
     fn timer_fired(&mut self, _m: &mut Machine<Self>, _id: u64) -> VmResult<()> {
         Ok(())
     }
+
+    /// What blocked thread `t` waits for, when its host knows more than its [`HostWait`] says
+    /// (a lock word's holder): the sentence for the deadlock report, and the thread it waits
+    /// for, from which the report builds a wait-for cycle (an ABBA deadlock). Called only to
+    /// report a deadlock.
+    fn wait_for(&self, _m: &Machine<Self>, _t: ThreadId) -> Option<(String, Option<ThreadId>)> {
+        None
+    }
 }
 
 /// Run-time settings.
@@ -854,6 +862,26 @@ impl<H: Host> Machine<H> {
         Ok(self.memory.write_bytes(addr, data).is_ok())
     }
 
+    /// An atomic read of the `size`-byte word at `addr` for a foreign call (the kernel reading a
+    /// futex word): checked for races as an `acquire` atomic load of the latest store, so that it
+    /// synchronises with the release store it reads, as Miri's futex does. The caller checks
+    /// alignment. `Ok(None)`: the word is not valid guest memory.
+    pub fn atomic_read_guest(&mut self, addr: u64, size: u32) -> VmResult<Option<u64>> {
+        if let Some(f) = self.fp.as_deref_mut() {
+            f.access(addr, size as u64, false);
+        }
+        let Ok(v) = self.memory.read_uint(addr, size) else { return Ok(None) };
+        if self.race.is_none() {
+            return Ok(Some(v));
+        }
+        let (id, off) = crate::memory::split(addr);
+        let (kind, ord) = (crate::race::AccessKind::AtomicLoad, crate::race::Ordering::Acquire);
+        match self.race_atomic(id, off, size as u64, self.cur_site, kind, ord, true, false, None, v, 0) {
+            Ok(v) => Ok(Some(v)),
+            Err(r) => Err(self.race_stop(&r)),
+        }
+    }
+
     /// The span of an access site.
     pub(crate) fn site_span(&self, site: Site) -> Option<Span> {
         let f = self.program.functions.get(self.contexts.func((site >> 32) as u32)? as usize)?;
@@ -1125,10 +1153,10 @@ impl<H: Host> Machine<H> {
                 .min();
             let next_timer = self.timers.iter().next().map(|&(d, _)| d);
             match (next_deadline, next_timer) {
-                (None, None) => return Err(self.deadlock()),
+                (None, None) => return Err(self.deadlock(host)),
                 // Only timers are left: if one already fired while nothing could run and still
                 // nothing can, a periodic timer would spin virtual time forever: a deadlock.
-                (None, Some(_)) if idle_timer_fired => return Err(self.deadlock()),
+                (None, Some(_)) if idle_timer_fired => return Err(self.deadlock(host)),
                 (d, t) => {
                     idle_timer_fired = d.is_none();
                     let next = d.into_iter().chain(t).min().unwrap_or(0);
@@ -1203,9 +1231,9 @@ impl<H: Host> Machine<H> {
         Box::new(Stop { kind: StopKind::Interrupted, diags, race: None })
     }
 
-    fn deadlock(&self) -> Box<Stop> {
+    fn deadlock(&self, host: &H) -> Box<Stop> {
         let mut diags = Vec::new();
-        if let Some(cycle) = self.deadlock_cycle() {
+        if let Some(cycle) = self.deadlock_cycle(host) {
             diags.push(Diagnostic::error("the evaluated program deadlocked").note(cycle));
         }
         for (i, t) in self.threads.iter().enumerate() {
@@ -1213,7 +1241,7 @@ impl<H: Host> Machine<H> {
                 let why = match reason {
                     BlockReason::Join(j) => format!("it waits for thread `{}` to finish", self.threads[*j].name),
                     BlockReason::Sleep => "it sleeps".to_string(),
-                    BlockReason::Host(w) => w.text(),
+                    BlockReason::Host(w) => host.wait_for(self, i).map_or_else(|| w.text(), |(why, _)| why),
                 };
                 let mut d = Diagnostic::error("the evaluated program deadlocked")
                     .at(t.blocked_at, "thread got stuck here")
@@ -1232,27 +1260,47 @@ impl<H: Host> Machine<H> {
         s
     }
 
-    /// One line for a deadlock in which threads wait for each other: a cycle of joins, or
-    /// several threads blocked in foreign calls (an fd that only another blocked thread would
-    /// write: ABBA over pipes), reached through joins. `None` when only one thread is stuck.
-    fn deadlock_cycle(&self) -> Option<String> {
+    /// One line for a deadlock in which threads wait for each other: a cycle of joins and of
+    /// waits for a thread the host names (a lock's holder: an ABBA deadlock), or several threads
+    /// blocked in foreign calls (an fd that only another blocked thread would write: ABBA over
+    /// pipes), reached through joins. `None` when only one thread is stuck.
+    fn deadlock_cycle(&self, host: &H) -> Option<String> {
         let name = |t: ThreadId| format!("`{}`", self.threads[t].name);
-        let joins = |t: ThreadId| match &self.threads[t].state {
-            ThreadState::Blocked { reason: BlockReason::Join(j), .. } => Some(*j),
+        // The thread `t` waits for, and (for a host's wait) why.
+        let waits_for = |t: ThreadId| match &self.threads[t].state {
+            ThreadState::Blocked { reason: BlockReason::Join(j), .. } => Some((*j, None)),
+            ThreadState::Blocked { reason: BlockReason::Host(_), .. } => {
+                host.wait_for(self, t).and_then(|(why, holder)| holder.map(|h| (h, Some(why))))
+            }
             _ => None,
         };
-        // A join cycle: follow the joins from each blocked thread.
+        // A cycle: follow the waits from each blocked thread.
         for start in self.live.iter().copied() {
             let mut path = vec![start];
+            let mut whys = Vec::new();
             let mut t = start;
-            while let Some(j) = joins(t) {
+            while let Some((j, why)) = waits_for(t) {
+                whys.push(why);
                 if let Some(k) = path.iter().position(|&p| p == j) {
                     let cycle = &path[k..];
-                    let mut line = format!("a join cycle: {}", name(cycle[0]));
-                    for &c in &cycle[1..] {
-                        line.push_str(&format!(" waits for {}, which", name(c)));
+                    let whys = &whys[k..];
+                    if whys.iter().all(Option::is_none) {
+                        let mut line = format!("a join cycle: {}", name(cycle[0]));
+                        for &c in &cycle[1..] {
+                            line.push_str(&format!(" waits for {}, which", name(c)));
+                        }
+                        line.push_str(&format!(" waits for {}", name(cycle[0])));
+                        return Some(line);
                     }
-                    line.push_str(&format!(" waits for {}", name(cycle[0])));
+                    let why = |i: usize| match &whys[i] {
+                        Some(w) => format!(" ({})", w.trim_start_matches("it ")),
+                        None => " (to finish)".to_string(),
+                    };
+                    let mut line = format!("a wait cycle: {}", name(cycle[0]));
+                    for (i, &c) in cycle[1..].iter().enumerate() {
+                        line.push_str(&format!("{} waits for {}, which", why(i), name(c)));
+                    }
+                    line.push_str(&format!("{} waits for {}", why(cycle.len() - 1), name(cycle[0])));
                     return Some(line);
                 }
                 path.push(j);
@@ -1265,7 +1313,8 @@ impl<H: Host> Machine<H> {
             .iter()
             .filter_map(|&t| match &self.threads[t].state {
                 ThreadState::Blocked { reason: BlockReason::Host(w), .. } => {
-                    Some(format!("{} {}", name(t), w.text().trim_start_matches("it ")))
+                    let why = host.wait_for(self, t).map_or_else(|| w.text(), |(why, _)| why);
+                    Some(format!("{} {}", name(t), why.trim_start_matches("it ")))
                 }
                 _ => None,
             })
