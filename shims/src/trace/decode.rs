@@ -24,9 +24,11 @@ pub enum Arg {
     /// address if the call failed).
     OutStr,
     /// Bit flags, named as strace orders them; `zero` is shown for 0.
-    Flags(&'static [(u64, &'static str)], &'static str),
+    Flags(&'static FlagNames, &'static str),
     /// One of a set of values (an operation, a command, a clock).
-    Enum(&'static [(i64, &'static str)]),
+    Enum(&'static EnumNames),
+    /// A pointer to a `sigset_t` the call reads (`[INT TERM]`).
+    SigsetIn,
     /// Socket type: a base type and flags (`SOCK_STREAM|SOCK_NONBLOCK`).
     SockType,
     /// Two `int`s the call writes (`pipe2`'s and `socketpair`'s fds): `[3, 4]`.
@@ -58,7 +60,7 @@ impl Arg {
     /// Whether showing the argument reads guest memory that the call only reads: a call that
     /// blocks has it decoded at once, before other threads can change that memory.
     pub fn reads_input_memory(self) -> bool {
-        matches!(self, Arg::InStr(_) | Arg::TimespecIn | Arg::ItimerspecIn | Arg::EpollEventIn)
+        matches!(self, Arg::InStr(_) | Arg::TimespecIn | Arg::ItimerspecIn | Arg::EpollEventIn | Arg::SigsetIn)
     }
 }
 
@@ -76,108 +78,347 @@ pub enum RetKind {
 /// strace shows at most this many bytes of a string (its default `-s 32`).
 pub const STRING_LIMIT: usize = 32;
 
-pub const O_FLAGS: &[(u64, &str)] = &[
-    (0o1, "O_WRONLY"),
-    (0o2, "O_RDWR"),
-    (0o100, "O_CREAT"),
-    (0o200, "O_EXCL"),
-    (0o400, "O_NOCTTY"),
-    (0o1000, "O_TRUNC"),
-    (0o2000, "O_APPEND"),
-    (0o4000, "O_NONBLOCK"),
-    (0o10000, "O_DSYNC"),
-    (0o20000, "O_ASYNC"),
-    (0o40000, "O_DIRECT"),
-    (0o100000, "O_LARGEFILE"),
-    (0o200000, "O_DIRECTORY"),
-    (0o400000, "O_NOFOLLOW"),
-    (0o1000000, "O_NOATIME"),
-    (0o2000000, "O_CLOEXEC"),
-];
-pub const EFD_FLAGS: &[(u64, &str)] = &[(0o2000000, "EFD_CLOEXEC"), (0o4000, "EFD_NONBLOCK"), (1, "EFD_SEMAPHORE")];
-pub const MSG_FLAGS: &[(u64, &str)] = &[
-    (0x1, "MSG_OOB"),
-    (0x2, "MSG_PEEK"),
-    (0x4, "MSG_DONTROUTE"),
-    (0x8, "MSG_CTRUNC"),
-    (0x20, "MSG_TRUNC"),
-    (0x40, "MSG_DONTWAIT"),
-    (0x80, "MSG_EOR"),
-    (0x100, "MSG_WAITALL"),
-    (0x4000, "MSG_NOSIGNAL"),
-    (0x8000, "MSG_MORE"),
-    (0x40000000, "MSG_CMSG_CLOEXEC"),
-];
-pub const EPOLL_EVENTS: &[(u64, &str)] = &[
-    (0x1, "EPOLLIN"),
-    (0x2, "EPOLLPRI"),
-    (0x4, "EPOLLOUT"),
-    (0x8, "EPOLLERR"),
-    (0x10, "EPOLLHUP"),
-    (0x20, "EPOLLNVAL"),
-    (0x40, "EPOLLRDNORM"),
-    (0x80, "EPOLLRDBAND"),
-    (0x100, "EPOLLWRNORM"),
-    (0x200, "EPOLLWRBAND"),
-    (0x400, "EPOLLMSG"),
-    (0x2000, "EPOLLRDHUP"),
-    (1 << 28, "EPOLLEXCLUSIVE"),
-    (1 << 29, "EPOLLWAKEUP"),
-    (1 << 30, "EPOLLONESHOT"),
-    (1 << 31, "EPOLLET"),
-];
-pub const EPOLL_CREATE_FLAGS: &[(u64, &str)] = &[(0o2000000, "EPOLL_CLOEXEC")];
-pub const DUP3_FLAGS: &[(u64, &str)] = &[(0o2000000, "O_CLOEXEC")];
-pub const FD_FLAGS: &[(u64, &str)] = &[(1, "FD_CLOEXEC")];
-pub const EPOLL_OPS: &[(i64, &str)] = &[(1, "EPOLL_CTL_ADD"), (2, "EPOLL_CTL_DEL"), (3, "EPOLL_CTL_MOD")];
-pub const SHUT_HOW: &[(i64, &str)] = &[(0, "SHUT_RD"), (1, "SHUT_WR"), (2, "SHUT_RDWR")];
-pub const CLOCKS: &[(i64, &str)] = &[
-    (0, "CLOCK_REALTIME"),
-    (1, "CLOCK_MONOTONIC"),
-    (2, "CLOCK_PROCESS_CPUTIME_ID"),
-    (3, "CLOCK_THREAD_CPUTIME_ID"),
-    (4, "CLOCK_MONOTONIC_RAW"),
-    (7, "CLOCK_BOOTTIME"),
-];
-pub const DOMAINS: &[(i64, &str)] = &[(0, "AF_UNSPEC"), (1, "AF_UNIX"), (2, "AF_INET"), (10, "AF_INET6")];
-pub const FCNTL_CMDS: &[(i64, &str)] = &[
-    (0, "F_DUPFD"),
-    (1, "F_GETFD"),
-    (2, "F_SETFD"),
-    (3, "F_GETFL"),
-    (4, "F_SETFL"),
-    (1030, "F_DUPFD_CLOEXEC"),
-    (1031, "F_SETPIPE_SZ"),
-    (1032, "F_GETPIPE_SZ"),
-];
-pub const TFD_FLAGS: &[(u64, &str)] = &[(0o2000000, "TFD_CLOEXEC"), (0o4000, "TFD_NONBLOCK")];
-pub const TFD_TIMER_FLAGS: &[(u64, &str)] = &[(1, "TFD_TIMER_ABSTIME"), (2, "TFD_TIMER_CANCEL_ON_SET")];
+/// A group of bit flags as strace prints it: the names in strace's own table order (a name
+/// whose bits are all still set is printed and its bits taken away, so a multi-bit name such as
+/// `O_SYNC` listed before its parts wins over them), and the group's marker for bits no name
+/// covers (`0x2 /* EFD_??? */` when nothing was named, `EFD_SEMAPHORE|0x2` otherwise).
+///
+/// The tables were read off `strace` 6.1 on this machine (every single bit, every pair, and
+/// all bits at once: `tests/strace/flags_*.c`); values come from the generated constants
+/// (`consts.rs`) where glibc names them.
+#[derive(Debug)]
+pub struct FlagNames {
+    pub names: &'static [(u64, &'static str)],
+    pub unknown: &'static str,
+}
 
-/// `A|B|0x40` — flags in table order, leftover bits in hex.
-pub fn flags(v: u64, table: &[(u64, &str)], zero: &str) -> String {
+impl std::ops::Deref for FlagNames {
+    type Target = [(u64, &'static str)];
+    fn deref(&self) -> &Self::Target {
+        self.names
+    }
+}
+
+/// A set of values as strace prints it: the name, or the value in hex with the group's marker
+/// (`0x4d2 /* CLOCK_??? */`).
+#[derive(Debug)]
+pub struct EnumNames {
+    pub names: &'static [(i64, &'static str)],
+    pub unknown: &'static str,
+}
+
+impl std::ops::Deref for EnumNames {
+    type Target = [(i64, &'static str)];
+    fn deref(&self) -> &Self::Target {
+        self.names
+    }
+}
+
+use crate::consts::linux as c;
+
+const fn u(v: i64) -> u64 {
+    v as u64
+}
+
+/// `O_*` after the access mode (`pipe2`, `dup3`, `F_SETFL`): strace's `open_mode_flags`.
+pub const O_FLAGS: &FlagNames = &FlagNames {
+    names: &[
+        (u(c::O_CREAT), "O_CREAT"),
+        (u(c::O_EXCL), "O_EXCL"),
+        (u(c::O_NOCTTY), "O_NOCTTY"),
+        (u(c::O_TRUNC), "O_TRUNC"),
+        (u(c::O_APPEND), "O_APPEND"),
+        (u(c::O_NONBLOCK), "O_NONBLOCK"),
+        (u(c::O_SYNC), "O_SYNC"),
+        (u(c::O_DSYNC), "O_DSYNC"),
+        (u(c::O_SYNC & !c::O_DSYNC), "__O_SYNC"),
+        (u(c::O_DIRECT), "O_DIRECT"),
+        // glibc's O_LARGEFILE is 0 on x86-64; the kernel's (and strace's) is 0o100000.
+        (0o100000, "O_LARGEFILE"),
+        (u(c::O_NOFOLLOW), "O_NOFOLLOW"),
+        (u(c::O_NOATIME), "O_NOATIME"),
+        (u(c::O_CLOEXEC), "O_CLOEXEC"),
+        (u(c::O_PATH), "O_PATH"),
+        (u(c::O_TMPFILE), "O_TMPFILE"),
+        (u(c::O_DIRECTORY), "O_DIRECTORY"),
+        (u(c::O_TMPFILE & !c::O_DIRECTORY), "__O_TMPFILE"),
+        (u(c::O_ASYNC), "FASYNC"),
+    ],
+    unknown: "O_???",
+};
+/// `dup3`'s flags: strace decodes them with the whole `O_*` table.
+pub const DUP3_FLAGS: &FlagNames = O_FLAGS;
+pub const EFD_FLAGS: &FlagNames = &FlagNames {
+    names: &[(u(c::EFD_SEMAPHORE), "EFD_SEMAPHORE"), (u(c::EFD_CLOEXEC), "EFD_CLOEXEC"), (u(c::EFD_NONBLOCK), "EFD_NONBLOCK")],
+    unknown: "EFD_???",
+};
+pub const MSG_FLAGS: &FlagNames = &FlagNames {
+    names: &[
+        (0x1, "MSG_OOB"),
+        (0x2, "MSG_PEEK"),
+        (0x4, "MSG_DONTROUTE"),
+        (0x8, "MSG_CTRUNC"),
+        (0x10, "MSG_PROBE"),
+        (0x20, "MSG_TRUNC"),
+        (0x40, "MSG_DONTWAIT"),
+        (0x80, "MSG_EOR"),
+        (0x100, "MSG_WAITALL"),
+        (0x200, "MSG_FIN"),
+        (0x400, "MSG_SYN"),
+        (0x800, "MSG_CONFIRM"),
+        (0x1000, "MSG_RST"),
+        (0x2000, "MSG_ERRQUEUE"),
+        (0x4000, "MSG_NOSIGNAL"),
+        (0x8000, "MSG_MORE"),
+        (0x10000, "MSG_WAITFORONE"),
+        (0x20000, "MSG_SENDPAGE_NOTLAST"),
+        (0x40000, "MSG_BATCH"),
+        (0x80000, "MSG_NO_SHARED_FRAGS"),
+        (0x4000000, "MSG_ZEROCOPY"),
+        (0x20000000, "MSG_FASTOPEN"),
+        (0x40000000, "MSG_CMSG_CLOEXEC"),
+        (0x80000000, "MSG_CMSG_COMPAT"),
+    ],
+    unknown: "MSG_???",
+};
+pub const EPOLL_EVENTS: &FlagNames = &FlagNames {
+    names: &[
+        (u(c::EPOLLIN), "EPOLLIN"),
+        (u(c::EPOLLPRI), "EPOLLPRI"),
+        (u(c::EPOLLOUT), "EPOLLOUT"),
+        (u(c::EPOLLERR), "EPOLLERR"),
+        (u(c::EPOLLHUP), "EPOLLHUP"),
+        (0x20, "EPOLLNVAL"),
+        (u(c::EPOLLRDNORM), "EPOLLRDNORM"),
+        (u(c::EPOLLRDBAND), "EPOLLRDBAND"),
+        (u(c::EPOLLWRNORM), "EPOLLWRNORM"),
+        (u(c::EPOLLWRBAND), "EPOLLWRBAND"),
+        (u(c::EPOLLMSG), "EPOLLMSG"),
+        (u(c::EPOLLRDHUP), "EPOLLRDHUP"),
+        (u(c::EPOLLEXCLUSIVE), "EPOLLEXCLUSIVE"),
+        (u(c::EPOLLWAKEUP), "EPOLLWAKEUP"),
+        (u(c::EPOLLONESHOT), "EPOLLONESHOT"),
+        (u(c::EPOLLET), "EPOLLET"),
+    ],
+    unknown: "EPOLL???",
+};
+pub const EPOLL_CREATE_FLAGS: &FlagNames = &FlagNames { names: &[(u(c::EPOLL_CLOEXEC), "EPOLL_CLOEXEC")], unknown: "EPOLL_???" };
+pub const FD_FLAGS: &FlagNames = &FlagNames { names: &[(u(c::FD_CLOEXEC), "FD_CLOEXEC")], unknown: "FD_???" };
+/// `timerfd_create`'s and `timerfd_settime`'s flags: strace has one table for both, so a flag of
+/// the other call is named too (`timerfd_create(CLOCK_MONOTONIC, TFD_TIMER_ABSTIME)`).
+pub const TFD_FLAGS: &FlagNames = &FlagNames {
+    names: &[
+        (u(c::TFD_TIMER_ABSTIME), "TFD_TIMER_ABSTIME"),
+        (u(c::TFD_TIMER_CANCEL_ON_SET), "TFD_TIMER_CANCEL_ON_SET"),
+        (u(c::TFD_CLOEXEC), "TFD_CLOEXEC"),
+        (u(c::TFD_NONBLOCK), "TFD_NONBLOCK"),
+    ],
+    unknown: "TFD_???",
+};
+pub const TFD_TIMER_FLAGS: &FlagNames = TFD_FLAGS;
+/// `SOCK_*` flags above the socket type.
+pub const SOCK_FLAGS: &FlagNames =
+    &FlagNames { names: &[(u(c::SOCK_CLOEXEC), "SOCK_CLOEXEC"), (u(c::SOCK_NONBLOCK), "SOCK_NONBLOCK")], unknown: "SOCK_???" };
+/// `fcntl(F_NOTIFY)`'s `DN_*`.
+pub const DN_FLAGS: &FlagNames = &FlagNames {
+    names: &[
+        (0x1, "DN_ACCESS"),
+        (0x2, "DN_MODIFY"),
+        (0x4, "DN_CREATE"),
+        (0x8, "DN_DELETE"),
+        (0x10, "DN_RENAME"),
+        (0x20, "DN_ATTRIB"),
+        (0x80000000, "DN_MULTISHOT"),
+    ],
+    unknown: "DN_???",
+};
+/// `fcntl(F_ADD_SEALS)`'s `F_SEAL_*`.
+pub const SEAL_FLAGS: &FlagNames = &FlagNames {
+    names: &[(0x1, "F_SEAL_SEAL"), (0x2, "F_SEAL_SHRINK"), (0x4, "F_SEAL_GROW"), (0x8, "F_SEAL_WRITE"), (0x10, "F_SEAL_FUTURE_WRITE")],
+    unknown: "F_SEAL_???",
+};
+pub const EPOLL_OPS: &EnumNames = &EnumNames {
+    names: &[(c::EPOLL_CTL_ADD, "EPOLL_CTL_ADD"), (c::EPOLL_CTL_DEL, "EPOLL_CTL_DEL"), (c::EPOLL_CTL_MOD, "EPOLL_CTL_MOD")],
+    unknown: "EPOLL_CTL_???",
+};
+pub const SHUT_HOW: &EnumNames =
+    &EnumNames { names: &[(c::SHUT_RD, "SHUT_RD"), (c::SHUT_WR, "SHUT_WR"), (c::SHUT_RDWR, "SHUT_RDWR")], unknown: "SHUT_???" };
+pub const CLOCKS: &EnumNames = &EnumNames {
+    names: &[
+        (c::CLOCK_REALTIME, "CLOCK_REALTIME"),
+        (c::CLOCK_MONOTONIC, "CLOCK_MONOTONIC"),
+        (c::CLOCK_PROCESS_CPUTIME_ID, "CLOCK_PROCESS_CPUTIME_ID"),
+        (c::CLOCK_THREAD_CPUTIME_ID, "CLOCK_THREAD_CPUTIME_ID"),
+        (c::CLOCK_MONOTONIC_RAW, "CLOCK_MONOTONIC_RAW"),
+        (c::CLOCK_REALTIME_COARSE, "CLOCK_REALTIME_COARSE"),
+        (c::CLOCK_MONOTONIC_COARSE, "CLOCK_MONOTONIC_COARSE"),
+        (c::CLOCK_BOOTTIME, "CLOCK_BOOTTIME"),
+        (8, "CLOCK_REALTIME_ALARM"),
+        (9, "CLOCK_BOOTTIME_ALARM"),
+        (10, "CLOCK_SGI_CYCLE"),
+        (11, "CLOCK_TAI"),
+    ],
+    unknown: "CLOCK_???",
+};
+pub const DOMAINS: &EnumNames = &EnumNames {
+    names: &[
+        (0, "AF_UNSPEC"),
+        (1, "AF_UNIX"),
+        (2, "AF_INET"),
+        (3, "AF_AX25"),
+        (4, "AF_IPX"),
+        (5, "AF_APPLETALK"),
+        (6, "AF_NETROM"),
+        (7, "AF_BRIDGE"),
+        (8, "AF_ATMPVC"),
+        (9, "AF_X25"),
+        (10, "AF_INET6"),
+        (11, "AF_ROSE"),
+        (12, "AF_DECnet"),
+        (13, "AF_NETBEUI"),
+        (14, "AF_SECURITY"),
+        (15, "AF_KEY"),
+        (16, "AF_NETLINK"),
+        (17, "AF_PACKET"),
+        (18, "AF_ASH"),
+        (19, "AF_ECONET"),
+        (20, "AF_ATMSVC"),
+        (21, "AF_RDS"),
+        (22, "AF_SNA"),
+        (23, "AF_IRDA"),
+        (24, "AF_PPPOX"),
+        (25, "AF_WANPIPE"),
+        (26, "AF_LLC"),
+        (27, "AF_IB"),
+        (28, "AF_MPLS"),
+        (29, "AF_CAN"),
+        (30, "AF_TIPC"),
+        (31, "AF_BLUETOOTH"),
+        (32, "AF_IUCV"),
+        (33, "AF_RXRPC"),
+        (34, "AF_ISDN"),
+        (35, "AF_PHONET"),
+        (36, "AF_IEEE802154"),
+        (37, "AF_CAIF"),
+        (38, "AF_ALG"),
+        (39, "AF_NFC"),
+        (40, "AF_VSOCK"),
+        (41, "AF_KCM"),
+        (42, "AF_QIPCRTR"),
+        (43, "AF_SMC"),
+        (44, "AF_XDP"),
+        (45, "AF_MCTP"),
+    ],
+    unknown: "AF_???",
+};
+/// The socket type in the low 4 bits.
+pub const SOCK_TYPES: &EnumNames = &EnumNames {
+    names: &[
+        (1, "SOCK_STREAM"),
+        (2, "SOCK_DGRAM"),
+        (3, "SOCK_RAW"),
+        (4, "SOCK_RDM"),
+        (5, "SOCK_SEQPACKET"),
+        (6, "SOCK_DCCP"),
+        (10, "SOCK_PACKET"),
+    ],
+    unknown: "SOCK_???",
+};
+pub const FCNTL_CMDS: &EnumNames = &EnumNames {
+    names: &[
+        (0, "F_DUPFD"),
+        (1, "F_GETFD"),
+        (2, "F_SETFD"),
+        (3, "F_GETFL"),
+        (4, "F_SETFL"),
+        (5, "F_GETLK"),
+        (6, "F_SETLK"),
+        (7, "F_SETLKW"),
+        (8, "F_SETOWN"),
+        (9, "F_GETOWN"),
+        (10, "F_SETSIG"),
+        (11, "F_GETSIG"),
+        (12, "F_GETLK64"),
+        (13, "F_SETLK64"),
+        (14, "F_SETLKW64"),
+        (15, "F_SETOWN_EX"),
+        (16, "F_GETOWN_EX"),
+        (17, "F_GETOWNER_UIDS"),
+        (36, "F_OFD_GETLK"),
+        (37, "F_OFD_SETLK"),
+        (38, "F_OFD_SETLKW"),
+        (1024, "F_SETLEASE"),
+        (1025, "F_GETLEASE"),
+        (1026, "F_NOTIFY"),
+        (1029, "F_CANCELLK"),
+        (1030, "F_DUPFD_CLOEXEC"),
+        (1031, "F_SETPIPE_SZ"),
+        (1032, "F_GETPIPE_SZ"),
+        (1033, "F_ADD_SEALS"),
+        (1034, "F_GET_SEALS"),
+    ],
+    unknown: "F_???",
+};
+/// `fcntl(F_SETLEASE)`'s argument.
+pub const LEASES: &EnumNames = &EnumNames { names: &[(0, "F_RDLCK"), (1, "F_WRLCK"), (2, "F_UNLCK")], unknown: "F_???" };
+/// Signal names as strace prints them in a mask (without `SIG`; 32 and up are `RT_n`).
+pub const SIGNALS: &[&str] = &[
+    "", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT",
+    "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
+];
+
+/// `A|B|0x40` — names in table order, leftover bits in hex; leftover bits alone carry the
+/// group's marker (`0x2 /* EFD_??? */`); `zero` for 0.
+pub fn flags(v: u64, table: &FlagNames, zero: &str) -> String {
     if v == 0 {
         return zero.to_string();
     }
-    let mut parts = Vec::new();
+    let (mut out, rest) = named_bits(v, table);
+    if rest != 0 {
+        if out.is_empty() {
+            out = format!("{rest:#x} /* {} */", table.unknown);
+        } else {
+            out.push_str(&format!("|{rest:#x}"));
+        }
+    }
+    out
+}
+
+/// The names of `v`'s bits, `|`-separated, and the bits no name covers.
+fn named_bits(v: u64, table: &FlagNames) -> (String, u64) {
+    let mut out = String::new();
     let mut rest = v;
-    for &(bit, name) in table {
-        if bit != 0 && v & bit == bit && rest & bit != 0 {
-            parts.push(name.to_string());
+    for &(bit, name) in table.names {
+        if bit != 0 && rest & bit == bit {
+            if !out.is_empty() {
+                out.push('|');
+            }
+            out.push_str(name);
             rest &= !bit;
         }
     }
-    if rest != 0 {
-        parts.push(format!("{rest:#x}"));
+    (out, rest)
+}
+
+/// The name of an enumerated value (an `int`), or its hex with the group's marker.
+pub fn enumerated(v: i64, table: &EnumNames) -> String {
+    match table.names.iter().find(|(x, _)| *x == v) {
+        Some((_, n)) => n.to_string(),
+        None => unknown_value(v as u32 as u64, table.unknown),
     }
-    parts.join("|")
 }
 
-/// The name of an enumerated value, or the number.
-pub fn enumerated(v: i64, table: &[(i64, &str)]) -> String {
-    table.iter().find(|(x, _)| *x == v).map_or_else(|| v.to_string(), |(_, n)| n.to_string())
+/// `0x4d2 /* CLOCK_??? */` (`0` for zero, as C's `%#x`).
+fn unknown_value(v: u64, marker: &str) -> String {
+    if v == 0 {
+        format!("0 /* {marker} */")
+    } else {
+        format!("{v:#x} /* {marker} */")
+    }
 }
 
-/// `O_RDONLY|O_NONBLOCK`: an access mode always named, then the flags.
+/// `O_RDONLY|O_NONBLOCK`: an access mode always named, then the flags (leftover bits in hex,
+/// without a marker).
 pub fn open_flags(v: u64) -> String {
     let access = match v & 3 {
         0 => "O_RDONLY",
@@ -185,12 +426,51 @@ pub fn open_flags(v: u64) -> String {
         2 => "O_RDWR",
         _ => "O_ACCMODE",
     };
-    let rest = flags(v & !3, O_FLAGS, "");
-    if rest.is_empty() {
+    let (mut out, rest) = named_bits(v & !3, O_FLAGS);
+    if rest != 0 {
+        if !out.is_empty() {
+            out.push('|');
+        }
+        out.push_str(&format!("{rest:#x}"));
+    }
+    if out.is_empty() {
         access.to_string()
     } else {
-        format!("{access}|{rest}")
+        format!("{access}|{out}")
     }
+}
+
+/// A socket type as strace prints it: a known base type and the flags above it
+/// (`SOCK_STREAM|SOCK_NONBLOCK`, `SOCK_DGRAM|0x4d0 /* SOCK_??? */`); with an unknown base,
+/// the whole value as flags (`0x9 /* SOCK_??? */`).
+pub fn sock_type(v: u64) -> String {
+    let v = v & 0xffff_ffff;
+    match SOCK_TYPES.names.iter().find(|(x, _)| *x as u64 == v & 0xf) {
+        Some((_, base)) if v & !0xf == 0 => base.to_string(),
+        Some((_, base)) => format!("{base}|{}", flags(v & !0xf, SOCK_FLAGS, "0")),
+        None => flags(v, SOCK_FLAGS, "0"),
+    }
+}
+
+/// A `sigset_t` (8 bytes) as strace prints it: `[INT TERM]`, or the complement when more than
+/// half the signals are in it (`~[KILL]`, `~[]`).
+pub fn sigset(mask: u64) -> String {
+    let (prefix, bits) = if mask.count_ones() > 32 { ("~[", !mask) } else { ("[", mask) };
+    let mut out = String::from(prefix);
+    for k in 0..64 {
+        if bits & (1 << k) != 0 {
+            if out.len() > prefix.len() {
+                out.push(' ');
+            }
+            let sig = k + 1;
+            match SIGNALS.get(sig) {
+                Some(name) => out.push_str(name),
+                None => out.push_str(&format!("RT_{}", sig - 32)),
+            }
+        }
+    }
+    out.push(']');
+    out
 }
 
 /// An address as strace shows it.
@@ -295,7 +575,10 @@ pub fn push_uint(out: &mut String, mut n: u64) {
 
 /// A guest buffer: its bytes quoted, or its address if it cannot be read.
 pub fn buffer(mem: &Memory, addr: u64, len: u64) -> String {
-    if len == 0 && addr != 0 {
+    if addr == 0 {
+        return ptr(addr);
+    }
+    if len == 0 {
         return "\"\"".to_string();
     }
     let shown = len.min(STRING_LIMIT as u64 + 1);
@@ -370,7 +653,7 @@ pub fn render_arg_into(
         },
         Arg::Enum(table) => match table.iter().find(|(x, _)| *x == v as i32 as i64) {
             Some((_, name)) => out.push_str(name),
-            None => push_int(out, v as i32 as i64),
+            None => out.push_str(&enumerated(v as i32 as i64, table)),
         },
         _ => out.push_str(&render_arg(kind, i, args, ret, mem, fn_name)),
     }
@@ -378,7 +661,11 @@ pub fn render_arg_into(
 
 /// [`buffer`], appended to `out`.
 pub fn buffer_into(out: &mut String, mem: &Memory, addr: u64, len: u64) {
-    if len == 0 && addr != 0 {
+    if addr == 0 {
+        out.push_str("NULL");
+        return;
+    }
+    if len == 0 {
         out.push_str("\"\"");
         return;
     }
@@ -409,20 +696,11 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
         },
         Arg::Flags(table, zero) => flags(v & 0xffff_ffff, table, zero),
         Arg::Enum(table) => enumerated(v as i32 as i64, table),
-        Arg::SockType => {
-            let base = match v & 0xf {
-                1 => "SOCK_STREAM".to_string(),
-                2 => "SOCK_DGRAM".to_string(),
-                5 => "SOCK_SEQPACKET".to_string(),
-                b => format!("{b:#x} /* SOCK_??? */"),
-            };
-            let f = flags(v & !0xf & 0xffff_ffff, &[(0o4000, "SOCK_NONBLOCK"), (0o2000000, "SOCK_CLOEXEC")], "");
-            if f.is_empty() {
-                base
-            } else {
-                format!("{base}|{f}")
-            }
-        }
+        Arg::SockType => sock_type(v),
+        Arg::SigsetIn => match mem.read_bytes(v, 8) {
+            Ok(b) if v != 0 => sigset(u64::from_le_bytes(b[..8].try_into().unwrap_or_default())),
+            _ => ptr(v),
+        },
         Arg::IntPairOut => match (ret, FdPair::peek(mem, v)) {
             (Some(0), Some(p)) => show_fd_pair(p),
             _ => ptr(v),
@@ -449,6 +727,8 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
             }
         }
         Arg::EpollEventsOut => match ret {
+            // strace prints NULL as NULL whatever the result (`epoll_wait(3, NULL, 1, 0) = 0`).
+            _ if v == 0 => ptr(v),
             Some(n) if n >= 0 => {
                 let evs: Vec<String> = (0..n as u64)
                     .map(|k| epoll_event_at(mem, v.wrapping_add(EpollEvent::SIZE * k)).unwrap_or_else(|| "...".into()))
@@ -459,12 +739,37 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
         },
         Arg::Func => fn_name(v).unwrap_or_else(|| format!("{v:#x}")),
         Arg::Lit(s) => s.to_string(),
-        Arg::FcntlArg => match args.get(1).map(|c| *c as i32) {
-            Some(2) => flags(v, FD_FLAGS, "0"),
-            Some(4) => open_flags(v & 0xffff_ffff),
-            Some(0) | Some(1030) | Some(1031) => (v as i32).to_string(),
-            _ => String::new(),
-        },
+        Arg::FcntlArg => fcntl_arg(args.get(1).map_or(0, |c| *c as i32), v, mem),
+    }
+}
+
+/// `fcntl`'s third argument as strace shows it for command `cmd` (empty: the command takes
+/// none, and the argument is left out).
+pub fn fcntl_arg(cmd: i32, v: u64, _mem: &Memory) -> String {
+    match cmd {
+        // F_GETFD, F_GETFL, F_GETOWN, F_GETSIG, F_GETLEASE, F_GETPIPE_SZ, F_GET_SEALS
+        1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => String::new(),
+        2 => flags(v & 0xffff_ffff, FD_FLAGS, "0"),
+        4 => open_flags(v & 0xffff_ffff),
+        // F_DUPFD, F_SETOWN, F_DUPFD_CLOEXEC, F_SETPIPE_SZ: a `long`, in decimal.
+        0 | 8 | 1030 | 1031 => (v as i64).to_string(),
+        10 => signal_name(v as i64),
+        // Locks and owners: a pointer to a struct (not decoded).
+        5..=7 | 15 | 16 | 36..=38 => ptr(v),
+        1024 => enumerated(v as i32 as i64, LEASES),
+        1026 => flags(v & 0xffff_ffff, DN_FLAGS, "0"),
+        1033 => flags(v & 0xffff_ffff, SEAL_FLAGS, "0"),
+        _ if v == 0 => "0".to_string(),
+        _ => format!("{v:#x}"),
+    }
+}
+
+/// A signal number as strace shows it: `SIGUSR1`, `0`, or the number.
+pub fn signal_name(v: i64) -> String {
+    match v {
+        1..=31 => format!("SIG{}", SIGNALS[v as usize]),
+        32..=64 => format!("SIGRT_{}", v - 32),
+        _ => v.to_string(),
     }
 }
 

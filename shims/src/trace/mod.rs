@@ -319,7 +319,7 @@ impl Tracer {
             (Some(v), RetKind::Ptr) => decode::ptr(v as u64),
             (Some(v), RetKind::Fcntl) => match raw.get(1).map(|c| *c as i32) {
                 Some(3) => format!("{v:#x} (flags {})", decode::open_flags(v as u64)),
-                Some(1) => format!("{v:#x} (flags {})", decode::flags(v as u64, decode::FD_FLAGS, "0")),
+                Some(1) if v != 0 => format!("{v:#x} (flags {})", decode::flags(v as u64, decode::FD_FLAGS, "0")),
                 _ => v.to_string(),
             },
             (Some(v), RetKind::Int) => v.to_string(),
