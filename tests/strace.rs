@@ -23,7 +23,7 @@ use std::process::Command;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_spindle");
 /// The system calls the scenarios make: everything else (the C runtime's own calls) is left out.
-const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2";
+const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,timerfd_create,timerfd_settime,timerfd_gettime,sched_yield";
 
 /// Splits `[thread] rest` (Spindle) into its parts.
 fn split_thread(line: &str) -> (&str, &str) {

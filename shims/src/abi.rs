@@ -155,7 +155,7 @@ plain_param! {
     Int(i32) => Arg::Int, |v| v as u32 as i32;
     Long(i64) => Arg::Int, |v| v as i64;
     Size(u64) => Arg::UInt, |v| v;
-    UInt(u32) => Arg::UInt, |v| v as u32;
+    UInt(u32) => Arg::UInt32, |v| v as u32;
     Usec(u32) => Arg::UsecTimespec, |v| v as u32;
     Func(u64) => Arg::Func, |v| v;
     Addr(u64) => Arg::Ptr, |v| v;

@@ -10,8 +10,10 @@ use spindle_vm::memory::Memory;
 pub enum Arg {
     /// A signed decimal (`int`, `long`).
     Int,
-    /// An unsigned decimal (`size_t`, `unsigned int`).
+    /// An unsigned decimal (`size_t`).
     UInt,
+    /// An `unsigned int`: the low 32 bits, in decimal.
+    UInt32,
     /// An unsigned hexadecimal.
     Hex,
     /// An address: `NULL` or `0x…`.
@@ -452,10 +454,11 @@ pub fn sock_type(v: u64) -> String {
     }
 }
 
-/// A `sigset_t` (8 bytes) as strace prints it: `[INT TERM]`, or the complement when more than
-/// half the signals are in it (`~[KILL]`, `~[]`).
+/// A `sigset_t` (8 bytes) as strace prints it: `[INT TERM]`, or the complement when at least
+/// two thirds of the 64 signals are in it (`~[KILL]`, `~[]`; as strace 6.1 prints 41 and 42
+/// signals).
 pub fn sigset(mask: u64) -> String {
-    let (prefix, bits) = if mask.count_ones() > 32 { ("~[", !mask) } else { ("[", mask) };
+    let (prefix, bits) = if mask.count_ones() >= 64 * 2 / 3 { ("~[", !mask) } else { ("[", mask) };
     let mut out = String::from(prefix);
     for k in 0..64 {
         if bits & (1 << k) != 0 {
@@ -465,6 +468,7 @@ pub fn sigset(mask: u64) -> String {
             let sig = k + 1;
             match SIGNALS.get(sig) {
                 Some(name) => out.push_str(name),
+                None if sig == 32 => out.push_str("RTMIN"),
                 None => out.push_str(&format!("RT_{}", sig - 32)),
             }
         }
@@ -645,6 +649,7 @@ pub fn render_arg_into(
     match kind {
         Arg::Int => push_int(out, v as i64),
         Arg::UInt => push_uint(out, v),
+        Arg::UInt32 => push_uint(out, v & 0xffff_ffff),
         Arg::Lit(s) => out.push_str(s),
         Arg::InStr(n) => buffer_into(out, mem, v, args.get(n).copied().unwrap_or(0)),
         Arg::OutStr => match ret {
@@ -687,6 +692,7 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
     match kind {
         Arg::Int => (v as i64).to_string(),
         Arg::UInt => v.to_string(),
+        Arg::UInt32 => (v & 0xffff_ffff).to_string(),
         Arg::Hex => format!("{v:#x}"),
         Arg::Ptr | Arg::PtrOut => ptr(v),
         Arg::InStr(n) => buffer(mem, v, args.get(n).copied().unwrap_or(0)),
@@ -749,7 +755,8 @@ pub fn fcntl_arg(cmd: i32, v: u64, _mem: &Memory) -> String {
     match cmd {
         // F_GETFD, F_GETFL, F_GETOWN, F_GETSIG, F_GETLEASE, F_GETPIPE_SZ, F_GET_SEALS
         1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => String::new(),
-        2 => flags(v & 0xffff_ffff, FD_FLAGS, "0"),
+        // strace prints the whole `long` (`FD_CLOEXEC|0x100000000`), the kernel reads bit 0.
+        2 => flags(v, FD_FLAGS, "0"),
         4 => open_flags(v & 0xffff_ffff),
         // F_DUPFD, F_SETOWN, F_DUPFD_CLOEXEC, F_SETPIPE_SZ: a `long`, in decimal.
         0 | 8 | 1030 | 1031 => (v as i64).to_string(),
@@ -768,7 +775,8 @@ pub fn fcntl_arg(cmd: i32, v: u64, _mem: &Memory) -> String {
 pub fn signal_name(v: i64) -> String {
     match v {
         1..=31 => format!("SIG{}", SIGNALS[v as usize]),
-        32..=64 => format!("SIGRT_{}", v - 32),
+        32 => "SIGRTMIN".to_string(),
+        33..=64 => format!("SIGRT_{}", v - 32),
         _ => v.to_string(),
     }
 }
@@ -813,6 +821,47 @@ mod tests {
         assert_eq!(open_flags(0x800), "O_RDONLY|O_NONBLOCK");
         assert_eq!(enumerated(1, EPOLL_OPS), "EPOLL_CTL_ADD");
         assert_eq!(flags(0x1_0000_0000_u64 >> 4, EPOLL_EVENTS, "0"), "0x10000000".replace("0x10000000", "EPOLLEXCLUSIVE"));
+    }
+
+    /// The classes of issue #24, as `strace` 6.1 prints them on this machine
+    /// (tests/strace/every_call.c checks them all against strace itself).
+    #[test]
+    fn unknown_bits_values_and_foreign_names_read_as_in_strace() {
+        assert_eq!(flags(2, EFD_FLAGS, "0"), "0x2 /* EFD_??? */");
+        assert_eq!(flags(0x80002, EFD_FLAGS, "0"), "EFD_CLOEXEC|0x2");
+        assert_eq!(flags(1 | 0x800, EFD_FLAGS, "0"), "EFD_SEMAPHORE|EFD_NONBLOCK");
+        assert_eq!(flags(1, O_FLAGS, "0"), "0x1 /* O_??? */");
+        assert_eq!(flags(0x101000, O_FLAGS, "0"), "O_SYNC");
+        assert_eq!(flags(0x100000, O_FLAGS, "0"), "__O_SYNC");
+        assert_eq!(flags(0x410000, O_FLAGS, "0"), "O_TMPFILE");
+        assert_eq!(flags(0x800 | 0x2000, O_FLAGS, "0"), "O_NONBLOCK|FASYNC");
+        assert_eq!(open_flags(0x4 | 1), "O_WRONLY|0x4");
+        assert_eq!(flags(1, TFD_FLAGS, "0"), "TFD_TIMER_ABSTIME");
+        assert_eq!(flags(0x800, TFD_TIMER_FLAGS, "0"), "TFD_NONBLOCK");
+        assert_eq!(flags(0x100000, MSG_FLAGS, "0"), "0x100000 /* MSG_??? */");
+        assert_eq!(flags(0x800, EPOLL_EVENTS, "0"), "0x800 /* EPOLL??? */");
+        assert_eq!(enumerated(1234, CLOCKS), "0x4d2 /* CLOCK_??? */");
+        assert_eq!(enumerated(0, EPOLL_OPS), "0 /* EPOLL_CTL_??? */");
+        assert_eq!(enumerated(-1, SHUT_HOW), "0xffffffff /* SHUT_??? */");
+        assert_eq!(sock_type(9), "0x9 /* SOCK_??? */");
+        assert_eq!(sock_type(0), "0");
+        assert_eq!(sock_type(2 | 0x4d0), "SOCK_DGRAM|0x4d0 /* SOCK_??? */");
+        assert_eq!(sock_type(1 | 0x800 | 0x80000), "SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK");
+        assert_eq!(sock_type(0xffff_ffff), "SOCK_CLOEXEC|SOCK_NONBLOCK|0xfff7f7ff");
+        assert_eq!(fcntl_arg(99, 0, &Memory::default()), "0");
+        assert_eq!(fcntl_arg(2, 3, &Memory::default()), "FD_CLOEXEC|0x2");
+        assert_eq!(fcntl_arg(1, 3, &Memory::default()), "");
+    }
+
+    #[test]
+    fn signal_masks_read_as_in_strace() {
+        assert_eq!(sigset(0), "[]");
+        assert_eq!(sigset((1 << 1) | (1 << 14)), "[INT TERM]");
+        assert_eq!(sigset(!0), "~[]");
+        assert_eq!(sigset(!(1 << 8)), "~[KILL]");
+        assert_eq!(sigset(3 << 33), "[RT_2 RT_3]");
+        assert!(sigset((1 << 41) - 1).starts_with("[HUP "), "41 signals are listed");
+        assert!(sigset((1 << 42) - 1).starts_with("~[RT_11 "), "42 are shown as the complement");
     }
 
     #[test]

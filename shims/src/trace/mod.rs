@@ -128,8 +128,19 @@ fn first_output(sig: &Sig) -> usize {
     sig.args.iter().position(|s| is_output(s.0)).unwrap_or(sig.args.len())
 }
 
+/// Whether argument `j` is a struct the call reads that strace shows only as its address: it
+/// comes after the first output, so strace decodes it when the call returns, and the call
+/// failed (`epoll_pwait2(3, 0x…, 8, 0x…, NULL, 8) = -1 EBADF`: strace's `umove_or_printaddr`).
+fn address_only(sig: &Sig, j: usize, ret: Option<i64>) -> bool {
+    ret == Some(-1) && sig.ret == RetKind::Int && sig.args[j].0.reads_input_memory() && j > first_output(sig)
+}
+
 /// Appends argument `j` of `sig`: its saved text if it was decoded when the call blocked.
 fn arg_into(line: &mut String, m: &Machine<crate::Shims>, sig: &Sig, j: usize, raw: &[u64], ret: Option<i64>, saved: &[(usize, String)]) {
+    if address_only(sig, j, ret) {
+        line.push_str(&decode::ptr(raw.get(sig.args[j].1).copied().unwrap_or(0)));
+        return;
+    }
     if let Some((_, text)) = saved.iter().find(|(k, _)| *k == j) {
         line.push_str(text);
         return;
@@ -300,7 +311,13 @@ impl Tracer {
         inputs
             .into_iter()
             .zip(sig.args)
-            .map(|(i, &Shown(kind, k))| i.unwrap_or_else(|| render_arg(kind, k, raw, ret, &m.memory, &fn_name)))
+            .enumerate()
+            .map(|(j, (i, &Shown(kind, k)))| {
+                if address_only(sig, j, ret) {
+                    return decode::ptr(raw.get(k).copied().unwrap_or(0));
+                }
+                i.unwrap_or_else(|| render_arg(kind, k, raw, ret, &m.memory, &fn_name))
+            })
             .collect()
     }
 
