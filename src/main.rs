@@ -155,6 +155,14 @@ struct RunArgs {
     /// Prefix trace lines with the virtual time (seconds.nanoseconds).
     #[arg(long)]
     trace_time: bool,
+    /// Trace only some calls, as strace's `-e trace=…` (implies `--trace`): names (strace's
+    /// `eventfd2` or the guest's `eventfd`), classes (`%desc`, `%network`, `%process`,
+    /// `%memory`, … as strace sorts them; docs/trace.md), `!` to invert, `all`, `none`.
+    #[arg(short = 'e', long, value_name = "EXPR")]
+    trace_expr: Option<String>,
+    /// Show at most N bytes of each string in the trace (strace's `-s`; default 32).
+    #[arg(short = 's', long, value_name = "N", default_value_t = 32)]
+    trace_strsize: usize,
     /// Write a timeline (Chrome trace-event JSON, for ui.perfetto.dev) to FILE.
     #[arg(long, value_name = "FILE")]
     timeline: Option<String>,
@@ -359,6 +367,8 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         trace_file,
         trace_format,
         trace_time,
+        trace_expr,
+        trace_strsize,
         timeline,
         max_trace_bytes,
         replay,
@@ -407,7 +417,12 @@ fn run(args: RunArgs, color: bool) -> Verdict {
     if let Err(e) = explore_cli::check_replay(&p, &config, replay.as_deref(), max_input_bytes, save_schedule.is_some()) {
         return bad(&e);
     }
-    let text = trace || trace_file.is_some() || trace_time || trace_format == TraceFmt::Json;
+    let text = trace || trace_file.is_some() || trace_time || trace_expr.is_some() || trace_format == TraceFmt::Json;
+    let filter = match trace_expr.as_deref().map(spindle::trace_filter) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(e)) => return bad(&format!("--trace-expr: {e}")),
+    };
     if (text || timeline.is_some()) && !spindle_shims::HOOKS {
         cli_io::error("this spindle was built without the `trace` feature: it has no trace or timeline");
         return Verdict::Keeps(3); // unsupported
@@ -432,6 +447,8 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         let format = if trace_format == TraceFmt::Json { spindle::TraceFormat::Json } else { spindle::TraceFormat::Text };
         let mut t = spindle::Tracer::new(spindle::TraceConfig { format, time: trace_time, timeline: timeline.is_some() }, out);
         t.max_bytes = max_trace_bytes;
+        t.filter = filter;
+        t.string_limit = trace_strsize;
         Some(t)
     } else {
         None

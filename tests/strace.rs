@@ -139,13 +139,20 @@ fn host_tools_present(dir: &Path) -> bool {
 }
 
 fn native_trace(c_file: &Path, dir: &Path) -> String {
+    native_trace_with(c_file, dir, &format!("trace={SYSCALLS}"), &[])
+}
+
+/// strace of the compiled twin with `-e EXPR` and more options (`-s 4`).
+fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) -> String {
     let exe = dir.join(c_file.file_stem().unwrap());
     let out = Command::new("gcc").args(["-static", "-O0", "-pthread", "-o"]).arg(&exe).arg(c_file).output().expect("run gcc");
     assert!(out.status.success(), "gcc failed on {}:\n{}", c_file.display(), String::from_utf8_lossy(&out.stderr));
     let log = dir.join(format!("{}.strace", c_file.file_stem().unwrap().to_string_lossy()));
     let out = Command::new("strace")
-        .args(["-f", "-q", "-e"])
-        .arg(format!("trace={SYSCALLS}"))
+        .args(["-f", "-q"])
+        .args(options)
+        .arg("-e")
+        .arg(expr)
         .arg("-o")
         .arg(&log)
         .arg(&exe)
@@ -165,7 +172,11 @@ fn native_trace(c_file: &Path, dir: &Path) -> String {
 }
 
 fn spindle_trace(mir: &Path) -> String {
-    let out = Command::new(BIN).args(["run", "--trace"]).arg(mir).current_dir(ROOT).output().expect("run spindle");
+    spindle_trace_with(mir, &[])
+}
+
+fn spindle_trace_with(mir: &Path, options: &[&str]) -> String {
+    let out = Command::new(BIN).args(["run", "--trace"]).args(options).arg(mir).current_dir(ROOT).output().expect("run spindle");
     assert!(out.status.success(), "spindle failed on {}:\n{}", mir.display(), String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stderr).unwrap()
 }
@@ -219,6 +230,32 @@ fn traces_match_strace_of_the_native_twins() {
                 table.push_str(&format!("{} {a:<width$} | {b}\n", if a == b { ' ' } else { '!' }));
             }
             failures.push(format!("{stem}: strace (left) and Spindle (right) differ:\n{table}"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// strace's filters and string size, given to both: `-e trace=NAMES`, `-e trace=%CLASS`, `-s N`.
+#[test]
+fn filters_and_string_size_match_strace() {
+    let dir = std::env::temp_dir().join(format!("spindle-strace-filters-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if !host_tools_present(&dir) {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let c = Path::new(ROOT).join("tests/strace/every_call.c");
+    let mir = Path::new("programs/strace/every_call.mir");
+    let mut failures = Vec::new();
+    for (expr, size) in [("trace=%network", "32"), ("trace=%desc", "4"), ("trace=epoll_wait,read,sendto", "0"), ("trace=write", "40")] {
+        let native = comparable(&native_trace_with(&c, &dir, expr, &["-s", size]));
+        let ours = comparable(&spindle_trace_with(mir, &["-e", expr, "-s", size]));
+        assert!(native.len() > 3, "strace -e {expr} shows the calls ({} lines)", native.len());
+        if native != ours {
+            let diff: Vec<String> =
+                native.iter().zip(&ours).filter(|(a, b)| a != b).take(5).map(|(a, b)| format!("  strace:  {a}\n  spindle: {b}")).collect();
+            failures.push(format!("-e {expr} -s {size}: {} lines vs {}\n{}", native.len(), ours.len(), diff.join("\n")));
         }
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -80,6 +80,22 @@ pub enum RetKind {
 /// strace shows at most this many bytes of a string (its default `-s 32`).
 pub const STRING_LIMIT: usize = 32;
 
+thread_local! {
+    /// The string limit of the trace being written on this thread (`--trace-strsize`, strace's
+    /// `-s`): set by the tracer before it decodes a call.
+    static LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(STRING_LIMIT) };
+}
+
+/// Makes `n` the number of bytes of a string this thread's decoding shows.
+pub fn set_string_limit(n: usize) {
+    LIMIT.with(|l| l.set(n));
+}
+
+/// The number of bytes of a string shown.
+pub fn string_limit() -> usize {
+    LIMIT.with(|l| l.get())
+}
+
 /// A group of bit flags as strace prints it: the names in strace's own table order (a name
 /// whose bits are all still set is printed and its bits taken away, so a multi-bit name such as
 /// `O_SYNC` listed before its parts wins over them), and the group's marker for bits no name
@@ -497,26 +513,30 @@ pub fn quoted(bytes: &[u8]) -> String {
 pub fn quoted_into(s: &mut String, bytes: &[u8]) {
     // Escaped from a table into a stack buffer, appended at once: this runs for every traced
     // buffer, and pushing char by char cost more than the table.
-    let shown = &bytes[..bytes.len().min(STRING_LIMIT)];
-    let mut buf = [0u8; 4 * STRING_LIMIT + 2];
-    buf[0] = b'"';
-    let mut n = 1;
-    for (i, &b) in shown.iter().enumerate() {
-        let (len, text) = ESCAPES[b as usize];
-        // strace uses the shortest octal escape unless an octal digit follows.
-        let (len, text) = if len > 1 && len < 4 && text[1].is_ascii_digit() && shown.get(i + 1).is_some_and(|c| (b'0'..=b'7').contains(c)) {
-            (4, octal(b))
-        } else {
-            (len, text)
-        };
-        buf[n..n + 4].copy_from_slice(&text);
-        n += len as usize;
+    let limit = string_limit();
+    let shown = &bytes[..bytes.len().min(limit)];
+    s.push('"');
+    for chunk in shown.chunks(STRING_LIMIT) {
+        let mut buf = [0u8; 4 * STRING_LIMIT];
+        let mut n = 0;
+        let base = chunk.as_ptr() as usize - shown.as_ptr() as usize;
+        for (i, &b) in chunk.iter().enumerate() {
+            let (len, text) = ESCAPES[b as usize];
+            // strace uses the shortest octal escape unless an octal digit follows.
+            let next = shown.get(base + i + 1);
+            let (len, text) = if len > 1 && len < 4 && text[1].is_ascii_digit() && next.is_some_and(|c| (b'0'..=b'7').contains(c)) {
+                (4, octal(b))
+            } else {
+                (len, text)
+            };
+            buf[n..n + 4].copy_from_slice(&text);
+            n += len as usize;
+        }
+        // Only ASCII was written.
+        s.push_str(std::str::from_utf8(&buf[..n]).unwrap_or("?"));
     }
-    buf[n] = b'"';
-    n += 1;
-    // Only ASCII was written.
-    s.push_str(std::str::from_utf8(&buf[..n]).unwrap_or("?"));
-    if bytes.len() > STRING_LIMIT {
+    s.push('"');
+    if bytes.len() > limit {
         s.push_str("...");
     }
 }
@@ -585,16 +605,9 @@ pub fn buffer(mem: &Memory, addr: u64, len: u64) -> String {
     if len == 0 {
         return "\"\"".to_string();
     }
-    let shown = len.min(STRING_LIMIT as u64 + 1);
-    match mem.read_bytes(addr, shown) {
-        Ok(b) if len <= STRING_LIMIT as u64 => quoted(&b),
-        Ok(b) => {
-            let mut q = quoted(&b[..STRING_LIMIT]);
-            q.push_str("...");
-            q
-        }
-        Err(_) => ptr(addr),
-    }
+    let mut out = String::new();
+    buffer_into(&mut out, mem, addr, len);
+    out
 }
 
 /// `{tv_sec=0, tv_nsec=1000}`.
@@ -674,11 +687,11 @@ pub fn buffer_into(out: &mut String, mem: &Memory, addr: u64, len: u64) {
         out.push_str("\"\"");
         return;
     }
-    let shown = len.min(STRING_LIMIT as u64);
-    match mem.slice(addr, shown) {
+    let limit = string_limit() as u64;
+    match mem.slice(addr, len.min(limit)) {
         Ok(b) => {
             quoted_into(out, b);
-            if len > STRING_LIMIT as u64 {
+            if len > limit {
                 out.push_str("...");
             }
         }
@@ -736,9 +749,13 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
             // strace prints NULL as NULL whatever the result (`epoll_wait(3, NULL, 1, 0) = 0`).
             _ if v == 0 => ptr(v),
             Some(n) if n >= 0 => {
-                let evs: Vec<String> = (0..n as u64)
-                    .map(|k| epoll_event_at(mem, v.wrapping_add(EpollEvent::SIZE * k)).unwrap_or_else(|| "...".into()))
-                    .collect();
+                // strace shows at most as many elements as bytes of a string (`-s`), then `...`.
+                let shown = (n as u64).min(string_limit() as u64);
+                let mut evs: Vec<String> =
+                    (0..shown).map(|k| epoll_event_at(mem, v.wrapping_add(EpollEvent::SIZE * k)).unwrap_or_else(|| "...".into())).collect();
+                if shown < n as u64 {
+                    evs.push("...".to_string());
+                }
                 format!("[{}]", evs.join(", "))
             }
             _ => ptr(v),

@@ -7,6 +7,7 @@
 //! Tracing only reads: it never changes what the guest sees or the schedule.
 
 pub mod decode;
+pub mod filter;
 pub mod timeline;
 
 use decode::{error_text, render_arg, Arg, RetKind};
@@ -117,6 +118,10 @@ pub struct Tracer {
     pub events_truncated: bool,
     /// Lines not written out yet, the one being built last (see [`Tracer::commit`]).
     line: String,
+    /// strace's `-e trace=…`: the calls shown (`None`: all).
+    pub filter: Option<filter::CallFilter>,
+    /// strace's `-s`: at most this many bytes of a string are shown.
+    pub string_limit: usize,
 }
 
 fn is_output(a: Arg) -> bool {
@@ -205,7 +210,17 @@ impl Tracer {
             recorded: 0,
             events_truncated: false,
             line: String::new(),
+            filter: None,
+            string_limit: decode::STRING_LIMIT,
         }
+    }
+
+    /// Whether the trace shows the call `strace_name` (`-e trace=…`); also makes the tracer's
+    /// string limit the one this thread decodes with.
+    #[inline]
+    pub fn selects(&self, strace_name: &str) -> bool {
+        decode::set_string_limit(self.string_limit);
+        self.filter.as_ref().is_none_or(|f| f.selects(strace_name))
     }
 
     fn prefix(&self, m: &Machine<crate::Shims>, t: ThreadId) -> String {
