@@ -60,6 +60,7 @@ use std::sync::Arc;
 #[cfg(target_os = "linux")]
 pub use against_kernel::{KernelCheck, Oracle, OracleError, EXIT_DIVERGED};
 pub use spindle_shims::trace::filter::CallFilter;
+pub use spindle_shims::trace::summary::Summary as TraceSummary;
 pub use spindle_shims::trace::{CallEvent, Format as TraceFormat, TraceConfig, Tracer};
 
 /// Parses strace's `-e trace=…` expression against the built-in calls (strace's names and the

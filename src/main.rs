@@ -163,6 +163,10 @@ struct RunArgs {
     /// Show at most N bytes of each string in the trace (strace's `-s`; default 32).
     #[arg(short = 's', long, value_name = "N", default_value_t = 32)]
     trace_strsize: usize,
+    /// Instead of the trace, a table of calls, errors and virtual time per call, as strace's
+    /// `-c` (to stderr or `--trace-file`).
+    #[arg(short = 'c', long, conflicts_with_all = ["timeline", "trace_format"])]
+    trace_summary: bool,
     /// Write a timeline (Chrome trace-event JSON, for ui.perfetto.dev) to FILE.
     #[arg(long, value_name = "FILE")]
     timeline: Option<String>,
@@ -369,6 +373,7 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         trace_time,
         trace_expr,
         trace_strsize,
+        trace_summary,
         timeline,
         max_trace_bytes,
         replay,
@@ -417,7 +422,7 @@ fn run(args: RunArgs, color: bool) -> Verdict {
     if let Err(e) = explore_cli::check_replay(&p, &config, replay.as_deref(), max_input_bytes, save_schedule.is_some()) {
         return bad(&e);
     }
-    let text = trace || trace_file.is_some() || trace_time || trace_expr.is_some() || trace_format == TraceFmt::Json;
+    let text = trace || trace_file.is_some() || trace_time || trace_expr.is_some() || trace_summary || trace_format == TraceFmt::Json;
     let filter = match trace_expr.as_deref().map(spindle::trace_filter) {
         None => None,
         Some(Ok(f)) => Some(f),
@@ -449,6 +454,7 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         t.max_bytes = max_trace_bytes;
         t.filter = filter;
         t.string_limit = trace_strsize;
+        t.summary = trace_summary.then(spindle::TraceSummary::default);
         Some(t)
     } else {
         None

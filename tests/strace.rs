@@ -262,6 +262,49 @@ fn filters_and_string_size_match_strace() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `(call, calls, errors)` of each row of a `-c` table, sorted by call (the times, and so the
+/// order of the rows, are the host's in strace and virtual in Spindle).
+fn summary_rows(table: &str) -> Vec<(String, u64, u64)> {
+    let mut rows: Vec<(String, u64, u64)> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|w| (5..=6).contains(&w.len()) && w[0].contains('.') && w[w.len() - 1] != "total")
+        .map(|w| {
+            let errors = if w.len() == 6 { w[4].parse().unwrap() } else { 0 };
+            (w[w.len() - 1].to_string(), w[3].parse().unwrap(), errors)
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// strace's `-c`: the same calls, counts and errors as `strace -c` of the C twin, in strace's
+/// columns.
+#[test]
+fn summary_counts_match_strace() {
+    let dir = std::env::temp_dir().join(format!("spindle-strace-summary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if !host_tools_present(&dir) {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let c = Path::new(ROOT).join("tests/strace/every_call.c");
+    let exe = dir.join("every_call");
+    let out = Command::new("gcc").args(["-static", "-O0", "-o"]).arg(&exe).arg(&c).output().expect("run gcc");
+    assert!(out.status.success(), "gcc: {}", String::from_utf8_lossy(&out.stderr));
+    let log = dir.join("summary.txt");
+    let out = Command::new("strace").args(["-c", "-e"]).arg(format!("trace={SYSCALLS}")).arg("-o").arg(&log).arg(&exe).output().unwrap();
+    assert!(out.status.success(), "strace -c failed");
+    let native_text = std::fs::read_to_string(&log).unwrap();
+    let ours_text = spindle_trace_with(Path::new("programs/strace/every_call.mir"), &["-c"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let header = |t: &str| t.lines().take(2).map(String::from).collect::<Vec<_>>();
+    assert_eq!(header(&ours_text), header(&native_text), "the header and the rule");
+    let (native, ours) = (summary_rows(&native_text), summary_rows(&ours_text));
+    assert!(native.len() > 10, "strace -c lists the calls:\n{native_text}");
+    assert_eq!(ours, native, "Spindle's table:\n{ours_text}\nstrace's:\n{native_text}");
+}
+
 #[test]
 fn normalisation_removes_only_prefixes_padding_and_addresses() {
     assert_eq!(

@@ -8,6 +8,7 @@
 
 pub mod decode;
 pub mod filter;
+pub mod summary;
 pub mod timeline;
 
 use decode::{error_text, render_arg, Arg, RetKind};
@@ -122,6 +123,9 @@ pub struct Tracer {
     pub filter: Option<filter::CallFilter>,
     /// strace's `-s`: at most this many bytes of a string are shown.
     pub string_limit: usize,
+    /// strace's `-c`: count calls into this table instead of writing lines; the table is
+    /// written when the run ends.
+    pub summary: Option<summary::Summary>,
 }
 
 fn is_output(a: Arg) -> bool {
@@ -212,6 +216,7 @@ impl Tracer {
             line: String::new(),
             filter: None,
             string_limit: decode::STRING_LIMIT,
+            summary: None,
         }
     }
 
@@ -380,6 +385,10 @@ impl Tracer {
 
     /// The call returned `value` (with `errno` for -1) without blocking.
     pub fn finished(&mut self, m: &Machine<crate::Shims>, call: PendingCall, value: Option<i64>, errno: Option<i64>) {
+        if let Some(summary) = &mut self.summary {
+            summary.record(call.sig.name, errno.is_some(), m.observed_now().saturating_sub(call.start_ns));
+            return;
+        }
         let t = m.active_thread();
         self.show_unfinished(m, Some(t));
         if self.config.format == Format::Text && !self.config.timeline {
@@ -441,6 +450,23 @@ impl Tracer {
     pub fn blocked(&mut self, m: &Machine<crate::Shims>, call: PendingCall) {
         let t = m.active_thread();
         let raw = &call.raw[..call.nraw];
+        if self.summary.is_some() {
+            // Only its name and start are needed; no line is ever shown.
+            let p = Pending {
+                sig: call.sig,
+                raw: call.raw,
+                nraw: call.nraw,
+                saved: Vec::new(),
+                start_ns: call.start_ns,
+                start_step: call.start_step,
+                unfinished_shown: true,
+                clock_before: None,
+            };
+            if let Some(old) = self.pending.insert(t, p) {
+                self.unshown -= usize::from(!old.unfinished_shown);
+            }
+            return;
+        }
         let saved = call
             .sig
             .args
@@ -470,6 +496,10 @@ impl Tracer {
         let t = m.active_thread();
         let Some(p) = self.pending.remove(&t) else { return };
         self.unshown -= usize::from(!p.unfinished_shown);
+        if let Some(summary) = &mut self.summary {
+            summary.record(p.sig.name, errno.is_some(), m.observed_now().saturating_sub(p.start_ns));
+            return;
+        }
         self.show_unfinished(m, Some(t));
         let resumed_from = p.unfinished_shown.then(|| first_output(&p.sig));
         if self.config.format == Format::Text && !self.config.timeline {
@@ -607,6 +637,9 @@ impl Tracer {
 
     /// A thread's function returned.
     pub fn thread_exited(&mut self, m: &Machine<crate::Shims>, t: ThreadId, value: u64) {
+        if self.summary.is_some() {
+            return;
+        }
         self.show_unfinished(m, None);
         match self.config.format {
             Format::Text => {
@@ -628,6 +661,18 @@ impl Tracer {
 
     /// The run ended: blocked calls stay unfinished; the last line says how it ended.
     pub fn ended(&mut self, m: &Machine<crate::Shims>, how: &str) {
+        if let Some(summary) = &self.summary {
+            // strace -c: the table alone (calls still blocked are not counted, as in strace).
+            let table = summary.table();
+            for line in table.lines() {
+                self.emit_line(line);
+            }
+            self.flush_out();
+            if let Some(out) = &mut self.out {
+                let _ = out.flush();
+            }
+            return;
+        }
         self.show_unfinished(m, None);
         match self.config.format {
             Format::Text => {
