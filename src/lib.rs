@@ -59,7 +59,15 @@ use std::sync::Arc;
 
 #[cfg(target_os = "linux")]
 pub use against_kernel::{KernelCheck, Oracle, OracleError, EXIT_DIVERGED};
+pub use spindle_shims::trace::filter::CallFilter;
+pub use spindle_shims::trace::summary::Summary as TraceSummary;
 pub use spindle_shims::trace::{CallEvent, Format as TraceFormat, TraceConfig, Tracer};
+
+/// Parses strace's `-e trace=…` expression against the built-in calls (strace's names and the
+/// guest's), for [`Tracer::filter`].
+pub fn trace_filter(expr: &str) -> Result<CallFilter, String> {
+    CallFilter::parse_builtin(expr)
+}
 pub use spindle_shims::{FdLimits, ForeignArg, ForeignCall, ForeignTable};
 pub use spindle_vm::error::EXIT_BAD_PROGRAM;
 pub use spindle_vm::machine::Console;

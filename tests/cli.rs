@@ -317,9 +317,23 @@ fn colour_follows_the_terminal_no_color_and_clicolor_force() {
 
 /// Flags of `spindle run --help` that do not describe the run itself (they name files it writes,
 /// or how it talks to the user), and so have no place in a `// spindle-flags:` header; and
-/// `--const`, which changes the program: the harness takes it from the header itself.
-const NOT_RUN_FLAGS: &[&str] =
-    &["--trace-file", "--timeline", "--save-schedule", "--against-kernel", "--quiet", "--max-input-bytes", "--color", "--help", "--const"];
+/// `--const`, which changes the program: the harness takes it from the header itself. strace's
+/// `-e`, `-s` and `-c` (`--trace-expr`, `--trace-strsize`, `--trace-summary`) shape the command
+/// line's trace and are not (yet) taken by a header: a snapshot keeps the whole trace.
+const NOT_RUN_FLAGS: &[&str] = &[
+    "--trace-file",
+    "--timeline",
+    "--save-schedule",
+    "--against-kernel",
+    "--quiet",
+    "--max-input-bytes",
+    "--color",
+    "--help",
+    "--const",
+    "--trace-expr",
+    "--trace-strsize",
+    "--trace-summary",
+];
 
 #[test]
 fn spindle_flags_headers_accept_every_flag_that_describes_a_run() {

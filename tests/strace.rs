@@ -23,7 +23,7 @@ use std::process::Command;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_spindle");
 /// The system calls the scenarios make: everything else (the C runtime's own calls) is left out.
-const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2";
+const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,timerfd_create,timerfd_settime,timerfd_gettime,sched_yield";
 
 /// Splits `[thread] rest` (Spindle) into its parts.
 fn split_thread(line: &str) -> (&str, &str) {
@@ -139,13 +139,20 @@ fn host_tools_present(dir: &Path) -> bool {
 }
 
 fn native_trace(c_file: &Path, dir: &Path) -> String {
+    native_trace_with(c_file, dir, &format!("trace={SYSCALLS}"), &[])
+}
+
+/// strace of the compiled twin with `-e EXPR` and more options (`-s 4`).
+fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) -> String {
     let exe = dir.join(c_file.file_stem().unwrap());
     let out = Command::new("gcc").args(["-static", "-O0", "-pthread", "-o"]).arg(&exe).arg(c_file).output().expect("run gcc");
     assert!(out.status.success(), "gcc failed on {}:\n{}", c_file.display(), String::from_utf8_lossy(&out.stderr));
     let log = dir.join(format!("{}.strace", c_file.file_stem().unwrap().to_string_lossy()));
     let out = Command::new("strace")
-        .args(["-f", "-q", "-e"])
-        .arg(format!("trace={SYSCALLS}"))
+        .args(["-f", "-q"])
+        .args(options)
+        .arg("-e")
+        .arg(expr)
         .arg("-o")
         .arg(&log)
         .arg(&exe)
@@ -165,7 +172,11 @@ fn native_trace(c_file: &Path, dir: &Path) -> String {
 }
 
 fn spindle_trace(mir: &Path) -> String {
-    let out = Command::new(BIN).args(["run", "--trace"]).arg(mir).current_dir(ROOT).output().expect("run spindle");
+    spindle_trace_with(mir, &[])
+}
+
+fn spindle_trace_with(mir: &Path, options: &[&str]) -> String {
+    let out = Command::new(BIN).args(["run", "--trace"]).args(options).arg(mir).current_dir(ROOT).output().expect("run spindle");
     assert!(out.status.success(), "spindle failed on {}:\n{}", mir.display(), String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stderr).unwrap()
 }
@@ -223,6 +234,75 @@ fn traces_match_strace_of_the_native_twins() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// strace's filters and string size, given to both: `-e trace=NAMES`, `-e trace=%CLASS`, `-s N`.
+#[test]
+fn filters_and_string_size_match_strace() {
+    let dir = std::env::temp_dir().join(format!("spindle-strace-filters-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if !host_tools_present(&dir) {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let c = Path::new(ROOT).join("tests/strace/every_call.c");
+    let mir = Path::new("programs/strace/every_call.mir");
+    let mut failures = Vec::new();
+    for (expr, size) in [("trace=%network", "32"), ("trace=%desc", "4"), ("trace=epoll_wait,read,sendto", "0"), ("trace=write", "40")] {
+        let native = comparable(&native_trace_with(&c, &dir, expr, &["-s", size]));
+        let ours = comparable(&spindle_trace_with(mir, &["-e", expr, "-s", size]));
+        assert!(native.len() > 3, "strace -e {expr} shows the calls ({} lines)", native.len());
+        if native != ours {
+            let diff: Vec<String> =
+                native.iter().zip(&ours).filter(|(a, b)| a != b).take(5).map(|(a, b)| format!("  strace:  {a}\n  spindle: {b}")).collect();
+            failures.push(format!("-e {expr} -s {size}: {} lines vs {}\n{}", native.len(), ours.len(), diff.join("\n")));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `(call, calls, errors)` of each row of a `-c` table, sorted by call (the times, and so the
+/// order of the rows, are the host's in strace and virtual in Spindle).
+fn summary_rows(table: &str) -> Vec<(String, u64, u64)> {
+    let mut rows: Vec<(String, u64, u64)> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|w| (5..=6).contains(&w.len()) && w[0].contains('.') && w[w.len() - 1] != "total")
+        .map(|w| {
+            let errors = if w.len() == 6 { w[4].parse().unwrap() } else { 0 };
+            (w[w.len() - 1].to_string(), w[3].parse().unwrap(), errors)
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// strace's `-c`: the same calls, counts and errors as `strace -c` of the C twin, in strace's
+/// columns.
+#[test]
+fn summary_counts_match_strace() {
+    let dir = std::env::temp_dir().join(format!("spindle-strace-summary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if !host_tools_present(&dir) {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let c = Path::new(ROOT).join("tests/strace/every_call.c");
+    let exe = dir.join("every_call");
+    let out = Command::new("gcc").args(["-static", "-O0", "-o"]).arg(&exe).arg(&c).output().expect("run gcc");
+    assert!(out.status.success(), "gcc: {}", String::from_utf8_lossy(&out.stderr));
+    let log = dir.join("summary.txt");
+    let out = Command::new("strace").args(["-c", "-e"]).arg(format!("trace={SYSCALLS}")).arg("-o").arg(&log).arg(&exe).output().unwrap();
+    assert!(out.status.success(), "strace -c failed");
+    let native_text = std::fs::read_to_string(&log).unwrap();
+    let ours_text = spindle_trace_with(Path::new("programs/strace/every_call.mir"), &["-c"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let header = |t: &str| t.lines().take(2).map(String::from).collect::<Vec<_>>();
+    assert_eq!(header(&ours_text), header(&native_text), "the header and the rule");
+    let (native, ours) = (summary_rows(&native_text), summary_rows(&ours_text));
+    assert!(native.len() > 10, "strace -c lists the calls:\n{native_text}");
+    assert_eq!(ours, native, "Spindle's table:\n{ours_text}\nstrace's:\n{native_text}");
 }
 
 #[test]

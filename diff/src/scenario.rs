@@ -22,57 +22,60 @@
 
 use std::fmt;
 
-/// Linux x86-64 constants used by scenarios (the values of `<fcntl.h>`, `<sys/socket.h>` …).
+/// Linux x86-64 constants used by scenarios (the values of `<fcntl.h>`, `<sys/socket.h>` …),
+/// from the generated table the shims use; `O_LARGEFILE` is the kernel's (glibc's is 0).
 pub mod lx {
-    pub const O_WRONLY: u32 = 0o1;
-    pub const O_RDWR: u32 = 0o2;
-    pub const O_CREAT: u32 = 0o100;
-    pub const O_EXCL: u32 = 0o200;
-    pub const O_NOCTTY: u32 = 0o400;
-    pub const O_TRUNC: u32 = 0o1000;
-    pub const O_APPEND: u32 = 0o2000;
-    pub const O_NONBLOCK: u32 = 0o4000;
-    pub const O_DSYNC: u32 = 0o10000;
+    // Values from the generated table (`spindle_shims::consts`), as the scenarios' types.
+    use spindle_shims::consts::linux as c;
+    pub const O_WRONLY: u32 = c::O_WRONLY as u32;
+    pub const O_RDWR: u32 = c::O_RDWR as u32;
+    pub const O_CREAT: u32 = c::O_CREAT as u32;
+    pub const O_EXCL: u32 = c::O_EXCL as u32;
+    pub const O_NOCTTY: u32 = c::O_NOCTTY as u32;
+    pub const O_TRUNC: u32 = c::O_TRUNC as u32;
+    pub const O_APPEND: u32 = c::O_APPEND as u32;
+    pub const O_NONBLOCK: u32 = c::O_NONBLOCK as u32;
+    pub const O_DSYNC: u32 = c::O_DSYNC as u32;
     pub const O_LARGEFILE: u32 = 0o100000;
-    pub const O_CLOEXEC: u32 = 0o2000000;
-    pub const EFD_SEMAPHORE: u32 = 1;
-    pub const EFD_NONBLOCK: u32 = O_NONBLOCK;
-    pub const EFD_CLOEXEC: u32 = O_CLOEXEC;
-    pub const AF_UNSPEC: i32 = 0;
-    pub const AF_UNIX: i32 = 1;
-    pub const AF_INET: i32 = 2;
-    pub const AF_INET6: i32 = 10;
-    pub const SOCK_STREAM: u32 = 1;
-    pub const SOCK_NONBLOCK: u32 = O_NONBLOCK;
-    pub const SOCK_CLOEXEC: u32 = O_CLOEXEC;
-    pub const MSG_PEEK: u32 = 0x2;
-    pub const MSG_DONTWAIT: u32 = 0x40;
-    pub const MSG_NOSIGNAL: u32 = 0x4000;
-    pub const SHUT_RD: i64 = 0;
-    pub const SHUT_WR: i64 = 1;
-    pub const SHUT_RDWR: i64 = 2;
-    pub const F_DUPFD: i32 = 0;
-    pub const F_GETFD: i32 = 1;
-    pub const F_SETFD: i32 = 2;
-    pub const F_GETFL: i32 = 3;
-    pub const F_SETFL: i32 = 4;
-    pub const F_DUPFD_CLOEXEC: i32 = 1030;
-    pub const F_GETPIPE_SZ: i32 = 1032;
-    pub const FD_CLOEXEC: u64 = 1;
-    pub const EPOLL_CLOEXEC: u32 = O_CLOEXEC;
-    pub const EPOLL_CTL_ADD: i32 = 1;
-    pub const EPOLL_CTL_DEL: i32 = 2;
-    pub const EPOLL_CTL_MOD: i32 = 3;
-    pub const EPOLLIN: u32 = 0x1;
-    pub const EPOLLPRI: u32 = 0x2;
-    pub const EPOLLOUT: u32 = 0x4;
-    pub const EPOLLERR: u32 = 0x8;
-    pub const EPOLLHUP: u32 = 0x10;
-    pub const EPOLLRDHUP: u32 = 0x2000;
-    pub const EPOLLEXCLUSIVE: u32 = 1 << 28;
-    pub const EPOLLWAKEUP: u32 = 1 << 29;
-    pub const EPOLLONESHOT: u32 = 1 << 30;
-    pub const EPOLLET: u32 = 1 << 31;
+    pub const O_CLOEXEC: u32 = c::O_CLOEXEC as u32;
+    pub const EFD_SEMAPHORE: u32 = c::EFD_SEMAPHORE as u32;
+    pub const EFD_NONBLOCK: u32 = c::EFD_NONBLOCK as u32;
+    pub const EFD_CLOEXEC: u32 = c::EFD_CLOEXEC as u32;
+    pub const AF_UNSPEC: i32 = c::AF_UNSPEC as i32;
+    pub const AF_UNIX: i32 = c::AF_UNIX as i32;
+    pub const AF_INET: i32 = c::AF_INET as i32;
+    pub const AF_INET6: i32 = c::AF_INET6 as i32;
+    pub const SOCK_STREAM: u32 = c::SOCK_STREAM as u32;
+    pub const SOCK_NONBLOCK: u32 = c::SOCK_NONBLOCK as u32;
+    pub const SOCK_CLOEXEC: u32 = c::SOCK_CLOEXEC as u32;
+    pub const MSG_PEEK: u32 = c::MSG_PEEK as u32;
+    pub const MSG_DONTWAIT: u32 = c::MSG_DONTWAIT as u32;
+    pub const MSG_NOSIGNAL: u32 = c::MSG_NOSIGNAL as u32;
+    pub const SHUT_RD: i64 = c::SHUT_RD as i64;
+    pub const SHUT_WR: i64 = c::SHUT_WR as i64;
+    pub const SHUT_RDWR: i64 = c::SHUT_RDWR as i64;
+    pub const F_DUPFD: i32 = c::F_DUPFD as i32;
+    pub const F_GETFD: i32 = c::F_GETFD as i32;
+    pub const F_SETFD: i32 = c::F_SETFD as i32;
+    pub const F_GETFL: i32 = c::F_GETFL as i32;
+    pub const F_SETFL: i32 = c::F_SETFL as i32;
+    pub const F_DUPFD_CLOEXEC: i32 = c::F_DUPFD_CLOEXEC as i32;
+    pub const F_GETPIPE_SZ: i32 = c::F_GETPIPE_SZ as i32;
+    pub const FD_CLOEXEC: u64 = c::FD_CLOEXEC as u64;
+    pub const EPOLL_CLOEXEC: u32 = c::EPOLL_CLOEXEC as u32;
+    pub const EPOLL_CTL_ADD: i32 = c::EPOLL_CTL_ADD as i32;
+    pub const EPOLL_CTL_DEL: i32 = c::EPOLL_CTL_DEL as i32;
+    pub const EPOLL_CTL_MOD: i32 = c::EPOLL_CTL_MOD as i32;
+    pub const EPOLLIN: u32 = c::EPOLLIN as u32;
+    pub const EPOLLPRI: u32 = c::EPOLLPRI as u32;
+    pub const EPOLLOUT: u32 = c::EPOLLOUT as u32;
+    pub const EPOLLERR: u32 = c::EPOLLERR as u32;
+    pub const EPOLLHUP: u32 = c::EPOLLHUP as u32;
+    pub const EPOLLRDHUP: u32 = c::EPOLLRDHUP as u32;
+    pub const EPOLLEXCLUSIVE: u32 = c::EPOLLEXCLUSIVE as u32;
+    pub const EPOLLWAKEUP: u32 = c::EPOLLWAKEUP as u32;
+    pub const EPOLLONESHOT: u32 = c::EPOLLONESHOT as u32;
+    pub const EPOLLET: u32 = c::EPOLLET as u32;
 }
 
 /// A handle slot.
@@ -581,73 +584,22 @@ impl Scenario {
 
 // ---- rendering ------------------------------------------------------------------------------
 
-fn flags(v: u64, names: &[(u64, &str)], zero: &str) -> String {
-    if v == 0 {
-        return zero.to_string();
-    }
-    let mut parts = Vec::new();
-    let mut rest = v;
-    for &(bit, name) in names {
-        if bit != 0 && rest & bit == bit {
-            parts.push(name.to_string());
-            rest &= !bit;
-        }
-    }
-    if rest != 0 {
-        parts.push(format!("{rest:#x}"));
-    }
-    parts.join("|")
-}
+// The names are the trace's (`spindle_shims::trace::decode`): one table per flag group, in
+// strace's order, for the shims, the trace and this listing.
+use spindle_shims::trace::decode::{self as names, EFD_FLAGS, EPOLL_CREATE_FLAGS, MSG_FLAGS, O_FLAGS};
 
-const O_NAMES: &[(u64, &str)] = &[
-    (0o1, "O_WRONLY"),
-    (0o2, "O_RDWR"),
-    (0o100, "O_CREAT"),
-    (0o200, "O_EXCL"),
-    (0o400, "O_NOCTTY"),
-    (0o1000, "O_TRUNC"),
-    (0o2000, "O_APPEND"),
-    (0o4000, "O_NONBLOCK"),
-    (0o10000, "O_DSYNC"),
-    (0o100000, "O_LARGEFILE"),
-    (0o2000000, "O_CLOEXEC"),
-];
-const EFD_NAMES: &[(u64, &str)] = &[(1, "EFD_SEMAPHORE"), (0o4000, "EFD_NONBLOCK"), (0o2000000, "EFD_CLOEXEC")];
-const SOCK_NAMES: &[(u64, &str)] = &[(0o4000, "SOCK_NONBLOCK"), (0o2000000, "SOCK_CLOEXEC")];
-const EPOLL_NAMES: &[(u64, &str)] = &[
-    (0x1, "EPOLLIN"),
-    (0x2, "EPOLLPRI"),
-    (0x4, "EPOLLOUT"),
-    (0x8, "EPOLLERR"),
-    (0x10, "EPOLLHUP"),
-    (0x2000, "EPOLLRDHUP"),
-    (1 << 28, "EPOLLEXCLUSIVE"),
-    (1 << 29, "EPOLLWAKEUP"),
-    (1 << 30, "EPOLLONESHOT"),
-    (1 << 31, "EPOLLET"),
-];
+fn flags(v: u64, table: &names::FlagNames, zero: &str) -> String {
+    names::flags(v, table, zero)
+}
 
 /// Renders an epoll event mask.
 pub fn epoll_events(v: u32) -> String {
-    flags(v as u64, EPOLL_NAMES, "0")
+    flags(v as u64, names::EPOLL_EVENTS, "0")
 }
-
-const MSG_NAMES: &[(u64, &str)] = &[(0x2, "MSG_PEEK"), (0x40, "MSG_DONTWAIT"), (0x4000, "MSG_NOSIGNAL")];
 
 /// Renders the flag word of an fcntl `F_GETFL` result.
 pub fn o_flags(v: i64) -> String {
-    let access = match v & 3 {
-        0 => "O_RDONLY",
-        1 => "O_WRONLY",
-        2 => "O_RDWR",
-        _ => "O_ACCMODE",
-    };
-    let rest = flags(v as u64 & !3, O_NAMES, "");
-    if rest.is_empty() {
-        access.to_string()
-    } else {
-        format!("{access}|{rest}")
-    }
+    names::open_flags(v as u64)
 }
 
 impl fmt::Display for Fd {
@@ -673,35 +625,15 @@ impl fmt::Display for Src {
 }
 
 fn domain(d: i32) -> String {
-    match d {
-        0 => "AF_UNSPEC".into(),
-        1 => "AF_UNIX".into(),
-        2 => "AF_INET".into(),
-        10 => "AF_INET6".into(),
-        d => d.to_string(),
-    }
+    names::enumerated(d as i64, names::DOMAINS)
 }
 
 fn sock_type(t: u32) -> String {
-    let base = match t & 0xf {
-        1 => "SOCK_STREAM".to_string(),
-        b => b.to_string(),
-    };
-    let rest = flags(t as u64 & !0xf, SOCK_NAMES, "");
-    if rest.is_empty() {
-        base
-    } else {
-        format!("{base}|{rest}")
-    }
+    names::sock_type(t as u64)
 }
 
 fn how(h: i64) -> String {
-    match h {
-        0 => "SHUT_RD".into(),
-        1 => "SHUT_WR".into(),
-        2 => "SHUT_RDWR".into(),
-        h => h.to_string(),
-    }
+    names::enumerated(h, names::SHUT_HOW)
 }
 
 /// Renders an operation, with the slots it binds starting at `slot`.
@@ -713,25 +645,25 @@ pub fn render_op(op: &Op, slot: usize) -> String {
     };
     let arr = |null: bool| if null { "NULL" } else { "fds" };
     let body = match *op {
-        Op::EventFd { init, flags: fl } => format!("eventfd({init:#x}, {})", flags(fl as u64, EFD_NAMES, "0")),
+        Op::EventFd { init, flags: fl } => format!("eventfd({init:#x}, {})", flags(fl as u64, EFD_FLAGS, "0")),
         Op::Pipe { flags: None, null } => format!("pipe({})", arr(null)),
-        Op::Pipe { flags: Some(fl), null } => format!("pipe2({}, {})", arr(null), flags(fl as u64, O_NAMES, "0")),
+        Op::Pipe { flags: Some(fl), null } => format!("pipe2({}, {})", arr(null), flags(fl as u64, O_FLAGS, "0")),
         Op::SocketPair { domain: d, ty, proto, null } => {
             format!("socketpair({}, {}, {proto}, {})", domain(d), sock_type(ty), arr(null))
         }
         Op::Read { fd, len, null } => format!("read({fd}, {}, {len})", if null { "NULL" } else { "buf" }),
         Op::Write { fd, len, src } => format!("write({fd}, {src}, {len})"),
         Op::Recv { fd, len, flags: fl, null } => {
-            format!("recv({fd}, {}, {len}, {})", if null { "NULL" } else { "buf" }, flags(fl as u64, MSG_NAMES, "0"))
+            format!("recv({fd}, {}, {len}, {})", if null { "NULL" } else { "buf" }, flags(fl as u64, MSG_FLAGS, "0"))
         }
-        Op::Send { fd, len, src, flags: fl } => format!("send({fd}, {src}, {len}, {})", flags(fl as u64, MSG_NAMES, "0")),
+        Op::Send { fd, len, src, flags: fl } => format!("send({fd}, {src}, {len}, {})", flags(fl as u64, MSG_FLAGS, "0")),
         Op::Close { fd } => format!("close({fd})"),
         Op::Dup { fd } => format!("dup({fd})"),
         Op::Dup2 { fd, to } => format!("dup2({fd}, {to})"),
-        Op::Dup3 { fd, to, flags: fl } => format!("dup3({fd}, {to}, {})", flags(fl as u64, O_NAMES, "0")),
+        Op::Dup3 { fd, to, flags: fl } => format!("dup3({fd}, {to}, {})", flags(fl as u64, O_FLAGS, "0")),
         Op::Fcntl { fd, cmd } => match cmd {
             Fcntl::GetFl => format!("fcntl({fd}, F_GETFL)"),
-            Fcntl::SetFl(fl) => format!("fcntl({fd}, F_SETFL, {})", flags(fl as u64, O_NAMES, "0")),
+            Fcntl::SetFl(fl) => format!("fcntl({fd}, F_SETFL, {})", flags(fl as u64, O_FLAGS, "0")),
             Fcntl::GetFd => format!("fcntl({fd}, F_GETFD)"),
             Fcntl::SetFd(a) => format!("fcntl({fd}, F_SETFD, {a:#x})"),
             Fcntl::DupFd(min) => format!("fcntl({fd}, F_DUPFD, {min})"),
@@ -740,7 +672,7 @@ pub fn render_op(op: &Op, slot: usize) -> String {
             Fcntl::Other(c, a) => format!("fcntl({fd}, {c}, {a:#x})"),
         },
         Op::Shutdown { fd, how: h } => format!("shutdown({fd}, {})", how(h)),
-        Op::EpollCreate1 { flags: fl } => format!("epoll_create1({})", flags(fl as u64, &[(0o2000000, "EPOLL_CLOEXEC")], "0")),
+        Op::EpollCreate1 { flags: fl } => format!("epoll_create1({})", flags(fl as u64, EPOLL_CREATE_FLAGS, "0")),
         Op::EpollCtl { ep, op, fd, events, data, null } => {
             let op = match op {
                 1 => "EPOLL_CTL_ADD".to_string(),

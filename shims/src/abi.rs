@@ -66,6 +66,10 @@ pub struct Addr(pub u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OutAddr(pub u64);
 
+/// A pointer to a `sigset_t` the call reads (`epoll_pwait`'s mask; glibc's is 8 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sigmask(pub u64);
+
 /// `fcntl`'s third argument, whose meaning depends on the command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FcntlArg(pub u64);
@@ -84,12 +88,12 @@ pub struct OutBytes<const LEN: usize>(pub u64);
 
 /// A named group of bit flags (strace's names, in strace's order).
 pub trait FlagGroup: Copy {
-    const NAMES: &'static [(u64, &'static str)];
+    const NAMES: &'static d::FlagNames;
 }
 
 /// A named set of values (an operation, a command, a clock).
 pub trait EnumGroup: Copy {
-    const NAMES: &'static [(i64, &'static str)];
+    const NAMES: &'static d::EnumNames;
 }
 
 /// Bit flags of group `G` (a C `int`).
@@ -151,10 +155,11 @@ plain_param! {
     Int(i32) => Arg::Int, |v| v as u32 as i32;
     Long(i64) => Arg::Int, |v| v as i64;
     Size(u64) => Arg::UInt, |v| v;
-    UInt(u32) => Arg::UInt, |v| v as u32;
+    UInt(u32) => Arg::UInt32, |v| v as u32;
     Usec(u32) => Arg::UsecTimespec, |v| v as u32;
     Func(u64) => Arg::Func, |v| v;
     Addr(u64) => Arg::Ptr, |v| v;
+    Sigmask(u64) => Arg::SigsetIn, |v| v;
     OutAddr(u64) => Arg::PtrOut, |v| v;
     FcntlArg(u64) => Arg::FcntlArg, |v| v;
     SockType(u32) => Arg::SockType, |v| v as u32;
@@ -236,12 +241,12 @@ macro_rules! groups {
     )*};
     (@impl flags $name:ident $table:expr) => {
         impl FlagGroup for $name {
-            const NAMES: &'static [(u64, &'static str)] = $table;
+            const NAMES: &'static d::FlagNames = $table;
         }
     };
     (@impl values $name:ident $table:expr) => {
         impl EnumGroup for $name {
-            const NAMES: &'static [(i64, &'static str)] = $table;
+            const NAMES: &'static d::EnumNames = $table;
         }
     };
 }
@@ -249,7 +254,7 @@ macro_rules! groups {
 groups! {
     /// `O_*` (`pipe2`).
     flags OFlags = d::O_FLAGS;
-    /// `dup3`'s only flag, `O_CLOEXEC`.
+    /// `dup3`'s flags (only `O_CLOEXEC` is valid; strace names them all as `O_*`).
     flags Dup3Flags = d::DUP3_FLAGS;
     /// `EFD_*`.
     flags EfdFlags = d::EFD_FLAGS;
@@ -257,7 +262,7 @@ groups! {
     flags MsgFlags = d::MSG_FLAGS;
     /// `EPOLL_CLOEXEC`.
     flags EpollCreateFlags = d::EPOLL_CREATE_FLAGS;
-    /// `TFD_NONBLOCK`, `TFD_CLOEXEC`.
+    /// `TFD_NONBLOCK`, `TFD_CLOEXEC` (strace's table has the `TFD_TIMER_*` too).
     flags TfdFlags = d::TFD_FLAGS;
     /// `TFD_TIMER_*`.
     flags TfdTimerFlags = d::TFD_TIMER_FLAGS;

@@ -13,7 +13,7 @@
 //! `epoll_pwait`/`epoll_pwait2` are checked (size and readability, as Linux does) and otherwise
 //! ignored (docs/divergences.md).
 
-use crate::abi::{Addr, EpollEvent, Out};
+use crate::abi::{EpollEvent, Out, Sigmask};
 use crate::epoll::{
     self, CtlRequest, Errno, Event, Events, FdArg, FileFacts, Outcome, PollKind, TargetFd, Timeout, WaitBuffer, WaitCheck, WaitResult, Wake,
 };
@@ -288,7 +288,7 @@ pub fn epoll_wait(s: &mut Shims, m: &mut Machine<Shims>, a: EpollWaitArgs) -> Vm
 }
 
 /// The sigmask argument of `epoll_pwait`/`epoll_pwait2`: glibc passes `sizeof(sigset_t)` = 8.
-fn sigmask(m: &Machine<Shims>, ptr: Addr) -> Option<epoll::SigmaskArg> {
+fn sigmask(m: &Machine<Shims>, ptr: Sigmask) -> Option<epoll::SigmaskArg> {
     let ptr = ptr.0;
     (ptr != 0).then(|| epoll::SigmaskArg {
         sigsetsize: epoll::validate::SIGSET_SIZE,

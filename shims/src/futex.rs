@@ -50,27 +50,30 @@ const FUTEX_CLOCK_REALTIME: i32 = 256;
 const MATCH_ANY: u32 = u32::MAX;
 
 /// The ops by name, as strace shows them.
-pub const FUTEX_OPS: &[(i64, &str)] = &[
-    (0, "FUTEX_WAIT"),
-    (1, "FUTEX_WAKE"),
-    (2, "FUTEX_FD"),
-    (3, "FUTEX_REQUEUE"),
-    (4, "FUTEX_CMP_REQUEUE"),
-    (5, "FUTEX_WAKE_OP"),
-    (6, "FUTEX_LOCK_PI"),
-    (7, "FUTEX_UNLOCK_PI"),
-    (8, "FUTEX_TRYLOCK_PI"),
-    (9, "FUTEX_WAIT_BITSET"),
-    (10, "FUTEX_WAKE_BITSET"),
-    (128, "FUTEX_WAIT_PRIVATE"),
-    (129, "FUTEX_WAKE_PRIVATE"),
-    (131, "FUTEX_REQUEUE_PRIVATE"),
-    (132, "FUTEX_CMP_REQUEUE_PRIVATE"),
-    (137, "FUTEX_WAIT_BITSET_PRIVATE"),
-    (138, "FUTEX_WAKE_BITSET_PRIVATE"),
-    (265, "FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME"),
-    (393, "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME"),
-];
+pub const FUTEX_OPS: &crate::trace::decode::EnumNames = &crate::trace::decode::EnumNames {
+    names: &[
+        (0, "FUTEX_WAIT"),
+        (1, "FUTEX_WAKE"),
+        (2, "FUTEX_FD"),
+        (3, "FUTEX_REQUEUE"),
+        (4, "FUTEX_CMP_REQUEUE"),
+        (5, "FUTEX_WAKE_OP"),
+        (6, "FUTEX_LOCK_PI"),
+        (7, "FUTEX_UNLOCK_PI"),
+        (8, "FUTEX_TRYLOCK_PI"),
+        (9, "FUTEX_WAIT_BITSET"),
+        (10, "FUTEX_WAKE_BITSET"),
+        (128, "FUTEX_WAIT_PRIVATE"),
+        (129, "FUTEX_WAKE_PRIVATE"),
+        (131, "FUTEX_REQUEUE_PRIVATE"),
+        (132, "FUTEX_CMP_REQUEUE_PRIVATE"),
+        (137, "FUTEX_WAIT_BITSET_PRIVATE"),
+        (138, "FUTEX_WAKE_BITSET_PRIVATE"),
+        (265, "FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME"),
+        (393, "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME"),
+    ],
+    unknown: "FUTEX_???",
+};
 
 /// One thread asleep in `futex`.
 #[derive(Clone, Copy, Debug)]

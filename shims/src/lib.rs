@@ -118,6 +118,7 @@ impl Shims {
         // never reach it while they run.
         let pending = match &mut self.trace {
             None => return run(self, m, args),
+            Some(tracer) if !tracer.selects(sig.name) => return run(self, m, args),
             Some(tracer) => tracer.before_call(m, sig, args),
         };
         let r = run(self, m, args);

@@ -24,14 +24,16 @@ pub fn pipe2(s: &mut Shims, m: &mut Machine<Shims>, a: Pipe2) -> VmResult<Ret> {
 }
 
 fn make_pipe(s: &mut Shims, m: &mut Machine<Shims>, fds: Out<FdPair>, flags: u64) -> VmResult<Ret> {
+    // As Linux's `do_pipe2`: an unknown flag fails the call before any flag is acted on, so
+    // `pipe2(fds, -1)` is EINVAL, not an unsupported packet-mode pipe.
+    if flags & !(O_NONBLOCK | O_CLOEXEC | O_DIRECT | O_NOTIFICATION_PIPE) != 0 {
+        return fail(m, EINVAL);
+    }
     if flags & O_DIRECT != 0 {
         return Err(Stop::unsupported("pipe2 with O_DIRECT (packet mode pipes)"));
     }
     if flags & O_NOTIFICATION_PIPE != 0 {
         return Err(Stop::unsupported("pipe2 with O_NOTIFICATION_PIPE"));
-    }
-    if flags & !(O_NONBLOCK | O_CLOEXEC) != 0 {
-        return fail(m, EINVAL);
     }
     // Linux takes two fd numbers (EMFILE), creates the files, then copies the numbers out; if
     // that faults it closes them again: the guest sees EFAULT, no new fds, and whatever part

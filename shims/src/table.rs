@@ -217,9 +217,9 @@ calls! {
     epoll_create1: EpollCreate1(flags: Flags<EpollCreateFlags>) -> Int => ep::epoll_create1;
     epoll_ctl: EpollCtl(epfd: Fd, op: Enum<EpollOps>, fd: Fd, event: In<EpollEvent>) -> Int => ep::epoll_ctl;
     epoll_wait: EpollWait(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: Int) -> Int => ep::epoll_wait;
-    epoll_pwait: EpollPwait(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: Int, sigmask: Addr) -> Int => ep::epoll_pwait,
+    epoll_pwait: EpollPwait(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: Int, sigmask: Sigmask) -> Int => ep::epoll_pwait,
         strace epoll_pwait [] [lit("8")];
-    epoll_pwait2: EpollPwait2(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: In<Timespec>, sigmask: Addr) -> Int
+    epoll_pwait2: EpollPwait2(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: In<Timespec>, sigmask: Sigmask) -> Int
         => ep::epoll_pwait2, strace epoll_pwait2 [] [lit("8")];
     timerfd_create: TimerfdCreate(clockid: Enum<Clocks>, flags: Flags<TfdFlags>) -> Int => timerfd::timerfd_create;
     timerfd_settime: TimerfdSettime(fd: Fd, flags: Flags<TfdTimerFlags>, new: In<Itimerspec>, old: Out<Itimerspec>) -> Int

@@ -10,8 +10,10 @@ use spindle_vm::memory::Memory;
 pub enum Arg {
     /// A signed decimal (`int`, `long`).
     Int,
-    /// An unsigned decimal (`size_t`, `unsigned int`).
+    /// An unsigned decimal (`size_t`).
     UInt,
+    /// An `unsigned int`: the low 32 bits, in decimal.
+    UInt32,
     /// An unsigned hexadecimal.
     Hex,
     /// An address: `NULL` or `0x…`.
@@ -24,9 +26,11 @@ pub enum Arg {
     /// address if the call failed).
     OutStr,
     /// Bit flags, named as strace orders them; `zero` is shown for 0.
-    Flags(&'static [(u64, &'static str)], &'static str),
+    Flags(&'static FlagNames, &'static str),
     /// One of a set of values (an operation, a command, a clock).
-    Enum(&'static [(i64, &'static str)]),
+    Enum(&'static EnumNames),
+    /// A pointer to a `sigset_t` the call reads (`[INT TERM]`).
+    SigsetIn,
     /// Socket type: a base type and flags (`SOCK_STREAM|SOCK_NONBLOCK`).
     SockType,
     /// Two `int`s the call writes (`pipe2`'s and `socketpair`'s fds): `[3, 4]`.
@@ -58,7 +62,7 @@ impl Arg {
     /// Whether showing the argument reads guest memory that the call only reads: a call that
     /// blocks has it decoded at once, before other threads can change that memory.
     pub fn reads_input_memory(self) -> bool {
-        matches!(self, Arg::InStr(_) | Arg::TimespecIn | Arg::ItimerspecIn | Arg::EpollEventIn)
+        matches!(self, Arg::InStr(_) | Arg::TimespecIn | Arg::ItimerspecIn | Arg::EpollEventIn | Arg::SigsetIn)
     }
 }
 
@@ -76,108 +80,363 @@ pub enum RetKind {
 /// strace shows at most this many bytes of a string (its default `-s 32`).
 pub const STRING_LIMIT: usize = 32;
 
-pub const O_FLAGS: &[(u64, &str)] = &[
-    (0o1, "O_WRONLY"),
-    (0o2, "O_RDWR"),
-    (0o100, "O_CREAT"),
-    (0o200, "O_EXCL"),
-    (0o400, "O_NOCTTY"),
-    (0o1000, "O_TRUNC"),
-    (0o2000, "O_APPEND"),
-    (0o4000, "O_NONBLOCK"),
-    (0o10000, "O_DSYNC"),
-    (0o20000, "O_ASYNC"),
-    (0o40000, "O_DIRECT"),
-    (0o100000, "O_LARGEFILE"),
-    (0o200000, "O_DIRECTORY"),
-    (0o400000, "O_NOFOLLOW"),
-    (0o1000000, "O_NOATIME"),
-    (0o2000000, "O_CLOEXEC"),
-];
-pub const EFD_FLAGS: &[(u64, &str)] = &[(0o2000000, "EFD_CLOEXEC"), (0o4000, "EFD_NONBLOCK"), (1, "EFD_SEMAPHORE")];
-pub const MSG_FLAGS: &[(u64, &str)] = &[
-    (0x1, "MSG_OOB"),
-    (0x2, "MSG_PEEK"),
-    (0x4, "MSG_DONTROUTE"),
-    (0x8, "MSG_CTRUNC"),
-    (0x20, "MSG_TRUNC"),
-    (0x40, "MSG_DONTWAIT"),
-    (0x80, "MSG_EOR"),
-    (0x100, "MSG_WAITALL"),
-    (0x4000, "MSG_NOSIGNAL"),
-    (0x8000, "MSG_MORE"),
-    (0x40000000, "MSG_CMSG_CLOEXEC"),
-];
-pub const EPOLL_EVENTS: &[(u64, &str)] = &[
-    (0x1, "EPOLLIN"),
-    (0x2, "EPOLLPRI"),
-    (0x4, "EPOLLOUT"),
-    (0x8, "EPOLLERR"),
-    (0x10, "EPOLLHUP"),
-    (0x20, "EPOLLNVAL"),
-    (0x40, "EPOLLRDNORM"),
-    (0x80, "EPOLLRDBAND"),
-    (0x100, "EPOLLWRNORM"),
-    (0x200, "EPOLLWRBAND"),
-    (0x400, "EPOLLMSG"),
-    (0x2000, "EPOLLRDHUP"),
-    (1 << 28, "EPOLLEXCLUSIVE"),
-    (1 << 29, "EPOLLWAKEUP"),
-    (1 << 30, "EPOLLONESHOT"),
-    (1 << 31, "EPOLLET"),
-];
-pub const EPOLL_CREATE_FLAGS: &[(u64, &str)] = &[(0o2000000, "EPOLL_CLOEXEC")];
-pub const DUP3_FLAGS: &[(u64, &str)] = &[(0o2000000, "O_CLOEXEC")];
-pub const FD_FLAGS: &[(u64, &str)] = &[(1, "FD_CLOEXEC")];
-pub const EPOLL_OPS: &[(i64, &str)] = &[(1, "EPOLL_CTL_ADD"), (2, "EPOLL_CTL_DEL"), (3, "EPOLL_CTL_MOD")];
-pub const SHUT_HOW: &[(i64, &str)] = &[(0, "SHUT_RD"), (1, "SHUT_WR"), (2, "SHUT_RDWR")];
-pub const CLOCKS: &[(i64, &str)] = &[
-    (0, "CLOCK_REALTIME"),
-    (1, "CLOCK_MONOTONIC"),
-    (2, "CLOCK_PROCESS_CPUTIME_ID"),
-    (3, "CLOCK_THREAD_CPUTIME_ID"),
-    (4, "CLOCK_MONOTONIC_RAW"),
-    (7, "CLOCK_BOOTTIME"),
-];
-pub const DOMAINS: &[(i64, &str)] = &[(0, "AF_UNSPEC"), (1, "AF_UNIX"), (2, "AF_INET"), (10, "AF_INET6")];
-pub const FCNTL_CMDS: &[(i64, &str)] = &[
-    (0, "F_DUPFD"),
-    (1, "F_GETFD"),
-    (2, "F_SETFD"),
-    (3, "F_GETFL"),
-    (4, "F_SETFL"),
-    (1030, "F_DUPFD_CLOEXEC"),
-    (1031, "F_SETPIPE_SZ"),
-    (1032, "F_GETPIPE_SZ"),
-];
-pub const TFD_FLAGS: &[(u64, &str)] = &[(0o2000000, "TFD_CLOEXEC"), (0o4000, "TFD_NONBLOCK")];
-pub const TFD_TIMER_FLAGS: &[(u64, &str)] = &[(1, "TFD_TIMER_ABSTIME"), (2, "TFD_TIMER_CANCEL_ON_SET")];
+thread_local! {
+    /// The string limit of the trace being written on this thread (`--trace-strsize`, strace's
+    /// `-s`): set by the tracer before it decodes a call.
+    static LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(STRING_LIMIT) };
+}
 
-/// `A|B|0x40` — flags in table order, leftover bits in hex.
-pub fn flags(v: u64, table: &[(u64, &str)], zero: &str) -> String {
+/// Makes `n` the number of bytes of a string this thread's decoding shows.
+pub fn set_string_limit(n: usize) {
+    LIMIT.with(|l| l.set(n));
+}
+
+/// The number of bytes of a string shown.
+pub fn string_limit() -> usize {
+    LIMIT.with(|l| l.get())
+}
+
+/// A group of bit flags as strace prints it: the names in strace's own table order (a name
+/// whose bits are all still set is printed and its bits taken away, so a multi-bit name such as
+/// `O_SYNC` listed before its parts wins over them), and the group's marker for bits no name
+/// covers (`0x2 /* EFD_??? */` when nothing was named, `EFD_SEMAPHORE|0x2` otherwise).
+///
+/// The tables were read off `strace` 6.1 on this machine (every single bit, every pair, and
+/// all bits at once: `tests/strace/flags_*.c`); values come from the generated constants
+/// (`consts.rs`) where glibc names them.
+#[derive(Debug)]
+pub struct FlagNames {
+    pub names: &'static [(u64, &'static str)],
+    pub unknown: &'static str,
+}
+
+impl std::ops::Deref for FlagNames {
+    type Target = [(u64, &'static str)];
+    fn deref(&self) -> &Self::Target {
+        self.names
+    }
+}
+
+/// A set of values as strace prints it: the name, or the value in hex with the group's marker
+/// (`0x4d2 /* CLOCK_??? */`).
+#[derive(Debug)]
+pub struct EnumNames {
+    pub names: &'static [(i64, &'static str)],
+    pub unknown: &'static str,
+}
+
+impl std::ops::Deref for EnumNames {
+    type Target = [(i64, &'static str)];
+    fn deref(&self) -> &Self::Target {
+        self.names
+    }
+}
+
+use crate::consts::linux as c;
+
+const fn u(v: i64) -> u64 {
+    v as u64
+}
+
+/// `O_*` after the access mode (`pipe2`, `dup3`, `F_SETFL`): strace's `open_mode_flags`.
+pub const O_FLAGS: &FlagNames = &FlagNames {
+    names: &[
+        (u(c::O_CREAT), "O_CREAT"),
+        (u(c::O_EXCL), "O_EXCL"),
+        (u(c::O_NOCTTY), "O_NOCTTY"),
+        (u(c::O_TRUNC), "O_TRUNC"),
+        (u(c::O_APPEND), "O_APPEND"),
+        (u(c::O_NONBLOCK), "O_NONBLOCK"),
+        (u(c::O_SYNC), "O_SYNC"),
+        (u(c::O_DSYNC), "O_DSYNC"),
+        (u(c::O_SYNC & !c::O_DSYNC), "__O_SYNC"),
+        (u(c::O_DIRECT), "O_DIRECT"),
+        // glibc's O_LARGEFILE is 0 on x86-64; the kernel's (and strace's) is 0o100000.
+        (0o100000, "O_LARGEFILE"),
+        (u(c::O_NOFOLLOW), "O_NOFOLLOW"),
+        (u(c::O_NOATIME), "O_NOATIME"),
+        (u(c::O_CLOEXEC), "O_CLOEXEC"),
+        (u(c::O_PATH), "O_PATH"),
+        (u(c::O_TMPFILE), "O_TMPFILE"),
+        (u(c::O_DIRECTORY), "O_DIRECTORY"),
+        (u(c::O_TMPFILE & !c::O_DIRECTORY), "__O_TMPFILE"),
+        (u(c::O_ASYNC), "FASYNC"),
+    ],
+    unknown: "O_???",
+};
+/// `dup3`'s flags: strace decodes them with the whole `O_*` table.
+pub const DUP3_FLAGS: &FlagNames = O_FLAGS;
+pub const EFD_FLAGS: &FlagNames = &FlagNames {
+    names: &[(u(c::EFD_SEMAPHORE), "EFD_SEMAPHORE"), (u(c::EFD_CLOEXEC), "EFD_CLOEXEC"), (u(c::EFD_NONBLOCK), "EFD_NONBLOCK")],
+    unknown: "EFD_???",
+};
+pub const MSG_FLAGS: &FlagNames = &FlagNames {
+    names: &[
+        (0x1, "MSG_OOB"),
+        (0x2, "MSG_PEEK"),
+        (0x4, "MSG_DONTROUTE"),
+        (0x8, "MSG_CTRUNC"),
+        (0x10, "MSG_PROBE"),
+        (0x20, "MSG_TRUNC"),
+        (0x40, "MSG_DONTWAIT"),
+        (0x80, "MSG_EOR"),
+        (0x100, "MSG_WAITALL"),
+        (0x200, "MSG_FIN"),
+        (0x400, "MSG_SYN"),
+        (0x800, "MSG_CONFIRM"),
+        (0x1000, "MSG_RST"),
+        (0x2000, "MSG_ERRQUEUE"),
+        (0x4000, "MSG_NOSIGNAL"),
+        (0x8000, "MSG_MORE"),
+        (0x10000, "MSG_WAITFORONE"),
+        (0x20000, "MSG_SENDPAGE_NOTLAST"),
+        (0x40000, "MSG_BATCH"),
+        (0x80000, "MSG_NO_SHARED_FRAGS"),
+        (0x4000000, "MSG_ZEROCOPY"),
+        (0x20000000, "MSG_FASTOPEN"),
+        (0x40000000, "MSG_CMSG_CLOEXEC"),
+        (0x80000000, "MSG_CMSG_COMPAT"),
+    ],
+    unknown: "MSG_???",
+};
+pub const EPOLL_EVENTS: &FlagNames = &FlagNames {
+    names: &[
+        (u(c::EPOLLIN), "EPOLLIN"),
+        (u(c::EPOLLPRI), "EPOLLPRI"),
+        (u(c::EPOLLOUT), "EPOLLOUT"),
+        (u(c::EPOLLERR), "EPOLLERR"),
+        (u(c::EPOLLHUP), "EPOLLHUP"),
+        (0x20, "EPOLLNVAL"),
+        (u(c::EPOLLRDNORM), "EPOLLRDNORM"),
+        (u(c::EPOLLRDBAND), "EPOLLRDBAND"),
+        (u(c::EPOLLWRNORM), "EPOLLWRNORM"),
+        (u(c::EPOLLWRBAND), "EPOLLWRBAND"),
+        (u(c::EPOLLMSG), "EPOLLMSG"),
+        (u(c::EPOLLRDHUP), "EPOLLRDHUP"),
+        (u(c::EPOLLEXCLUSIVE), "EPOLLEXCLUSIVE"),
+        (u(c::EPOLLWAKEUP), "EPOLLWAKEUP"),
+        (u(c::EPOLLONESHOT), "EPOLLONESHOT"),
+        (u(c::EPOLLET), "EPOLLET"),
+    ],
+    unknown: "EPOLL???",
+};
+pub const EPOLL_CREATE_FLAGS: &FlagNames = &FlagNames { names: &[(u(c::EPOLL_CLOEXEC), "EPOLL_CLOEXEC")], unknown: "EPOLL_???" };
+pub const FD_FLAGS: &FlagNames = &FlagNames { names: &[(u(c::FD_CLOEXEC), "FD_CLOEXEC")], unknown: "FD_???" };
+/// `timerfd_create`'s and `timerfd_settime`'s flags: strace has one table for both, so a flag of
+/// the other call is named too (`timerfd_create(CLOCK_MONOTONIC, TFD_TIMER_ABSTIME)`).
+pub const TFD_FLAGS: &FlagNames = &FlagNames {
+    names: &[
+        (u(c::TFD_TIMER_ABSTIME), "TFD_TIMER_ABSTIME"),
+        (u(c::TFD_TIMER_CANCEL_ON_SET), "TFD_TIMER_CANCEL_ON_SET"),
+        (u(c::TFD_CLOEXEC), "TFD_CLOEXEC"),
+        (u(c::TFD_NONBLOCK), "TFD_NONBLOCK"),
+    ],
+    unknown: "TFD_???",
+};
+pub const TFD_TIMER_FLAGS: &FlagNames = TFD_FLAGS;
+/// `SOCK_*` flags above the socket type.
+pub const SOCK_FLAGS: &FlagNames =
+    &FlagNames { names: &[(u(c::SOCK_CLOEXEC), "SOCK_CLOEXEC"), (u(c::SOCK_NONBLOCK), "SOCK_NONBLOCK")], unknown: "SOCK_???" };
+/// `fcntl(F_NOTIFY)`'s `DN_*`.
+pub const DN_FLAGS: &FlagNames = &FlagNames {
+    names: &[
+        (0x1, "DN_ACCESS"),
+        (0x2, "DN_MODIFY"),
+        (0x4, "DN_CREATE"),
+        (0x8, "DN_DELETE"),
+        (0x10, "DN_RENAME"),
+        (0x20, "DN_ATTRIB"),
+        (0x80000000, "DN_MULTISHOT"),
+    ],
+    unknown: "DN_???",
+};
+/// `fcntl(F_ADD_SEALS)`'s `F_SEAL_*`.
+pub const SEAL_FLAGS: &FlagNames = &FlagNames {
+    names: &[(0x1, "F_SEAL_SEAL"), (0x2, "F_SEAL_SHRINK"), (0x4, "F_SEAL_GROW"), (0x8, "F_SEAL_WRITE"), (0x10, "F_SEAL_FUTURE_WRITE")],
+    unknown: "F_SEAL_???",
+};
+pub const EPOLL_OPS: &EnumNames = &EnumNames {
+    names: &[(c::EPOLL_CTL_ADD, "EPOLL_CTL_ADD"), (c::EPOLL_CTL_DEL, "EPOLL_CTL_DEL"), (c::EPOLL_CTL_MOD, "EPOLL_CTL_MOD")],
+    unknown: "EPOLL_CTL_???",
+};
+pub const SHUT_HOW: &EnumNames =
+    &EnumNames { names: &[(c::SHUT_RD, "SHUT_RD"), (c::SHUT_WR, "SHUT_WR"), (c::SHUT_RDWR, "SHUT_RDWR")], unknown: "SHUT_???" };
+pub const CLOCKS: &EnumNames = &EnumNames {
+    names: &[
+        (c::CLOCK_REALTIME, "CLOCK_REALTIME"),
+        (c::CLOCK_MONOTONIC, "CLOCK_MONOTONIC"),
+        (c::CLOCK_PROCESS_CPUTIME_ID, "CLOCK_PROCESS_CPUTIME_ID"),
+        (c::CLOCK_THREAD_CPUTIME_ID, "CLOCK_THREAD_CPUTIME_ID"),
+        (c::CLOCK_MONOTONIC_RAW, "CLOCK_MONOTONIC_RAW"),
+        (c::CLOCK_REALTIME_COARSE, "CLOCK_REALTIME_COARSE"),
+        (c::CLOCK_MONOTONIC_COARSE, "CLOCK_MONOTONIC_COARSE"),
+        (c::CLOCK_BOOTTIME, "CLOCK_BOOTTIME"),
+        (8, "CLOCK_REALTIME_ALARM"),
+        (9, "CLOCK_BOOTTIME_ALARM"),
+        (10, "CLOCK_SGI_CYCLE"),
+        (11, "CLOCK_TAI"),
+    ],
+    unknown: "CLOCK_???",
+};
+pub const DOMAINS: &EnumNames = &EnumNames {
+    names: &[
+        (0, "AF_UNSPEC"),
+        (1, "AF_UNIX"),
+        (2, "AF_INET"),
+        (3, "AF_AX25"),
+        (4, "AF_IPX"),
+        (5, "AF_APPLETALK"),
+        (6, "AF_NETROM"),
+        (7, "AF_BRIDGE"),
+        (8, "AF_ATMPVC"),
+        (9, "AF_X25"),
+        (10, "AF_INET6"),
+        (11, "AF_ROSE"),
+        (12, "AF_DECnet"),
+        (13, "AF_NETBEUI"),
+        (14, "AF_SECURITY"),
+        (15, "AF_KEY"),
+        (16, "AF_NETLINK"),
+        (17, "AF_PACKET"),
+        (18, "AF_ASH"),
+        (19, "AF_ECONET"),
+        (20, "AF_ATMSVC"),
+        (21, "AF_RDS"),
+        (22, "AF_SNA"),
+        (23, "AF_IRDA"),
+        (24, "AF_PPPOX"),
+        (25, "AF_WANPIPE"),
+        (26, "AF_LLC"),
+        (27, "AF_IB"),
+        (28, "AF_MPLS"),
+        (29, "AF_CAN"),
+        (30, "AF_TIPC"),
+        (31, "AF_BLUETOOTH"),
+        (32, "AF_IUCV"),
+        (33, "AF_RXRPC"),
+        (34, "AF_ISDN"),
+        (35, "AF_PHONET"),
+        (36, "AF_IEEE802154"),
+        (37, "AF_CAIF"),
+        (38, "AF_ALG"),
+        (39, "AF_NFC"),
+        (40, "AF_VSOCK"),
+        (41, "AF_KCM"),
+        (42, "AF_QIPCRTR"),
+        (43, "AF_SMC"),
+        (44, "AF_XDP"),
+        (45, "AF_MCTP"),
+    ],
+    unknown: "AF_???",
+};
+/// The socket type in the low 4 bits.
+pub const SOCK_TYPES: &EnumNames = &EnumNames {
+    names: &[
+        (1, "SOCK_STREAM"),
+        (2, "SOCK_DGRAM"),
+        (3, "SOCK_RAW"),
+        (4, "SOCK_RDM"),
+        (5, "SOCK_SEQPACKET"),
+        (6, "SOCK_DCCP"),
+        (10, "SOCK_PACKET"),
+    ],
+    unknown: "SOCK_???",
+};
+pub const FCNTL_CMDS: &EnumNames = &EnumNames {
+    names: &[
+        (0, "F_DUPFD"),
+        (1, "F_GETFD"),
+        (2, "F_SETFD"),
+        (3, "F_GETFL"),
+        (4, "F_SETFL"),
+        (5, "F_GETLK"),
+        (6, "F_SETLK"),
+        (7, "F_SETLKW"),
+        (8, "F_SETOWN"),
+        (9, "F_GETOWN"),
+        (10, "F_SETSIG"),
+        (11, "F_GETSIG"),
+        (12, "F_GETLK64"),
+        (13, "F_SETLK64"),
+        (14, "F_SETLKW64"),
+        (15, "F_SETOWN_EX"),
+        (16, "F_GETOWN_EX"),
+        (17, "F_GETOWNER_UIDS"),
+        (36, "F_OFD_GETLK"),
+        (37, "F_OFD_SETLK"),
+        (38, "F_OFD_SETLKW"),
+        (1024, "F_SETLEASE"),
+        (1025, "F_GETLEASE"),
+        (1026, "F_NOTIFY"),
+        (1029, "F_CANCELLK"),
+        (1030, "F_DUPFD_CLOEXEC"),
+        (1031, "F_SETPIPE_SZ"),
+        (1032, "F_GETPIPE_SZ"),
+        (1033, "F_ADD_SEALS"),
+        (1034, "F_GET_SEALS"),
+    ],
+    unknown: "F_???",
+};
+/// `fcntl(F_SETLEASE)`'s argument.
+pub const LEASES: &EnumNames = &EnumNames { names: &[(0, "F_RDLCK"), (1, "F_WRLCK"), (2, "F_UNLCK")], unknown: "F_???" };
+/// Signal names as strace prints them in a mask (without `SIG`; 32 and up are `RT_n`).
+pub const SIGNALS: &[&str] = &[
+    "", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT",
+    "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
+];
+
+/// `A|B|0x40` — names in table order, leftover bits in hex; leftover bits alone carry the
+/// group's marker (`0x2 /* EFD_??? */`); `zero` for 0.
+pub fn flags(v: u64, table: &FlagNames, zero: &str) -> String {
     if v == 0 {
         return zero.to_string();
     }
-    let mut parts = Vec::new();
+    let (mut out, rest) = named_bits(v, table);
+    if rest != 0 {
+        if out.is_empty() {
+            out = format!("{rest:#x} /* {} */", table.unknown);
+        } else {
+            out.push_str(&format!("|{rest:#x}"));
+        }
+    }
+    out
+}
+
+/// The names of `v`'s bits, `|`-separated, and the bits no name covers.
+fn named_bits(v: u64, table: &FlagNames) -> (String, u64) {
+    let mut out = String::new();
     let mut rest = v;
-    for &(bit, name) in table {
-        if bit != 0 && v & bit == bit && rest & bit != 0 {
-            parts.push(name.to_string());
+    for &(bit, name) in table.names {
+        if bit != 0 && rest & bit == bit {
+            if !out.is_empty() {
+                out.push('|');
+            }
+            out.push_str(name);
             rest &= !bit;
         }
     }
-    if rest != 0 {
-        parts.push(format!("{rest:#x}"));
+    (out, rest)
+}
+
+/// The name of an enumerated value (an `int`), or its hex with the group's marker.
+pub fn enumerated(v: i64, table: &EnumNames) -> String {
+    match table.names.iter().find(|(x, _)| *x == v) {
+        Some((_, n)) => n.to_string(),
+        None => unknown_value(v as u32 as u64, table.unknown),
     }
-    parts.join("|")
 }
 
-/// The name of an enumerated value, or the number.
-pub fn enumerated(v: i64, table: &[(i64, &str)]) -> String {
-    table.iter().find(|(x, _)| *x == v).map_or_else(|| v.to_string(), |(_, n)| n.to_string())
+/// `0x4d2 /* CLOCK_??? */` (`0` for zero, as C's `%#x`).
+fn unknown_value(v: u64, marker: &str) -> String {
+    if v == 0 {
+        format!("0 /* {marker} */")
+    } else {
+        format!("{v:#x} /* {marker} */")
+    }
 }
 
-/// `O_RDONLY|O_NONBLOCK`: an access mode always named, then the flags.
+/// `O_RDONLY|O_NONBLOCK`: an access mode always named, then the flags (leftover bits in hex,
+/// without a marker).
 pub fn open_flags(v: u64) -> String {
     let access = match v & 3 {
         0 => "O_RDONLY",
@@ -185,12 +444,53 @@ pub fn open_flags(v: u64) -> String {
         2 => "O_RDWR",
         _ => "O_ACCMODE",
     };
-    let rest = flags(v & !3, O_FLAGS, "");
-    if rest.is_empty() {
+    let (mut out, rest) = named_bits(v & !3, O_FLAGS);
+    if rest != 0 {
+        if !out.is_empty() {
+            out.push('|');
+        }
+        out.push_str(&format!("{rest:#x}"));
+    }
+    if out.is_empty() {
         access.to_string()
     } else {
-        format!("{access}|{rest}")
+        format!("{access}|{out}")
     }
+}
+
+/// A socket type as strace prints it: a known base type and the flags above it
+/// (`SOCK_STREAM|SOCK_NONBLOCK`, `SOCK_DGRAM|0x4d0 /* SOCK_??? */`); with an unknown base,
+/// the whole value as flags (`0x9 /* SOCK_??? */`).
+pub fn sock_type(v: u64) -> String {
+    let v = v & 0xffff_ffff;
+    match SOCK_TYPES.names.iter().find(|(x, _)| *x as u64 == v & 0xf) {
+        Some((_, base)) if v & !0xf == 0 => base.to_string(),
+        Some((_, base)) => format!("{base}|{}", flags(v & !0xf, SOCK_FLAGS, "0")),
+        None => flags(v, SOCK_FLAGS, "0"),
+    }
+}
+
+/// A `sigset_t` (8 bytes) as strace prints it: `[INT TERM]`, or the complement when at least
+/// two thirds of the 64 signals are in it (`~[KILL]`, `~[]`; as strace 6.1 prints 41 and 42
+/// signals).
+pub fn sigset(mask: u64) -> String {
+    let (prefix, bits) = if mask.count_ones() >= 64 * 2 / 3 { ("~[", !mask) } else { ("[", mask) };
+    let mut out = String::from(prefix);
+    for k in 0..64 {
+        if bits & (1 << k) != 0 {
+            if out.len() > prefix.len() {
+                out.push(' ');
+            }
+            let sig = k + 1;
+            match SIGNALS.get(sig) {
+                Some(name) => out.push_str(name),
+                None if sig == 32 => out.push_str("RTMIN"),
+                None => out.push_str(&format!("RT_{}", sig - 32)),
+            }
+        }
+    }
+    out.push(']');
+    out
 }
 
 /// An address as strace shows it.
@@ -213,26 +513,30 @@ pub fn quoted(bytes: &[u8]) -> String {
 pub fn quoted_into(s: &mut String, bytes: &[u8]) {
     // Escaped from a table into a stack buffer, appended at once: this runs for every traced
     // buffer, and pushing char by char cost more than the table.
-    let shown = &bytes[..bytes.len().min(STRING_LIMIT)];
-    let mut buf = [0u8; 4 * STRING_LIMIT + 2];
-    buf[0] = b'"';
-    let mut n = 1;
-    for (i, &b) in shown.iter().enumerate() {
-        let (len, text) = ESCAPES[b as usize];
-        // strace uses the shortest octal escape unless an octal digit follows.
-        let (len, text) = if len > 1 && len < 4 && text[1].is_ascii_digit() && shown.get(i + 1).is_some_and(|c| (b'0'..=b'7').contains(c)) {
-            (4, octal(b))
-        } else {
-            (len, text)
-        };
-        buf[n..n + 4].copy_from_slice(&text);
-        n += len as usize;
+    let limit = string_limit();
+    let shown = &bytes[..bytes.len().min(limit)];
+    s.push('"');
+    for chunk in shown.chunks(STRING_LIMIT) {
+        let mut buf = [0u8; 4 * STRING_LIMIT];
+        let mut n = 0;
+        let base = chunk.as_ptr() as usize - shown.as_ptr() as usize;
+        for (i, &b) in chunk.iter().enumerate() {
+            let (len, text) = ESCAPES[b as usize];
+            // strace uses the shortest octal escape unless an octal digit follows.
+            let next = shown.get(base + i + 1);
+            let (len, text) = if len > 1 && len < 4 && text[1].is_ascii_digit() && next.is_some_and(|c| (b'0'..=b'7').contains(c)) {
+                (4, octal(b))
+            } else {
+                (len, text)
+            };
+            buf[n..n + 4].copy_from_slice(&text);
+            n += len as usize;
+        }
+        // Only ASCII was written.
+        s.push_str(std::str::from_utf8(&buf[..n]).unwrap_or("?"));
     }
-    buf[n] = b'"';
-    n += 1;
-    // Only ASCII was written.
-    s.push_str(std::str::from_utf8(&buf[..n]).unwrap_or("?"));
-    if bytes.len() > STRING_LIMIT {
+    s.push('"');
+    if bytes.len() > limit {
         s.push_str("...");
     }
 }
@@ -295,19 +599,15 @@ pub fn push_uint(out: &mut String, mut n: u64) {
 
 /// A guest buffer: its bytes quoted, or its address if it cannot be read.
 pub fn buffer(mem: &Memory, addr: u64, len: u64) -> String {
-    if len == 0 && addr != 0 {
+    if addr == 0 {
+        return ptr(addr);
+    }
+    if len == 0 {
         return "\"\"".to_string();
     }
-    let shown = len.min(STRING_LIMIT as u64 + 1);
-    match mem.read_bytes(addr, shown) {
-        Ok(b) if len <= STRING_LIMIT as u64 => quoted(&b),
-        Ok(b) => {
-            let mut q = quoted(&b[..STRING_LIMIT]);
-            q.push_str("...");
-            q
-        }
-        Err(_) => ptr(addr),
-    }
+    let mut out = String::new();
+    buffer_into(&mut out, mem, addr, len);
+    out
 }
 
 /// `{tv_sec=0, tv_nsec=1000}`.
@@ -362,6 +662,7 @@ pub fn render_arg_into(
     match kind {
         Arg::Int => push_int(out, v as i64),
         Arg::UInt => push_uint(out, v),
+        Arg::UInt32 => push_uint(out, v & 0xffff_ffff),
         Arg::Lit(s) => out.push_str(s),
         Arg::InStr(n) => buffer_into(out, mem, v, args.get(n).copied().unwrap_or(0)),
         Arg::OutStr => match ret {
@@ -370,7 +671,7 @@ pub fn render_arg_into(
         },
         Arg::Enum(table) => match table.iter().find(|(x, _)| *x == v as i32 as i64) {
             Some((_, name)) => out.push_str(name),
-            None => push_int(out, v as i32 as i64),
+            None => out.push_str(&enumerated(v as i32 as i64, table)),
         },
         _ => out.push_str(&render_arg(kind, i, args, ret, mem, fn_name)),
     }
@@ -378,15 +679,19 @@ pub fn render_arg_into(
 
 /// [`buffer`], appended to `out`.
 pub fn buffer_into(out: &mut String, mem: &Memory, addr: u64, len: u64) {
-    if len == 0 && addr != 0 {
+    if addr == 0 {
+        out.push_str("NULL");
+        return;
+    }
+    if len == 0 {
         out.push_str("\"\"");
         return;
     }
-    let shown = len.min(STRING_LIMIT as u64);
-    match mem.slice(addr, shown) {
+    let limit = string_limit() as u64;
+    match mem.slice(addr, len.min(limit)) {
         Ok(b) => {
             quoted_into(out, b);
-            if len > STRING_LIMIT as u64 {
+            if len > limit {
                 out.push_str("...");
             }
         }
@@ -400,6 +705,7 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
     match kind {
         Arg::Int => (v as i64).to_string(),
         Arg::UInt => v.to_string(),
+        Arg::UInt32 => (v & 0xffff_ffff).to_string(),
         Arg::Hex => format!("{v:#x}"),
         Arg::Ptr | Arg::PtrOut => ptr(v),
         Arg::InStr(n) => buffer(mem, v, args.get(n).copied().unwrap_or(0)),
@@ -409,20 +715,11 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
         },
         Arg::Flags(table, zero) => flags(v & 0xffff_ffff, table, zero),
         Arg::Enum(table) => enumerated(v as i32 as i64, table),
-        Arg::SockType => {
-            let base = match v & 0xf {
-                1 => "SOCK_STREAM".to_string(),
-                2 => "SOCK_DGRAM".to_string(),
-                5 => "SOCK_SEQPACKET".to_string(),
-                b => format!("{b:#x} /* SOCK_??? */"),
-            };
-            let f = flags(v & !0xf & 0xffff_ffff, &[(0o4000, "SOCK_NONBLOCK"), (0o2000000, "SOCK_CLOEXEC")], "");
-            if f.is_empty() {
-                base
-            } else {
-                format!("{base}|{f}")
-            }
-        }
+        Arg::SockType => sock_type(v),
+        Arg::SigsetIn => match mem.read_bytes(v, 8) {
+            Ok(b) if v != 0 => sigset(u64::from_le_bytes(b[..8].try_into().unwrap_or_default())),
+            _ => ptr(v),
+        },
         Arg::IntPairOut => match (ret, FdPair::peek(mem, v)) {
             (Some(0), Some(p)) => show_fd_pair(p),
             _ => ptr(v),
@@ -449,22 +746,55 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
             }
         }
         Arg::EpollEventsOut => match ret {
+            // strace prints NULL as NULL whatever the result (`epoll_wait(3, NULL, 1, 0) = 0`).
+            _ if v == 0 => ptr(v),
             Some(n) if n >= 0 => {
-                let evs: Vec<String> = (0..n as u64)
-                    .map(|k| epoll_event_at(mem, v.wrapping_add(EpollEvent::SIZE * k)).unwrap_or_else(|| "...".into()))
-                    .collect();
+                // strace shows at most as many elements as bytes of a string (`-s`), then `...`.
+                let shown = (n as u64).min(string_limit() as u64);
+                let mut evs: Vec<String> =
+                    (0..shown).map(|k| epoll_event_at(mem, v.wrapping_add(EpollEvent::SIZE * k)).unwrap_or_else(|| "...".into())).collect();
+                if shown < n as u64 {
+                    evs.push("...".to_string());
+                }
                 format!("[{}]", evs.join(", "))
             }
             _ => ptr(v),
         },
         Arg::Func => fn_name(v).unwrap_or_else(|| format!("{v:#x}")),
         Arg::Lit(s) => s.to_string(),
-        Arg::FcntlArg => match args.get(1).map(|c| *c as i32) {
-            Some(2) => flags(v, FD_FLAGS, "0"),
-            Some(4) => open_flags(v & 0xffff_ffff),
-            Some(0) | Some(1030) | Some(1031) => (v as i32).to_string(),
-            _ => String::new(),
-        },
+        Arg::FcntlArg => fcntl_arg(args.get(1).map_or(0, |c| *c as i32), v, mem),
+    }
+}
+
+/// `fcntl`'s third argument as strace shows it for command `cmd` (empty: the command takes
+/// none, and the argument is left out).
+pub fn fcntl_arg(cmd: i32, v: u64, _mem: &Memory) -> String {
+    match cmd {
+        // F_GETFD, F_GETFL, F_GETOWN, F_GETSIG, F_GETLEASE, F_GETPIPE_SZ, F_GET_SEALS
+        1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => String::new(),
+        // strace prints the whole `long` (`FD_CLOEXEC|0x100000000`), the kernel reads bit 0.
+        2 => flags(v, FD_FLAGS, "0"),
+        4 => open_flags(v & 0xffff_ffff),
+        // F_DUPFD, F_SETOWN, F_DUPFD_CLOEXEC, F_SETPIPE_SZ: a `long`, in decimal.
+        0 | 8 | 1030 | 1031 => (v as i64).to_string(),
+        10 => signal_name(v as i64),
+        // Locks and owners: a pointer to a struct (not decoded).
+        5..=7 | 15 | 16 | 36..=38 => ptr(v),
+        1024 => enumerated(v as i32 as i64, LEASES),
+        1026 => flags(v & 0xffff_ffff, DN_FLAGS, "0"),
+        1033 => flags(v & 0xffff_ffff, SEAL_FLAGS, "0"),
+        _ if v == 0 => "0".to_string(),
+        _ => format!("{v:#x}"),
+    }
+}
+
+/// A signal number as strace shows it: `SIGUSR1`, `0`, or the number.
+pub fn signal_name(v: i64) -> String {
+    match v {
+        1..=31 => format!("SIG{}", SIGNALS[v as usize]),
+        32 => "SIGRTMIN".to_string(),
+        33..=64 => format!("SIGRT_{}", v - 32),
+        _ => v.to_string(),
     }
 }
 
@@ -508,6 +838,47 @@ mod tests {
         assert_eq!(open_flags(0x800), "O_RDONLY|O_NONBLOCK");
         assert_eq!(enumerated(1, EPOLL_OPS), "EPOLL_CTL_ADD");
         assert_eq!(flags(0x1_0000_0000_u64 >> 4, EPOLL_EVENTS, "0"), "0x10000000".replace("0x10000000", "EPOLLEXCLUSIVE"));
+    }
+
+    /// The classes of issue #24, as `strace` 6.1 prints them on this machine
+    /// (tests/strace/every_call.c checks them all against strace itself).
+    #[test]
+    fn unknown_bits_values_and_foreign_names_read_as_in_strace() {
+        assert_eq!(flags(2, EFD_FLAGS, "0"), "0x2 /* EFD_??? */");
+        assert_eq!(flags(0x80002, EFD_FLAGS, "0"), "EFD_CLOEXEC|0x2");
+        assert_eq!(flags(1 | 0x800, EFD_FLAGS, "0"), "EFD_SEMAPHORE|EFD_NONBLOCK");
+        assert_eq!(flags(1, O_FLAGS, "0"), "0x1 /* O_??? */");
+        assert_eq!(flags(0x101000, O_FLAGS, "0"), "O_SYNC");
+        assert_eq!(flags(0x100000, O_FLAGS, "0"), "__O_SYNC");
+        assert_eq!(flags(0x410000, O_FLAGS, "0"), "O_TMPFILE");
+        assert_eq!(flags(0x800 | 0x2000, O_FLAGS, "0"), "O_NONBLOCK|FASYNC");
+        assert_eq!(open_flags(0x4 | 1), "O_WRONLY|0x4");
+        assert_eq!(flags(1, TFD_FLAGS, "0"), "TFD_TIMER_ABSTIME");
+        assert_eq!(flags(0x800, TFD_TIMER_FLAGS, "0"), "TFD_NONBLOCK");
+        assert_eq!(flags(0x100000, MSG_FLAGS, "0"), "0x100000 /* MSG_??? */");
+        assert_eq!(flags(0x800, EPOLL_EVENTS, "0"), "0x800 /* EPOLL??? */");
+        assert_eq!(enumerated(1234, CLOCKS), "0x4d2 /* CLOCK_??? */");
+        assert_eq!(enumerated(0, EPOLL_OPS), "0 /* EPOLL_CTL_??? */");
+        assert_eq!(enumerated(-1, SHUT_HOW), "0xffffffff /* SHUT_??? */");
+        assert_eq!(sock_type(9), "0x9 /* SOCK_??? */");
+        assert_eq!(sock_type(0), "0");
+        assert_eq!(sock_type(2 | 0x4d0), "SOCK_DGRAM|0x4d0 /* SOCK_??? */");
+        assert_eq!(sock_type(1 | 0x800 | 0x80000), "SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK");
+        assert_eq!(sock_type(0xffff_ffff), "SOCK_CLOEXEC|SOCK_NONBLOCK|0xfff7f7ff");
+        assert_eq!(fcntl_arg(99, 0, &Memory::new(1 << 20)), "0");
+        assert_eq!(fcntl_arg(2, 3, &Memory::new(1 << 20)), "FD_CLOEXEC|0x2");
+        assert_eq!(fcntl_arg(1, 3, &Memory::new(1 << 20)), "");
+    }
+
+    #[test]
+    fn signal_masks_read_as_in_strace() {
+        assert_eq!(sigset(0), "[]");
+        assert_eq!(sigset((1 << 1) | (1 << 14)), "[INT TERM]");
+        assert_eq!(sigset(!0), "~[]");
+        assert_eq!(sigset(!(1 << 8)), "~[KILL]");
+        assert_eq!(sigset(3 << 33), "[RT_2 RT_3]");
+        assert!(sigset((1 << 41) - 1).starts_with("[HUP "), "41 signals are listed");
+        assert!(sigset((1 << 42) - 1).starts_with("~[RT_11 "), "42 are shown as the complement");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! Tracing only reads: it never changes what the guest sees or the schedule.
 
 pub mod decode;
+pub mod filter;
+pub mod summary;
 pub mod timeline;
 
 use decode::{error_text, render_arg, Arg, RetKind};
@@ -117,6 +119,13 @@ pub struct Tracer {
     pub events_truncated: bool,
     /// Lines not written out yet, the one being built last (see [`Tracer::commit`]).
     line: String,
+    /// strace's `-e trace=…`: the calls shown (`None`: all).
+    pub filter: Option<filter::CallFilter>,
+    /// strace's `-s`: at most this many bytes of a string are shown.
+    pub string_limit: usize,
+    /// strace's `-c`: count calls into this table instead of writing lines; the table is
+    /// written when the run ends.
+    pub summary: Option<summary::Summary>,
 }
 
 fn is_output(a: Arg) -> bool {
@@ -128,8 +137,19 @@ fn first_output(sig: &Sig) -> usize {
     sig.args.iter().position(|s| is_output(s.0)).unwrap_or(sig.args.len())
 }
 
+/// Whether argument `j` is a struct the call reads that strace shows only as its address: it
+/// comes after the first output, so strace decodes it when the call returns, and the call
+/// failed (`epoll_pwait2(3, 0x…, 8, 0x…, NULL, 8) = -1 EBADF`: strace's `umove_or_printaddr`).
+fn address_only(sig: &Sig, j: usize, ret: Option<i64>) -> bool {
+    ret == Some(-1) && sig.ret == RetKind::Int && sig.args[j].0.reads_input_memory() && j > first_output(sig)
+}
+
 /// Appends argument `j` of `sig`: its saved text if it was decoded when the call blocked.
 fn arg_into(line: &mut String, m: &Machine<crate::Shims>, sig: &Sig, j: usize, raw: &[u64], ret: Option<i64>, saved: &[(usize, String)]) {
+    if address_only(sig, j, ret) {
+        line.push_str(&decode::ptr(raw.get(sig.args[j].1).copied().unwrap_or(0)));
+        return;
+    }
     if let Some((_, text)) = saved.iter().find(|(k, _)| *k == j) {
         line.push_str(text);
         return;
@@ -194,7 +214,18 @@ impl Tracer {
             recorded: 0,
             events_truncated: false,
             line: String::new(),
+            filter: None,
+            string_limit: decode::STRING_LIMIT,
+            summary: None,
         }
+    }
+
+    /// Whether the trace shows the call `strace_name` (`-e trace=…`); also makes the tracer's
+    /// string limit the one this thread decodes with.
+    #[inline]
+    pub fn selects(&self, strace_name: &str) -> bool {
+        decode::set_string_limit(self.string_limit);
+        self.filter.as_ref().is_none_or(|f| f.selects(strace_name))
     }
 
     fn prefix(&self, m: &Machine<crate::Shims>, t: ThreadId) -> String {
@@ -300,7 +331,13 @@ impl Tracer {
         inputs
             .into_iter()
             .zip(sig.args)
-            .map(|(i, &Shown(kind, k))| i.unwrap_or_else(|| render_arg(kind, k, raw, ret, &m.memory, &fn_name)))
+            .enumerate()
+            .map(|(j, (i, &Shown(kind, k)))| {
+                if address_only(sig, j, ret) {
+                    return decode::ptr(raw.get(k).copied().unwrap_or(0));
+                }
+                i.unwrap_or_else(|| render_arg(kind, k, raw, ret, &m.memory, &fn_name))
+            })
             .collect()
     }
 
@@ -319,7 +356,7 @@ impl Tracer {
             (Some(v), RetKind::Ptr) => decode::ptr(v as u64),
             (Some(v), RetKind::Fcntl) => match raw.get(1).map(|c| *c as i32) {
                 Some(3) => format!("{v:#x} (flags {})", decode::open_flags(v as u64)),
-                Some(1) => format!("{v:#x} (flags {})", decode::flags(v as u64, decode::FD_FLAGS, "0")),
+                Some(1) if v != 0 => format!("{v:#x} (flags {})", decode::flags(v as u64, decode::FD_FLAGS, "0")),
                 _ => v.to_string(),
             },
             (Some(v), RetKind::Int) => v.to_string(),
@@ -348,6 +385,10 @@ impl Tracer {
 
     /// The call returned `value` (with `errno` for -1) without blocking.
     pub fn finished(&mut self, m: &Machine<crate::Shims>, call: PendingCall, value: Option<i64>, errno: Option<i64>) {
+        if let Some(summary) = &mut self.summary {
+            summary.record(call.sig.name, errno.is_some(), m.observed_now().saturating_sub(call.start_ns));
+            return;
+        }
         let t = m.active_thread();
         self.show_unfinished(m, Some(t));
         if self.config.format == Format::Text && !self.config.timeline {
@@ -409,6 +450,23 @@ impl Tracer {
     pub fn blocked(&mut self, m: &Machine<crate::Shims>, call: PendingCall) {
         let t = m.active_thread();
         let raw = &call.raw[..call.nraw];
+        if self.summary.is_some() {
+            // Only its name and start are needed; no line is ever shown.
+            let p = Pending {
+                sig: call.sig,
+                raw: call.raw,
+                nraw: call.nraw,
+                saved: Vec::new(),
+                start_ns: call.start_ns,
+                start_step: call.start_step,
+                unfinished_shown: true,
+                clock_before: None,
+            };
+            if let Some(old) = self.pending.insert(t, p) {
+                self.unshown -= usize::from(!old.unfinished_shown);
+            }
+            return;
+        }
         let saved = call
             .sig
             .args
@@ -438,6 +496,10 @@ impl Tracer {
         let t = m.active_thread();
         let Some(p) = self.pending.remove(&t) else { return };
         self.unshown -= usize::from(!p.unfinished_shown);
+        if let Some(summary) = &mut self.summary {
+            summary.record(p.sig.name, errno.is_some(), m.observed_now().saturating_sub(p.start_ns));
+            return;
+        }
         self.show_unfinished(m, Some(t));
         let resumed_from = p.unfinished_shown.then(|| first_output(&p.sig));
         if self.config.format == Format::Text && !self.config.timeline {
@@ -575,6 +637,9 @@ impl Tracer {
 
     /// A thread's function returned.
     pub fn thread_exited(&mut self, m: &Machine<crate::Shims>, t: ThreadId, value: u64) {
+        if self.summary.is_some() {
+            return;
+        }
         self.show_unfinished(m, None);
         match self.config.format {
             Format::Text => {
@@ -596,6 +661,18 @@ impl Tracer {
 
     /// The run ended: blocked calls stay unfinished; the last line says how it ended.
     pub fn ended(&mut self, m: &Machine<crate::Shims>, how: &str) {
+        if let Some(summary) = &self.summary {
+            // strace -c: the table alone (calls still blocked are not counted, as in strace).
+            let table = summary.table();
+            for line in table.lines() {
+                self.emit_line(line);
+            }
+            self.flush_out();
+            if let Some(out) = &mut self.out {
+                let _ = out.flush();
+            }
+            return;
+        }
         self.show_unfinished(m, None);
         match self.config.format {
             Format::Text => {
