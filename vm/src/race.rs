@@ -12,6 +12,7 @@
 
 use crate::clock::{VClock, VTime, VectorIdx};
 use crate::memory::AllocId;
+use smallvec::SmallVec;
 
 /// An epoch packs a vector index (high 32 bits) and a time (low 32). Epoch 0 is "before
 /// everything".
@@ -160,8 +161,9 @@ struct AtomicMeta {
     write_vector: VClock,
     /// The clock a release sequence hands to acquiring loads.
     sync: VClock,
-    /// The last atomic access per thread index, for reports: (kind, site).
-    last: Vec<(VectorIdx, AccessKind, Site)>,
+    /// The last atomic access per thread index, for reports: (kind, site). Inline for a few
+    /// threads (a location of a small program allocates nothing for it).
+    last: LastAccesses,
     /// The atomic locations of other shapes (offset, size) that this one replaced on some of
     /// its bytes, merged by shape: an access must still be ordered after their conflicting
     /// accesses (mixed-size atomics race), even after an access of a third size came between.
@@ -174,6 +176,9 @@ struct AtomicMeta {
 /// How many stores a location keeps for loads to read (Miri keeps 128). Older stores can no
 /// longer be read: a limit on the weak behaviours shown, never a wrong one.
 pub const STORE_BUFFER_LIMIT: usize = 64;
+
+/// An atomic location's last access per thread index: (index, kind, site).
+type LastAccesses = SmallVec<[(VectorIdx, AccessKind, Site); 4]>;
 
 /// One store in a location's store buffer (Lahav et al.'s model as Miri implements it).
 struct StoreElem {
@@ -190,8 +195,8 @@ struct StoreElem {
     /// Read by a `seq_cst` load.
     sc_loaded: bool,
     site: Site,
-    /// The first load of each thread that read it: (index, time).
-    loads: Vec<(VectorIdx, VTime)>,
+    /// The first load of each thread that read it: (index, time); inline for a few threads.
+    loads: SmallVec<[(VectorIdx, VTime); 2]>,
 }
 
 impl StoreElem {
@@ -212,7 +217,7 @@ struct Replaced {
     size: u64,
     read_vector: VClock,
     write_vector: VClock,
-    last: Vec<(VectorIdx, AccessKind, Site)>,
+    last: LastAccesses,
 }
 
 impl Replaced {
@@ -264,6 +269,11 @@ struct SharedReads {
 
 struct Shadow {
     size: u64,
+    /// `size` is the allocation's size (the shadow was made with the allocation, not grown to
+    /// the accesses seen): the bytes of a last, partial granule past it can never be accessed,
+    /// so an access that covers the granule's bytes up to `size` covers all of it and needs no
+    /// byte-by-byte split.
+    exact: bool,
     /// The state of every byte before its first access: written when the allocation was made.
     init: Cell,
     /// One cell per 8-byte granule (empty until the first access). A granule whose `split` entry
@@ -277,7 +287,16 @@ struct Shadow {
 
 impl Shadow {
     fn new(size: u64, init: Cell) -> Self {
-        Shadow { size, init, granules: Vec::new(), split: Vec::new(), splits: Vec::new(), atomics: Vec::new(), shared: Vec::new() }
+        Shadow {
+            size,
+            exact: false,
+            init,
+            granules: Vec::new(),
+            split: Vec::new(),
+            splits: Vec::new(),
+            atomics: Vec::new(),
+            shared: Vec::new(),
+        }
     }
     fn materialize(&mut self) {
         if self.granules.is_empty() && self.size > 0 {
@@ -290,10 +309,11 @@ impl Shadow {
     fn cells(&mut self, off: u64, size: u64, out: &mut Vec<(usize, usize)>) {
         out.clear();
         let end = off + size;
+        let limit = if self.exact { self.size } else { u64::MAX };
         let mut g = off / 8;
         while g * 8 < end {
             let gs = g * 8;
-            let whole = off <= gs && gs + 8 <= end;
+            let whole = off <= gs && (gs + 8).min(limit) <= end;
             let gi = g as usize;
             if self.split[gi] == 0 && !whole {
                 let mut bytes = [self.granules[gi]; 8];
@@ -391,11 +411,17 @@ impl Detector {
     pub fn new() -> Self {
         let mut clock = VClock::new();
         clock.set(VectorIdx(0), 1);
+        // Room for a few threads from the start: a small program's spawns then grow nothing.
+        fn with<T>(x: T) -> Vec<T> {
+            let mut v = Vec::with_capacity(4);
+            v.push(x);
+            v
+        }
         let mut d = Detector {
-            clocks: vec![ThreadClocks { clock, ..ThreadClocks::default() }],
-            idx_of: vec![VectorIdx(0)],
-            owner: vec![0],
-            finished: vec![false],
+            clocks: with(ThreadClocks { clock, ..ThreadClocks::default() }),
+            idx_of: with(VectorIdx(0)),
+            owner: with(0),
+            finished: with(false),
             retired: Vec::new(),
             active: VectorIdx(0),
             my_epoch: 0,
@@ -472,14 +498,11 @@ impl Detector {
     pub fn spawn(&mut self, child: usize, live_threads: &[usize]) {
         let parent = self.active;
         let parent_clock = self.release();
-        // Reuse the index of a retired thread that every live thread has caught up with.
-        let live: Vec<VectorIdx> = live_threads
-            .iter()
-            .copied()
-            .filter(|&t| t < self.idx_of.len() && self.finished.get(t) == Some(&false))
-            .map(|t| self.idx_of[t])
-            .collect();
-        let reusable = self.retired.iter().position(|&(idx, fin)| live.iter().all(|l| self.clocks[l.0 as usize].clock.get(idx) >= fin));
+        // Reuse the index of a retired thread that every live thread has caught up with (no
+        // list of the live threads' indices is built: most spawns have nothing retired).
+        let (idx_of, finished, clocks) = (&self.idx_of, &self.finished, &self.clocks);
+        let live = || live_threads.iter().copied().filter(|&t| t < idx_of.len() && finished.get(t) == Some(&false)).map(|t| idx_of[t]);
+        let reusable = self.retired.iter().position(|&(idx, fin)| live().all(|l| clocks[l.0 as usize].clock.get(idx) >= fin));
         let idx = match reusable {
             Some(k) => self.retired.swap_remove(k).0,
             None => {
@@ -568,7 +591,7 @@ impl Detector {
             rsize: 0,
             atomic: 0,
         };
-        self.shadows[id] = Some(Box::new(Shadow::new(size, init)));
+        self.shadows[id] = Some(Box::new(Shadow { exact: true, ..Shadow::new(size, init) }));
     }
 
     /// A deallocation by the active thread: it races like a write with every earlier access.
@@ -947,7 +970,7 @@ impl Detector {
                 read_vector: VClock::new(),
                 write_vector: VClock::new(),
                 sync: VClock::new(),
-                last: Vec::new(),
+                last: LastAccesses::new(),
                 history,
                 stores: Default::default(),
             });
@@ -1026,7 +1049,7 @@ impl Detector {
                         sc: false,
                         sc_loaded: false,
                         site: ALLOC_SITE,
-                        loads: Vec::new(),
+                        loads: SmallVec::new(),
                     });
                 }
                 let sc = ord == Ordering::SeqCst;
@@ -1050,7 +1073,7 @@ impl Detector {
                     sc,
                     sc_loaded: false,
                     site,
-                    loads: Vec::new(),
+                    loads: SmallVec::new(),
                 });
             }
         }
@@ -1086,6 +1109,7 @@ fn shadow_mut(shadows: &mut Vec<Option<Box<Shadow>>>, id: AllocId, min_size: u64
         Box::new(Shadow::new(min_size, Cell { write: 0, read: 0, wsite: ALLOC_SITE, rsite: 0, wsize: 0, rsize: 0, atomic: 0 }))
     });
     if sh.size < min_size {
+        debug_assert!(!sh.exact, "an access past the end of its allocation reached the race detector");
         sh.size = min_size;
         if !sh.granules.is_empty() {
             let n = sh.size.div_ceil(8) as usize;
