@@ -1,9 +1,14 @@
 //! Schedules per second of `spindle explore` on a small two-thread program (the lost-update
 //! twin with a few more steps), with the random scheduler and with exhaustive DFS (bounded,
-//! unbounded, and unbounded with partial-order reduction), on one job and on every core. `cargo bench --bench explore`.
+//! unbounded, and unbounded with partial-order reduction), on one job and on every core; and
+//! the fixed cost of starting one run (machine, memory, shims, the run's record), measured as
+//! random exploration of a program whose `main` only returns. `cargo bench --bench explore`.
 
 use spindle::explore::{self, Options, Strategy, UNBOUNDED};
 use std::time::Instant;
+
+/// A program that does nothing: each of its runs costs only what starting and ending a run costs.
+const EMPTY: &str = "fn main() -> i64 { bb0: { return 0; } }";
 
 /// Two threads, each three relaxed increments; main joins both.
 const PROGRAM: &str = "
@@ -33,15 +38,19 @@ fn inc() {
 }";
 
 fn measure(name: &str, strategy: Strategy, runs: Option<u64>, jobs: usize) {
+    measure_program(name, PROGRAM, strategy, runs, jobs);
+}
+
+fn measure_program(name: &str, program: &str, strategy: Strategy, runs: Option<u64>, jobs: usize) {
     let opts = Options { strategy, runs, jobs, minimize: false, ..Options::default() };
     // Warm up once, then take the best of three.
-    let _ = explore::explore("bench.mir", PROGRAM, &opts).unwrap();
+    let _ = explore::explore("bench.mir", program, &opts).unwrap();
     let mut best = f64::MAX;
     let mut n = 0;
     let mut exhaustive = false;
     for _ in 0..3 {
         let t = Instant::now();
-        let s = explore::explore("bench.mir", PROGRAM, &opts).unwrap();
+        let s = explore::explore("bench.mir", program, &opts).unwrap();
         let e = t.elapsed().as_secs_f64();
         assert!(s.failure.is_none());
         n = s.runs;
@@ -61,6 +70,9 @@ fn main() {
     let mut jobs = vec![1];
     if cores > 1 {
         jobs.push(cores);
+    }
+    for &j in &jobs {
+        measure_program("random, empty program", EMPTY, Strategy::Random, Some(50_000), j);
     }
     for &j in &jobs {
         measure("random", Strategy::Random, Some(50_000), j);

@@ -162,7 +162,7 @@ impl Shims {
                 return Ok(k as u64);
             }
             if let Some(c) = self.state.get(&ev.fd).and_then(|s| s.ready_clock.as_ref()) {
-                m.acquire_clock(&c.clone());
+                m.acquire_clock(c);
             }
         }
         Ok(events.len() as u64)

@@ -192,9 +192,17 @@ impl Shims {
         let cap = if is_eventfd || eof_probe { count } else { count.min(extent) }.min(MAX_READ_BUFFER);
         let peer_charge = desc.peer().and_then(|p| self.fds.get(p)).and_then(|d| d.as_socket()).map(|s| s.send_charge());
         let Some(desc) = self.fds.get_mut(op.id) else { return fail(m, EBADF).map(Attempt::Done) };
-        let mut tmp = vec![0u8; cap as usize];
+        // A small read (an eventfd's 8 bytes) copies through the stack, not a fresh allocation.
+        let mut small = [0u8; 64];
+        let mut big;
+        let tmp: &mut [u8] = if cap as usize <= small.len() {
+            &mut small[..cap as usize]
+        } else {
+            big = vec![0u8; cap as usize];
+            &mut big
+        };
         let mut acquired = VClock::new();
-        let r = if op.recv { desc.recv(&mut tmp, op.peek, &mut acquired) } else { desc.read(&mut tmp, &mut acquired) };
+        let r = if op.recv { desc.recv(tmp, op.peek, &mut acquired) } else { desc.read(tmp, &mut acquired) };
         match r {
             Ok(n) => {
                 m.acquire_clock(&acquired);

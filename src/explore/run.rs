@@ -132,10 +132,11 @@ fn run_inner(
 ) -> Single {
     let out = SharedBuf::default();
     let err = SharedBuf::default();
-    let tbuf = SharedBuf::default();
     let console = Console { out: Box::new(out.clone()), err: Box::new(err.clone()) };
     let mut shims = Shims::new();
-    if trace {
+    // The trace buffer exists only when a trace is asked for (a run's fixed cost, paid per schedule).
+    let tbuf = trace.then(SharedBuf::default);
+    if let Some(tbuf) = &tbuf {
         let tc = crate::TraceConfig { format: crate::TraceFormat::Text, time: true, timeline: false };
         shims.trace = Some(crate::Tracer::new(tc, Some(Box::new(tbuf.clone()))));
     }
@@ -172,7 +173,8 @@ fn run_inner(
                 decisions: s.decisions().clone(),
                 points: s.points().to_vec(),
                 point_runnable,
-                thread_names: (0..m.thread_count()).map(|t| m.thread_name(t).to_string()).collect(),
+                // Only tables (runs with points logged) name the threads.
+                thread_names: if log_points { (0..m.thread_count()).map(|t| m.thread_name(t).to_string()).collect() } else { Vec::new() },
                 trace: Vec::new(),
                 schedule_error: if redundant { None } else { schedule_error },
                 picks: s.picks(),
@@ -203,9 +205,10 @@ fn run_inner(
         },
     };
     drop(shims);
-    single.stdout = out.0.borrow().clone();
-    single.stderr = err.0.borrow().clone();
-    single.trace = tbuf.0.borrow().clone();
+    // The machine and the shims are gone: the buffers are this run's alone, taken, not copied.
+    single.stdout = std::mem::take(&mut *out.0.borrow_mut());
+    single.stderr = std::mem::take(&mut *err.0.borrow_mut());
+    single.trace = tbuf.map(|t| std::mem::take(&mut *t.0.borrow_mut())).unwrap_or_default();
     single
 }
 

@@ -40,13 +40,14 @@ pub struct Contexts {
     /// (parent, call pc) → context; (ROOT or CUT, function) for roots and cut calls.
     map: FxHashMap<(CtxId, u32), CtxId>,
     /// (parent, call pc, context) of recent calls: a call in a loop costs a compare, not a hash
-    /// lookup.
-    cache: Box<[(CtxId, u32, CtxId); CACHE]>,
+    /// lookup. Empty until the first guest call (a run without calls, as most schedules of a
+    /// small program explored, never pays for it); then [`CACHE`] entries.
+    cache: Vec<(CtxId, u32, CtxId)>,
 }
 
 impl Default for Contexts {
     fn default() -> Self {
-        Contexts { nodes: Vec::new(), map: FxHashMap::default(), cache: Box::new([(u32::MAX, u32::MAX, 0); CACHE]) }
+        Contexts { nodes: Vec::new(), map: FxHashMap::default(), cache: Vec::new() }
     }
 }
 
@@ -60,9 +61,10 @@ impl Contexts {
     #[inline]
     pub fn child(&mut self, parent: CtxId, call_pc: u32, func: u32) -> CtxId {
         let slot = (parent.wrapping_mul(0x9e37_79b9) ^ call_pc) as usize % CACHE;
-        let e = self.cache[slot];
-        if e.0 == parent && e.1 == call_pc {
-            return e.2;
+        if let Some(e) = self.cache.get(slot) {
+            if e.0 == parent && e.1 == call_pc {
+                return e.2;
+            }
         }
         self.child_slow(parent, call_pc, func, slot)
     }
@@ -74,6 +76,9 @@ impl Contexts {
             None if self.nodes.len() >= MAX_CONTEXTS => return self.intern(CUT, func, func),
             None => self.intern(parent, call_pc, func),
         };
+        if self.cache.is_empty() {
+            self.cache = vec![(u32::MAX, u32::MAX, 0); CACHE];
+        }
         self.cache[slot] = (parent, call_pc, c);
         c
     }

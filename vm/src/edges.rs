@@ -10,6 +10,7 @@
 use crate::clock::{VClock, VTime, VectorIdx};
 use crate::race::Site;
 use crate::thread::ThreadId;
+use smallvec::SmallVec;
 
 /// How a thread learnt another's time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,21 +28,24 @@ pub enum Edge {
 /// A thread keeps this many of its latest releases.
 const RELEASES_KEPT: usize = 16;
 
+/// The rows below are inline up to a few entries: a run of a small program (the common case
+/// when exploring, where every run starts afresh) then allocates one row table per kind, not
+/// one per thread and kind.
 #[derive(Default)]
 pub struct Edges {
     /// Per thread, per vector index: the edge that last raised that entry, and the value.
-    learned: Vec<Vec<Option<(Edge, VTime)>>>,
-    /// Per thread: its latest releases, (its time when it released, where).
-    releases: Vec<std::collections::VecDeque<(VTime, Site)>>,
+    learned: Vec<SmallVec<[Option<(Edge, VTime)>; 4]>>,
+    /// Per thread: its latest releases, (its time when it released, where), oldest first.
+    releases: Vec<SmallVec<[(VTime, Site); 4]>>,
     /// Per thread: the threads it joined, in order.
-    joined: Vec<Vec<ThreadId>>,
+    joined: Vec<SmallVec<[ThreadId; 2]>>,
 }
 
 impl Edges {
     /// Thread `t`'s clock went from `before` to `after` through `edge`.
     pub fn learned(&mut self, t: ThreadId, own: VectorIdx, before: &VClock, after: &VClock, edge: Edge) {
         if self.learned.len() <= t {
-            self.learned.resize_with(t + 1, Vec::new);
+            self.learned.resize_with(t + 1, SmallVec::new);
         }
         let row = &mut self.learned[t];
         for (i, &v) in after.as_slice().iter().enumerate() {
@@ -61,15 +65,15 @@ impl Edges {
         }
         let log = &mut self.releases[t];
         if log.len() == RELEASES_KEPT {
-            log.pop_front();
+            log.remove(0);
         }
-        log.push_back((time, site));
+        log.push((time, site));
     }
 
     /// Thread `t` joined `target`.
     pub fn joined(&mut self, t: ThreadId, target: ThreadId) {
         if self.joined.len() <= t {
-            self.joined.resize_with(t + 1, Vec::new);
+            self.joined.resize_with(t + 1, SmallVec::new);
         }
         self.joined[t].push(target);
     }
@@ -86,7 +90,7 @@ impl Edges {
 
     /// The threads `t` joined.
     pub fn joins(&self, t: ThreadId) -> &[ThreadId] {
-        self.joined.get(t).map_or(&[], Vec::as_slice)
+        self.joined.get(t).map_or(&[], |j| j.as_slice())
     }
 }
 

@@ -541,7 +541,12 @@ impl<H: Host> Machine<H> {
             return Err(Stop::limit(format!("more than {} live threads", self.config.max_threads), "raise it with --max-threads N"));
         }
         let arg = fun.params.first().map(|t| t.normalize(arg));
-        let name = format!("{}#{}", fun.name, self.threads.len());
+        // `name#id`, built without the formatting machinery (a spawn is part of every run's
+        // fixed cost when exploring).
+        let mut name = String::with_capacity(fun.name.len() + 8);
+        name.push_str(&fun.name);
+        name.push('#');
+        push_decimal(&mut name, self.threads.len() as u64);
         // Thread ids are handed out in order: spawns depend on each other.
         self.touch(LOC_SPAWN, true);
         let child = self.new_thread(name, f, arg)?;
@@ -664,7 +669,8 @@ impl<H: Host> Machine<H> {
         th.regs = Vec::new();
         th.frames = Vec::new();
         let _ = self.memory.resize_stack(slots, 0);
-        for j in self.blocked_on(&BlockReason::Join(t)) {
+        // Only the thread that joins `t` (at most one: `join` sees to it) can wait for its end.
+        if let Some(j) = self.threads[t].joined_by.filter(|&j| self.is_blocked_on(j, &BlockReason::Join(t))) {
             self.unblock_thread(host, j)?;
         }
         Ok(())
@@ -1417,6 +1423,34 @@ pub(crate) fn mem_stop(mem: &Memory, e: MemError, access: &str) -> Box<Stop> {
                 format!("memory: {access} would take more than {limit} bytes (the guest's memory and Spindle's bookkeeping of it)"),
                 "raise it with --max-memory BYTES",
             )
+        }
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(s: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.extend(digits[i..].iter().map(|&d| d as char));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn push_decimal_writes_every_digit() {
+        for n in [0u64, 7, 10, 12345, u64::MAX] {
+            let mut s = String::from("t#");
+            super::push_decimal(&mut s, n);
+            assert_eq!(s, format!("t#{n}"));
         }
     }
 }

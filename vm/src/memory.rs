@@ -202,7 +202,10 @@ impl Memory {
     pub fn new(max_bytes: u64) -> Self {
         let placeholder =
             Allocation { bytes: Vec::new(), size: 0, kind: AllocKind::Heap, live: false, site: Span::default(), freed_at: None };
-        Memory { allocs: vec![placeholder], live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX }
+        // Room for a few allocations (the statics of a small program) before the table grows.
+        let mut allocs = Vec::with_capacity(8);
+        allocs.push(placeholder);
+        Memory { allocs, live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX }
     }
 
     /// Creates an allocation holding `bytes` (zero-filled to `size`); returns its base address.

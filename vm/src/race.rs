@@ -12,6 +12,7 @@
 
 use crate::clock::{VClock, VTime, VectorIdx};
 use crate::memory::{heap_block, AllocId, Budget};
+use smallvec::SmallVec;
 use std::mem::size_of;
 
 /// An epoch packs a vector index (high 32 bits) and a time (low 32). Epoch 0 is "before
@@ -164,8 +165,9 @@ struct AtomicMeta {
     write_vector: VClock,
     /// The clock a release sequence hands to acquiring loads.
     sync: VClock,
-    /// The last atomic access per thread index, for reports: (kind, site).
-    last: Vec<(VectorIdx, AccessKind, Site)>,
+    /// The last atomic access per thread index, for reports: (kind, site). Inline for a few
+    /// threads (a location of a small program allocates nothing for it).
+    last: LastAccesses,
     /// The atomic locations of other shapes (offset, size) that this one replaced on some of
     /// its bytes, merged by shape: an access must still be ordered after their conflicting
     /// accesses (mixed-size atomics race), even after an access of a third size came between.
@@ -178,6 +180,9 @@ struct AtomicMeta {
 /// How many stores a location keeps for loads to read (Miri keeps 128). Older stores can no
 /// longer be read: a limit on the weak behaviours shown, never a wrong one.
 pub const STORE_BUFFER_LIMIT: usize = 64;
+
+/// An atomic location's last access per thread index: (index, kind, site).
+type LastAccesses = SmallVec<[(VectorIdx, AccessKind, Site); 4]>;
 
 /// One store in a location's store buffer (Lahav et al.'s model as Miri implements it).
 struct StoreElem {
@@ -194,8 +199,8 @@ struct StoreElem {
     /// Read by a `seq_cst` load.
     sc_loaded: bool,
     site: Site,
-    /// The first load of each thread that read it: (index, time).
-    loads: Vec<(VectorIdx, VTime)>,
+    /// The first load of each thread that read it: (index, time); inline for a few threads.
+    loads: SmallVec<[(VectorIdx, VTime); 2]>,
 }
 
 impl StoreElem {
@@ -216,7 +221,7 @@ struct Replaced {
     size: u64,
     read_vector: VClock,
     write_vector: VClock,
-    last: Vec<(VectorIdx, AccessKind, Site)>,
+    last: LastAccesses,
 }
 
 impl Replaced {
@@ -268,6 +273,11 @@ struct SharedReads {
 
 struct Shadow {
     size: u64,
+    /// `size` is the allocation's size (the shadow was made with the allocation, not grown to
+    /// the accesses seen): the bytes of a last, partial granule past it can never be accessed,
+    /// so an access that covers the granule's bytes up to `size` covers all of it and needs no
+    /// byte-by-byte split.
+    exact: bool,
     /// The state of every byte before its first access: written when the allocation was made.
     init: Cell,
     /// One cell per 8-byte granule (empty until the first access). A granule whose `split` entry
@@ -322,6 +332,7 @@ impl Shadow {
     fn new(size: u64, init: Cell) -> Self {
         Shadow {
             size,
+            exact: false,
             init,
             granules: Vec::new(),
             split: Vec::new(),
@@ -345,10 +356,11 @@ impl Shadow {
     fn cells(&mut self, off: u64, size: u64, out: &mut Vec<(usize, usize)>, budget: &Budget) -> Result<(), ()> {
         out.clear();
         let end = off + size;
+        let limit = if self.exact { self.size } else { u64::MAX };
         let mut g = off / 8;
         while g * 8 < end {
             let gs = g * 8;
-            let whole = off <= gs && gs + 8 <= end;
+            let whole = off <= gs && (gs + 8).min(limit) <= end;
             let gi = g as usize;
             if self.split[gi] == 0 && !whole {
                 charge(budget, &mut self.charged, SPLIT_BYTES)?;
@@ -453,11 +465,17 @@ impl Detector {
     pub fn new() -> Self {
         let mut clock = VClock::new();
         clock.set(VectorIdx(0), 1);
+        // Room for a few threads from the start: a small program's spawns then grow nothing.
+        fn with<T>(x: T) -> Vec<T> {
+            let mut v = Vec::with_capacity(4);
+            v.push(x);
+            v
+        }
         let mut d = Detector {
-            clocks: vec![ThreadClocks { clock, ..ThreadClocks::default() }],
-            idx_of: vec![VectorIdx(0)],
-            owner: vec![0],
-            finished: vec![false],
+            clocks: with(ThreadClocks { clock, ..ThreadClocks::default() }),
+            idx_of: with(VectorIdx(0)),
+            owner: with(0),
+            finished: with(false),
             retired: Vec::new(),
             active: VectorIdx(0),
             my_epoch: 0,
@@ -540,14 +558,11 @@ impl Detector {
     pub fn spawn(&mut self, child: usize, live_threads: &[usize]) {
         let parent = self.active;
         let parent_clock = self.release();
-        // Reuse the index of a retired thread that every live thread has caught up with.
-        let live: Vec<VectorIdx> = live_threads
-            .iter()
-            .copied()
-            .filter(|&t| t < self.idx_of.len() && self.finished.get(t) == Some(&false))
-            .map(|t| self.idx_of[t])
-            .collect();
-        let reusable = self.retired.iter().position(|&(idx, fin)| live.iter().all(|l| self.clocks[l.0 as usize].clock.get(idx) >= fin));
+        // Reuse the index of a retired thread that every live thread has caught up with (no
+        // list of the live threads' indices is built: most spawns have nothing retired).
+        let (idx_of, finished, clocks) = (&self.idx_of, &self.finished, &self.clocks);
+        let live = || live_threads.iter().copied().filter(|&t| t < idx_of.len() && finished.get(t) == Some(&false)).map(|t| idx_of[t]);
+        let reusable = self.retired.iter().position(|&(idx, fin)| live().all(|l| clocks[l.0 as usize].clock.get(idx) >= fin));
         let idx = match reusable {
             Some(k) => self.retired.swap_remove(k).0,
             None => {
@@ -638,7 +653,7 @@ impl Detector {
         };
         // The header is spent now; a shadow that does not fit fails at its first access.
         self.budget.take(SHADOW_BYTES);
-        if let Some(old) = self.shadows[id].replace(Box::new(Shadow::new(size, init))) {
+        if let Some(old) = self.shadows[id].replace(Box::new(Shadow { exact: true, ..Shadow::new(size, init) })) {
             self.budget.give(SHADOW_BYTES + old.charged);
         }
     }
@@ -1042,7 +1057,7 @@ impl Detector {
                 read_vector: VClock::new(),
                 write_vector: VClock::new(),
                 sync: VClock::new(),
-                last: Vec::new(),
+                last: LastAccesses::new(),
                 history,
                 stores: Default::default(),
             });
@@ -1121,7 +1136,7 @@ impl Detector {
                         sc: false,
                         sc_loaded: false,
                         site: ALLOC_SITE,
-                        loads: Vec::new(),
+                        loads: SmallVec::new(),
                     });
                 }
                 let sc = ord == Ordering::SeqCst;
@@ -1147,7 +1162,7 @@ impl Detector {
                     sc,
                     sc_loaded: false,
                     site,
-                    loads: Vec::new(),
+                    loads: SmallVec::new(),
                 });
             }
         }
@@ -1189,6 +1204,7 @@ fn shadow_mut<'a>(shadows: &'a mut Vec<Option<Box<Shadow>>>, budget: &Budget, id
     }
     let Some(sh) = shadows[i].as_deref_mut() else { return Err(()) };
     if sh.size < min_size {
+        debug_assert!(!sh.exact, "an access past the end of its allocation reached the race detector");
         if !sh.granules.is_empty() {
             let grow = min_size.div_ceil(8) - sh.size.div_ceil(8);
             charge(budget, &mut sh.charged, 2 * grow * GRANULE_BYTES)?;
