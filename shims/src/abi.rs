@@ -320,7 +320,7 @@ macro_rules! int_layout {
     )*};
 }
 
-int_layout!(u32, i32, u64, i64);
+int_layout!(u16, u32, i32, u64, i64);
 
 /// Implements [`Layout`] for a struct of [`Layout`] fields laid out one after the other with no
 /// padding (as the x86-64 ABI lays these out: `struct epoll_event` is packed).
@@ -395,6 +395,25 @@ layout!(Itimerspec { interval: Timespec, value: Timespec }, SHOWN_IN = Arg::Itim
 pub use crate::epoll::EpollEvent;
 
 layout!(EpollEvent { events: u32, data: u64 }, SHOWN_IN = Arg::EpollEventIn, SHOWN_ARRAY_OUT = Arg::EpollEventsOut);
+
+/// `struct pollfd`: `int fd`, `short events`, `short revents` (8 bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pollfd {
+    pub fd: i32,
+    pub events: u16,
+    pub revents: u16,
+}
+
+layout!(Pollfd { fd: i32, events: u16, revents: u16 });
+
+/// `struct timeval`: `i64 tv_sec`, `i64 tv_usec`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timeval {
+    pub sec: i64,
+    pub usec: i64,
+}
+
+layout!(Timeval { sec: i64, usec: i64 });
 
 /// `int[2]`: the two fds `pipe` and `socketpair` return.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
