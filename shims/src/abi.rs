@@ -53,6 +53,10 @@ pub struct UInt(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Usec(pub u32);
 
+/// `poll`'s array of `struct pollfd` (the count is the next parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pollfds(pub u64);
+
 /// A function value (`spawn`'s entry point).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Func(pub u64);
@@ -154,6 +158,7 @@ plain_param! {
     UInt(u32) => Arg::UInt, |v| v as u32;
     Usec(u32) => Arg::UsecTimespec, |v| v as u32;
     Func(u64) => Arg::Func, |v| v;
+    Pollfds(u64) => Arg::PollfdsIn, |v| v;
     Addr(u64) => Arg::Ptr, |v| v;
     OutAddr(u64) => Arg::PtrOut, |v| v;
     FcntlArg(u64) => Arg::FcntlArg, |v| v;

@@ -220,8 +220,8 @@ calls! {
         strace epoll_pwait [] [lit("8")];
     epoll_pwait2: EpollPwait2(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: In<Timespec>, sigmask: Addr) -> Int
         => ep::epoll_pwait2, strace epoll_pwait2 [] [lit("8")];
-    poll: Poll(fds: Addr, nfds: UInt, timeout: Int) -> Int => poll::poll;
-    ppoll: Ppoll(fds: Addr, nfds: UInt, tmo_p: In<Timespec>, sigmask: Addr) -> Int => poll::ppoll, strace ppoll [] [lit("8")];
+    poll: Poll(fds: Pollfds, nfds: UInt, timeout: Int) -> Int => poll::poll;
+    ppoll: Ppoll(fds: Pollfds, nfds: UInt, tmo_p: In<Timespec>, sigmask: Addr) -> Int => poll::ppoll, strace ppoll [] [lit("8")];
     select: Select(nfds: Int, readfds: Addr, writefds: Addr, exceptfds: Addr, timeout: Addr) -> Int => poll::select;
     pselect: Pselect(nfds: Int, readfds: Addr, writefds: Addr, exceptfds: Addr, timeout: In<Timespec>, sigmask: Addr) -> Int
         => poll::pselect, strace pselect6 [] [];
