@@ -5,23 +5,55 @@ use super::*;
 // ---- the channel: a window of shared memory and two futexes -----------------------------------
 //
 // The oracle must leave every fd number to the guest, so the two processes talk through shared
-// memory: a memfd that the oracle gets as its stdin, maps, and closes. The first page holds two
+// memory: a memfd that the oracle gets as its stdin, maps, and closes. The header holds two
 // sequence numbers (futex words) and the length of the message in the window after it: the
-// parent writes a request there and bumps `REQUEST_SEQ`; the oracle reads it, writes its answer
-// in the same place and sets `REPLY_SEQ` to the same number. Messages are little-endian.
+// parent writes a request there and bumps `REQUEST_SEQ`; the oracle's main thread (the
+// *dispatcher*) reads it, writes its answer in the same place and sets `REPLY_SEQ` to the same
+// number. Messages are little-endian.
+//
+// Each guest thread's calls are made by an oracle thread of its own, a *lane*. The header holds a
+// word per lane — its state ([`LANE_IDLE`] … [`LANE_DONE`]) and the lane thread's kernel thread id
+// — that the parent reads without asking: a call that blocks keeps its lane `LANE_RUNNING`, and
+// the lane thread sets `LANE_DONE` the moment the kernel returns, before it takes any lock.
 
 pub(super) const REQ_SETUP: u8 = 1;
+/// A call for a lane: `lane`, how long to wait for it (ns), then the call ([`CallReq::encode`]).
 pub(super) const REQ_CALL: u8 = 2;
 pub(super) const REQ_QUIT: u8 = 3;
+/// The answer of a lane's call, waiting for it at most `ns`: `lane`, `ns`.
+pub(super) const REQ_COLLECT: u8 = 4;
+/// Interrupts a lane's blocked call with a signal (a timed wait that Spindle ended by its
+/// timeout), then answers as [`REQ_COLLECT`]: `lane`, `ns`.
+pub(super) const REQ_CANCEL: u8 = 5;
 pub(super) const REP_SETUP: u8 = 1;
 pub(super) const REP_CALL: u8 = 2;
+/// The lane's call has not returned (it blocks in the kernel).
+pub(super) const REP_PENDING: u8 = 3;
 pub(super) const REP_ERROR: u8 = 9;
 
-/// The header page: the futex words and the message length.
-pub(super) const HEADER: usize = 4096;
+/// The header: the futex words, the message length and the lanes' words.
+pub(super) const HEADER: usize = 64 << 10;
 pub(super) const REQUEST_SEQ: usize = 0;
 pub(super) const REPLY_SEQ: usize = 4;
 pub(super) const LENGTH: usize = 8;
+/// Where the lanes' words begin: lane `i`'s state at `LANES + 8 i`, its thread id after it.
+pub(super) const LANES: usize = 64;
+/// How many lanes (oracle threads) a check may have.
+pub(super) const MAX_LANES: usize = (HEADER - LANES) / 8;
+/// A lane's states. Only `LANE_RUNNING` means "in the system call": a lane that is `LANE_QUEUED`
+/// may still be asleep waiting for its work.
+pub(super) const LANE_IDLE: u32 = 0;
+pub(super) const LANE_QUEUED: u32 = 1;
+pub(super) const LANE_RUNNING: u32 = 2;
+pub(super) const LANE_DONE: u32 = 3;
+
+pub(super) fn lane_state(lane: usize) -> usize {
+    LANES + 8 * lane
+}
+
+pub(super) fn lane_tid(lane: usize) -> usize {
+    LANES + 8 * lane + 4
+}
 
 /// A shared mapping of the channel's memfd.
 pub(super) struct Window {
@@ -170,8 +202,9 @@ pub(super) struct CallReq {
 }
 
 impl CallReq {
+    /// The call alone (what a lane thread performs).
     pub(super) fn encode(&self, out: &mut Out<'_>) {
-        out.u8(REQ_CALL).u64(self.nr as u64);
+        out.u64(self.nr as u64);
         for a in self.args {
             out.u64(a);
         }
@@ -191,6 +224,20 @@ pub(super) struct CallReply {
 }
 
 // ---- the parent's end: the oracle process -----------------------------------------------------
+
+/// How long the dispatcher may take on top of a request's own wait.
+pub(super) const DISPATCH_MARGIN: Duration = Duration::from_secs(5);
+
+/// Where a lane's call is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum LaneState {
+    /// It returned.
+    Done,
+    /// It sleeps in the kernel: it blocks.
+    Asleep,
+    /// On its way: queued, running, or in an uninterruptible wait.
+    Busy,
+}
 
 /// Why a request got no answer.
 pub(super) enum NoAnswer {
@@ -332,24 +379,90 @@ impl Link {
         Ok(reply)
     }
 
-    /// Performs a call on the kernel.
-    pub(super) fn call(&mut self, req: &CallReq) -> Result<CallReply, NoAnswer> {
-        let reply = self.exchange(self.timeout, &|out| req.encode(out))?;
-        let mut r = Reader(&reply);
-        let parsed = (|| -> Result<CallReply, String> {
+    /// Makes `req` on the kernel on `lane` (an oracle thread of its own), waiting at most `wait`
+    /// for it to return: `Ok(None)` if it has not (it blocks; the lane keeps it).
+    pub(super) fn call(&mut self, lane: usize, wait: Duration, req: &CallReq) -> Result<Option<CallReply>, NoAnswer> {
+        let reply = self.exchange(wait + DISPATCH_MARGIN, &|out| {
+            out.u8(REQ_CALL).u64(lane as u64).u64(wait.as_nanos() as u64);
+            req.encode(out);
+        })?;
+        Self::parse_reply(&reply)
+    }
+
+    /// The answer of `lane`'s blocked call, waiting at most `wait` for it: `Ok(None)` if it still
+    /// blocks. With `cancel`, the call is interrupted first (`EINTR` if it still blocked).
+    pub(super) fn collect(&mut self, lane: usize, wait: Duration, cancel: bool) -> Result<Option<CallReply>, NoAnswer> {
+        let kind = if cancel { REQ_CANCEL } else { REQ_COLLECT };
+        let reply = self.exchange(wait + DISPATCH_MARGIN, &|out| {
+            out.u8(kind).u64(lane as u64).u64(wait.as_nanos() as u64);
+        })?;
+        Self::parse_reply(&reply)
+    }
+
+    fn parse_reply(reply: &[u8]) -> Result<Option<CallReply>, NoAnswer> {
+        let mut r = Reader(reply);
+        let parsed = (|| -> Result<Option<CallReply>, String> {
             match r.u8()? {
                 REP_CALL => {
                     let ret = r.u64()? as i64;
                     let errno = r.u64()? as i64;
                     let n = r.u64()?;
                     let outs = (0..n).map(|_| r.bytes()).collect::<Result<Vec<_>, _>>()?;
-                    Ok(CallReply { ret, errno, outs })
+                    Ok(Some(CallReply { ret, errno, outs }))
                 }
+                REP_PENDING => Ok(None),
                 REP_ERROR => Err(format!("the kernel oracle failed: {}", String::from_utf8_lossy(&r.bytes()?))),
                 t => Err(format!("the kernel oracle answered with message {t}")),
             }
         })();
         parsed.map_err(NoAnswer::Failed)
+    }
+
+    /// Where `lane`'s call is, read from the shared window and the kernel's view of the lane's
+    /// thread (`/proc/PID/task/TID/stat`), without asking the oracle.
+    pub(super) fn lane(&self, lane: usize) -> LaneState {
+        match self.window.word(lane_state(lane)).load(Ordering::Acquire) {
+            LANE_DONE => LaneState::Done,
+            LANE_RUNNING => {
+                let tid = self.window.word(lane_tid(lane)).load(Ordering::Acquire);
+                let stat = std::fs::read_to_string(format!("/proc/{}/task/{tid}/stat", self.child.id())).unwrap_or_default();
+                // The state is the field after the command, which is in parentheses.
+                let state = stat.rfind(')').and_then(|i| stat[i + 1..].trim_start().chars().next());
+                // Recheck: the call may have returned while the file was read.
+                if self.window.word(lane_state(lane)).load(Ordering::Acquire) == LANE_DONE {
+                    return LaneState::Done;
+                }
+                match state {
+                    // Asleep in the call (an interruptible wait: a blocked read, an epoll wait).
+                    Some('S') => LaneState::Asleep,
+                    _ => LaneState::Busy,
+                }
+            }
+            _ => LaneState::Busy,
+        }
+    }
+
+    /// Waits (at most `grace`) until the call of every lane of `lanes` has returned or sleeps in
+    /// the kernel, and nothing changes any more: a call that returns may wake another lane (an
+    /// epoll wait that leaves events queued wakes the next waiter), so the lanes are looked at
+    /// again after the last one seen to return. (A lane woken by another's call is runnable
+    /// before that call returns.)
+    pub(super) fn settle(&self, lanes: &[usize], grace: Duration) -> Vec<LaneState> {
+        let deadline = Instant::now() + grace;
+        let mut pause = Duration::from_micros(20);
+        let mut before: Vec<LaneState> = lanes.iter().map(|&l| self.lane(l)).collect();
+        loop {
+            let now: Vec<LaneState> = lanes.iter().map(|&l| self.lane(l)).collect();
+            let stable = now == before && !now.contains(&LaneState::Busy);
+            if stable || Instant::now() >= deadline {
+                return now;
+            }
+            if now.contains(&LaneState::Busy) {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(2));
+            }
+            before = now;
+        }
     }
 
     /// What went wrong, with the oracle's exit status and what it said on stderr.

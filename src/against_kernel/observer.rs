@@ -5,6 +5,8 @@ use spindle_shims::abi::{EpollEvent, FdPair, Itimerspec, Layout, Out, Timespec};
 use spindle_shims::consts::linux;
 use spindle_shims::epoll::EP_MAX_EVENTS;
 use spindle_shims::{args, Call};
+use spindle_vm::ThreadId;
+use std::collections::BTreeMap;
 
 /// Where a call writes two fds.
 type FdPairOut = Out<FdPair>;
@@ -21,12 +23,15 @@ pub(super) enum Plan {
 }
 
 /// The call being made.
+#[derive(Clone)]
 pub(super) struct Pending {
     pub(super) name: &'static str,
     pub(super) call: Call,
     pub(super) sig: Sig,
     pub(super) raw: Vec<u64>,
     pub(super) span: Span,
+    /// The guest thread that makes it.
+    pub(super) thread: ThreadId,
     pub(super) req: CallReq,
     /// A timed epoll wait: it may block, and its timeout ends it.
     pub(super) timed_wait: bool,
@@ -42,13 +47,29 @@ pub(super) struct Checker {
     pub(super) compared: u64,
     pub(super) not_compared: u64,
     pub(super) pending: Option<Pending>,
-    /// A timed epoll wait that blocked in Spindle, compared when it resumes.
-    pub(super) blocked: Option<Pending>,
+    /// How long a blocked kernel call may take to return, or to fall asleep, once Spindle says
+    /// what it does ([`Oracle::grace`]).
+    pub(super) grace: Duration,
+    /// Each guest thread's lane: the oracle thread that makes its calls.
+    pub(super) lanes: BTreeMap<ThreadId, usize>,
+    /// Lanes handed out.
+    pub(super) lane_count: usize,
+    /// Calls that block in Spindle and in the kernel, by guest thread, compared when Spindle
+    /// completes them.
+    pub(super) waiting: BTreeMap<ThreadId, Waiting>,
+    /// The run ended inside a call.
+    pub(super) ended_in_call: bool,
     /// A stop to give at the next call (found when a blocked call resumed).
     pub(super) stop_next: Option<Box<Stop>>,
     pub(super) divergence: Option<Box<Divergence>>,
     pub(super) unchecked: Option<String>,
     pub(super) fatal: Option<OracleError>,
+}
+
+/// A call that blocks, in Spindle and (so far) in the kernel.
+pub(super) struct Waiting {
+    pub(super) p: Pending,
+    pub(super) lane: usize,
 }
 
 /// The observer the shims hold; the run's driver keeps the other handle.
@@ -112,7 +133,7 @@ impl Request<'_> {
 }
 
 impl Checker {
-    pub(super) fn new(link: Link, max_fds: i64, timeout: Duration) -> Checker {
+    pub(super) fn new(link: Link, max_fds: i64, timeout: Duration, grace: Duration) -> Checker {
         Checker {
             link,
             max_fds,
@@ -120,7 +141,11 @@ impl Checker {
             compared: 0,
             not_compared: 0,
             pending: None,
-            blocked: None,
+            grace,
+            lanes: BTreeMap::new(),
+            lane_count: 0,
+            waiting: BTreeMap::new(),
+            ended_in_call: false,
             stop_next: None,
             divergence: None,
             unchecked: None,
@@ -256,13 +281,15 @@ impl Checker {
                 r.ptr(at!(TimerfdGettime.cur), Itimerspec::SIZE, true)?;
                 r.sys(libc::SYS_timerfd_gettime)
             }
-            Call::Spawn(_) => {
-                Plan::Refuse("`spawn` starts a second thread: --against-kernel checks single-threaded programs that never block".into())
-            }
-            // The VM's own services.
-            Call::Exit(_) | Call::Abort(_) | Call::Malloc(_) | Call::Free(_) | Call::Errno(_) | Call::Join(_) | Call::SchedYield(_) => {
-                Plan::Skip
-            }
+            // The VM's own services (a new thread gets its oracle thread at its first system call).
+            Call::Spawn(_)
+            | Call::Exit(_)
+            | Call::Abort(_)
+            | Call::Malloc(_)
+            | Call::Free(_)
+            | Call::Errno(_)
+            | Call::Join(_)
+            | Call::SchedYield(_) => Plan::Skip,
             // Their answers follow the virtual clock, not the kernel's (docs/divergences.md).
             Call::Nanosleep(_) | Call::Usleep(_) | Call::ClockGettime(_) => Plan::Skip,
         })
@@ -273,6 +300,8 @@ impl Checker {
             return Err(stop);
         }
         self.pending = None;
+        // Time may have passed since the last call (a timeout, a timer).
+        self.settle(m, None)?;
         let Some(call) = Call::decode(id, args) else {
             self.not_compared += 1;
             return Ok(());
@@ -310,7 +339,8 @@ impl Checker {
             }
             _ => None,
         };
-        self.pending = Some(Pending { name, call, sig: *sig, raw: args.to_vec(), span, req, timed_wait, refuse_if_done });
+        let thread = m.active_thread();
+        self.pending = Some(Pending { name, call, sig: *sig, raw: args.to_vec(), span, thread, req, timed_wait, refuse_if_done });
         Ok(())
     }
 
@@ -324,25 +354,299 @@ impl Checker {
     fn after(&mut self, m: &Machine<Shims>, result: &VmResult<Ret>) -> VmResult<()> {
         let Some(p) = self.pending.take() else { return Ok(()) };
         match result {
-            // The run ends in the call (exit, undefined behaviour, an unsupported operation).
-            Err(_) => Ok(()),
-            Ok(Ret::Blocked) if p.timed_wait => {
-                self.blocked = Some(p);
+            // The run ends in the call (exit, undefined behaviour, an unsupported operation),
+            // perhaps halfway through completing another thread's call: nothing more to compare.
+            Err(_) => {
+                self.ended_in_call = true;
                 Ok(())
             }
             Ok(Ret::Blocked) => {
-                Err(self.refuse(format!("`{}` blocked: --against-kernel checks single-threaded programs that never block", p.name), p.span))
+                self.start_blocked(m, p)?;
+                self.settle(m, None)
             }
-            Ok(Ret::Value(v)) => self.compare(m, p, *v as i64),
+            Ok(Ret::Value(v)) => {
+                let errno = m.errno();
+                self.compare(m, p, *v as i64, errno)?;
+                self.settle(m, None)
+            }
         }
     }
 
     fn resumed(&mut self, m: &Machine<Shims>, value: u64) {
-        if let Some(p) = self.blocked.take() {
-            if let Err(stop) = self.compare(m, p, value as i64) {
-                self.stop_next = Some(stop);
+        if let Err(stop) = self.settle(m, Some((m.active_thread(), value))) {
+            self.stop_next = Some(stop);
+        }
+    }
+
+    /// The end of the run: every call still blocked in Spindle must still block on Linux.
+    pub(super) fn finish(&mut self, m: &Machine<Shims>) {
+        if self.divergence.is_none() && self.unchecked.is_none() && self.fatal.is_none() && !self.ended_in_call {
+            let _ = self.settle(m, None);
+        }
+    }
+
+    /// The lane of guest thread `t`, handed out at its first system call.
+    fn lane_of(&mut self, t: ThreadId) -> Result<usize, String> {
+        if let Some(&l) = self.lanes.get(&t) {
+            return Ok(l);
+        }
+        if self.lane_count >= MAX_LANES {
+            return Err(format!("more than {MAX_LANES} threads make system calls, and the kernel oracle has one thread for each"));
+        }
+        let l = self.lane_count;
+        self.lane_count += 1;
+        self.lanes.insert(t, l);
+        Ok(l)
+    }
+
+    /// A call that blocks in Spindle: the kernel makes it on the thread's lane, where it must
+    /// block too (a timed epoll wait waits without a timeout: Spindle's virtual clock ends it).
+    fn start_blocked(&mut self, m: &Machine<Shims>, p: Pending) -> VmResult<()> {
+        if let Some(why) = &p.refuse_if_done {
+            return Err(self.refuse(why.clone(), p.span));
+        }
+        let lane = match self.lane_of(p.thread) {
+            Ok(l) => l,
+            Err(why) => return Err(self.refuse(why, p.span)),
+        };
+        let mut req = p.req.clone();
+        wait_forever(&p.call, &mut req);
+        match self.link.call(lane, Duration::ZERO, &req) {
+            Ok(None) => {
+                self.waiting.insert(p.thread, Waiting { p, lane });
+                Ok(())
+            }
+            Ok(Some(reply)) => {
+                self.compared += 1;
+                let diff = format!("`{}` blocks in Spindle, but returned {} on Linux", p.name, short_result(reply.ret, reply.errno));
+                Err(self.blocked_divergence(m, &p, None, Some(&reply), diff))
+            }
+            Err(e) => Err(self.no_answer(e, &p)),
+        }
+    }
+
+    /// Every call that blocks, in Spindle and in the kernel, after something happened: a call
+    /// Spindle completed must complete on Linux (within the grace time) with the same answer, and
+    /// one still blocked in Spindle must still block on Linux. `resumed` is a thread that resumes
+    /// now with its call's value. Where Linux may wake any of several waiters (docs/divergences.md,
+    /// *Checking a program against Linux*), a waiter Spindle woke and an equivalent one Linux woke
+    /// trade lanes.
+    pub(super) fn settle(&mut self, m: &Machine<Shims>, resumed: Option<(ThreadId, u64)>) -> VmResult<()> {
+        if self.waiting.is_empty() {
+            return Ok(());
+        }
+        // Spindle's side: the value of each call it completed.
+        let spindle: BTreeMap<ThreadId, Option<u64>> = self
+            .waiting
+            .keys()
+            .map(|&t| {
+                let v = match resumed {
+                    Some((r, v)) if r == t => Some(v),
+                    _ if m.is_blocked(t) => None,
+                    _ => m.finished_call(t),
+                };
+                (t, v)
+            })
+            .collect();
+        // The kernel's: wait until each lane has returned or sleeps; collect what returned.
+        let ts: Vec<ThreadId> = self.waiting.keys().copied().collect();
+        let lanes: Vec<usize> = ts.iter().map(|t| self.waiting[t].lane).collect();
+        let states = self.link.settle(&lanes, self.grace);
+        let mut replies: BTreeMap<usize, CallReply> = BTreeMap::new();
+        for (i, &lane) in lanes.iter().enumerate() {
+            if states[i] == LaneState::Done {
+                let p = &self.waiting[&ts[i]].p;
+                match self.link.collect(lane, self.grace, false) {
+                    Ok(Some(r)) => {
+                        replies.insert(lane, r);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        let p = p.clone();
+                        return Err(self.no_answer(e, &p));
+                    }
+                }
             }
         }
+        let timed_out = |w: &Waiting, v: Option<u64>| w.p.timed_wait && v == Some(0);
+        // Linux may wake any of several equivalent waiters, and hand a woken one any of the
+        // events (docs/divergences.md): among waiters making the same call, each call Spindle
+        // completed takes the lane whose answer is Spindle's, and the others the lanes still
+        // blocked.
+        let mut grouped: Vec<bool> = vec![false; ts.len()];
+        for i in 0..ts.len() {
+            if grouped[i] {
+                continue;
+            }
+            let group: Vec<usize> =
+                (i..ts.len()).filter(|&j| !grouped[j] && same_call(&self.waiting[&ts[i]].p.req, &self.waiting[&ts[j]].p.req)).collect();
+            for &j in &group {
+                grouped[j] = true;
+            }
+            if group.len() < 2 {
+                continue;
+            }
+            let mut free: Vec<usize> = group.iter().map(|&j| lanes[j]).collect();
+            let take = |free: &mut Vec<usize>, pick: &dyn Fn(usize) -> bool| -> usize {
+                let k = free.iter().position(|&l| pick(l)).unwrap_or(0);
+                free.remove(k)
+            };
+            let mut assigned: Vec<(ThreadId, usize)> = Vec::new();
+            let (done, rest): (Vec<usize>, Vec<usize>) =
+                group.iter().partition(|&&j| spindle[&ts[j]].is_some() && !timed_out(&self.waiting[&ts[j]], spindle[&ts[j]]));
+            for j in done {
+                let t = ts[j];
+                let (v, errno) = (spindle[&t].unwrap_or(0) as i64, m.thread_errno(t));
+                let p = &self.waiting[&t].p;
+                let lane = if free.iter().any(|l| replies.get(l).is_some_and(|r| self.differences(m, p, v, errno, r).is_empty())) {
+                    take(&mut free, &|l| replies.get(&l).is_some_and(|r| self.differences(m, p, v, errno, r).is_empty()))
+                } else {
+                    take(&mut free, &|l| replies.contains_key(&l))
+                };
+                assigned.push((t, lane));
+            }
+            for j in rest {
+                let lane = take(&mut free, &|l| !replies.contains_key(&l));
+                assigned.push((ts[j], lane));
+            }
+            for (t, lane) in assigned {
+                self.waiting.get_mut(&t).unwrap().lane = lane;
+                self.lanes.insert(t, lane);
+            }
+        }
+        for t in ts {
+            let lane = self.waiting[&t].lane;
+            match spindle[&t] {
+                None => {
+                    if let Some(reply) = replies.remove(&lane) {
+                        let w = self.waiting.remove(&t).unwrap();
+                        self.compared += 1;
+                        let diff = format!(
+                            "`{}` still blocks in Spindle, but returned {} on Linux",
+                            w.p.name,
+                            short_result(reply.ret, reply.errno)
+                        );
+                        return Err(self.blocked_divergence(m, &w.p, None, Some(&reply), diff));
+                    }
+                }
+                Some(v) => {
+                    let w = self.waiting.remove(&t).unwrap();
+                    // The oracle's copy of a buffer cannot follow the guest's memory while the
+                    // call blocks: a buffer freed meanwhile (which faults on Linux too, where it is
+                    // unmapped) cannot be checked.
+                    if w.p.req.bufs.iter().any(|b| b.guest != 0 && m.memory.readable_extent(b.guest) < b.bytes.len() as u64) {
+                        let why = format!(
+                            "a buffer of the blocked `{}` was freed while it blocked: the kernel oracle's copy of it cannot follow",
+                            w.p.name
+                        );
+                        return Err(self.refuse(why, w.p.span));
+                    }
+                    let errno = m.thread_errno(t);
+                    let cancel = timed_out(&w, Some(v));
+                    let reply = match replies.remove(&lane) {
+                        Some(r) => Some(r),
+                        None => self.link.collect(lane, self.grace, cancel).map_err(|e| self.no_answer(e, &w.p))?,
+                    };
+                    match reply {
+                        // The kernel's wait was interrupted where Spindle's timed out.
+                        Some(r) if cancel && r.ret == -1 && r.errno == libc::EINTR as i64 => self.compared += 1,
+                        Some(r) => self.compare_reply(m, &w.p, v as i64, errno, r)?,
+                        None => {
+                            self.compared += 1;
+                            let diff = format!(
+                                "`{}` returned {} in Spindle, but still blocks on Linux (no answer within {:?})",
+                                w.p.name,
+                                short_result(v as i64, errno),
+                                self.grace
+                            );
+                            return Err(self.blocked_divergence(m, &w.p, Some((v as i64, errno)), None, diff));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// How the kernel's answer differs from Spindle's, one sentence each (none: they agree).
+    pub(super) fn differences(&self, m: &Machine<Shims>, p: &Pending, v: i64, errno: i64, reply: &CallReply) -> Vec<String> {
+        let mut diffs = Vec::new();
+        if v != reply.ret {
+            diffs.push(format!(
+                "`{}` returned {} in Spindle but {} on Linux",
+                p.name,
+                short_result(v, errno),
+                short_result(reply.ret, reply.errno)
+            ));
+        } else if v == -1 && errno != reply.errno {
+            diffs.push(format!("`{}` failed with {} in Spindle but with {} on Linux", p.name, errno_text(errno), errno_text(reply.errno)));
+        }
+        let back: Vec<&Buf> = p.req.bufs.iter().filter(|b| b.back).collect();
+        for (b, kernel) in back.iter().zip(&reply.outs) {
+            let ours = m.memory.read_bytes(b.guest, kernel.len() as u64).unwrap_or_default();
+            if let Some(at) = ours.iter().zip(kernel.iter()).position(|(x, y)| x != y) {
+                diffs.push(format!(
+                    "`{}` left different bytes in argument {} ({} bytes at {}): from byte {at} on, Spindle has {} and Linux {}",
+                    p.name,
+                    b.arg + 1,
+                    kernel.len(),
+                    m.describe_addr(b.guest),
+                    decode::quoted(&ours[at..]),
+                    decode::quoted(&kernel[at..])
+                ));
+            }
+        }
+        diffs
+    }
+
+    /// A divergence about a call that blocks on one side: the call with each side's answer, and
+    /// where every other thread with a blocked call is, in Spindle and on Linux.
+    fn blocked_divergence(
+        &mut self,
+        m: &Machine<Shims>,
+        p: &Pending,
+        spindle: Option<(i64, i64)>,
+        linux: Option<&CallReply>,
+        diff: String,
+    ) -> Box<Stop> {
+        let blocked = |s: String| s[..s.rfind(" = ").unwrap_or(s.len())].to_string() + " = ? (it blocks)";
+        let ours = match spindle {
+            Some((v, e)) => render_call(m, p, v, e, None),
+            None => blocked(render_call(m, p, 0, 0, None)),
+        };
+        let theirs = linux.map(|r| {
+            let back: Vec<&Buf> = p.req.bufs.iter().filter(|b| b.back).collect();
+            let outs: Vec<(usize, &[u8])> = back.iter().zip(&r.outs).map(|(b, k)| (b.arg, k.as_slice())).collect();
+            render_call(m, p, r.ret, r.errno, Some(&outs))
+        });
+        let mut diffs = vec![diff, format!("the call is thread `{}`'s", m.thread_name(p.thread))];
+        for (&t, w) in &self.waiting {
+            if t == p.thread {
+                continue;
+            }
+            let k = match self.link.lane(w.lane) {
+                LaneState::Done => "returned",
+                LaneState::Asleep => "blocks",
+                LaneState::Busy => "is on its way",
+            };
+            let s = if m.is_blocked(t) { "blocks" } else { "returned" };
+            diffs.push(format!("thread `{}`: `{}` {s} in Spindle and {k} on Linux", m.thread_name(t), w.p.name));
+        }
+        let linux = theirs.or_else(|| spindle.map(|_| blocked(ours.clone())));
+        self.diverged(m, p, ours, linux, diffs)
+    }
+
+    /// The oracle gave no answer: it is gone, or the kernel blocks where Spindle returned.
+    fn no_answer(&mut self, e: NoAnswer, p: &Pending) -> Box<Stop> {
+        let e = match e {
+            NoAnswer::Failed(e) => e,
+            NoAnswer::Timeout => "the kernel oracle did not answer".to_string(),
+        };
+        if let Some(why) = e.strip_prefix("the kernel oracle failed: cannot start oracle thread") {
+            return self.refuse(format!("the kernel oracle cannot start a thread for thread `{}`{why}", p.thread), p.span);
+        }
+        self.fatal = Some(OracleError(format!("{e} (at `{}`)", p.name)));
+        Box::new(Stop { kind: StopKind::Unsupported, diags: vec![Diagnostic::error(e).at(p.span, "here")], race: None })
     }
 
     /// The program cannot be checked further: the run stops here (exit code 3).
@@ -384,63 +688,39 @@ impl Checker {
     }
 
     /// Sends the call to the kernel and compares the answers.
-    pub(super) fn compare(&mut self, m: &Machine<Shims>, p: Pending, v: i64) -> VmResult<()> {
+    pub(super) fn compare(&mut self, m: &Machine<Shims>, p: Pending, v: i64, errno: i64) -> VmResult<()> {
         if let Some(why) = &p.refuse_if_done {
             return Err(self.refuse(why.clone(), p.span));
         }
-        let errno = m.errno();
         if let Some(fd) = Self::new_fds(m, &p, v).into_iter().find(|&fd| fd >= self.link.ceiling) {
             return Err(self.refuse(format!("`{}` gave fd {fd}: {}", p.name, self.ceiling_text()), p.span));
         }
-        let reply = match self.link.call(&p.req) {
-            Ok(r) => r,
-            Err(NoAnswer::Timeout) => {
-                self.compared += 1;
-                let spindle = render_call(m, &p, v, errno, None);
-                let diff = format!("`{}` returned in Spindle, but blocked on Linux (no answer within {:?})", p.name, self.timeout);
-                return Err(self.diverged(m, &p, spindle, None, vec![diff]));
-            }
-            Err(NoAnswer::Failed(e)) => {
-                self.fatal = Some(OracleError(format!("{e} (at `{}`)", p.name)));
-                return Err(Box::new(Stop {
-                    kind: StopKind::Unsupported,
-                    diags: vec![Diagnostic::error(e).at(p.span, "here")],
-                    race: None,
-                }));
-            }
+        let lane = match self.lane_of(p.thread) {
+            Ok(l) => l,
+            Err(why) => return Err(self.refuse(why, p.span)),
         };
-        self.compared += 1;
-        let mut diffs = Vec::new();
-        if v != reply.ret {
-            diffs.push(format!(
-                "`{}` returned {} in Spindle but {} on Linux",
-                p.name,
-                short_result(v, errno),
-                short_result(reply.ret, reply.errno)
-            ));
-        } else if v == -1 && errno != reply.errno {
-            diffs.push(format!("`{}` failed with {} in Spindle but with {} on Linux", p.name, errno_text(errno), errno_text(reply.errno)));
-        }
-        let back: Vec<&Buf> = p.req.bufs.iter().filter(|b| b.back).collect();
-        for (b, kernel) in back.iter().zip(&reply.outs) {
-            let ours = m.memory.read_bytes(b.guest, kernel.len() as u64).unwrap_or_default();
-            if let Some(at) = ours.iter().zip(kernel.iter()).position(|(x, y)| x != y) {
-                diffs.push(format!(
-                    "`{}` left different bytes in argument {} ({} bytes at {}): from byte {at} on, Spindle has {} and Linux {}",
-                    p.name,
-                    b.arg + 1,
-                    kernel.len(),
-                    m.describe_addr(b.guest),
-                    decode::quoted(&ours[at..]),
-                    decode::quoted(&kernel[at..])
-                ));
+        let reply = match self.link.call(lane, self.timeout, &p.req) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                self.compared += 1;
+                let diff = format!("`{}` returned in Spindle, but blocked on Linux (no answer within {:?})", p.name, self.timeout);
+                return Err(self.blocked_divergence(m, &p, Some((v, errno)), None, diff));
             }
-        }
+            Err(e) => return Err(self.no_answer(e, &p)),
+        };
+        self.compare_reply(m, &p, v, errno, reply)
+    }
+
+    /// Compares Spindle's answer to a call with the kernel's.
+    pub(super) fn compare_reply(&mut self, m: &Machine<Shims>, p: &Pending, v: i64, errno: i64, reply: CallReply) -> VmResult<()> {
+        self.compared += 1;
+        let diffs = self.differences(m, p, v, errno, &reply);
+        let back: Vec<&Buf> = p.req.bufs.iter().filter(|b| b.back).collect();
         if !diffs.is_empty() {
-            let spindle = render_call(m, &p, v, errno, None);
+            let spindle = render_call(m, p, v, errno, None);
             let outs: Vec<(usize, &[u8])> = back.iter().zip(&reply.outs).map(|(b, k)| (b.arg, k.as_slice())).collect();
-            let linux = render_call(m, &p, reply.ret, reply.errno, Some(&outs));
-            return Err(self.diverged(m, &p, spindle, Some(linux), diffs));
+            let linux = render_call(m, p, reply.ret, reply.errno, Some(&outs));
+            return Err(self.diverged(m, p, spindle, Some(linux), diffs));
         }
         // A timer on the virtual clock expires when Linux's does not (and the other way round).
         let armed = match p.call {
@@ -589,4 +869,31 @@ pub(super) fn render_out(kind: Arg, ptr: u64, ret: i64, b: &[u8]) -> Option<Stri
         Arg::OutStr | Arg::IntPairOut | Arg::EpollEventsOut | Arg::ItimerspecOut | Arg::TimespecOut | Arg::PtrOut => decode::ptr(ptr),
         _ => return None,
     })
+}
+
+/// Two calls the kernel would answer alike from any thread: the same system call with the same
+/// arguments and the same input bytes (their buffers may lie at different guest addresses).
+pub(super) fn same_call(a: &CallReq, b: &CallReq) -> bool {
+    // What an output buffer holds before the call does not matter: the kernel only writes it.
+    let key = |r: &CallReq| {
+        let bufs = r.bufs.iter().map(|b| (b.arg, b.len, b.writable, b.back, b.raw, if b.back { Vec::new() } else { b.bytes.clone() }));
+        (r.nr, r.args, bufs.collect::<Vec<_>>())
+    };
+    key(a) == key(b)
+}
+
+/// An epoll wait that blocks in Spindle waits without a timeout on Linux (the plan asks for a
+/// timeout of 0, for a wait that does not block): Spindle's virtual clock decides when a timed
+/// one times out, and then the oracle interrupts the kernel's wait.
+pub(super) fn wait_forever(call: &Call, req: &mut CallReq) {
+    match call {
+        Call::EpollWait(_) => req.args[at!(EpollWait.timeout)] = -1i64 as u64,
+        Call::EpollPwait(_) => req.args[at!(EpollPwait.timeout)] = -1i64 as u64,
+        Call::EpollPwait2(_) => {
+            let ts = at!(EpollPwait2.timeout);
+            req.bufs.retain(|b| b.arg != ts);
+            req.args[ts] = 0;
+        }
+        _ => {}
+    }
 }

@@ -27,6 +27,7 @@ pub fn serve() -> i32 {
             return 2;
         }
     };
+    let mut lanes: Vec<LaneThread> = Vec::new();
     let mut seen = 0u32;
     let mut set_up = false;
     loop {
@@ -41,15 +42,16 @@ pub fn serve() -> i32 {
         }
         seen = seq;
         let n = window.message_len().min(window.len - HEADER);
-        let body = window.body();
-        let kind = body.first().copied();
+        let kind = window.body().first().copied();
         let mut quit = false;
         let len = match kind {
             Some(REQ_SETUP) if !set_up => {
                 set_up = true;
+                let body = window.body();
                 let max_fds = Reader(&body[1..n]).u64().unwrap_or(0);
                 match arrange_fds(max_fds) {
                     Ok(ceiling) => {
+                        install_interrupt();
                         let mut out = Out::new(body);
                         out.u8(REP_SETUP).u64(ceiling as u64).bytes(kernel_name().as_bytes());
                         out.pos
@@ -57,19 +59,167 @@ pub fn serve() -> i32 {
                     Err(e) => error_reply(body, &e),
                 }
             }
-            Some(REQ_CALL) if set_up => perform(body, n),
+            Some(k @ (REQ_CALL | REQ_COLLECT | REQ_CANCEL)) if set_up => dispatch(&mut window, &mut lanes, k, n),
             Some(REQ_QUIT) => {
                 quit = true;
-                Out::new(body).u8(REQ_QUIT).pos
+                Out::new(window.body()).u8(REQ_QUIT).pos
             }
-            _ => error_reply(body, "an unexpected request"),
+            _ => error_reply(window.body(), "an unexpected request"),
         };
         window.set_message_len(len);
         window.word(REPLY_SEQ).store(seq, Ordering::Release);
         futex_wake(window.word(REPLY_SEQ));
         if quit {
+            // Lanes still blocked in the kernel end with the process.
             return 0;
         }
+    }
+}
+
+/// An oracle thread: it makes the calls of one guest thread.
+pub(super) struct LaneThread {
+    /// The call to make next, and the answer of the last one.
+    work: Work,
+}
+
+/// A lane's call to make next, and the answer of its last one.
+type Work = std::sync::Arc<(std::sync::Mutex<(Option<Vec<u8>>, Option<Vec<u8>>)>, std::sync::Condvar)>;
+
+/// The window's address, for the lane threads (the mapping outlives them: the process ends
+/// with `serve`, which holds it).
+#[derive(Clone, Copy)]
+struct Shared(*mut u8);
+// SAFETY: the lane threads touch only their own lane's words, atomically.
+unsafe impl Send for Shared {}
+
+impl Shared {
+    fn word(self, at: usize) -> &'static AtomicU32 {
+        // SAFETY: `at` lies in the header, which stays mapped for the life of the process; the
+        // words are aligned and only touched atomically.
+        unsafe { &*(self.0.add(at) as *const AtomicU32) }
+    }
+}
+
+/// Serves a request about a lane: starts a call on it, collects its answer, or interrupts it.
+fn dispatch(window: &mut Window, lanes: &mut Vec<LaneThread>, kind: u8, n: usize) -> usize {
+    let shared = Shared(window.base);
+    let body = window.body();
+    let parsed = {
+        let mut r = Reader(&body[1..n]);
+        match (r.u64(), r.u64()) {
+            (Ok(l), Ok(w)) => Some((l as usize, Duration::from_nanos(w), r.0.to_vec())),
+            _ => None,
+        }
+    };
+    let Some((lane, wait, call)) = parsed else { return error_reply(body, "a truncated request") };
+    if lane >= MAX_LANES || lane > lanes.len() || (kind != REQ_CALL && lane == lanes.len()) {
+        return error_reply(body, &format!("no lane {lane}"));
+    }
+    let state = shared.word(lane_state(lane));
+    if kind == REQ_CALL {
+        if lane == lanes.len() {
+            match LaneThread::start(shared, lane) {
+                Ok(t) => lanes.push(t),
+                Err(e) => return error_reply(body, &format!("cannot start oracle thread {lane}: {e}")),
+            }
+        }
+        if state.load(Ordering::Acquire) != LANE_IDLE {
+            return error_reply(body, &format!("lane {lane} is busy"));
+        }
+        state.store(LANE_QUEUED, Ordering::Release);
+        let (lock, cv) = &*lanes[lane].work;
+        lock.lock().unwrap_or_else(|e| e.into_inner()).0 = Some(call);
+        cv.notify_one();
+    } else if state.load(Ordering::Acquire) == LANE_IDLE {
+        return error_reply(body, &format!("lane {lane} has no call"));
+    }
+    let deadline = Instant::now() + wait;
+    let tid = shared.word(lane_tid(lane)).load(Ordering::Acquire);
+    loop {
+        let now_state = state.load(Ordering::Acquire);
+        if now_state == LANE_DONE {
+            break;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Out::new(body).u8(REP_PENDING).pos;
+        }
+        if kind == REQ_CANCEL && now_state == LANE_RUNNING {
+            // SAFETY: a signal to one of this process's own threads; its handler does nothing,
+            // and it is installed without SA_RESTART, so the blocked call returns EINTR. Sent
+            // again each millisecond, in case it came before the thread entered the call.
+            unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid as libc::c_long, INTERRUPT) };
+        }
+        let step = if kind == REQ_CANCEL { Duration::from_millis(1) } else { Duration::from_millis(50) };
+        futex_wait(state, now_state, (deadline - now).min(step));
+    }
+    let reply = lanes[lane].work.0.lock().unwrap_or_else(|e| e.into_inner()).1.take();
+    state.store(LANE_IDLE, Ordering::Release);
+    match reply {
+        Some(reply) => {
+            let mut out = Out::new(body);
+            out.raw(&reply);
+            if out.overflow {
+                error_reply(body, "the answer does not fit the window")
+            } else {
+                out.pos
+            }
+        }
+        None => error_reply(body, &format!("lane {lane} lost its answer")),
+    }
+}
+
+impl LaneThread {
+    fn start(shared: Shared, lane: usize) -> Result<LaneThread, String> {
+        let work: Work = std::sync::Arc::new((std::sync::Mutex::new((None, None)), std::sync::Condvar::new()));
+        let mine = work.clone();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name(format!("lane{lane}"))
+            .stack_size(256 << 10)
+            .spawn(move || {
+                // SAFETY: gettid has no preconditions.
+                let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
+                shared.word(lane_tid(lane)).store(tid, Ordering::Release);
+                let _ = ready_tx.send(());
+                let state = shared.word(lane_state(lane));
+                let (lock, cv) = &*mine;
+                loop {
+                    let call = {
+                        let mut g = lock.lock().unwrap_or_else(|e| e.into_inner());
+                        loop {
+                            if let Some(c) = g.0.take() {
+                                break c;
+                            }
+                            g = cv.wait(g).unwrap_or_else(|e| e.into_inner());
+                        }
+                    };
+                    let reply = perform(&call, || state.store(LANE_RUNNING, Ordering::Release));
+                    lock.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(reply);
+                    state.store(LANE_DONE, Ordering::Release);
+                    futex_wake(state);
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        ready_rx.recv_timeout(Duration::from_secs(10)).map_err(|_| "it did not start".to_string())?;
+        Ok(LaneThread { work })
+    }
+}
+
+/// The signal that interrupts a lane's blocked call.
+const INTERRUPT: libc::c_int = libc::SIGUSR1;
+
+extern "C" fn on_interrupt(_: libc::c_int) {}
+
+/// Installs the interrupt's handler (it does nothing: the point is the `EINTR`).
+fn install_interrupt() {
+    // SAFETY: a handler that does nothing, without SA_RESTART, for a signal nothing else uses.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_interrupt as extern "C" fn(libc::c_int) as usize;
+        libc::sigemptyset(&mut sa.sa_mask);
+        sa.sa_flags = 0;
+        libc::sigaction(INTERRUPT, &sa, std::ptr::null_mut());
     }
 }
 
@@ -197,13 +347,21 @@ pub(super) struct Mapped {
     pub(super) back: bool,
 }
 
-/// Performs the call request in `body[..n]`: rebuilds its buffers, makes the call, and writes
-/// the answer — the result, errno and the bytes of every buffer to send back — over it. Returns
-/// the answer's length.
-pub(super) fn perform(body: &mut [u8], n: usize) -> usize {
+/// Performs the call `call` ([`CallReq::encode`]): rebuilds its buffers, makes the call (after
+/// `entering()`), and returns the answer — the result, errno and the bytes of every buffer to
+/// send back.
+pub(super) fn perform(call: &[u8], entering: impl FnOnce()) -> Vec<u8> {
+    let n = call.len();
+    let body = call;
+    let error = |e: &str| {
+        let mut reply = vec![0u8; e.len() + 16];
+        let n = error_reply(&mut reply, e);
+        reply.truncate(n);
+        reply
+    };
     type Bufs = Vec<(usize, bool, bool, u64, std::ops::Range<usize>)>;
     let parsed = (|| -> Result<(i64, [u64; 6], Bufs), String> {
-        let mut r = Reader(&body[1..n]);
+        let mut r = Reader(body);
         let nr = r.u64()? as i64;
         let mut args = [0u64; 6];
         for a in &mut args {
@@ -228,10 +386,10 @@ pub(super) fn perform(body: &mut [u8], n: usize) -> usize {
     })();
     let (nr, mut args, bufs) = match parsed {
         Ok(p) => p,
-        Err(e) => return error_reply(body, &e),
+        Err(e) => return error(&e),
     };
     if !ALLOWED.contains(&(nr as libc::c_long)) {
-        return error_reply(body, &format!("system call {nr} is not one the oracle makes"));
+        return error(&format!("system call {nr} is not one the oracle makes"));
     }
     // SAFETY: sysconf has no preconditions.
     let page = (unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).max(4096) as usize;
@@ -308,9 +466,10 @@ pub(super) fn perform(body: &mut [u8], n: usize) -> usize {
             args[arg] = addr as u64;
         }
     }
-    let len = match failed {
-        Some(e) => error_reply(body, &e),
+    let reply = match failed {
+        Some(e) => error(&e),
         None => {
+            entering();
             // SAFETY: one of the allowed system calls. Every pointer argument is NULL, not a
             // user address (it faults), or one of the buffers above, each followed by an
             // inaccessible page, so the kernel writes nowhere else.
@@ -326,24 +485,23 @@ pub(super) fn perform(body: &mut [u8], n: usize) -> usize {
                 )
             };
             let errno = if r == -1 { std::io::Error::last_os_error().raw_os_error().unwrap_or(0) as i64 } else { 0 };
-            let mut out = Out::new(body);
-            out.u8(REP_CALL).u64(r as u64).u64(errno as u64);
             let back: Vec<&Mapped> = maps.iter().filter(|m| m.back).collect();
+            let mut reply = vec![0u8; 32 + back.iter().map(|m| m.len + 8).sum::<usize>()];
+            let mut out = Out::new(&mut reply);
+            out.u8(REP_CALL).u64(r as u64).u64(errno as u64);
             out.u64(back.len() as u64);
             for m in back {
                 // SAFETY: the buffer's own bytes, mapped readable and writable above.
                 out.bytes(unsafe { std::slice::from_raw_parts(m.addr as *const u8, m.len) });
             }
-            if out.overflow {
-                error_reply(body, "the answer does not fit the window")
-            } else {
-                out.pos
-            }
+            let n = out.pos;
+            reply.truncate(n);
+            reply
         }
     };
     for m in maps {
         // SAFETY: unmapping what was mapped above.
         unsafe { libc::munmap(m.base, m.total) };
     }
-    len
+    reply
 }

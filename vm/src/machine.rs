@@ -389,6 +389,25 @@ impl<H: Host> Machine<H> {
         self.threads[self.active].errno
     }
 
+    /// Thread `t`'s errno (an observer looking at a thread other than the active one).
+    pub fn thread_errno(&self, t: ThreadId) -> i64 {
+        self.threads.get(t).map_or(0, |th| th.errno)
+    }
+
+    /// Whether thread `t` is blocked (in a foreign call, a join, a sleep).
+    pub fn is_blocked(&self, t: ThreadId) -> bool {
+        self.threads.get(t).is_some_and(|th| matches!(th.state, ThreadState::Blocked { .. }))
+    }
+
+    /// The result of thread `t`'s foreign call that blocked and has since finished, while `t`
+    /// has not resumed yet: `None` while it is still blocked or when it is in no such call. For
+    /// observers (`spindle run --against-kernel` compares it when the call finishes, before the
+    /// thread runs again).
+    pub fn finished_call(&self, t: ThreadId) -> Option<u64> {
+        let th = self.threads.get(t)?;
+        (th.in_call && matches!(th.state, ThreadState::Enabled)).then_some(th.pending_val)
+    }
+
     pub fn set_errno(&mut self, e: i64) {
         self.threads[self.active].errno = e;
     }
