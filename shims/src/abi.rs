@@ -53,6 +53,10 @@ pub struct UInt(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Usec(pub u32);
 
+/// `poll`'s array of `struct pollfd` (the count is the next parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pollfds(pub u64);
+
 /// A function value (`spawn`'s entry point).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Func(pub u64);
@@ -158,6 +162,7 @@ plain_param! {
     UInt(u32) => Arg::UInt32, |v| v as u32;
     Usec(u32) => Arg::UsecTimespec, |v| v as u32;
     Func(u64) => Arg::Func, |v| v;
+    Pollfds(u64) => Arg::PollfdsIn, |v| v;
     Addr(u64) => Arg::Ptr, |v| v;
     Sigmask(u64) => Arg::SigsetIn, |v| v;
     OutAddr(u64) => Arg::PtrOut, |v| v;
@@ -327,7 +332,7 @@ macro_rules! int_layout {
     )*};
 }
 
-int_layout!(u32, i32, u64, i64);
+int_layout!(u16, u32, i32, u64, i64);
 
 /// Implements [`Layout`] for a struct of [`Layout`] fields laid out one after the other with no
 /// padding (as the x86-64 ABI lays these out: `struct epoll_event` is packed).
@@ -402,6 +407,25 @@ layout!(Itimerspec { interval: Timespec, value: Timespec }, SHOWN_IN = Arg::Itim
 pub use crate::epoll::EpollEvent;
 
 layout!(EpollEvent { events: u32, data: u64 }, SHOWN_IN = Arg::EpollEventIn, SHOWN_ARRAY_OUT = Arg::EpollEventsOut);
+
+/// `struct pollfd`: `int fd`, `short events`, `short revents` (8 bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pollfd {
+    pub fd: i32,
+    pub events: u16,
+    pub revents: u16,
+}
+
+layout!(Pollfd { fd: i32, events: u16, revents: u16 });
+
+/// `struct timeval`: `i64 tv_sec`, `i64 tv_usec`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timeval {
+    pub sec: i64,
+    pub usec: i64,
+}
+
+layout!(Timeval { sec: i64, usec: i64 });
 
 /// `int[2]`: the two fds `pipe` and `socketpair` return.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

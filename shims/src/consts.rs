@@ -272,6 +272,19 @@ pub const CONSTANTS: &[(&str, i64)] = &[
     ("SIG_BLOCK", 0),
     ("SIG_UNBLOCK", 1),
     ("SIG_SETMASK", 2),
+    ("POLLIN", 1),
+    ("POLLPRI", 2),
+    ("POLLOUT", 4),
+    ("POLLERR", 8),
+    ("POLLHUP", 16),
+    ("POLLNVAL", 32),
+    ("POLLRDNORM", 64),
+    ("POLLRDBAND", 128),
+    ("POLLWRNORM", 256),
+    ("POLLWRBAND", 512),
+    ("POLLMSG", 1024),
+    ("POLLRDHUP", 8192),
+    ("FD_SETSIZE", 1024),
 ];
 
 /// Every errno value with glibc's message for it (`strerror`), first name first.
@@ -683,6 +696,19 @@ pub mod linux {
     pub const SIG_BLOCK: i64 = 0;
     pub const SIG_UNBLOCK: i64 = 1;
     pub const SIG_SETMASK: i64 = 2;
+    pub const POLLIN: i64 = 1;
+    pub const POLLPRI: i64 = 2;
+    pub const POLLOUT: i64 = 4;
+    pub const POLLERR: i64 = 8;
+    pub const POLLHUP: i64 = 16;
+    pub const POLLNVAL: i64 = 32;
+    pub const POLLRDNORM: i64 = 64;
+    pub const POLLRDBAND: i64 = 128;
+    pub const POLLWRNORM: i64 = 256;
+    pub const POLLWRBAND: i64 = 512;
+    pub const POLLMSG: i64 = 1024;
+    pub const POLLRDHUP: i64 = 8192;
+    pub const FD_SETSIZE: i64 = 1024;
 }
 
 // ---- end of the generated part ----

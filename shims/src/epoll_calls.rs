@@ -268,6 +268,8 @@ pub fn epoll_ctl(s: &mut Shims, m: &mut Machine<Shims>, a: EpollCtl) -> VmResult
     match s.epolls.ctl(CtlRequest { op, event, epfd: epfd_id, fd: target }) {
         Ok(out) => {
             s.apply_epoll(m, out, Cause::Thread)?;
+            // An ADD or MOD can make the instance readable for a blocked poll.
+            s.recheck_polls(m)?;
             Ok(Ret::Value(0))
         }
         Err(e) => fail(m, errno(e)),

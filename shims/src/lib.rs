@@ -20,6 +20,7 @@ mod io;
 mod limits;
 mod linux_names;
 mod pipe;
+mod poll;
 mod process;
 mod socket;
 pub mod stdlib;
@@ -65,6 +66,11 @@ pub struct Shims {
     /// Threads blocked in `epoll_wait`, and the results handed to them when woken.
     epoll_waits: BTreeMap<ThreadId, epoll_calls::EpollWait>,
     epoll_results: BTreeMap<ThreadId, Result<Vec<epoll::Event>, epoll::Errno>>,
+    /// Threads blocked in `poll`/`select` and what they poll (`poll.rs`).
+    poll_waits: BTreeMap<ThreadId, poll::PollWait>,
+    /// Set while the blocked polls are being re-evaluated (a wake-up they cause does not start
+    /// another round).
+    polls_rechecking: bool,
     /// Open-fd and buffer limits (`--max-fds`, `--max-fd-buffers`).
     limits: FdLimits,
     /// Bytes written into buffers since their footprint was last counted.

@@ -10,7 +10,7 @@ use crate::abi::*;
 use crate::futex;
 use crate::trace::decode::{Arg, RetKind};
 use crate::trace::{Shown, Sig};
-use crate::{epoll_calls as ep, eventfd, fd, pipe, process, socket, threads, time, timerfd, Shims};
+use crate::{epoll_calls as ep, eventfd, fd, pipe, poll, process, socket, threads, time, timerfd, Shims};
 use spindle_vm::ir::ForeignRet;
 use spindle_vm::{Machine, Ret, VmResult};
 
@@ -221,6 +221,11 @@ calls! {
         strace epoll_pwait [] [lit("8")];
     epoll_pwait2: EpollPwait2(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: In<Timespec>, sigmask: Sigmask) -> Int
         => ep::epoll_pwait2, strace epoll_pwait2 [] [lit("8")];
+    poll: Poll(fds: Pollfds, nfds: UInt, timeout: Int) -> Int => poll::poll;
+    ppoll: Ppoll(fds: Pollfds, nfds: UInt, tmo_p: In<Timespec>, sigmask: Addr) -> Int => poll::ppoll, strace ppoll [] [lit("8")];
+    select: Select(nfds: Int, readfds: Addr, writefds: Addr, exceptfds: Addr, timeout: Addr) -> Int => poll::select;
+    pselect: Pselect(nfds: Int, readfds: Addr, writefds: Addr, exceptfds: Addr, timeout: In<Timespec>, sigmask: Addr) -> Int
+        => poll::pselect, strace pselect6 [] [];
     timerfd_create: TimerfdCreate(clockid: Enum<Clocks>, flags: Flags<TfdFlags>) -> Int => timerfd::timerfd_create;
     timerfd_settime: TimerfdSettime(fd: Fd, flags: Flags<TfdTimerFlags>, new: In<Itimerspec>, old: Out<Itimerspec>) -> Int
         => timerfd::timerfd_settime;

@@ -113,7 +113,9 @@ impl Shims {
             self.notify(m, w, Cause::Expiry)?;
         }
         // No timer while expirations are unread: the next wakeup comes after a read re-arms it.
-        if ticks == 0 && (!self.epoll_waits.is_empty() || self.state.get(&id).is_some_and(|s| !s.waiters.is_empty())) {
+        if ticks == 0
+            && (!self.epoll_waits.is_empty() || self.polls_waiting() || self.state.get(&id).is_some_and(|s| !s.waiters.is_empty()))
+        {
             if let Some(e) = self.timer(id).and_then(|t| t.expiry) {
                 m.set_timer(id.0, e);
             }

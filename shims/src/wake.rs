@@ -169,7 +169,7 @@ impl Shims {
             self.readiness_changed(m, id, cause, woken)?;
         }
         if !self.epoll_used {
-            return Ok(());
+            return self.recheck_polls(m);
         }
         for q in w.queues() {
             match q {
@@ -181,7 +181,7 @@ impl Shims {
                 WakeUp::Changed(id) => self.epoll_changed(m, id, cause)?,
             }
         }
-        Ok(())
+        self.recheck_polls(m)
     }
 }
 

@@ -331,6 +331,7 @@ pub(super) const ALLOWED: &[libc::c_long] = &[
     libc::SYS_timerfd_create,
     libc::SYS_timerfd_settime,
     libc::SYS_timerfd_gettime,
+    libc::SYS_poll,
 ];
 
 /// Where the oracle puts the buffers of a call: low in the address space, like the guest's

@@ -1,7 +1,7 @@
 //! How each argument of a call is shown, as strace shows it: one description per argument in the
 //! call table, one function here that renders it.
 
-use crate::abi::{EpollEvent, FdPair, Itimerspec, Layout, Timespec};
+use crate::abi::{EpollEvent, FdPair, Itimerspec, Layout, Pollfd, Timespec};
 use crate::consts::errno_name;
 use spindle_vm::memory::Memory;
 
@@ -49,6 +49,9 @@ pub enum Arg {
     EpollEventIn,
     /// An array of `struct epoll_event` the call fills: as many as it returned.
     EpollEventsOut,
+    /// `poll`'s array of `struct pollfd` the call reads, of the length in argument 1:
+    /// `[{fd=3, events=POLLIN}, {fd=-1}]`.
+    PollfdsIn,
     /// A function value (`spawn`): its name.
     Func,
     /// Not a guest argument: text strace shows for a parameter the libc wrapper fills in
@@ -62,7 +65,7 @@ impl Arg {
     /// Whether showing the argument reads guest memory that the call only reads: a call that
     /// blocks has it decoded at once, before other threads can change that memory.
     pub fn reads_input_memory(self) -> bool {
-        matches!(self, Arg::InStr(_) | Arg::TimespecIn | Arg::ItimerspecIn | Arg::EpollEventIn | Arg::SigsetIn)
+        matches!(self, Arg::InStr(_) | Arg::TimespecIn | Arg::ItimerspecIn | Arg::EpollEventIn | Arg::SigsetIn | Arg::PollfdsIn)
     }
 }
 
@@ -220,6 +223,47 @@ pub const EPOLL_EVENTS: &FlagNames = &FlagNames {
     ],
     unknown: "EPOLL???",
 };
+/// `POLL*`, as strace names them (`events` of a `struct pollfd`).
+pub const POLL_EVENTS: &FlagNames = &FlagNames {
+    names: &[
+        (0x1, "POLLIN"),
+        (0x2, "POLLPRI"),
+        (0x4, "POLLOUT"),
+        (0x8, "POLLERR"),
+        (0x10, "POLLHUP"),
+        (0x20, "POLLNVAL"),
+        (0x40, "POLLRDNORM"),
+        (0x80, "POLLRDBAND"),
+        (0x100, "POLLWRNORM"),
+        (0x200, "POLLWRBAND"),
+        (0x400, "POLLMSG"),
+        (0x1000, "POLLREMOVE"),
+        (0x2000, "POLLRDHUP"),
+        (0x8000, "POLL_BUSY_LOOP"),
+    ],
+    unknown: "POLL???",
+};
+
+/// `poll`'s array of `n` entries at `addr` as strace shows it (at most `-s` of them).
+fn pollfds_at(mem: &Memory, addr: u64, n: u64) -> String {
+    let limit = string_limit() as u64;
+    let mut items = Vec::new();
+    for k in 0..n.min(limit) {
+        let Some(p) = Pollfd::peek(mem, addr.wrapping_add(Pollfd::SIZE * k)) else {
+            return if k == 0 { ptr(addr) } else { format!("[{}, ...]", items.join(", ")) };
+        };
+        items.push(if p.fd < 0 {
+            format!("{{fd={}}}", p.fd)
+        } else {
+            format!("{{fd={}, events={}}}", p.fd, flags(p.events as u64, POLL_EVENTS, "0"))
+        });
+    }
+    if n > limit {
+        items.push("...".into());
+    }
+    format!("[{}]", items.join(", "))
+}
+
 pub const EPOLL_CREATE_FLAGS: &FlagNames = &FlagNames { names: &[(u(c::EPOLL_CLOEXEC), "EPOLL_CLOEXEC")], unknown: "EPOLL_???" };
 pub const FD_FLAGS: &FlagNames = &FlagNames { names: &[(u(c::FD_CLOEXEC), "FD_CLOEXEC")], unknown: "FD_???" };
 /// `timerfd_create`'s and `timerfd_settime`'s flags: strace has one table for both, so a flag of
@@ -759,6 +803,10 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
                 format!("[{}]", evs.join(", "))
             }
             _ => ptr(v),
+        },
+        Arg::PollfdsIn => match (v, args.get(1).map_or(0, |n| *n as u32 as u64)) {
+            (0, _) => "NULL".to_string(),
+            (v, n) => pollfds_at(mem, v, n),
         },
         Arg::Func => fn_name(v).unwrap_or_else(|| format!("{v:#x}")),
         Arg::Lit(s) => s.to_string(),
