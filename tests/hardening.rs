@@ -236,7 +236,8 @@ fn fds_name_only_the_guests_own_files() {
 
 #[test]
 fn clocks_are_virtual() {
-    // Both clocks start at 0 and move with executed steps and sleeps, never with the host's
+    // Both clocks start at fixed values (CLOCK_REALTIME at 2024-01-01 00:00:00 UTC,
+    // CLOCK_MONOTONIC at 10000 s) and move with executed steps and sleeps, never with the host's
     // time: a ten-minute sleep takes no time, and every run prints the same.
     let src = "static TS: [i64; 2];\nstatic TEN_MIN: [i64; 2] = [600, 0];\nfn main() -> i64 {\n let s: i64; let ns: i64; let r: i64;\n\
                bb0: { r = call clock_gettime(CLOCK_REALTIME, &TS) -> bb1; }\n\
@@ -248,8 +249,8 @@ fn clocks_are_virtual() {
     let a = run_capped("clocks", src, &[]);
     let b = run_capped("clocks", src, &[]);
     assert_eq!(a.code, Some(0), "{}", a.stderr);
-    assert!(a.stdout.starts_with("realtime 0."), "{}", a.stdout);
-    assert!(a.stdout.contains("monotonic 600\n"), "{}", a.stdout);
+    assert!(a.stdout.starts_with("realtime 1704067200."), "{}", a.stdout);
+    assert!(a.stdout.contains("monotonic 10600\n"), "{}", a.stdout);
     assert!(a.stdout.contains("CLOCK_BOOTTIME: -1\n"), "{}", a.stdout);
     assert_eq!(a.stdout, b.stdout);
     assert!(a.took < Duration::from_secs(30), "a virtual ten-minute sleep took {:?}", a.took);
