@@ -69,6 +69,7 @@ pub use spindle_vm::{Config as RunConfig, Policy, Schedule, Stop, StopKind, DEFA
 #[cfg(target_os = "linux")]
 pub mod against_kernel;
 pub mod explore;
+pub mod fs_seed;
 #[cfg(feature = "harness")]
 pub mod harness;
 
@@ -466,6 +467,8 @@ pub struct Program {
     foreign: ForeignTable,
     /// Open-fd and fd-buffer limits of its runs (`--max-fds`, `--max-fd-buffers`).
     fd_limits: FdLimits,
+    /// What its runs' file systems start with (`--fs DIR`; empty unless set).
+    fs_seed: spindle_shims::fs::FsSeed,
 }
 
 /// How to load a program: the host's own foreign functions and `--const NAME=VALUE` overrides
@@ -759,6 +762,7 @@ impl Program {
                 warnings: compiled.diagnostics,
                 foreign: options.foreign.clone(),
                 fd_limits: Default::default(),
+                fs_seed: Default::default(),
             }),
             None => Err(LoadError { sources: Some(compiled.sources), diagnostics: compiled.diagnostics }),
         }
@@ -773,6 +777,11 @@ impl Program {
     /// `FdLimits::default()` is theirs).
     pub fn set_fd_limits(&mut self, limits: FdLimits) {
         self.fd_limits = limits;
+    }
+
+    /// Seeds the file system of its runs (`--fs DIR`: [`fs_seed::load`] reads the directory).
+    pub fn set_fs_seed(&mut self, seed: spindle_shims::fs::FsSeed) {
+        self.fs_seed = seed;
     }
 
     /// Identifies the program text in schedule strings (`s1:FINGERPRINT:…`).
@@ -918,6 +927,7 @@ impl Program {
     ) -> (Executed, Option<Tracer>) {
         let mut shims = if self.foreign.is_empty() { Shims::new() } else { Shims::with_foreign(self.foreign.clone()) };
         shims.set_limits(fd_limits);
+        shims.set_fs_seed(&self.fs_seed);
         shims.trace = tracer;
         match Machine::new(self.ir.clone(), config.clone(), console) {
             Ok(mut m) => {

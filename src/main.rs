@@ -136,6 +136,10 @@ struct RunArgs {
     /// Most bytes all pipe and socket buffers may hold together (exit 4 beyond it).
     #[arg(long, value_name = "BYTES", default_value_t = spindle_shims::DEFAULT_MAX_FD_BUFFERS)]
     max_fd_buffers: u64,
+    /// Seed the guest's in-memory file system with a copy of this host directory, read before
+    /// the run and never written back (docs/syscalls.md, "Files").
+    #[arg(long, value_name = "DIR")]
+    fs: Option<std::path::PathBuf>,
     /// Do not check memory accesses for data races (this also turns weak memory off).
     #[arg(long)]
     no_race_check: bool,
@@ -353,6 +357,7 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         max_allocations,
         max_fds,
         max_fd_buffers,
+        fs,
         no_race_check,
         sc,
         trace,
@@ -404,6 +409,12 @@ fn run(args: RunArgs, color: bool) -> Verdict {
         }
     };
     p.set_fd_limits(spindle::FdLimits { max_fds, max_fd_buffers });
+    if let Some(dir) = &fs {
+        match spindle::fs_seed::load(dir, max_fd_buffers) {
+            Ok(seed) => p.set_fs_seed(seed),
+            Err(e) => return bad(&e),
+        }
+    }
     if let Err(e) = explore_cli::check_replay(&p, &config, replay.as_deref(), max_input_bytes, save_schedule.is_some()) {
         return bad(&e);
     }

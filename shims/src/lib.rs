@@ -14,7 +14,10 @@ pub mod epoll;
 mod epoll_calls;
 mod eventfd;
 mod fd;
+mod fdinfo;
+mod files;
 mod footprint;
+pub mod fs;
 mod io;
 mod limits;
 mod linux_names;
@@ -70,6 +73,8 @@ pub struct Shims {
     written_since_check: u64,
     /// Foreign functions the host added (consulted for ids from `EXTRA_BASE` on).
     foreign: ForeignTable,
+    /// The guest's file system.
+    fs: fs::Fs,
 }
 
 /// What the shims keep for one live description (removed, all of it, when it is destroyed).
@@ -84,6 +89,8 @@ pub(crate) struct DescState {
     ready_clock: Option<VClock>,
     /// Its timer, for a timerfd.
     timer: Option<timerfd::TimerFd>,
+    /// The path it was opened by (`readlink("/proc/self/fd/N")`), for a file opened by name.
+    path: Option<Vec<u8>>,
 }
 
 impl Shims {
@@ -95,6 +102,11 @@ impl Shims {
     /// compiled against: see [`ForeignTable`]'s resolver).
     pub fn with_foreign(foreign: ForeignTable) -> Self {
         Shims { foreign, ..Shims::default() }
+    }
+
+    /// Seeds the file system from `seed` (before the run starts; `--fs DIR`).
+    pub fn set_fs_seed(&mut self, seed: &fs::FsSeed) {
+        self.fs = fs::Fs::new(seed);
     }
 
     /// Runs one call through `run`, recording it in the trace if there is one and showing it to
@@ -163,7 +175,7 @@ impl Shims {
     }
 
     /// Output written to fds that name stdout or stderr goes to the guest's console.
-    fn console_write(&mut self, m: &mut Machine<Shims>, stream: StdStream, bytes: &[u8]) {
+    pub(crate) fn console_write(&mut self, m: &mut Machine<Shims>, stream: StdStream, bytes: &[u8]) {
         if bytes.is_empty() {
             return;
         }
@@ -187,6 +199,10 @@ pub(crate) fn errno_of(e: IoError) -> i64 {
         IoError::InvalidArgument => EINVAL,
         IoError::TooManyOpenFiles => EMFILE,
         IoError::NotSocket => ENOTSOCK,
+        IoError::IsDirectory => EISDIR,
+        IoError::NotSeekable => ESPIPE,
+        IoError::FileTooLarge => EFBIG,
+        IoError::NoSuchDeviceOrAddress => ENXIO,
     }
 }
 

@@ -52,10 +52,10 @@ impl Shims {
             return Ok(());
         }
         self.written_since_check = 0;
-        let used = self.fds.buffer_footprint() as u64;
+        let used = self.fds.buffer_footprint() as u64 + self.fs.bytes() as u64;
         if used > self.limits.max_fd_buffers {
             return Err(Stop::limit(
-                format!("pipe and socket buffers hold {used} bytes, more than {} (data nobody has read yet)", self.limits.max_fd_buffers),
+                format!("pipe and socket buffers and files hold {used} bytes, more than {}", self.limits.max_fd_buffers),
                 "raise it with --max-fd-buffers BYTES",
             ));
         }

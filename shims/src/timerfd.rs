@@ -46,12 +46,15 @@ pub(crate) struct TimerFd {
     ticks: u64,
     /// Its clock's value at virtual time 0: `expiry` is a time of that clock.
     epoch: u64,
+    /// Its clock id, and the flags of the last `timerfd_settime` (for `/proc/self/fdinfo`).
+    clock: i32,
+    flags: u64,
 }
 
 impl TimerFd {
     /// A disarmed timer on `clock`.
     fn new(clock: i32) -> TimerFd {
-        TimerFd { epoch: time::epoch(clock as u64), ..TimerFd::default() }
+        TimerFd { epoch: time::epoch(clock as u64), clock, ..TimerFd::default() }
     }
 
     /// Its clock's value at virtual time `now`.
@@ -138,6 +141,15 @@ impl Shims {
         Ok(())
     }
 
+    /// What `/proc/self/fdinfo` shows of timerfd `id`: its clock id, unread expirations, the
+    /// flags it was set with, the time left and the interval (ns).
+    pub(crate) fn timerfd_info(&mut self, m: &Machine<Shims>, id: FdId) -> (i32, u64, u64, u64, u64) {
+        let ticks = self.timerfd_ticks(m, id);
+        let Some(t) = self.timer(id) else { return (0, 0, 0, 0, 0) };
+        let left = t.expiry.map_or(0, |e| e.saturating_sub(t.clock(m.now())));
+        (t.clock, ticks, t.flags, left, t.interval)
+    }
+
     /// A read of a timerfd: 8 bytes holding the count, which is reset; `None` when it would block.
     pub(crate) fn timerfd_read(&mut self, m: &mut Machine<Shims>, op: &ReadOp) -> VmResult<Option<Ret>> {
         if op.count < 8 {
@@ -216,6 +228,7 @@ pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdSettime)
     t.sync(now);
     let previous = itimerspec(t, now);
     t.ticks = 0;
+    t.flags = flags;
     t.interval = interval.ns();
     t.expiry = match (value.ns(), flags & TFD_TIMER_ABSTIME != 0) {
         (0, _) => None,

@@ -258,6 +258,20 @@ impl Checker {
             }
             // Their answers follow the virtual clock, not the kernel's (docs/divergences.md).
             Call::Nanosleep(_) | Call::Usleep(_) | Call::ClockGettime(_) => Plan::Skip,
+            Call::Lseek(_) => r.sys(libc::SYS_lseek),
+            Call::Pread(c) => {
+                r.ptr(at!(Pread.buf), c.count.0, true)?;
+                r.sys(libc::SYS_pread64)
+            }
+            Call::Pwrite(c) => {
+                r.ptr(at!(Pwrite.buf), c.count.0, false)?;
+                r.sys(libc::SYS_pwrite64)
+            }
+            // Paths name the guest's in-memory file system, and `struct stat` holds its inode
+            // numbers, devices and times: not the host's.
+            Call::Open(_) | Call::Openat(_) | Call::StatPath(_) | Call::Unlink(_) | Call::Mkdir(_) | Call::Readlink(_) | Call::Fstat(_) => {
+                Plan::Refuse(format!("`{}` looks at the guest's file system, which is not the host's", call.name()))
+            }
         })
     }
 
