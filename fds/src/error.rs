@@ -53,4 +53,7 @@ pub enum IoError {
     /// Linux: `ENXIO`. `SEEK_DATA`/`SEEK_HOLE` at or past the end of a file.
     #[error("no such device or address")]
     NoSuchDeviceOrAddress,
+    /// Linux: `EBUSY`. `F_SETPIPE_SZ` to fewer slots than the pipe's data occupies.
+    #[error("device or resource busy")]
+    Busy,
 }

@@ -233,6 +233,28 @@ impl File {
         }
     }
 
+    /// The size the file would have after a write of `len` bytes at `offset` (`None`: at the
+    /// description's offset, or the end with `O_APPEND`): what a shim checks against its limit
+    /// before the write allocates. Devices and directories grow nothing (0).
+    pub fn size_after_write(&self, offset: Option<u64>, len: u64) -> u64 {
+        match &self.kind {
+            FileKind::Regular { inode, pos } => {
+                let size = inode.borrow().bytes.len() as u64;
+                let at = if self.append { size } else { offset.unwrap_or(*pos) };
+                at.saturating_add(len).max(size)
+            }
+            _ => 0,
+        }
+    }
+
+    /// The file's size (0 for devices and directories).
+    pub fn size(&self) -> u64 {
+        match &self.kind {
+            FileKind::Regular { inode, .. } => inode.borrow().bytes.len() as u64,
+            _ => 0,
+        }
+    }
+
     /// Bytes a read at the offset would find (`FIONREAD` on a regular file).
     pub fn unread(&self) -> u64 {
         match &self.kind {

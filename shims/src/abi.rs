@@ -78,6 +78,10 @@ pub struct SockType(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Path(pub u64);
 
+/// A pointer to an `int` the call reads or writes (shown as `[5]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntRef(pub u64);
+
 /// A directory fd for the `*at` calls (`AT_FDCWD` is -100), shown as strace does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AtFd(pub i32);
@@ -190,6 +194,7 @@ plain_param! {
     Path(u64) => Arg::Path, |v| v;
     OpenFlags(u32) => Arg::OpenFlags, |v| v as u32;
     Mode(u32) => Arg::Octal, |v| v as u32;
+    IntRef(u64) => Arg::IntRef, |v| v;
 }
 
 impl Param for AtFd {

@@ -271,6 +271,7 @@ pub fn pwrite(s: &mut Shims, m: &mut Machine<Shims>, a: Pwrite) -> VmResult<Ret>
         Ok(x) => x,
         Err(e) => return fail(m, e),
     };
+    s.file_growth(id, Some(a.offset.0 as u64), count.min(m.memory.readable_extent(buf)))?;
     let data = match s.write_data(m, id, buf, count)? {
         Ok(d) => d,
         Err(e) => return fail(m, e),

@@ -24,6 +24,7 @@ mod linux_names;
 mod pipe;
 mod process;
 mod socket;
+mod sockopt;
 pub mod stdlib;
 mod table;
 mod threads;
@@ -203,6 +204,7 @@ pub(crate) fn errno_of(e: IoError) -> i64 {
         IoError::NotSeekable => ESPIPE,
         IoError::FileTooLarge => EFBIG,
         IoError::NoSuchDeviceOrAddress => ENXIO,
+        IoError::Busy => EBUSY,
     }
 }
 

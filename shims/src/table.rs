@@ -9,7 +9,7 @@
 use crate::abi::*;
 use crate::trace::decode::{Arg, RetKind};
 use crate::trace::{Shown, Sig};
-use crate::{epoll_calls as ep, eventfd, fd, files, pipe, process, socket, threads, time, timerfd, Shims};
+use crate::{epoll_calls as ep, eventfd, fd, files, pipe, process, socket, sockopt, threads, time, timerfd, Shims};
 use spindle_vm::ir::ForeignRet;
 use spindle_vm::{Machine, Ret, VmResult};
 
@@ -247,6 +247,9 @@ calls! {
     unlink: Unlink(path: Path) -> Int => files::unlink;
     mkdir: Mkdir(path: Path, mode: Mode) -> Int => files::mkdir;
     readlink: Readlink(path: Path, buf: OutBytes<2>, bufsiz: Int) -> Int => files::readlink;
+    ioctl: Ioctl(fd: Fd, request: Enum<IoctlReqs>, arg: IntRef) -> Int => sockopt::ioctl;
+    getsockopt: Getsockopt(fd: Fd, level: Enum<SockLevels>, optname: Enum<SockOpts>, optval: IntRef, optlen: IntRef) -> Int => sockopt::getsockopt;
+    setsockopt: Setsockopt(fd: Fd, level: Enum<SockLevels>, optname: Enum<SockOpts>, optval: IntRef, optlen: Int) -> Int => sockopt::setsockopt;
 }
 
 pub fn find(name: &str) -> Option<(u32, &'static ShimDef)> {

@@ -267,6 +267,21 @@ impl Checker {
                 r.ptr(at!(Pwrite.buf), c.count.0, false)?;
                 r.sys(libc::SYS_pwrite64)
             }
+            Call::Ioctl(c) => {
+                // FIONREAD writes an int, FIONBIO reads one; other requests touch nothing here.
+                let writes = c.request.get() == spindle_shims::consts::linux::FIONREAD as i32;
+                r.ptr(at!(Ioctl.arg), 4, writes)?;
+                r.sys(libc::SYS_ioctl)
+            }
+            Call::Getsockopt(_) => {
+                r.ptr(at!(Getsockopt.optval), 4, true)?;
+                r.ptr(at!(Getsockopt.optlen), 4, true)?;
+                r.sys(libc::SYS_getsockopt)
+            }
+            Call::Setsockopt(c) => {
+                r.ptr(at!(Setsockopt.optval), c.optlen.0.max(0) as u64, false)?;
+                r.sys(libc::SYS_setsockopt)
+            }
             // Paths name the guest's in-memory file system, and `struct stat` holds its inode
             // numbers, devices and times: not the host's.
             Call::Open(_) | Call::Openat(_) | Call::StatPath(_) | Call::Unlink(_) | Call::Mkdir(_) | Call::Readlink(_) | Call::Fstat(_) => {

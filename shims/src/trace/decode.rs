@@ -64,11 +64,9 @@ pub enum Arg {
     CreateMode(usize),
     /// A `struct stat` the call writes: `{st_mode=S_IFREG|0644, st_size=11, ...}`.
     StatOut,
-    /// A buffer of the length the `socklen_t` at argument `n` holds after the call
-    /// (`getsockopt`'s value): the `int` in it, in brackets.
-    SockoptOut(usize),
-    /// A `socklen_t` the call reads and writes: `[4]`.
-    SocklenInOut,
+    /// A pointer to an `int` the call reads or writes (`getsockopt`'s value and length,
+    /// `ioctl(FIONREAD)`'s count): the `int`, in brackets, as it is after the call.
+    IntRef,
 }
 
 impl Arg {
@@ -510,11 +508,10 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
             Some(0) => Stat::peek(mem, v).map_or_else(|| ptr(v), show_stat),
             _ => ptr(v),
         },
-        Arg::SockoptOut(n) => match (ret, args.get(n).and_then(|&l| u32::peek(mem, l))) {
-            (Some(0), Some(4)) => i32::peek(mem, v).map_or_else(|| ptr(v), |x| format!("[{x}]")),
+        Arg::IntRef => match i32::peek(mem, v) {
+            Some(x) if v != 0 => format!("[{x}]"),
             _ => ptr(v),
         },
-        Arg::SocklenInOut => u32::peek(mem, v).map_or_else(|| ptr(v), |x| format!("[{x}]")),
     }
 }
 
