@@ -267,21 +267,30 @@ impl Checker {
                 r.ptr(at!(Pwrite.buf), c.count.0, false)?;
                 r.sys(libc::SYS_pwrite64)
             }
-            Call::Ioctl(c) => {
-                // FIONREAD writes an int, FIONBIO reads one; other requests touch nothing here.
-                let writes = c.request.get() == spindle_shims::consts::linux::FIONREAD as i32;
-                r.ptr(at!(Ioctl.arg), 4, writes)?;
-                r.sys(libc::SYS_ioctl)
-            }
-            Call::Getsockopt(_) => {
+            // Only the requests and options Spindle models go to the kernel: the oracle runs
+            // with the host's privileges, and another request on a socket could reconfigure it.
+            Call::Ioctl(c) => match c.request.get() as u32 {
+                0x541b => {
+                    r.ptr(at!(Ioctl.arg), 4, true)?; // FIONREAD writes an int
+                    r.sys(libc::SYS_ioctl)
+                }
+                0x5421 => {
+                    r.ptr(at!(Ioctl.arg), 4, false)?; // FIONBIO reads one
+                    r.sys(libc::SYS_ioctl)
+                }
+                0x5450 | 0x5451 => r.sys(libc::SYS_ioctl), // FIONCLEX, FIOCLEX
+                _ => Plan::Refuse("`ioctl` with a request Spindle does not model".into()),
+            },
+            Call::Getsockopt(c) if c.level.get() == libc::SOL_SOCKET && matches!(c.optname.get(), 3 | 4 | 7 | 8) => {
                 r.ptr(at!(Getsockopt.optval), 4, true)?;
                 r.ptr(at!(Getsockopt.optlen), 4, true)?;
                 r.sys(libc::SYS_getsockopt)
             }
-            Call::Setsockopt(c) => {
+            Call::Setsockopt(c) if c.level.get() == libc::SOL_SOCKET && matches!(c.optname.get(), 3 | 4 | 7 | 8) => {
                 r.ptr(at!(Setsockopt.optval), c.optlen.0.max(0) as u64, false)?;
                 r.sys(libc::SYS_setsockopt)
             }
+            Call::Getsockopt(_) | Call::Setsockopt(_) => Plan::Refuse(format!("`{}` with an option Spindle does not model", call.name())),
             // Paths name the guest's in-memory file system, and `struct stat` holds its inode
             // numbers, devices and times: not the host's.
             Call::Open(_) | Call::Openat(_) | Call::StatPath(_) | Call::Unlink(_) | Call::Mkdir(_) | Call::Readlink(_) | Call::Fstat(_) => {
