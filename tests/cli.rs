@@ -316,10 +316,21 @@ fn colour_follows_the_terminal_no_color_and_clicolor_force() {
 // ---- packaging ---------------------------------------------------------------------------------
 
 /// Flags of `spindle run --help` that do not describe the run itself (they name files it writes,
-/// or how it talks to the user), and so have no place in a `// spindle-flags:` header; and
-/// `--const`, which changes the program: the harness takes it from the header itself.
-const NOT_RUN_FLAGS: &[&str] =
-    &["--trace-file", "--timeline", "--save-schedule", "--against-kernel", "--quiet", "--max-input-bytes", "--color", "--help", "--const"];
+/// or how it talks to the user), and so have no place in a `// spindle-flags:` header;
+/// `--const`, which changes the program: the harness takes it from the header itself; and
+/// `--fs`, which names a host directory read before the run (`Program::set_fs_seed`).
+const NOT_RUN_FLAGS: &[&str] = &[
+    "--trace-file",
+    "--timeline",
+    "--save-schedule",
+    "--against-kernel",
+    "--quiet",
+    "--max-input-bytes",
+    "--color",
+    "--help",
+    "--const",
+    "--fs",
+];
 
 #[test]
 fn spindle_flags_headers_accept_every_flag_that_describes_a_run() {
