@@ -80,6 +80,7 @@ pub mod explore;
 /// The flags that describe a run, shared by `spindle run` and `// spindle-flags:` headers.
 #[cfg(feature = "flags")]
 pub mod flags;
+pub mod fs_seed;
 #[cfg(feature = "harness")]
 pub mod harness;
 
@@ -391,6 +392,8 @@ pub struct Program {
     foreign: ForeignTable,
     /// Open-fd and fd-buffer limits of its runs (`--max-fds`, `--max-fd-buffers`).
     fd_limits: FdLimits,
+    /// What its runs' file systems start with (`--fs DIR`; empty unless set).
+    fs_seed: spindle_shims::fs::FsSeed,
 }
 
 /// How to load a program: the host's own foreign functions and `--const NAME=VALUE` overrides
@@ -684,6 +687,7 @@ impl Program {
                 warnings: compiled.diagnostics,
                 foreign: options.foreign.clone(),
                 fd_limits: Default::default(),
+                fs_seed: Default::default(),
             }),
             None => Err(LoadError { sources: Some(compiled.sources), diagnostics: compiled.diagnostics }),
         }
@@ -698,6 +702,11 @@ impl Program {
     /// `FdLimits::default()` is theirs).
     pub fn set_fd_limits(&mut self, limits: FdLimits) {
         self.fd_limits = limits;
+    }
+
+    /// Seeds the file system of its runs (`--fs DIR`: [`fs_seed::load`] reads the directory).
+    pub fn set_fs_seed(&mut self, seed: spindle_shims::fs::FsSeed) {
+        self.fs_seed = seed;
     }
 
     /// Identifies the program text in schedule strings (`s1:FINGERPRINT:…`).
@@ -843,6 +852,7 @@ impl Program {
     ) -> (Executed, Option<Tracer>) {
         let mut shims = if self.foreign.is_empty() { Shims::new() } else { Shims::with_foreign(self.foreign.clone()) };
         shims.set_limits(fd_limits);
+        shims.set_fs_seed(&self.fs_seed);
         shims.trace = tracer;
         match Machine::new(self.ir.clone(), config.clone(), console) {
             Ok(mut m) => {

@@ -90,6 +90,10 @@ struct RunArgs {
     /// The flags that describe the run (also what a `// spindle-flags:` header may give).
     #[command(flatten)]
     flags: RunFlags,
+    /// Seed the guest's in-memory file system with a copy of this host directory, read before
+    /// the run and never written back (docs/syscalls.md, "Files").
+    #[arg(long, value_name = "DIR")]
+    fs: Option<std::path::PathBuf>,
     /// Write the trace to this file instead of stderr (implies `--trace`).
     #[arg(short = 'o', long, value_name = "FILE")]
     trace_file: Option<String>,
@@ -276,6 +280,7 @@ fn run(args: RunArgs, given: &dyn Fn(&str) -> bool, color: bool) -> Verdict {
     let RunArgs {
         file,
         flags,
+        fs,
         trace_file,
         trace_expr,
         trace_strsize,
@@ -317,7 +322,14 @@ fn run(args: RunArgs, given: &dyn Fn(&str) -> bool, color: bool) -> Verdict {
             return Verdict::Keeps(EXIT_BAD_PROGRAM);
         }
     };
-    p.set_fd_limits(settings.fd_limits.unwrap_or_default());
+    let fd_limits = settings.fd_limits.unwrap_or_default();
+    p.set_fd_limits(fd_limits);
+    if let Some(dir) = &fs {
+        match spindle::fs_seed::load(dir, fd_limits.max_fd_buffers) {
+            Ok(seed) => p.set_fs_seed(seed),
+            Err(e) => return bad(&e),
+        }
+    }
     if let Err(e) = explore_cli::check_replay(&p, &config, replay, max_input_bytes, save_schedule.is_some()) {
         return bad(&e);
     }

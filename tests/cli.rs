@@ -316,8 +316,9 @@ fn colour_follows_the_terminal_no_color_and_clicolor_force() {
 // ---- packaging ---------------------------------------------------------------------------------
 
 /// Flags of `spindle run --help` that do not describe the run itself (they name files it writes,
-/// or how it talks to the user), and so have no place in a `// spindle-flags:` header; and
-/// `--const`, which changes the program: the harness takes it from the header itself. strace's
+/// or how it talks to the user), and so have no place in a `// spindle-flags:` header;
+/// `--const`, which changes the program: the harness takes it from the header itself; and
+/// `--fs`, which names a host directory read before the run (`Program::set_fs_seed`). strace's
 /// `-e`, `-s` and `-c` (`--trace-expr`, `--trace-strsize`, `--trace-summary`) shape the command
 /// line's trace and are not (yet) taken by a header: a snapshot keeps the whole trace.
 const NOT_RUN_FLAGS: &[&str] = &[
@@ -333,6 +334,7 @@ const NOT_RUN_FLAGS: &[&str] = &[
     "--trace-expr",
     "--trace-strsize",
     "--trace-summary",
+    "--fs",
 ];
 
 #[test]

@@ -5,6 +5,7 @@
 
 use crate::error::IoError;
 use crate::eventfd::EventFd;
+use crate::file::{File, FileKind, Whence};
 use crate::pipe::{PipeEnd, PipeSide};
 use crate::readiness::Readiness;
 use crate::socket::{Shutdown, SocketEnd};
@@ -31,6 +32,12 @@ pub enum DescriptionKind {
     Socket,
     /// A description whose behaviour the shim layer implements (an epoll instance).
     Host,
+    /// A regular file opened by name.
+    RegularFile,
+    /// A directory opened by name.
+    Directory,
+    /// A character device opened by name (`/dev/null`, `/dev/zero`).
+    Device,
 }
 
 /// The access mode a description was opened with (`O_ACCMODE` of `F_GETFL`).
@@ -91,6 +98,8 @@ pub enum Description {
     /// A description whose state lives in the shim layer (an epoll instance): to this crate it
     /// is an identity with references, like every other description, and nothing more.
     Host(HostFile),
+    /// A file opened by name.
+    File(File),
 }
 
 /// A description implemented outside this crate. Reads and writes fail with EINVAL, as they do
@@ -117,6 +126,11 @@ impl Description {
             },
             Description::Socket(_) => DescriptionKind::Socket,
             Description::Host(_) => DescriptionKind::Host,
+            Description::File(f) => match f.kind() {
+                FileKind::Regular { .. } => DescriptionKind::RegularFile,
+                FileKind::Directory { .. } => DescriptionKind::Directory,
+                FileKind::Null | FileKind::Zero => DescriptionKind::Device,
+            },
         }
     }
 
@@ -124,23 +138,27 @@ impl Description {
     /// eventfds and sockets `O_RDWR` (probes `eventfd.c`, `socketpair.c`), stdin `O_RDONLY`,
     /// stdout/stderr `O_WRONLY`.
     pub fn access_mode(&self) -> AccessMode {
+        if let Description::File(f) = self {
+            return f.access();
+        }
         match self.kind() {
             DescriptionKind::Stdin | DescriptionKind::PipeRead => AccessMode::ReadOnly,
             DescriptionKind::Stdout | DescriptionKind::Stderr | DescriptionKind::PipeWrite => AccessMode::WriteOnly,
             DescriptionKind::EventFd | DescriptionKind::Socket | DescriptionKind::Host => AccessMode::ReadWrite,
+            DescriptionKind::RegularFile | DescriptionKind::Directory | DescriptionKind::Device => AccessMode::ReadOnly,
         }
     }
 
     /// Whether `F_GETFL` includes `O_LARGEFILE` (see [`FileStatus::largefile`]).
     pub fn largefile(&self) -> bool {
-        matches!(self, Description::Stdio(_))
+        matches!(self, Description::Stdio(_) | Description::File(_))
     }
 
     /// Whether the file has a poll method, i.e. can be added to an epoll set (Linux:
     /// `epoll_ctl` gives `EPERM` otherwise; probe `stdio.c`). Poll(2) still reports
     /// [`Description::readiness`] for the others.
     pub fn pollable(&self) -> bool {
-        !matches!(self, Description::Stdio(_))
+        !matches!(self, Description::Stdio(_) | Description::File(_))
     }
 
     /// `read(2)`. Never blocks: where Linux would block this returns [`IoError::WouldBlock`].
@@ -152,6 +170,7 @@ impl Description {
             Description::Pipe(p) => p.read(buf, acquired),
             Description::Socket(s) => s.read(buf, acquired),
             Description::Host(_) => Err(IoError::InvalidArgument),
+            Description::File(f) => f.read(buf, acquired),
         }
     }
 
@@ -164,6 +183,53 @@ impl Description {
             Description::Pipe(p) => p.write(data, released),
             Description::Socket(s) => s.write(data, released),
             Description::Host(_) => Err(IoError::InvalidArgument),
+            Description::File(f) => f.write(data, released),
+        }
+    }
+
+    /// `pread(2)`: pipes and sockets are [`IoError::NotSeekable`], as are eventfds and the shim's
+    /// files (their anonymous inodes cannot `pread`); the standard streams read as `read`.
+    pub fn pread(&mut self, buf: &mut [u8], offset: u64, acquired: &mut VClock) -> Result<usize, IoError> {
+        match self {
+            Description::File(f) => f.pread(buf, offset, acquired),
+            Description::Stdio(s) => s.read(buf, acquired),
+            _ => Err(IoError::NotSeekable),
+        }
+    }
+
+    /// `pwrite(2)`, as [`Description::pread`].
+    pub fn pwrite(&mut self, data: &[u8], offset: u64, released: &VClock) -> Result<usize, IoError> {
+        match self {
+            Description::File(f) => f.pwrite(data, offset, released),
+            Description::Stdio(s) => s.write(data, released),
+            _ => Err(IoError::NotSeekable),
+        }
+    }
+
+    /// `lseek(2)`: pipes and sockets are [`IoError::NotSeekable`] (probe `files_basic.c`: "lseek
+    /// pipe: -1 ESPIPE"); eventfds, epoll instances, timerfds and the standard streams (devices)
+    /// accept any seek and stay at 0 (probe: "lseek epoll: 0", "lseek eventfd: 0").
+    pub fn seek(&mut self, offset: i64, whence: Whence) -> Result<u64, IoError> {
+        match self {
+            Description::File(f) => f.seek(offset, whence),
+            Description::Pipe(_) | Description::Socket(_) => Err(IoError::NotSeekable),
+            Description::Stdio(_) | Description::EventFd(_) | Description::Host(_) => Ok(0),
+        }
+    }
+
+    /// The file opened by name, if this is one.
+    pub fn as_file(&self) -> Option<&File> {
+        match self {
+            Description::File(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The file opened by name, mutably, if this is one.
+    pub fn as_file_mut(&mut self) -> Option<&mut File> {
+        match self {
+            Description::File(f) => Some(f),
+            _ => None,
         }
     }
 
@@ -176,7 +242,7 @@ impl Description {
         match self {
             Description::Pipe(p) => p.resume_write(data, released),
             Description::Socket(s) => s.resume_write(data, released),
-            Description::Stdio(_) | Description::EventFd(_) | Description::Host(_) => self.write(data, released),
+            Description::Stdio(_) | Description::EventFd(_) | Description::Host(_) | Description::File(_) => self.write(data, released),
         }
     }
 
@@ -229,6 +295,8 @@ impl Description {
             Description::Pipe(p) => p.readiness(),
             Description::Socket(s) => s.readiness(),
             Description::Host(_) => Readiness::NONE,
+            // Linux's DEFAULT_POLLMASK for files without a poll method, as for the streams.
+            Description::File(_) => Readiness { readable: true, writable: true, ..Readiness::NONE },
         }
     }
 
@@ -238,7 +306,7 @@ impl Description {
         match self {
             Description::Pipe(p) => p.peer(),
             Description::Socket(s) => s.peer(),
-            Description::Stdio(_) | Description::EventFd(_) | Description::Host(_) => None,
+            Description::Stdio(_) | Description::EventFd(_) | Description::Host(_) | Description::File(_) => None,
         }
     }
 
@@ -279,7 +347,7 @@ impl Description {
         match self {
             Description::Pipe(p) => p.on_destroy(),
             Description::Socket(s) => s.on_destroy(),
-            Description::Stdio(_) | Description::EventFd(_) | Description::Host(_) => {}
+            Description::Stdio(_) | Description::EventFd(_) | Description::Host(_) | Description::File(_) => {}
         }
     }
 }

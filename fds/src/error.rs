@@ -40,4 +40,20 @@ pub enum IoError {
     /// a socket (probe `socketpair.c`: "send on pipe: ENOTSOCK").
     #[error("not a socket")]
     NotSocket,
+    /// Linux: `EISDIR`. Reading a directory (probe `files_basic.c`: "read dir: -1 EISDIR").
+    #[error("is a directory")]
+    IsDirectory,
+    /// Linux: `ESPIPE`. Seeking, or a positioned transfer, on a pipe or socket (probe: "lseek
+    /// pipe: -1 ESPIPE", "lseek socket: -1 ESPIPE").
+    #[error("illegal seek")]
+    NotSeekable,
+    /// Linux: `EFBIG`. A write that would take a file past the largest offset.
+    #[error("file too large")]
+    FileTooLarge,
+    /// Linux: `ENXIO`. `SEEK_DATA`/`SEEK_HOLE` at or past the end of a file.
+    #[error("no such device or address")]
+    NoSuchDeviceOrAddress,
+    /// Linux: `EBUSY`. `F_SETPIPE_SZ` to fewer slots than the pipe's data occupies.
+    #[error("device or resource busy")]
+    Busy,
 }

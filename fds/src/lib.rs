@@ -1,7 +1,8 @@
 //! Spindle's file descriptions and fd table.
 //!
 //! Pure state machines for the files a guest can open — [eventfds](eventfd),
-//! [pipes](pipe), [`AF_UNIX` stream socket pairs](socket) and the [standard streams](stdio) —
+//! [pipes](pipe), [`AF_UNIX` stream socket pairs](socket), the [standard streams](stdio) and
+//! [files opened by name](file) (regular files, directories, `/dev/null`, `/dev/zero`) —
 //! and the [fd table](table) that numbers them. They behave as Linux 6.18 on x86-64 does; every
 //! encoded fact cites the native probe in `fds/probes/` that confirmed it (see
 //! `fds/probes/README.md`).
@@ -43,6 +44,7 @@ mod buffer;
 pub mod description;
 pub mod error;
 pub mod eventfd;
+pub mod file;
 pub mod pipe;
 pub mod readiness;
 pub mod socket;
@@ -53,6 +55,7 @@ pub use buffer::CHUNK_OVERHEAD;
 pub use description::{AccessMode, Description, DescriptionKind, FileStatus, HostFile, StatusFlags};
 pub use error::IoError;
 pub use eventfd::{EventFd, EVENTFD_MAX};
+pub use file::{File, FileKind, Inode, InodeRef, Whence, MAX_FILE_SIZE};
 pub use pipe::{PipeEnd, PipeSide, PIPE_BUF, PIPE_CAPACITY};
 pub use readiness::Readiness;
 pub use socket::{Shutdown, SocketEnd, SOCKET_SNDBUF};

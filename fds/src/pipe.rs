@@ -22,7 +22,8 @@
 //! * A write that resumes after blocking does not merge again (`pipe_write` merges only on
 //!   entry): use [`PipeEnd::resume_write`].
 //!
-//! Not modelled: `F_SETPIPE_SZ`, packet mode (`O_DIRECT`), and the smaller default Linux gives
+//! `F_SETPIPE_SZ` changes the number of slots ([`PipeEnd::set_capacity`]). Not modelled: packet
+//! mode (`O_DIRECT`), and the smaller default Linux gives
 //! to new pipes of an unprivileged user over `pipe-user-pages-soft` (16384 pages here).
 //!
 //! # Happens-before
@@ -64,6 +65,8 @@ struct PipeState {
     slots: VecDeque<Slot>,
     reader_open: bool,
     writer_open: bool,
+    /// Slots of the ring (`F_SETPIPE_SZ` changes it; [`PIPE_SLOTS`] at first).
+    max_slots: usize,
 }
 
 /// Which end of a pipe a description is.
@@ -87,8 +90,13 @@ impl PipeEnd {
     /// A new empty pipe: `(read end, write end)`. `read_id`/`write_id` are the ids the table
     /// gives the two descriptions (each end names its peer).
     pub(crate) fn pair(read_id: FdId, write_id: FdId) -> (PipeEnd, PipeEnd) {
-        let state =
-            Rc::new(RefCell::new(PipeState { bytes: ClockedBytes::new(), slots: VecDeque::new(), reader_open: true, writer_open: true }));
+        let state = Rc::new(RefCell::new(PipeState {
+            bytes: ClockedBytes::new(),
+            slots: VecDeque::new(),
+            reader_open: true,
+            writer_open: true,
+            max_slots: PIPE_SLOTS,
+        }));
         (PipeEnd { state: state.clone(), side: PipeSide::Read, peer: write_id }, PipeEnd { state, side: PipeSide::Write, peer: read_id })
     }
 
@@ -123,9 +131,23 @@ impl PipeEnd {
         }
     }
 
-    /// Capacity in bytes (`F_GETPIPE_SZ`).
+    /// Capacity in bytes (`F_GETPIPE_SZ`): a page per slot.
     pub fn capacity(&self) -> usize {
-        PIPE_CAPACITY
+        self.state.borrow().max_slots * PAGE_SIZE
+    }
+
+    /// `F_SETPIPE_SZ` with a size the shim has already rounded to a power-of-two number of pages
+    /// and checked against the limit: [`IoError::Busy`] (`EBUSY`) if the slots in use do not fit
+    /// (probe `sockopts.c`: "F_SETPIPE_SZ 8192 with 10000 queued: EBUSY", "16384 …: 16384"). Both
+    /// ends share the ring. Returns the new capacity.
+    pub fn set_capacity(&mut self, bytes: usize) -> Result<usize, IoError> {
+        let mut s = self.state.borrow_mut();
+        let slots = (bytes / PAGE_SIZE).max(1);
+        if slots < s.slots.len() {
+            return Err(IoError::Busy);
+        }
+        s.max_slots = slots;
+        Ok(slots * PAGE_SIZE)
     }
 
     /// `read(2)` on this end: copies up to `buf.len()` bytes, across as many writes as buffered,
@@ -233,7 +255,7 @@ impl PipeEnd {
         // Then whole fresh pages while a slot is free (probe: "after 1 byte, single write 65536:
         // 61440"; "single write 100000 on empty (partial): 65536"; "15 full slots then write
         // 4097: 4096").
-        while written < data.len() && s.slots.len() < PIPE_SLOTS {
+        while written < data.len() && s.slots.len() < s.max_slots {
             let n = (data.len() - written).min(PAGE_SIZE);
             s.slots.push_back(Slot { len: n, end: n });
             s.bytes.push(&data[written..written + n], released);
@@ -260,7 +282,7 @@ impl PipeEnd {
         let s = self.state.borrow();
         match self.side {
             PipeSide::Read => Readiness { readable: !s.slots.is_empty(), hup: !s.writer_open, ..Readiness::NONE },
-            PipeSide::Write => Readiness { writable: s.slots.len() < PIPE_SLOTS, error: !s.reader_open, ..Readiness::NONE },
+            PipeSide::Write => Readiness { writable: s.slots.len() < s.max_slots, error: !s.reader_open, ..Readiness::NONE },
         }
     }
 

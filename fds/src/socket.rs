@@ -116,6 +116,9 @@ struct EndState {
     charge: usize,
     /// `sk_sndbuf`.
     sndbuf: usize,
+    /// `sk_rcvbuf`: reported and stored; an `AF_UNIX` stream socket's receiving side is bounded
+    /// by the sender's `sk_sndbuf` alone.
+    rcvbuf: usize,
     rcv_shutdown: bool,
     send_shutdown: bool,
     /// `sk_err == ECONNRESET`, reported once.
@@ -130,6 +133,7 @@ impl EndState {
             skbs: VecDeque::new(),
             charge: 0,
             sndbuf: SOCKET_SNDBUF,
+            rcvbuf: SOCKET_SNDBUF,
             rcv_shutdown: false,
             send_shutdown: false,
             reset_pending: false,
@@ -171,6 +175,33 @@ impl SocketEnd {
     /// Host bytes of our receive queue, for the fd-buffer limit.
     pub fn buffer_footprint(&self) -> usize {
         self.state.borrow().ends[self.side].bytes.footprint()
+    }
+
+    /// `SO_SNDBUF`.
+    pub fn sndbuf(&self) -> usize {
+        self.state.borrow().ends[self.side].sndbuf
+    }
+
+    /// `SO_RCVBUF`.
+    pub fn rcvbuf(&self) -> usize {
+        self.state.borrow().ends[self.side].rcvbuf
+    }
+
+    /// `setsockopt(SO_SNDBUF)` with the value the kernel stores (the shim doubles and clamps the
+    /// guest's): how much of our data may be charged to the peer's receive queue, so it changes
+    /// when a write must wait and when the socket is writable again.
+    pub fn set_sndbuf(&mut self, bytes: usize) {
+        self.state.borrow_mut().ends[self.side].sndbuf = bytes;
+    }
+
+    /// `setsockopt(SO_RCVBUF)` with the value the kernel stores.
+    pub fn set_rcvbuf(&mut self, bytes: usize) {
+        self.state.borrow_mut().ends[self.side].rcvbuf = bytes;
+    }
+
+    /// `getsockopt(SO_ERROR)`: the pending error (a reset), consumed.
+    pub fn take_error(&mut self) -> bool {
+        std::mem::take(&mut self.state.borrow_mut().ends[self.side].reset_pending)
     }
 
     /// What our unconsumed sent data is charged (`SIOCOUTQ`; see the capacity model).

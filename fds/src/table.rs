@@ -121,6 +121,17 @@ impl FdTable {
         Ok((fd, id))
     }
 
+    /// A file opened by name (`open`, `openat`) on the lowest free fd, with its status flags
+    /// (`O_NONBLOCK`, `O_APPEND`). Returns the fd and the description's id.
+    pub fn open_file(&mut self, file: crate::file::File, flags: StatusFlags, cloexec: bool) -> Result<(FdNum, FdId), IoError> {
+        let fd = self.lowest_free(0).ok_or(IoError::TooManyOpenFiles)?;
+        let mut file = file;
+        file.set_append(flags.append);
+        let id = self.new_file(Description::File(file), flags);
+        self.attach(fd, id, cloexec);
+        Ok((fd, id))
+    }
+
     /// `pipe2(pipefd, flags)` (`O_NONBLOCK`, `O_CLOEXEC`, applied to both ends; probe `pipe.c`:
     /// "getfl pipe2(O_NONBLOCK|O_CLOEXEC): O_RDONLY|O_NONBLOCK (0x800) O_WRONLY|O_NONBLOCK
     /// (0x801)", "getfd ...: 1 1"). Returns `[read end, write end]` on the two lowest free
@@ -415,7 +426,11 @@ impl FdTable {
     /// after setfl on read end: O_WRONLY").
     pub fn set_status_flags(&mut self, fd: FdNum, flags: StatusFlags) -> Result<(), IoError> {
         let id = self.lookup(fd)?;
-        self.files.get_mut(&id).expect("fd entries name live descriptions").flags = flags;
+        let f = self.files.get_mut(&id).expect("fd entries name live descriptions");
+        f.flags = flags;
+        if let Description::File(file) = &mut f.desc {
+            file.set_append(flags.append);
+        }
         Ok(())
     }
 

@@ -14,6 +14,8 @@
 #include <signal.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/ioctl.h>
 /* Prints the generated part of shims/src/consts.rs: every constant by name, and every errno
  * Linux has (asm-generic/errno-base.h and errno.h; the ones the shims use first, so that an
  * alias's first name wins as before) with glibc's message (strerror) and a Rust constant. */
@@ -39,6 +41,9 @@ C2(FUTEX_WAIT)C2(FUTEX_WAKE)C2(FUTEX_FD)C2(FUTEX_REQUEUE)C2(FUTEX_CMP_REQUEUE)C2
 C2(PIPE_BUF)C2(STDIN_FILENO)C2(STDOUT_FILENO)C2(STDERR_FILENO)
 C2(SIGPIPE)C2(SIG_BLOCK)C2(SIG_UNBLOCK)C2(SIG_SETMASK)
 C2(POLLIN)C2(POLLPRI)C2(POLLOUT)C2(POLLERR)C2(POLLHUP)C2(POLLNVAL)C2(POLLRDNORM)C2(POLLRDBAND)C2(POLLWRNORM)C2(POLLWRBAND)C2(POLLMSG)C2(POLLRDHUP)C2(FD_SETSIZE)
+C2(SEEK_SET)C2(SEEK_CUR)C2(SEEK_END)C2(SEEK_DATA)C2(SEEK_HOLE)C2(AT_FDCWD)C2(AT_EMPTY_PATH)C2(AT_SYMLINK_NOFOLLOW)C2(PATH_MAX)C2(NAME_MAX)
+C2(S_IFMT)C2(S_IFSOCK)C2(S_IFLNK)C2(S_IFREG)C2(S_IFBLK)C2(S_IFDIR)C2(S_IFCHR)C2(S_IFIFO)
+C2(FIONREAD)C2(FIONBIO)C2(SOL_SOCKET)C2(SO_TYPE)C2(SO_ERROR)C2(SO_SNDBUF)C2(SO_RCVBUF)
 }
 int main(void){
 printf("pub const CONSTANTS: &[(&str, i64)] = &[\n");

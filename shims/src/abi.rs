@@ -82,6 +82,39 @@ pub struct FcntlArg(pub u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SockType(pub u32);
 
+/// A path: a NUL-terminated string the call reads (shown quoted, as strace does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Path(pub u64);
+
+/// A pointer to an `int` the call reads or writes (shown as `[5]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntRef(pub u64);
+
+/// A directory fd for the `*at` calls (`AT_FDCWD` is -100), shown as strace does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AtFd(pub i32);
+
+/// `open`'s flags: an access mode and `O_*` flags (a C `int`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenFlags(pub u32);
+
+/// A file mode (`mode_t`, permission bits), shown in octal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mode(pub u32);
+
+/// `open`'s mode: permission bits used only when parameter `FLAGS` asks to create the file
+/// (strace shows it only then).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreateMode<const FLAGS: usize>(pub u32);
+
+impl<const FLAGS: usize> Param for CreateMode<FLAGS> {
+    const SHOWN: Arg = Arg::CreateMode(FLAGS);
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        CreateMode(v as u32)
+    }
+}
+
 /// A buffer the call reads, of the length in parameter `LEN`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InBytes<const LEN: usize>(pub u64);
@@ -168,6 +201,22 @@ plain_param! {
     OutAddr(u64) => Arg::PtrOut, |v| v;
     FcntlArg(u64) => Arg::FcntlArg, |v| v;
     SockType(u32) => Arg::SockType, |v| v as u32;
+    Path(u64) => Arg::Path, |v| v;
+    OpenFlags(u32) => Arg::OpenFlags, |v| v as u32;
+    Mode(u32) => Arg::Octal, |v| v as u32;
+    IntRef(u64) => Arg::IntRef, |v| v;
+}
+
+impl Param for AtFd {
+    const SHOWN: Arg = Arg::AtFd;
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        AtFd(v as u32 as i32)
+    }
+    fn fd(self) -> Option<i32> {
+        // AT_FDCWD names no fd.
+        (self.0 != crate::consts::linux::AT_FDCWD as i32).then_some(self.0)
+    }
 }
 
 impl Param for Fd {
@@ -283,6 +332,14 @@ groups! {
     values FcntlCmds = d::FCNTL_CMDS;
     /// `FUTEX_*` operations.
     values FutexOps = crate::futex::FUTEX_OPS;
+    /// `SEEK_*`.
+    values Whences = d::WHENCES;
+    /// `ioctl` requests (`FIONREAD`, `FIONBIO`).
+    values IoctlReqs = d::IOCTL_REQS;
+    /// Socket option levels (`SOL_SOCKET`).
+    values SockLevels = d::SOCK_LEVELS;
+    /// Socket options (`SO_*`).
+    values SockOpts = d::SOCK_OPTS;
 }
 
 // ---- layouts ----------------------------------------------------------------------------------
@@ -426,6 +483,58 @@ pub struct Timeval {
 }
 
 layout!(Timeval { sec: i64, usec: i64 });
+/// `struct stat` on x86-64 (144 bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stat {
+    pub dev: u64,
+    pub ino: u64,
+    pub nlink: u64,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub pad0: u32,
+    pub rdev: u64,
+    pub size: i64,
+    pub blksize: i64,
+    pub blocks: i64,
+    pub atime: Timespec,
+    pub mtime: Timespec,
+    pub ctime: Timespec,
+    pub reserved: [i64; 3],
+}
+
+impl Layout for [i64; 3] {
+    const SIZE: u64 = 24;
+    fn decode(b: &[u8]) -> Self {
+        [i64::decode(b), i64::decode(&b[8..]), i64::decode(&b[16..])]
+    }
+    fn encode(&self, out: &mut [u8]) {
+        for (k, v) in self.iter().enumerate() {
+            v.encode(&mut out[8 * k..]);
+        }
+    }
+}
+
+layout!(
+    Stat {
+        dev: u64,
+        ino: u64,
+        nlink: u64,
+        mode: u32,
+        uid: u32,
+        gid: u32,
+        pad0: u32,
+        rdev: u64,
+        size: i64,
+        blksize: i64,
+        blocks: i64,
+        atime: Timespec,
+        mtime: Timespec,
+        ctime: Timespec,
+        reserved: [i64; 3],
+    },
+    SHOWN_OUT = Arg::StatOut
+);
 
 /// `int[2]`: the two fds `pipe` and `socketpair` return.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -504,6 +613,7 @@ mod tests {
         assert_eq!(Timespec::SIZE, 16);
         assert_eq!(Itimerspec::SIZE, 32);
         assert_eq!(FdPair::SIZE, 8);
+        assert_eq!(Stat::SIZE, 144);
         let ev = EpollEvent { events: 0x8000_0001, data: 0x1122_3344_5566_7788 };
         let b = ev.to_bytes();
         assert_eq!(b, [1, 0, 0, 0x80, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11]);

@@ -55,6 +55,7 @@ const F_GETFL: i32 = linux::F_GETFL as i32;
 const F_SETFL: i32 = linux::F_SETFL as i32;
 const F_DUPFD_CLOEXEC: i32 = linux::F_DUPFD_CLOEXEC as i32;
 const F_GETPIPE_SZ: i32 = linux::F_GETPIPE_SZ as i32;
+const F_SETPIPE_SZ: i32 = linux::F_SETPIPE_SZ as i32;
 
 /// The other `fcntl` commands of Linux 6.18 (`include/uapi/linux/fcntl.h`,
 /// `asm-generic/fcntl.h`): Linux would carry them out on a pipe, socket or eventfd (or answer
@@ -81,11 +82,43 @@ const LINUX_FCNTL_COMMANDS: &[(i32, &str)] = &[
     (1026, "F_NOTIFY"),
     (1027, "F_DUPFD_QUERY"),
     (1028, "F_CREATED_QUERY"),
-    (1031, "F_SETPIPE_SZ"),
     (1033, "F_ADD_SEALS"),
     (1035, "F_GET_RW_HINT"),
     (1036, "F_SET_RW_HINT"),
 ];
+
+/// `/proc/sys/fs/pipe-max-size` on the reference machine: `F_SETPIPE_SZ` above it is `EPERM`.
+pub const PIPE_MAX_SIZE: u32 = 1 << 20;
+
+/// `fcntl(fd, F_SETPIPE_SZ, size)` (`pipe_set_size`; shims/probes/file_scenarios/sockopts.c): the
+/// size (an `unsigned int`) rounds up to a power-of-two number of pages, at least one ("5000:
+/// 8192", "0: 4096", "100000: 131072"); above 2^31 it is `EINVAL` ("-1: EINVAL"); growing past
+/// `pipe-max-size` is `EPERM` ("1<<20 + 1: EPERM"); fewer slots than the data occupies `EBUSY`
+/// ("8192 with 10000 queued: EBUSY"); not a pipe `EBADF`. Returns the new capacity.
+fn set_pipe_size(s: &mut Shims, m: &mut Machine<Shims>, id: spindle_fds::FdId, size: u32) -> VmResult<Ret> {
+    let Some(current) = s.fds.get(id).and_then(|d| d.as_pipe()).map(|p| p.capacity()) else { return fail(m, EBADF) };
+    let rounded = match size {
+        s if s > 1 << 31 => return fail(m, EINVAL),
+        s if s < 4096 => 4096,
+        s => s.next_power_of_two(),
+    };
+    if rounded as usize > current && rounded > PIPE_MAX_SIZE {
+        return fail(m, EPERM);
+    }
+    let r = match s.fds.get_mut(id) {
+        Some(Description::Pipe(p)) => p.set_capacity(rounded as usize),
+        _ => return fail(m, EBADF),
+    };
+    match r {
+        Ok(n) => {
+            // More or fewer free slots: the write end's readiness may have changed.
+            let peer = s.fds.peer_of(id);
+            s.notify(m, crate::wake::Wakeups::touched(id, peer).changed(Some(id)).changed(peer), crate::wake::Cause::Thread)?;
+            Ok(Ret::Value(n as u64))
+        }
+        Err(e) => fail(m, errno_of(e)),
+    }
+}
 
 /// `read(2)` — <https://man7.org/linux/man-pages/man2/read.2.html>.
 pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: Read) -> VmResult<Ret> {
@@ -140,6 +173,7 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: Write) -> VmResult<Ret> {
         return fail(m, EINVAL);
     }
     let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
+    s.file_growth(id, None, count.min(m.memory.readable_extent(buf)))?;
     let data = match s.write_data(m, id, buf, count)? {
         Ok(d) => d,
         Err(e) => return fail(m, full_before_copy(s, id, nonblock, e)),
@@ -171,7 +205,7 @@ pub(crate) fn broken_before_copy(s: &mut Shims, id: spindle_fds::FdId, count: u6
 /// EAGAIN). A blocking one would wait, then fault; Spindle faults at once. (A full pipe is
 /// decided earlier, in `write_data`: EAGAIN unless the write starts by merging into the last slot.)
 pub(crate) fn full_before_copy(s: &Shims, id: spindle_fds::FdId, nonblock: bool, e: i64) -> i64 {
-    let full = s.fds.get(id).and_then(|d| d.as_socket()).is_some_and(|so| so.send_charge() >= spindle_fds::SOCKET_SNDBUF);
+    let full = s.fds.get(id).and_then(|d| d.as_socket()).is_some_and(|so| so.send_charge() >= so.sndbuf());
     if e == EFAULT && nonblock && full {
         EAGAIN
     } else {
@@ -271,6 +305,7 @@ pub fn fcntl(s: &mut Shims, m: &mut Machine<Shims>, a: Fcntl) -> VmResult<Ret> {
             Some(p) => Ok(p.capacity() as u64),
             None => return fail(m, EBADF),
         },
+        F_SETPIPE_SZ => return set_pipe_size(s, m, id, arg as u32),
         cmd => match LINUX_FCNTL_COMMANDS.iter().find(|(c, _)| *c == cmd) {
             // A command Linux has: it would do something Spindle does not model.
             Some((_, name)) => return Err(Stop::unsupported(format!("fcntl command {name}: not modelled"))),

@@ -48,13 +48,17 @@ impl Shims {
             | DescriptionKind::EventFd
             | DescriptionKind::PipeRead
             | DescriptionKind::PipeWrite
-            | DescriptionKind::Socket => {
+            | DescriptionKind::Socket
+            | DescriptionKind::Directory
+            | DescriptionKind::Device => {
                 m.touch(resource_loc(description(id)), true);
                 if let Some(peer) = self.fds.peer_of(id) {
                     m.touch(resource_loc(description(peer)), true);
                 }
             }
-            DescriptionKind::Host => return,
+            // A regular file's bytes are shared by every description opened on it (and by
+            // its name): say nothing, so the call is global.
+            DescriptionKind::Host | DescriptionKind::RegularFile => return,
         }
         m.touch(resource_loc(FD_TABLE), false);
     }

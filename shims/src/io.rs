@@ -93,6 +93,9 @@ fn kind_name(k: DescriptionKind) -> &'static str {
         DescriptionKind::PipeWrite => "the write end of a pipe",
         DescriptionKind::Socket => "a socket",
         DescriptionKind::Host => "an epoll instance or timerfd",
+        DescriptionKind::RegularFile => "a regular file",
+        DescriptionKind::Directory => "a directory",
+        DescriptionKind::Device => "a device",
     }
 }
 
@@ -173,6 +176,7 @@ impl Shims {
             let has_data = match &*desc {
                 Description::Pipe(p) => p.buffered() > 0,
                 Description::Socket(s) => s.unread() > 0,
+                Description::File(f) => f.unread() > 0,
                 _ => false,
             };
             let r = desc.readiness();

@@ -14,7 +14,10 @@ pub mod epoll;
 mod epoll_calls;
 mod eventfd;
 mod fd;
+mod fdinfo;
+mod files;
 mod footprint;
+pub mod fs;
 mod futex;
 mod io;
 mod limits;
@@ -23,6 +26,7 @@ mod pipe;
 mod poll;
 mod process;
 mod socket;
+mod sockopt;
 pub mod stdlib;
 mod table;
 mod threads;
@@ -79,6 +83,8 @@ pub struct Shims {
     foreign: ForeignTable,
     /// Threads asleep in `futex`, by word.
     futexes: futex::Futexes,
+    /// The guest's file system.
+    fs: fs::Fs,
 }
 
 /// What the shims keep for one live description (removed, all of it, when it is destroyed).
@@ -93,6 +99,8 @@ pub(crate) struct DescState {
     ready_clock: Option<VClock>,
     /// Its timer, for a timerfd.
     timer: Option<timerfd::TimerFd>,
+    /// The path it was opened by (`readlink("/proc/self/fd/N")`), for a file opened by name.
+    path: Option<Vec<u8>>,
 }
 
 impl Shims {
@@ -104,6 +112,11 @@ impl Shims {
     /// compiled against: see [`ForeignTable`]'s resolver).
     pub fn with_foreign(foreign: ForeignTable) -> Self {
         Shims { foreign, ..Shims::default() }
+    }
+
+    /// Seeds the file system from `seed` (before the run starts; `--fs DIR`).
+    pub fn set_fs_seed(&mut self, seed: &fs::FsSeed) {
+        self.fs = fs::Fs::new(seed);
     }
 
     /// Runs one call through `run`, recording it in the trace if there is one and showing it to
@@ -173,7 +186,7 @@ impl Shims {
     }
 
     /// Output written to fds that name stdout or stderr goes to the guest's console.
-    fn console_write(&mut self, m: &mut Machine<Shims>, stream: StdStream, bytes: &[u8]) {
+    pub(crate) fn console_write(&mut self, m: &mut Machine<Shims>, stream: StdStream, bytes: &[u8]) {
         if bytes.is_empty() {
             return;
         }
@@ -197,6 +210,11 @@ pub(crate) fn errno_of(e: IoError) -> i64 {
         IoError::InvalidArgument => EINVAL,
         IoError::TooManyOpenFiles => EMFILE,
         IoError::NotSocket => ENOTSOCK,
+        IoError::IsDirectory => EISDIR,
+        IoError::NotSeekable => ESPIPE,
+        IoError::FileTooLarge => EFBIG,
+        IoError::NoSuchDeviceOrAddress => ENXIO,
+        IoError::Busy => EBUSY,
     }
 }
 

@@ -44,6 +44,23 @@ impl Shims {
         self.limits
     }
 
+    /// A write to description `id` at `offset` (`None`: its own offset) of `len` bytes is about
+    /// to grow a regular file: stops the run if the files would then hold more than the limit
+    /// (a write far past the end allocates the gap: Spindle's files have no holes).
+    pub(crate) fn file_growth(&mut self, id: spindle_fds::FdId, offset: Option<u64>, len: u64) -> VmResult<()> {
+        let Some(f) = self.fds.get(id).and_then(|d| d.as_file()) else { return Ok(()) };
+        let after = f.size_after_write(offset, len);
+        let now = f.size();
+        let total = (self.fs.bytes() as u64).saturating_add(after.saturating_sub(now));
+        if after > now && total > self.limits.max_fd_buffers {
+            return Err(Stop::limit(
+                format!("a write would make the guest's files hold {total} bytes, more than {}", self.limits.max_fd_buffers),
+                "raise it with --max-fd-buffers BYTES",
+            ));
+        }
+        Ok(())
+    }
+
     /// `n` bytes were just buffered by a write: stops the run once the buffers hold more than
     /// the limit.
     pub(crate) fn buffered(&mut self, _m: &mut Machine<Shims>, n: usize) -> VmResult<()> {
@@ -52,10 +69,10 @@ impl Shims {
             return Ok(());
         }
         self.written_since_check = 0;
-        let used = self.fds.buffer_footprint() as u64;
+        let used = self.fds.buffer_footprint() as u64 + self.fs.bytes() as u64;
         if used > self.limits.max_fd_buffers {
             return Err(Stop::limit(
-                format!("pipe and socket buffers hold {used} bytes, more than {} (data nobody has read yet)", self.limits.max_fd_buffers),
+                format!("pipe and socket buffers and files hold {used} bytes, more than {}", self.limits.max_fd_buffers),
                 "raise it with --max-fd-buffers BYTES",
             ));
         }

@@ -10,7 +10,7 @@ use crate::abi::*;
 use crate::futex;
 use crate::trace::decode::{Arg, RetKind};
 use crate::trace::{Shown, Sig};
-use crate::{epoll_calls as ep, eventfd, fd, pipe, poll, process, socket, threads, time, timerfd, Shims};
+use crate::{epoll_calls as ep, eventfd, fd, files, pipe, poll, process, socket, sockopt, threads, time, timerfd, Shims};
 use spindle_vm::ir::ForeignRet;
 use spindle_vm::{Machine, Ret, VmResult};
 
@@ -245,6 +245,19 @@ calls! {
         strace clock_nanosleep [lit("CLOCK_REALTIME"), lit("0")] [Shown(Arg::PtrOut, 9)];
     clock_gettime: ClockGettime(clk: Enum<Clocks>, ts: Out<Timespec>) -> Int => time::clock_gettime;
     futex: Futex(uaddr: Addr, op: Enum<FutexOps>, val: UInt, timeout: Addr, uaddr2: Addr, val3: UInt) min 3 -> Int => futex::futex;
+    open: Open(path: Path, flags: OpenFlags, mode: CreateMode<1>) min 2 -> Int => files::open, strace openat [lit("AT_FDCWD")] [];
+    openat: Openat(dirfd: AtFd, path: Path, flags: OpenFlags, mode: CreateMode<2>) min 3 -> Int => files::openat;
+    lseek: Lseek(fd: Fd, offset: Long, whence: Enum<Whences>) -> Int => files::lseek;
+    pread: Pread(fd: Fd, buf: OutBytes<2>, count: Size, offset: Long) -> Int => files::pread, strace pread64 [] [];
+    pwrite: Pwrite(fd: Fd, buf: InBytes<2>, count: Size, offset: Long) -> Int => files::pwrite, strace pwrite64 [] [];
+    fstat: Fstat(fd: Fd, statbuf: Out<Stat>) -> Int => files::fstat;
+    stat: StatPath(path: Path, statbuf: Out<Stat>) -> Int => files::stat, strace newfstatat [lit("AT_FDCWD")] [lit("0")];
+    unlink: Unlink(path: Path) -> Int => files::unlink;
+    mkdir: Mkdir(path: Path, mode: Mode) -> Int => files::mkdir;
+    readlink: Readlink(path: Path, buf: OutBytes<2>, bufsiz: Int) -> Int => files::readlink;
+    ioctl: Ioctl(fd: Fd, request: Enum<IoctlReqs>, arg: IntRef) -> Int => sockopt::ioctl;
+    getsockopt: Getsockopt(fd: Fd, level: Enum<SockLevels>, optname: Enum<SockOpts>, optval: IntRef, optlen: IntRef) -> Int => sockopt::getsockopt;
+    setsockopt: Setsockopt(fd: Fd, level: Enum<SockLevels>, optname: Enum<SockOpts>, optval: IntRef, optlen: Int) -> Int => sockopt::setsockopt;
 }
 
 pub fn find(name: &str) -> Option<(u32, &'static ShimDef)> {

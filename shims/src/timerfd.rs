@@ -21,7 +21,7 @@ use crate::epoll::{keys, Wake};
 use crate::io::ReadOp;
 use crate::table::args::{TimerfdCreate, TimerfdGettime, TimerfdSettime};
 use crate::wake::{Cause, Wakeups};
-use crate::{errno_of, fail, Shims};
+use crate::{errno_of, fail, time, Shims};
 use spindle_fds::FdId;
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
@@ -44,9 +44,29 @@ pub(crate) struct TimerFd {
     interval: u64,
     /// Expirations counted and not yet read.
     ticks: u64,
+    /// Its clock's value at virtual time 0: `expiry` is a time of that clock.
+    epoch: u64,
+    /// Its clock id, and the flags of the last `timerfd_settime` (for `/proc/self/fdinfo`).
+    clock: i32,
+    flags: u64,
 }
 
 impl TimerFd {
+    /// A disarmed timer on `clock`.
+    fn new(clock: i32) -> TimerFd {
+        TimerFd { epoch: time::epoch(clock as u64), clock, ..TimerFd::default() }
+    }
+
+    /// Its clock's value at virtual time `now`.
+    fn clock(&self, now: u64) -> u64 {
+        now.saturating_add(self.epoch)
+    }
+
+    /// The virtual time of its clock's time `t` (never before the start of the run).
+    fn virtual_time(&self, t: u64) -> u64 {
+        t.saturating_sub(self.epoch)
+    }
+
     /// Counts the expirations up to `now`.
     fn sync(&mut self, now: u64) {
         if let Some(e) = self.expiry {
@@ -80,7 +100,7 @@ impl Shims {
     pub(crate) fn timerfd_ticks(&mut self, m: &Machine<Shims>, id: FdId) -> u64 {
         let now = m.now();
         self.state.get_mut(&id).and_then(|s| s.timer.as_mut()).map_or(0, |t| {
-            t.sync(now);
+            t.sync(t.clock(now));
             t.ticks
         })
     }
@@ -90,10 +110,10 @@ impl Shims {
     pub(crate) fn arm_timerfds(&mut self, m: &mut Machine<Shims>) {
         let now = m.now();
         for (id, t) in self.state.iter_mut().filter_map(|(id, s)| Some((id, s.timer.as_mut()?))) {
-            t.sync(now);
+            t.sync(t.clock(now));
             match t.expiry {
                 // Unread expirations: no wakeup until a read re-arms it (see `timerfd_fired`).
-                Some(e) if t.ticks == 0 => m.set_timer(id.0, e),
+                Some(e) if t.ticks == 0 => m.set_timer(id.0, t.virtual_time(e)),
                 _ => m.cancel_timer(id.0),
             }
         }
@@ -116,11 +136,20 @@ impl Shims {
         if ticks == 0
             && (!self.epoll_waits.is_empty() || self.polls_waiting() || self.state.get(&id).is_some_and(|s| !s.waiters.is_empty()))
         {
-            if let Some(e) = self.timer(id).and_then(|t| t.expiry) {
-                m.set_timer(id.0, e);
+            if let Some((t, e)) = self.timer(id).and_then(|t| Some((t, t.expiry?))) {
+                m.set_timer(id.0, t.virtual_time(e));
             }
         }
         Ok(())
+    }
+
+    /// What `/proc/self/fdinfo` shows of timerfd `id`: its clock id, unread expirations, the
+    /// flags it was set with, the time left and the interval (ns).
+    pub(crate) fn timerfd_info(&mut self, m: &Machine<Shims>, id: FdId) -> (i32, u64, u64, u64, u64) {
+        let ticks = self.timerfd_ticks(m, id);
+        let Some(t) = self.timer(id) else { return (0, 0, 0, 0, 0) };
+        let left = t.expiry.map_or(0, |e| e.saturating_sub(t.clock(m.now())));
+        (t.clock, ticks, t.flags, left, t.interval)
     }
 
     /// A read of a timerfd: 8 bytes holding the count, which is reset; `None` when it would block.
@@ -156,7 +185,7 @@ pub fn timerfd_create(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdCreate) -
     }
     match s.fds.host_file("timerfd", flags & TFD_NONBLOCK != 0, flags & TFD_CLOEXEC != 0) {
         Ok((fd, id)) => {
-            s.state.entry(id).or_default().timer = Some(TimerFd::default());
+            s.state.entry(id).or_default().timer = Some(TimerFd::new(clock));
             s.live_timerfds += 1;
             Ok(Ret::Value(fd as u64))
         }
@@ -174,7 +203,8 @@ fn timerfd_of(s: &Shims, fd: i32) -> Result<FdId, i64> {
     }
 }
 
-/// The current setting as a `struct itimerspec` (interval, then value remaining).
+/// The current setting as a `struct itimerspec` (interval, then value remaining), `now` being
+/// a time of the timer's clock.
 fn itimerspec(t: &TimerFd, now: u64) -> Itimerspec {
     Itimerspec { interval: Timespec::from_ns(t.interval), value: Timespec::from_ns(t.expiry.map_or(0, |e| e.saturating_sub(now))) }
 }
@@ -193,11 +223,14 @@ pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdSettime)
     if !interval.is_valid() || !value.is_valid() {
         return fail(m, EINVAL);
     }
-    let now = m.now();
     let t = s.state.entry(id).or_default().timer.get_or_insert_with(TimerFd::default);
+    // Absolute times are times of the timer's clock; an earlier one than the clock's value at
+    // the start of the run is simply in the past.
+    let now = t.clock(m.now());
     t.sync(now);
     let previous = itimerspec(t, now);
     t.ticks = 0;
+    t.flags = flags;
     t.interval = interval.ns();
     t.expiry = match (value.ns(), flags & TFD_TIMER_ABSTIME != 0) {
         (0, _) => None,
@@ -209,8 +242,9 @@ pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdSettime)
     if t.expiry.is_some_and(|e| e <= now) {
         s.timerfd_fired(m, id)?;
     } else if let Some(e) = t.expiry {
+        let at = t.virtual_time(e);
         if !s.epoll_waits.is_empty() || s.state.get(&id).is_some_and(|st| !st.waiters.is_empty()) {
-            m.set_timer(id.0, e);
+            m.set_timer(id.0, at);
         }
     }
     // Setting the timer resets the count: readiness may have changed.
@@ -227,8 +261,8 @@ pub fn timerfd_gettime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdGettime)
         Ok(id) => id,
         Err(e) => return fail(m, e),
     };
-    let now = m.now();
     let t = s.state.entry(id).or_default().timer.get_or_insert_with(TimerFd::default);
+    let now = t.clock(m.now());
     t.sync(now);
     let cur = itimerspec(t, now);
     if !a.cur.write(m, &cur)? {

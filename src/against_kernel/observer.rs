@@ -297,6 +297,44 @@ impl Checker {
             // waiters' words), which the oracle's rebuilt buffers do not keep; its rules are
             // pinned by the native probe shims/probes/futex.c instead.
             Call::Futex(_) => Plan::Skip,
+            Call::Lseek(_) => r.sys(libc::SYS_lseek),
+            Call::Pread(c) => {
+                r.ptr(at!(Pread.buf), c.count.0, true)?;
+                r.sys(libc::SYS_pread64)
+            }
+            Call::Pwrite(c) => {
+                r.ptr(at!(Pwrite.buf), c.count.0, false)?;
+                r.sys(libc::SYS_pwrite64)
+            }
+            // Only the requests and options Spindle models go to the kernel: the oracle runs
+            // with the host's privileges, and another request on a socket could reconfigure it.
+            Call::Ioctl(c) => match c.request.get() as u32 {
+                0x541b => {
+                    r.ptr(at!(Ioctl.arg), 4, true)?; // FIONREAD writes an int
+                    r.sys(libc::SYS_ioctl)
+                }
+                0x5421 => {
+                    r.ptr(at!(Ioctl.arg), 4, false)?; // FIONBIO reads one
+                    r.sys(libc::SYS_ioctl)
+                }
+                0x5450 | 0x5451 => r.sys(libc::SYS_ioctl), // FIONCLEX, FIOCLEX
+                _ => Plan::Refuse("`ioctl` with a request Spindle does not model".into()),
+            },
+            Call::Getsockopt(c) if c.level.get() == libc::SOL_SOCKET && matches!(c.optname.get(), 3 | 4 | 7 | 8) => {
+                r.ptr(at!(Getsockopt.optval), 4, true)?;
+                r.ptr(at!(Getsockopt.optlen), 4, true)?;
+                r.sys(libc::SYS_getsockopt)
+            }
+            Call::Setsockopt(c) if c.level.get() == libc::SOL_SOCKET && matches!(c.optname.get(), 3 | 4 | 7 | 8) => {
+                r.ptr(at!(Setsockopt.optval), c.optlen.0.max(0) as u64, false)?;
+                r.sys(libc::SYS_setsockopt)
+            }
+            Call::Getsockopt(_) | Call::Setsockopt(_) => Plan::Refuse(format!("`{}` with an option Spindle does not model", call.name())),
+            // Paths name the guest's in-memory file system, and `struct stat` holds its inode
+            // numbers, devices and times: not the host's.
+            Call::Open(_) | Call::Openat(_) | Call::StatPath(_) | Call::Unlink(_) | Call::Mkdir(_) | Call::Readlink(_) | Call::Fstat(_) => {
+                Plan::Refuse(format!("`{}` looks at the guest's file system, which is not the host's", call.name()))
+            }
         })
     }
 

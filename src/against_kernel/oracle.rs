@@ -332,6 +332,14 @@ pub(super) const ALLOWED: &[libc::c_long] = &[
     libc::SYS_timerfd_settime,
     libc::SYS_timerfd_gettime,
     libc::SYS_poll,
+    libc::SYS_lseek,
+    libc::SYS_pread64,
+    libc::SYS_pwrite64,
+    // Only the requests and options the observer lets through (FIONREAD, FIONBIO, FIOCLEX,
+    // FIONCLEX; SOL_SOCKET's SO_TYPE, SO_ERROR, SO_SNDBUF, SO_RCVBUF).
+    libc::SYS_ioctl,
+    libc::SYS_getsockopt,
+    libc::SYS_setsockopt,
 ];
 
 /// Where the oracle puts the buffers of a call: low in the address space, like the guest's

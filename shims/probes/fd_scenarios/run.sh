@@ -8,7 +8,9 @@
 # Lines starting with "# " are native-only notes (e.g. "still blocked after 200 ms" where
 # Spindle reports a deadlock); they are not compared with Spindle's output.
 set -uo pipefail
-cd "$(dirname "$0")"
+# TWIN_DIR and PROGRAMS let another twin directory use this script (file_scenarios/run.sh).
+cd "${TWIN_DIR:-$(dirname "$0")}"
+programs=${PROGRAMS:-../../../programs/fds}
 record=0
 if [[ ${1:-} == --record ]]; then record=1; shift; fi
 names=("$@")
@@ -27,7 +29,7 @@ for name in "${names[@]}"; do
         status=1
     fi
     if [[ -n ${SPINDLE:-} ]]; then
-        mir=../../../programs/fds/$name.mir
+        mir=$programs/$name.mir
         flags=$(sed -n 's|^// spindle-flags:||p' "$mir" | head -1)
         # shellcheck disable=SC2086
         if diff -u <(grep -v '^# ' "$name.txt") <("$SPINDLE" run $flags "$mir" 2>/dev/null < /dev/null) > /dev/null; then

@@ -141,6 +141,13 @@ impl Epolls {
         self.instances.get(&ep).map_or(0, |i| i.interests.len())
     }
 
+    /// `ep`'s interests by key: `(description, fd number, event mask, data)` — what
+    /// `/proc/self/fdinfo` shows, one `tfd:` line each.
+    pub fn interests(&self, ep: FdId) -> Vec<(FdId, FdNum, u32, u64)> {
+        let Some(inst) = self.instances.get(&ep) else { return vec![] };
+        inst.interests.all().into_iter().map(|s| inst.interests.get(s)).map(|it| (it.key.0, it.key.1, it.events.0, it.data)).collect()
+    }
+
     /// `ep`'s ready list, head first, as `(description, fd number)` (for traces and tests).
     pub fn ready_list(&self, ep: FdId) -> Vec<(FdId, FdNum)> {
         let Some(inst) = self.instances.get(&ep) else { return vec![] };

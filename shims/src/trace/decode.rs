@@ -1,7 +1,7 @@
 //! How each argument of a call is shown, as strace shows it: one description per argument in the
 //! call table, one function here that renders it.
 
-use crate::abi::{EpollEvent, FdPair, Itimerspec, Layout, Pollfd, Timespec};
+use crate::abi::{EpollEvent, FdPair, Itimerspec, Layout, Pollfd, Stat, Timespec};
 use crate::consts::errno_name;
 use spindle_vm::memory::Memory;
 
@@ -59,13 +59,28 @@ pub enum Arg {
     Lit(&'static str),
     /// An `fcntl` argument whose kind depends on the command (argument 1).
     FcntlArg,
+    /// A NUL-terminated path the call reads: a quoted string.
+    Path,
+    /// A directory fd of an `*at` call: `AT_FDCWD` or the number.
+    AtFd,
+    /// `open`'s flags: `O_RDWR|O_CREAT`.
+    OpenFlags,
+    /// A number in octal (a file mode): `0644`.
+    Octal,
+    /// `open`'s mode, shown (in octal) only when the flags in argument `n` create a file.
+    CreateMode(usize),
+    /// A `struct stat` the call writes: `{st_mode=S_IFREG|0644, st_size=11, ...}`.
+    StatOut,
+    /// A pointer to an `int` the call reads or writes (`getsockopt`'s value and length,
+    /// `ioctl(FIONREAD)`'s count): the `int`, in brackets, as it is after the call.
+    IntRef,
 }
 
 impl Arg {
     /// Whether showing the argument reads guest memory that the call only reads: a call that
     /// blocks has it decoded at once, before other threads can change that memory.
     pub fn reads_input_memory(self) -> bool {
-        matches!(self, Arg::InStr(_) | Arg::TimespecIn | Arg::ItimerspecIn | Arg::EpollEventIn | Arg::SigsetIn | Arg::PollfdsIn)
+        matches!(self, Arg::InStr(_) | Arg::TimespecIn | Arg::ItimerspecIn | Arg::EpollEventIn | Arg::SigsetIn | Arg::PollfdsIn | Arg::Path)
     }
 }
 
@@ -386,6 +401,16 @@ pub const SOCK_TYPES: &EnumNames = &EnumNames {
     ],
     unknown: "SOCK_???",
 };
+/// `lseek`'s `whence`.
+pub const WHENCES: &EnumNames =
+    &EnumNames { names: &[(0, "SEEK_SET"), (1, "SEEK_CUR"), (2, "SEEK_END"), (3, "SEEK_DATA"), (4, "SEEK_HOLE")], unknown: "SEEK_???" };
+/// The `ioctl` requests Spindle serves.
+pub const IOCTL_REQS: &EnumNames = &EnumNames { names: &[(0x541b, "FIONREAD"), (0x5421, "FIONBIO")], unknown: "FIO???" };
+/// Socket option levels.
+pub const SOCK_LEVELS: &EnumNames = &EnumNames { names: &[(1, "SOL_SOCKET")], unknown: "SOL_???" };
+/// `SOL_SOCKET` options.
+pub const SOCK_OPTS: &EnumNames =
+    &EnumNames { names: &[(3, "SO_TYPE"), (4, "SO_ERROR"), (7, "SO_SNDBUF"), (8, "SO_RCVBUF")], unknown: "SO_???" };
 pub const FCNTL_CMDS: &EnumNames = &EnumNames {
     names: &[
         (0, "F_DUPFD"),
@@ -811,6 +836,26 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
         Arg::Func => fn_name(v).unwrap_or_else(|| format!("{v:#x}")),
         Arg::Lit(s) => s.to_string(),
         Arg::FcntlArg => fcntl_arg(args.get(1).map_or(0, |c| *c as i32), v, mem),
+        Arg::Path => path(mem, v),
+        Arg::AtFd => match v as i32 {
+            -100 => "AT_FDCWD".to_string(),
+            fd => fd.to_string(),
+        },
+        Arg::OpenFlags => open_flags(v & 0xffff_ffff),
+        Arg::Octal => format!("0{:o}", v as u32),
+        Arg::CreateMode(n) => match args.get(n) {
+            // O_CREAT, or __O_TMPFILE.
+            Some(f) if f & 0o20000100 != 0 => format!("0{:o}", v as u32),
+            _ => String::new(),
+        },
+        Arg::StatOut => match ret {
+            Some(0) => Stat::peek(mem, v).map_or_else(|| ptr(v), show_stat),
+            _ => ptr(v),
+        },
+        Arg::IntRef => match i32::peek(mem, v) {
+            Some(x) if v != 0 => format!("[{x}]"),
+            _ => ptr(v),
+        },
     }
 }
 
@@ -843,6 +888,42 @@ pub fn signal_name(v: i64) -> String {
         32 => "SIGRTMIN".to_string(),
         33..=64 => format!("SIGRT_{}", v - 32),
         _ => v.to_string(),
+    }
+}
+
+/// A NUL-terminated string in guest memory, quoted (at most [`STRING_LIMIT`] bytes shown), or
+/// the address.
+pub fn path(mem: &Memory, addr: u64) -> String {
+    let extent = mem.readable_extent(addr).min(4096);
+    match mem.slice(addr, extent) {
+        Ok(b) if addr != 0 => match b.iter().position(|&c| c == 0) {
+            Some(n) => quoted(&b[..n]),
+            None => ptr(addr),
+        },
+        _ => ptr(addr),
+    }
+}
+
+/// A `struct stat` as strace shows it (its abbreviated form).
+pub fn show_stat(st: Stat) -> String {
+    const TYPES: &[(u32, &str)] = &[
+        (0o140000, "S_IFSOCK"),
+        (0o120000, "S_IFLNK"),
+        (0o100000, "S_IFREG"),
+        (0o60000, "S_IFBLK"),
+        (0o40000, "S_IFDIR"),
+        (0o20000, "S_IFCHR"),
+        (0o10000, "S_IFIFO"),
+    ];
+    let perm = st.mode & 0o7777;
+    let mode = match TYPES.iter().find(|(t, _)| st.mode & 0o170000 == *t) {
+        Some((_, name)) => format!("{name}|0{perm:o}"),
+        None => format!("0{perm:o}"),
+    };
+    let dev = |d: u64| format!("makedev({:#x}, {:#x})", (d >> 8) & 0xfff, (d & 0xff) | ((d >> 12) & 0xfff00));
+    match st.mode & 0o170000 {
+        0o20000 | 0o60000 => format!("{{st_mode={mode}, st_rdev={}, ...}}", dev(st.rdev)),
+        _ => format!("{{st_mode={mode}, st_size={}, ...}}", st.size),
     }
 }
 

@@ -129,7 +129,17 @@ pub struct Tracer {
 }
 
 fn is_output(a: Arg) -> bool {
-    matches!(a, Arg::OutStr | Arg::IntPairOut | Arg::TimespecOut | Arg::EpollEventsOut | Arg::PtrOut | Arg::ItimerspecOut)
+    matches!(
+        a,
+        Arg::OutStr
+            | Arg::IntPairOut
+            | Arg::TimespecOut
+            | Arg::EpollEventsOut
+            | Arg::PtrOut
+            | Arg::ItimerspecOut
+            | Arg::StatOut
+            | Arg::IntRef
+    )
 }
 
 /// The position of a call's first output argument (its length if it has none).
