@@ -131,8 +131,11 @@ fn the_default_memory_limit_bounds_the_hosts_memory() {
         let (code, stderr, rss) = run(name, src);
         let head: String = stderr.lines().take(3).collect::<Vec<_>>().join("\n");
         assert_eq!(code, 4, "{name}: exit code {code}\n{head}");
+        // Deep recursion fills the budget with frames, array locals and their shadow together:
+        // which of them crosses the limit first is not the point.
+        let whats: &[&str] = if name == "deep_recursion" { &[what, "the race detector's record of this access"] } else { &[what] };
         assert!(
-            stderr.contains(&format!("resource limit exceeded: memory: {what} would take more than {MAX_MEMORY} bytes")),
+            whats.iter().any(|w| stderr.contains(&format!("resource limit exceeded: memory: {w} would take more than {MAX_MEMORY} bytes"))),
             "{name}:\n{head}"
         );
         assert!(stderr.contains("--max-memory"), "{name}:\n{head}");

@@ -69,6 +69,8 @@ pub const FUTEX_OPS: &crate::trace::decode::EnumNames = &crate::trace::decode::E
         (132, "FUTEX_CMP_REQUEUE_PRIVATE"),
         (137, "FUTEX_WAIT_BITSET_PRIVATE"),
         (138, "FUTEX_WAKE_BITSET_PRIVATE"),
+        (256, "FUTEX_WAIT|FUTEX_CLOCK_REALTIME"),
+        (384, "FUTEX_WAIT_PRIVATE|FUTEX_CLOCK_REALTIME"),
         (265, "FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME"),
         (393, "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME"),
     ],

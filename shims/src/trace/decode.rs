@@ -405,7 +405,7 @@ pub const SOCK_TYPES: &EnumNames = &EnumNames {
 pub const WHENCES: &EnumNames =
     &EnumNames { names: &[(0, "SEEK_SET"), (1, "SEEK_CUR"), (2, "SEEK_END"), (3, "SEEK_DATA"), (4, "SEEK_HOLE")], unknown: "SEEK_???" };
 /// The `ioctl` requests Spindle serves.
-pub const IOCTL_REQS: &EnumNames = &EnumNames { names: &[(0x541b, "FIONREAD"), (0x5421, "FIONBIO")], unknown: "FIO???" };
+pub const IOCTL_REQS: &EnumNames = &EnumNames { names: &[(0x541b, "FIONREAD"), (0x5421, "FIONBIO")], unknown: "_IOC" };
 /// Socket option levels.
 pub const SOCK_LEVELS: &EnumNames = &EnumNames { names: &[(1, "SOL_SOCKET")], unknown: "SOL_???" };
 /// `SOL_SOCKET` options.
@@ -491,8 +491,17 @@ fn named_bits(v: u64, table: &FlagNames) -> (String, u64) {
 pub fn enumerated(v: i64, table: &EnumNames) -> String {
     match table.names.iter().find(|(x, _)| *x == v) {
         Some((_, n)) => n.to_string(),
+        // strace shows an unknown ioctl request by its fields.
+        None if table.unknown == "_IOC" => ioc(v as u32),
         None => unknown_value(v as u32 as u64, table.unknown),
     }
+}
+
+/// An ioctl request number as strace shows one it does not know: `_IOC(_IOC_NONE, 0x12, 0x34, 0)`.
+fn ioc(v: u32) -> String {
+    let dir = ["_IOC_NONE", "_IOC_WRITE", "_IOC_READ", "_IOC_READ|_IOC_WRITE"][(v >> 30) as usize];
+    let hex = |x: u32| if x == 0 { "0".to_string() } else { format!("{x:#x}") };
+    format!("_IOC({dir}, {}, {}, {})", hex((v >> 8) & 0xff), hex(v & 0xff), hex((v >> 16) & 0x3fff))
 }
 
 /// `0x4d2 /* CLOCK_??? */` (`0` for zero, as C's `%#x`).
@@ -988,6 +997,7 @@ mod tests {
         assert_eq!(flags(0x800, EPOLL_EVENTS, "0"), "0x800 /* EPOLL??? */");
         assert_eq!(enumerated(1234, CLOCKS), "0x4d2 /* CLOCK_??? */");
         assert_eq!(enumerated(0, EPOLL_OPS), "0 /* EPOLL_CTL_??? */");
+        assert_eq!(enumerated(0x1234, IOCTL_REQS), "_IOC(_IOC_NONE, 0x12, 0x34, 0)");
         assert_eq!(enumerated(-1, SHUT_HOW), "0xffffffff /* SHUT_??? */");
         assert_eq!(sock_type(9), "0x9 /* SOCK_??? */");
         assert_eq!(sock_type(0), "0");
