@@ -88,6 +88,23 @@ pub struct RunFlags {
     /// timeline keeps at most as many bytes of events.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
     pub max_trace_bytes: u64,
+    /// Trace only some calls, as strace's `-e trace=…` (implies `--trace`): names (strace's
+    /// `eventfd2` or the guest's `eventfd`), classes (`%desc`, `%network`, `%process`,
+    /// `%memory`, … as strace sorts them; docs/trace.md), `!` to invert, `all`, `none`.
+    #[arg(short = 'e', long, value_name = "EXPR")]
+    pub trace_expr: Option<String>,
+    /// Show at most N bytes of each string in the trace (strace's `-s`; default 32).
+    #[arg(short = 's', long, value_name = "N", default_value_t = 32)]
+    pub trace_strsize: usize,
+    /// Instead of the trace, a table of calls, errors and virtual time per call, as strace's
+    /// `-c` (to stderr or `--trace-file`; implies `--trace`, not with `--timeline` or
+    /// `--trace-format json`).
+    #[arg(short = 'c', long)]
+    pub trace_summary: bool,
+    /// Follow every fd argument and fd result with what it names, as strace's `-y`:
+    /// `3<pipe:[1000]>`, `4</dev/null>`, `5<anon_inode:[eventpoll]>` (implies `--trace`).
+    #[arg(short = 'y', long)]
+    pub trace_fds: bool,
     /// Replay a recorded schedule (`s1:…`, or `@FILE` to read it from a file): same output,
     /// trace and exit code as the run that recorded it (docs/explore.md).
     #[arg(long, value_name = "SCHEDULE")]
@@ -117,6 +134,10 @@ impl RunFlags {
             trace_format,
             trace_time,
             max_trace_bytes,
+            trace_expr,
+            trace_strsize,
+            trace_summary,
+            trace_fds,
             replay,
         } = self;
         if let Some(n) = max_steps {
@@ -149,9 +170,10 @@ impl RunFlags {
         if *sc {
             c.weak_memory = false;
         }
-        // The trace: on with `--trace`, `--trace-format` or `--trace-time`; the others shape it.
-        if *trace || given("trace_format") || *trace_time {
-            let t = c.trace.unwrap_or_default();
+        // The trace: on with `--trace`, `--trace-format`, `--trace-time` and strace's `-e`, `-c`
+        // and `-y`; the others shape it.
+        if *trace || given("trace_format") || *trace_time || trace_expr.is_some() || *trace_summary || *trace_fds {
+            let t = c.trace.take().unwrap_or_default();
             c.trace = Some(TraceOptions { timestamps: t.timestamps || *trace_time, ..t });
         }
         if let Some(t) = &mut c.trace {
@@ -163,6 +185,19 @@ impl RunFlags {
             }
             if given("max_trace_bytes") {
                 t.max_bytes = *max_trace_bytes;
+            }
+            if let Some(expr) = trace_expr {
+                t.filter = Some(crate::trace_filter(expr).map_err(|e| format!("--trace-expr: {e}"))?);
+            }
+            if given("trace_strsize") {
+                t.string_limit = *trace_strsize;
+            }
+            t.show_fds |= *trace_fds;
+            if *trace_summary {
+                if t.format == TraceFormat::Json {
+                    return Err("`--trace-summary` is a table of its own: not with `--trace-format json`".into());
+                }
+                t.summary = true;
             }
         }
         if let Some(r) = replay {

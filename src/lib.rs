@@ -115,7 +115,7 @@ pub enum Scheduler {
 }
 
 /// Settings of the syscall trace (see `docs/trace.md`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceOptions {
     /// strace's text (the default) or JSON lines.
     pub format: TraceFormat,
@@ -126,11 +126,40 @@ pub struct TraceOptions {
     /// Stop writing the text after this many bytes; a last line says it was cut
     /// (`--max-trace-bytes`).
     pub max_bytes: u64,
+    /// strace's `-e trace=…`: the calls shown (`None`: all; [`trace_filter`] makes one).
+    pub filter: Option<CallFilter>,
+    /// strace's `-s`: at most this many bytes of each string are shown (default 32).
+    pub string_limit: usize,
+    /// strace's `-y`: every fd argument and fd result followed by what it names
+    /// (`3<pipe:[12]>`).
+    pub show_fds: bool,
+    /// strace's `-c`: instead of the lines, a table of calls, errors and virtual time per call.
+    pub summary: bool,
 }
 
 impl Default for TraceOptions {
     fn default() -> Self {
-        TraceOptions { format: TraceFormat::Text, timestamps: false, timeline: false, max_bytes: DEFAULT_MAX_TRACE_BYTES }
+        TraceOptions {
+            format: TraceFormat::Text,
+            timestamps: false,
+            timeline: false,
+            max_bytes: DEFAULT_MAX_TRACE_BYTES,
+            filter: None,
+            string_limit: spindle_shims::trace::decode::STRING_LIMIT,
+            show_fds: false,
+            summary: false,
+        }
+    }
+}
+
+impl TraceOptions {
+    /// Gives `tracer` these options' size bound, filter, string size, fd links and summary.
+    pub fn shape(&self, tracer: &mut Tracer) {
+        tracer.max_bytes = self.max_bytes;
+        tracer.filter = self.filter.clone();
+        tracer.string_limit = self.string_limit;
+        tracer.show_fds = self.show_fds;
+        tracer.summary = self.summary.then(TraceSummary::default);
     }
 }
 
@@ -319,13 +348,13 @@ impl Config {
 
     /// Records the syscall trace as strace-style text (`--trace`), keeping other trace options.
     pub fn trace_text(self) -> Self {
-        let t = self.trace.unwrap_or_default();
+        let t = self.trace.clone().unwrap_or_default();
         self.trace(TraceOptions { format: TraceFormat::Text, ..t })
     }
 
     /// Records the syscall trace as JSON lines (`--trace-format json`).
     pub fn trace_json(self) -> Self {
-        let t = self.trace.unwrap_or_default();
+        let t = self.trace.clone().unwrap_or_default();
         self.trace(TraceOptions { format: TraceFormat::Json, ..t })
     }
 
@@ -738,17 +767,17 @@ impl Program {
         let err = SharedBuf::default();
         let console = Console { out: Box::new(out.clone()), err: Box::new(err.clone()) };
         let tbuf = SharedBuf::default();
-        let tracer = config.trace.map(|t| {
+        let tracer = config.trace.as_ref().map(|t| {
             // Events are recorded in the timeline's mode; the text is the same either way.
             let tc = TraceConfig { format: t.format, time: t.timestamps, timeline: true };
             let mut tracer = Tracer::new(tc, Some(Box::new(tbuf.clone())));
-            tracer.max_bytes = t.max_bytes;
+            t.shape(&mut tracer);
             tracer
         });
         let (r, tracer) = match self.policy_for(&config) {
             Ok(policy) => {
                 let vm = RunConfig { policy, ..config.run_config() };
-                let wants_timeline = config.trace.is_some_and(|t| t.timeline);
+                let wants_timeline = config.trace.as_ref().is_some_and(|t| t.timeline);
                 self.execute(&vm, config.fd_limits.unwrap_or(self.fd_limits), console, tracer, wants_timeline)
             }
             Err(e) => (

@@ -97,18 +97,6 @@ struct RunArgs {
     /// Write the trace to this file instead of stderr (implies `--trace`).
     #[arg(short = 'o', long, value_name = "FILE")]
     trace_file: Option<String>,
-    /// Trace only some calls, as strace's `-e trace=…` (implies `--trace`): names (strace's
-    /// `eventfd2` or the guest's `eventfd`), classes (`%desc`, `%network`, `%process`,
-    /// `%memory`, … as strace sorts them; docs/trace.md), `!` to invert, `all`, `none`.
-    #[arg(short = 'e', long, value_name = "EXPR")]
-    trace_expr: Option<String>,
-    /// Show at most N bytes of each string in the trace (strace's `-s`; default 32).
-    #[arg(short = 's', long, value_name = "N", default_value_t = 32)]
-    trace_strsize: usize,
-    /// Instead of the trace, a table of calls, errors and virtual time per call, as strace's
-    /// `-c` (to stderr or `--trace-file`).
-    #[arg(short = 'c', long, conflicts_with_all = ["timeline", "trace_format"])]
-    trace_summary: bool,
     /// Write a timeline (Chrome trace-event JSON, for ui.perfetto.dev) to FILE.
     #[arg(long, value_name = "FILE")]
     timeline: Option<String>,
@@ -277,29 +265,18 @@ fn man(subcommand: Option<&str>) -> Verdict {
 
 /// `spindle run`.
 fn run(args: RunArgs, given: &dyn Fn(&str) -> bool, color: bool) -> Verdict {
-    let RunArgs {
-        file,
-        flags,
-        fs,
-        trace_file,
-        trace_expr,
-        trace_strsize,
-        trace_summary,
-        timeline,
-        save_schedule,
-        against_kernel,
-        consts,
-        quiet,
-        max_input_bytes,
-    } = args;
+    let RunArgs { file, flags, fs, trace_file, timeline, save_schedule, against_kernel, consts, quiet, max_input_bytes } = args;
     let bad = |msg: &dyn std::fmt::Display| {
         cli_io::error(msg);
         Verdict::Keeps(EXIT_BAD_PROGRAM)
     };
     // What the flags do is `RunFlags::apply`'s, as for a `// spindle-flags:` header; only
     // `--replay @FILE` is read here (a header gives the string).
-    // `--trace-file`, `-e` and `-c` turn the trace on (as `--trace`), then the flags shape it.
-    let base = if trace_file.is_some() || trace_expr.is_some() || trace_summary { Config::new().trace_text() } else { Config::new() };
+    // `--trace-file` turns the trace on (as `--trace`), then the flags shape it.
+    let base = if trace_file.is_some() { Config::new().trace_text() } else { Config::new() };
+    if flags.trace_summary && timeline.is_some() {
+        return bad(&"`--trace-summary` replaces the trace's lines: not with `--timeline`");
+    }
     let settings = match flags.apply(base, given) {
         Ok(c) => c,
         Err(e) => return bad(&e),
@@ -334,11 +311,6 @@ fn run(args: RunArgs, given: &dyn Fn(&str) -> bool, color: bool) -> Verdict {
         return bad(&e);
     }
     let text = settings.trace.is_some();
-    let filter = match trace_expr.as_deref().map(spindle::trace_filter) {
-        None => None,
-        Some(Ok(f)) => Some(f),
-        Some(Err(e)) => return bad(&format!("--trace-expr: {e}")),
-    };
     if (text || timeline.is_some()) && !spindle_shims::HOOKS {
         cli_io::error("this spindle was built without the `trace` feature: it has no trace or timeline");
         return Verdict::Keeps(3); // unsupported
@@ -360,14 +332,12 @@ fn run(args: RunArgs, given: &dyn Fn(&str) -> bool, color: bool) -> Verdict {
             },
             (None, true) => Some(Box::new(Watched::new(std::io::stderr(), "the trace (stderr)"))),
         };
-        let opts = settings.trace.unwrap_or_default();
+        let opts = settings.trace.clone().unwrap_or_default();
         let mut t =
             spindle::Tracer::new(spindle::TraceConfig { format: opts.format, time: opts.timestamps, timeline: timeline.is_some() }, out);
+        opts.shape(&mut t);
         // The timeline alone (no trace) is bounded by `--max-trace-bytes` too.
         t.max_bytes = if settings.trace.is_some() { opts.max_bytes } else { max_trace_bytes };
-        t.filter = filter;
-        t.string_limit = trace_strsize;
-        t.summary = trace_summary.then(spindle::TraceSummary::default);
         Some(t)
     } else {
         None

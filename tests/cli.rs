@@ -319,8 +319,7 @@ fn colour_follows_the_terminal_no_color_and_clicolor_force() {
 /// or how it talks to the user), and so have no place in a `// spindle-flags:` header;
 /// `--const`, which changes the program: the harness takes it from the header itself; and
 /// `--fs`, which names a host directory read before the run (`Program::set_fs_seed`). strace's
-/// `-e`, `-s` and `-c` (`--trace-expr`, `--trace-strsize`, `--trace-summary`) shape the command
-/// line's trace and are not (yet) taken by a header: a snapshot keeps the whole trace.
+/// `-e`, `-s`, `-c` and `-y` shape the trace and are header flags like `--trace-format`.
 const NOT_RUN_FLAGS: &[&str] = &[
     "--trace-file",
     "--timeline",
@@ -331,9 +330,6 @@ const NOT_RUN_FLAGS: &[&str] = &[
     "--color",
     "--help",
     "--const",
-    "--trace-expr",
-    "--trace-strsize",
-    "--trace-summary",
     "--fs",
 ];
 
@@ -354,6 +350,7 @@ fn spindle_flags_headers_accept_every_flag_that_describes_a_run() {
             Some("SCHEDULE") => Some("s1:*:0"),
             Some("SCHED") => Some("random"),
             Some("TRACE_FORMAT") => Some("json"),
+            Some("EXPR") => Some("trace=read,%network"),
             Some(_) => Some("7"),
         };
         let mut args = vec![flag];
@@ -367,6 +364,16 @@ fn spindle_flags_headers_accept_every_flag_that_describes_a_run() {
     let c = spindle::Config::new().with_flags(["--max-spawns", "5", "--max-allocations", "9"]).unwrap();
     assert_eq!((c.max_spawns, c.max_allocations), (5, 9));
     assert_eq!((c.run_config().max_spawns, c.run_config().max_allocations), (5, 9));
+    // strace's options shape the header's trace as they shape the command line's.
+    let c = spindle::Config::new().with_flags(["-e", "trace=read", "-s", "4", "-y"]).unwrap();
+    let t = c.trace.expect("`-e` turns the trace on");
+    assert_eq!((t.string_limit, t.show_fds, t.summary), (4, true, false));
+    assert_eq!(t.filter, Some(spindle::trace_filter("trace=read").unwrap()));
+    assert!(spindle::Config::new().with_flags(["-c"]).unwrap().trace.is_some_and(|t| t.summary));
+    let bad = spindle::Config::new().with_flags(["-e", "trace=no_such_call"]).unwrap_err();
+    assert!(bad.0.contains("no_such_call"), "{bad}");
+    let bad = spindle::Config::new().with_flags(["-c", "--trace-format", "json"]).unwrap_err();
+    assert!(bad.0.contains("--trace-summary"), "{bad}");
 }
 
 #[test]

@@ -23,7 +23,7 @@ use std::process::Command;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_spindle");
 /// The system calls the scenarios make: everything else (the C runtime's own calls) is left out.
-const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,timerfd_create,timerfd_settime,timerfd_gettime,sched_yield";
+const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,timerfd_create,timerfd_settime,timerfd_gettime,sched_yield,openat,poll,ioctl,lseek";
 
 /// Splits `[thread] rest` (Spindle) into its parts.
 fn split_thread(line: &str) -> (&str, &str) {
@@ -148,7 +148,24 @@ fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) ->
     let out = Command::new("gcc").args(["-static", "-O0", "-pthread", "-o"]).arg(&exe).arg(c_file).output().expect("run gcc");
     assert!(out.status.success(), "gcc failed on {}:\n{}", c_file.display(), String::from_utf8_lossy(&out.stderr));
     let log = dir.join(format!("{}.strace", c_file.file_stem().unwrap().to_string_lossy()));
-    let out = Command::new("strace")
+    // The standard streams are /dev/null, as a guest's are (`-y` shows `1</dev/null>`), and
+    // no other fd is inherited (a guest starts with none: `dup2(3, 10)` must not find 10 open).
+    let mut strace = Command::new("strace");
+    // SAFETY: between fork and exec only `close`, which is async-signal-safe, is called.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut strace, || {
+            for fd in 3..1024 {
+                libc::close(fd);
+            }
+            Ok(())
+        });
+    }
+    // The working directory is `/`, as a guest's is (`-y` shows `AT_FDCWD</>`).
+    let out = strace
+        .current_dir("/")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .args(["-f", "-q"])
         .args(options)
         .arg("-e")
@@ -158,7 +175,7 @@ fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) ->
         .arg(&exe)
         .output()
         .expect("run strace");
-    assert!(out.status.success(), "strace of {} failed:\n{}", exe.display(), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "strace {options:?} -e {expr} of {} failed ({})", exe.display(), out.status);
     // `-o` with `-f` writes `PID  call…`: make it `[PID] call…` like Spindle's lines.
     std::fs::read_to_string(&log)
         .unwrap()
@@ -169,6 +186,35 @@ fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) ->
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The inode numbers in `-y`'s `pipe:[N]` and `socket:[N]`, renumbered in order of first
+/// appearance (`pipe:[#1]`): the kernel's numbers are its own, while which fds share an inode
+/// must be the same on both sides.
+fn renumber_inodes(lines: Vec<String>) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    lines
+        .into_iter()
+        .map(|l| {
+            let mut out = String::new();
+            let mut rest = l.as_str();
+            while let Some(k) = rest.find(":[") {
+                out.push_str(&rest[..k + 2]);
+                rest = &rest[k + 2..];
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                if !digits.is_empty() && rest[digits.len()..].starts_with(']') {
+                    let n = seen.iter().position(|d| *d == digits).unwrap_or_else(|| {
+                        seen.push(digits.clone());
+                        seen.len() - 1
+                    });
+                    out.push_str(&format!("#{}", n + 1));
+                    rest = &rest[digits.len()..];
+                }
+            }
+            out.push_str(rest);
+            out
+        })
+        .collect()
 }
 
 fn spindle_trace(mir: &Path) -> String {
@@ -234,6 +280,42 @@ fn traces_match_strace_of_the_native_twins() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// strace's `-y` on every twin: every fd argument and fd result followed by what it names
+/// (`3<pipe:[…]>`, `5<anon_inode:[eventpoll]>`, `1</dev/null>`), with inode numbers renumbered
+/// in order of appearance on both sides ([`renumber_inodes`]).
+#[test]
+fn fd_annotations_match_strace_y() {
+    let dir = std::env::temp_dir().join(format!("spindle-strace-y-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if !host_tools_present(&dir) {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let mut scenarios: Vec<_> = std::fs::read_dir(Path::new(ROOT).join("tests/strace"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "c"))
+        .collect();
+    scenarios.sort();
+    let mut failures = Vec::new();
+    let mut annotated = 0;
+    for c in &scenarios {
+        let stem = c.file_stem().unwrap().to_string_lossy().to_string();
+        let mir = Path::new("programs/strace").join(format!("{stem}.mir"));
+        let native = renumber_inodes(comparable(&native_trace_with(c, &dir, &format!("trace={SYSCALLS}"), &["-y"])));
+        let ours = renumber_inodes(comparable(&spindle_trace_with(&mir, &["-y"])));
+        annotated += ours.iter().filter(|l| l.contains(">, ") || l.contains(">)")).count();
+        if native != ours {
+            let diff: Vec<String> =
+                native.iter().zip(&ours).filter(|(a, b)| a != b).take(8).map(|(a, b)| format!("  strace:  {a}\n  spindle: {b}")).collect();
+            failures.push(format!("{stem} -y: {} lines vs {}\n{}", native.len(), ours.len(), diff.join("\n")));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(annotated > 100, "the twins' fds are annotated ({annotated} lines)");
 }
 
 /// strace's filters and string size, given to both: `-e trace=NAMES`, `-e trace=%CLASS`, `-s N`.

@@ -220,7 +220,7 @@ impl Param for AtFd {
 }
 
 impl Param for Fd {
-    const SHOWN: Arg = Arg::Int;
+    const SHOWN: Arg = Arg::Fd;
     #[inline]
     fn from_raw(v: u64) -> Self {
         Fd(v as u32 as i32)

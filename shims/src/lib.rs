@@ -135,12 +135,18 @@ impl Shims {
         }
         // The tracer stays in place (moving it out and back costs two copies a call); shims
         // never reach it while they run.
-        let pending = match &mut self.trace {
+        let (mut pending, show_fds) = match &mut self.trace {
             None => return run(self, m, args),
             Some(tracer) if !tracer.selects(sig.name) => return run(self, m, args),
-            Some(tracer) => tracer.before_call(m, sig, args),
+            Some(tracer) => (tracer.before_call(m, sig, args), tracer.show_fds),
         };
+        if show_fds {
+            pending.set_fd_links(self.fd_links(&trace::fds_in(&sig, args, &m.memory)));
+        }
         let r = run(self, m, args);
+        if let (true, Ok(Ret::Value(v))) = (show_fds, &r) {
+            pending.set_fd_links_after(self.fd_links(&trace::fds_out(&sig, args, *v as i64, &m.memory)));
+        }
         let Some(tracer) = &mut self.trace else { return r };
         match &r {
             Ok(Ret::Value(v)) => {
@@ -183,6 +189,17 @@ impl Shims {
         };
         self.observer = Some(observer);
         r
+    }
+
+    /// What each of `fds` names, as `readlink("/proc/self/fd/N")` shows it (`AT_FDCWD`: the
+    /// working directory, `/`), for the trace's `-y`; an fd that is not open is left out.
+    fn fd_links(&self, fds: &[i32]) -> Vec<(i32, Vec<u8>)> {
+        fds.iter()
+            .filter_map(|&fd| match fd {
+                trace::AT_FDCWD => Some((fd, b"/".to_vec())),
+                _ => self.fds.lookup(fd).ok().map(|id| (fd, self.fd_link(id))),
+            })
+            .collect()
     }
 
     /// Output written to fds that name stdout or stderr goes to the guest's console.
@@ -269,7 +286,12 @@ impl Host for Shims {
         if !HOOKS {
             return;
         }
+        let fds = self.trace.as_ref().map(|t| t.pending_fds_out(m.active_thread(), value as i64, &m.memory)).unwrap_or_default();
+        let links = if fds.is_empty() { Vec::new() } else { self.fd_links(&fds) };
         if let Some(t) = &mut self.trace {
+            if !links.is_empty() {
+                t.set_pending_links_after(m.active_thread(), links);
+            }
             let v = value as i64;
             let errno = (v == -1).then(|| m.errno());
             t.resumed(m, v, errno);

@@ -86,7 +86,9 @@ pub const fn position(names: &[&str], name: &str) -> usize {
 ///
 /// `Args` is the typed argument struct the handler receives; `min N` makes the last parameters
 /// optional (a variadic call; they are 0 when left out); `Result` is `Int`, `Ptr`, `Never`
-/// (the call does not return) or `Fcntl` (an `int` the trace shows as `fcntl` does); the
+/// (the call does not return), `Fd` (an `int` that is a new fd, which `-y` annotates), `Poll`
+/// (a count the trace follows with poll's `revents`) or `Fcntl` (an `int` the trace shows as
+/// `fcntl` does); the
 /// `strace` part names the system call strace shows and the text it shows before and after the
 /// parameters, when they differ from the call's own.
 macro_rules! calls {
@@ -188,10 +190,14 @@ macro_rules! calls {
     (@sname [] $n:ident) => { stringify!($n) };
     (@fret Int) => { ForeignRet::Int };
     (@fret Fcntl) => { ForeignRet::Int };
+    (@fret Fd) => { ForeignRet::Int };
+    (@fret Poll) => { ForeignRet::Int };
     (@fret Ptr) => { ForeignRet::Ptr };
     (@fret Never) => { ForeignRet::Never };
     (@tret Int) => { RetKind::Int };
     (@tret Fcntl) => { RetKind::Fcntl };
+    (@tret Fd) => { RetKind::Fd };
+    (@tret Poll) => { RetKind::Poll };
     (@tret Ptr) => { RetKind::Ptr };
     (@tret Never) => { RetKind::None };
 }
@@ -200,11 +206,11 @@ calls! {
     read: Read(fd: Fd, buf: OutBytes<2>, count: Size) -> Int => fd::read;
     write: Write(fd: Fd, buf: InBytes<2>, count: Size) -> Int => fd::write;
     close: Close(fd: Fd) -> Int => fd::close;
-    dup: Dup(fd: Fd) -> Int => fd::dup;
-    dup2: Dup2(old: Fd, new: Fd) -> Int => fd::dup2;
-    dup3: Dup3(old: Fd, new: Fd, flags: Flags<Dup3Flags>) -> Int => fd::dup3;
+    dup: Dup(fd: Fd) -> Fd => fd::dup;
+    dup2: Dup2(old: Fd, new: Fd) -> Fd => fd::dup2;
+    dup3: Dup3(old: Fd, new: Fd, flags: Flags<Dup3Flags>) -> Fd => fd::dup3;
     fcntl: Fcntl(fd: Fd, cmd: Enum<FcntlCmds>, arg: FcntlArg) min 2 -> Fcntl => fd::fcntl;
-    eventfd: Eventfd(initval: UInt, flags: Flags<EfdFlags>) -> Int => eventfd::eventfd, strace eventfd2 [] [];
+    eventfd: Eventfd(initval: UInt, flags: Flags<EfdFlags>) -> Fd => eventfd::eventfd, strace eventfd2 [] [];
     pipe: Pipe(fds: Out<FdPair>) -> Int => pipe::pipe, strace pipe2 [] [lit("0")];
     pipe2: Pipe2(fds: Out<FdPair>, flags: Flags<OFlags>) -> Int => pipe::pipe2;
     socketpair: Socketpair(domain: Enum<Domains>, r#type: SockType, protocol: Int, sv: Out<FdPair>) -> Int => socket::socketpair;
@@ -213,20 +219,20 @@ calls! {
     recv: Recv(fd: Fd, buf: OutBytes<2>, len: Size, flags: Flags<MsgFlags>) -> Int => socket::recv,
         strace recvfrom [] [lit("NULL"), lit("NULL")];
     shutdown: Shutdown(fd: Fd, how: Enum<ShutHow>) -> Int => socket::shutdown;
-    epoll_create: EpollCreate(size: Int) -> Int => ep::epoll_create;
-    epoll_create1: EpollCreate1(flags: Flags<EpollCreateFlags>) -> Int => ep::epoll_create1;
+    epoll_create: EpollCreate(size: Int) -> Fd => ep::epoll_create;
+    epoll_create1: EpollCreate1(flags: Flags<EpollCreateFlags>) -> Fd => ep::epoll_create1;
     epoll_ctl: EpollCtl(epfd: Fd, op: Enum<EpollOps>, fd: Fd, event: In<EpollEvent>) -> Int => ep::epoll_ctl;
     epoll_wait: EpollWait(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: Int) -> Int => ep::epoll_wait;
     epoll_pwait: EpollPwait(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: Int, sigmask: Sigmask) -> Int => ep::epoll_pwait,
         strace epoll_pwait [] [lit("8")];
     epoll_pwait2: EpollPwait2(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: In<Timespec>, sigmask: Sigmask) -> Int
         => ep::epoll_pwait2, strace epoll_pwait2 [] [lit("8")];
-    poll: Poll(fds: Pollfds, nfds: UInt, timeout: Int) -> Int => poll::poll;
-    ppoll: Ppoll(fds: Pollfds, nfds: UInt, tmo_p: In<Timespec>, sigmask: Addr) -> Int => poll::ppoll, strace ppoll [] [lit("8")];
+    poll: Poll(fds: Pollfds, nfds: UInt, timeout: Int) -> Poll => poll::poll;
+    ppoll: Ppoll(fds: Pollfds, nfds: UInt, tmo_p: In<Timespec>, sigmask: Addr) -> Poll => poll::ppoll, strace ppoll [] [lit("8")];
     select: Select(nfds: Int, readfds: Addr, writefds: Addr, exceptfds: Addr, timeout: Addr) -> Int => poll::select;
     pselect: Pselect(nfds: Int, readfds: Addr, writefds: Addr, exceptfds: Addr, timeout: In<Timespec>, sigmask: Addr) -> Int
         => poll::pselect, strace pselect6 [] [];
-    timerfd_create: TimerfdCreate(clockid: Enum<Clocks>, flags: Flags<TfdFlags>) -> Int => timerfd::timerfd_create;
+    timerfd_create: TimerfdCreate(clockid: Enum<Clocks>, flags: Flags<TfdFlags>) -> Fd => timerfd::timerfd_create;
     timerfd_settime: TimerfdSettime(fd: Fd, flags: Flags<TfdTimerFlags>, new: In<Itimerspec>, old: Out<Itimerspec>) -> Int
         => timerfd::timerfd_settime;
     timerfd_gettime: TimerfdGettime(fd: Fd, cur: Out<Itimerspec>) -> Int => timerfd::timerfd_gettime;
@@ -245,8 +251,8 @@ calls! {
         strace clock_nanosleep [lit("CLOCK_REALTIME"), lit("0")] [Shown(Arg::PtrOut, 9)];
     clock_gettime: ClockGettime(clk: Enum<Clocks>, ts: Out<Timespec>) -> Int => time::clock_gettime;
     futex: Futex(uaddr: Addr, op: Enum<FutexOps>, val: UInt, timeout: Addr, uaddr2: Addr, val3: UInt) min 3 -> Int => futex::futex;
-    open: Open(path: Path, flags: OpenFlags, mode: CreateMode<1>) min 2 -> Int => files::open, strace openat [lit("AT_FDCWD")] [];
-    openat: Openat(dirfd: AtFd, path: Path, flags: OpenFlags, mode: CreateMode<2>) min 3 -> Int => files::openat;
+    open: Open(path: Path, flags: OpenFlags, mode: CreateMode<1>) min 2 -> Fd => files::open, strace openat [lit("AT_FDCWD")] [];
+    openat: Openat(dirfd: AtFd, path: Path, flags: OpenFlags, mode: CreateMode<2>) min 3 -> Fd => files::openat;
     lseek: Lseek(fd: Fd, offset: Long, whence: Enum<Whences>) -> Int => files::lseek;
     pread: Pread(fd: Fd, buf: OutBytes<2>, count: Size, offset: Long) -> Int => files::pread, strace pread64 [] [];
     pwrite: Pwrite(fd: Fd, buf: InBytes<2>, count: Size, offset: Long) -> Int => files::pwrite, strace pwrite64 [] [];
@@ -559,11 +565,17 @@ mod tests {
         let (_, send) = find("send").expect("send");
         assert_eq!(send.sig.name, "sendto");
         let shown: Vec<String> = send.sig.args.iter().map(|s| format!("{:?}", s.0)).collect();
-        assert_eq!(shown[0], "Int");
+        assert_eq!(shown[0], "Fd");
         assert_eq!(shown[1], "InStr(2)");
         assert_eq!(&shown[4..], ["Lit(\"NULL\")", "Lit(\"0\")"]);
         assert_eq!(args::EpollCtl::at("event"), 3);
         let call = Call::decode(find("dup2").expect("dup2").0, &[3, 1 << 32 | 7]).expect("a built-in");
         assert_eq!((call.name(), call.fds()), ("dup2", vec![3, 7]));
+        // Calls that make an fd return it as one (`-y` annotates it); `poll`'s count has its
+        // `revents` after it.
+        for name in ["dup", "dup2", "dup3", "eventfd", "epoll_create", "epoll_create1", "timerfd_create", "open", "openat"] {
+            assert_eq!(find(name).expect(name).1.sig.ret, RetKind::Fd, "{name}");
+        }
+        assert_eq!((find("poll").expect("poll").1.sig.ret, find("ppoll").expect("ppoll").1.sig.ret), (RetKind::Poll, RetKind::Poll));
     }
 }

@@ -242,10 +242,10 @@ impl Program {
         let err = SharedBuf::default();
         let console = Console { out: Box::new(out.clone()), err: Box::new(err.clone()) };
         let tbuf = SharedBuf::default();
-        let tracer = config.trace.map(|t| {
+        let tracer = config.trace.as_ref().map(|t| {
             let mut tracer =
                 Tracer::new(TraceConfig { format: t.format, time: t.timestamps, timeline: false }, Some(Box::new(tbuf.clone())));
-            tracer.max_bytes = t.max_bytes;
+            t.shape(&mut tracer);
             tracer
         });
         let limits = config.fd_limits.unwrap_or(self.fd_limits);

@@ -10,6 +10,9 @@ use spindle_vm::memory::Memory;
 pub enum Arg {
     /// A signed decimal (`int`, `long`).
     Int,
+    /// A file descriptor (a C `int`): its number, and with strace's `-y` the file it names
+    /// (`3<pipe:[12]>`, [`push_fd_link`]).
+    Fd,
     /// An unsigned decimal (`size_t`).
     UInt,
     /// An `unsigned int`: the low 32 bits, in decimal.
@@ -93,6 +96,11 @@ pub enum RetKind {
     Fcntl,
     /// Does not return.
     None,
+    /// A new file descriptor (`dup`, `openat`, `eventfd2`): an `int`, annotated with `-y`.
+    Fd,
+    /// `poll`'s and `ppoll`'s count, followed by the entries that have `revents`
+    /// (`1 ([{fd=3, revents=POLLIN}])`) or ` (Timeout)`; ppoll's time left too.
+    Poll,
 }
 
 /// strace shows at most this many bytes of a string (its default `-s 32`).
@@ -261,6 +269,11 @@ pub const POLL_EVENTS: &FlagNames = &FlagNames {
 
 /// `poll`'s array of `n` entries at `addr` as strace shows it (at most `-s` of them).
 fn pollfds_at(mem: &Memory, addr: u64, n: u64) -> String {
+    pollfds_linked(mem, addr, n, &|_| None)
+}
+
+/// [`pollfds_at`], each fd annotated with what `link` says it names (strace's `-y`).
+pub fn pollfds_linked(mem: &Memory, addr: u64, n: u64, link: &dyn Fn(i32) -> Option<Vec<u8>>) -> String {
     let limit = string_limit() as u64;
     let mut items = Vec::new();
     for k in 0..n.min(limit) {
@@ -270,11 +283,35 @@ fn pollfds_at(mem: &Memory, addr: u64, n: u64) -> String {
         items.push(if p.fd < 0 {
             format!("{{fd={}}}", p.fd)
         } else {
-            format!("{{fd={}, events={}}}", p.fd, flags(p.events as u64, POLL_EVENTS, "0"))
+            let mut fd = p.fd.to_string();
+            if let Some(l) = link(p.fd) {
+                push_fd_link(&mut fd, &l);
+            }
+            format!("{{fd={fd}, events={}}}", flags(p.events as u64, POLL_EVENTS, "0"))
         });
     }
     if n > limit {
         items.push("...".into());
+    }
+    format!("[{}]", items.join(", "))
+}
+
+/// What `poll` returned in the array at `addr` of `n` entries, as strace shows it after the
+/// count: the entries whose `revents` are set (`[{fd=3, revents=POLLIN}]`), at most `-s` of
+/// them.
+pub fn pollfds_revents(mem: &Memory, addr: u64, n: u64) -> String {
+    let limit = string_limit();
+    let mut items = Vec::new();
+    for k in 0..n {
+        let Some(p) = Pollfd::peek(mem, addr.wrapping_add(Pollfd::SIZE * k)) else { break };
+        if p.revents == 0 {
+            continue;
+        }
+        if items.len() == limit {
+            items.push("...".to_string());
+            break;
+        }
+        items.push(format!("{{fd={}, revents={}}}", p.fd, flags(p.revents as u64, POLL_EVENTS, "0")));
     }
     format!("[{}]", items.join(", "))
 }
@@ -739,6 +776,7 @@ pub fn render_arg_into(
     let v = args.get(i).copied().unwrap_or(0);
     match kind {
         Arg::Int => push_int(out, v as i64),
+        Arg::Fd => push_int(out, v as i32 as i64),
         Arg::UInt => push_uint(out, v),
         Arg::UInt32 => push_uint(out, v & 0xffff_ffff),
         Arg::Lit(s) => out.push_str(s),
@@ -782,6 +820,7 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
     let v = args.get(i).copied().unwrap_or(0);
     match kind {
         Arg::Int => (v as i64).to_string(),
+        Arg::Fd => (v as i32).to_string(),
         Arg::UInt => v.to_string(),
         Arg::UInt32 => (v & 0xffff_ffff).to_string(),
         Arg::Hex => format!("{v:#x}"),
@@ -900,16 +939,64 @@ pub fn signal_name(v: i64) -> String {
     }
 }
 
-/// A NUL-terminated string in guest memory, quoted (at most [`STRING_LIMIT`] bytes shown), or
-/// the address.
+/// A NUL-terminated path in guest memory, quoted, or the address. strace shows a path whole
+/// (up to `PATH_MAX`), whatever `-s` says (`strace -s 4` on this machine prints a 55-byte
+/// `openat` path in full).
 pub fn path(mem: &Memory, addr: u64) -> String {
-    let extent = mem.readable_extent(addr).min(4096);
+    const PATH_MAX: u64 = 4096;
+    let extent = mem.readable_extent(addr).min(PATH_MAX);
     match mem.slice(addr, extent) {
         Ok(b) if addr != 0 => match b.iter().position(|&c| c == 0) {
-            Some(n) => quoted(&b[..n]),
+            Some(n) => {
+                let mut s = String::with_capacity(n + 2);
+                s.push('"');
+                escaped_into(&mut s, &b[..n], b"");
+                s.push('"');
+                s
+            }
             None => ptr(addr),
         },
         _ => ptr(addr),
+    }
+}
+
+/// Appends what an fd names as strace's `-y` shows it after the number: `<pipe:[12]>`,
+/// `</dev/null>`, the path escaped as a string without its quotes and with `<` and `>` in
+/// octal (`</tmp/a\74b\76>`); a deleted file's ` (deleted)` goes after the bracket, without the
+/// space (`</tmp/f>(deleted)`). `link` is what `readlink("/proc/self/fd/N")` gives.
+pub fn push_fd_link(out: &mut String, link: &[u8]) {
+    let (path, deleted) = match link.strip_suffix(b" (deleted)") {
+        Some(p) => (p, true),
+        None => (link, false),
+    };
+    out.push('<');
+    escaped_into(out, path, b"<>");
+    out.push('>');
+    if deleted {
+        out.push_str("(deleted)");
+    }
+}
+
+/// `bytes` escaped as strace escapes a string, without the quotes or a length limit; the bytes
+/// in `extra` are escaped in octal too.
+fn escaped_into(s: &mut String, bytes: &[u8], extra: &[u8]) {
+    for (i, &b) in bytes.iter().enumerate() {
+        let (len, text) = if extra.contains(&b) { shortest_octal(b) } else { ESCAPES[b as usize] };
+        // The full three digits when an octal digit follows, as for a string.
+        let next_is_digit = bytes.get(i + 1).is_some_and(|c| (b'0'..=b'7').contains(c));
+        let (len, text) = if len > 1 && len < 4 && text[1].is_ascii_digit() && next_is_digit { (4, octal(b)) } else { (len, text) };
+        s.push_str(std::str::from_utf8(&text[..len as usize]).unwrap_or("?"));
+    }
+}
+
+/// `\o`, `\oo` or `\ooo`: the shortest octal escape of `b`.
+const fn shortest_octal(b: u8) -> (u8, [u8; 4]) {
+    if b < 8 {
+        (2, [b'\\', b'0' + b, 0, 0])
+    } else if b < 64 {
+        (3, [b'\\', b'0' + (b >> 3), b'0' + (b & 7), 0])
+    } else {
+        (4, octal(b))
     }
 }
 
@@ -1018,6 +1105,21 @@ mod tests {
         assert_eq!(sigset(3 << 33), "[RT_2 RT_3]");
         assert!(sigset((1 << 41) - 1).starts_with("[HUP "), "41 signals are listed");
         assert!(sigset((1 << 42) - 1).starts_with("~[RT_11 "), "42 are shown as the complement");
+    }
+
+    /// As `strace -y` 6.1 prints these links on this machine (a file named `a<b>c\1\tz`, one
+    /// deleted, a path with a quote and a newline).
+    #[test]
+    fn fd_links_read_as_in_strace_y() {
+        let link = |l: &[u8]| {
+            let mut s = String::new();
+            push_fd_link(&mut s, l);
+            s
+        };
+        assert_eq!(link(b"pipe:[5130500]"), "<pipe:[5130500]>");
+        assert_eq!(link(b"/tmp/sy/a<b>c\x01\tz"), r"</tmp/sy/a\74b\76c\1\tz>");
+        assert_eq!(link(b"/tmp/sy/d/file \"q\"\n (deleted)"), r#"</tmp/sy/d/file \"q\"\n>(deleted)"#);
+        assert_eq!(link(b"/x<1"), r"</x\0741>");
     }
 
     #[test]

@@ -72,11 +72,124 @@ pub struct CallEvent {
     pub acquired: Vec<(ThreadId, u32)>,
 }
 
+/// What the fds of a call name (`readlink("/proc/self/fd/N")`), for strace's `-y`: those its
+/// arguments name when it begins, and those it returns when it finishes. An fd that is not
+/// open is not listed, and is shown as a bare number.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FdLinks {
+    pub before: Vec<(i32, Vec<u8>)>,
+    pub after: Vec<(i32, Vec<u8>)>,
+}
+
+/// `AT_FDCWD`, which `-y` annotates with the working directory (`AT_FDCWD</>`).
+pub const AT_FDCWD: i32 = -100;
+
+fn link_of(list: &[(i32, Vec<u8>)], fd: i32) -> Option<&[u8]> {
+    list.iter().find(|(f, _)| *f == fd).map(|(_, l)| l.as_slice())
+}
+
+/// The fds whose links `-y` shows among a call's arguments when it begins: its fd arguments,
+/// `AT_FDCWD`, and the fds of `poll`'s array (as many as are shown).
+pub fn fds_in(sig: &Sig, raw: &[u64], mem: &spindle_vm::memory::Memory) -> Vec<i32> {
+    use crate::abi::{Layout, Pollfd};
+    let mut fds = Vec::new();
+    for &Shown(kind, i) in sig.args {
+        let v = raw.get(i).copied().unwrap_or(0);
+        match kind {
+            Arg::Fd | Arg::AtFd => fds.push(v as i32),
+            Arg::Lit("AT_FDCWD") => fds.push(AT_FDCWD),
+            Arg::PollfdsIn if v != 0 => {
+                let n = raw.get(i + 1).map_or(0, |n| *n as u32 as u64).min(decode::string_limit() as u64);
+                fds.extend((0..n).map_while(|k| Pollfd::peek(mem, v.wrapping_add(Pollfd::SIZE * k))).map(|p| p.fd).filter(|fd| *fd >= 0));
+            }
+            _ => {}
+        }
+    }
+    fds
+}
+
+/// The fds a call returned, whose links `-y` shows: its result if it is a new fd (`dup`,
+/// `fcntl(F_DUPFD)`), and the pair `pipe2` and `socketpair` write.
+pub fn fds_out(sig: &Sig, raw: &[u64], ret: i64, mem: &spindle_vm::memory::Memory) -> Vec<i32> {
+    use crate::abi::{FdPair, Layout};
+    let mut fds = Vec::new();
+    if ret >= 0 && returns_fd(sig, raw) {
+        fds.push(ret as i32);
+    }
+    for &Shown(kind, i) in sig.args {
+        if let (Arg::IntPairOut, 0) = (kind, ret) {
+            if let Some(p) = FdPair::peek(mem, raw.get(i).copied().unwrap_or(0)) {
+                fds.extend([p.first, p.second]);
+            }
+        }
+    }
+    fds
+}
+
+/// Whether the call's result is a new fd: `RetKind::Fd`, or `fcntl`'s `F_DUPFD` and
+/// `F_DUPFD_CLOEXEC`.
+fn returns_fd(sig: &Sig, raw: &[u64]) -> bool {
+    sig.ret == RetKind::Fd || (sig.ret == RetKind::Fcntl && matches!(raw.get(1).map(|c| *c as i32), Some(0 | 1030)))
+}
+
+/// Appends argument `kind` the way `-y` shows it, if it names fds (with `links`); false if the
+/// argument names none and is shown as without `-y`.
+fn linked_arg_into(
+    out: &mut String,
+    kind: Arg,
+    i: usize,
+    raw: &[u64],
+    ret: Option<i64>,
+    mem: &spindle_vm::memory::Memory,
+    links: &FdLinks,
+) -> bool {
+    use crate::abi::{FdPair, Layout};
+    let v = raw.get(i).copied().unwrap_or(0);
+    let fd_into = |out: &mut String, fd: i32, list: &[(i32, Vec<u8>)]| {
+        decode::push_int(out, fd as i64);
+        if let Some(l) = link_of(list, fd) {
+            decode::push_fd_link(out, l);
+        }
+    };
+    match kind {
+        Arg::Fd => fd_into(out, v as i32, &links.before),
+        Arg::AtFd | Arg::Lit("AT_FDCWD") => {
+            let fd = if matches!(kind, Arg::Lit(_)) { AT_FDCWD } else { v as i32 };
+            if fd == AT_FDCWD {
+                out.push_str("AT_FDCWD");
+                if let Some(l) = link_of(&links.before, fd) {
+                    decode::push_fd_link(out, l);
+                }
+            } else {
+                fd_into(out, fd, &links.before);
+            }
+        }
+        Arg::IntPairOut => match (ret, FdPair::peek(mem, v)) {
+            (Some(0), Some(p)) => {
+                out.push('[');
+                fd_into(out, p.first, &links.after);
+                out.push_str(", ");
+                fd_into(out, p.second, &links.after);
+                out.push(']');
+            }
+            _ => return false,
+        },
+        Arg::PollfdsIn if v != 0 => {
+            let n = raw.get(i + 1).map_or(0, |n| *n as u32 as u64);
+            out.push_str(&decode::pollfds_linked(mem, v, n, &|fd| link_of(&links.before, fd).map(<[u8]>::to_vec)));
+        }
+        _ => return false,
+    }
+    true
+}
+
 /// A call that blocked and has not finished.
 struct Pending {
     sig: Sig,
     raw: [u64; 8],
     nraw: usize,
+    /// `-y`'s links (`None` without `-y`).
+    links: Option<Box<FdLinks>>,
     /// The inputs read from guest memory (a buffer to write, a struct), decoded when the call
     /// blocked, before other threads could change them: (argument position, text). Every other
     /// argument is shown from `raw` when its line is written.
@@ -126,6 +239,9 @@ pub struct Tracer {
     /// strace's `-c`: count calls into this table instead of writing lines; the table is
     /// written when the run ends.
     pub summary: Option<summary::Summary>,
+    /// strace's `-y`: every fd argument and fd result is followed by what it names
+    /// (`3<pipe:[12]>`); the shims give the links ([`PendingCall::set_fd_links`]).
+    pub show_fds: bool,
 }
 
 fn is_output(a: Arg) -> bool {
@@ -151,11 +267,24 @@ fn first_output(sig: &Sig) -> usize {
 /// comes after the first output, so strace decodes it when the call returns, and the call
 /// failed (`epoll_pwait2(3, 0x…, 8, 0x…, NULL, 8) = -1 EBADF`: strace's `umove_or_printaddr`).
 fn address_only(sig: &Sig, j: usize, ret: Option<i64>) -> bool {
-    ret == Some(-1) && sig.ret == RetKind::Int && sig.args[j].0.reads_input_memory() && j > first_output(sig)
+    ret == Some(-1)
+        && matches!(sig.ret, RetKind::Int | RetKind::Fd | RetKind::Poll)
+        && sig.args[j].0.reads_input_memory()
+        && j > first_output(sig)
 }
 
 /// Appends argument `j` of `sig`: its saved text if it was decoded when the call blocked.
-fn arg_into(line: &mut String, m: &Machine<crate::Shims>, sig: &Sig, j: usize, raw: &[u64], ret: Option<i64>, saved: &[(usize, String)]) {
+#[allow(clippy::too_many_arguments)]
+fn arg_into(
+    line: &mut String,
+    m: &Machine<crate::Shims>,
+    sig: &Sig,
+    j: usize,
+    raw: &[u64],
+    ret: Option<i64>,
+    saved: &[(usize, String)],
+    links: Option<&FdLinks>,
+) {
     if address_only(sig, j, ret) {
         line.push_str(&decode::ptr(raw.get(sig.args[j].1).copied().unwrap_or(0)));
         return;
@@ -165,6 +294,11 @@ fn arg_into(line: &mut String, m: &Machine<crate::Shims>, sig: &Sig, j: usize, r
         return;
     }
     let Shown(kind, i) = sig.args[j];
+    if let Some(links) = links {
+        if linked_arg_into(line, kind, i, raw, ret, &m.memory, links) {
+            return;
+        }
+    }
     let program = m.program();
     let fn_name = |v: u64| program.fn_index(v).map(|f| program.functions[f as usize].name.clone());
     decode::render_arg_into(line, kind, i, raw, ret, &m.memory, &fn_name);
@@ -172,6 +306,7 @@ fn arg_into(line: &mut String, m: &Machine<crate::Shims>, sig: &Sig, j: usize, r
 
 /// Appends the arguments at positions `range`, separated by `, `; an argument that shows
 /// nothing (fcntl's absent third) is left out with its separator.
+#[allow(clippy::too_many_arguments)]
 fn args_into(
     line: &mut String,
     m: &Machine<crate::Shims>,
@@ -180,6 +315,7 @@ fn args_into(
     raw: &[u64],
     ret: Option<i64>,
     saved: &[(usize, String)],
+    links: Option<&FdLinks>,
 ) {
     let mut first = true;
     for j in range {
@@ -188,7 +324,7 @@ fn args_into(
             line.push_str(", ");
         }
         let before = line.len();
-        arg_into(line, m, sig, j, raw, ret, saved);
+        arg_into(line, m, sig, j, raw, ret, saved, links);
         if line.len() == before {
             line.truncate(mark);
         } else {
@@ -227,6 +363,7 @@ impl Tracer {
             filter: None,
             string_limit: decode::STRING_LIMIT,
             summary: None,
+            show_fds: false,
         }
     }
 
@@ -312,7 +449,7 @@ impl Tracer {
             line.push_str(p.sig.name);
             line.push('(');
             let shown = line.len();
-            args_into(&mut line, m, &p.sig, 0..first_out, p.raw(), None, &p.saved);
+            args_into(&mut line, m, &p.sig, 0..first_out, p.raw(), None, &p.saved, p.links.as_deref());
             if first_out < p.sig.args.len() && line.len() > shown {
                 line.push_str(", ");
             }
@@ -335,6 +472,7 @@ impl Tracer {
         raw: &[u64],
         ret: Option<i64>,
         inputs: Vec<Option<String>>,
+        links: Option<&FdLinks>,
     ) -> Vec<String> {
         let program = m.program();
         let fn_name = |v: u64| program.fn_index(v).map(|f| program.functions[f as usize].name.clone());
@@ -346,16 +484,79 @@ impl Tracer {
                 if address_only(sig, j, ret) {
                     return decode::ptr(raw.get(k).copied().unwrap_or(0));
                 }
-                i.unwrap_or_else(|| render_arg(kind, k, raw, ret, &m.memory, &fn_name))
+                i.unwrap_or_else(|| {
+                    let mut s = String::new();
+                    if links.is_some_and(|l| linked_arg_into(&mut s, kind, k, raw, ret, &m.memory, l)) {
+                        return s;
+                    }
+                    render_arg(kind, k, raw, ret, &m.memory, &fn_name)
+                })
             })
             .collect()
     }
 
     /// Appends the result: plain integers without going through `format!`.
-    fn push_result(line: &mut String, ret: RetKind, value: Option<i64>, errno: Option<i64>, raw: &[u64]) {
-        match (value, ret, errno) {
-            (Some(v), RetKind::Int, None) if v >= 0 => decode::push_uint(line, v as u64),
-            _ => line.push_str(&Self::result_text(ret, value, errno, raw)),
+    #[allow(clippy::too_many_arguments)]
+    fn push_result(
+        line: &mut String,
+        sig: &Sig,
+        value: Option<i64>,
+        errno: Option<i64>,
+        raw: &[u64],
+        links: Option<&FdLinks>,
+        mem: &spindle_vm::memory::Memory,
+        elapsed_ns: u64,
+    ) {
+        match (value, sig.ret, errno) {
+            (Some(v), RetKind::Int | RetKind::Fd | RetKind::Poll, None) if v >= 0 => decode::push_uint(line, v as u64),
+            _ => line.push_str(&Self::result_text(sig.ret, value, errno, raw)),
+        }
+        Self::result_link(line, sig, value, errno, raw, links);
+        Self::result_suffix(line, sig, value, errno, raw, mem, elapsed_ns);
+    }
+
+    /// What strace adds after a poll's count: the entries with `revents`
+    /// (`2 ([{fd=3, revents=POLLIN}, {fd=4, revents=POLLOUT}])`), ppoll's time left
+    /// (`, left {tv_sec=0, tv_nsec=5000}`: its timeout less the virtual time the call took), or
+    /// ` (Timeout)` for 0.
+    fn result_suffix(
+        line: &mut String,
+        sig: &Sig,
+        value: Option<i64>,
+        errno: Option<i64>,
+        raw: &[u64],
+        mem: &spindle_vm::memory::Memory,
+        elapsed_ns: u64,
+    ) {
+        use crate::abi::{Layout, Timespec};
+        let (RetKind::Poll, Some(v), None) = (sig.ret, value, errno) else { return };
+        match v {
+            0 => line.push_str(" (Timeout)"),
+            v if v > 0 => {
+                let arg = |k: usize| raw.get(k).copied().unwrap_or(0);
+                line.push_str(" (");
+                line.push_str(&decode::pollfds_revents(mem, arg(0), arg(1) as u32 as u64));
+                // ppoll's timeout is its third argument (poll's is an `int` of milliseconds).
+                if sig.args.get(2).is_some_and(|s| matches!(s.0, Arg::TimespecIn)) && arg(2) != 0 {
+                    if let Some(ts) = Timespec::peek(mem, arg(2)) {
+                        let total = (ts.sec as i128 * 1_000_000_000 + ts.nsec as i128 - elapsed_ns as i128).max(0);
+                        line.push_str(&format!(", left {{tv_sec={}, tv_nsec={}}}", total / 1_000_000_000, total % 1_000_000_000));
+                    }
+                }
+                line.push(')');
+            }
+            _ => {}
+        }
+    }
+
+    /// With `-y`, what a returned fd names: `= 3<pipe:[12]>`.
+    fn result_link(line: &mut String, sig: &Sig, value: Option<i64>, errno: Option<i64>, raw: &[u64], links: Option<&FdLinks>) {
+        if let (Some(links), Some(v), None) = (links, value, errno) {
+            if v >= 0 && returns_fd(sig, raw) {
+                if let Some(l) = link_of(&links.after, v as i32) {
+                    decode::push_fd_link(line, l);
+                }
+            }
         }
     }
 
@@ -369,7 +570,7 @@ impl Tracer {
                 Some(1) if v != 0 => format!("{v:#x} (flags {})", decode::flags(v as u64, decode::FD_FLAGS, "0")),
                 _ => v.to_string(),
             },
-            (Some(v), RetKind::Int) => v.to_string(),
+            (Some(v), RetKind::Int | RetKind::Fd | RetKind::Poll) => v.to_string(),
         }
     }
 
@@ -383,14 +584,41 @@ impl Tracer {
         let mut args = [0u64; 8];
         let n = raw.len().min(8);
         args[..n].copy_from_slice(&raw[..n]);
-        PendingCall { sig, raw: args, nraw: n, start_ns: m.observed_now(), start_step: m.steps(), clock_before }
+        PendingCall { sig, raw: args, nraw: n, start_ns: m.observed_now(), start_step: m.steps(), clock_before, links: None }
+    }
+
+    /// With `-y`, the fds whose links a blocked call of thread `t` that returned `ret` shows
+    /// ([`fds_out`]).
+    pub fn pending_fds_out(&self, t: ThreadId, ret: i64, mem: &spindle_vm::memory::Memory) -> Vec<i32> {
+        match self.pending.get(&t) {
+            Some(p) if self.show_fds => fds_out(&p.sig, p.raw(), ret, mem),
+            _ => Vec::new(),
+        }
+    }
+
+    /// With `-y`, the links of the fds a blocked call of thread `t` returned.
+    pub fn set_pending_links_after(&mut self, t: ThreadId, after: Vec<(i32, Vec<u8>)>) {
+        if let Some(p) = self.pending.get_mut(&t) {
+            p.links.get_or_insert_with(Default::default).after = after;
+        }
     }
 
     /// Decodes the arguments known when the call began (all but its outputs).
-    fn decode_inputs(m: &Machine<crate::Shims>, sig: &Sig, raw: &[u64]) -> Vec<Option<String>> {
+    fn decode_inputs(m: &Machine<crate::Shims>, sig: &Sig, raw: &[u64], links: Option<&FdLinks>) -> Vec<Option<String>> {
         let program = m.program();
         let fn_name = |v: u64| program.fn_index(v).map(|f| program.functions[f as usize].name.clone());
-        sig.args.iter().map(|&Shown(kind, i)| (!is_output(kind)).then(|| render_arg(kind, i, raw, None, &m.memory, &fn_name))).collect()
+        sig.args
+            .iter()
+            .map(|&Shown(kind, i)| {
+                (!is_output(kind)).then(|| {
+                    let mut s = String::new();
+                    if links.is_some_and(|l| linked_arg_into(&mut s, kind, i, raw, None, &m.memory, l)) {
+                        return s;
+                    }
+                    render_arg(kind, i, raw, None, &m.memory, &fn_name)
+                })
+            })
+            .collect()
     }
 
     /// The call returned `value` (with `errno` for -1) without blocking.
@@ -401,14 +629,17 @@ impl Tracer {
         }
         let t = m.active_thread();
         self.show_unfinished(m, Some(t));
+        let links = call.links.as_deref();
         if self.config.format == Format::Text && !self.config.timeline {
-            self.call_line(m, t, &call.sig, &call.raw[..call.nraw], value, errno, None, &[]);
+            let elapsed = m.observed_now().saturating_sub(call.start_ns);
+            self.call_line(m, t, &call.sig, &call.raw[..call.nraw], value, errno, None, &[], links, elapsed);
             return;
         }
         let raw = call.raw[..call.nraw].to_vec();
-        let inputs = Self::decode_inputs(m, &call.sig, &raw);
-        let args = self.fill_outputs(m, &call.sig, &raw, value, inputs);
-        self.complete(m, t, call.sig, raw, args, value, errno, (call.start_ns, call.start_step, call.clock_before), false, None);
+        let inputs = Self::decode_inputs(m, &call.sig, &raw, links);
+        let args = self.fill_outputs(m, &call.sig, &raw, value, inputs, links);
+        let start = (call.start_ns, call.start_step, call.clock_before);
+        self.complete(m, t, call.sig, raw, args, value, errno, start, false, None, links);
     }
 
     /// The text line of a finished call, written straight into one reused buffer:
@@ -425,6 +656,8 @@ impl Tracer {
         errno: Option<i64>,
         resumed_from: Option<usize>,
         saved: &[(usize, String)],
+        links: Option<&FdLinks>,
+        elapsed_ns: u64,
     ) {
         let mut line = std::mem::take(&mut self.line);
         let start = line.len();
@@ -443,13 +676,13 @@ impl Tracer {
                 0
             }
         };
-        args_into(&mut line, m, sig, from..sig.args.len(), raw, value, saved);
+        args_into(&mut line, m, sig, from..sig.args.len(), raw, value, saved, links);
         line.push(')');
         let width = line.len() - body;
         line.push_str(&PADDING[..RESULT_COLUMN.saturating_sub(width)]);
         line.push_str(" = ");
         let errno = if value == Some(-1) { errno } else { None };
-        Self::push_result(&mut line, sig.ret, value, errno, raw);
+        Self::push_result(&mut line, sig, value, errno, raw, links, &m.memory, elapsed_ns);
         line.push('\n');
         self.line = line;
         self.commit(start);
@@ -466,6 +699,7 @@ impl Tracer {
                 sig: call.sig,
                 raw: call.raw,
                 nraw: call.nraw,
+                links: None,
                 saved: Vec::new(),
                 start_ns: call.start_ns,
                 start_step: call.start_step,
@@ -489,6 +723,7 @@ impl Tracer {
             sig: call.sig,
             raw: call.raw,
             nraw: call.nraw,
+            links: call.links,
             saved,
             start_ns: call.start_ns,
             start_step: call.start_step,
@@ -512,22 +747,25 @@ impl Tracer {
         }
         self.show_unfinished(m, Some(t));
         let resumed_from = p.unfinished_shown.then(|| first_output(&p.sig));
+        let links = p.links.as_deref();
         if self.config.format == Format::Text && !self.config.timeline {
-            self.call_line(m, t, &p.sig, p.raw(), Some(value), errno, resumed_from, &p.saved);
+            let elapsed = m.observed_now().saturating_sub(p.start_ns);
+            self.call_line(m, t, &p.sig, p.raw(), Some(value), errno, resumed_from, &p.saved, links, elapsed);
             return;
         }
         let inputs = (0..p.sig.args.len())
             .map(|j| {
                 (!is_output(p.sig.args[j].0)).then(|| {
                     let mut s = String::new();
-                    arg_into(&mut s, m, &p.sig, j, p.raw(), None, &p.saved);
+                    arg_into(&mut s, m, &p.sig, j, p.raw(), None, &p.saved, links);
                     s
                 })
             })
             .collect();
-        let args = self.fill_outputs(m, &p.sig, p.raw(), Some(value), inputs);
+        let args = self.fill_outputs(m, &p.sig, p.raw(), Some(value), inputs, links);
         let raw = p.raw().to_vec();
-        self.complete(m, t, p.sig, raw, args, Some(value), errno, (p.start_ns, p.start_step, p.clock_before), true, resumed_from);
+        let start = (p.start_ns, p.start_step, p.clock_before);
+        self.complete(m, t, p.sig, raw, args, Some(value), errno, start, true, resumed_from, links);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -543,6 +781,7 @@ impl Tracer {
         start: (u64, u64, Option<VClock>),
         blocked: bool,
         resumed_from: Option<usize>,
+        links: Option<&FdLinks>,
     ) {
         let (start_ns, start_step, clock_before) = start;
         let errno = if value == Some(-1) { errno } else { None };
@@ -562,7 +801,9 @@ impl Tracer {
             }
             _ => (None, Vec::new()),
         };
-        let result = Self::result_text(sig.ret, value, errno, &raw);
+        let mut result = Self::result_text(sig.ret, value, errno, &raw);
+        Self::result_link(&mut result, &sig, value, errno, &raw, links);
+        Self::result_suffix(&mut result, &sig, value, errno, &raw, &m.memory, m.observed_now().saturating_sub(start_ns));
         self.seq += 1;
         let ev = CallEvent {
             seq: self.seq,
@@ -729,6 +970,30 @@ pub struct PendingCall {
     start_ns: u64,
     start_step: u64,
     clock_before: Option<VClock>,
+    /// `-y`'s links (`None` without `-y`).
+    links: Option<Box<FdLinks>>,
+}
+
+impl PendingCall {
+    /// The call's signature.
+    pub fn sig(&self) -> &Sig {
+        &self.sig
+    }
+
+    /// The call's arguments.
+    pub fn raw(&self) -> &[u64] {
+        &self.raw[..self.nraw]
+    }
+
+    /// With `-y`: the links of the fds its arguments name ([`fds_in`]), when it begins.
+    pub fn set_fd_links(&mut self, before: Vec<(i32, Vec<u8>)>) {
+        self.links.get_or_insert_with(Default::default).before = before;
+    }
+
+    /// With `-y`: the links of the fds it returned ([`fds_out`]), when it finishes.
+    pub fn set_fd_links_after(&mut self, after: Vec<(i32, Vec<u8>)>) {
+        self.links.get_or_insert_with(Default::default).after = after;
+    }
 }
 
 /// A JSON string literal.
