@@ -139,7 +139,18 @@ fn host_tools_present(dir: &Path) -> bool {
 }
 
 fn native_trace(c_file: &Path, dir: &Path) -> String {
-    native_trace_with(c_file, dir, &format!("trace={SYSCALLS}"), &[])
+    native_trace_with(c_file, dir, &format!("trace={}", syscalls_of(c_file)), &[])
+}
+
+/// [`SYSCALLS`] and the calls a twin adds in a `/* strace -e trace also: a,b */` line (calls
+/// such as `futex`, which the C runtime also makes in the threaded twins).
+fn syscalls_of(c_file: &Path) -> String {
+    let text = std::fs::read_to_string(c_file).unwrap();
+    let also = text.lines().find_map(|l| l.strip_prefix("/* strace -e trace also: ")).map(|l| l.trim_end_matches(" */"));
+    match also {
+        Some(also) => format!("{SYSCALLS},{also}"),
+        None => SYSCALLS.to_string(),
+    }
 }
 
 /// strace of the compiled twin with `-e EXPR` and more options (`-s 4`).
@@ -304,7 +315,7 @@ fn fd_annotations_match_strace_y() {
     for c in &scenarios {
         let stem = c.file_stem().unwrap().to_string_lossy().to_string();
         let mir = Path::new("programs/strace").join(format!("{stem}.mir"));
-        let native = renumber_inodes(comparable(&native_trace_with(c, &dir, &format!("trace={SYSCALLS}"), &["-y"])));
+        let native = renumber_inodes(comparable(&native_trace_with(c, &dir, &format!("trace={}", syscalls_of(c)), &["-y"])));
         let ours = renumber_inodes(comparable(&spindle_trace_with(&mir, &["-y"])));
         annotated += ours.iter().filter(|l| l.contains(">, ") || l.contains(">)")).count();
         if native != ours {

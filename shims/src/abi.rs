@@ -90,6 +90,39 @@ pub struct Path(pub u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IntRef(pub u64);
 
+/// An `int` the call writes through (`getsockopt`'s `optval`): `[5]` after the call, its
+/// address if the call failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntOut(pub u64);
+
+/// `ioctl`'s third argument, shown as its request (argument 1) says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IoctlArg(pub u64);
+
+/// A socket option name, shown by the table of its level (argument 1: `TCP_NODELAY`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SockOptName(pub u64);
+
+impl SockOptName {
+    /// The value as the kernel reads an `int`.
+    pub fn get(self) -> i32 {
+        self.0 as u32 as i32
+    }
+}
+
+/// `setsockopt`'s value: `[int]`, or an address for an option whose value is a struct.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SockOptVal(pub u64);
+
+/// `futex`'s `unsigned int` argument `K` (2: `val`, 5: `val3`), shown as the operation says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FutexWord<const K: usize>(pub u32);
+
+/// `futex`'s pointer-sized argument `K` (3: `timeout` or `val2`, 4: `uaddr2`), shown as the
+/// operation says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FutexPtr<const K: usize>(pub u64);
+
 /// A directory fd for the `*at` calls (`AT_FDCWD` is -100), shown as strace does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AtFd(pub i32);
@@ -205,6 +238,29 @@ plain_param! {
     OpenFlags(u32) => Arg::OpenFlags, |v| v as u32;
     Mode(u32) => Arg::Octal, |v| v as u32;
     IntRef(u64) => Arg::IntRef, |v| v;
+}
+
+plain_param! {
+    IntOut(u64) => Arg::IntOut, |v| v;
+    IoctlArg(u64) => Arg::IoctlArg(1), |v| v;
+    SockOptName(u64) => Arg::SockOpt(1), |v| v;
+    SockOptVal(u64) => Arg::SockOptVal(1, 2), |v| v;
+}
+
+impl<const K: usize> Param for FutexWord<K> {
+    const SHOWN: Arg = Arg::FutexArg(K);
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        FutexWord(v as u32)
+    }
+}
+
+impl<const K: usize> Param for FutexPtr<K> {
+    const SHOWN: Arg = Arg::FutexArg(K);
+    #[inline]
+    fn from_raw(v: u64) -> Self {
+        FutexPtr(v)
+    }
 }
 
 impl Param for AtFd {

@@ -73,6 +73,22 @@ pub const FUTEX_OPS: &crate::trace::decode::EnumNames = &crate::trace::decode::E
         (384, "FUTEX_WAIT_PRIVATE|FUTEX_CLOCK_REALTIME"),
         (265, "FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME"),
         (393, "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME"),
+        // The rest of strace 6.1's names (read off `strace` on this machine for every op, alone,
+        // private and with FUTEX_CLOCK_REALTIME; tests/strace/futex_sockopt_ioctl.c checks those
+        // Spindle serves).
+        (11, "FUTEX_WAIT_REQUEUE_PI"),
+        (12, "FUTEX_CMP_REQUEUE_PI"),
+        (13, "FUTEX_LOCK_PI2"),
+        (130, "FUTEX_FD|FUTEX_PRIVATE_FLAG"),
+        (133, "FUTEX_WAKE_OP_PRIVATE"),
+        (134, "FUTEX_LOCK_PI_PRIVATE"),
+        (135, "FUTEX_UNLOCK_PI_PRIVATE"),
+        (136, "FUTEX_TRYLOCK_PI_PRIVATE"),
+        (139, "FUTEX_WAIT_REQUEUE_PI_PRIVATE"),
+        (140, "FUTEX_CMP_REQUEUE_PI_PRIVATE"),
+        (141, "FUTEX_LOCK_PI2_PRIVATE"),
+        (267, "FUTEX_WAIT_REQUEUE_PI|FUTEX_CLOCK_REALTIME"),
+        (395, "FUTEX_WAIT_REQUEUE_PI_PRIVATE|FUTEX_CLOCK_REALTIME"),
     ],
     unknown: "FUTEX_???",
 };

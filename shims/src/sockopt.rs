@@ -141,7 +141,8 @@ pub fn getsockopt(s: &mut Shims, m: &mut Machine<Shims>, a: Getsockopt) -> VmRes
 /// `setsockopt(2)`: `SO_SNDBUF` and `SO_RCVBUF` store twice the value (clamped to
 /// `net.core.wmem_max`/`rmem_max` first, at least 4608/2304: probe "SO_SNDBUF 1000 -> 4608",
 /// "100000 -> 200000", "1<<30 -> 8388608"); `SO_SNDBUF` then bounds how much a write may queue.
-/// `SO_TYPE` and `SO_ERROR` are read-only (`ENOPROTOOPT`); `optlen < 4` is `EINVAL`.
+/// `SO_TYPE` and `SO_ERROR` are read-only (`ENOPROTOOPT`); `optlen < 4` is `EINVAL` and an
+/// unreadable value `EFAULT`, whatever the option.
 pub fn setsockopt(s: &mut Shims, m: &mut Machine<Shims>, a: Setsockopt) -> VmResult<Ret> {
     let id = match socket_of(s, a.fd.0) {
         Ok(id) => id,
@@ -150,6 +151,12 @@ pub fn setsockopt(s: &mut Shims, m: &mut Machine<Shims>, a: Setsockopt) -> VmRes
     if a.level.get() != SOL_SOCKET {
         return fail(m, EOPNOTSUPP);
     }
+    // `sk_setsockopt` reads the `int` before it looks at the option (probe: "l=1 o=3 v=(nil)
+    // len=4: -1 14", "o=999 len=2: -1 22").
+    if a.optlen.0 < 4 {
+        return fail(m, EINVAL);
+    }
+    let Some(v) = m.read_guest(a.optval.0, 4)? else { return fail(m, EFAULT) };
     let opt = a.optname.get();
     match opt {
         SO_SNDBUF | SO_RCVBUF => {}
@@ -159,10 +166,6 @@ pub fn setsockopt(s: &mut Shims, m: &mut Machine<Shims>, a: Setsockopt) -> VmRes
         }
         _ => return fail(m, ENOPROTOOPT),
     }
-    if a.optlen.0 < 4 {
-        return fail(m, EINVAL);
-    }
-    let Some(v) = m.read_guest(a.optval.0, 4)? else { return fail(m, EFAULT) };
     let v = u32::from_le_bytes([v[0], v[1], v[2], v[3]]);
     let Some(Description::Socket(so)) = s.fds.get_mut(id) else { return fail(m, ENOTSOCK) };
     if opt == SO_SNDBUF {

@@ -250,7 +250,8 @@ calls! {
     usleep: Usleep(usec: Usec) -> Int => time::usleep,
         strace clock_nanosleep [lit("CLOCK_REALTIME"), lit("0")] [Shown(Arg::PtrOut, 9)];
     clock_gettime: ClockGettime(clk: Enum<Clocks>, ts: Out<Timespec>) -> Int => time::clock_gettime;
-    futex: Futex(uaddr: Addr, op: Enum<FutexOps>, val: UInt, timeout: Addr, uaddr2: Addr, val3: UInt) min 3 -> Int => futex::futex;
+    futex: Futex(uaddr: Addr, op: Enum<FutexOps>, val: FutexWord<2>, timeout: FutexPtr<3>, uaddr2: FutexPtr<4>, val3: FutexWord<5>) min 3
+        -> Int => futex::futex;
     open: Open(path: Path, flags: OpenFlags, mode: CreateMode<1>) min 2 -> Fd => files::open, strace openat [lit("AT_FDCWD")] [];
     openat: Openat(dirfd: AtFd, path: Path, flags: OpenFlags, mode: CreateMode<2>) min 3 -> Fd => files::openat;
     lseek: Lseek(fd: Fd, offset: Long, whence: Enum<Whences>) -> Int => files::lseek;
@@ -261,9 +262,9 @@ calls! {
     unlink: Unlink(path: Path) -> Int => files::unlink;
     mkdir: Mkdir(path: Path, mode: Mode) -> Int => files::mkdir;
     readlink: Readlink(path: Path, buf: OutBytes<2>, bufsiz: Int) -> Int => files::readlink;
-    ioctl: Ioctl(fd: Fd, request: Enum<IoctlReqs>, arg: IntRef) -> Int => sockopt::ioctl;
-    getsockopt: Getsockopt(fd: Fd, level: Enum<SockLevels>, optname: Enum<SockOpts>, optval: IntRef, optlen: IntRef) -> Int => sockopt::getsockopt;
-    setsockopt: Setsockopt(fd: Fd, level: Enum<SockLevels>, optname: Enum<SockOpts>, optval: IntRef, optlen: Int) -> Int => sockopt::setsockopt;
+    ioctl: Ioctl(fd: Fd, request: Enum<IoctlReqs>, arg: IoctlArg) -> Int => sockopt::ioctl;
+    getsockopt: Getsockopt(fd: Fd, level: Enum<SockLevels>, optname: SockOptName, optval: IntOut, optlen: IntRef) -> Int => sockopt::getsockopt;
+    setsockopt: Setsockopt(fd: Fd, level: Enum<SockLevels>, optname: SockOptName, optval: SockOptVal, optlen: Int) -> Int => sockopt::setsockopt;
 }
 
 pub fn find(name: &str) -> Option<(u32, &'static ShimDef)> {

@@ -77,13 +77,42 @@ pub enum Arg {
     /// A pointer to an `int` the call reads or writes (`getsockopt`'s value and length,
     /// `ioctl(FIONREAD)`'s count): the `int`, in brackets, as it is after the call.
     IntRef,
+    /// A pointer to an `int` the call writes (`getsockopt`'s value): `[5]`, or the address if
+    /// the call failed (strace reads it only on success).
+    IntOut,
+    /// `ioctl`'s argument, as the request in argument `n` says: `FIONREAD`'s count as
+    /// [`Arg::IntOut`], `FIONBIO`'s flag as [`Arg::IntRef`], none for `FIOCLEX`/`FIONCLEX`, and
+    /// otherwise the raw value in hex (`0x7ffd…`, `0`), as strace prints an ioctl it does not
+    /// decode.
+    IoctlArg(usize),
+    /// A socket option name, by the table of the level in argument `n` (`SOL_TCP, TCP_NODELAY`);
+    /// a level without a table (or unknown) has its options in decimal.
+    SockOpt(usize),
+    /// `setsockopt`'s value, for the level and option in arguments `level` and `opt`: `[1]`, or
+    /// the address for an option whose value is a struct (`SO_LINGER`, `IP_ADD_MEMBERSHIP`).
+    SockOptVal(usize, usize),
+    /// `futex`'s argument `k` (2: `val`, 3: `timeout`/`val2`, 4: `uaddr2`, 5: `val3`), shown
+    /// as the operation in argument 1 says: `futex(0x…, FUTEX_WAKE_PRIVATE, 1)`,
+    /// `futex(0x…, FUTEX_WAIT_PRIVATE, 0, NULL)`; an argument the operation does not take is
+    /// left out ([`futex_arg`]).
+    FutexArg(usize),
 }
 
 impl Arg {
     /// Whether showing the argument reads guest memory that the call only reads: a call that
     /// blocks has it decoded at once, before other threads can change that memory.
     pub fn reads_input_memory(self) -> bool {
-        matches!(self, Arg::InStr(_) | Arg::TimespecIn | Arg::ItimerspecIn | Arg::EpollEventIn | Arg::SigsetIn | Arg::PollfdsIn | Arg::Path)
+        matches!(
+            self,
+            Arg::InStr(_)
+                | Arg::TimespecIn
+                | Arg::ItimerspecIn
+                | Arg::EpollEventIn
+                | Arg::SigsetIn
+                | Arg::PollfdsIn
+                | Arg::Path
+                | Arg::FutexArg(_)
+        )
     }
 }
 
@@ -442,12 +471,12 @@ pub const SOCK_TYPES: &EnumNames = &EnumNames {
 pub const WHENCES: &EnumNames =
     &EnumNames { names: &[(0, "SEEK_SET"), (1, "SEEK_CUR"), (2, "SEEK_END"), (3, "SEEK_DATA"), (4, "SEEK_HOLE")], unknown: "SEEK_???" };
 /// The `ioctl` requests Spindle serves.
-pub const IOCTL_REQS: &EnumNames = &EnumNames { names: &[(0x541b, "FIONREAD"), (0x5421, "FIONBIO")], unknown: "_IOC" };
-/// Socket option levels.
-pub const SOCK_LEVELS: &EnumNames = &EnumNames { names: &[(1, "SOL_SOCKET")], unknown: "SOL_???" };
-/// `SOL_SOCKET` options.
-pub const SOCK_OPTS: &EnumNames =
-    &EnumNames { names: &[(3, "SO_TYPE"), (4, "SO_ERROR"), (7, "SO_SNDBUF"), (8, "SO_RCVBUF")], unknown: "SO_???" };
+pub const IOCTL_REQS: &EnumNames =
+    &EnumNames { names: &[(0x541b, "FIONREAD"), (0x5421, "FIONBIO"), (0x5450, "FIONCLEX"), (0x5451, "FIOCLEX")], unknown: "_IOC" };
+/// Socket option levels (strace's whole table: `trace/sockopt_names.rs`).
+pub const SOCK_LEVELS: &EnumNames = super::sockopt_names::LEVELS;
+/// `SOL_SOCKET` options (strace's whole table).
+pub const SOCK_OPTS: &EnumNames = super::sockopt_names::SOL_SOCKET_OPTS;
 pub const FCNTL_CMDS: &EnumNames = &EnumNames {
     names: &[
         (0, "F_DUPFD"),
@@ -900,11 +929,115 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
             Some(0) => Stat::peek(mem, v).map_or_else(|| ptr(v), show_stat),
             _ => ptr(v),
         },
-        Arg::IntRef => match i32::peek(mem, v) {
-            Some(x) if v != 0 => format!("[{x}]"),
+        Arg::IntRef => int_ref(mem, v),
+        Arg::IntOut => match ret {
+            Some(r) if r >= 0 => int_ref(mem, v),
             _ => ptr(v),
         },
+        Arg::IoctlArg(n) => match args.get(n).map_or(0, |r| *r as u32) {
+            0x541b => render_arg(Arg::IntOut, i, args, ret, mem, fn_name),
+            0x5421 => int_ref(mem, v),
+            0x5450 | 0x5451 => String::new(),
+            _ => hex(v),
+        },
+        Arg::SockOpt(n) => {
+            let level = args.get(n).map_or(0, |l| *l as i32);
+            match super::sockopt_names::options_of(level) {
+                Some(table) => enumerated(v as i32 as i64, table),
+                None => (v as i32).to_string(),
+            }
+        }
+        Arg::SockOptVal(l, o) => {
+            let at = |k: usize| args.get(k).map_or(0, |x| *x as i32);
+            if super::sockopt_names::STRUCT_VALUED.contains(&(at(l), at(o))) {
+                ptr(v)
+            } else {
+                int_ref(mem, v)
+            }
+        }
+        Arg::FutexArg(k) => futex_arg(k, args, mem),
     }
+}
+
+/// `[5]`: the `int` at `v`, or the address.
+fn int_ref(mem: &Memory, v: u64) -> String {
+    match i32::peek(mem, v) {
+        Some(x) if v != 0 => format!("[{x}]"),
+        _ => ptr(v),
+    }
+}
+
+/// C's `%#x`: `0`, or `0x…`.
+fn hex(v: u64) -> String {
+    if v == 0 {
+        "0".to_string()
+    } else {
+        format!("{v:#x}")
+    }
+}
+
+/// `futex`'s argument `k` as strace 6.1 shows it for the operation in argument 1 (its command:
+/// the op without `FUTEX_PRIVATE_FLAG` and `FUTEX_CLOCK_REALTIME`), or nothing when the
+/// operation does not take it (read off strace with a C probe making every op alone, private
+/// and with `FUTEX_CLOCK_REALTIME`; `tests/strace/futex_sockopt_ioctl.c` checks the ops Spindle
+/// serves and unknown ones against strace):
+///
+/// | command | after the op |
+/// |---|---|
+/// | `WAIT` | `val`, `timeout` |
+/// | `WAKE`, `FD` | `val` |
+/// | `REQUEUE` | `val`, `val2`, `uaddr2` |
+/// | `CMP_REQUEUE`, `CMP_REQUEUE_PI` | `val`, `val2`, `uaddr2`, `val3` |
+/// | `WAKE_OP` | `val`, `val2`, `uaddr2`, the decoded operation |
+/// | `LOCK_PI`, `LOCK_PI2` | `timeout` |
+/// | `UNLOCK_PI`, `TRYLOCK_PI` | nothing |
+/// | `WAIT_BITSET` | `val`, `timeout`, the bitset |
+/// | `WAKE_BITSET` | `val`, the bitset |
+/// | `WAIT_REQUEUE_PI` | `val`, `timeout`, `uaddr2` |
+/// | any other | `val`, `timeout` as an address, `uaddr2`, `val3` in hex |
+pub fn futex_arg(k: usize, args: &[u64], mem: &Memory) -> String {
+    let op = args.get(1).map_or(0, |o| *o as u32);
+    let cmd = op & !(128 | 256);
+    let v = args.get(k).copied().unwrap_or(0);
+    let val = || (v as u32).to_string();
+    let bitset = || if v as u32 == u32::MAX { "FUTEX_BITSET_MATCH_ANY".to_string() } else { hex(v as u32 as u64) };
+    match (cmd, k) {
+        (0 | 1 | 2 | 3 | 4 | 5 | 9 | 10 | 11 | 12, 2) => val(),
+        (0 | 6 | 9 | 11 | 13, 3) => timespec(mem, v),
+        (3 | 4 | 5 | 12, 3) => val(),
+        (3 | 4 | 5 | 11 | 12, 4) => ptr(v),
+        (4 | 12, 5) => val(),
+        (5, 5) => futex_wake_op(v as u32),
+        (9 | 10, 5) => bitset(),
+        (0..=13, _) => String::new(),
+        (_, 2) => val(),
+        (_, 3) | (_, 4) => ptr(v),
+        _ => hex(v as u32 as u64),
+    }
+}
+
+/// `FUTEX_WAKE_OP`'s encoded operation as strace shows it:
+/// `FUTEX_OP_SET<<28|0<<12|FUTEX_OP_CMP_EQ<<24|0`, with unknown parts in hex and their marker.
+pub fn futex_wake_op(v: u32) -> String {
+    const OPS: [&str; 5] = ["FUTEX_OP_SET", "FUTEX_OP_ADD", "FUTEX_OP_OR", "FUTEX_OP_ANDN", "FUTEX_OP_XOR"];
+    const CMPS: [&str; 6] =
+        ["FUTEX_OP_CMP_EQ", "FUTEX_OP_CMP_NE", "FUTEX_OP_CMP_LT", "FUTEX_OP_CMP_LE", "FUTEX_OP_CMP_GT", "FUTEX_OP_CMP_GE"];
+    let (op, cmp, oparg, cmparg) = (v >> 28, (v >> 24) & 0xf, (v >> 12) & 0xfff, v & 0xfff);
+    let mut out = String::new();
+    if op & 8 != 0 {
+        out.push_str("FUTEX_OP_OPARG_SHIFT<<28|");
+    }
+    match OPS.get((op & 7) as usize) {
+        Some(name) => out.push_str(&format!("{name}<<28")),
+        None => out.push_str(&format!("{:#x}<<28 /* FUTEX_OP_??? */", op & 7)),
+    }
+    out.push_str(&format!("|{}<<12|", hex(oparg as u64)));
+    match CMPS.get(cmp as usize) {
+        Some(name) => out.push_str(&format!("{name}<<24")),
+        None => out.push_str(&format!("{cmp:#x}<<24 /* FUTEX_OP_CMP_??? */")),
+    }
+    out.push_str(&format!("|{}", hex(cmparg as u64)));
+    out
 }
 
 /// `fcntl`'s third argument as strace shows it for command `cmd` (empty: the command takes
@@ -1120,6 +1253,40 @@ mod tests {
         assert_eq!(link(b"/tmp/sy/a<b>c\x01\tz"), r"</tmp/sy/a\74b\76c\1\tz>");
         assert_eq!(link(b"/tmp/sy/d/file \"q\"\n (deleted)"), r#"</tmp/sy/d/file \"q\"\n>(deleted)"#);
         assert_eq!(link(b"/x<1"), r"</x\0741>");
+    }
+
+    /// Lines of `strace` 6.1 on this machine (a C probe making every op with `val` 5, `timeout`
+    /// -1, `uaddr2` NULL and `val3` 0xffffffff, and a few more), argument by argument.
+    #[test]
+    fn futex_args_read_as_in_strace() {
+        let mem = Memory::new(1 << 20);
+        let shown = |op: u64, rest: [u64; 4]| -> String {
+            let args = [0x1000, op, rest[0], rest[1], rest[2], rest[3]];
+            (2..6).map(|k| futex_arg(k, &args, &mem)).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
+        };
+        let all = [5, u64::MAX, 0, 0xffff_ffff];
+        assert_eq!(shown(0, all), "5, 0xffffffffffffffff");
+        assert_eq!(shown(129, all), "5");
+        assert_eq!(shown(0x101, all), "5");
+        assert_eq!(shown(3, all), "5, 4294967295, NULL");
+        assert_eq!(shown(4, all), "5, 4294967295, NULL, 4294967295");
+        assert_eq!(shown(12, all), "5, 4294967295, NULL, 4294967295");
+        assert_eq!(
+            shown(5, all),
+            "5, 4294967295, NULL, FUTEX_OP_OPARG_SHIFT<<28|0x7<<28 /* FUTEX_OP_??? */|0xfff<<12|0xf<<24 /* FUTEX_OP_CMP_??? */|0xfff"
+        );
+        assert_eq!(shown(6, all), "0xffffffffffffffff");
+        assert_eq!(shown(0x10d, all), "0xffffffffffffffff");
+        assert_eq!(shown(7, all), "");
+        assert_eq!(shown(9, all), "5, 0xffffffffffffffff, FUTEX_BITSET_MATCH_ANY");
+        assert_eq!(shown(10, all), "5, FUTEX_BITSET_MATCH_ANY");
+        assert_eq!(shown(11, all), "5, 0xffffffffffffffff, NULL");
+        assert_eq!(shown(9, [5, 0, 0, 1]), "5, NULL, 0x1");
+        assert_eq!(shown(9, [5, 0, 0, 0]), "5, NULL, 0");
+        assert_eq!(shown(3, [u64::MAX, 0x1_0000_0003, 0, 0]), "4294967295, 3, NULL");
+        assert_eq!(shown(99, [1, 2, 0x7ffc, 7]), "1, 0x2, 0x7ffc, 0x7");
+        assert_eq!(shown(0xffff_ffff, [u64::MAX, 0, 0, 0]), "4294967295, NULL, NULL, 0");
+        assert_eq!(futex_wake_op(0), "FUTEX_OP_SET<<28|0<<12|FUTEX_OP_CMP_EQ<<24|0");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod decode;
 pub mod filter;
+pub mod sockopt_names;
 pub mod summary;
 pub mod timeline;
 
@@ -255,6 +256,8 @@ fn is_output(a: Arg) -> bool {
             | Arg::ItimerspecOut
             | Arg::StatOut
             | Arg::IntRef
+            | Arg::IntOut
+            | Arg::IoctlArg(_)
     )
 }
 
