@@ -199,7 +199,9 @@ fn every_program_agrees_with_linux_but_the_documented_divergences() {
     assert!(agreed_with_calls >= 100, "only {agreed_with_calls} programs agreed after making system calls");
     assert!(calls >= 20_000, "only {calls} system calls compared");
     assert!(agreed + diverged.len() >= 330, "only {} programs were checked to the end", agreed + diverged.len());
-    assert!(unchecked.len() <= 10, "too many programs cannot be checked: {unchecked:#?}");
+    // Two of them are strace twins that open files and set unmodelled options by design
+    // (programs/strace/fd_links.mir, futex_sockopt_ioctl.mir).
+    assert!(unchecked.len() <= 12, "too many programs cannot be checked: {unchecked:#?}");
 }
 
 /// The library reports a divergence with both answers, and captures the run.
