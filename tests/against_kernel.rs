@@ -453,6 +453,143 @@ fn cli_blocked_threads_at_the_end_do_not_hang_the_check() {
     assert!(started.elapsed() < Duration::from_secs(20), "the checks took {:?}", started.elapsed());
 }
 
+/// The oracles `spindle` processes started with the environment variable `SPINDLE_TEST_MARK`
+/// set to `mark` left running (the oracle inherits the environment): their pids.
+fn processes_marked(mark: &str) -> Vec<String> {
+    let needle = format!("SPINDLE_TEST_MARK={mark}\0");
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.chars().all(|c| c.is_ascii_digit()) {
+            let env = std::fs::read(e.path().join("environ")).unwrap_or_default();
+            if env.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                found.push(name);
+            }
+        }
+    }
+    found
+}
+
+/// `spindle run --against-kernel` on `src` (written to a file), marked so that what it leaves
+/// running can be found: its run, how long it took, and the processes it left (none, please).
+fn check_marked(test: &str, src: &str) -> (Run, Duration, Vec<String>) {
+    let dir = std::env::temp_dir().join(format!("spindle-ak-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{test}.mir"));
+    std::fs::write(&path, src).unwrap();
+    let mark = format!("{}-{test}", std::process::id());
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(["run", "--against-kernel"]).arg(&path).env("SPINDLE_TEST_MARK", &mark);
+    cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let started = std::time::Instant::now();
+    let e = common::run_command(cmd, Duration::from_secs(120));
+    let took = started.elapsed();
+    // The oracle dies with its parent (SIGKILL on the parent's death): give the kernel a moment.
+    let mut left = processes_marked(&mark);
+    for _ in 0..20 {
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        left = processes_marked(&mark);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = Run {
+        code: e.code,
+        stdout: String::from_utf8_lossy(&e.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&e.stderr).into_owned(),
+    };
+    assert!(!run.stderr.contains("panicked"), "{test} panicked:\n{}", run.stderr);
+    (run, took, left)
+}
+
+/// The issue's bad input: a guest that blocks forever (a deadlock of one thread), one that exits
+/// while its other threads block in the kernel, and one that spawns as many threads as it may,
+/// each blocking: every check ends in bounded time with the run's own verdict or a clear refusal,
+/// and leaves no oracle process behind.
+#[test]
+fn cli_bad_input_ends_in_bounded_time_and_leaves_nothing_running() {
+    let forever = r#"
+static P: [i32; 2];
+static BUF: [u8; 8];
+fn main() -> i64 {
+    let r: i64;
+    let rd: i32;
+    bb0: { r = call pipe(&P) -> bb1; }
+    bb1: { rd = load.i32 &P; r = call read(rd, &BUF, 1) -> bb2; }
+    bb2: { return r; }
+}
+"#;
+    let (run, took, left) = check_marked("forever", forever);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: the evaluated program deadlocked\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("against-kernel: the 1 system call before the stop agreed with"), "{}", run.stderr);
+    assert!(left.is_empty() && took < Duration::from_secs(30), "{left:?} left running; took {took:?}");
+
+    // main returns while three readers block in the kernel (their oracle threads end with it).
+    let early = r#"
+static P: [i32; 2];
+static BUF: [u8; 8];
+fn reader() -> i64 {
+    let rd: i32;
+    let r: i64;
+    bb0: { rd = load.i32 &P; r = call read(rd, &BUF, 1) -> bb1; }
+    bb1: { return r; }
+}
+fn main() -> i64 {
+    let r: i64;
+    let t: i64;
+    bb0: { r = call pipe(&P) -> bb1; }
+    bb1: { t = call spawn(reader, 0) -> bb2; }
+    bb2: { t = call spawn(reader, 0) -> bb3; }
+    bb3: { t = call spawn(reader, 0) -> bb4; }
+    bb4: { call sched_yield() -> bb6; }
+    bb6: { call sched_yield() -> bb7; }
+    bb7: { call sched_yield() -> bb5; }
+    bb5: { return 4; }
+}
+"#;
+    let (run, took, left) = check_marked("early", early);
+    assert_eq!(run.code, Some(4), "{}", run.stderr);
+    // The three reads still block at the end, in Spindle and in the kernel: not compared.
+    assert!(run.stderr.contains("against-kernel: all 1 system call agreed with"), "{}", run.stderr);
+    assert!(left.is_empty() && took < Duration::from_secs(30), "{left:?} left running; took {took:?}");
+
+    // 9000 threads (the default limit is 10 000), each blocked in a read: the check stops at the
+    // 129th blocked call, with the reason.
+    let many = r#"
+static P: [i32; 2];
+static BUF: [u8; 8];
+fn reader() -> i64 {
+    let rd: i32;
+    let r: i64;
+    bb0: { rd = load.i32 &P; r = call read(rd, &BUF, 1) -> bb1; }
+    bb1: { return r; }
+}
+fn main() -> i64 {
+    let r: i64;
+    let t: i64;
+    let i: i64;
+    bb0: { r = call pipe(&P) -> bb1; }
+    bb1: { i = 0; goto spawn; }
+    spawn: { switch i < 9000 { true => one, false => done } }
+    one: { t = call spawn(reader, 0) -> yield; }
+    yield: { call sched_yield() -> next; }
+    next: { i = i + 1; goto spawn; }
+    done: { return 0; }
+}
+"#;
+    let (run, took, left) = check_marked("many", many);
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: --against-kernel cannot check this program: more than 128 calls block at once"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("this is on thread `reader#129`"), "{}", run.stderr);
+    assert!(left.is_empty() && took < Duration::from_secs(60), "{left:?} left running; took {took:?}");
+}
+
 #[test]
 fn cli_bad_input_never_panics() {
     let run = spindle(&["run", "--against-kernel", "programs/against_kernel/no_such_file.mir"]);

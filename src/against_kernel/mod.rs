@@ -56,8 +56,9 @@
 //!
 //! **What cannot be checked** (the run stops with exit code 3 and says why): a timerfd that is
 //! armed (its expirations follow the virtual clock), a blocked call's buffer freed while it
-//! blocks, more than 8 184 threads that make system calls (the lanes the shared window has room
-//! for), and an fd number the oracle cannot have (see above). If the kernel blocks where Spindle
+//! blocks, more than 8 184 live threads that make system calls (the lanes the shared window has
+//! room for; an ended thread's lane is reused), more than 128 calls blocked at once (each is
+//! looked at after every call), and an fd number the oracle cannot have (see above). If the kernel blocks where Spindle
 //! returned (no answer within [`Oracle::timeout`]), that is the divergence.
 
 use crate::{Config, FdLimits, Outcome, Program, Report, RunConfig, SharedBuf, Trace, TraceConfig, Tracer};
@@ -310,7 +311,7 @@ impl Program {
         shims.observer = None;
         let mut c = checker.borrow_mut();
         c.link.quit();
-        if let Some(e) = c.fatal.take() {
+        if let Some(e) = c.fatal.take().or_else(|| c.broken.take()) {
             return Err(e);
         }
         let divergence = c.divergence.take();
