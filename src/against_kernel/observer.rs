@@ -71,12 +71,17 @@ pub(super) struct Checker {
     pub(super) fatal: Option<OracleError>,
     /// The check's own bookkeeping broke ([`Checker::internal`]): reported as [`fatal`](Self::fatal).
     pub(super) broken: RefCell<Option<OracleError>>,
+    /// The timerfds, and the virtual clock mapped onto the kernel's.
+    pub(super) timers: Timers,
 }
 
 /// A call that blocks, in Spindle and (so far) in the kernel.
 pub(super) struct Waiting {
     pub(super) p: Pending,
     pub(super) lane: usize,
+    /// The kernel's answer, come early: the kernel's clock ran ahead past an expiry of a timer
+    /// the call waits for (`timers.rs`). Compared when Spindle completes the call.
+    pub(super) early: Option<CallReply>,
 }
 
 /// The observer the shims hold; the run's driver keeps the other handle.
@@ -158,6 +163,7 @@ impl Checker {
             unchecked: None,
             fatal: None,
             broken: RefCell::new(None),
+            timers: Timers::default(),
         }
     }
 
@@ -476,9 +482,19 @@ impl Checker {
         }
         let mut req = p.req.clone();
         wait_forever(&p.call, &mut req);
-        match self.link.call(lane, Duration::ZERO, &req) {
+        if let Err(why) = self.timers.catch_up(m.now()) {
+            return Err(self.refuse(why, p.span));
+        }
+        self.timers.sent = kernel_now();
+        let answer = self.link.call(lane, Duration::ZERO, &req);
+        self.timers.answered = kernel_now();
+        match answer {
             Ok(None) => {
-                self.waiting.insert(p.thread, Waiting { p, lane });
+                self.waiting.insert(p.thread, Waiting { p, lane, early: None });
+                Ok(())
+            }
+            Ok(Some(reply)) if self.timers.may_be_early(m, &p) => {
+                self.waiting.insert(p.thread, Waiting { p, lane, early: Some(reply) });
                 Ok(())
             }
             Ok(Some(reply)) => {
@@ -497,21 +513,41 @@ impl Checker {
     /// *Checking a program against Linux*), a waiter Spindle woke and an equivalent one Linux woke
     /// trade lanes.
     pub(super) fn settle(&mut self, m: &Machine<Shims>, resumed: Option<(ThreadId, u64)>) -> VmResult<()> {
+        // Time the virtual clock jumped (a sleep, a timeout) passes for the kernel's timers too.
+        if let Err(why) = self.timers.catch_up(m.now()) {
+            return Err(self.refuse(why, m.call_span()));
+        }
         if self.waiting.is_empty() {
             return Ok(());
         }
+        let spindle_of = |t: ThreadId| match resumed {
+            Some((r, v)) if r == t => Some(v),
+            _ if m.is_blocked(t) => None,
+            _ => m.finished_call(t),
+        };
+        // Calls the kernel answered early (its clock ran ahead past a timer's expiry): compared
+        // once Spindle completes them.
+        let early: Vec<ThreadId> = self.waiting.iter().filter(|(_, w)| w.early.is_some()).map(|(&t, _)| t).collect();
+        for t in early {
+            if let Some(v) = spindle_of(t) {
+                let mut w = self.take_waiter(t)?;
+                if let Some(reply) = w.early.take() {
+                    self.compare_reply(m, &w.p, v as i64, m.thread_errno(t), reply)?;
+                }
+            }
+        }
         // The waiters, each with its lane and Spindle's side: the value of the call if Spindle
         // completed it. (Indexes into these vectors stand for the threads from here on.)
-        let ts: Vec<ThreadId> = self.waiting.keys().copied().collect();
-        let mut lanes: Vec<usize> = self.waiting.values().map(|w| w.lane).collect();
-        let spindle: Vec<Option<u64>> = ts
-            .iter()
-            .map(|&t| match resumed {
-                Some((r, v)) if r == t => Some(v),
-                _ if m.is_blocked(t) => None,
-                _ => m.finished_call(t),
-            })
-            .collect();
+        let ts: Vec<ThreadId> = self.waiting.iter().filter(|(_, w)| w.early.is_none()).map(|(&t, _)| t).collect();
+        if ts.is_empty() {
+            return Ok(());
+        }
+        let mut lanes: Vec<usize> = Vec::with_capacity(ts.len());
+        for &t in &ts {
+            lanes.push(self.waiter(t)?.lane);
+        }
+        let spindle: Vec<Option<u64>> = ts.iter().map(|&t| spindle_of(t)).collect();
+        self.timers.answered = kernel_now();
         // The kernel's: wait until each lane has returned or sleeps; collect what returned.
         let states = self.link.settle(&lanes, self.grace);
         let mut replies: BTreeMap<usize, CallReply> = BTreeMap::new();
@@ -576,7 +612,12 @@ impl Checker {
             match spindle[i] {
                 None => {
                     if let Some(reply) = replies.remove(&lane) {
-                        let w = self.take_waiter(t)?;
+                        let mut w = self.take_waiter(t)?;
+                        if self.timers.may_be_early(m, &w.p) {
+                            w.early = Some(reply);
+                            self.waiting.insert(t, w);
+                            continue;
+                        }
                         self.compared += 1;
                         let diff = format!(
                             "`{}` still blocks in Spindle, but returned {} on Linux",
@@ -779,7 +820,19 @@ impl Checker {
             Ok(l) => l,
             Err(why) => return Err(self.refuse(why, p.span)),
         };
-        let reply = match self.link.call(lane, self.timeout, &p.req) {
+        if let Err(why) = self.timers.catch_up(m.now()) {
+            return Err(self.refuse(why, p.span));
+        }
+        let mut req = p.req.clone();
+        if let Call::TimerfdSettime(c) = p.call {
+            if let Err(why) = self.timers.translate(m, c.fd.0, c.flags.bits() as i32, &mut req, at!(TimerfdSettime.new)) {
+                return Err(self.refuse(format!("`timerfd_settime`: {why}"), p.span));
+            }
+        }
+        self.timers.sent = kernel_now();
+        let answer = self.link.call(lane, self.timeout, &req);
+        self.timers.answered = kernel_now();
+        let reply = match answer {
             Ok(Some(r)) => r,
             Ok(None) => {
                 self.compared += 1;
@@ -791,28 +844,28 @@ impl Checker {
         self.compare_reply(m, &p, v, errno, reply)
     }
 
-    /// Compares Spindle's answer to a call with the kernel's.
+    /// Compares Spindle's answer to a call with the kernel's (an answer that depends on an
+    /// armed timer within the timer tolerance, `timers.rs`).
     pub(super) fn compare_reply(&mut self, m: &Machine<Shims>, p: &Pending, v: i64, errno: i64, reply: CallReply) -> VmResult<()> {
         self.compared += 1;
-        let diffs = self.differences(m, p, v, errno, &reply);
+        let mut diffs = self.differences(m, p, v, errno, &reply);
         let back: Vec<&Buf> = p.req.bufs.iter().filter(|b| b.back).collect();
+        let outs: Vec<(usize, &[u8])> = back.iter().zip(&reply.outs).map(|(b, k)| (b.arg, k.as_slice())).collect();
+        let mut tolerated = false;
         if !diffs.is_empty() {
+            match self.timers.compare(m, p, v, errno, &reply, &outs) {
+                Verdict::Agree => tolerated = true,
+                Verdict::Differ(why) => diffs.push(why),
+                Verdict::Exact => {}
+            }
+        }
+        if !diffs.is_empty() && !tolerated {
             let spindle = render_call(m, p, v, errno, None);
-            let outs: Vec<(usize, &[u8])> = back.iter().zip(&reply.outs).map(|(b, k)| (b.arg, k.as_slice())).collect();
             let linux = render_call(m, p, reply.ret, reply.errno, Some(&outs));
             return Err(self.diverged(m, p, spindle, Some(linux), diffs));
         }
-        // A timer on the virtual clock expires when Linux's does not (and the other way round).
-        let armed = match p.call {
-            Call::TimerfdSettime(c) => Itimerspec::peek(&m.memory, c.new.addr()).is_some_and(|t| t.value != Timespec::default()),
-            _ => false,
-        };
-        if armed && v == 0 {
-            return Err(self.refuse(
-                "`timerfd_settime` armed a timer: its expirations follow Spindle's virtual clock, not the kernel's".into(),
-                p.span,
-            ));
-        }
+        let new_fds = Self::new_fds(m, p, v);
+        self.timers.track(m, p, v, &new_fds, !tolerated);
         Ok(())
     }
 
