@@ -22,6 +22,10 @@ pub(super) enum Plan {
     Refuse(String),
 }
 
+/// How much longer than the timeout a call that is slow but not asleep in the kernel may take
+/// (a heavily loaded machine).
+pub(super) const LATE_FACTOR: u32 = 4;
+
 /// How many calls may block at once, in Spindle and the kernel: every one of them is looked at
 /// (in `/proc`) after every call, so a program with thousands of blocked threads would make the
 /// check crawl; it is refused instead (exit code 3).
@@ -643,7 +647,10 @@ impl Checker {
                     let cancel = timed_out(&w, Some(v));
                     let reply = match replies.remove(&lane) {
                         Some(r) => Some(r),
-                        None => self.link.collect(lane, self.grace, cancel).map_err(|e| self.no_answer(e, &w.p))?,
+                        None => match self.link.collect(lane, self.grace, cancel).map_err(|e| self.no_answer(e, &w.p))? {
+                            Some(r) => Some(r),
+                            None => self.late_answer(lane, &w.p)?,
+                        },
                     };
                     match reply {
                         // The kernel's wait was interrupted where Spindle's timed out.
@@ -770,6 +777,16 @@ impl Checker {
         Box::new(Stop { kind: StopKind::Unsupported, diags: vec![Diagnostic::error(e).at(p.span, "here")], race: None })
     }
 
+    /// A lane's call that has not returned in time: if its thread is not asleep in the kernel
+    /// (a loaded machine has not run it yet, or it is still working), it gets [`LATE_FACTOR`]
+    /// times the timeout more before it counts as blocked. `None`: it still has not returned.
+    fn late_answer(&mut self, lane: usize, p: &Pending) -> VmResult<Option<CallReply>> {
+        if self.link.lane(lane) == LaneState::Asleep {
+            return Ok(None);
+        }
+        self.link.collect(lane, self.timeout * LATE_FACTOR, false).map_err(|e| self.no_answer(e, p))
+    }
+
     /// The program cannot be checked further: the run stops here (exit code 3).
     pub(super) fn refuse(&mut self, why: String, span: Span) -> Box<Stop> {
         let d = Diagnostic::error(format!("--against-kernel cannot check this program: {why}"))
@@ -832,14 +849,17 @@ impl Checker {
         self.timers.sent = kernel_now();
         let answer = self.link.call(lane, self.timeout, &req);
         self.timers.answered = kernel_now();
-        let reply = match answer {
-            Ok(Some(r)) => r,
-            Ok(None) => {
+        let reply = match answer.map_err(|e| self.no_answer(e, &p))? {
+            Some(r) => Some(r),
+            None => self.late_answer(lane, &p)?,
+        };
+        let reply = match reply {
+            Some(r) => r,
+            None => {
                 self.compared += 1;
                 let diff = format!("`{}` returned in Spindle, but blocked on Linux (no answer within {:?})", p.name, self.timeout);
                 return Err(self.blocked_divergence(m, &p, Some((v, errno)), None, diff));
             }
-            Err(e) => return Err(self.no_answer(e, &p)),
         };
         self.compare_reply(m, &p, v, errno, reply)
     }
