@@ -198,7 +198,7 @@ fn every_program_agrees_with_linux_but_the_documented_divergences() {
     assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n\n"));
     assert!(agreed_with_calls >= 100, "only {agreed_with_calls} programs agreed after making system calls");
     assert!(calls >= 20_000, "only {calls} system calls compared");
-    assert!(agreed + diverged.len() >= 330, "only {} programs were checked to the end", agreed + diverged.len());
+    assert!(agreed + diverged.len() >= 420, "only {} programs were checked to the end", agreed + diverged.len());
     assert!(unchecked.len() <= 10, "too many programs cannot be checked: {unchecked:#?}");
 }
 
