@@ -7,7 +7,7 @@
 //! Spindle refuses as *unsupported* (`O_DIRECT` pipes, `SOCK_DGRAM`, `MSG_OOB`, `F_SETLK`, …)
 //! stop the guest and are not a conformance question.
 
-use crate::scenario::{lx, Fcntl, Fd, Op, Scenario, Src, MAX_LEN};
+use crate::scenario::{lx, Fcntl, Fd, Op, Parked, Scenario, Src, MAX_LEN};
 use proptest::prelude::*;
 use proptest::sample::select;
 
@@ -150,7 +150,9 @@ fn epoll_op() -> impl Strategy<Value = Op> {
         2 => create.prop_map(|flags| Op::EpollCreate1 { flags }),
         6 => (ep.clone(), ctl_op, fd(), events, data, prop::bool::weighted(0.03))
             .prop_map(|(ep, op, fd, events, data, null)| Op::EpollCtl { ep, op, fd, events, data, null }),
-        5 => (ep, max).prop_map(|(ep, max)| Op::EpollWait { ep, max }),
+        5 => (ep.clone(), max.clone()).prop_map(|(ep, max)| Op::EpollWait { ep, max }),
+        // A second thread blocked in an epoll_wait without a timeout.
+        2 => (ep, max).prop_map(|(fd, max)| Op::Park { fd, call: Parked::EpollWait { max } }),
     ]
 }
 
@@ -184,6 +186,9 @@ pub fn fd_op() -> impl Strategy<Value = Op> {
         1 => (fd(), target(), dup3_flags).prop_map(|(fd, to, flags)| Op::Dup3 { fd, to, flags }),
         6 => (fd(), fcntl_cmd()).prop_map(|(fd, cmd)| Op::Fcntl { fd, cmd }),
         3 => (fd(), how).prop_map(|(fd, how)| Op::Shutdown { fd, how }),
+        // A second thread blocked in a read, and the wait for its result.
+        2 => (fd(), len()).prop_map(|(fd, len)| Op::Park { fd, call: Parked::Read { len } }),
+        3 => Just(Op::Unpark),
     ]
 }
 

@@ -12,7 +12,9 @@
 //! ignored (see docs/divergences.md: Spindle has no signals).
 
 use crate::record::{RawRec, Record};
-use crate::scenario::{lx, pattern, pattern_offset, Fcntl, Fd, Op, Scenario, Src, MAX_EVENTS, PATTERN_SPAN};
+use crate::scenario::{
+    lx, pattern, pattern_offset, Fcntl, Fd, Op, ParkRole, Parked, Scenario, Src, MAX_EVENTS, PARK_IGNORED, PATTERN_SPAN, STILL_BLOCKED,
+};
 use spindle_shims::abi::{EpollEvent, Layout};
 use std::sync::Once;
 
@@ -71,8 +73,43 @@ fn run_here(scenario: &Scenario) -> Record {
         Run { slots: vec![-1; scenario.slots()], pat: pattern(scenario.max_len() + PATTERN_SPAN), rb: vec![0; scenario.max_len().max(16)] };
     let mut recs = Vec::new();
     let mut slot = 0;
-    for (i, op) in scenario.ops.iter().enumerate() {
-        let raw = run.exec(op, i);
+    let mut parked: Option<ParkedThread> = None;
+    for ((i, op), role) in scenario.ops.iter().enumerate().zip(scenario.park_plan()) {
+        let raw = match role {
+            ParkRole::None => {
+                let raw = run.exec(op, i);
+                // A parked call this woke takes what it was woken for before the scenario goes
+                // on (as in Spindle, where a woken call completes within the waking one).
+                if let Some(p) = &parked {
+                    p.woken();
+                }
+                raw
+            }
+            ParkRole::Ignored => RawRec { ret: PARK_IGNORED, ..RawRec::default() },
+            ParkRole::Park(call) => {
+                let fd = run.num(op.fd().expect("a park has an fd"));
+                parked = Some(ParkedThread::start(fd, call, scenario.max_len().max(16)));
+                RawRec::default()
+            }
+            ParkRole::Unpark(_) => match parked.take().map(ParkedThread::finish) {
+                Some(Some(raw)) => raw,
+                // Still blocked: the scenario stops here (as Spindle's guest does).
+                _ => {
+                    recs.push(RawRec { ret: STILL_BLOCKED, ..RawRec::default() }.normalize(op, BASE));
+                    return Record { recs, end: None };
+                }
+            },
+        };
+        let raw = if matches!(role, ParkRole::Unpark(_)) {
+            let (data, events) = (raw.data.clone(), raw.events.clone());
+            let mut rec = raw.normalize(op, BASE);
+            (rec.data, rec.events) = (data, events);
+            recs.push(rec);
+            slot += op.binds();
+            continue;
+        } else {
+            raw
+        };
         match op.binds() {
             1 => run.slots[slot] = if raw.ret >= 0 { raw.ret as i32 } else { -1 },
             2 => {
@@ -85,7 +122,127 @@ fn run_here(scenario: &Scenario) -> Record {
         slot += op.binds();
         recs.push(raw.normalize(op, BASE));
     }
+    if let Some(p) = parked {
+        p.finish();
+    }
     Record { recs, end: None }
+}
+
+/// A thread making a blocking call for `Op::Park` (in the run's private fd table, which threads
+/// it starts share).
+struct ParkedThread {
+    handle: std::thread::JoinHandle<RawRec>,
+    tid: std::sync::Arc<std::sync::atomic::AtomicI32>,
+}
+
+/// How long a parked call may take to fall asleep in the kernel, or to return once woken.
+const PARK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The signal that interrupts a parked call left blocked (its handler does nothing, and is
+/// installed without `SA_RESTART`).
+const INTERRUPT: libc::c_int = libc::SIGUSR2;
+
+extern "C" fn on_interrupt(_: libc::c_int) {}
+
+impl ParkedThread {
+    /// Starts the call, and returns once it has returned or sleeps in the kernel.
+    fn start(fd: i64, call: Parked, buf_len: usize) -> ParkedThread {
+        static HANDLER: Once = Once::new();
+        HANDLER.call_once(|| {
+            // SAFETY: a handler that does nothing, for a signal nothing else in the process uses.
+            unsafe {
+                let mut sa: libc::sigaction = std::mem::zeroed();
+                sa.sa_sigaction = on_interrupt as extern "C" fn(libc::c_int) as usize;
+                libc::sigemptyset(&mut sa.sa_mask);
+                libc::sigaction(INTERRUPT, &sa, std::ptr::null_mut());
+            }
+        });
+        let tid = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
+        let mine = tid.clone();
+        let handle = std::thread::Builder::new()
+            .name("spindle-diff parked".into())
+            .spawn(move || {
+                let mut buf = vec![0u8; buf_len];
+                let mut ev = [0u8; 12 * MAX_EVENTS];
+                // SAFETY: gettid has no preconditions.
+                mine.store(unsafe { libc::syscall(libc::SYS_gettid) } as i32, std::sync::atomic::Ordering::Release);
+                let (ret, errno) = match call {
+                    Parked::Read { len } => sys(libc::SYS_read, [fd, buf.as_mut_ptr() as i64, len as i64, 0, 0, 0]),
+                    Parked::EpollWait { max } => {
+                        assert!(max as usize <= MAX_EVENTS || max <= 0 || max >= 1 << 28, "epoll_wait max {max} overruns the buffer");
+                        sys(libc::SYS_epoll_wait, [fd, ev.as_mut_ptr() as i64, max as i64, -1, 0, 0])
+                    }
+                };
+                let data = (matches!(call, Parked::Read { .. }) && ret > 0).then(|| buf[..ret as usize].to_vec());
+                let events = (matches!(call, Parked::EpollWait { .. }) && ret > 0).then(|| {
+                    ev.chunks(EpollEvent::SIZE as usize)
+                        .take(ret.clamp(0, MAX_EVENTS as i64) as usize)
+                        .map(|c| {
+                            let e = EpollEvent::decode(c);
+                            (e.events, e.data)
+                        })
+                        .collect()
+                });
+                RawRec { ret, errno, wrapped: false, data, pair: None, events }
+            })
+            .expect("spawn a parked thread");
+        let p = ParkedThread { handle, tid };
+        p.settle();
+        p
+    }
+
+    /// The thread's kernel state (`S`: asleep in a call), from `/proc`.
+    fn state(&self) -> Option<char> {
+        let tid = self.tid.load(std::sync::atomic::Ordering::Acquire);
+        let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+        stat.rfind(')').and_then(|i| stat[i + 1..].trim_start().chars().next())
+    }
+
+    /// Waits (at most [`PARK_WAIT`]) until the call has returned or has slept for 20 ms.
+    fn settle(&self) {
+        let start = std::time::Instant::now();
+        let mut asleep_since = None;
+        while !self.handle.is_finished() && start.elapsed() < PARK_WAIT {
+            let asleep = self.tid.load(std::sync::atomic::Ordering::Acquire) != 0 && self.state() == Some('S');
+            match (asleep, asleep_since) {
+                (true, None) => asleep_since = Some(std::time::Instant::now()),
+                (true, Some(t)) if t.elapsed() >= std::time::Duration::from_millis(20) => return,
+                (false, _) => asleep_since = None,
+                _ => {}
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// After an operation: waits (at most [`PARK_WAIT`]) until the call has returned or sleeps
+    /// in the kernel. A call the operation woke is runnable (not asleep) from the moment it was
+    /// woken, so one look suffices when it was not.
+    fn woken(&self) {
+        let start = std::time::Instant::now();
+        while !self.handle.is_finished() && self.state() != Some('S') && start.elapsed() < PARK_WAIT {
+            std::thread::sleep(std::time::Duration::from_micros(50));
+        }
+    }
+
+    /// The call's result, or `None` if it still blocks (then it is interrupted, and the thread
+    /// ends).
+    fn finish(self) -> Option<RawRec> {
+        self.settle();
+        let blocked = !self.handle.is_finished();
+        let start = std::time::Instant::now();
+        while !self.handle.is_finished() && start.elapsed() < PARK_WAIT {
+            let tid = self.tid.load(std::sync::atomic::Ordering::Acquire);
+            // SAFETY: a signal to a thread of this process, whose handler does nothing: the
+            // blocked call returns EINTR.
+            unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid as libc::c_long, INTERRUPT) };
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let raw = match self.handle.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (!blocked).then_some(raw)
+    }
 }
 
 struct Run {
@@ -191,6 +348,8 @@ impl Run {
                 assert!(max as usize <= MAX_EVENTS || max <= 0 || max >= 1 << 28, "epoll_wait max {max} overruns the buffer");
                 sys(libc::SYS_epoll_wait, [self.num(ep), ev.as_mut_ptr() as i64, max as i64, 0, 0, 0])
             }
+            // Carried out by `run_here` (a thread of their own).
+            Op::Park { .. } | Op::Unpark => (0, 0),
         };
         let data = (op.reads_data() && ret > 0).then(|| self.rb[..ret as usize].to_vec());
         let pair = op.returns_pair().then_some([pair[0] as i64, pair[1] as i64]);

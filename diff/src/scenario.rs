@@ -19,6 +19,14 @@
 //! [`crate::Rec::events`] holds the `(events, data)` list in order). Spindle runs them once its
 //! shim table has the epoll calls ([`crate::vm::has_epoll`]); until then the suite's epoll
 //! scenarios run against the kernel only and the generator leaves epoll out.
+//!
+//! Threads that block: `Park` starts a second thread making a blocking `read` or an `epoll_wait`
+//! without a timeout (a real thread sharing the run's fd table on the kernel's side, a guest
+//! thread in Spindle); after every later operation the kernel's side waits (bounded) until a call
+//! that operation woke has returned, as Spindle completes a woken call within the waking one.
+//! `Unpark` records the call's result — or that it still blocks, which ends the scenario on both
+//! sides (the kernel's thread is then interrupted with a signal). At most one call is parked at a
+//! time ([`Scenario::park_plan`]).
 
 use std::fmt;
 
@@ -222,7 +230,45 @@ pub enum Op {
         ep: Fd,
         max: i32,
     },
+    /// A second thread makes `call` on `fd`, blocking (no `O_NONBLOCK` around it, an epoll wait
+    /// without a timeout); the scenario goes on once the call has returned or sleeps in the
+    /// kernel (Spindle: once the thread blocked). Records 0, or -2 if a call is parked already
+    /// (then it does nothing). See [`Scenario::park_plan`].
+    Park {
+        fd: Fd,
+        call: Parked,
+    },
+    /// Waits (bounded) for the parked call: records its result (and its data or events), -1000
+    /// if it still blocks — the scenario stops there, on both sides — or -2 if nothing is parked.
+    Unpark,
 }
+
+/// The blocking call a parked thread makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Parked {
+    /// `read(fd, buf, len)`.
+    Read { len: u32 },
+    /// `epoll_wait(fd, events, max, -1)`.
+    EpollWait { max: i32 },
+}
+
+/// What an operation does about the parked thread (see [`Scenario::park_plan`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParkRole {
+    /// Not a `Park`/`Unpark`.
+    None,
+    /// A `Park` that starts a thread.
+    Park(Parked),
+    /// A `Park` or `Unpark` that does nothing (records -2).
+    Ignored,
+    /// An `Unpark` of a call of this kind.
+    Unpark(Parked),
+}
+
+/// What `Unpark` records for a call that still blocks.
+pub const STILL_BLOCKED: i64 = -1000;
+/// What `Park`/`Unpark` record when they do nothing.
+pub const PARK_IGNORED: i64 = -2;
 
 /// The entries of `epoll_wait`'s event buffer.
 pub const MAX_EVENTS: usize = 64;
@@ -302,7 +348,8 @@ impl Op {
             | Op::Dup3 { fd, .. }
             | Op::Fcntl { fd, .. }
             | Op::Shutdown { fd, .. }
-            | Op::EpollCtl { fd, .. } => Some(fd),
+            | Op::EpollCtl { fd, .. }
+            | Op::Park { fd, .. } => Some(fd),
             _ => None,
         }
     }
@@ -311,6 +358,7 @@ impl Op {
     pub fn buf_len(&self) -> u32 {
         match *self {
             Op::Read { len, .. } | Op::Write { len, .. } | Op::Recv { len, .. } | Op::Send { len, .. } => len,
+            Op::Park { call: Parked::Read { len }, .. } => len,
             _ => 0,
         }
     }
@@ -344,6 +392,9 @@ impl Op {
             Op::EpollCreate1 { .. } => "epoll_create1",
             Op::EpollCtl { .. } => "epoll_ctl",
             Op::EpollWait { .. } => "epoll_wait",
+            Op::Park { call: Parked::Read { .. }, .. } => "park(read)",
+            Op::Park { call: Parked::EpollWait { .. }, .. } => "park(epoll_wait)",
+            Op::Unpark => "unpark",
         }
     }
 
@@ -371,8 +422,8 @@ impl Op {
                 *ep = f(*ep);
                 *fd = f(*fd);
             }
-            Op::EpollWait { ep, .. } => *ep = f(*ep),
-            Op::EventFd { .. } | Op::Pipe { .. } | Op::SocketPair { .. } | Op::EpollCreate1 { .. } => {}
+            Op::EpollWait { ep, .. } | Op::Park { fd: ep, .. } => *ep = f(*ep),
+            Op::EventFd { .. } | Op::Pipe { .. } | Op::SocketPair { .. } | Op::EpollCreate1 { .. } | Op::Unpark => {}
         }
     }
 }
@@ -392,6 +443,28 @@ impl Scenario {
     /// The number of slots the scenario binds.
     pub fn slots(&self) -> usize {
         self.ops.iter().map(Op::binds).sum()
+    }
+
+    /// What each operation does about the parked thread: at most one call is parked at a time,
+    /// so a `Park` while one is, and an `Unpark` while none is, do nothing. (Both backends follow
+    /// this plan; it depends on the operations alone.)
+    pub fn park_plan(&self) -> Vec<ParkRole> {
+        let mut parked = None;
+        self.ops
+            .iter()
+            .map(|op| match (op, parked) {
+                (Op::Park { call, .. }, None) => {
+                    parked = Some(*call);
+                    ParkRole::Park(*call)
+                }
+                (Op::Unpark, Some(call)) => {
+                    parked = None;
+                    ParkRole::Unpark(call)
+                }
+                (Op::Park { .. } | Op::Unpark, _) => ParkRole::Ignored,
+                _ => ParkRole::None,
+            })
+            .collect()
     }
 
     /// The largest length any operation uses.
@@ -569,6 +642,18 @@ impl Scenario {
     pub fn epoll_wait(&mut self, ep: Fd, max: i32) {
         self.ops.push(Op::EpollWait { ep, max });
     }
+    /// A second thread blocks in `read(fd, buf, len)` (see [`Op::Park`]).
+    pub fn park_read(&mut self, fd: Fd, len: u32) {
+        self.ops.push(Op::Park { fd, call: Parked::Read { len } });
+    }
+    /// A second thread blocks in `epoll_wait(ep, evs, max, -1)`.
+    pub fn park_epoll_wait(&mut self, ep: Fd, max: i32) {
+        self.ops.push(Op::Park { fd: ep, call: Parked::EpollWait { max } });
+    }
+    /// The parked call's result (see [`Op::Unpark`]).
+    pub fn unpark(&mut self) {
+        self.ops.push(Op::Unpark);
+    }
     /// Whether the scenario uses epoll.
     pub fn uses_epoll(&self) -> bool {
         self.ops.iter().any(|o| matches!(o, Op::EpollCreate1 { .. } | Op::EpollCtl { .. } | Op::EpollWait { .. }))
@@ -687,6 +772,9 @@ pub fn render_op(op: &Op, slot: usize) -> String {
             }
         }
         Op::EpollWait { ep, max } => format!("epoll_wait({ep}, evs, {max}, 0)"),
+        Op::Park { fd, call: Parked::Read { len } } => format!("park: read({fd}, pbuf, {len}) (blocking)"),
+        Op::Park { fd, call: Parked::EpollWait { max } } => format!("park: epoll_wait({fd}, pevs, {max}, -1)"),
+        Op::Unpark => "unpark".to_string(),
     };
     format!("{lhs}{body}")
 }

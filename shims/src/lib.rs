@@ -45,6 +45,9 @@ use std::io::Write;
 
 pub use limits::{FdLimits, DEFAULT_MAX_FDS, DEFAULT_MAX_FD_BUFFERS};
 pub use table::{args, Call, ForeignArg, ForeignCall, ForeignFn, ForeignTable, ShimDef, EXTRA_BASE, MAX_EXTRA_ARITY, SHIMS};
+/// The virtual clocks' values at virtual time 0 (`spindle run --against-kernel` maps them onto
+/// the kernel's).
+pub use time::{MONOTONIC_EPOCH_NS, REALTIME_EPOCH_NS};
 
 /// Whether the call hooks (the trace, call observers) are compiled in: feature `trace`, on by
 /// default. Off, a tracer or observer set on [`Shims`] is never called (benches/trace-off.sh).

@@ -54,10 +54,17 @@
 //! wait blocks on Linux without a timeout, and is interrupted when Spindle's times out
 //! (`docs/divergences.md`, *Threads and calls that block*).
 //!
-//! **What cannot be checked** (the run stops with exit code 3 and says why): a timerfd that is
-//! armed (its expirations follow the virtual clock), a blocked call's buffer freed while it
-//! blocks, more than 8 184 threads that make system calls (the lanes the shared window has room
-//! for), and an fd number the oracle cannot have (see above). If the kernel blocks where Spindle
+//! **Timers.** While a timerfd is armed, every call reaches the kernel no earlier than its virtual
+//! time plus an offset fixed when the timer was armed: the check sleeps through the virtual
+//! clock's jumps, and answers that depend on a timer are compared within the window of time the
+//! kernel may have run ahead (module `timers`, `docs/divergences.md`, *Timers*).
+//!
+//! **What cannot be checked** (the run stops with exit code 3 and says why): a virtual jump of
+//! more than 2 s while a timer is armed (the kernel's clock would have to catch up), a periodic
+//! timer set to an absolute time before the kernel's clock began, a blocked call's buffer freed
+//! while it blocks, more than 8 184 live threads that make system calls (the lanes the shared window has
+//! room for; an ended thread's lane is reused), more than 128 calls blocked at once (each is
+//! looked at after every call), and an fd number the oracle cannot have (see above). If the kernel blocks where Spindle
 //! returned (no answer within [`Oracle::timeout`]), that is the divergence.
 
 use crate::{Config, FdLimits, Outcome, Program, Report, RunConfig, SharedBuf, Trace, TraceConfig, Tracer};
@@ -81,11 +88,13 @@ use std::time::{Duration, Instant};
 mod channel;
 mod observer;
 mod oracle;
+mod timers;
 
 use channel::*;
 use observer::*;
 pub use oracle::serve;
 use oracle::*;
+use timers::*;
 
 /// `spindle run --against-kernel`'s exit code when Spindle and the kernel disagree.
 pub const EXIT_DIVERGED: i32 = 5;
@@ -310,7 +319,7 @@ impl Program {
         shims.observer = None;
         let mut c = checker.borrow_mut();
         c.link.quit();
-        if let Some(e) = c.fatal.take() {
+        if let Some(e) = c.fatal.take().or_else(|| c.broken.take()) {
             return Err(e);
         }
         let divergence = c.divergence.take();

@@ -22,6 +22,15 @@ pub(super) enum Plan {
     Refuse(String),
 }
 
+/// How much longer than the timeout a call that is slow but not asleep in the kernel may take
+/// (a heavily loaded machine).
+pub(super) const LATE_FACTOR: u32 = 4;
+
+/// How many calls may block at once, in Spindle and the kernel: every one of them is looked at
+/// (in `/proc`) after every call, so a program with thousands of blocked threads would make the
+/// check crawl; it is refused instead (exit code 3).
+pub(super) const MAX_BLOCKED: usize = 128;
+
 /// The call being made.
 #[derive(Clone)]
 pub(super) struct Pending {
@@ -64,12 +73,19 @@ pub(super) struct Checker {
     pub(super) divergence: Option<Box<Divergence>>,
     pub(super) unchecked: Option<String>,
     pub(super) fatal: Option<OracleError>,
+    /// The check's own bookkeeping broke ([`Checker::internal`]): reported as [`fatal`](Self::fatal).
+    pub(super) broken: RefCell<Option<OracleError>>,
+    /// The timerfds, and the virtual clock mapped onto the kernel's.
+    pub(super) timers: Timers,
 }
 
 /// A call that blocks, in Spindle and (so far) in the kernel.
 pub(super) struct Waiting {
     pub(super) p: Pending,
     pub(super) lane: usize,
+    /// The kernel's answer, come early: the kernel's clock ran ahead past an expiry of a timer
+    /// the call waits for (`timers.rs`). Compared when Spindle completes the call.
+    pub(super) early: Option<CallReply>,
 }
 
 /// The observer the shims hold; the run's driver keeps the other handle.
@@ -150,6 +166,8 @@ impl Checker {
             divergence: None,
             unchecked: None,
             fatal: None,
+            broken: RefCell::new(None),
+            timers: Timers::default(),
         }
     }
 
@@ -428,16 +446,26 @@ impl Checker {
         }
     }
 
-    /// The lane of guest thread `t`, handed out at its first system call.
-    fn lane_of(&mut self, t: ThreadId) -> Result<usize, String> {
+    /// The lane of guest thread `t`, handed out at its first system call: a lane of a thread that
+    /// has ended (and holds no blocked call) if there is one, else a new one.
+    fn lane_of(&mut self, m: &Machine<Shims>, t: ThreadId) -> Result<usize, String> {
         if let Some(&l) = self.lanes.get(&t) {
             return Ok(l);
         }
-        if self.lane_count >= MAX_LANES {
-            return Err(format!("more than {MAX_LANES} threads make system calls, and the kernel oracle has one thread for each"));
-        }
-        let l = self.lane_count;
-        self.lane_count += 1;
+        let ended = self.lanes.iter().find(|&(&u, _)| m.is_terminated(u) && !self.waiting.contains_key(&u)).map(|(&u, &l)| (u, l));
+        let l = match ended {
+            Some((u, l)) => {
+                self.lanes.remove(&u);
+                l
+            }
+            None if self.lane_count >= MAX_LANES => {
+                return Err(format!("more than {MAX_LANES} live threads make system calls, and the kernel oracle has one thread for each"))
+            }
+            None => {
+                self.lane_count += 1;
+                self.lane_count - 1
+            }
+        };
         self.lanes.insert(t, l);
         Ok(l)
     }
@@ -448,15 +476,29 @@ impl Checker {
         if let Some(why) = &p.refuse_if_done {
             return Err(self.refuse(why.clone(), p.span));
         }
-        let lane = match self.lane_of(p.thread) {
+        let lane = match self.lane_of(m, p.thread) {
             Ok(l) => l,
             Err(why) => return Err(self.refuse(why, p.span)),
         };
+        if self.waiting.len() >= MAX_BLOCKED {
+            let why = format!("more than {MAX_BLOCKED} calls block at once (each is looked at after every call: the check would crawl)");
+            return Err(self.refuse(why, p.span));
+        }
         let mut req = p.req.clone();
         wait_forever(&p.call, &mut req);
-        match self.link.call(lane, Duration::ZERO, &req) {
+        if let Err(why) = self.timers.catch_up(m.now()) {
+            return Err(self.refuse(why, p.span));
+        }
+        self.timers.sent = kernel_now();
+        let answer = self.link.call(lane, Duration::ZERO, &req);
+        self.timers.answered = kernel_now();
+        match answer {
             Ok(None) => {
-                self.waiting.insert(p.thread, Waiting { p, lane });
+                self.waiting.insert(p.thread, Waiting { p, lane, early: None });
+                Ok(())
+            }
+            Ok(Some(reply)) if self.timers.may_be_early(m, &p) => {
+                self.waiting.insert(p.thread, Waiting { p, lane, early: Some(reply) });
                 Ok(())
             }
             Ok(Some(reply)) => {
@@ -475,94 +517,111 @@ impl Checker {
     /// *Checking a program against Linux*), a waiter Spindle woke and an equivalent one Linux woke
     /// trade lanes.
     pub(super) fn settle(&mut self, m: &Machine<Shims>, resumed: Option<(ThreadId, u64)>) -> VmResult<()> {
+        // Time the virtual clock jumped (a sleep, a timeout) passes for the kernel's timers too.
+        if let Err(why) = self.timers.catch_up(m.now()) {
+            return Err(self.refuse(why, m.call_span()));
+        }
         if self.waiting.is_empty() {
             return Ok(());
         }
-        // Spindle's side: the value of each call it completed.
-        let spindle: BTreeMap<ThreadId, Option<u64>> = self
-            .waiting
-            .keys()
-            .map(|&t| {
-                let v = match resumed {
-                    Some((r, v)) if r == t => Some(v),
-                    _ if m.is_blocked(t) => None,
-                    _ => m.finished_call(t),
-                };
-                (t, v)
-            })
-            .collect();
+        let spindle_of = |t: ThreadId| match resumed {
+            Some((r, v)) if r == t => Some(v),
+            _ if m.is_blocked(t) => None,
+            _ => m.finished_call(t),
+        };
+        // Calls the kernel answered early (its clock ran ahead past a timer's expiry): compared
+        // once Spindle completes them.
+        let early: Vec<ThreadId> = self.waiting.iter().filter(|(_, w)| w.early.is_some()).map(|(&t, _)| t).collect();
+        for t in early {
+            if let Some(v) = spindle_of(t) {
+                let mut w = self.take_waiter(t)?;
+                if let Some(reply) = w.early.take() {
+                    self.compare_reply(m, &w.p, v as i64, m.thread_errno(t), reply)?;
+                }
+            }
+        }
+        // The waiters, each with its lane and Spindle's side: the value of the call if Spindle
+        // completed it. (Indexes into these vectors stand for the threads from here on.)
+        let ts: Vec<ThreadId> = self.waiting.iter().filter(|(_, w)| w.early.is_none()).map(|(&t, _)| t).collect();
+        if ts.is_empty() {
+            return Ok(());
+        }
+        let mut lanes: Vec<usize> = Vec::with_capacity(ts.len());
+        for &t in &ts {
+            lanes.push(self.waiter(t)?.lane);
+        }
+        let spindle: Vec<Option<u64>> = ts.iter().map(|&t| spindle_of(t)).collect();
+        self.timers.answered = kernel_now();
         // The kernel's: wait until each lane has returned or sleeps; collect what returned.
-        let ts: Vec<ThreadId> = self.waiting.keys().copied().collect();
-        let lanes: Vec<usize> = ts.iter().map(|t| self.waiting[t].lane).collect();
         let states = self.link.settle(&lanes, self.grace);
         let mut replies: BTreeMap<usize, CallReply> = BTreeMap::new();
         for (i, &lane) in lanes.iter().enumerate() {
-            if states[i] == LaneState::Done {
-                let p = &self.waiting[&ts[i]].p;
+            if states.get(i) == Some(&LaneState::Done) {
                 match self.link.collect(lane, self.grace, false) {
                     Ok(Some(r)) => {
                         replies.insert(lane, r);
                     }
                     Ok(None) => {}
                     Err(e) => {
-                        let p = p.clone();
+                        let p = self.waiter(ts[i])?.p.clone();
                         return Err(self.no_answer(e, &p));
                     }
                 }
             }
         }
-        let timed_out = |w: &Waiting, v: Option<u64>| w.p.timed_wait && v == Some(0);
         // Linux may wake any of several equivalent waiters, and hand a woken one any of the
         // events (docs/divergences.md): among waiters making the same call, each call Spindle
         // completed takes the lane whose answer is Spindle's, and the others the lanes still
         // blocked.
-        let mut grouped: Vec<bool> = vec![false; ts.len()];
-        for i in 0..ts.len() {
-            if grouped[i] {
-                continue;
-            }
-            let group: Vec<usize> =
-                (i..ts.len()).filter(|&j| !grouped[j] && same_call(&self.waiting[&ts[i]].p.req, &self.waiting[&ts[j]].p.req)).collect();
-            for &j in &group {
-                grouped[j] = true;
-            }
+        let mut groups: BTreeMap<CallKey, Vec<usize>> = BTreeMap::new();
+        for (i, &t) in ts.iter().enumerate() {
+            groups.entry(call_key(&self.waiter(t)?.p.req)).or_default().push(i);
+        }
+        for group in groups.into_values() {
             if group.len() < 2 {
                 continue;
             }
             let mut free: Vec<usize> = group.iter().map(|&j| lanes[j]).collect();
-            let take = |free: &mut Vec<usize>, pick: &dyn Fn(usize) -> bool| -> usize {
-                let k = free.iter().position(|&l| pick(l)).unwrap_or(0);
-                free.remove(k)
-            };
-            let mut assigned: Vec<(ThreadId, usize)> = Vec::new();
-            let (done, rest): (Vec<usize>, Vec<usize>) =
-                group.iter().partition(|&&j| spindle[&ts[j]].is_some() && !timed_out(&self.waiting[&ts[j]], spindle[&ts[j]]));
+            let mut done = Vec::new();
+            let mut rest = Vec::new();
+            for &j in &group {
+                let w = self.waiter(ts[j])?;
+                if spindle[j].is_some() && !timed_out(w, spindle[j]) {
+                    done.push(j);
+                } else {
+                    rest.push(j);
+                }
+            }
             for j in done {
                 let t = ts[j];
-                let (v, errno) = (spindle[&t].unwrap_or(0) as i64, m.thread_errno(t));
-                let p = &self.waiting[&t].p;
-                let lane = if free.iter().any(|l| replies.get(l).is_some_and(|r| self.differences(m, p, v, errno, r).is_empty())) {
-                    take(&mut free, &|l| replies.get(&l).is_some_and(|r| self.differences(m, p, v, errno, r).is_empty()))
-                } else {
-                    take(&mut free, &|l| replies.contains_key(&l))
-                };
-                assigned.push((t, lane));
+                let (v, errno) = (spindle[j].unwrap_or(0) as i64, m.thread_errno(t));
+                let p = &self.waiter(t)?.p;
+                let agrees = |l: &usize| replies.get(l).is_some_and(|r| self.differences(m, p, v, errno, r).is_empty());
+                let k = free.iter().position(agrees).or_else(|| free.iter().position(|l| replies.contains_key(l)));
+                lanes[j] = take_lane(&mut free, k).ok_or_else(|| self.internal("equivalent waiters ran out of lanes".into()))?;
             }
             for j in rest {
-                let lane = take(&mut free, &|l| !replies.contains_key(&l));
-                assigned.push((ts[j], lane));
+                let k = free.iter().position(|l| !replies.contains_key(l));
+                lanes[j] = take_lane(&mut free, k).ok_or_else(|| self.internal("equivalent waiters ran out of lanes".into()))?;
             }
-            for (t, lane) in assigned {
-                self.waiting.get_mut(&t).unwrap().lane = lane;
-                self.lanes.insert(t, lane);
+            // Every waiter of the group took one of the group's lanes: `free` is empty now.
+            for &j in &group {
+                let t = ts[j];
+                self.waiting_mut(t)?.lane = lanes[j];
+                self.lanes.insert(t, lanes[j]);
             }
         }
-        for t in ts {
-            let lane = self.waiting[&t].lane;
-            match spindle[&t] {
+        for (i, &t) in ts.iter().enumerate() {
+            let lane = lanes[i];
+            match spindle[i] {
                 None => {
                     if let Some(reply) = replies.remove(&lane) {
-                        let w = self.waiting.remove(&t).unwrap();
+                        let mut w = self.take_waiter(t)?;
+                        if self.timers.may_be_early(m, &w.p) {
+                            w.early = Some(reply);
+                            self.waiting.insert(t, w);
+                            continue;
+                        }
                         self.compared += 1;
                         let diff = format!(
                             "`{}` still blocks in Spindle, but returned {} on Linux",
@@ -573,7 +632,7 @@ impl Checker {
                     }
                 }
                 Some(v) => {
-                    let w = self.waiting.remove(&t).unwrap();
+                    let w = self.take_waiter(t)?;
                     // The oracle's copy of a buffer cannot follow the guest's memory while the
                     // call blocks: a buffer freed meanwhile (which faults on Linux too, where it is
                     // unmapped) cannot be checked.
@@ -588,7 +647,10 @@ impl Checker {
                     let cancel = timed_out(&w, Some(v));
                     let reply = match replies.remove(&lane) {
                         Some(r) => Some(r),
-                        None => self.link.collect(lane, self.grace, cancel).map_err(|e| self.no_answer(e, &w.p))?,
+                        None => match self.link.collect(lane, self.grace, cancel).map_err(|e| self.no_answer(e, &w.p))? {
+                            Some(r) => Some(r),
+                            None => self.late_answer(lane, &w.p)?,
+                        },
                     };
                     match reply {
                         // The kernel's wait was interrupted where Spindle's timed out.
@@ -609,6 +671,29 @@ impl Checker {
             }
         }
         Ok(())
+    }
+
+    /// Thread `t`'s blocked call.
+    fn waiter(&self, t: ThreadId) -> VmResult<&Waiting> {
+        self.waiting.get(&t).ok_or_else(|| self.internal(format!("no blocked call of thread {t} is on record")))
+    }
+
+    fn waiting_mut(&mut self, t: ThreadId) -> VmResult<&mut Waiting> {
+        match self.waiting.get_mut(&t) {
+            Some(w) => Ok(w),
+            None => Err(internal(&self.broken, format!("no blocked call of thread {t} is on record"))),
+        }
+    }
+
+    /// Thread `t`'s blocked call, which Spindle or the kernel completed.
+    fn take_waiter(&mut self, t: ThreadId) -> VmResult<Waiting> {
+        self.waiting.remove(&t).ok_or_else(|| self.internal(format!("no blocked call of thread {t} is on record")))
+    }
+
+    /// The check's own bookkeeping broke (never the program's fault): the run stops, and the
+    /// check fails with an error that says so ([`OracleError`], exit code 3 on the command line).
+    pub(super) fn internal(&self, what: String) -> Box<Stop> {
+        internal(&self.broken, what)
     }
 
     /// How the kernel's answer differs from Spindle's, one sentence each (none: they agree).
@@ -692,6 +777,16 @@ impl Checker {
         Box::new(Stop { kind: StopKind::Unsupported, diags: vec![Diagnostic::error(e).at(p.span, "here")], race: None })
     }
 
+    /// A lane's call that has not returned in time: if its thread is not asleep in the kernel
+    /// (a loaded machine has not run it yet, or it is still working), it gets [`LATE_FACTOR`]
+    /// times the timeout more before it counts as blocked. `None`: it still has not returned.
+    fn late_answer(&mut self, lane: usize, p: &Pending) -> VmResult<Option<CallReply>> {
+        if self.link.lane(lane) == LaneState::Asleep {
+            return Ok(None);
+        }
+        self.link.collect(lane, self.timeout * LATE_FACTOR, false).map_err(|e| self.no_answer(e, p))
+    }
+
     /// The program cannot be checked further: the run stops here (exit code 3).
     pub(super) fn refuse(&mut self, why: String, span: Span) -> Box<Stop> {
         let d = Diagnostic::error(format!("--against-kernel cannot check this program: {why}"))
@@ -738,44 +833,59 @@ impl Checker {
         if let Some(fd) = Self::new_fds(m, &p, v).into_iter().find(|&fd| fd >= self.link.ceiling) {
             return Err(self.refuse(format!("`{}` gave fd {fd}: {}", p.name, self.ceiling_text()), p.span));
         }
-        let lane = match self.lane_of(p.thread) {
+        let lane = match self.lane_of(m, p.thread) {
             Ok(l) => l,
             Err(why) => return Err(self.refuse(why, p.span)),
         };
-        let reply = match self.link.call(lane, self.timeout, &p.req) {
-            Ok(Some(r)) => r,
-            Ok(None) => {
+        if let Err(why) = self.timers.catch_up(m.now()) {
+            return Err(self.refuse(why, p.span));
+        }
+        let mut req = p.req.clone();
+        if let Call::TimerfdSettime(c) = p.call {
+            if let Err(why) = self.timers.translate(m, c.fd.0, c.flags.bits() as i32, &mut req, at!(TimerfdSettime.new)) {
+                return Err(self.refuse(format!("`timerfd_settime`: {why}"), p.span));
+            }
+        }
+        self.timers.sent = kernel_now();
+        let answer = self.link.call(lane, self.timeout, &req);
+        self.timers.answered = kernel_now();
+        let reply = match answer.map_err(|e| self.no_answer(e, &p))? {
+            Some(r) => Some(r),
+            None => self.late_answer(lane, &p)?,
+        };
+        let reply = match reply {
+            Some(r) => r,
+            None => {
                 self.compared += 1;
                 let diff = format!("`{}` returned in Spindle, but blocked on Linux (no answer within {:?})", p.name, self.timeout);
                 return Err(self.blocked_divergence(m, &p, Some((v, errno)), None, diff));
             }
-            Err(e) => return Err(self.no_answer(e, &p)),
         };
         self.compare_reply(m, &p, v, errno, reply)
     }
 
-    /// Compares Spindle's answer to a call with the kernel's.
+    /// Compares Spindle's answer to a call with the kernel's (an answer that depends on an
+    /// armed timer within the timer tolerance, `timers.rs`).
     pub(super) fn compare_reply(&mut self, m: &Machine<Shims>, p: &Pending, v: i64, errno: i64, reply: CallReply) -> VmResult<()> {
         self.compared += 1;
-        let diffs = self.differences(m, p, v, errno, &reply);
+        let mut diffs = self.differences(m, p, v, errno, &reply);
         let back: Vec<&Buf> = p.req.bufs.iter().filter(|b| b.back).collect();
+        let outs: Vec<(usize, &[u8])> = back.iter().zip(&reply.outs).map(|(b, k)| (b.arg, k.as_slice())).collect();
+        let mut tolerated = false;
         if !diffs.is_empty() {
+            match self.timers.compare(m, p, v, errno, &reply, &outs) {
+                Verdict::Agree => tolerated = true,
+                Verdict::Differ(why) => diffs.push(why),
+                Verdict::Exact => {}
+            }
+        }
+        if !diffs.is_empty() && !tolerated {
             let spindle = render_call(m, p, v, errno, None);
-            let outs: Vec<(usize, &[u8])> = back.iter().zip(&reply.outs).map(|(b, k)| (b.arg, k.as_slice())).collect();
             let linux = render_call(m, p, reply.ret, reply.errno, Some(&outs));
             return Err(self.diverged(m, p, spindle, Some(linux), diffs));
         }
-        // A timer on the virtual clock expires when Linux's does not (and the other way round).
-        let armed = match p.call {
-            Call::TimerfdSettime(c) => Itimerspec::peek(&m.memory, c.new.addr()).is_some_and(|t| t.value != Timespec::default()),
-            _ => false,
-        };
-        if armed && v == 0 {
-            return Err(self.refuse(
-                "`timerfd_settime` armed a timer: its expirations follow Spindle's virtual clock, not the kernel's".into(),
-                p.span,
-            ));
-        }
+        let new_fds = Self::new_fds(m, p, v);
+        self.timers.track(m, p, v, &new_fds, !tolerated);
         Ok(())
     }
 
@@ -831,6 +941,29 @@ impl Checker {
             diagnostic: d.clone(),
         }));
         Box::new(Stop { kind: StopKind::Unsupported, diags: vec![d], race: None })
+    }
+}
+
+/// An internal error of the check: recorded in `broken` (the first one), and the stop that ends
+/// the run.
+pub(super) fn internal(broken: &RefCell<Option<OracleError>>, what: String) -> Box<Stop> {
+    let e = format!("--against-kernel internal error: {what} (a bug of the check, not of the program)");
+    broken.borrow_mut().get_or_insert_with(|| OracleError(e.clone()));
+    Box::new(Stop { kind: StopKind::Unsupported, diags: vec![Diagnostic::error(e)], race: None })
+}
+
+/// Whether Spindle ended the timed wait `w` by its timeout (it returned 0).
+fn timed_out(w: &Waiting, v: Option<u64>) -> bool {
+    w.p.timed_wait && v == Some(0)
+}
+
+/// Takes lane `free[k]` (the first if `k` is `None`) out of `free`. A group of waiters has as
+/// many lanes as waiters, so there is always one to take (`None` would be a bug of the check).
+fn take_lane(free: &mut Vec<usize>, k: Option<usize>) -> Option<usize> {
+    match k {
+        Some(k) if k < free.len() => Some(free.remove(k)),
+        _ if !free.is_empty() => Some(free.remove(0)),
+        _ => None,
     }
 }
 
@@ -914,15 +1047,16 @@ pub(super) fn render_out(kind: Arg, ptr: u64, ret: i64, b: &[u8]) -> Option<Stri
     })
 }
 
-/// Two calls the kernel would answer alike from any thread: the same system call with the same
-/// arguments and the same input bytes (their buffers may lie at different guest addresses).
-pub(super) fn same_call(a: &CallReq, b: &CallReq) -> bool {
+/// What makes two calls the same for the kernel, which would answer them alike from any thread:
+/// the same system call with the same arguments and the same input bytes (their buffers may lie
+/// at different guest addresses).
+type CallKey = (i64, [u64; 6], Vec<(usize, u64, bool, bool, u64, Vec<u8>)>);
+
+/// The key of `r`: the system call, its arguments and its buffers' input bytes.
+pub(super) fn call_key(r: &CallReq) -> CallKey {
     // What an output buffer holds before the call does not matter: the kernel only writes it.
-    let key = |r: &CallReq| {
-        let bufs = r.bufs.iter().map(|b| (b.arg, b.len, b.writable, b.back, b.raw, if b.back { Vec::new() } else { b.bytes.clone() }));
-        (r.nr, r.args, bufs.collect::<Vec<_>>())
-    };
-    key(a) == key(b)
+    let bufs = r.bufs.iter().map(|b| (b.arg, b.len, b.writable, b.back, b.raw, if b.back { Vec::new() } else { b.bytes.clone() }));
+    (r.nr, r.args, bufs.collect())
 }
 
 /// An epoll wait that blocks in Spindle waits without a timeout on Linux (the plan asks for a

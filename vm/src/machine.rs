@@ -414,6 +414,11 @@ impl<H: Host> Machine<H> {
         self.threads.get(t).is_some_and(|th| matches!(th.state, ThreadState::Blocked { .. }))
     }
 
+    /// Whether thread `t` has ended (for observers: an oracle thread of its own can be reused).
+    pub fn is_terminated(&self, t: ThreadId) -> bool {
+        self.threads.get(t).is_some_and(|th| matches!(th.state, ThreadState::Terminated))
+    }
+
     /// The result of thread `t`'s foreign call that blocked and has since finished, while `t`
     /// has not resumed yet: `None` while it is still blocked or when it is in no such call. For
     /// observers (`spindle run --against-kernel` compares it when the call finishes, before the

@@ -8,7 +8,8 @@
 # Lines starting with "# " are native-only notes (e.g. "still blocked after 200 ms" where
 # Spindle reports a deadlock); they are not compared with Spindle's output.
 set -uo pipefail
-# TWIN_DIR and PROGRAMS let another twin directory use this script (file_scenarios/run.sh).
+# TWIN_DIR and PROGRAMS let another twin directory use this script (file_scenarios/run.sh,
+# poll_scenarios/run.sh).
 cd "${TWIN_DIR:-$(dirname "$0")}"
 programs=${PROGRAMS:-../../../programs/fds}
 record=0
