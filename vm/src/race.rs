@@ -628,7 +628,8 @@ impl Detector {
             self.sc_clock.join(&self.clocks[i].clock);
         }
         if ord.releases() {
-            self.clocks[i].fence_release = self.clocks[i].clock.clone();
+            let tc = &mut self.clocks[i];
+            tc.fence_release.clone_from(&tc.clock);
             self.clocks[i].clock.increment(self.active);
         }
         self.refresh_epoch();
@@ -1121,11 +1122,14 @@ impl Detector {
                 // Read-modify-writes continue the release sequence.
                 meta.sync.join(released);
             } else {
-                meta.sync = released.clone();
+                meta.sync.clone_from(released);
             }
             meta.write_vector.set(me, now);
             if weak {
                 if meta.stores.is_empty() {
+                    // Room for a few stores at once (a deque grows from none to four to eight
+                    // otherwise; the budget is charged per store either way).
+                    meta.stores.reserve(8);
                     // The value before the first atomic store: it happens before everything
                     // (a non-atomic write that did not would have raced).
                     meta.stores.push_back(StoreElem {
