@@ -2,7 +2,11 @@
 //! twin with a few more steps), with the random scheduler and with exhaustive DFS (bounded,
 //! unbounded, and unbounded with partial-order reduction), on one job and on every core; and
 //! the fixed cost of starting one run (machine, memory, shims, the run's record), measured as
-//! random exploration of a program whose `main` only returns. `cargo bench --bench explore`.
+//! random exploration of a program whose `main` only returns; and random exploration of two
+//! small programs of `programs/bugs/` (the fixed twins, so that every run goes to its end):
+//! `lost_update_fixed` (relaxed read-modify-writes) and `mp_no_release_fixed` (a release store
+//! and an acquire load, which with weak memory on — the default — may read either store: a
+//! store choice in some runs). `cargo bench --bench explore`.
 
 use spindle::explore::{self, Options, Strategy, UNBOUNDED};
 use std::time::Instant;
@@ -36,6 +40,12 @@ fn inc() {
         return;
     }
 }";
+
+/// Small programs of `programs/bugs/`, explored as they are (weak memory and race detection on).
+const BUG_PROGRAMS: [(&str, &str); 2] = [
+    ("lost_update_fixed", include_str!("../programs/bugs/lost_update_fixed.mir")),
+    ("mp_no_release_fixed", include_str!("../programs/bugs/mp_no_release_fixed.mir")),
+];
 
 fn measure(name: &str, strategy: Strategy, runs: Option<u64>, jobs: usize) {
     measure_program(name, PROGRAM, strategy, runs, jobs);
@@ -76,6 +86,11 @@ fn main() {
     }
     for &j in &jobs {
         measure("random", Strategy::Random, Some(50_000), j);
+    }
+    for (name, text) in BUG_PROGRAMS {
+        for &j in &jobs {
+            measure_program(&format!("random, {name}"), text, Strategy::Random, Some(50_000), j);
+        }
     }
     for &j in &jobs {
         measure("pct:3", Strategy::Pct { depth: 3 }, Some(50_000), j);

@@ -10,6 +10,9 @@
 //! the `native_*` functions give the same ratios in instructions (docs/performance.md);
 //! `SPINDLE_BENCH_ONLY=count` (or `fib`, `mem`) runs one program only.
 
+mod common;
+
+use common::{mem_guest, mem_result};
 use spindle::{Program, RunConfig};
 use std::hint::black_box;
 use std::time::Instant;
@@ -105,36 +108,6 @@ fn native_fib(n: u64) -> u64 {
     }
 }
 
-/// A load and a store per iteration while a second thread is alive, so the race detector
-/// checks every access (it starts at the first `spawn`).
-fn mem_guest(n: u64) -> String {
-    format!(
-        r#"
-static BUF: [u64; 1024];
-fn main() -> i64 {{
-    let t: i64;
-    let i: i64;
-    let p: ptr;
-    let v: u64;
-    bb0: {{ t = call spawn(idle, 0) -> head; }}
-    head: {{ switch i < {n} {{ true => body, false => done }} }}
-    body: {{
-        p = &BUF + (i & 1023) * 8;
-        v = load.u64 p;
-        store.u64 p, v +% 1;
-        i = i + 1;
-        goto head;
-    }}
-    done: {{ v = load.u64 &BUF; println "{{}}", v; return 0; }}
-}}
-fn idle(x: i64) -> i64 {{
-    bb0: {{ call usleep(1000000000) -> bb1; }}
-    bb1: {{ return 0; }}
-}}
-"#
-    )
-}
-
 #[inline(never)]
 fn native_mem(n: u64) -> u64 {
     let mut buf = [0u64; 1024];
@@ -145,11 +118,6 @@ fn native_mem(n: u64) -> u64 {
         i += 1;
     }
     buf[0]
-}
-
-/// The value `mem` leaves in its first word: how many iterations hit index 0.
-fn mem_result(n: u64) -> u64 {
-    n.div_ceil(1024)
 }
 
 struct Wasm {

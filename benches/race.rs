@@ -5,44 +5,20 @@
 //! `SPINDLE_BENCH_QUICK=1` runs each once with 1/100 of the work, for callgrind
 //! (docs/performance.md).
 
+mod common;
+
+use common::{mem_guest, mem_result};
 use spindle::{Program, RunConfig};
 use std::time::Instant;
 
-fn guest(iters: u64) -> String {
-    format!(
-        r#"
-static BUF: [u64; 1024];
-fn main() -> i64 {{
-    let t: i64;
-    let i: i64;
-    let p: ptr;
-    let v: u64;
-    bb0: {{ t = call spawn(idle, 0) -> head; }}
-    head: {{ switch i < {iters} {{ true => body, false => done }} }}
-    body: {{
-        p = &BUF + (i & 1023) * 8;
-        v = load.u64 p;
-        store.u64 p, v +% 1;
-        i = i + 1;
-        goto head;
-    }}
-    done: {{ return 0; }}
-}}
-fn idle(x: i64) -> i64 {{
-    bb0: {{ call usleep(1000000000) -> bb1; }}
-    bb1: {{ return 0; }}
-}}
-"#
-    )
-}
-
-fn time(program: &Program, race_check: bool, runs: usize) -> f64 {
+fn time(program: &Program, race_check: bool, runs: usize, expect: &str) -> f64 {
     let config = RunConfig { race_check, ..RunConfig::default() };
     (0..runs)
         .map(|_| {
             let t = Instant::now();
             let out = program.run(&config);
             assert_eq!(out.exit_code, 0, "{}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(String::from_utf8_lossy(&out.stdout), expect);
             t.elapsed().as_secs_f64()
         })
         .fold(f64::INFINITY, f64::min)
@@ -51,9 +27,10 @@ fn time(program: &Program, race_check: bool, runs: usize) -> f64 {
 fn main() {
     let quick = std::env::var_os("SPINDLE_BENCH_QUICK").is_some();
     let (iters, runs) = if quick { (200_000, 1) } else { (20_000_000, 3) };
-    let program = Program::from_source("race_bench.mir", guest(iters)).expect("benchmark program compiles");
-    let on = time(&program, true, runs);
-    let off = time(&program, false, runs);
+    let program = Program::from_source("race_bench.mir", mem_guest(iters)).expect("benchmark program compiles");
+    let expect = format!("{}\n", mem_result(iters));
+    let on = time(&program, true, runs, &expect);
+    let off = time(&program, false, runs, &expect);
     let accesses = 2 * iters;
     println!("memory loop, {iters} iterations, 2 accesses each, 2 threads alive (best of {runs})");
     println!("  detector on : {:>7.1} M checked accesses/s ({:.3} s)", accesses as f64 / on / 1e6, on);

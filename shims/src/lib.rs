@@ -87,7 +87,7 @@ pub struct Shims {
     /// Threads asleep in `futex`, by word.
     futexes: futex::Futexes,
     /// The guest's file system.
-    fs: fs::Fs,
+    fs: fs::LazyFs,
 }
 
 /// What the shims keep for one live description (removed, all of it, when it is destroyed).
@@ -119,7 +119,7 @@ impl Shims {
 
     /// Seeds the file system from `seed` (before the run starts; `--fs DIR`).
     pub fn set_fs_seed(&mut self, seed: &fs::FsSeed) {
-        self.fs = fs::Fs::new(seed);
+        self.fs = fs::LazyFs::new(seed);
     }
 
     /// Runs one call through `run`, recording it in the trace if there is one and showing it to

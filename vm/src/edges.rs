@@ -31,7 +31,6 @@ const RELEASES_KEPT: usize = 16;
 /// The rows below are inline up to a few entries: a run of a small program (the common case
 /// when exploring, where every run starts afresh) then allocates one row table per kind, not
 /// one per thread and kind.
-#[derive(Default)]
 pub struct Edges {
     /// Per thread, per vector index: the edge that last raised that entry, and the value.
     learned: Vec<SmallVec<[Option<(Edge, VTime)>; 4]>>,
@@ -39,6 +38,35 @@ pub struct Edges {
     releases: Vec<SmallVec<[(VTime, Site); 4]>>,
     /// Per thread: the threads it joined, in order.
     joined: Vec<SmallVec<[ThreadId; 2]>>,
+}
+
+type Rows = (Vec<SmallVec<[Option<(Edge, VTime)>; 4]>>, Vec<SmallVec<[(VTime, Site); 4]>>, Vec<SmallVec<[ThreadId; 2]>>);
+
+thread_local! {
+    /// The row tables of the last log dropped on this host thread, emptied, for the next run's
+    /// log (as the race detector's [`crate::race`] vectors are): one allocation per table and
+    /// run saved. Only capacity is kept.
+    static SPARE: std::cell::Cell<Option<Rows>> = const { std::cell::Cell::new(None) };
+}
+
+impl Default for Edges {
+    fn default() -> Self {
+        let (learned, releases, joined) = SPARE.try_with(|s| s.take()).ok().flatten().unwrap_or_default();
+        Edges { learned, releases, joined }
+    }
+}
+
+impl Drop for Edges {
+    fn drop(&mut self) {
+        if self.learned.len() + self.releases.len() + self.joined.len() > 256 {
+            return;
+        }
+        let mut rows = (std::mem::take(&mut self.learned), std::mem::take(&mut self.releases), std::mem::take(&mut self.joined));
+        rows.0.clear();
+        rows.1.clear();
+        rows.2.clear();
+        let _ = SPARE.try_with(|s| s.set(Some(rows)));
+    }
 }
 
 impl Edges {

@@ -460,31 +460,89 @@ pub struct Detector {
     pub max_clock_len: usize,
 }
 
+/// The vectors of a detector that has been dropped, emptied, for the next detector made on the
+/// same host thread: `explore` makes one per run, and allocating and freeing them every time
+/// was a tenth of a small run's cost. Only capacity is kept: nothing of a run reaches the next.
+#[derive(Default)]
+struct Spare {
+    clocks: Vec<ThreadClocks>,
+    idx_of: Vec<VectorIdx>,
+    owner: Vec<usize>,
+    finished: Vec<bool>,
+    retired: Vec<(VectorIdx, VTime)>,
+    shadows: Vec<Option<Box<Shadow>>>,
+    cand: Vec<u32>,
+    scratch: Vec<(usize, usize)>,
+}
+
+thread_local! {
+    static SPARE: std::cell::Cell<Option<Spare>> = const { std::cell::Cell::new(None) };
+}
+
+impl Drop for Detector {
+    fn drop(&mut self) {
+        // A detector with a big shadow table keeps it to itself (its memory goes now).
+        if self.shadows.len() > 1024 {
+            return;
+        }
+        let mut spare = Spare {
+            clocks: std::mem::take(&mut self.clocks),
+            idx_of: std::mem::take(&mut self.idx_of),
+            owner: std::mem::take(&mut self.owner),
+            finished: std::mem::take(&mut self.finished),
+            retired: std::mem::take(&mut self.retired),
+            shadows: std::mem::take(&mut self.shadows),
+            cand: std::mem::take(&mut self.cand),
+            scratch: std::mem::take(&mut self.scratch),
+        };
+        spare.clocks.clear();
+        spare.idx_of.clear();
+        spare.owner.clear();
+        spare.finished.clear();
+        spare.retired.clear();
+        spare.shadows.clear();
+        spare.cand.clear();
+        spare.scratch.clear();
+        // `try_with`: nothing is kept while the host thread itself ends.
+        let _ = SPARE.try_with(|s| s.set(Some(spare)));
+    }
+}
+
 impl Detector {
     /// Starts detection with `main` (thread 0) as the only thread.
     pub fn new() -> Self {
         let mut clock = VClock::new();
         clock.set(VectorIdx(0), 1);
         // Room for a few threads from the start: a small program's spawns then grow nothing.
-        fn with<T>(x: T) -> Vec<T> {
-            let mut v = Vec::with_capacity(4);
-            v.push(x);
-            v
-        }
+        let mut sp = match SPARE.try_with(|s| s.take()) {
+            Ok(Some(sp)) => sp,
+            _ => Spare {
+                clocks: Vec::with_capacity(4),
+                idx_of: Vec::with_capacity(4),
+                owner: Vec::with_capacity(4),
+                finished: Vec::with_capacity(4),
+                ..Spare::default()
+            },
+        };
+        sp.clocks.push(ThreadClocks { clock, ..ThreadClocks::default() });
+        sp.idx_of.push(VectorIdx(0));
+        sp.owner.push(0);
+        sp.finished.push(false);
+        let Spare { clocks, idx_of, owner, finished, retired, shadows, cand, scratch } = sp;
         let mut d = Detector {
-            clocks: with(ThreadClocks { clock, ..ThreadClocks::default() }),
-            idx_of: with(VectorIdx(0)),
-            owner: with(0),
-            finished: with(false),
-            retired: Vec::new(),
+            clocks,
+            idx_of,
+            owner,
+            finished,
+            retired,
             active: VectorIdx(0),
             my_epoch: 0,
-            shadows: Vec::new(),
+            shadows,
             sc_clock: VClock::new(),
             sc_ops: VClock::new(),
             weak: false,
-            cand: Vec::new(),
-            scratch: Vec::new(),
+            cand,
+            scratch,
             budget: Budget::default(),
             max_clock_len: 1,
         };
@@ -628,7 +686,8 @@ impl Detector {
             self.sc_clock.join(&self.clocks[i].clock);
         }
         if ord.releases() {
-            self.clocks[i].fence_release = self.clocks[i].clock.clone();
+            let tc = &mut self.clocks[i];
+            tc.fence_release.clone_from(&tc.clock);
             self.clocks[i].clock.increment(self.active);
         }
         self.refresh_epoch();
@@ -1121,11 +1180,14 @@ impl Detector {
                 // Read-modify-writes continue the release sequence.
                 meta.sync.join(released);
             } else {
-                meta.sync = released.clone();
+                meta.sync.clone_from(released);
             }
             meta.write_vector.set(me, now);
             if weak {
                 if meta.stores.is_empty() {
+                    // Room for a few stores at once (a deque grows from none to four to eight
+                    // otherwise; the budget is charged per store either way).
+                    meta.stores.reserve(8);
                     // The value before the first atomic store: it happens before everything
                     // (a non-atomic write that did not would have raced).
                     meta.stores.push_back(StoreElem {
