@@ -283,7 +283,8 @@ fn dfs_proves_each_correct_twin_clean_within_its_bound() {
 
 #[test]
 fn the_lock_twins_are_clean_under_dfs_inf_and_the_abba_report_names_mutexes_and_holders() {
-    for twin in ["mutex_abba_fixed", "condvar_lost_wakeup_fixed", "mutex_wrong_unlock_fixed"] {
+    // With a spurious wakeup injected (dfs's default): the library's locks wait in loops.
+    for twin in ["mutex_abba_fixed", "condvar_lost_wakeup_fixed", "mutex_wrong_unlock_fixed", "condvar_if_wait_fixed"] {
         let rel = format!("programs/bugs/{twin}.mir");
         let s = explore_file(&rel, &opts(Strategy::Dfs { bound: u32::MAX }, None));
         assert!(s.failure.is_none(), "{twin}: {:?}", s.failure.map(|f| f.report));
@@ -298,6 +299,74 @@ fn the_lock_twins_are_clean_under_dfs_inf_and_the_abba_report_names_mutexes_and_
         "waits in `futex` for the mutex at A+0x0, held by thread `one#1`",
     ] {
         assert!(report.contains(needle), "{needle:?} not in\n{report}");
+    }
+}
+
+/// The `if`-instead-of-`while` condvar bug: no interleaving shows it, only a spurious wakeup.
+#[test]
+fn the_condvar_if_bug_is_found_only_through_a_spurious_wakeup() {
+    let bug = "programs/bugs/condvar_if_wait.mir";
+    let class = "Panic: the program panicked: assertion failed: the wait returned, so the data is there";
+    let off = |strategy, runs| Options { spurious_wakeups: Some(0), ..opts(strategy, runs) };
+    // Without spurious wakeups: every interleaving, up to equivalence, is clean.
+    let s = explore_file(bug, &off(Strategy::Dfs { bound: UNBOUNDED }, None));
+    assert!(s.failure.is_none() && s.exhaustive, "{:?}", s.failure.map(|f| f.report));
+    // With them (the default for dfs and pct, at most one per run): found by each, and the
+    // replay string, which records the wakeup, reproduces it under `spindle run`'s defaults.
+    let (p, _) = load(bug);
+    for (strategy, budget) in [
+        (Strategy::Dfs { bound: UNBOUNDED }, DFS_BUDGET),
+        (Strategy::Dfs { bound: 2 }, DFS_BUDGET),
+        (Strategy::Pct { depth: 3 }, PCT_BUDGET),
+    ] {
+        let s = explore_file(bug, &opts(strategy, Some(budget)));
+        let f = s.failure.as_ref().unwrap_or_else(|| panic!("{strategy}: not found in {} runs", s.runs));
+        assert_eq!(f.class, class, "{strategy}");
+        let schedule = Schedule::parse(&f.replay).unwrap().schedule;
+        assert_eq!(schedule.spurious_wakes(), 1, "{strategy}: {}", f.replay);
+        let again = explore::run_one(&p, &RunConfig::default(), replay_policy(&f.replay), false, false);
+        assert_eq!((again.schedule_error, explore::failure_class(&again.stop)), (None, f.class.clone()), "{strategy}: replay");
+    }
+    // Random injects none unless asked (its run i is `spindle run --sched random --seed i`).
+    let s = explore_file(bug, &opts(Strategy::Random, Some(RANDOM_BUDGET)));
+    assert!(s.failure.is_none(), "{:?}", s.failure.map(|f| f.report));
+    let s = explore_file(bug, &Options { spurious_wakeups: Some(1), ..opts(Strategy::Random, Some(RANDOM_BUDGET)) });
+    assert_eq!(s.failure.expect("random with spurious wakeups on").class, class);
+    // The table says which wait woke spuriously.
+    let (code, out, err) = spindle(&["explore", "--sched", "dfs", bug]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("call futex(c, FUTEX_WAIT_PRIVATE, seq) · futex wait woke spuriously"), "{out}");
+    let (code, out, _) = spindle(&["explore", "--sched", "dfs", "--spurious-wakeups", "off", bug]);
+    assert_eq!(code, 0, "{out}");
+    // The twin, which waits in a loop, is clean with them.
+    let s = explore_file("programs/bugs/condvar_if_wait_fixed.mir", &opts(Strategy::Dfs { bound: UNBOUNDED }, None));
+    assert!(s.failure.is_none() && s.exhaustive, "{:?}", s.failure.map(|f| f.report));
+}
+
+#[test]
+fn spurious_wakeups_are_bounded_per_run_and_optimal_dpor_keeps_every_outcome() {
+    // `dfs:inf` with at most K spurious wakeups per run finds exactly the outcomes of every
+    // interleaving with at most K (no reduction), and never a run with more than K.
+    let rel = "programs/bugs/mutex_wrong_unlock.mir";
+    let mut last = 0;
+    for k in 0..=2 {
+        let o = |reduction| Options {
+            spurious_wakeups: Some(k),
+            keep_going: true,
+            reduction,
+            ..opts(Strategy::Dfs { bound: UNBOUNDED }, None)
+        };
+        let red = explore_file(rel, &o(true));
+        let all = explore_file(rel, &o(false));
+        assert!(red.exhaustive && red.reduced && all.exhaustive, "K = {k}");
+        assert_eq!(outcome_set(&red), outcome_set(&all), "K = {k}");
+        assert_eq!(red.redundant, 0, "K = {k}");
+        assert!(red.runs > last, "K = {k}: {} schedules, {last} with one fewer", red.runs);
+        last = red.runs;
+        for oc in red.outcomes.iter().chain(&all.outcomes) {
+            let e = oc.example.as_ref().unwrap();
+            assert!(Schedule::parse(&e.replay).unwrap().schedule.spurious_wakes() <= k as u64, "K = {k}: {}", e.replay);
+        }
     }
 }
 
