@@ -338,6 +338,9 @@ fn the_condvar_if_bug_is_found_only_through_a_spurious_wakeup() {
     assert!(out.contains("call futex(c, FUTEX_WAIT_PRIVATE, seq) · futex wait woke spuriously"), "{out}");
     let (code, out, _) = spindle(&["explore", "--sched", "dfs", "--spurious-wakeups", "off", bug]);
     assert_eq!(code, 0, "{out}");
+    let (code, _, err) = spindle(&["explore", "--spurious-wakeups", "sometimes", bug]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("write `on`, `off` or a number N"), "{err}");
     // The twin, which waits in a loop, is clean with them.
     let s = explore_file("programs/bugs/condvar_if_wait_fixed.mir", &opts(Strategy::Dfs { bound: UNBOUNDED }, None));
     assert!(s.failure.is_none() && s.exhaustive, "{:?}", s.failure.map(|f| f.report));

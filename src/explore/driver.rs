@@ -449,6 +449,9 @@ fn indexed(
             if s.failed() || nondet.is_some() {
                 let which = match opts.strategy {
                     Strategy::Pct { depth } => format!("run {i} (pct:{depth}, seed {i})"),
+                    // `spindle run --sched random` injects no spurious wakeup: the seed alone is
+                    // the reproduction only without them.
+                    _ if opts.config.spurious_wakeups > 0 => format!("run {i} (random, seed {i}, with spurious wakeups)"),
                     _ => format!("run {i} (`--sched random --seed {i}`)"),
                 };
                 if piece.failed(shared, opts, || found(program, &s, vec![j], which, nondet)) {
