@@ -69,6 +69,11 @@ pub struct Args {
     /// Do not stop at the first failure: explore everything and count every outcome.
     #[arg(long)]
     keep_going: bool,
+    /// Inject spurious wakeups: a `futex` wait may return 0 at once, as if woken, as a
+    /// scheduling decision (docs/explore.md). `on` allows one per run, `N` at most N, `off`
+    /// none. Default: `on` for `pct` and `dfs`, `off` for `random`.
+    #[arg(long, value_name = "on|off|N", value_parser = explore::parse_spurious_wakeups)]
+    spurious_wakeups: Option<u32>,
     /// Give the program's `const NAME` the value VALUE (repeatable; docs/language.md).
     #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
     consts: Vec<(String, String)>,
@@ -146,6 +151,7 @@ pub fn run(a: Args, color: bool) -> Verdict {
             keep_going: a.keep_going,
             interrupt: Some(cli_io::interrupt_flag()),
             consts: a.consts.clone(),
+            spurious_wakeups: a.spurious_wakeups,
         };
         let text = match spindle::read_limited(file, a.max_input_bytes, "the program")
             .and_then(|b| spindle_vm::front::decode_source(b).map_err(|d| format!("`{file}`: {}", d.title)))

@@ -931,6 +931,13 @@ impl Sweep {
         self
     }
 
+    /// At most `n` injected spurious `futex` wakeups per run (`--spurious-wakeups N`; 0 turns
+    /// them off). Default: one for PCT and DFS, none for random seeds (docs/explore.md).
+    pub fn spurious_wakeups(mut self, n: u32) -> Self {
+        self.options.spurious_wakeups = Some(n);
+        self
+    }
+
     /// At most `n` schedules.
     pub fn runs(mut self, n: u64) -> Self {
         self.options.runs = Some(n);

@@ -383,6 +383,8 @@ impl Config {
             max_allocations: self.max_allocations,
             race_check: self.race_check,
             weak_memory: self.weak_memory,
+            // `spindle run` never injects spurious wakeups; a replayed schedule's are followed.
+            spurious_wakeups: 0,
             interrupt: None,
         }
     }

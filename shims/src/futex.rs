@@ -29,6 +29,17 @@
 //! library get their ordering from their own atomics regardless (their lock paths `cas` with
 //! `acquire` after every wait).
 //!
+//! Spurious wakeups: futex(2) says a wait "returns 0 if the caller was woken up", that callers
+//! "should always conservatively assume that a return value of 0 can mean a spurious wake-up"
+//! (a wake meant for an earlier user of the same word), and a wait may also end with `EINTR`
+//! on a signal. `spindle explore` injects the first kind (`--spurious-wakeups`, on by default
+//! for `pct` and `dfs`): a wait that would sleep returns 0 at once instead, a scheduling decision
+//! of the VM ([`Machine::spurious_wakeup`]) recorded in the schedule. Returning at once loses
+//! nothing against returning later: the scheduler may delay the thread as long as it likes, and
+//! a wake that would have found it asleep could as well have come after it woke. `EINTR` is not
+//! injected: code that handles one handles the other the same way (it re-checks its condition),
+//! and there are no signals yet.
+//!
 //! Not modelled: `FUTEX_WAKE_OP`, the PI operations and `FUTEX_FD` (an *unsupported* report);
 //! `EINTR` (nothing interrupts a wait yet).
 
@@ -181,6 +192,11 @@ pub fn futex(s: &mut Shims, m: &mut Machine<Shims>, a: Futex) -> VmResult<Ret> {
             let deadline = timeout.map(|ns| if cmd == FUTEX_WAIT { m.now().saturating_add(ns) } else { ns });
             if deadline.is_some_and(|d| d <= m.now()) {
                 return fail(m, ETIMEDOUT);
+            }
+            // A spurious wakeup (`spindle explore --spurious-wakeups`): the wait returns 0 at
+            // once, as a woken one does, without being woken — so nothing synchronises with it.
+            if m.spurious_wakeup()? {
+                return Ok(Ret::Value(0));
             }
             let thread = m.active_thread();
             s.futexes.waiters.push(Waiter { thread, addr, private, bitset });

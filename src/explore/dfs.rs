@@ -37,13 +37,24 @@ struct Node {
     /// A store choice (weak memory) instead of a thread choice: the load's candidates and the
     /// mask of those its thread has not read before. Its options are `STORE | k`.
     store: Option<(u32, u64)>,
+    /// With `store`: a spurious-wakeup choice instead (a `futex` wait sleeps, 0, or returns at
+    /// once, 1; `fresh` says whether the run's budget allows 1). Its options are `WAKE | k`.
+    wake: bool,
 }
 
 /// Marks a DFS option (and prefix entry) that is a store choice `k`, not a thread.
 const STORE: u32 = 1 << 31;
+/// Marks a DFS option (and prefix entry) that is a spurious-wakeup choice `k`, not a thread.
+const WAKE: u32 = 1 << 30;
 
 fn is_store(o: u32) -> bool {
     o & STORE != 0
+}
+
+/// A store or spurious-wakeup choice: an option of the running thread's step, not a thread
+/// (options of one choice do not put each other to sleep).
+fn is_choice(o: u32) -> bool {
+    o & (STORE | WAKE) != 0
 }
 
 impl Node {
@@ -60,7 +71,8 @@ impl Node {
     /// `random`: it would make a spin loop's tree infinite).
     fn options(&self, used: u32, bound: u32) -> Vec<u32> {
         if let Some((n, fresh)) = self.store {
-            return std::iter::once(STORE).chain((1..n.min(64)).filter(|&k| fresh >> k & 1 != 0).map(|k| STORE | k)).collect();
+            let tag = if self.wake { WAKE } else { STORE };
+            return std::iter::once(tag).chain((1..n.min(64)).filter(|&k| fresh >> k & 1 != 0).map(|k| tag | k)).collect();
         }
         let rs: Vec<usize> = self.runnable.iter().map(|&t| t as usize).collect();
         let asleep = |t: usize| self.asleep.contains(&(t as u32));
@@ -80,11 +92,12 @@ fn nodes_of(s: &Single) -> Vec<Node> {
         current: r.thread,
         current_runnable: true,
         yielded: false,
-        chosen: STORE | r.chosen,
+        chosen: (if r.wake { WAKE } else { STORE }) | r.chosen,
         runnable: Vec::new(),
         asleep: Vec::new(),
         fp: None,
         store: Some((r.candidates, r.fresh)),
+        wake: r.wake,
     };
     let mut reads = s.reads.iter().peekable();
     let mut nodes = Vec::new();
@@ -104,6 +117,7 @@ fn nodes_of(s: &Single) -> Vec<Node> {
                 asleep: s.point_asleep.get(i).cloned().unwrap_or_default(),
                 fp: s.point_fp.get(i).cloned().flatten(),
                 store: None,
+                wake: false,
             });
         }
     }
@@ -169,13 +183,14 @@ struct Queue {
 }
 
 fn prefix_policy(prefix: &[u32], adds: &[Vec<Sleeper>], reduced: bool) -> Policy {
-    // Thread decisions and store choices are two streams of the schedule; the run consumes
-    // them in the order of the prefix.
-    let schedule = Schedule::from_decisions(prefix.iter().copied().filter(|&o| !is_store(o)))
-        .with_reads(prefix.iter().copied().filter(|&o| is_store(o)).map(|o| o & !STORE));
+    // Thread decisions, store choices and spurious-wakeup choices are three streams of the
+    // schedule; the run consumes them in the order of the prefix.
+    let schedule = Schedule::from_decisions(prefix.iter().copied().filter(|&o| !is_choice(o)))
+        .with_reads(prefix.iter().copied().filter(|&o| is_store(o)).map(|o| o & !STORE))
+        .with_wakes(prefix.iter().copied().filter(|&o| o & WAKE != 0).map(|o| o & !WAKE));
     if reduced {
-        let sleep = adds.iter().zip(prefix).filter(|(_, &o)| !is_store(o)).map(|(a, _)| a.clone()).collect();
-        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep, every_point: false }))
+        let sleep = adds.iter().zip(prefix).filter(|(_, &o)| !is_choice(o)).map(|(a, _)| a.clone()).collect();
+        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep, every_point: false, spurious: Vec::new() }))
     } else {
         Policy::Replay(Arc::new(Replay { schedule, strict: false }))
     }
@@ -243,7 +258,7 @@ pub(super) fn dfs(
                         c.key.push(i as u64);
                         if reduced {
                             c.adds.push(done.clone());
-                            if i + 1 < options.len() && !is_store(t) {
+                            if i + 1 < options.len() && !is_choice(t) {
                                 // The next options sleep on this one: its segment's footprint
                                 // (from this run for the default choice, else from a probe).
                                 let fp = if i == 0 {
@@ -414,7 +429,7 @@ fn dfs_unit(
                 }
                 let e = &mut stack[j];
                 let mut done = e.done.clone();
-                if reduced && !is_store(e.opts[e.idx]) {
+                if reduced && !is_choice(e.opts[e.idx]) {
                     done.push((e.opts[e.idx], e.cur.clone().unwrap_or_else(opaque)));
                 }
                 d.first = Some(First { opts: e.opts.clone(), start: e.idx + 1, done, used: e.used });
@@ -428,7 +443,7 @@ fn dfs_unit(
                 None => return piece,
                 Some(e) if e.idx + 1 < e.end => {
                     let fp = e.cur.take();
-                    if reduced && !is_store(e.opts[e.idx]) {
+                    if reduced && !is_choice(e.opts[e.idx]) {
                         e.done.push((e.opts[e.idx], fp.unwrap_or_else(opaque)));
                     }
                     e.idx += 1;

@@ -42,7 +42,12 @@ use spindle_vm::sched::{Reduced, Sleeper};
 use spindle_vm::{Policy, Schedule};
 use std::sync::{Arc, Mutex};
 
-/// A branch of a wakeup tree: a thread's next event, and the branches that continue it.
+/// Marks, in a wakeup-tree branch or a race reversal, a thread's event whose `futex` wait
+/// returned spuriously (a different event from the same thread's wait that slept).
+const SPURIOUS: u32 = 1 << 30;
+
+/// A branch of a wakeup tree: a thread's next event (with [`SPURIOUS`] if its wait returned
+/// spuriously), and the branches that continue it.
 struct Wu {
     thread: u32,
     /// The footprint the event had in the execution the branch was found in.
@@ -60,6 +65,26 @@ struct Node {
     sleep: Vec<Sleeper>,
     /// The wakeup tree: branches still to explore here, in order (the current one excluded).
     pending: Vec<Wu>,
+    /// The spurious-wakeup choice of the event in the current execution: `None` if its
+    /// segment ends in no wait with a choice, `Some(true)` if the wait returned spuriously.
+    wake: Option<bool>,
+    /// The event's wait slept and may return spuriously instead: that alternative is still to
+    /// explore here (before the wakeup tree's branches, with the same sleep set: it is the
+    /// same thread's step with another outcome, not another thread's).
+    alt: bool,
+}
+
+impl Node {
+    fn new(thread: u32) -> Node {
+        Node {
+            thread: thread & !SPURIOUS,
+            fp: None,
+            sleep: Vec::new(),
+            pending: Vec::new(),
+            wake: (thread & SPURIOUS != 0).then_some(true),
+            alt: false,
+        }
+    }
 }
 
 /// An executed event, for race detection.
@@ -99,6 +124,12 @@ fn available(s: &Single) -> Vec<Vec<u32>> {
 /// more than one store (weak memory): reads-from choices are not part of this algorithm yet
 /// (docs/explore.md), so the caller explores the program with sleep sets and store branching
 /// instead.
+///
+/// Spurious wakeups are: a `futex` wait that slept and could have returned at once is a node
+/// with two outcomes of the same thread's step. The other outcome is explored at that node
+/// with the node's sleep set (the sleepers' steps commute with either outcome, which have the
+/// same footprint), and an event that woke spuriously is its own event in races and wakeup
+/// trees ([`SPURIOUS`]), so that following a reversal reproduces it.
 pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &Mutex<Vec<Piece>>) -> bool {
     let mut piece = Piece::new(vec![0]);
     let mut nodes: Vec<Node> = Vec::new();
@@ -111,10 +142,11 @@ pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &
         }
         let prefix = Schedule::from_decisions(nodes.iter().map(|n| n.thread));
         let sleep: Vec<Vec<Sleeper>> = nodes.iter().map(|n| n.sleep.clone()).collect();
-        let policy = Policy::Reduced(Arc::new(Reduced { prefix, sleep, every_point: true }));
+        let spurious = nodes.iter().enumerate().filter(|(_, n)| n.wake == Some(true)).map(|(i, _)| i as u32).collect();
+        let policy = Policy::Reduced(Arc::new(Reduced { prefix, sleep, every_point: true, spurious }));
         let (s, nondet) = run_policy(program, opts, policy, true);
         runs += 1;
-        if s.reads.iter().any(|r| r.candidates > 1) {
+        if s.reads.iter().any(|r| !r.wake && r.candidates > 1) {
             shared.done.fetch_sub(piece.recs.len() as u64, std::sync::atomic::Ordering::Relaxed);
             return false;
         }
@@ -126,7 +158,17 @@ pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &
         }
         // The nodes past the prefix: the default choices.
         for p in s.points.iter().skip(nodes.len()) {
-            nodes.push(Node { thread: p.chosen, fp: None, sleep: Vec::new(), pending: Vec::new() });
+            nodes.push(Node::new(p.chosen));
+        }
+        // The events' spurious-wakeup choices (a wait is the last step of its segment: the
+        // event after the point before it).
+        for r in s.reads.iter().filter(|r| r.wake) {
+            if let Some(n) = (r.at as usize).checked_sub(1).and_then(|i| nodes.get_mut(i)) {
+                if n.wake.is_none() {
+                    n.wake = Some(r.chosen == 1);
+                    n.alt = r.chosen == 0 && r.fresh & 0b10 != 0;
+                }
+            }
         }
         for (n, fp) in nodes.iter_mut().zip(&s.point_fp) {
             if n.fp.is_none() {
@@ -181,6 +223,14 @@ fn races(s: &Single, nodes: &mut [Node]) {
         return;
     }
     let avail = available(s);
+    // The events whose wait returned spuriously.
+    let mut spurious = vec![false; n];
+    for r in s.reads.iter().filter(|r| r.wake && r.chosen == 1) {
+        if let Some(x) = (r.at as usize).checked_sub(1).and_then(|i| spurious.get_mut(i)) {
+            *x = true;
+        }
+    }
+    let tag = |i: usize, t: u32| if spurious[i] { t | SPURIOUS } else { t };
     let nthreads =
         s.points.iter().map(|p| p.current.max(p.chosen) + 1).chain(s.point_runnable.iter().flatten().map(|&t| t + 1)).max().unwrap_or(1)
             as usize;
@@ -267,9 +317,9 @@ fn races(s: &Single, nodes: &mut [Node]) {
                 .iter()
                 .enumerate()
                 .filter(|&(o, e)| j + 1 + o != k && e.clock[ej.thread as usize] < ej.idx)
-                .map(|(_, e)| (e.thread, e.fp.clone()))
+                .map(|(o, e)| (tag(j + 1 + o, e.thread), e.fp.clone()))
                 .collect();
-            v.push((evs[k].thread, evs[k].fp.clone()));
+            v.push((tag(k, evs[k].thread), evs[k].fp.clone()));
             if clears_sleep(&v, &sleep) {
                 insert(&mut nodes[i].pending, v);
             }
@@ -295,7 +345,7 @@ fn join(c: &mut [u32], d: &[u32]) {
 fn clears_sleep(v: &[(u32, Arc<Footprint>)], sleep: &[Sleeper]) -> bool {
     let mut asleep: Vec<&Sleeper> = sleep.iter().collect();
     for (t, f) in v {
-        if asleep.iter().any(|s| s.0 == *t) {
+        if asleep.iter().any(|s| s.0 == *t & !SPURIOUS) {
             return false;
         }
         asleep.retain(|s| !dep(&s.1, f));
@@ -356,21 +406,33 @@ fn insert(mut branches: &mut Vec<Wu>, mut v: Vec<(u32, Arc<Footprint>)>) {
 /// after it follow that branch's leftmost path. `false` when every branch is explored.
 fn backtrack(nodes: &mut Vec<Node>) -> bool {
     while let Some(n) = nodes.last_mut() {
+        if n.alt {
+            // The same thread's wait, returning spuriously this time.
+            n.alt = false;
+            n.wake = Some(true);
+            n.fp = None;
+            return true;
+        }
         let fp = n.fp.take().unwrap_or_else(opaque);
         n.sleep.push((n.thread, fp));
+        // A branch of a thread asleep here is covered (a spurious wakeup of a thread whose
+        // other outcome was explored here first).
+        let sleep = &n.sleep;
+        n.pending.retain(|b| !sleep.iter().any(|s| s.0 == b.thread & !SPURIOUS));
         if n.pending.is_empty() {
             nodes.pop();
             continue;
         }
         let mut b = n.pending.remove(0);
-        n.thread = b.thread;
+        let fresh = Node::new(b.thread);
+        (n.thread, n.wake, n.alt) = (fresh.thread, fresh.wake, false);
         loop {
             let mut rest = std::mem::take(&mut b.children);
             if rest.is_empty() {
                 return true;
             }
             let next = rest.remove(0);
-            nodes.push(Node { thread: next.thread, fp: None, sleep: Vec::new(), pending: rest });
+            nodes.push(Node { pending: rest, ..Node::new(next.thread) });
             b = next;
         }
     }

@@ -8,7 +8,7 @@ use super::minimize::finish_failure;
 use super::run::{failure_class, run_checked, run_one, Single};
 use super::summary::kept;
 use super::{Example, Options, OutcomeCount, Strategy, Summary, DEFAULT_RUNS, UNBOUNDED};
-use crate::Program;
+use crate::{Program, RunConfig};
 use spindle_vm::{Policy, Schedule};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -184,6 +184,8 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
     if opts.runs == Some(0) {
         return Err("`--runs 0`: at least one run is needed".into());
     }
+    // Every run of this exploration may get the spurious wakeups its scheduler allows.
+    let opts = &Options { config: RunConfig { spurious_wakeups: opts.spurious_wakeups(), ..opts.config.clone() }, ..opts.clone() };
     let start = Instant::now();
     let program = super::options::load(path, text, opts).map_err(|e| e.render(false))?;
     let shared = Arc::new(Shared::new(opts.time.map(|t| start + t), opts.interrupt.clone()));
@@ -447,6 +449,9 @@ fn indexed(
             if s.failed() || nondet.is_some() {
                 let which = match opts.strategy {
                     Strategy::Pct { depth } => format!("run {i} (pct:{depth}, seed {i})"),
+                    // `spindle run --sched random` injects no spurious wakeup: the seed alone is
+                    // the reproduction only without them.
+                    _ if opts.config.spurious_wakeups > 0 => format!("run {i} (random, seed {i}, with spurious wakeups)"),
                     _ => format!("run {i} (`--sched random --seed {i}`)"),
                 };
                 if piece.failed(shared, opts, || found(program, &s, vec![j], which, nondet)) {

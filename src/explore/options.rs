@@ -95,9 +95,25 @@ pub struct Options {
     pub interrupt: Option<Arc<AtomicBool>>,
     /// `--const NAME=VALUE` overrides of the program's `const` items.
     pub consts: Vec<(String, String)>,
+    /// `--spurious-wakeups`: at most this many injected spurious wakeups per run (0: none).
+    /// `None`: the scheduler's default ([`Options::spurious_wakeups`]).
+    pub spurious_wakeups: Option<u32>,
 }
 
+/// The spurious wakeups per run that `pct` and `dfs` inject unless told otherwise.
+pub const DEFAULT_SPURIOUS_WAKEUPS: u32 = 1;
+
 impl Options {
+    /// At most how many spurious wakeups a run gets: `--spurious-wakeups`, or by default
+    /// [`DEFAULT_SPURIOUS_WAKEUPS`] for `pct` and `dfs` and none for `random` (whose run *i* is
+    /// `spindle run --sched random --seed i`, which injects none).
+    pub fn spurious_wakeups(&self) -> u32 {
+        self.spurious_wakeups.unwrap_or(match self.strategy {
+            Strategy::Random => 0,
+            Strategy::Pct { .. } | Strategy::Dfs { .. } => DEFAULT_SPURIOUS_WAKEUPS,
+        })
+    }
+
     /// Whether this exploration uses partial-order reduction.
     pub fn reduced(&self) -> bool {
         self.reduction && self.strategy == Strategy::Dfs { bound: UNBOUNDED }
@@ -126,12 +142,25 @@ impl Default for Options {
             keep_going: false,
             interrupt: None,
             consts: Vec::new(),
+            spurious_wakeups: None,
         }
     }
 }
 
 /// [`super::Summary::stopped`] of an exploration stopped by [`Options::interrupt`].
 pub const STOPPED_BY_INTERRUPT: &str = "interrupt (Ctrl-C)";
+
+/// Parses `--spurious-wakeups`: `on` (at most [`DEFAULT_SPURIOUS_WAKEUPS`] per run), `off`
+/// (none), or a number N (at most N per run; 0 is `off`).
+pub fn parse_spurious_wakeups(s: &str) -> Result<u32, String> {
+    match s {
+        "on" => Ok(DEFAULT_SPURIOUS_WAKEUPS),
+        "off" => Ok(0),
+        n => n
+            .parse::<u32>()
+            .map_err(|_| format!("`{s}` is not a spurious-wakeup setting: write `on`, `off` or a number N (at most N per run)")),
+    }
+}
 
 /// Parses `K/N`.
 pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {

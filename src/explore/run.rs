@@ -101,8 +101,8 @@ pub fn run_one(program: &Program, config: &RunConfig, policy: Policy, log_points
     run_inner(program, config, policy, None, log_points, trace, false)
 }
 
-/// Runs `program` once under `policy`, following the store choices `reads` if given (then
-/// reading the latest stores) whatever the policy.
+/// Runs `program` once under `policy`, following the store choices and spurious wakeups of
+/// `reads` if given (then reading the latest stores) whatever the policy.
 pub fn run_one_reads(
     program: &Program,
     config: &RunConfig,
@@ -146,6 +146,7 @@ fn run_inner(
             m.scheduler_mut().set_log_points(log_points);
             if let Some(r) = reads {
                 m.scheduler_mut().set_store_choices(r.reads_schedule());
+                m.scheduler_mut().set_wake_choices(r.wakes_schedule());
             }
             if segments {
                 m.record_segments();

@@ -41,9 +41,13 @@ pub fn table(program: &Program, s: &Single) -> String {
             .map(|i| (i + 1, r.thread))
     });
     let mut rows: Vec<(usize, String)> = Vec::new();
-    // Stale reads (weak memory), by the point that ends the load's segment.
+    // Stale reads (weak memory) and spurious wakeups, by the point that ends the segment of the
+    // load or the wait.
     let stale = |i: usize| -> Option<String> {
         let r = s.reads.iter().find(|r| r.at as usize == i && r.chosen != 0)?;
+        if r.wake {
+            return Some("futex wait woke spuriously (nobody woke it)".to_string());
+        }
         let from = match r.store_span {
             Some(sp) => format!("the store at line {}", sources.file_of(sp.start).line_col(sp.start).0),
             None => "its initial value".to_string(),

@@ -74,6 +74,9 @@ pub struct Config {
     /// stores, as C++20 allows (docs/language.md, *The memory model*). Off: every load reads
     /// the latest store in the interleaving (`--sc`).
     pub weak_memory: bool,
+    /// At most this many spurious wakeups per run ([`Machine::spurious_wakeup`]; 0: none, the
+    /// default). Only exploring schedulers inject them; a replayed schedule's are followed.
+    pub spurious_wakeups: u32,
     /// Set from outside (Ctrl-C) to stop the run with a report of where each thread is
     /// ([`StopKind::Interrupted`]); looked at every [`INTERRUPT_CHECK`] steps and at every
     /// scheduling point.
@@ -92,6 +95,7 @@ impl Default for Config {
             max_allocations: DEFAULT_MAX_ALLOCATIONS,
             race_check: true,
             weak_memory: true,
+            spurious_wakeups: 0,
             interrupt: None,
         }
     }
@@ -188,7 +192,8 @@ impl<H: Host> Machine<H> {
             let kind = if s.read_only { AllocKind::Literal } else { AllocKind::Static(s.name.clone()) };
             memory.allocate(s.bytes.len() as u64, &s.bytes, kind, s.span).map_err(|e| mem_stop(&memory, e, "allocation of a static"))?;
         }
-        let sched = Scheduler::new(config.policy.clone());
+        let mut sched = Scheduler::new(config.policy.clone());
+        sched.set_spurious_wakeups(config.spurious_wakeups);
         let fp = sched.reduces().then(Box::default);
         let mut m = Machine {
             program,
@@ -324,7 +329,10 @@ impl<H: Host> Machine<H> {
             s = s.with_note(format!("this is on thread `{}`", self.threads[self.active].name));
         }
         s = self.with_backtrace(s, self.active);
-        if let Policy::Random { seed, preemption } = self.config.policy {
+        // With spurious wakeups injected, the seed alone does not reproduce the run (`spindle run
+        // --sched random` injects none): the schedule string does.
+        if let (Policy::Random { seed, preemption }, 0) = (&self.config.policy, self.config.spurious_wakeups) {
+            let (seed, preemption) = (*seed, *preemption);
             let p = if preemption == crate::DEFAULT_PREEMPTION { String::new() } else { format!(" --preemption-rate {preemption}") };
             s = s.with_note(format!("reproduce with `--sched random --seed {seed}{p}`"));
         }
@@ -977,6 +985,19 @@ impl<H: Host> Machine<H> {
         }
     }
 
+    /// The active thread is about to sleep in a wait that may end spuriously (`futex`): whether
+    /// it returns at once instead, as if woken — a scheduling decision
+    /// ([`Scheduler::pick_wake`]). The host then completes the call as a wake-up would.
+    pub fn spurious_wakeup(&mut self) -> VmResult<bool> {
+        self.sched.pick_wake(self.active).map_err(|e| {
+            Box::new(Stop {
+                kind: StopKind::Unsupported,
+                diags: vec![Diagnostic::error(format!("the replayed schedule does not fit this program: {e}"))],
+                race: None,
+            })
+        })
+    }
+
     /// Weak memory: which store an atomic load of `size` bytes at `addr` by the active thread
     /// reads, when it may read several — a scheduling decision ([`Scheduler::pick_store`]).
     /// `None`: only the latest store can be read.
@@ -1263,7 +1284,7 @@ impl<H: Host> Machine<H> {
             }
         }
         let mut s = Box::new(Stop { kind: StopKind::Deadlock, diags, race: None });
-        if let Policy::Random { seed, .. } = self.config.policy {
+        if let (Policy::Random { seed, .. }, 0) = (&self.config.policy, self.config.spurious_wakeups) {
             if let Some(d) = s.diags.last_mut() {
                 d.notes.push(format!("reproduce with `--sched random --seed {seed}`"));
             }

@@ -74,6 +74,10 @@ pub struct Reduced {
     /// decisions (optimal DPOR names the thread of every event; at a point where one thread
     /// can run, an entry naming another is an error).
     pub every_point: bool,
+    /// With `every_point`: the events (the segment after point `i`) whose `futex` wait returns
+    /// spuriously, sorted; every other wait with a choice sleeps. (Without `every_point`, the
+    /// prefix's third stream gives the choices in order.)
+    pub spurious: Vec<u32>,
 }
 
 /// The sleep-set state of a reduced run.
@@ -152,6 +156,10 @@ pub struct ReadPoint {
     pub location: String,
     /// Where the chosen store is in the source (None: the location's initial value).
     pub store_span: Option<Span>,
+    /// Not a store choice but a spurious-wakeup choice ([`Scheduler::pick_wake`]): at a `futex`
+    /// wait that would sleep, `chosen` 0 sleeps and 1 returns at once (`candidates` is 2;
+    /// `fresh` is `0b10` while the run's budget of spurious wakeups allows one, else 0).
+    pub wake: bool,
 }
 
 /// What the VM tells the scheduler about a load with several candidate stores.
@@ -229,6 +237,14 @@ pub struct Scheduler {
     store_cursor: Cursor,
     store_strict: bool,
     reads_log: Vec<ReadPoint>,
+    /// Spurious wakeups: at most `wake_budget` per run drawn or explored (0: none), how many
+    /// this run took, their generator, and the choices to follow (as for store choices).
+    wake_budget: u32,
+    wakes_taken: u32,
+    wake_rng: Rng,
+    wake_prefix: Option<Schedule>,
+    wake_cursor: Cursor,
+    wake_strict: bool,
 }
 
 impl Scheduler {
@@ -252,7 +268,18 @@ impl Scheduler {
             Policy::Reduced(r) => (Some(r.prefix.reads_schedule()), true),
             _ => (None, false),
         };
+        let wake_prefix = match &policy {
+            Policy::Replay(r) => Some(r.schedule.wakes_schedule()),
+            Policy::Reduced(r) if !r.every_point => Some(r.prefix.wakes_schedule()),
+            _ => None,
+        };
         Scheduler {
+            wake_budget: 0,
+            wakes_taken: 0,
+            wake_rng: Rng::new(seed ^ 0x77_616b_6575),
+            wake_prefix,
+            wake_cursor: Cursor::default(),
+            wake_strict: store_strict,
             store_rng: Rng::new(seed ^ 0x73_746f_7265),
             store_prefix,
             store_cursor: Cursor::default(),
@@ -280,6 +307,76 @@ impl Scheduler {
         self.store_prefix = Some(reads);
         self.store_cursor = Cursor::default();
         self.store_strict = false;
+    }
+
+    /// Allow up to `n` spurious wakeups per run (`spindle explore --spurious-wakeups`; 0, the
+    /// default, allows none). Replayed choices are followed whatever it is.
+    pub fn set_spurious_wakeups(&mut self, n: u32) {
+        self.wake_budget = n;
+    }
+
+    /// Follow these spurious-wakeup choices, whatever the policy (minimisation, as
+    /// [`Self::set_store_choices`]).
+    pub fn set_wake_choices(&mut self, wakes: Schedule) {
+        self.wake_prefix = Some(wakes);
+        self.wake_cursor = Cursor::default();
+        self.wake_strict = false;
+    }
+
+    /// A blocking wait (`futex`) of `thread` is about to sleep: whether it returns at once
+    /// instead, as if woken (a spurious wakeup). It is a choice — recorded in the schedule's
+    /// third stream, replayed, branched on by DFS — at every such wait while replayed choices
+    /// remain or the run's budget allows one (not under `Fixed`); `Random` and `Pct` wake with
+    /// probability 1/2 from their own generator; everything else sleeps by default. An error
+    /// means a strict replay does not fit.
+    pub fn pick_wake(&mut self, thread: ThreadId) -> Result<bool, String> {
+        if matches!(self.policy, Policy::Fixed) {
+            return Ok(false);
+        }
+        let allowed = self.wakes_taken < self.wake_budget;
+        // Optimal DPOR names the events that wake spuriously (the segment after point
+        // `picks - 1` is running).
+        let listed = match &self.policy {
+            Policy::Reduced(r) if r.every_point => Some(r.spurious.binary_search(&(self.picks.saturating_sub(1) as u32)).is_ok()),
+            _ => None,
+        };
+        let replayed = if listed.is_some() { None } else { self.wake_prefix.as_ref().and_then(|p| self.wake_cursor.peek(p)) };
+        let k = match replayed {
+            None if listed == Some(true) => 1,
+            Some(k) => {
+                let p = self.wake_prefix.as_ref().expect("peeked");
+                self.wake_cursor.advance(p);
+                if k <= 1 {
+                    k
+                } else if self.wake_strict {
+                    let e = format!("spurious-wakeup choice {} is not `a` or `b`", self.wake_cursor.consumed);
+                    self.error = Some(e.clone());
+                    return Err(e);
+                } else {
+                    0
+                }
+            }
+            None if !allowed => return Ok(false),
+            None => match self.policy {
+                Policy::Random { .. } | Policy::Pct { .. } => self.wake_rng.below(2) as u32,
+                _ => 0,
+            },
+        };
+        self.decisions.push_wake(k);
+        if self.log_points {
+            self.reads_log.push(ReadPoint {
+                at: self.points.len() as u32,
+                thread: thread as u32,
+                candidates: 2,
+                chosen: k,
+                fresh: if allowed { 0b10 } else { 0 },
+                location: String::new(),
+                store_span: None,
+                wake: true,
+            });
+        }
+        self.wakes_taken += k;
+        Ok(k == 1)
     }
 
     /// Which of `c.candidates` (≥ 2) stores an atomic load reads: 0 is the latest in
@@ -327,6 +424,7 @@ impl Scheduler {
                 fresh: c.fresh,
                 location,
                 store_span,
+                wake: false,
             });
         }
         Ok(k)
@@ -444,6 +542,16 @@ impl Scheduler {
 
     /// For a strict replay that ended: an error if decisions are left over.
     pub fn leftover_error(&self) -> Option<String> {
+        if let (Policy::Replay(r), Some(p)) = (&self.policy, &self.wake_prefix) {
+            if r.strict && self.error.is_none() && self.wake_cursor.consumed < p.len() {
+                return Some(format!(
+                    "the run ended after {} spurious-wakeup choice{}, but the schedule has {}",
+                    self.wake_cursor.consumed,
+                    if self.wake_cursor.consumed == 1 { "" } else { "s" },
+                    p.len()
+                ));
+            }
+        }
         if let (Policy::Replay(r), Some(p)) = (&self.policy, &self.store_prefix) {
             if r.strict && self.error.is_none() && self.store_cursor.consumed < p.len() {
                 return Some(format!(
@@ -660,6 +768,37 @@ mod tests {
         let ys: Vec<u64> = (0..5).map(|_| b.next_u64()).collect();
         assert_eq!(xs, ys);
         assert_ne!(Rng::new(8).next_u64(), xs[0]);
+    }
+
+    #[test]
+    fn spurious_wakeups_are_choices_within_the_budget() {
+        // The fixed scheduler never wakes a wait spuriously, whatever the budget.
+        let mut s = Scheduler::new(Policy::Fixed);
+        s.set_spurious_wakeups(5);
+        assert_eq!(s.pick_wake(0), Ok(false));
+        // Random draws at most its budget, and records every choice up to the last it could make.
+        let mut s = Scheduler::new(Policy::Random { seed: 1, preemption: 0.5 });
+        s.set_spurious_wakeups(1);
+        let woke: Vec<bool> = (0..40).map(|_| s.pick_wake(0).unwrap()).collect();
+        assert_eq!(woke.iter().filter(|&&w| w).count(), 1);
+        let first = woke.iter().position(|&w| w).unwrap();
+        assert_eq!(s.decisions().wakes().count(), first + 1);
+        assert_eq!(s.decisions().spurious_wakes(), 1);
+        // No budget: no choice, nothing recorded.
+        let mut s = Scheduler::new(Policy::Random { seed: 1, preemption: 0.5 });
+        assert!((0..40).all(|_| s.pick_wake(0) == Ok(false)));
+        assert_eq!(s.decisions().wakes().count(), 0);
+        // A strict replay follows its choices whatever the budget, then sleeps.
+        let schedule = Schedule::new().with_wakes([0, 1]);
+        let mut s = Scheduler::new(Policy::Replay(Arc::new(Replay { schedule, strict: true })));
+        assert_eq!([s.pick_wake(0), s.pick_wake(0), s.pick_wake(0)], [Ok(false), Ok(true), Ok(false)]);
+        assert_eq!(s.leftover_error(), None);
+        assert_eq!(s.decisions().wakes().collect::<Vec<_>>(), vec![0, 1]);
+        // Choices left over are an error.
+        let schedule = Schedule::new().with_wakes([1, 1]);
+        let mut s = Scheduler::new(Policy::Replay(Arc::new(Replay { schedule, strict: true })));
+        assert_eq!(s.pick_wake(0), Ok(true));
+        assert!(s.leftover_error().is_some_and(|e| e.contains("1 spurious-wakeup choice, but the schedule has 2")));
     }
 
     #[test]

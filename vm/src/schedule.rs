@@ -27,6 +27,13 @@
 //! the latest. Loads past the end of the stream read the latest store, so trailing `a`s are
 //! left out, and a schedule without stale reads has no fourth part (older strings replay as
 //! before).
+//!
+//! A third kind is the *spurious wakeup* (`spindle explore --spurious-wakeups`): at a `futex`
+//! wait that would sleep, whether it sleeps (`a`) or returns at once as if woken (`b`). These
+//! choices are a third stream after a fifth `:`, in the same form; waits past its end sleep, so
+//! trailing `a`s are left out and a schedule with no spurious wakeup has no fifth part.
+//! `s1:0badcafe:a3ba2::ab` is the schedule above (no stale read: the fourth part is empty)
+//! whose second such wait returned spuriously.
 
 use std::fmt::Write;
 
@@ -39,6 +46,9 @@ pub struct Schedule {
     /// Store choices (weak memory), run-length encoded like `runs`.
     reads: Vec<(u32, u32)>,
     reads_len: u64,
+    /// Spurious-wakeup choices (0: the wait sleeps, 1: it returns at once), run-length encoded.
+    wakes: Vec<(u32, u32)>,
+    wakes_len: u64,
 }
 
 /// How a schedule string failed to parse.
@@ -105,7 +115,38 @@ impl Schedule {
 
     /// The store choices as their own schedule (for a cursor).
     pub fn reads_schedule(&self) -> Schedule {
-        Schedule { runs: self.reads.clone(), len: self.reads_len, reads: Vec::new(), reads_len: 0 }
+        Schedule { runs: self.reads.clone(), len: self.reads_len, ..Schedule::default() }
+    }
+
+    /// Appends one spurious-wakeup choice (0: the wait sleeps, 1: it returns at once).
+    pub fn push_wake(&mut self, k: u32) {
+        self.wakes_len += 1;
+        push_rle(&mut self.wakes, k, 1);
+    }
+
+    /// The spurious-wakeup choices one by one.
+    pub fn wakes(&self) -> impl Iterator<Item = u32> + '_ {
+        self.wakes.iter().flat_map(|&(t, n)| std::iter::repeat_n(t, n as usize))
+    }
+
+    /// The spurious-wakeup choices as their own schedule (for a cursor).
+    pub fn wakes_schedule(&self) -> Schedule {
+        Schedule { runs: self.wakes.clone(), len: self.wakes_len, ..Schedule::default() }
+    }
+
+    /// The number of spurious wakeups (choices other than sleeping).
+    pub fn spurious_wakes(&self) -> u64 {
+        self.wakes.iter().filter(|r| r.0 != 0).map(|r| r.1 as u64).sum()
+    }
+
+    /// The same decisions and store choices with these spurious-wakeup choices.
+    pub fn with_wakes(mut self, ks: impl IntoIterator<Item = u32>) -> Self {
+        self.wakes.clear();
+        self.wakes_len = 0;
+        for k in ks {
+            self.push_wake(k);
+        }
+        self
     }
 
     /// The number of stale reads (store choices other than the latest).
@@ -164,9 +205,17 @@ impl Schedule {
         if reads.last().is_some_and(|r| r.0 == 0) {
             reads.pop();
         }
-        if !reads.is_empty() {
+        let mut wakes = self.wakes.clone();
+        if wakes.last().is_some_and(|r| r.0 == 0) {
+            wakes.pop();
+        }
+        if !reads.is_empty() || !wakes.is_empty() {
             s.push(':');
             write_runs(&mut s, &reads);
+        }
+        if !wakes.is_empty() {
+            s.push(':');
+            write_runs(&mut s, &wakes);
         }
         s
     }
@@ -175,9 +224,9 @@ impl Schedule {
     pub fn parse(text: &str) -> Result<ScheduleText, ParseError> {
         let err = |m: String| Err(ParseError(m));
         let text = text.trim();
-        let mut parts = text.splitn(4, ':');
+        let mut parts = text.splitn(5, ':');
         let version = parts.next().unwrap_or("");
-        let (Some(fp), Some(body), reads) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(fp), Some(body), reads, wakes) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return err("a schedule string looks like `s1:FINGERPRINT:RUNS` (for example `s1:0badcafe:a3ba2`)".into());
         };
         if version != VERSION {
@@ -195,6 +244,14 @@ impl Schedule {
             let r = parse_runs(reads).map_err(|e| ParseError(e.0.replace("of the decisions", "of the store choices")))?;
             schedule.reads = r.runs;
             schedule.reads_len = r.len;
+        }
+        if let Some(wakes) = wakes {
+            let w = parse_runs(wakes).map_err(|e| ParseError(e.0.replace("of the decisions", "of the spurious wakeups")))?;
+            if w.runs.iter().any(|r| r.0 > 1) {
+                return err("a spurious-wakeup choice is `a` (the wait sleeps) or `b` (it returns at once)".into());
+            }
+            schedule.wakes = w.runs;
+            schedule.wakes_len = w.len;
         }
         Ok(ScheduleText { fingerprint, schedule })
     }
@@ -481,7 +538,26 @@ mod tests {
         assert_eq!(plain.to_text(None), "s1:*:bc");
         assert_eq!(Schedule::parse("s1:*:bc").unwrap().schedule.reads_len(), 0);
         assert!(Schedule::parse("s1:*:bc:3").is_err());
-        assert!(Schedule::parse("s1:*:bc:a:b").is_err());
+        assert!(Schedule::parse("s1:*:bc:a:b:c").is_err());
+    }
+
+    #[test]
+    fn spurious_wakeups_round_trip_as_a_fifth_part() {
+        let s = Schedule::from_decisions([0, 1]).with_wakes([0, 1, 0, 0]);
+        // No stale read: an empty fourth part; trailing sleeps are left out.
+        let text = s.to_text(None);
+        assert_eq!(text, "s1:*:ab::ab");
+        let back = Schedule::parse(&text).unwrap().schedule;
+        assert_eq!(back.wakes().collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(back.spurious_wakes(), 1);
+        assert_eq!(back.reads_len(), 0);
+        let both = Schedule::from_decisions([0]).with_reads([1]).with_wakes([1]);
+        assert_eq!(both.to_text(None), "s1:*:a:b:b");
+        assert_eq!(Schedule::parse("s1:*:a:b:b").unwrap().schedule, both);
+        // Only sleeps: no fifth part, the text of a run without spurious wakeups.
+        assert_eq!(Schedule::from_decisions([0]).with_wakes([0, 0]).to_text(None), "s1:*:a");
+        assert!(Schedule::parse("s1:*:a::c").is_err());
+        assert!(Schedule::parse("s1:*:a::(").is_err());
     }
 
     #[test]
