@@ -53,7 +53,15 @@ struct OpenFile {
     holds: usize,
 }
 
-/// The fd table of the (single) guest process.
+/// The fd numbers of a process that is not the current one ([`FdTable::fork_numbers`],
+/// [`FdTable::swap_numbers`]).
+#[derive(Debug, Default)]
+pub struct FdNumbers {
+    fds: BTreeMap<FdNum, FdEntry>,
+    dense_below: FdNum,
+}
+
+/// The fd table: the current guest process's fd numbers, and every process's descriptions.
 #[derive(Debug)]
 pub struct FdTable {
     fds: BTreeMap<FdNum, FdEntry>,
@@ -284,6 +292,36 @@ impl FdTable {
             self.dense_below.set(fd);
         }
         Ok(self.unref_fd(entry.id))
+    }
+
+    // ----- processes -----
+
+    /// `fork`: a copy of the current fd numbers for a new process, each naming the same
+    /// description (one more reference each: a description lives while any process has an fd
+    /// of it), with its `FD_CLOEXEC` flag. The copy is parked until [`FdTable::swap_numbers`]
+    /// makes it current.
+    pub fn fork_numbers(&mut self) -> FdNumbers {
+        for e in self.fds.values() {
+            if let Some(f) = self.files.get_mut(&e.id) {
+                f.fd_refs += 1;
+            }
+        }
+        FdNumbers { fds: self.fds.clone(), dense_below: self.dense_below.get() }
+    }
+
+    /// Makes `other` the current process's fd numbers, parking the current ones in it
+    /// (descriptions are shared by all processes; only the numbers are per process).
+    pub fn swap_numbers(&mut self, other: &mut FdNumbers) {
+        std::mem::swap(&mut self.fds, &mut other.fds);
+        let dense = self.dense_below.replace(other.dense_below);
+        other.dense_below = dense;
+    }
+
+    /// Closes every fd of the current process (its exit), in increasing order; returns the
+    /// descriptions that this destroyed.
+    pub fn close_all(&mut self) -> Vec<Destroyed> {
+        let fds: Vec<FdNum> = self.fds.keys().copied().collect();
+        fds.into_iter().filter_map(|fd| self.close(fd).ok().flatten()).collect()
     }
 
     /// A blocked operation takes a reference on the description so that closing its fds does

@@ -139,6 +139,7 @@ fn is_output(a: Arg) -> bool {
             | Arg::ItimerspecOut
             | Arg::StatOut
             | Arg::IntRef
+            | Arg::WaitStatusOut
     )
 }
 
