@@ -25,9 +25,6 @@ pub const PID_BASE: i64 = 1000;
 /// What `getppid` answers in a process without a parent: the initial one, and orphans (Linux
 /// reparents them to init, pid 1).
 pub const INIT_PID: i64 = 1;
-/// `--max-processes`' default: processes that exist at once (running, or exited and not yet
-/// reaped), the initial one included.
-pub const DEFAULT_MAX_PROCESSES: usize = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -57,8 +54,6 @@ pub(crate) struct Procs {
     list: Vec<Proc>,
     /// The process whose fd numbers are in `Shims::fds`.
     current: SpaceId,
-    /// Most processes at once (`--max-processes`).
-    pub(crate) max: usize,
     /// Threads blocked in `wait4`.
     waiting: Vec<ThreadId>,
 }
@@ -66,7 +61,7 @@ pub(crate) struct Procs {
 impl Default for Procs {
     fn default() -> Self {
         let init = Proc { pid: PID_BASE, parent: None, numbers: None, main_thread: Some(0), state: State::Running, exit_clock: None };
-        Procs { list: vec![init], current: 0, max: DEFAULT_MAX_PROCESSES, waiting: Vec::new() }
+        Procs { list: vec![init], current: 0, waiting: Vec::new() }
     }
 }
 
@@ -88,11 +83,6 @@ impl Shims {
         let cur = self.procs.current as usize;
         self.procs.list[cur].numbers = Some(numbers);
         self.procs.current = space;
-    }
-
-    /// Sets `--max-processes`.
-    pub fn set_max_processes(&mut self, max: usize) {
-        self.procs.max = max;
     }
 
     /// The pid of the process thread `t` runs in.
@@ -317,16 +307,9 @@ struct WaitArgs {
 /// `fork(2)` — <https://man7.org/linux/man-pages/man2/fork.2.html>: a new process whose memory
 /// is a copy of the caller's, whose only thread is a copy of the calling one (returning 0), and
 /// whose fds name the same open descriptions as the caller's (so epoll interests, pipe ends and
-/// offsets are shared). Returns the child's pid. Past `--max-processes`, the run stops with
-/// exit 4 (docs/divergences.md: Linux's `RLIMIT_NPROC` answers EAGAIN instead).
+/// offsets are shared). Returns the child's pid. Past `--max-processes` processes alive, the
+/// VM stops the run with exit 4 (docs/divergences.md: Linux's `RLIMIT_NPROC` answers EAGAIN).
 pub fn fork(s: &mut Shims, m: &mut Machine<Shims>, _: Fork) -> VmResult<Ret> {
-    let existing = s.procs.list.iter().filter(|p| p.state != State::Gone).count();
-    if existing >= s.procs.max {
-        return Err(Stop::limit(
-            format!("fork: more than {} processes at once (running, or exited and not reaped)", s.procs.max),
-            "raise it with --max-processes N",
-        ));
-    }
     let me = m.active_thread();
     let parent = m.thread_space(me);
     s.enter_process(parent);

@@ -75,6 +75,9 @@ pub struct Config {
     /// Most allocations a run may make in all — heap blocks, array locals, statics (ids are
     /// never reused: each keeps its bookkeeping, for use-after-free reports, after it is freed).
     pub max_allocations: u64,
+    /// Most address spaces (processes) alive at once (`Machine::fork` beyond it stops the run,
+    /// exit 4).
+    pub max_spaces: usize,
     /// Check every memory access for data races (once a second thread exists).
     pub race_check: bool,
     /// Weak memory (needs `race_check`, whose clocks it uses): atomic loads may read older
@@ -97,6 +100,7 @@ impl Default for Config {
             max_threads: 10_000,
             max_spawns: DEFAULT_MAX_SPAWNS,
             max_allocations: DEFAULT_MAX_ALLOCATIONS,
+            max_spaces: DEFAULT_MAX_SPACES,
             race_check: true,
             weak_memory: true,
             interrupt: None,
@@ -118,6 +122,9 @@ pub const DEFAULT_MAX_SPAWNS: u64 = 1 << 20;
 /// `--max-allocations`' default. Each allocation's record counts against `--max-memory` too,
 /// which binds first at the default limits (16 million records are over 3 GiB).
 pub const DEFAULT_MAX_ALLOCATIONS: u64 = 1 << 24;
+
+/// `--max-processes`' default: address spaces alive at once (each holds a copy of memory).
+pub const DEFAULT_MAX_SPACES: usize = 256;
 
 /// Where the guest's stdout and stderr go.
 pub struct Console {
@@ -626,6 +633,10 @@ impl<H: Host> Machine<H> {
         }
         if self.live.len() >= self.config.max_threads {
             return Err(Stop::limit(format!("more than {} live threads", self.config.max_threads), "raise it with --max-threads N"));
+        }
+        let live = self.spaces.iter().filter(|s| !matches!(s, SpaceSlot::Ended)).count();
+        if live >= self.config.max_spaces {
+            return Err(Stop::limit(format!("more than {} processes at once", self.config.max_spaces), "raise it with --max-processes N"));
         }
         let memory = self.memory.fork().map_err(|e| mem_stop(&self.memory, e, "the forked process's copy of memory"))?;
         let parent = self.active;
