@@ -196,7 +196,10 @@ fn every_program_agrees_with_linux_but_the_documented_divergences() {
     assert!(agreed_with_calls >= 100, "only {agreed_with_calls} programs agreed after making system calls");
     assert!(calls >= 20_000, "only {calls} system calls compared");
     assert!(agreed + diverged.len() >= 330, "only {} programs were checked to the end", agreed + diverged.len());
-    assert!(unchecked.len() <= 10, "too many programs cannot be checked: {unchecked:#?}");
+    // Programs that fork are never compared (one oracle process serves one guest process); of
+    // the others, at most 10 may stop before their end.
+    let single_process: Vec<&String> = unchecked.iter().filter(|u| !u.contains("processes are not compared")).collect();
+    assert!(single_process.len() <= 10, "too many programs cannot be checked: {single_process:#?}");
 }
 
 /// The library reports a divergence with both answers, and captures the run.

@@ -488,6 +488,28 @@ mod tests {
         FdTable::new()
     }
 
+    /// A fork's copy names the same descriptions: a description outlives the close of its fd in
+    /// one process while the other has one, and goes with the last (probe fork_epoll.c: "child
+    /// exits: …", then the interest is gone).
+    #[test]
+    fn forked_numbers_share_descriptions_until_the_last_fd_in_any_process() {
+        let mut t = table();
+        let [r, w] = t.pipe(false, false).unwrap();
+        let rd = t.lookup(r).unwrap();
+        let mut child = t.fork_numbers();
+        assert_eq!(t.refs(rd), Some((2, 0)));
+        assert_eq!(t.close(r).unwrap(), None, "the child's fd keeps the read end");
+        t.swap_numbers(&mut child);
+        assert_eq!(t.lookup(r), Ok(rd), "the child's table still has fd {r}");
+        assert_eq!(t.lowest_free(0), Some(5), "the child's numbers: 0-4 open");
+        let destroyed = t.close_all();
+        assert_eq!(destroyed.iter().map(|d| d.id).collect::<Vec<_>>(), vec![rd], "only the read end had no other fd");
+        t.swap_numbers(&mut child);
+        assert_eq!(t.lookup(r), Err(IoError::BadFd));
+        assert!(t.lookup(w).is_ok());
+        assert_eq!(t.lowest_free(0), Some(3));
+    }
+
     fn ev(t: &mut FdTable) -> FdNum {
         t.eventfd(0, false, false, false).unwrap()
     }

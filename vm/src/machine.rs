@@ -765,6 +765,8 @@ impl<H: Host> Machine<H> {
             return Err(mem_stop(&self.memory, MemError::Limit { limit }, "the new thread's record"));
         }
         let mut t = Thread::new(name);
+        // A spawned thread runs in its spawner's address space.
+        t.space = self.threads.get(self.active).map_or(0, |th| th.space);
         let slots = f.frame_size as usize;
         self.memory.resize_stack(0, slots).map_err(|e| mem_stop(&self.memory, e, "the new thread's stack"))?;
         t.regs = vec![0; slots];
