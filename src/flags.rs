@@ -61,6 +61,9 @@ pub struct RunFlags {
     /// ones included (exit 4 beyond it).
     #[arg(long, value_name = "N", default_value_t = spindle_vm::machine::DEFAULT_MAX_ALLOCATIONS)]
     pub max_allocations: u64,
+    /// Most processes alive at once (exit 4 when a fork goes beyond it).
+    #[arg(long, value_name = "N", default_value_t = spindle_vm::machine::DEFAULT_MAX_SPACES)]
+    pub max_processes: usize,
     /// The open-files limit (RLIMIT_NOFILE): fd numbers stay below N; beyond it calls fail
     /// with EMFILE, as on Linux.
     #[arg(long, value_name = "N", default_value_t = spindle_shims::DEFAULT_MAX_FDS, value_parser = parse_max_fds)]
@@ -126,6 +129,7 @@ impl RunFlags {
             max_threads,
             max_spawns,
             max_allocations,
+            max_processes,
             max_fds,
             max_fd_buffers,
             no_race_check,
@@ -157,6 +161,9 @@ impl RunFlags {
         }
         if given("max_allocations") {
             c.max_allocations = *max_allocations;
+        }
+        if given("max_processes") {
+            c.max_processes = *max_processes;
         }
         if given("max_fds") {
             c = c.max_fds(*max_fds);

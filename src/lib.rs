@@ -200,6 +200,8 @@ pub struct Config {
     pub max_spawns: u64,
     /// Most allocations a run may make in all, freed ones included (exit 4 beyond it).
     pub max_allocations: u64,
+    /// Most processes alive at once (`fork` beyond it: exit 4).
+    pub max_processes: usize,
     /// Check every memory access for data races (once a second thread exists).
     pub race_check: bool,
     /// Weak memory: atomic loads may read older stores, as C++20 allows (on by default; off:
@@ -233,6 +235,7 @@ impl From<RunConfig> for Config {
             max_threads: c.max_threads,
             max_spawns: c.max_spawns,
             max_allocations: c.max_allocations,
+            max_processes: c.max_spaces,
             race_check: c.race_check,
             weak_memory: c.weak_memory,
             trace: None,
@@ -381,6 +384,7 @@ impl Config {
             max_threads: self.max_threads,
             max_spawns: self.max_spawns,
             max_allocations: self.max_allocations,
+            max_spaces: self.max_processes,
             race_check: self.race_check,
             weak_memory: self.weak_memory,
             // `spindle run` never injects spurious wakeups; a replayed schedule's are followed.

@@ -59,6 +59,7 @@ fn config_for(src: &str) -> RunConfig {
             "--no-race-check" => config.race_check = false,
             "--max-stack-depth" => config.max_stack_depth = it.next().and_then(|s| s.parse().ok()).unwrap_or(10_000),
             "--max-steps" => config.max_steps = it.next().and_then(|s| s.parse().ok()),
+            "--max-processes" => config.max_spaces = it.next().and_then(|s| s.parse().ok()).unwrap_or(256),
             _ => {}
         }
     }

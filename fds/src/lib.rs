@@ -61,7 +61,7 @@ pub use readiness::Readiness;
 pub use socket::{Shutdown, SocketEnd, SOCKET_SNDBUF};
 pub use spindle_vm::clock::VClock;
 pub use stdio::{StdStream, Stdio};
-pub use table::{Destroyed, FdTable, DEFAULT_MAX_FDS};
+pub use table::{Destroyed, FdNumbers, FdTable, DEFAULT_MAX_FDS};
 
 /// An fd number as the guest sees it (`int`). Negative and out-of-range numbers are simply not
 /// open ([`IoError::BadFd`]).

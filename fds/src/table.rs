@@ -53,7 +53,15 @@ struct OpenFile {
     holds: usize,
 }
 
-/// The fd table of the (single) guest process.
+/// The fd numbers of a process that is not the current one ([`FdTable::fork_numbers`],
+/// [`FdTable::swap_numbers`]).
+#[derive(Debug, Default)]
+pub struct FdNumbers {
+    fds: BTreeMap<FdNum, FdEntry>,
+    dense_below: FdNum,
+}
+
+/// The fd table: the current guest process's fd numbers, and every process's descriptions.
 #[derive(Debug)]
 pub struct FdTable {
     fds: BTreeMap<FdNum, FdEntry>,
@@ -286,6 +294,36 @@ impl FdTable {
         Ok(self.unref_fd(entry.id))
     }
 
+    // ----- processes -----
+
+    /// `fork`: a copy of the current fd numbers for a new process, each naming the same
+    /// description (one more reference each: a description lives while any process has an fd
+    /// of it), with its `FD_CLOEXEC` flag. The copy is parked until [`FdTable::swap_numbers`]
+    /// makes it current.
+    pub fn fork_numbers(&mut self) -> FdNumbers {
+        for e in self.fds.values() {
+            if let Some(f) = self.files.get_mut(&e.id) {
+                f.fd_refs += 1;
+            }
+        }
+        FdNumbers { fds: self.fds.clone(), dense_below: self.dense_below.get() }
+    }
+
+    /// Makes `other` the current process's fd numbers, parking the current ones in it
+    /// (descriptions are shared by all processes; only the numbers are per process).
+    pub fn swap_numbers(&mut self, other: &mut FdNumbers) {
+        std::mem::swap(&mut self.fds, &mut other.fds);
+        let dense = self.dense_below.replace(other.dense_below);
+        other.dense_below = dense;
+    }
+
+    /// Closes every fd of the current process (its exit), in increasing order; returns the
+    /// descriptions that this destroyed.
+    pub fn close_all(&mut self) -> Vec<Destroyed> {
+        let fds: Vec<FdNum> = self.fds.keys().copied().collect();
+        fds.into_iter().filter_map(|fd| self.close(fd).ok().flatten()).collect()
+    }
+
     /// A blocked operation takes a reference on the description so that closing its fds does
     /// not destroy it (Linux: the blocked syscall holds the `struct file`). Returns `false` if the
     /// description no longer exists.
@@ -448,6 +486,28 @@ mod tests {
 
     fn table() -> FdTable {
         FdTable::new()
+    }
+
+    /// A fork's copy names the same descriptions: a description outlives the close of its fd in
+    /// one process while the other has one, and goes with the last (probe fork_epoll.c: "child
+    /// exits: …", then the interest is gone).
+    #[test]
+    fn forked_numbers_share_descriptions_until_the_last_fd_in_any_process() {
+        let mut t = table();
+        let [r, w] = t.pipe(false, false).unwrap();
+        let rd = t.lookup(r).unwrap();
+        let mut child = t.fork_numbers();
+        assert_eq!(t.refs(rd), Some((2, 0)));
+        assert_eq!(t.close(r).unwrap(), None, "the child's fd keeps the read end");
+        t.swap_numbers(&mut child);
+        assert_eq!(t.lookup(r), Ok(rd), "the child's table still has fd {r}");
+        assert_eq!(t.lowest_free(0), Some(5), "the child's numbers: 0-4 open");
+        let destroyed = t.close_all();
+        assert_eq!(destroyed.iter().map(|d| d.id).collect::<Vec<_>>(), vec![rd], "only the read end had no other fd");
+        t.swap_numbers(&mut child);
+        assert_eq!(t.lookup(r), Err(IoError::BadFd));
+        assert!(t.lookup(w).is_ok());
+        assert_eq!(t.lowest_free(0), Some(3));
     }
 
     fn ev(t: &mut FdTable) -> FdNum {

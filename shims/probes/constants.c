@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 /* Prints the generated part of shims/src/consts.rs: every constant by name, and every errno
  * Linux has (asm-generic/errno-base.h and errno.h; the ones the shims use first, so that an
  * alias's first name wins as before) with glibc's message (strerror) and a Rust constant. */
@@ -44,6 +45,7 @@ C2(POLLIN)C2(POLLPRI)C2(POLLOUT)C2(POLLERR)C2(POLLHUP)C2(POLLNVAL)C2(POLLRDNORM)
 C2(SEEK_SET)C2(SEEK_CUR)C2(SEEK_END)C2(SEEK_DATA)C2(SEEK_HOLE)C2(AT_FDCWD)C2(AT_EMPTY_PATH)C2(AT_SYMLINK_NOFOLLOW)C2(PATH_MAX)C2(NAME_MAX)
 C2(S_IFMT)C2(S_IFSOCK)C2(S_IFLNK)C2(S_IFREG)C2(S_IFBLK)C2(S_IFDIR)C2(S_IFCHR)C2(S_IFIFO)
 C2(FIONREAD)C2(FIONBIO)C2(SOL_SOCKET)C2(SO_TYPE)C2(SO_ERROR)C2(SO_SNDBUF)C2(SO_RCVBUF)
+C2(WNOHANG)C2(WUNTRACED)C2(WCONTINUED)C2(WNOWAIT)C2(__WNOTHREAD)C2(__WALL)C2(__WCLONE)
 }
 int main(void){
 printf("pub const CONSTANTS: &[(&str, i64)] = &[\n");

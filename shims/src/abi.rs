@@ -122,6 +122,9 @@ pub struct FutexWord<const K: usize>(pub u32);
 /// operation says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FutexPtr<const K: usize>(pub u64);
+/// `wait4`'s status pointer (shown as strace decodes a wait status).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitStatus(pub u64);
 
 /// A directory fd for the `*at` calls (`AT_FDCWD` is -100), shown as strace does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,6 +241,7 @@ plain_param! {
     OpenFlags(u32) => Arg::OpenFlags, |v| v as u32;
     Mode(u32) => Arg::Octal, |v| v as u32;
     IntRef(u64) => Arg::IntRef, |v| v;
+    WaitStatus(u64) => Arg::WaitStatusOut, |v| v;
 }
 
 plain_param! {
@@ -368,6 +372,8 @@ groups! {
     flags Dup3Flags = d::DUP3_FLAGS;
     /// `EFD_*`.
     flags EfdFlags = d::EFD_FLAGS;
+    /// `wait4`'s `W*` options.
+    flags WaitFlags = d::WAIT_FLAGS;
     /// `MSG_*`.
     flags MsgFlags = d::MSG_FLAGS;
     /// `EPOLL_CLOEXEC`.

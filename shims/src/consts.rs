@@ -309,6 +309,13 @@ pub const CONSTANTS: &[(&str, i64)] = &[
     ("SO_ERROR", 4),
     ("SO_SNDBUF", 7),
     ("SO_RCVBUF", 8),
+    ("WNOHANG", 1),
+    ("WUNTRACED", 2),
+    ("WCONTINUED", 8),
+    ("WNOWAIT", 16777216),
+    ("__WNOTHREAD", 536870912),
+    ("__WALL", 1073741824),
+    ("__WCLONE", 2147483648),
 ];
 
 /// Every errno value with glibc's message for it (`strerror`), first name first.
@@ -758,6 +765,13 @@ pub mod linux {
     pub const SO_ERROR: i64 = 4;
     pub const SO_SNDBUF: i64 = 7;
     pub const SO_RCVBUF: i64 = 8;
+    pub const WNOHANG: i64 = 1;
+    pub const WUNTRACED: i64 = 2;
+    pub const WCONTINUED: i64 = 8;
+    pub const WNOWAIT: i64 = 16777216;
+    pub const __WNOTHREAD: i64 = 536870912;
+    pub const __WALL: i64 = 1073741824;
+    pub const __WCLONE: i64 = 2147483648;
 }
 // ---- end of the generated part ----
 

@@ -34,7 +34,7 @@ fn buffer_in_user_space(memory: &Memory, buf: Out<[EpollEvent]>, maxevents: i32)
 /// A thread blocked in `epoll_wait`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct EpollWait {
-    ep: FdId,
+    pub(crate) ep: FdId,
     buf: Out<[EpollEvent]>,
 }
 

@@ -122,6 +122,13 @@ pub(crate) struct Futexes {
     pub(crate) handoff: Option<VClock>,
 }
 
+impl Futexes {
+    /// Thread `t` ended while waiting (its process exited): it leaves its queue.
+    pub(crate) fn forget(&mut self, t: ThreadId) {
+        self.waiters.retain(|w| w.thread != t);
+    }
+}
+
 /// The bitset with which `std::sync`'s mutex waits for its lock word (Spindle's convention; a
 /// wake with any bitset that has this bit, `FUTEX_BITSET_MATCH_ANY` included, wakes it). A word
 /// waited on with it is a lock word in the format of PI futexes: the holder's thread id + 1 in

@@ -17,6 +17,7 @@ mod fd;
 mod fdinfo;
 mod files;
 mod footprint;
+mod fork;
 pub mod fs;
 mod futex;
 mod io;
@@ -88,6 +89,10 @@ pub struct Shims {
     futexes: futex::Futexes,
     /// The guest's file system.
     fs: fs::LazyFs,
+    /// Every process (`fork.rs`), and whose fd numbers are in `fds`.
+    procs: fork::Procs,
+    /// A process's exit for the trace to show after its `exit_group(…) = ?` line.
+    exit_traced: Option<(ThreadId, u64)>,
 }
 
 /// What the shims keep for one live description (removed, all of it, when it is destroyed).
@@ -279,10 +284,18 @@ impl Host for Shims {
             return self.traced(m, id, sig, args, |_, m, args| table::run_extra(&*run, m, args));
         }
         let def = &SHIMS[id as usize];
+        // The calling thread's process's fd numbers.
+        self.enter_process(m.thread_space(m.active_thread()));
         if m.records_footprints() {
             self.touch_footprint(m, def.name, &args[..def.arity]);
         }
-        self.traced(m, id, def.sig, &args[..def.arity], def.run)
+        let r = self.traced(m, id, def.sig, &args[..def.arity], def.run);
+        if let Some((t, code)) = self.exit_traced.take() {
+            if let Some(tr) = &mut self.trace {
+                tr.thread_exited(m, t, code);
+            }
+        }
+        r
     }
 
     fn call_resumed(&mut self, m: &mut Machine<Self>, value: u64) {
@@ -319,6 +332,10 @@ impl Host for Shims {
 
     fn wait_for(&self, m: &Machine<Self>, t: ThreadId) -> Option<(String, Option<ThreadId>)> {
         self.futex_wait_for(m, t)
+    }
+
+    fn thread_ended(&mut self, m: &mut Machine<Self>, t: ThreadId, value: u64) -> VmResult<()> {
+        self.process_thread_ended(m, t, value)
     }
 
     fn thread_exited(&mut self, m: &mut Machine<Self>, t: ThreadId, value: u64) {

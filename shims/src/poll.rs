@@ -58,6 +58,13 @@ enum Form {
     Select { sets: [u64; 3], n: u32, timeval: u64 },
 }
 
+impl PollWait {
+    /// The descriptions the blocked call holds.
+    pub(crate) fn held_descriptions(self) -> Vec<FdId> {
+        self.held
+    }
+}
+
 impl Shims {
     /// The poll mask of the file fd `fd` names, and its description; `None` when not open.
     fn poll_mask(&mut self, m: &mut Machine<Shims>, fd: i32) -> VmResult<Option<(FdId, Events)>> {
@@ -113,6 +120,7 @@ impl Shims {
     /// Evaluates the call; with something ready (or `finish`), writes its results as the calling
     /// thread and returns the count.
     fn poll_round(&mut self, m: &mut Machine<Shims>, w: &PollWait, finish: bool) -> VmResult<Option<i64>> {
+        self.enter_process(m.thread_space(m.active_thread()));
         let (res, ready) = self.poll_results(m, w)?;
         let count: i64 = match w.form {
             Form::Poll { .. } => res.iter().filter(|&&r| r != 0).count() as i64,
@@ -236,16 +244,20 @@ impl Shims {
         let mut ready = Vec::new();
         for t in threads {
             let Some(w) = self.poll_waits.get(&t).cloned() else { continue };
+            // Its fd numbers are its process's.
+            self.enter_process(m.thread_space(t));
             match self.poll_results(m, &w) {
                 Ok((res, _)) if res.iter().any(|&r| r != 0) => ready.push(t),
                 Ok(_) => {}
                 Err(e) => {
                     self.polls_rechecking = false;
+                    self.enter_process(m.thread_space(m.active_thread()));
                     return Err(e);
                 }
             }
         }
         self.polls_rechecking = false;
+        self.enter_process(m.thread_space(m.active_thread()));
         for t in ready {
             m.unblock_thread(self, t)?;
         }

@@ -5,9 +5,10 @@ use crate::table::args::{Abort, Errno, Exit, Free, Malloc};
 use crate::Shims;
 use spindle_vm::{Machine, Ret, Stop, VmResult};
 
-/// `exit(3)`: ends the program with `status & 0xff`, whatever other threads do.
-pub fn exit(_: &mut Shims, _m: &mut Machine<Shims>, a: Exit) -> VmResult<Ret> {
-    Err(Stop::exit(a.status.0 as u8))
+/// `exit(3)`: ends the calling process with `status & 0xff`, whatever its other threads do;
+/// the initial process's exit ends the program.
+pub fn exit(s: &mut Shims, m: &mut Machine<Shims>, a: Exit) -> VmResult<Ret> {
+    s.exit_active(m, a.status.0)
 }
 
 /// `abort(3)`.

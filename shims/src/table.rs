@@ -10,7 +10,7 @@ use crate::abi::*;
 use crate::futex;
 use crate::trace::decode::{Arg, RetKind};
 use crate::trace::{Shown, Sig};
-use crate::{epoll_calls as ep, eventfd, fd, files, pipe, poll, process, socket, sockopt, threads, time, timerfd, Shims};
+use crate::{epoll_calls as ep, eventfd, fd, files, fork, pipe, poll, process, socket, sockopt, threads, time, timerfd, Shims};
 use spindle_vm::ir::ForeignRet;
 use spindle_vm::{Machine, Ret, VmResult};
 
@@ -210,7 +210,7 @@ calls! {
     dup2: Dup2(old: Fd, new: Fd) -> Fd => fd::dup2;
     dup3: Dup3(old: Fd, new: Fd, flags: Flags<Dup3Flags>) -> Fd => fd::dup3;
     fcntl: Fcntl(fd: Fd, cmd: Enum<FcntlCmds>, arg: FcntlArg) min 2 -> Fcntl => fd::fcntl;
-    eventfd: Eventfd(initval: UInt, flags: Flags<EfdFlags>) -> Fd => eventfd::eventfd, strace eventfd2 [] [];
+    eventfd: Eventfd(initval: UInt, flags: Flags<EfdFlags>) min 1 -> Fd => eventfd::eventfd, strace eventfd2 [] [];
     pipe: Pipe(fds: Out<FdPair>) -> Int => pipe::pipe, strace pipe2 [] [lit("0")];
     pipe2: Pipe2(fds: Out<FdPair>, flags: Flags<OFlags>) -> Int => pipe::pipe2;
     socketpair: Socketpair(domain: Enum<Domains>, r#type: SockType, protocol: Int, sv: Out<FdPair>) -> Int => socket::socketpair;
@@ -265,6 +265,14 @@ calls! {
     ioctl: Ioctl(fd: Fd, request: Enum<IoctlReqs>, arg: IoctlArg) -> Int => sockopt::ioctl;
     getsockopt: Getsockopt(fd: Fd, level: Enum<SockLevels>, optname: SockOptName, optval: IntOut, optlen: IntRef) -> Int => sockopt::getsockopt;
     setsockopt: Setsockopt(fd: Fd, level: Enum<SockLevels>, optname: SockOptName, optval: SockOptVal, optlen: Int) -> Int => sockopt::setsockopt;
+    fork: Fork() -> Int => fork::fork,
+        strace clone [lit("child_stack=NULL"), lit("flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"), lit("child_tidptr=NULL")] [];
+    getpid: Getpid() -> Int => fork::getpid;
+    getppid: Getppid() -> Int => fork::getppid;
+    _exit: UnderExit(status: Int) -> Never => fork::under_exit, strace exit_group [] [];
+    exit_group: ExitGroup(status: Int) -> Never => fork::exit_group;
+    wait4: Wait4(pid: Int, wstatus: WaitStatus, options: Flags<WaitFlags>, rusage: Addr) -> Int => fork::wait4;
+    waitpid: Waitpid(pid: Int, wstatus: WaitStatus, options: Flags<WaitFlags>) -> Int => fork::waitpid, strace wait4 [] [lit("NULL")];
 }
 
 pub fn find(name: &str) -> Option<(u32, &'static ShimDef)> {

@@ -309,6 +309,13 @@ impl Checker {
             | Call::Join(_)
             | Call::SchedYield(_)
             | Call::Gettid(_) => Plan::Skip,
+            // Pids are Spindle's (docs/divergences.md); an exit ends the guest's process.
+            Call::Getpid(_) | Call::Getppid(_) | Call::UnderExit(_) | Call::ExitGroup(_) => Plan::Skip,
+            // One oracle process stands for one guest process.
+            Call::Fork(_) | Call::Wait4(_) | Call::Waitpid(_) => Plan::Refuse(format!(
+                "`{}`: processes are not compared with the kernel (one oracle process serves one guest process)",
+                call.name()
+            )),
             // Their answers follow the virtual clock, not the kernel's (docs/divergences.md).
             Call::Nanosleep(_) | Call::Usleep(_) | Call::ClockGettime(_) => Plan::Skip,
             // A futex's answer depends on the word's address (alignment, identity with other

@@ -267,8 +267,10 @@ pub fn small_config(policy: Policy) -> RunConfig {
         max_threads: 8,
         max_spawns: 64,
         max_allocations: 4096,
+        max_spaces: 8,
         race_check: true,
         weak_memory: true,
+        spurious_wakeups: 0,
         interrupt: None,
     }
 }

@@ -462,6 +462,11 @@ impl<H: Host> Machine<H> {
                     match ret {
                         Ok(Ret::Value(v)) => {
                             if site.next == NO_PC {
+                                if self.threads[me].is_terminated() {
+                                    // A call that does not return ended its thread (its
+                                    // process exited: `Machine::end_space`).
+                                    return Ok(Event::Switch);
+                                }
                                 fail!(Stop::ub(
                                     "a function that was called without a return block returned",
                                     "this call has no `-> LABEL`"
@@ -484,6 +489,9 @@ impl<H: Host> Machine<H> {
                     if !self.threads[me].is_enabled() || self.yield_requested || self.sched.wants_decision() {
                         if let Some(f) = frames.last_mut() {
                             f.pc = pc as Pc;
+                        }
+                        if self.fork_pending.is_some() {
+                            self.complete_fork(frames, regs, site.dst, site.dst_ty);
                         }
                         return Ok(Event::Switch);
                     }

@@ -28,7 +28,7 @@ pub use error::{Stop, StopKind, VmResult};
 pub use machine::{Config, Console, Host, Machine, Ret};
 pub use sched::{Policy, Replay, Switch};
 pub use schedule::Schedule;
-pub use thread::{BlockReason, Callback, HostWait, ThreadId, Unblock};
+pub use thread::{BlockReason, Callback, HostWait, SpaceId, ThreadId, Unblock};
 
 /// The default probability of switching threads at a scheduling point under `--sched random`.
 pub const DEFAULT_PREEMPTION: f64 = 0.5;

@@ -10,7 +10,7 @@ use crate::por::{thread_end_loc, thread_join_loc, Footprint, Loc, LOC_ALLOC, LOC
 use crate::race::{Detector, Race, Site, ALLOC_SITE};
 use crate::sched::{Policy, Scheduler};
 use crate::source::Span;
-use crate::thread::{BlockReason, Callback, Frame, Thread, ThreadId, ThreadState, Unblock};
+use crate::thread::{BlockReason, Callback, Frame, SpaceId, Thread, ThreadId, ThreadState, Unblock};
 use std::io::Write;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,6 +36,13 @@ pub trait Host: Sized + 'static {
 
     /// Thread `t`'s function returned `value` (not called for `main`: the run ends then).
     fn thread_exited(&mut self, _m: &mut Machine<Self>, _t: ThreadId, _value: u64) {}
+
+    /// Thread `t` has ended (its function returned `value`; it is terminated and its joiner
+    /// woken): the host may end its address space ([`Machine::end_space`]), if it was the
+    /// last thread or its root. Not called for thread 0.
+    fn thread_ended(&mut self, _m: &mut Machine<Self>, _t: ThreadId, _value: u64) -> VmResult<()> {
+        Ok(())
+    }
 
     /// The scheduler gave the processor to thread `t` (a different thread than before).
     fn scheduled(&mut self, _m: &mut Machine<Self>, _t: ThreadId) {}
@@ -68,6 +75,9 @@ pub struct Config {
     /// Most allocations a run may make in all — heap blocks, array locals, statics (ids are
     /// never reused: each keeps its bookkeeping, for use-after-free reports, after it is freed).
     pub max_allocations: u64,
+    /// Most address spaces (processes) alive at once (`Machine::fork` beyond it stops the run,
+    /// exit 4).
+    pub max_spaces: usize,
     /// Check every memory access for data races (once a second thread exists).
     pub race_check: bool,
     /// Weak memory (needs `race_check`, whose clocks it uses): atomic loads may read older
@@ -93,6 +103,7 @@ impl Default for Config {
             max_threads: 10_000,
             max_spawns: DEFAULT_MAX_SPAWNS,
             max_allocations: DEFAULT_MAX_ALLOCATIONS,
+            max_spaces: DEFAULT_MAX_SPACES,
             race_check: true,
             weak_memory: true,
             spurious_wakeups: 0,
@@ -115,6 +126,9 @@ pub const DEFAULT_MAX_SPAWNS: u64 = 1 << 20;
 /// `--max-allocations`' default. Each allocation's record counts against `--max-memory` too,
 /// which binds first at the default limits (16 million records are over 3 GiB).
 pub const DEFAULT_MAX_ALLOCATIONS: u64 = 1 << 24;
+
+/// `--max-processes`' default: address spaces alive at once (each holds a copy of memory).
+pub const DEFAULT_MAX_SPACES: usize = 256;
 
 /// Where the guest's stdout and stderr go.
 pub struct Console {
@@ -173,6 +187,26 @@ pub struct Machine<H> {
     /// The step count at which the interpreter next looks at [`Config::interrupt`] and flushes
     /// the console.
     pub(crate) next_interrupt_check: u64,
+    /// Every address space by id (ARCHITECTURE.md, *processes are address spaces*): the one in
+    /// `memory` is `Current`.
+    spaces: Vec<SpaceSlot>,
+    /// The space whose memory is in `memory`.
+    cur_space: SpaceId,
+    /// The thread a [`Machine::fork`] made, until the interpreter gives it the caller's stack.
+    pub(crate) fork_pending: Option<ThreadId>,
+}
+
+/// An address space: in `Machine::memory`, parked, or ended (its memory dropped).
+enum SpaceSlot {
+    Current,
+    Parked(Box<Parked>),
+    Ended,
+}
+
+/// An address space that is not the current one.
+struct Parked {
+    memory: Memory,
+    shadows: crate::race::Shadows,
 }
 
 /// What the interpreter loop returns to the scheduler.
@@ -221,6 +255,9 @@ impl<H: Host> Machine<H> {
             clock_read: std::cell::Cell::new(false),
             call_touched: false,
             next_interrupt_check: INTERRUPT_CHECK,
+            spaces: vec![SpaceSlot::Current],
+            cur_space: 0,
+            fork_pending: None,
         };
         let main = m.program.main;
         m.new_thread("main".to_string(), main, None)?;
@@ -366,6 +403,9 @@ impl<H: Host> Machine<H> {
     /// Makes `t` the running thread (for the interpreter, callbacks and the race detector).
     pub(crate) fn set_active(&mut self, t: ThreadId) {
         self.active = t;
+        if self.threads[t].space != self.cur_space {
+            self.switch_space(self.threads[t].space);
+        }
         if let Some(rd) = &mut self.race {
             rd.set_active(t);
         }
@@ -563,6 +603,12 @@ impl<H: Host> Machine<H> {
         // Thread ids are handed out in order: spawns depend on each other.
         self.touch(LOC_SPAWN, true);
         let child = self.new_thread(name, f, arg)?;
+        self.start_clock(child);
+        Ok(child)
+    }
+
+    /// Gives a new thread `child` of the active thread its clock: it starts from the parent's.
+    fn start_clock(&mut self, child: ThreadId) {
         if self.config.race_check {
             // Detection starts with the second thread: before it, nothing can race.
             let weak = self.config.weak_memory;
@@ -582,7 +628,146 @@ impl<H: Host> Machine<H> {
             let child_idx = rd.idx_of(child);
             self.edges.learned(child, child_idx, &VClock::new(), rd.clock_of(child), crate::edges::Edge::Spawned { site });
         }
+    }
+
+    // ---- address spaces (processes, to the host) --------------------------------------------
+
+    /// `fork`, for the active thread's foreign call: a new address space, a copy of the current
+    /// one, and a new thread in it that resumes after this call as a copy of the caller, the
+    /// call returning 0 to it. Only the calling thread is copied (other threads' stacks stay
+    /// allocated in the copy, unused). The call becomes a scheduling point; the new thread
+    /// runs when the scheduler picks it. Returns its id.
+    pub fn fork(&mut self) -> VmResult<ThreadId> {
+        if self.threads.len() as u64 > self.config.max_spawns {
+            return Err(Stop::limit(
+                format!("more than {} threads created in all (thread ids are never reused)", self.config.max_spawns),
+                "raise it with --max-spawns N",
+            ));
+        }
+        if self.live.len() >= self.config.max_threads {
+            return Err(Stop::limit(format!("more than {} live threads", self.config.max_threads), "raise it with --max-threads N"));
+        }
+        let live = self.spaces.iter().filter(|s| !matches!(s, SpaceSlot::Ended)).count();
+        if live >= self.config.max_spaces {
+            return Err(Stop::limit(format!("more than {} processes at once", self.config.max_spaces), "raise it with --max-processes N"));
+        }
+        let memory = self.memory.fork().map_err(|e| mem_stop(&self.memory, e, "the forked process's copy of memory"))?;
+        let parent = self.active;
+        let base = self.threads[parent].name.split('#').next().unwrap_or("main");
+        let mut name = String::with_capacity(base.len() + 8);
+        name.push_str(base);
+        name.push('#');
+        push_decimal(&mut name, self.threads.len() as u64);
+        if !self.memory.budget.try_take(2 * std::mem::size_of::<Thread<H>>() as u64 + heap_block(name.len() as u64) + 2 * 8) {
+            memory.release();
+            let limit = self.memory.budget.max();
+            return Err(mem_stop(&self.memory, MemError::Limit { limit }, "the new thread's record"));
+        }
+        let space = self.spaces.len() as SpaceId;
+        self.spaces.push(SpaceSlot::Parked(Box::new(Parked { memory, shadows: Default::default() })));
+        let mut t = Thread::new(name);
+        t.space = space;
+        self.threads.push(t);
+        let child = self.threads.len() - 1;
+        // Thread ids are handed out in order: forks depend on spawns and on each other.
+        self.touch(LOC_SPAWN, true);
+        self.mark(true, true);
+        self.start_clock(child);
+        self.fork_pending = Some(child);
+        self.yield_requested = true;
         Ok(child)
+    }
+
+    /// Completes a [`Machine::fork`]: the new thread gets the caller's stack, just past the
+    /// call (`frames`' top pc), the call's destination `dst` holding 0.
+    #[cold]
+    pub(crate) fn complete_fork(&mut self, frames: &[Frame], regs: &[u64], dst: crate::ir::Slot, ty: crate::ir::Ty) {
+        let Some(c) = self.fork_pending.take() else { return };
+        // The copied stack counts against the memory limit (taken: the fork succeeded).
+        self.memory.budget.take(regs.len() as u64 * crate::memory::SLOT_BYTES + frames.len() as u64 * crate::memory::FRAME_BYTES);
+        let th = &mut self.threads[c];
+        th.frames = frames.to_vec();
+        th.regs = regs.to_vec();
+        if dst != crate::ir::NO_SLOT {
+            let base = frames.last().map_or(0, |f| f.base) as usize;
+            if let Some(r) = th.regs.get_mut(base + dst as usize) {
+                *r = ty.normalize(0);
+            }
+        }
+        // The largest id: `live` stays in id order.
+        self.live.push(c);
+    }
+
+    /// The address space thread `t` runs in (0, the initial one, for an unknown thread).
+    pub fn thread_space(&self, t: ThreadId) -> SpaceId {
+        self.threads.get(t).map_or(0, |th| th.space)
+    }
+
+    /// The live threads of address space `space`, in id order.
+    pub fn space_threads(&self, space: SpaceId) -> Vec<ThreadId> {
+        self.live.iter().copied().filter(|&t| self.threads[t].space == space).collect()
+    }
+
+    /// Ends address space `space` (not the initial one: the run ends with it): every live
+    /// thread in it ends where it is, blocked or not (its callback dropped, its joiner not
+    /// woken), and its memory goes (once no thread runs in it). Returns the threads it ended,
+    /// for the host to forget their waits.
+    pub fn end_space(&mut self, space: SpaceId) -> Vec<ThreadId> {
+        if space == 0 || !matches!(self.spaces.get(space as usize), Some(SpaceSlot::Current | SpaceSlot::Parked(_))) {
+            return Vec::new();
+        }
+        self.mark(true, true);
+        let ended = self.space_threads(space);
+        for &t in &ended {
+            if let Some(rd) = &mut self.race {
+                rd.set_active(t);
+                self.threads[t].final_clock = rd.terminate();
+            }
+            let th = &mut self.threads[t];
+            th.state = ThreadState::Terminated;
+            th.in_call = false;
+            th.pending_dst = None;
+            let slots = th.regs.len();
+            let frames = th.frames.len();
+            th.regs = Vec::new();
+            th.frames = Vec::new();
+            if frames > 0 {
+                let _ = self.memory.resize_stack(slots, 0);
+            }
+        }
+        if let Some(rd) = &mut self.race {
+            rd.set_active(self.active);
+        }
+        self.live.retain(|&t| self.threads[t].space != space);
+        match std::mem::replace(&mut self.spaces[space as usize], SpaceSlot::Ended) {
+            SpaceSlot::Parked(p) => {
+                p.memory.release();
+                self.memory.budget.give(p.shadows.charged());
+            }
+            // The current space's memory stays until another space is switched in.
+            SpaceSlot::Current => self.spaces[space as usize] = SpaceSlot::Ended,
+            SpaceSlot::Ended => {}
+        }
+        ended
+    }
+
+    /// Puts address space `to` in `memory` (and its shadow in the race detector), parking the
+    /// current one, or dropping it if it ended.
+    fn switch_space(&mut self, to: SpaceId) {
+        let Some(SpaceSlot::Parked(_)) = self.spaces.get(to as usize) else { return };
+        let SpaceSlot::Parked(mut p) = std::mem::replace(&mut self.spaces[to as usize], SpaceSlot::Current) else { return };
+        std::mem::swap(&mut self.memory, &mut p.memory);
+        if let Some(rd) = &mut self.race {
+            rd.swap_shadows(&mut p.shadows);
+        }
+        let from = self.cur_space as usize;
+        if matches!(self.spaces[from], SpaceSlot::Ended) {
+            p.memory.release();
+            self.memory.budget.give(p.shadows.charged());
+        } else {
+            self.spaces[from] = SpaceSlot::Parked(p);
+        }
+        self.cur_space = to;
     }
 
     fn new_thread(&mut self, name: String, func: u32, arg: Option<u64>) -> VmResult<ThreadId> {
@@ -593,6 +778,8 @@ impl<H: Host> Machine<H> {
             return Err(mem_stop(&self.memory, MemError::Limit { limit }, "the new thread's record"));
         }
         let mut t = Thread::new(name);
+        // A spawned thread runs in its spawner's address space.
+        t.space = self.threads.get(self.active).map_or(0, |th| th.space);
         let slots = f.frame_size as usize;
         self.memory.resize_stack(0, slots).map_err(|e| mem_stop(&self.memory, e, "the new thread's stack"))?;
         t.regs = vec![0; slots];
@@ -617,6 +804,12 @@ impl<H: Host> Machine<H> {
         };
         if t == me {
             return Err(Stop::ub(format!("thread `{}` tried to join itself", self.threads[me].name), "joining itself"));
+        }
+        if self.threads[t].space != self.threads[me].space {
+            return Err(Stop::ub(
+                format!("join of thread `{}`, which runs in another process (address space)", self.threads[t].name),
+                "a forked process has only the thread that called fork",
+            ));
         }
         // A join that blocks touches only the joiner (the end wakes it: exploration orders
         // what follows after the end); one that finds the thread ended awaits its end.
@@ -686,7 +879,7 @@ impl<H: Host> Machine<H> {
         if let Some(j) = self.threads[t].joined_by.filter(|&j| self.is_blocked_on(j, &BlockReason::Join(t))) {
             self.unblock_thread(host, j)?;
         }
-        Ok(())
+        host.thread_ended(self, t, v)
     }
 
     // ---- memory for the host ----------------------------------------------------------------
@@ -1380,6 +1573,11 @@ impl<H: Host> Machine<H> {
         }
         let r = self.exec(host, &mut frames, &mut regs);
         let th = &mut self.threads[t];
+        if th.is_terminated() {
+            // Its process ended during its call ([`Machine::end_space`]): its stack goes.
+            let _ = self.memory.resize_stack(regs.len(), 0);
+            return r;
+        }
         th.frames = frames;
         th.regs = regs;
         r

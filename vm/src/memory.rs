@@ -208,6 +208,24 @@ impl Memory {
         Memory { allocs, live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX }
     }
 
+    /// A copy of this memory for a forked address space: the same allocations under the same
+    /// ids (every pointer stays valid in the copy), counted against the shared budget.
+    pub fn fork(&self) -> Result<Memory, MemError> {
+        let records = self.allocs.len() as u64 * ALLOC_RECORD_BYTES;
+        let bytes: u64 = self.allocs.iter().filter(|a| a.live).map(|a| heap_block(a.bytes.len() as u64)).sum();
+        if !self.budget.try_take(records + bytes) {
+            return Err(MemError::Limit { limit: self.budget.max() });
+        }
+        Ok(Memory { allocs: self.allocs.clone(), live_bytes: self.live_bytes, budget: self.budget.clone(), max_allocs: self.max_allocs })
+    }
+
+    /// What [`Memory::fork`] took from the budget, given back when a forked space ends.
+    pub fn release(&self) {
+        let records = self.allocs.len() as u64 * ALLOC_RECORD_BYTES;
+        let bytes: u64 = self.allocs.iter().filter(|a| a.live).map(|a| heap_block(a.bytes.len() as u64)).sum();
+        self.budget.give(records + bytes);
+    }
+
     /// Creates an allocation holding `bytes` (zero-filled to `size`); returns its base address.
     pub fn allocate(&mut self, size: u64, init: &[u8], kind: AllocKind, site: Span) -> Result<u64, MemError> {
         if size > u32::MAX as u64 {

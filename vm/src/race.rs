@@ -429,6 +429,20 @@ struct ThreadClocks {
 }
 
 /// The detector's state. Created when a second thread is first spawned.
+/// The shadow state of an address space that is not the current one (see
+/// [`Detector::swap_shadows`]): empty for a new, forked space — its bytes read as written before
+/// everything, which a snapshot taken at the fork is, to a child whose clock starts from the
+/// parent's.
+#[derive(Default)]
+pub struct Shadows(Vec<Option<Box<Shadow>>>);
+
+impl Shadows {
+    /// Host bytes its shadows were charged, to give back when the space ends.
+    pub fn charged(&self) -> u64 {
+        self.0.iter().flatten().map(|s| SHADOW_BYTES + s.charged).sum()
+    }
+}
+
 pub struct Detector {
     clocks: Vec<ThreadClocks>,
     /// Thread id → vector index.
@@ -691,6 +705,14 @@ impl Detector {
             self.clocks[i].clock.increment(self.active);
         }
         self.refresh_epoch();
+    }
+
+    // ---- address spaces ------------------------------------------------------------------
+
+    /// Swaps the shadow state of the memory being checked with `other` (the machine switching
+    /// address spaces: each has its own allocations under the same ids).
+    pub fn swap_shadows(&mut self, other: &mut Shadows) {
+        std::mem::swap(&mut self.shadows, &mut other.0);
     }
 
     // ---- allocations -----------------------------------------------------------------------

@@ -7,6 +7,9 @@ use crate::source::Span;
 
 pub type ThreadId = usize;
 
+/// An address space (a process, to the host): `Machine::fork` makes one, 0 is the initial one.
+pub type SpaceId = u32;
+
 /// Why an unblock callback runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unblock {
@@ -97,6 +100,8 @@ pub struct Thread<H> {
     pub blocked_site: u64,
     /// The vector clock at termination, for joiners.
     pub final_clock: crate::clock::VClock,
+    /// The address space it runs in (0 unless a fork made it).
+    pub space: SpaceId,
 }
 
 impl<H> Thread<H> {
@@ -115,6 +120,7 @@ impl<H> Thread<H> {
             blocked_at: Span::default(),
             blocked_site: 0,
             final_clock: Default::default(),
+            space: 0,
         }
     }
     /// Gives back the stack capacity a deep recursion left behind, when the thread is switched

@@ -96,6 +96,9 @@ pub enum Arg {
     /// `futex(0x…, FUTEX_WAIT_PRIVATE, 0, NULL)`; an argument the operation does not take is
     /// left out ([`futex_arg`]).
     FutexArg(usize),
+    /// `wait4`'s status, which the call writes when it reaps a child: strace's
+    /// `[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]`, its address otherwise.
+    WaitStatusOut,
 }
 
 impl Arg {
@@ -221,6 +224,19 @@ pub const O_FLAGS: &FlagNames = &FlagNames {
 };
 /// `dup3`'s flags: strace decodes them with the whole `O_*` table.
 pub const DUP3_FLAGS: &FlagNames = O_FLAGS;
+/// `wait4`'s options, in strace's order.
+pub const WAIT_FLAGS: &FlagNames = &FlagNames {
+    names: &[
+        (u(c::WNOHANG), "WNOHANG"),
+        (u(c::WUNTRACED), "WUNTRACED"),
+        (u(c::WCONTINUED), "WCONTINUED"),
+        (u(c::WNOWAIT), "WNOWAIT"),
+        (u(c::__WNOTHREAD), "__WNOTHREAD"),
+        (u(c::__WALL), "__WALL"),
+        (u(c::__WCLONE), "__WCLONE"),
+    ],
+    unknown: "W???",
+};
 pub const EFD_FLAGS: &FlagNames = &FlagNames {
     names: &[(u(c::EFD_SEMAPHORE), "EFD_SEMAPHORE"), (u(c::EFD_CLOEXEC), "EFD_CLOEXEC"), (u(c::EFD_NONBLOCK), "EFD_NONBLOCK")],
     unknown: "EFD_???",
@@ -956,6 +972,10 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
             }
         }
         Arg::FutexArg(k) => futex_arg(k, args, mem),
+        Arg::WaitStatusOut => match (ret, i32::peek(mem, v)) {
+            (Some(r), Some(s)) if r > 0 && v != 0 => format!("[{}]", wait_status(s)),
+            _ => ptr(v),
+        },
     }
 }
 
@@ -1293,5 +1313,14 @@ mod tests {
     fn errors_read_as_in_strace() {
         assert_eq!(error_text(11), "-1 EAGAIN (Resource temporarily unavailable)");
         assert_eq!(error_text(9), "-1 EBADF (Bad file descriptor)");
+    }
+}
+
+/// A wait status as strace shows it (`{WIFEXITED(s) && WEXITSTATUS(s) == 3}`).
+pub fn wait_status(s: i32) -> String {
+    if s & 0x7f == 0 {
+        format!("{{WIFEXITED(s) && WEXITSTATUS(s) == {}}}", (s >> 8) & 0xff)
+    } else {
+        format!("{s:#x}")
     }
 }

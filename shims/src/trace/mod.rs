@@ -258,6 +258,7 @@ fn is_output(a: Arg) -> bool {
             | Arg::IntRef
             | Arg::IntOut
             | Arg::IoctlArg(_)
+            | Arg::WaitStatusOut
     )
 }
 
