@@ -131,10 +131,19 @@ impl Timers {
         self.fds.values().any(|&t| self.timers.get(t).is_some_and(|t| t.first.is_some()))
     }
 
-    /// Sleeps until the kernel's clock reaches virtual time `v` (while a timer is armed).
+    /// Sleeps until the kernel's clock reaches virtual time `v` — or, when the only timers are
+    /// one-shot ones, their last expiry before `v`: after it nothing depends on time any more.
     pub(super) fn catch_up(&self, v: u64) -> Result<(), String> {
-        let Some(off) = self.off.filter(|_| self.armed()) else { return Ok(()) };
-        let wait = v as i128 + off - kernel_now();
+        let Some(off) = self.off else { return Ok(()) };
+        let v = v as i128;
+        let need = self
+            .fds
+            .values()
+            .filter_map(|&t| self.timers.get(t))
+            .filter_map(|t| Some(if t.interval > 0 { v } else { t.first?.min(v) }))
+            .max();
+        let Some(need) = need else { return Ok(()) };
+        let wait = need + off - kernel_now();
         if wait <= 0 {
             return Ok(());
         }
