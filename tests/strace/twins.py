@@ -495,8 +495,7 @@ if __name__ == '__main__':
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     fd_links = dict(extra=['pfd'], includes=['#include <poll.h>', '#include <sys/ioctl.h>'],
                     about=['a file', '// descriptor of every kind, as an argument and as a result: tests/strace.rs compares',
-                           '// its trace under `-y` with `strace -f -y` of the C twin line by line (its snapshot',
-                           '// shows the `-y` trace, as the header asks).', '// spindle-flags: -y'])
+                           '// its trace under `-y` with `strace -f -y` of the C twin line by line.'])
     futex_etc = dict(includes=['#include <linux/futex.h>', '#include <sys/ioctl.h>', '#include <sys/syscall.h>'],
                      prelude=['static long futex(void *uaddr, long op, long val, long timeout, void *uaddr2, long val3) {',
                               '    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);', '}'],
