@@ -43,6 +43,7 @@ const CANNOT_CHECK: &[(&str, &str)] = &[
     ("armed a timer", "an armed timerfd (its expirations follow the virtual clock)"),
     ("was freed while it blocked", "a blocked call's buffer freed under it (the oracle's copy cannot follow)"),
     ("looks at the guest's file system", "a call on the guest's in-memory file system, whose names, inodes and times are not the host's"),
+    ("uses signals", "a signal call (the oracle is never signalled; programs/signals/ has native twins instead)"),
 ];
 
 fn oracle() -> Oracle {

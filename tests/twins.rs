@@ -14,8 +14,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_spindle");
 /// (twin directory, program directory, the recordings checked: all of them if empty). Of the
 /// epoll twins only those added with this test are listed: the others predate it, and their
 /// directory's README.md lists where they differ (variants, native-only schedules).
-const TWINS: &[(&str, &str, &[&str])] =
-    &[("shims/probes/file_scenarios", "programs/files", &[]), ("shims/probes/epoll_scenarios", "programs/epoll", &["timerfd_clock_epoch"])];
+const TWINS: &[(&str, &str, &[&str])] = &[
+    ("shims/probes/file_scenarios", "programs/files", &[]),
+    ("shims/probes/epoll_scenarios", "programs/epoll", &["timerfd_clock_epoch"]),
+    ("shims/probes/signal_scenarios", "programs/signals", &[]),
+];
 
 #[test]
 fn programs_print_what_their_native_twins_printed() {

@@ -135,7 +135,7 @@ pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: Read) -> VmResult<Ret> {
     }
     // Then, in `vfs_read`: no read method (an epoll fd) is EINVAL, and the whole range must be
     // user memory (tests/against_kernel.rs "a count past the end of user space").
-    if !s.is_timerfd(id) && s.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
+    if !s.is_timerfd(id) && !s.is_signalfd(id) && s.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
         return fail(m, EINVAL);
     }
     if !rw_range_ok(&m.memory, buf, count) {

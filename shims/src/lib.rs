@@ -25,6 +25,7 @@ mod linux_names;
 mod pipe;
 mod poll;
 mod process;
+mod signal;
 mod socket;
 mod sockopt;
 pub mod stdlib;
@@ -85,6 +86,8 @@ pub struct Shims {
     futexes: futex::Futexes,
     /// The guest's file system.
     fs: fs::Fs,
+    /// Signal dispositions, masks, pending sets and signalfds (`signal.rs`).
+    signals: signal::Signals,
 }
 
 /// What the shims keep for one live description (removed, all of it, when it is destroyed).
@@ -269,6 +272,12 @@ impl Host for Shims {
         if !HOOKS {
             return;
         }
+        if m.call_restarting(m.active_thread()) {
+            if let Some(t) = &mut self.trace {
+                t.restarted(m);
+            }
+            return;
+        }
         if let Some(t) = &mut self.trace {
             let v = value as i64;
             let errno = (v == -1).then(|| m.errno());
@@ -294,6 +303,15 @@ impl Host for Shims {
 
     fn wait_for(&self, m: &Machine<Self>, t: ThreadId) -> Option<(String, Option<ThreadId>)> {
         self.futex_wait_for(m, t)
+    }
+
+    fn interrupt_entered(&mut self, m: &mut Machine<Self>, _token: u64) -> VmResult<()> {
+        self.signal_entered(m);
+        Ok(())
+    }
+
+    fn interrupt_returned(&mut self, m: &mut Machine<Self>, _token: u64) -> VmResult<()> {
+        self.signal_returned(m)
     }
 
     fn thread_exited(&mut self, m: &mut Machine<Self>, t: ThreadId, value: u64) {
