@@ -196,7 +196,10 @@ fn every_program_agrees_with_linux_but_the_documented_divergences() {
     assert!(agreed_with_calls >= 100, "only {agreed_with_calls} programs agreed after making system calls");
     assert!(calls >= 20_000, "only {calls} system calls compared");
     assert!(agreed + diverged.len() >= 330, "only {} programs were checked to the end", agreed + diverged.len());
-    assert!(unchecked.len() <= 10, "too many programs cannot be checked: {unchecked:#?}");
+    // Programs that use signals are refused by design (their twins pin them); the others must
+    // stay few.
+    let signals = unchecked.iter().filter(|u| u.contains("uses signals")).count();
+    assert!(unchecked.len() - signals <= 10, "too many programs cannot be checked: {unchecked:#?}");
 }
 
 /// The library reports a divergence with both answers, and captures the run.

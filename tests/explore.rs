@@ -956,7 +956,8 @@ fn where_a_handler_sent_by_another_thread_lands_is_explored() {
     let s = explore_file("programs/signals/landing.mir", &opts(Strategy::Dfs { bound: u32::MAX }, None));
     assert!(s.failure.is_none(), "{:?}", s.failure.map(|f| f.report));
     assert!(s.exhaustive, "not exhaustive ({:?})", s.stopped);
-    let mut seen: Vec<&str> = s.outcomes.iter().map(|o| o.preview.trim_end()).collect();
+    // Previews are quoted, as the report shows them.
+    let mut seen: Vec<&str> = s.outcomes.iter().map(|o| o.preview.as_str()).collect();
     seen.sort();
-    assert_eq!(seen, ["the handler saw X = 0", "the handler saw X = 1", "the handler saw X = 2"]);
+    assert_eq!(seen, ["\"the handler saw X = 0\"", "\"the handler saw X = 1\"", "\"the handler saw X = 2\""]);
 }

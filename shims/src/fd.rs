@@ -165,6 +165,7 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: Write) -> VmResult<Ret> {
         return fail(m, EFAULT);
     }
     if broken_before_copy(s, id, count) {
+        s.raise_sigpipe(m)?;
         return fail(m, EPIPE);
     }
     // An eventfd checks the length before it copies (eventfd_write: `count != 8` → EINVAL):
@@ -178,7 +179,7 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: Write) -> VmResult<Ret> {
         Ok(d) => d,
         Err(e) => return fail(m, full_before_copy(s, id, nonblock, e)),
     };
-    s.start_write(m, WriteOp { call: "write", fd, id, data, done: 0, send: false, resumed: false }, nonblock)
+    s.start_write(m, WriteOp { call: "write", fd, id, data, done: 0, send: false, nosignal: false, resumed: false }, nonblock)
 }
 
 /// Whether a write of `count` bytes to description `id` fails with `EPIPE` before the kernel

@@ -72,6 +72,8 @@ pub(crate) struct WriteOp {
     /// Bytes already written by earlier attempts of this (blocking) call.
     pub done: usize,
     pub send: bool,
+    /// `MSG_NOSIGNAL`: a write that fails with `EPIPE` raises no SIGPIPE.
+    pub nosignal: bool,
     /// The call blocked and was woken: it continues in Linux's wait loop (`resume_write`),
     /// whose answers differ from a fresh call's (a pending reset wins over EPIPE).
     pub resumed: bool,
@@ -384,6 +386,10 @@ impl Shims {
                 self.notify(m, Wakeups::touched(op.id, self.fds.peer_of(op.id)), Cause::Thread)?;
                 if op.done > 0 {
                     return Ok((Attempt::Done(Ret::Value(op.done as u64)), op));
+                }
+                if e == IoError::BrokenPipe && !op.nosignal {
+                    // `pipe_write`, `unix_stream_sendmsg`: SIGPIPE to the writer, then EPIPE.
+                    self.raise_sigpipe(m)?;
                 }
                 Ok((Attempt::Done(fail(m, errno_of(e))?), op))
             }

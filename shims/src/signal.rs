@@ -210,6 +210,14 @@ impl Shims {
         self.deliver_signals(m)
     }
 
+    /// A write or send that fails with `EPIPE` (and no `MSG_NOSIGNAL`): SIGPIPE to the calling
+    /// thread (`send_sig`: `SI_USER`), before the call returns `EPIPE`. With the default action
+    /// the run ends with 141.
+    pub(crate) fn raise_sigpipe(&mut self, m: &mut Machine<Shims>) -> VmResult<()> {
+        let me = m.active_thread();
+        self.send_signal(m, Some(me), linux::SIGPIPE, SI_USER)
+    }
+
     /// Delivers every pending signal that a thread does not block: a process-directed one to
     /// the main thread if it does not block it, else to the first live thread that does not.
     pub(crate) fn deliver_signals(&mut self, m: &mut Machine<Shims>) -> VmResult<()> {
@@ -763,12 +771,16 @@ pub fn raise(s: &mut Shims, m: &mut Machine<Shims>, a: args::Raise) -> VmResult<
     Ok(Ret::Value(0))
 }
 
-/// `pthread_kill(thread, sig)`: the error is returned (EINVAL, ESRCH for a thread that has
-/// ended), not set in `errno`.
+/// `pthread_kill(thread, sig)`: the error is returned, not set in `errno` (EINVAL; ESRCH for an
+/// id no thread ever had). A thread that has ended gets nothing and the call returns 0, as
+/// glibc's (2.34 on) does for a thread not yet joined.
 pub fn pthread_kill(s: &mut Shims, m: &mut Machine<Shims>, a: args::PthreadKill) -> VmResult<Ret> {
     let sig = a.sig.0 as i32 as i64;
     if !valid_signal(sig) {
         return Ok(Ret::Value(EINVAL as u64));
+    }
+    if usize::try_from(a.thread.0).is_ok_and(|t| t < m.thread_count() && m.is_terminated(t)) {
+        return Ok(Ret::Value(0));
     }
     let Some(t) = live_thread(m, a.thread.0) else { return Ok(Ret::Value(ESRCH as u64)) };
     if sig != 0 {

@@ -299,6 +299,9 @@ impl Checker {
             Call::Futex(_) => Plan::Skip,
             // The guest's pid is Spindle's own (docs/divergences.md).
             Call::Getpid(_) => Plan::Skip,
+            // Ignoring SIGPIPE changes nothing for the oracle, which ignores it (a Rust
+            // program): the guest then gets the EPIPE the oracle gets.
+            Call::Signal(c) if c.sig.0 == libc::SIGPIPE && c.handler.0 == libc::SIG_IGN as u64 => Plan::Skip,
             // Signals are not sent to the oracle (a default action would end it) and their
             // handlers run at Spindle's scheduling points: their rules are pinned by the native
             // twins of programs/signals/.

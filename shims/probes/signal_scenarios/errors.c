@@ -2,6 +2,8 @@
 #include "sig.h"
 
 static void on_usr1(int sig) { (void)sig; }
+static long ended_tid;
+static void *ends(void *a) { ended_tid = syscall(SYS_gettid); return a; }
 
 int main(void) {
     init();
@@ -52,6 +54,12 @@ int main(void) {
     printf("raise(65): "); show(raise(65));
     printf("pthread_kill(self, 65): "); show_err(pthread_kill(pthread_self(), 65));
     printf("pthread_kill(self, 0): "); show_err(pthread_kill(pthread_self(), 0));
+    pthread_t t;
+    pthread_create(&t, NULL, ends, NULL);
+    sleep_ms(20);
+    printf("pthread_kill(a thread that has ended, SIGUSR1): "); show_err(pthread_kill(t, SIGUSR1));
+    printf("tgkill(getpid(), its tid, SIGUSR1): "); show(syscall(SYS_tgkill, getpid(), ended_tid, SIGUSR1));
+    pthread_join(t, NULL);
     printf("sigpending(a bad pointer): "); show(syscall(SYS_rt_sigpending, (void *)8, 8));
     printf("sigsuspend(a bad pointer): "); show(syscall(SYS_rt_sigsuspend, (void *)8, 8));
     return 0;

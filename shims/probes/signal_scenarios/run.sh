@@ -1,44 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs the native version of each programs/signals program, compares it with the output
-# recorded on Linux 6.18.44 x86-64 (<name>.txt), and — if SPINDLE names the spindle binary —
-# compares the guest program's stdout with that recording.
-#   shims/probes/signal_scenarios/run.sh [NAME…]              # diff native runs against <name>.txt
-#   shims/probes/signal_scenarios/run.sh --record [NAME…]     # (re)write <name>.txt
-#   SPINDLE=/tmp/target-fdsc/debug/spindle shims/probes/signal_scenarios/run.sh [NAME…]
-# Lines starting with "# " are native-only notes (e.g. "still blocked after 200 ms" where
-# Spindle reports a deadlock); they are not compared with Spindle's output.
-set -uo pipefail
-cd "$(dirname "$0")"
-record=0
-if [[ ${1:-} == --record ]]; then record=1; shift; fi
-names=("$@")
-if [[ ${#names[@]} == 0 ]]; then for src in *.c; do names+=("${src%.c}"); done; fi
-bin=$(mktemp -d)
-trap 'rm -rf "$bin"' EXIT
-status=0
-for name in "${names[@]}"; do
-    gcc -O1 -Wall -Wno-unused-function -Wno-nonnull -Wno-stringop-overflow -pthread -o "$bin/$name" "$name.c" || { status=1; continue; }
-    # killed.c ends with SIGTERM (exit 143): only its output is compared.
-    out=$("$bin/$name" < /dev/null 2>/dev/null)
-    if [[ $record == 1 ]]; then
-        printf '%s\n' "$out" > "$name.txt"
-    elif ! diff -u "$name.txt" <(printf '%s\n' "$out") > /dev/null; then
-        echo "$name: native output differs from $name.txt"
-        diff -u "$name.txt" <(printf '%s\n' "$out")
-        status=1
-    fi
-    if [[ -n ${SPINDLE:-} ]]; then
-        mir=../../../programs/signals/$name.mir
-        flags=$(sed -n 's|^// spindle-flags:||p' "$mir" | head -1)
-        # shellcheck disable=SC2086
-        if diff -u <(grep -v '^# ' "$name.txt") <("$SPINDLE" run $flags "$mir" 2>/dev/null < /dev/null) > /dev/null; then
-            echo "$name: spindle = Linux"
-        else
-            echo "$name: spindle differs from Linux"
-            # shellcheck disable=SC2086
-            diff -u <(grep -v '^# ' "$name.txt") <("$SPINDLE" run $flags "$mir" 2>/dev/null < /dev/null)
-            status=1
-        fi
-    fi
-done
-exit $status
+# Builds and runs the native twin of each programs/signals program and compares it with the output
+# recorded on Linux 6.18 x86-64 (<name>.txt) and, if SPINDLE names the spindle binary, with the
+# guest program's stdout — the poll twins' script, on this directory:
+#   shims/probes/signal_scenarios/run.sh [--record] [NAME…]
+#   SPINDLE=target/debug/spindle shims/probes/signal_scenarios/run.sh [NAME…]
+TWINS=signal_scenarios PROGRAMS=signals exec "$(dirname "$0")/../poll_scenarios/run.sh" "$@"

@@ -726,8 +726,7 @@ impl Tracer {
         };
         args_into(&mut head, m, &p.sig, from..p.sig.args.len(), p.raw(), None, &p.saved);
         head.push(')');
-        let line = format!("{}{}", self.prefix(m, t), with_result(&head, "? ERESTARTSYS (To be restarted if SA_RESTART is set)"));
-        self.emit_line(&line);
+        self.event_line(m, t, &with_result(&head, "? ERESTARTSYS (To be restarted if SA_RESTART is set)"));
     }
 
     /// The run ended: blocked calls stay unfinished; the last line says how it ended.
