@@ -1035,3 +1035,16 @@ fn the_report_gives_every_outcome_a_replay_command_and_where_it_differs() {
         assert!(lines[i].ends_with(&format!("{first:?}")), "{schedule} printed {first:?}; the outcome is {}", lines[i]);
     }
 }
+
+#[test]
+fn where_a_handler_sent_by_another_thread_lands_is_explored() {
+    // The handler records the X main has stored when it runs: before the first store, between
+    // the two, or after both (interrupting the join): every one is a schedule of its own.
+    let s = explore_file("programs/signals/landing.mir", &opts(Strategy::Dfs { bound: u32::MAX }, None));
+    assert!(s.failure.is_none(), "{:?}", s.failure.map(|f| f.report));
+    assert!(s.exhaustive, "not exhaustive ({:?})", s.stopped);
+    // Previews are quoted, as the report shows them.
+    let mut seen: Vec<&str> = s.outcomes.iter().map(|o| o.preview.as_str()).collect();
+    seen.sort();
+    assert_eq!(seen, ["\"the handler saw X = 0\"", "\"the handler saw X = 1\"", "\"the handler saw X = 2\""]);
+}

@@ -107,6 +107,11 @@ fn json_lines_parse_with_the_documented_fields() {
                     assert!(v["start_ns"].as_u64() <= v["time_ns"].as_u64(), "{}: a call ends before it starts: {line}", path.display());
                     seqs.push(v["seq"].as_u64().unwrap());
                 }
+                Some("signal") => {
+                    for field in ["tid", "thread", "text", "time_ns", "step"] {
+                        assert!(v.get(field).is_some(), "{}: signal event without `{field}`: {line}", path.display());
+                    }
+                }
                 Some("thread_exit") | Some("end") => {}
                 other => panic!("{}: unknown event {other:?}: {line}", path.display()),
             }

@@ -19,6 +19,7 @@ const TWINS: &[(&str, &str, &[&str])] = &[
     ("shims/probes/epoll_scenarios", "programs/epoll", &["timerfd_clock_epoch"]),
     ("shims/probes/process_scenarios", "programs/processes", &[]),
     ("shims/probes/fd_scenarios", "programs/fds", &["eventfd_legacy"]),
+    ("shims/probes/signal_scenarios", "programs/signals", &[]),
 ];
 
 #[test]

@@ -9,7 +9,7 @@
 //!
 //! Calls go through `syscall(2)` with 64-bit arguments, as Spindle's foreign calls take them, so
 //! that both see the same bits (an `int` argument is its low 32 bits on both). SIGPIPE is
-//! ignored (see docs/divergences.md: Spindle has no signals).
+//! ignored, as the generated guest program ignores it (`vm.rs`).
 
 use crate::record::{RawRec, Record};
 use crate::scenario::{

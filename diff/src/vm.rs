@@ -72,6 +72,7 @@ pub fn program(scenario: &Scenario) -> String {
          \x20   let fd: i32;\n\
          \x20   let fd2: i32;\n\
          \x20   let a: u64;\n\
+         \x20   sigpipe: {{ r = call signal(SIGPIPE, 1 as ptr) -> b0; }}\n\
          {body}\
          }}\n\
          {PRELUDE}{funcs}",

@@ -845,8 +845,9 @@ scenario!(
 // ---- divergences that scenarios pin (docs/divergences.md) ----------------------------------
 
 scenario!(
-    /// Linux raises SIGPIPE on EPIPE (fatal by default); Spindle has no signals and behaves as a
-    /// process that ignores SIGPIPE — which the kernel backend does.
+    /// Linux raises SIGPIPE on EPIPE (fatal by default); both sides ignore it (the kernel
+    /// backend's process, and the generated guest program with `signal(SIGPIPE, SIG_IGN)`), so
+    /// the write fails with EPIPE on both.
     sigpipe_is_ignored,
     |s| {
         let (r, w) = s.pipe2(NB);

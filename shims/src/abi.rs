@@ -74,6 +74,14 @@ pub struct OutAddr(pub u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sigmask(pub u64);
 
+/// A pointer to a `sigset_t` the call writes (`sigprocmask`'s `oldset`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SigsetOut(pub u64);
+
+/// A signal number (a C `int`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signo(pub i32);
+
 /// `fcntl`'s third argument, whose meaning depends on the command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FcntlArg(pub u64);
@@ -234,6 +242,8 @@ plain_param! {
     Pollfds(u64) => Arg::PollfdsIn, |v| v;
     Addr(u64) => Arg::Ptr, |v| v;
     Sigmask(u64) => Arg::SigsetIn, |v| v;
+    SigsetOut(u64) => Arg::SigsetOut, |v| v;
+    Signo(i32) => Arg::Signal, |v| v as u32 as i32;
     OutAddr(u64) => Arg::PtrOut, |v| v;
     FcntlArg(u64) => Arg::FcntlArg, |v| v;
     SockType(u32) => Arg::SockType, |v| v as u32;
@@ -402,6 +412,10 @@ groups! {
     values SockLevels = d::SOCK_LEVELS;
     /// Socket options (`SO_*`).
     values SockOpts = d::SOCK_OPTS;
+    /// `sigprocmask`'s `how` (`SIG_BLOCK`, …).
+    values SigHows = d::SIG_HOWS;
+    /// `SFD_*`.
+    flags SfdFlags = d::SFD_FLAGS;
 }
 
 // ---- layouts ----------------------------------------------------------------------------------

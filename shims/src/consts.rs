@@ -316,6 +316,53 @@ pub const CONSTANTS: &[(&str, i64)] = &[
     ("__WNOTHREAD", 536870912),
     ("__WALL", 1073741824),
     ("__WCLONE", 2147483648),
+    ("SIGHUP", 1),
+    ("SIGINT", 2),
+    ("SIGQUIT", 3),
+    ("SIGILL", 4),
+    ("SIGTRAP", 5),
+    ("SIGABRT", 6),
+    ("SIGBUS", 7),
+    ("SIGFPE", 8),
+    ("SIGKILL", 9),
+    ("SIGUSR1", 10),
+    ("SIGSEGV", 11),
+    ("SIGUSR2", 12),
+    ("SIGALRM", 14),
+    ("SIGTERM", 15),
+    ("SIGSTKFLT", 16),
+    ("SIGCHLD", 17),
+    ("SIGCONT", 18),
+    ("SIGSTOP", 19),
+    ("SIGTSTP", 20),
+    ("SIGTTIN", 21),
+    ("SIGTTOU", 22),
+    ("SIGURG", 23),
+    ("SIGXCPU", 24),
+    ("SIGXFSZ", 25),
+    ("SIGVTALRM", 26),
+    ("SIGPROF", 27),
+    ("SIGWINCH", 28),
+    ("SIGIO", 29),
+    ("SIGPWR", 30),
+    ("SIGSYS", 31),
+    ("SIGRTMIN", 34),
+    ("SIGRTMAX", 64),
+    ("_NSIG", 65),
+    ("SA_NOCLDSTOP", 1),
+    ("SA_NOCLDWAIT", 2),
+    ("SA_SIGINFO", 4),
+    ("SA_RESTORER", 67108864),
+    ("SA_ONSTACK", 134217728),
+    ("SA_RESTART", 268435456),
+    ("SA_NODEFER", 1073741824),
+    ("SA_RESETHAND", 2147483648),
+    ("SI_USER", 0),
+    ("SI_KERNEL", 128),
+    ("SI_QUEUE", -1),
+    ("SI_TKILL", -6),
+    ("SFD_CLOEXEC", 524288),
+    ("SFD_NONBLOCK", 2048),
 ];
 
 /// Every errno value with glibc's message for it (`strerror`), first name first.
@@ -772,6 +819,53 @@ pub mod linux {
     pub const __WNOTHREAD: i64 = 536870912;
     pub const __WALL: i64 = 1073741824;
     pub const __WCLONE: i64 = 2147483648;
+    pub const SIGHUP: i64 = 1;
+    pub const SIGINT: i64 = 2;
+    pub const SIGQUIT: i64 = 3;
+    pub const SIGILL: i64 = 4;
+    pub const SIGTRAP: i64 = 5;
+    pub const SIGABRT: i64 = 6;
+    pub const SIGBUS: i64 = 7;
+    pub const SIGFPE: i64 = 8;
+    pub const SIGKILL: i64 = 9;
+    pub const SIGUSR1: i64 = 10;
+    pub const SIGSEGV: i64 = 11;
+    pub const SIGUSR2: i64 = 12;
+    pub const SIGALRM: i64 = 14;
+    pub const SIGTERM: i64 = 15;
+    pub const SIGSTKFLT: i64 = 16;
+    pub const SIGCHLD: i64 = 17;
+    pub const SIGCONT: i64 = 18;
+    pub const SIGSTOP: i64 = 19;
+    pub const SIGTSTP: i64 = 20;
+    pub const SIGTTIN: i64 = 21;
+    pub const SIGTTOU: i64 = 22;
+    pub const SIGURG: i64 = 23;
+    pub const SIGXCPU: i64 = 24;
+    pub const SIGXFSZ: i64 = 25;
+    pub const SIGVTALRM: i64 = 26;
+    pub const SIGPROF: i64 = 27;
+    pub const SIGWINCH: i64 = 28;
+    pub const SIGIO: i64 = 29;
+    pub const SIGPWR: i64 = 30;
+    pub const SIGSYS: i64 = 31;
+    pub const SIGRTMIN: i64 = 34;
+    pub const SIGRTMAX: i64 = 64;
+    pub const _NSIG: i64 = 65;
+    pub const SA_NOCLDSTOP: i64 = 1;
+    pub const SA_NOCLDWAIT: i64 = 2;
+    pub const SA_SIGINFO: i64 = 4;
+    pub const SA_RESTORER: i64 = 67108864;
+    pub const SA_ONSTACK: i64 = 134217728;
+    pub const SA_RESTART: i64 = 268435456;
+    pub const SA_NODEFER: i64 = 1073741824;
+    pub const SA_RESETHAND: i64 = 2147483648;
+    pub const SI_USER: i64 = 0;
+    pub const SI_KERNEL: i64 = 128;
+    pub const SI_QUEUE: i64 = -1;
+    pub const SI_TKILL: i64 = -6;
+    pub const SFD_CLOEXEC: i64 = 524288;
+    pub const SFD_NONBLOCK: i64 = 2048;
 }
 // ---- end of the generated part ----
 

@@ -68,6 +68,10 @@ impl Shims {
             // timerfd_poll: EPOLLIN while expirations are unread (shims/probes/timerfd.c).
             return if self.timerfd_ticks(m, id) > 0 { Events::IN } else { Events::NONE };
         }
+        if self.is_signalfd(id) {
+            // signalfd_poll: EPOLLIN while a signal of its mask is pending.
+            return if self.signalfd_readable(id) { Events::IN } else { Events::NONE };
+        }
         self.fds.get(id).and_then(|d| poll_kind(d).map(|k| Events::from_readiness(d.readiness(), k))).unwrap_or_default()
     }
 
@@ -176,10 +180,31 @@ impl Shims {
         buf: Out<[EpollEvent]>,
         maxevents: i32,
         timeout: Timeout,
+        sigmask: u64,
     ) -> VmResult<Ret> {
         if let Err(e) = epoll::check_wait(&check) {
             return fail(m, errno(e));
         }
+        if sigmask != 0 {
+            // `epoll_pwait`: the mask is the thread's for the wait (`signal.rs`).
+            let Some(b) = m.read_guest(sigmask, 8)? else { return fail(m, errno(Errno::Efault)) };
+            self.swap_mask(m, u64::from_le_bytes(b[..8].try_into().unwrap_or_default()));
+        }
+        let r = self.wait_swapped(m, epfd, buf, maxevents, timeout);
+        if !matches!(r, Ok(Ret::Blocked)) {
+            self.unswap_mask(m);
+        }
+        r
+    }
+
+    fn wait_swapped(
+        &mut self,
+        m: &mut Machine<Shims>,
+        epfd: i32,
+        buf: Out<[EpollEvent]>,
+        maxevents: i32,
+        timeout: Timeout,
+    ) -> VmResult<Ret> {
         let Ok(ep) = self.fds.lookup(epfd) else { return fail(m, errno(Errno::Ebadf)) };
         let maxevents = maxevents as usize;
         let writable = buf.writable(&m.memory, maxevents);
@@ -191,6 +216,12 @@ impl Shims {
             WaitResult::Done(r) => {
                 let v = self.finish_wait(m, buf, r)?;
                 Ok(Ret::Value(v))
+            }
+            WaitResult::Blocked if self.signal_deliverable(m) => {
+                // A signal the call's mask unblocks is pending: EINTR, and its handler runs.
+                let _ = self.epolls.cancel_wait(ep, waiter);
+                self.deliver_signals(m)?;
+                fail(m, crate::consts::errno::EINTR)
             }
             WaitResult::Blocked => {
                 // A blocked wait keeps its epoll description, as Linux's blocked call keeps its file.
@@ -215,12 +246,21 @@ impl Shims {
                         let w = s.epoll_waits.remove(&t).expect("a blocked epoll_wait is recorded");
                         let v = match kind {
                             Unblock::Ready => {
+                                s.unswap_mask(m);
                                 let r = s.epoll_results.remove(&t).unwrap_or(Ok(Vec::new()));
                                 s.finish_wait(m, w.buf, r)?
                             }
                             Unblock::TimedOut => {
+                                s.unswap_mask(m);
                                 let _ = s.epolls.cancel_wait(w.ep, t as u64);
                                 0
+                            }
+                            Unblock::Interrupted => {
+                                // A handler ends the wait with EINTR, even with SA_RESTART.
+                                let _ = s.epolls.cancel_wait(w.ep, t as u64);
+                                s.epoll_results.remove(&t);
+                                s.interrupted_call(m, false);
+                                -1i64 as u64
                             }
                         };
                         m.set_return(v);
@@ -259,7 +299,8 @@ pub fn epoll_ctl(s: &mut Shims, m: &mut Machine<Shims>, a: EpollCtl) -> VmResult
     let epfd_id = s.fds.lookup(epfd).ok();
     let target = match s.fds.lookup(fd) {
         Ok(id) => {
-            let pollable = s.is_timerfd(id) || s.epolls.is_epoll(id) || s.fds.get(id).is_some_and(|d| poll_kind(d).is_some());
+            let pollable =
+                s.is_timerfd(id) || s.is_signalfd(id) || s.epolls.is_epoll(id) || s.fds.get(id).is_some_and(|d| poll_kind(d).is_some());
             let readiness = if pollable { Some(s.epoll_events(m, id)) } else { None };
             Some(TargetFd { id, num: fd, readiness })
         }
@@ -286,7 +327,7 @@ pub fn epoll_wait(s: &mut Shims, m: &mut Machine<Shims>, a: EpollWaitArgs) -> Vm
         sigmask: None,
         timespec: None,
     };
-    s.wait(m, check, epfd, a.events, maxevents, epoll::timeout_from_ms(a.timeout.0))
+    s.wait(m, check, epfd, a.events, maxevents, epoll::timeout_from_ms(a.timeout.0), 0)
 }
 
 /// The sigmask argument of `epoll_pwait`/`epoll_pwait2`: glibc passes `sizeof(sigset_t)` = 8.
@@ -309,7 +350,7 @@ pub fn epoll_pwait(s: &mut Shims, m: &mut Machine<Shims>, a: EpollPwait) -> VmRe
         sigmask: sigmask(m, a.sigmask),
         timespec: None,
     };
-    s.wait(m, check, epfd, a.events, maxevents, epoll::timeout_from_ms(a.timeout.0))
+    s.wait(m, check, epfd, a.events, maxevents, epoll::timeout_from_ms(a.timeout.0), a.sigmask.0)
 }
 
 /// `epoll_pwait2(epfd, events, maxevents, timeout, sigmask)` with a `struct timespec` timeout
@@ -325,5 +366,5 @@ pub fn epoll_pwait2(s: &mut Shims, m: &mut Machine<Shims>, a: EpollPwait2) -> Vm
         timespec: ts,
     };
     let timeout = epoll::timeout_from_timespec(ts.flatten());
-    s.wait(m, check, epfd, a.events, maxevents, timeout)
+    s.wait(m, check, epfd, a.events, maxevents, timeout, a.sigmask.0)
 }

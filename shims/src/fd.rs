@@ -135,7 +135,7 @@ pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: Read) -> VmResult<Ret> {
     }
     // Then, in `vfs_read`: no read method (an epoll fd) is EINVAL, and the whole range must be
     // user memory (tests/against_kernel.rs "a count past the end of user space").
-    if !s.is_timerfd(id) && s.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
+    if !s.is_timerfd(id) && !s.is_signalfd(id) && s.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
         return fail(m, EINVAL);
     }
     if !rw_range_ok(&m.memory, buf, count) {
@@ -165,6 +165,7 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: Write) -> VmResult<Ret> {
         return fail(m, EFAULT);
     }
     if broken_before_copy(s, id, count) {
+        s.raise_sigpipe(m)?;
         return fail(m, EPIPE);
     }
     // An eventfd checks the length before it copies (eventfd_write: `count != 8` → EINVAL):
@@ -178,7 +179,7 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: Write) -> VmResult<Ret> {
         Ok(d) => d,
         Err(e) => return fail(m, full_before_copy(s, id, nonblock, e)),
     };
-    s.start_write(m, WriteOp { call: "write", fd, id, data, done: 0, send: false, resumed: false }, nonblock)
+    s.start_write(m, WriteOp { call: "write", fd, id, data, done: 0, send: false, nosignal: false, resumed: false }, nonblock)
 }
 
 /// Whether a write of `count` bytes to description `id` fails with `EPIPE` before the kernel

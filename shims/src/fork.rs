@@ -85,6 +85,11 @@ impl Shims {
         self.procs.current = space;
     }
 
+    /// Whether the program has ever forked (signals are kept for one process only).
+    pub(crate) fn forked(&self) -> bool {
+        self.procs.list.len() > 1
+    }
+
     /// The pid of the process thread `t` runs in.
     pub(crate) fn pid_of_thread(&self, m: &Machine<Shims>, t: ThreadId) -> i64 {
         self.procs.list.get(m.thread_space(t) as usize).map_or(PID_BASE, |p| p.pid)

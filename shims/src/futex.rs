@@ -224,6 +224,12 @@ pub fn futex(s: &mut Shims, m: &mut Machine<Shims>, a: Futex) -> VmResult<Ret> {
                             m.set_errno(ETIMEDOUT);
                             m.set_return(-1i64 as u64);
                         }
+                        Unblock::Interrupted => {
+                            // -ERESTARTSYS without a timeout (restarted with SA_RESTART), and
+                            // -ERESTART_RESTARTBLOCK with one (EINTR for a handler).
+                            s.futexes.waiters.retain(|w| w.thread != thread);
+                            s.interrupted_call(m, deadline.is_none());
+                        }
                     }
                     Ok(())
                 }),

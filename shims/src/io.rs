@@ -14,7 +14,7 @@ use crate::wake::{Cause, Wakeups};
 use crate::{errno_of, fail, Shims};
 use spindle_fds::{Description, DescriptionKind, FdId, IoError, Readiness};
 use spindle_vm::clock::VClock;
-use spindle_vm::{BlockReason, HostWait, Machine, Ret, VmResult};
+use spindle_vm::{BlockReason, HostWait, Machine, Ret, Unblock, VmResult};
 
 /// x86-64's `TASK_SIZE_MAX` with 4-level page tables: user addresses lie below it.
 const TASK_SIZE_MAX: u64 = 0x7fff_ffff_f000;
@@ -72,6 +72,8 @@ pub(crate) struct WriteOp {
     /// Bytes already written by earlier attempts of this (blocking) call.
     pub done: usize,
     pub send: bool,
+    /// `MSG_NOSIGNAL`: a write that fails with `EPIPE` raises no SIGPIPE.
+    pub nosignal: bool,
     /// The call blocked and was woken: it continues in Linux's wait loop (`resume_write`),
     /// whose answers differ from a fresh call's (a pending reset wins over EPIPE).
     pub resumed: bool,
@@ -123,13 +125,28 @@ impl Shims {
             number: op.fd.into(),
             describe: |w| format!("it is blocked in `{}` on fd {} ({}), waiting for data", w.words[0], w.number, w.words[1]),
         };
-        self.wait_on(m, op.id, reason, Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, _| s.resume_read(m, op)));
+        self.wait_on(
+            m,
+            op.id,
+            reason,
+            Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, kind| {
+                if kind == Unblock::Interrupted {
+                    // -ERESTARTSYS: restarted with SA_RESTART, else EINTR.
+                    s.interrupted_call(m, true);
+                    return s.io_interrupted(m, op.id);
+                }
+                s.resume_read(m, op)
+            }),
+        );
     }
 
     fn resume_read(&mut self, m: &mut Machine<Shims>, op: ReadOp) -> VmResult<()> {
         let mut ready = self.fds.get(op.id).map(Description::readiness).unwrap_or_default();
         if self.is_timerfd(op.id) {
             ready.readable = self.timerfd_ticks(m, op.id) > 0;
+        }
+        if self.is_signalfd(op.id) {
+            ready.readable = self.signalfd_readable(op.id);
         }
         if !(ready.readable || ready.hup || ready.error || ready.read_hup) {
             self.block_read(m, op);
@@ -156,6 +173,12 @@ impl Shims {
                     self.notify(m, Wakeups::touched(op.id, None).changed(Some(op.id)), Cause::Thread)?;
                     Attempt::Done(r)
                 }
+                None => Attempt::WouldBlock,
+            });
+        }
+        if self.is_signalfd(op.id) && !op.recv {
+            return Ok(match self.signalfd_read(m, op.id, op.buf, op.count)? {
+                Some(r) => Attempt::Done(r),
                 None => Attempt::WouldBlock,
             });
         }
@@ -258,7 +281,23 @@ impl Shims {
             describe: |w| format!("it is blocked in `{}` on fd {} ({}), waiting for room to write", w.words[0], w.number, w.words[1]),
         };
         let id = op.id;
-        self.wait_on(m, id, reason, Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, _| s.resume_write(m, op)));
+        self.wait_on(
+            m,
+            id,
+            reason,
+            Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, kind| {
+                if kind == Unblock::Interrupted {
+                    if op.done > 0 {
+                        // A write interrupted after some bytes returns them.
+                        m.set_return(op.done as u64);
+                    } else {
+                        s.interrupted_call(m, true);
+                    }
+                    return s.io_interrupted(m, id);
+                }
+                s.resume_write(m, op)
+            }),
+        );
     }
 
     fn resume_write(&mut self, m: &mut Machine<Shims>, mut op: WriteOp) -> VmResult<()> {
@@ -347,6 +386,10 @@ impl Shims {
                 self.notify(m, Wakeups::touched(op.id, self.fds.peer_of(op.id)), Cause::Thread)?;
                 if op.done > 0 {
                     return Ok((Attempt::Done(Ret::Value(op.done as u64)), op));
+                }
+                if e == IoError::BrokenPipe && !op.nosignal {
+                    // `pipe_write`, `unix_stream_sendmsg`: SIGPIPE to the writer, then EPIPE.
+                    self.raise_sigpipe(m)?;
                 }
                 Ok((Attempt::Done(fail(m, errno_of(e))?), op))
             }
@@ -446,7 +489,17 @@ impl Shims {
             None => Wakeups::none(),
         };
         self.epolls.destroyed(d.id);
+        self.signalfd_destroyed(d.id);
         self.notify(m, w.after_destroy(d.peer), Cause::Thread)
+    }
+
+    /// A blocked read or write of `id` was interrupted by a signal: it no longer waits.
+    fn io_interrupted(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
+        let me = m.active_thread();
+        if let Some(st) = self.state.get_mut(&id) {
+            st.waiters.retain(|&t| t != me);
+        }
+        self.release_hold(m, id)
     }
 
     /// A blocked operation is over: let go of the description it held.

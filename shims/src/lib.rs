@@ -26,6 +26,7 @@ mod linux_names;
 mod pipe;
 mod poll;
 mod process;
+mod signal;
 mod socket;
 mod sockopt;
 pub mod stdlib;
@@ -93,6 +94,8 @@ pub struct Shims {
     procs: fork::Procs,
     /// A process's exit for the trace to show after its `exit_group(…) = ?` line.
     exit_traced: Option<(ThreadId, u64)>,
+    /// Signal dispositions, masks, pending sets and signalfds (`signal.rs`).
+    signals: signal::Signals,
 }
 
 /// What the shims keep for one live description (removed, all of it, when it is destroyed).
@@ -302,6 +305,12 @@ impl Host for Shims {
         if !HOOKS {
             return;
         }
+        if m.call_restarting(m.active_thread()) {
+            if let Some(t) = &mut self.trace {
+                t.restarted(m);
+            }
+            return;
+        }
         let fds = self.trace.as_ref().map(|t| t.pending_fds_out(m.active_thread(), value as i64, &m.memory)).unwrap_or_default();
         let links = if fds.is_empty() { Vec::new() } else { self.fd_links(&fds) };
         if let Some(t) = &mut self.trace {
@@ -336,6 +345,15 @@ impl Host for Shims {
 
     fn thread_ended(&mut self, m: &mut Machine<Self>, t: ThreadId, value: u64) -> VmResult<()> {
         self.process_thread_ended(m, t, value)
+    }
+
+    fn interrupt_entered(&mut self, m: &mut Machine<Self>, _token: u64) -> VmResult<()> {
+        self.signal_entered(m);
+        Ok(())
+    }
+
+    fn interrupt_returned(&mut self, m: &mut Machine<Self>, _token: u64) -> VmResult<()> {
+        self.signal_returned(m)
     }
 
     fn thread_exited(&mut self, m: &mut Machine<Self>, t: ThreadId, value: u64) {

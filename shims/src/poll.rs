@@ -183,6 +183,11 @@ impl Shims {
         if let Some(v) = self.poll_round(m, &w, nonblocking)? {
             return Ok(Ret::Value(v as u64));
         }
+        if self.signal_deliverable(m) {
+            // A signal the call's mask unblocks is pending: -ERESTARTNOHAND, its handler runs.
+            self.deliver_signals(m)?;
+            return fail(m, crate::consts::errno::EINTR);
+        }
         for e in &w.entries {
             if let Ok(id) = self.fds.lookup(e.fd) {
                 if !w.held.contains(&id) {
@@ -214,7 +219,21 @@ impl Shims {
             deadline,
             Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, kind| {
                 let w = s.poll_waits.remove(&t).expect("a blocked poll is recorded");
-                match s.poll_round(m, &w, kind == Unblock::TimedOut)? {
+                if kind == Unblock::Interrupted {
+                    // -ERESTARTNOHAND: EINTR for a handler, SA_RESTART or not.
+                    s.interrupted_call(m, false);
+                    for id in w.held {
+                        if let Some(d) = s.fds.release(id) {
+                            s.destroyed(m, d)?;
+                        }
+                    }
+                    return Ok(());
+                }
+                let r = s.poll_round(m, &w, kind == Unblock::TimedOut)?;
+                if r.is_some() {
+                    s.unswap_mask(m);
+                }
+                match r {
                     Some(v) => {
                         m.set_return(v as u64);
                         for id in w.held {
@@ -295,14 +314,18 @@ fn timespec_timeout(m: &mut Machine<Shims>, ts: In<Timespec>) -> VmResult<Result
     })
 }
 
-/// The signal mask of `ppoll`/`pselect`: glibc passes `sizeof(sigset_t)` = 8, so only its
-/// readability is checked (`EFAULT`). There are no signals: it changes nothing.
-fn check_sigmask(m: &mut Machine<Shims>, mask: u64) -> VmResult<Result<(), i64>> {
+/// The signal mask of `ppoll`/`pselect` (glibc passes `sizeof(sigset_t)` = 8): read
+/// (`EFAULT`), and made the thread's mask for the call (`signal.rs`: restored when it returns,
+/// or by the return of a handler that interrupted it).
+fn swap_sigmask(s: &mut Shims, m: &mut Machine<Shims>, mask: u64) -> VmResult<Result<(), i64>> {
     if mask == 0 {
         return Ok(Ok(()));
     }
     Ok(match m.read_guest(mask, 8)? {
-        Some(_) => Ok(()),
+        Some(b) => {
+            s.swap_mask(m, u64::from_le_bytes(b[..8].try_into().unwrap_or_default()));
+            Ok(())
+        }
         None => Err(EFAULT),
     })
 }
@@ -335,10 +358,14 @@ pub fn ppoll(s: &mut Shims, m: &mut Machine<Shims>, a: args::Ppoll) -> VmResult<
         Ok(t) => t,
         Err(e) => return fail(m, e),
     };
-    if let Err(e) = check_sigmask(m, a.sigmask.0)? {
+    if let Err(e) = swap_sigmask(s, m, a.sigmask.0)? {
         return fail(m, e);
     }
-    poll_common(s, m, a.fds.0, a.nfds.0, timeout)
+    let r = poll_common(s, m, a.fds.0, a.nfds.0, timeout);
+    if !matches!(r, Ok(Ret::Blocked)) {
+        s.unswap_mask(m);
+    }
+    r
 }
 
 /// The shared part of `select` and `pselect`: `nfds` checked (`EINVAL` below 0, capped at the
@@ -405,8 +432,12 @@ pub fn pselect(s: &mut Shims, m: &mut Machine<Shims>, a: args::Pselect) -> VmRes
         Ok(t) => t,
         Err(e) => return fail(m, e),
     };
-    if let Err(e) = check_sigmask(m, a.sigmask.0)? {
+    if let Err(e) = swap_sigmask(s, m, a.sigmask.0)? {
         return fail(m, e);
     }
-    select_common(s, m, a.nfds.0, [a.readfds.0, a.writefds.0, a.exceptfds.0], timeout, 0)
+    let r = select_common(s, m, a.nfds.0, [a.readfds.0, a.writefds.0, a.exceptfds.0], timeout, 0);
+    if !matches!(r, Ok(Ret::Blocked)) {
+        s.unswap_mask(m);
+    }
+    r
 }

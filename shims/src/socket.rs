@@ -156,8 +156,8 @@ fn check_flags(call: &str, flags: u64, allowed: u64) -> VmResult<()> {
     )))
 }
 
-/// `send(fd, buf, len, flags)`: `MSG_DONTWAIT`, `MSG_NOSIGNAL` (SIGPIPE is never raised: see
-/// docs/divergences.md).
+/// `send(fd, buf, len, flags)`: `MSG_DONTWAIT`, `MSG_NOSIGNAL` (an `EPIPE` raises no SIGPIPE:
+/// docs/syscalls.md, *Signals*).
 pub fn send(s: &mut Shims, m: &mut Machine<Shims>, a: Send) -> VmResult<Ret> {
     let (fd, buf, len) = (a.fd.0, a.buf.0, a.len.0);
     let id = match socket_of(s, fd) {
@@ -167,6 +167,9 @@ pub fn send(s: &mut Shims, m: &mut Machine<Shims>, a: Send) -> VmResult<Ret> {
     let flags = a.flags.bits();
     check_flags("send", flags, MSG_DONTWAIT | MSG_NOSIGNAL)?;
     if crate::fd::broken_before_copy(s, id, len) {
+        if flags & MSG_NOSIGNAL == 0 {
+            s.raise_sigpipe(m)?;
+        }
         return fail(m, EPIPE);
     }
     let nonblock = flags & MSG_DONTWAIT != 0 || s.fds.status_flags(id).is_some_and(|f| f.nonblock);
@@ -174,7 +177,11 @@ pub fn send(s: &mut Shims, m: &mut Machine<Shims>, a: Send) -> VmResult<Ret> {
         Ok(d) => d,
         Err(e) => return fail(m, crate::fd::full_before_copy(s, id, nonblock, e)),
     };
-    s.start_write(m, WriteOp { call: "send", fd, id, data, done: 0, send: true, resumed: false }, nonblock)
+    s.start_write(
+        m,
+        WriteOp { call: "send", fd, id, data, done: 0, send: true, nosignal: flags & MSG_NOSIGNAL != 0, resumed: false },
+        nonblock,
+    )
 }
 
 /// `recv(fd, buf, len, flags)`: `MSG_DONTWAIT`, `MSG_PEEK`; `MSG_NOSIGNAL` is accepted and does

@@ -10,7 +10,7 @@ use crate::abi::*;
 use crate::futex;
 use crate::trace::decode::{Arg, RetKind};
 use crate::trace::{Shown, Sig};
-use crate::{epoll_calls as ep, eventfd, fd, files, fork, pipe, poll, process, socket, sockopt, threads, time, timerfd, Shims};
+use crate::{epoll_calls as ep, eventfd, fd, files, fork, pipe, poll, process, signal, socket, sockopt, threads, time, timerfd, Shims};
 use spindle_vm::ir::ForeignRet;
 use spindle_vm::{Machine, Ret, VmResult};
 
@@ -273,6 +273,22 @@ calls! {
     exit_group: ExitGroup(status: Int) -> Never => fork::exit_group;
     wait4: Wait4(pid: Int, wstatus: WaitStatus, options: Flags<WaitFlags>, rusage: Addr) -> Int => fork::wait4;
     waitpid: Waitpid(pid: Int, wstatus: WaitStatus, options: Flags<WaitFlags>) -> Int => fork::waitpid, strace wait4 [] [lit("NULL")];
+    rt_sigaction: RtSigaction(sig: Signo, act: Addr, oact: Addr, sigsetsize: Size) -> Int => signal::rt_sigaction;
+    sigaction: Sigaction(sig: Signo, act: Addr, oact: Addr) -> Int => signal::sigaction, strace rt_sigaction [] [lit("8")];
+    signal: Signal(sig: Signo, handler: Addr) -> Int => signal::signal;
+    rt_sigprocmask: RtSigprocmask(how: Enum<SigHows>, set: Sigmask, oldset: SigsetOut, sigsetsize: Size) -> Int => signal::rt_sigprocmask;
+    sigprocmask: Sigprocmask(how: Enum<SigHows>, set: Sigmask, oldset: SigsetOut) -> Int => signal::sigprocmask,
+        strace rt_sigprocmask [] [lit("8")];
+    pthread_sigmask: PthreadSigmask(how: Enum<SigHows>, set: Sigmask, oldset: SigsetOut) -> Int => signal::pthread_sigmask,
+        strace rt_sigprocmask [] [lit("8")];
+    sigpending: Sigpending(set: SigsetOut) -> Int => signal::sigpending, strace rt_sigpending [] [lit("8")];
+    sigsuspend: Sigsuspend(mask: Sigmask) -> Int => signal::sigsuspend, strace rt_sigsuspend [] [lit("8")];
+    kill: Kill(pid: Int, sig: Signo) -> Int => signal::kill;
+    tgkill: Tgkill(tgid: Int, tid: Int, sig: Signo) -> Int => signal::tgkill;
+    raise: Raise(sig: Signo) -> Int => signal::raise;
+    pthread_kill: PthreadKill(thread: Long, sig: Signo) -> Int => signal::pthread_kill;
+    signalfd: Signalfd(fd: Fd, mask: Sigmask, flags: Flags<SfdFlags>) -> Fd => signal::signalfd;
+    signalfd4: Signalfd4(fd: Fd, mask: Sigmask, sizemask: Size, flags: Flags<SfdFlags>) -> Fd => signal::signalfd4;
 }
 
 pub fn find(name: &str) -> Option<(u32, &'static ShimDef)> {

@@ -5,8 +5,10 @@ use crate::Shims;
 use spindle_vm::{Machine, Ret, VmResult};
 
 /// `spawn(f, arg)`: starts a thread running `f(arg)`; returns its id.
-pub fn spawn(_: &mut Shims, m: &mut Machine<Shims>, a: Spawn) -> VmResult<Ret> {
-    m.spawn(a.f.0, a.arg.0 as u64).map(|t| Ret::Value(t as u64))
+pub fn spawn(s: &mut Shims, m: &mut Machine<Shims>, a: Spawn) -> VmResult<Ret> {
+    let child = m.spawn(a.f.0, a.arg.0 as u64)?;
+    s.signal_thread_spawned(m.active_thread(), child);
+    Ok(Ret::Value(child as u64))
 }
 
 /// `join(tid)`: waits for the thread and returns its function's return value.

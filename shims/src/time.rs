@@ -1,11 +1,12 @@
 //! Time on the virtual clock: `nanosleep`, `usleep`, `clock_gettime`.
 
+use crate::abi::Layout;
 use crate::abi::{Timespec, NSEC_PER_SEC};
 use crate::consts::errno::*;
 use crate::consts::linux;
 use crate::table::args::{ClockGettime, Nanosleep, Usleep};
 use crate::{fail, Shims};
-use spindle_vm::{BlockReason, Machine, Ret, VmResult};
+use spindle_vm::{BlockReason, Machine, Ret, Unblock, VmResult};
 
 const CLOCK_REALTIME: u64 = linux::CLOCK_REALTIME as u64;
 const CLOCK_MONOTONIC: u64 = linux::CLOCK_MONOTONIC as u64;
@@ -34,13 +35,23 @@ pub(crate) fn clock_now(m: &Machine<Shims>, clock: u64) -> u64 {
     m.now().saturating_add(epoch(clock))
 }
 
-/// Blocks the calling thread for `ns` virtual nanoseconds; the call then returns 0.
-fn sleep(m: &mut Machine<Shims>, ns: u64) -> VmResult<Ret> {
+/// Blocks the calling thread for `ns` virtual nanoseconds; the call then returns 0. A handler
+/// interrupting it makes it -1 EINTR (`-ERESTART_RESTARTBLOCK`: never restarted for a handler,
+/// SA_RESTART or not), with the time left written to `rem` if it is not NULL.
+fn sleep(m: &mut Machine<Shims>, ns: u64, rem: u64) -> VmResult<Ret> {
     let deadline = m.now().saturating_add(ns);
     m.block_thread(
         BlockReason::Sleep,
         Some(deadline),
-        Box::new(|_, m, _| {
+        Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, kind| {
+            if kind == Unblock::Interrupted {
+                s.interrupted_call(m, false);
+                let left = deadline.saturating_sub(m.now());
+                if rem != 0 && !m.write_guest(rem, &Timespec::from_ns(left).to_bytes())? {
+                    m.set_errno(EFAULT);
+                }
+                return Ok(());
+            }
             m.set_return(0);
             Ok(())
         }),
@@ -57,14 +68,14 @@ pub fn nanosleep(_: &mut Shims, m: &mut Machine<Shims>, a: Nanosleep) -> VmResul
     if !ts.is_valid() {
         return fail(m, EINVAL);
     }
-    sleep(m, ts.ns())
+    sleep(m, ts.ns(), a.rem.0)
 }
 
 /// `usleep(3)` — <https://man7.org/linux/man-pages/man3/usleep.3.html>.
 pub fn usleep(_: &mut Shims, m: &mut Machine<Shims>, a: Usleep) -> VmResult<Ret> {
     // useconds_t is an unsigned int.
     let usec = a.usec.0 as u64;
-    sleep(m, usec * 1000)
+    sleep(m, usec * 1000, 0)
 }
 
 /// `clock_gettime(2)` — <https://man7.org/linux/man-pages/man2/clock_gettime.2.html>.

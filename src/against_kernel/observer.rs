@@ -322,6 +322,28 @@ impl Checker {
             // waiters' words), which the oracle's rebuilt buffers do not keep; its rules are
             // pinned by the native probe shims/probes/futex.c instead.
             Call::Futex(_) => Plan::Skip,
+            // The guest's pid is Spindle's own (docs/divergences.md).
+            Call::Getpid(_) => Plan::Skip,
+            // Ignoring SIGPIPE changes nothing for the oracle, which ignores it (a Rust
+            // program): the guest then gets the EPIPE the oracle gets.
+            Call::Signal(c) if c.sig.0 == libc::SIGPIPE && c.handler.0 == libc::SIG_IGN as u64 => Plan::Skip,
+            // Signals are not sent to the oracle (a default action would end it) and their
+            // handlers run at Spindle's scheduling points: their rules are pinned by the native
+            // twins of programs/signals/.
+            Call::RtSigaction(_)
+            | Call::Sigaction(_)
+            | Call::Signal(_)
+            | Call::RtSigprocmask(_)
+            | Call::Sigprocmask(_)
+            | Call::PthreadSigmask(_)
+            | Call::Sigpending(_)
+            | Call::Sigsuspend(_)
+            | Call::Kill(_)
+            | Call::Tgkill(_)
+            | Call::Raise(_)
+            | Call::PthreadKill(_)
+            | Call::Signalfd(_)
+            | Call::Signalfd4(_) => Plan::Refuse("the program uses signals, which are not compared with the kernel".into()),
             Call::Lseek(_) => r.sys(libc::SYS_lseek),
             Call::Pread(c) => {
                 r.ptr(at!(Pread.buf), c.count.0, true)?;

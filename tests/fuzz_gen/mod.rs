@@ -710,6 +710,8 @@ pub fn allowed_errnos(call: &str) -> &'static [i64] {
         "timerfd_settime" | "timerfd_gettime" => &[EBADF, EFAULT, EINVAL, ECANCELED],
         "nanosleep" | "clock_gettime" | "usleep" => &[EFAULT, EINVAL, EINTR],
         "malloc" => &[ENOMEM],
+        "sigprocmask" | "rt_sigprocmask" | "sigpending" => &[EFAULT, EINVAL],
+        "signalfd" | "signalfd4" => &[EBADF, EFAULT, EINVAL, EMFILE, ENFILE, ENODEV, ENOMEM],
         _ => &[],
     }
 }
@@ -743,6 +745,8 @@ const SHUT: &[&str] = &["SHUT_RD", "SHUT_WR", "SHUT_RDWR"];
 const CLOCKS: &[&str] = &["CLOCK_MONOTONIC", "CLOCK_REALTIME"];
 const TFD_FL: &[&str] = &["TFD_NONBLOCK", "TFD_CLOEXEC", "TFD_TIMER_ABSTIME"];
 const DOMAINS: &[&str] = &["AF_UNIX", "AF_UNIX", "AF_UNIX", "AF_INET", "AF_INET6"];
+const SIG_HOWS: &[&str] = &["SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK"];
+const SFD_FL: &[&str] = &["SFD_NONBLOCK", "SFD_CLOEXEC", "SFD_NONBLOCK"];
 
 const CALLS: &[(&str, &[A])] = &[
     ("read", &[A::Fd, A::Ptr, A::Len]),
@@ -775,6 +779,12 @@ const CALLS: &[(&str, &[A])] = &[
     ("free", &[A::Ptr]),
     ("errno", &[]),
     ("sched_yield", &[]),
+    ("sigprocmask", &[A::Enum(SIG_HOWS), A::Ptr, A::Ptr]),
+    ("rt_sigprocmask", &[A::Enum(SIG_HOWS), A::Ptr, A::Ptr, A::Len]),
+    ("sigpending", &[A::Ptr]),
+    ("signalfd", &[A::Fd, A::PtrTo("&BUF"), A::Flags(SFD_FL)]),
+    ("signalfd4", &[A::Fd, A::PtrTo("&BUF"), A::Len, A::Flags(SFD_FL)]),
+    ("getpid", &[]),
 ];
 
 struct ShimGen<'a, 'b> {
@@ -908,7 +918,9 @@ pub fn gen_shim_program(b: &mut Bytes) -> String {
             if is_main { "" } else { "x: i64" }
         );
         out.push_str(
-            "    s0: { heap = call malloc(16) -> s1; }\n    s1: { dead = call malloc(8) -> s2; }\n    s2: { call free(dead) -> s3; }\n",
+            // SIGPIPE ignored, so that a write to a closed pipe fails (EPIPE) rather than ending
+            // the run: the calls after it still run.
+            "    s0: { heap = call malloc(16) -> s1; }\n    s1: { dead = call malloc(8) -> s2; }\n    s2: { call free(dead) -> s2i; }\n    s2i: { r = call signal(SIGPIPE, 1 as ptr) -> s3; }\n",
         );
         if is_main {
             let nb = |g: &mut ShimGen, flag: &'static str| if g.b.chance(4) { "0" } else { flag };

@@ -138,6 +138,24 @@ impl<H: Host> Machine<H> {
                 }
             };
         }
+        // After interrupt frames were entered or one returned (`r`: how that went): execution
+        // goes on in the frame now on top, at its `pc`.
+        macro_rules! resume_top {
+            ($r:expr) => {{
+                steps = self.steps;
+                let top = *frames.last().expect("a running thread has a frame");
+                cur_ctx = top.ctx;
+                func = &prog.functions[top.func as usize];
+                code = &func.code;
+                base = top.base as usize;
+                pc = top.pc as usize;
+                if let Err(s) = $r {
+                    // Located at the instruction the top frame continues with.
+                    pc += 1;
+                    fail!(s);
+                }
+            }};
+        }
         // One comparison per step covers both the step limit and the checkpoint (the look at an
         // interrupt, the console flush), which is out of line.
         let mut bound = self.config.max_steps.unwrap_or(u64::MAX).min(self.next_interrupt_check);
@@ -410,7 +428,16 @@ impl<H: Host> Machine<H> {
                     let old_len = regs.len();
                     regs.truncate(base + func.frame_size as usize);
                     let _ = self.memory.resize_stack(old_len, regs.len());
-                    if done.ret_dst != NO_SLOT {
+                    if done.ret_dst == crate::interrupt::INTERRUPT_SLOT {
+                        // An interrupt frame: the interrupted code continues where it stopped.
+                        self.steps = steps;
+                        if let Some(f) = frames.last_mut() {
+                            f.pc = done.ret_next;
+                        }
+                        let r = self.interrupt_frame_returned(host, frames, regs);
+                        resume_top!(r);
+                        continue;
+                    } else if done.ret_dst != NO_SLOT {
                         r!(done.ret_dst) = v;
                     }
                     if done.ret_next == NO_PC {
@@ -476,6 +503,14 @@ impl<H: Host> Machine<H> {
                                 r!(site.dst) = site.dst_ty.normalize(v);
                             }
                             pc = site.next as usize;
+                            if !self.threads[me].interrupts.is_empty() {
+                                // The call queued interrupt frames on its own thread: they run now.
+                                if let Some(f) = frames.last_mut() {
+                                    f.pc = pc as Pc;
+                                }
+                                let r = self.enter_interrupts(host, frames, regs);
+                                resume_top!(r);
+                            }
                         }
                         Ok(Ret::Blocked) => {
                             self.threads[me].pending_dst = (site.dst != NO_SLOT).then_some((site.dst, site.dst_ty));
@@ -676,7 +711,7 @@ impl<H: Host> Machine<H> {
     /// returns the innermost one.
     #[cold]
     #[inline(never)]
-    fn materialize_contexts(&mut self, frames: &mut [Frame]) -> crate::context::CtxId {
+    pub(crate) fn materialize_contexts(&mut self, frames: &mut [Frame]) -> crate::context::CtxId {
         let first = frames.iter().rposition(|f| f.ctx != crate::context::LAZY).map_or(0, |i| i + 1);
         for i in first.max(1)..frames.len() {
             let (caller, callee) = (frames[i - 1], frames[i].func);

@@ -14,6 +14,7 @@ pub mod edges;
 pub mod error;
 pub mod front;
 mod interp;
+mod interrupt;
 pub mod ir;
 pub mod machine;
 pub mod memory;
@@ -28,7 +29,7 @@ pub use error::{Stop, StopKind, VmResult};
 pub use machine::{Config, Console, Host, Machine, Ret};
 pub use sched::{Policy, Replay, Switch};
 pub use schedule::Schedule;
-pub use thread::{BlockReason, Callback, HostWait, SpaceId, ThreadId, Unblock};
+pub use thread::{BlockReason, Callback, HostWait, Interrupt, SpaceId, ThreadId, Unblock};
 
 /// The default probability of switching threads at a scheduling point under `--sched random`.
 pub const DEFAULT_PREEMPTION: f64 = 0.5;

@@ -60,6 +60,18 @@ pub trait Host: Sized + 'static {
     fn wait_for(&self, _m: &Machine<Self>, _t: ThreadId) -> Option<(String, Option<ThreadId>)> {
         None
     }
+
+    /// The active thread enters the interrupt frame the host queued with `token`
+    /// ([`Machine::push_interrupt_frame`]); its function is about to run.
+    fn interrupt_entered(&mut self, _m: &mut Machine<Self>, _token: u64) -> VmResult<()> {
+        Ok(())
+    }
+
+    /// The active thread's interrupt frame `token` returned; the code it interrupted is about to
+    /// continue (unless the host queues another frame now).
+    fn interrupt_returned(&mut self, _m: &mut Machine<Self>, _token: u64) -> VmResult<()> {
+        Ok(())
+    }
 }
 
 /// Run-time settings.
@@ -161,7 +173,7 @@ pub struct Machine<H> {
     runnable: Vec<ThreadId>,
     /// Threads not yet terminated, in id order: what scheduling looks at, so that its cost
     /// does not grow with every thread that ever ran.
-    live: Vec<ThreadId>,
+    pub(crate) live: Vec<ThreadId>,
     /// The data-race detector, from the first `spawn` on (unless disabled).
     pub(crate) race: Option<Detector>,
     /// Where happens-before came from, for race reports (recorded while detecting races).
@@ -520,7 +532,7 @@ impl<H: Host> Machine<H> {
         self.wake(host, t, Unblock::Ready)
     }
 
-    fn wake(&mut self, host: &mut H, t: ThreadId, kind: Unblock) -> VmResult<()> {
+    pub(crate) fn wake(&mut self, host: &mut H, t: ThreadId, kind: Unblock) -> VmResult<()> {
         let state = std::mem::replace(&mut self.threads[t].state, ThreadState::Enabled);
         let ThreadState::Blocked { callback, .. } = state else {
             self.threads[t].state = state;
@@ -835,7 +847,13 @@ impl<H: Host> Machine<H> {
         self.block_thread(
             BlockReason::Join(t),
             None,
-            Box::new(move |_host, m: &mut Machine<H>, _kind| {
+            Box::new(move |_host, m: &mut Machine<H>, kind| {
+                if kind == Unblock::Interrupted {
+                    // A join is never interrupted: it is made again after the interrupt frames.
+                    m.threads[t].joined_by = None;
+                    m.restart_call();
+                    return Ok(());
+                }
                 m.acquire_final_clock(t);
                 let v = m.threads[t].ret;
                 m.set_return(v);
@@ -1567,9 +1585,17 @@ impl<H: Host> Machine<H> {
         let th = &mut self.threads[t];
         let mut frames = std::mem::take(&mut th.frames);
         let mut regs = std::mem::take(&mut th.regs);
-        if let Some((slot, ty)) = th.pending_dst.take() {
+        if let Some((slot, ty)) = th.pending_dst.take().filter(|_| !th.restart) {
             let base = frames.last().map_or(0, |f| f.base) as usize;
             regs[base + slot as usize] = ty.normalize(th.pending_val);
+        }
+        if th.restart || !th.interrupts.is_empty() {
+            if let Err(s) = self.resume_interrupted(host, &mut frames, &mut regs) {
+                let th = &mut self.threads[t];
+                th.frames = frames;
+                th.regs = regs;
+                return Err(s);
+            }
         }
         let r = self.exec(host, &mut frames, &mut regs);
         let th = &mut self.threads[t];

@@ -17,6 +17,22 @@ pub enum Unblock {
     Ready,
     /// The deadline passed first.
     TimedOut,
+    /// The host interrupted the wait ([`Machine::interrupt_thread`]): the callback completes the
+    /// call (with an error, such as Linux's `EINTR`) or asks for it to be made again once the
+    /// thread's interrupt frames have returned ([`Machine::restart_call`]).
+    Interrupted,
+}
+
+/// A guest function queued to run on a thread, on top of whatever it was doing
+/// ([`Machine::push_interrupt_frame`]).
+#[derive(Clone, Debug)]
+pub struct Interrupt {
+    /// The function's index.
+    pub func: u32,
+    /// Its arguments (as many as it has parameters).
+    pub args: Vec<u64>,
+    /// The host's name for it, handed back when it is entered and when it returns.
+    pub token: u64,
 }
 
 /// What a blocked thread waits for, for reports and for `unblock` sanity checks.
@@ -102,6 +118,12 @@ pub struct Thread<H> {
     pub final_clock: crate::clock::VClock,
     /// The address space it runs in (0 unless a fork made it).
     pub space: SpaceId,
+    /// Interrupt frames queued, entered in this order when the thread next runs guest code.
+    pub interrupts: Vec<Interrupt>,
+    /// The tokens of the interrupt frames on the stack, innermost last.
+    pub interrupt_tokens: Vec<u64>,
+    /// The blocked call is to be made again (instead of returning) when the thread resumes.
+    pub restart: bool,
 }
 
 impl<H> Thread<H> {
@@ -121,6 +143,9 @@ impl<H> Thread<H> {
             blocked_site: 0,
             final_clock: Default::default(),
             space: 0,
+            interrupts: Vec::new(),
+            interrupt_tokens: Vec::new(),
+            restart: false,
         }
     }
     /// Gives back the stack capacity a deep recursion left behind, when the thread is switched

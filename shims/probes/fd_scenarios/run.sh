@@ -9,7 +9,7 @@
 # Spindle reports a deadlock); they are not compared with Spindle's output.
 set -uo pipefail
 # TWIN_DIR and PROGRAMS let another twin directory use this script (file_scenarios/run.sh,
-# poll_scenarios/run.sh).
+# poll_scenarios/run.sh, signal_scenarios/run.sh).
 cd "${TWIN_DIR:-$(dirname "$0")}"
 programs=${PROGRAMS:-../../../programs/fds}
 record=0

@@ -1,7 +1,7 @@
 /* Helpers for the native versions of the programs in programs/fds/. Each scenario prints exactly the lines
  * its guest program prints, so that `diff` compares Linux with Spindle line by line:
  *   <label>: <result>        result = the return value, or "-1 <ERRNO NAME>"
- * SIGPIPE is ignored (Spindle treats it as ignored; docs/syscalls.md). */
+ * SIGPIPE is ignored (as the guest programs ignore it with signal(SIGPIPE, SIG_IGN)). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

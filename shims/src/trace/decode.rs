@@ -34,6 +34,10 @@ pub enum Arg {
     Enum(&'static EnumNames),
     /// A pointer to a `sigset_t` the call reads (`[INT TERM]`).
     SigsetIn,
+    /// A pointer to a `sigset_t` the call writes: shown after the call (when it returned 0).
+    SigsetOut,
+    /// A signal number (`SIGUSR1`).
+    Signal,
     /// Socket type: a base type and flags (`SOCK_STREAM|SOCK_NONBLOCK`).
     SockType,
     /// Two `int`s the call writes (`pipe2`'s and `socketpair`'s fds): `[3, 4]`.
@@ -402,6 +406,12 @@ pub const EPOLL_OPS: &EnumNames = &EnumNames {
 };
 pub const SHUT_HOW: &EnumNames =
     &EnumNames { names: &[(c::SHUT_RD, "SHUT_RD"), (c::SHUT_WR, "SHUT_WR"), (c::SHUT_RDWR, "SHUT_RDWR")], unknown: "SHUT_???" };
+pub const SIG_HOWS: &EnumNames = &EnumNames {
+    names: &[(c::SIG_BLOCK, "SIG_BLOCK"), (c::SIG_UNBLOCK, "SIG_UNBLOCK"), (c::SIG_SETMASK, "SIG_SETMASK")],
+    unknown: "SIG_???",
+};
+pub const SFD_FLAGS: &FlagNames =
+    &FlagNames { names: &[(u(c::SFD_CLOEXEC), "SFD_CLOEXEC"), (u(c::SFD_NONBLOCK), "SFD_NONBLOCK")], unknown: "SFD_???" };
 pub const CLOCKS: &EnumNames = &EnumNames {
     names: &[
         (c::CLOCK_REALTIME, "CLOCK_REALTIME"),
@@ -878,6 +888,11 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
         Arg::Flags(table, zero) => flags(v & 0xffff_ffff, table, zero),
         Arg::Enum(table) => enumerated(v as i32 as i64, table),
         Arg::SockType => sock_type(v),
+        Arg::Signal => signal_name(v as i32 as i64),
+        Arg::SigsetOut => match (ret, mem.read_bytes(v, 8)) {
+            (Some(0), Ok(b)) if v != 0 => sigset(u64::from_le_bytes(b[..8].try_into().unwrap_or_default())),
+            _ => ptr(v),
+        },
         Arg::SigsetIn => match mem.read_bytes(v, 8) {
             Ok(b) if v != 0 => sigset(u64::from_le_bytes(b[..8].try_into().unwrap_or_default())),
             _ => ptr(v),

@@ -243,6 +243,9 @@ pub struct Tracer {
     /// strace's `-y`: every fd argument and fd result is followed by what it names
     /// (`3<pipe:[12]>`); the shims give the links ([`PendingCall::set_fd_links`]).
     pub show_fds: bool,
+    /// The signal that ended the process, if one did: the last line says so, as strace's
+    /// `+++ killed by SIGTERM +++`.
+    pub(crate) killed_by: Option<String>,
 }
 
 fn is_output(a: Arg) -> bool {
@@ -259,6 +262,7 @@ fn is_output(a: Arg) -> bool {
             | Arg::IntOut
             | Arg::IoctlArg(_)
             | Arg::WaitStatusOut
+            | Arg::SigsetOut
     )
 }
 
@@ -343,6 +347,11 @@ const OUT_CHUNK: usize = 1 << 16;
 /// strace pads the call to this column before ` = `.
 const RESULT_COLUMN: usize = 39;
 
+/// `call = result`, with the result in strace's column.
+pub fn with_result(call: &str, result: &str) -> String {
+    format!("{call}{} = {result}", &PADDING[..RESULT_COLUMN.saturating_sub(call.len())])
+}
+
 /// Spaces to pad with, at most [`RESULT_COLUMN`] of them.
 const PADDING: &str = "                                       ";
 const _: () = assert!(PADDING.len() == RESULT_COLUMN);
@@ -368,6 +377,7 @@ impl Tracer {
             string_limit: decode::STRING_LIMIT,
             summary: None,
             show_fds: false,
+            killed_by: None,
         }
     }
 
@@ -914,8 +924,60 @@ impl Tracer {
         }
     }
 
+    /// A line that is not a call, on thread `t` (`--- SIGUSR1 {...} ---`, `rt_sigreturn(...)`).
+    pub fn event_line(&mut self, m: &Machine<crate::Shims>, t: ThreadId, text: &str) {
+        if self.summary.is_some() {
+            return;
+        }
+        self.show_unfinished(m, None);
+        match self.config.format {
+            Format::Text => {
+                let line = format!("{}{text}", self.prefix(m, t));
+                self.emit_line(&line);
+            }
+            Format::Json => {
+                let line = format!(
+                    "{{\"event\":\"signal\",\"tid\":{t},\"thread\":{},\"text\":{},\"time_ns\":{},\"step\":{}}}",
+                    json_str(m.thread_name(t)),
+                    json_str(text),
+                    m.observed_now(),
+                    m.steps()
+                );
+                self.emit_line(&line);
+            }
+        }
+    }
+
+    /// The active thread's blocked call was interrupted and will be made again (strace's
+    /// `= ? ERESTARTSYS (To be restarted if SA_RESTART is set)`).
+    pub fn restarted(&mut self, m: &Machine<crate::Shims>) {
+        let t = m.active_thread();
+        let Some(p) = self.pending.remove(&t) else { return };
+        self.unshown -= usize::from(!p.unfinished_shown);
+        if self.summary.is_some() {
+            return;
+        }
+        self.show_unfinished(m, Some(t));
+        let mut head = String::new();
+        let from = if p.unfinished_shown {
+            head.push_str("<... ");
+            head.push_str(p.sig.name);
+            head.push_str(" resumed>");
+            first_output(&p.sig)
+        } else {
+            head.push_str(p.sig.name);
+            head.push('(');
+            0
+        };
+        args_into(&mut head, m, &p.sig, from..p.sig.args.len(), p.raw(), None, &p.saved);
+        head.push(')');
+        self.event_line(m, t, &with_result(&head, "? ERESTARTSYS (To be restarted if SA_RESTART is set)"));
+    }
+
     /// The run ended: blocked calls stay unfinished; the last line says how it ended.
     pub fn ended(&mut self, m: &Machine<crate::Shims>, how: &str) {
+        let killed = self.killed_by.take().map(|sig| format!("killed by {sig}"));
+        let how = killed.as_deref().unwrap_or(how);
         if let Some(summary) = &self.summary {
             // strace -c: the table alone (calls still blocked are not counted, as in strace).
             let table = summary.table();

@@ -1469,9 +1469,10 @@ impl<'a, 'r> FnCx<'a, 'r> {
                 let ok = (from.is_int() || from == Ty::Bool) && to.is_int()
                     || from == Ty::Ptr && matches!(to, Ty::U64 | Ty::I64)
                     || matches!(from, Ty::U64 | Ty::I64) && to == Ty::Ptr
+                    || from == Ty::Fn && to == Ty::U64
                     || from == to;
                 if !ok {
-                    return Err(self.err(Diagnostic::error(format!("cannot cast `{}` to `{}`", from.name(), to.name())).at(e.span, "invalid cast").help("casts go between integer types, from bool to an integer, and between ptr and u64/i64; compare with `!= 0` for a bool")));
+                    return Err(self.err(Diagnostic::error(format!("cannot cast `{}` to `{}`", from.name(), to.name())).at(e.span, "invalid cast").help("casts go between integer types, from bool to an integer, between ptr and u64/i64, and from fn to u64; compare with `!= 0` for a bool")));
                 }
                 // An unsuffixed literal that does not fit i64 is read as u64.
                 let from = match (&inner.kind, self.infer(inner)?) {
