@@ -323,7 +323,6 @@ impl Checker {
             // pinned by the native probe shims/probes/futex.c instead.
             Call::Futex(_) => Plan::Skip,
             // The guest's pid is Spindle's own (docs/divergences.md).
-            Call::Getpid(_) => Plan::Skip,
             // Ignoring SIGPIPE changes nothing for the oracle, which ignores it (a Rust
             // program): the guest then gets the EPIPE the oracle gets.
             Call::Signal(c) if c.sig.0 == libc::SIGPIPE && c.handler.0 == libc::SIG_IGN as u64 => Plan::Skip,

@@ -49,11 +49,6 @@ impl<H: Host> Machine<H> {
         self.mark(true, true);
     }
 
-    /// Whether thread `t` has ended (or does not exist).
-    pub fn is_terminated(&self, t: ThreadId) -> bool {
-        self.threads.get(t).is_none_or(|th| th.is_terminated())
-    }
-
     /// The threads that have not ended, in id order.
     pub fn live_threads(&self) -> Vec<ThreadId> {
         self.live.clone()

@@ -969,7 +969,7 @@ impl Tracer {
             head.push('(');
             0
         };
-        args_into(&mut head, m, &p.sig, from..p.sig.args.len(), p.raw(), None, &p.saved);
+        args_into(&mut head, m, &p.sig, from..p.sig.args.len(), p.raw(), None, &p.saved, p.links.as_deref());
         head.push(')');
         self.event_line(m, t, &with_result(&head, "? ERESTARTSYS (To be restarted if SA_RESTART is set)"));
     }
