@@ -269,6 +269,7 @@ pub fn small_config(policy: Policy) -> RunConfig {
         max_allocations: 4096,
         race_check: true,
         weak_memory: true,
+        spurious_wakeups: 0,
         interrupt: None,
     }
 }
