@@ -193,14 +193,6 @@ impl Shims {
     /// Generates `sig` for thread `target` (`Some`) or the process (`None`), then delivers what
     /// can be delivered.
     fn send_signal(&mut self, m: &mut Machine<Shims>, target: Option<ThreadId>, sig: i64, code: i32) -> VmResult<()> {
-        // The signal state below is the initial process's alone: once the program has forked,
-        // a signal could not be kept to the right process (docs/divergences.md).
-        if self.forked() {
-            return Err(Stop::unsupported(format!(
-                "{} in a program that has forked: Spindle keeps signal dispositions, masks and pending sets for one process only",
-                signal_name(sig)
-            )));
-        }
         let p = Pending { sig, code, sender: m.active_thread() };
         // Where the signal lands in the target's steps is a scheduling decision: the send
         // depends on every step of every thread (docs/explore.md, *Where a signal lands*).
@@ -210,6 +202,13 @@ impl Shims {
         let blocked_by = target.unwrap_or(0);
         if self.signals.ignored(sig) && self.signals.mask(blocked_by) & bit(sig) == 0 {
             return Ok(());
+        }
+        // The pending sets are the initial process's alone: once the program has forked, a
+        // signal that is not discarded could not be kept to the right process (dispositions
+        // cannot change after a fork, so an ignored one is discarded above as in every process;
+        // docs/divergences.md).
+        if self.forked() {
+            return Err(after_fork(sig));
         }
         match target {
             Some(t) => enqueue(&mut self.signals.thread(t).pending, p),
@@ -459,6 +458,15 @@ impl Shims {
 }
 
 /// The index of the lowest-numbered pending signal not in `mask`.
+/// Signal `sig` sent, or its disposition changed, once the program has forked: the signal
+/// state is kept for one process only.
+fn after_fork(sig: i64) -> Box<Stop> {
+    Stop::unsupported(format!(
+        "{} sent or its disposition changed in a program that has forked: Spindle keeps signal dispositions and pending signals for one process only",
+        signal_name(sig)
+    ))
+}
+
 fn lowest_unblocked(pending: &[Pending], mask: u64) -> Option<usize> {
     pending.iter().enumerate().filter(|(_, p)| bit(p.sig) & mask == 0).min_by_key(|(i, p)| (p.sig, *i)).map(|(i, _)| i)
 }
@@ -514,6 +522,9 @@ fn do_sigaction(s: &mut Shims, m: &mut Machine<Shims>, sig: i64, new: Option<Act
         return Ok(Err(EINVAL));
     }
     let old = s.signals.action(sig);
+    if new.is_some() && s.forked() {
+        return Err(after_fork(sig));
+    }
     if let Some(mut a) = new {
         a.mask &= !UNBLOCKABLE;
         s.signals.actions.insert(sig, a);

@@ -1,8 +1,8 @@
 /* Native version of programs/processes/exit_threads.mir: a process's exit ends all its threads,
  * even one blocked in a call. The child's second thread is blocked reading pipe p (it holds the
  * read end's description); the child's main calls _exit. The parent, which closed its own read
- * end, then writes to p: no reader is left anywhere, EPIPE (SIGPIPE ignored, as Spindle has no
- * signals: docs/divergences.md). */
+ * end, then writes to p: no reader is left anywhere, EPIPE (SIGPIPE ignored before the fork, as
+ * the guest program does). */
 #include "procs.h"
 #include <pthread.h>
 #include <signal.h>
