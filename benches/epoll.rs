@@ -7,12 +7,13 @@
 //!
 //! Run: `cargo bench --bench epoll`.
 
+mod common;
+
 use spindle_shims::trace::{Format, TraceConfig, Tracer};
 use spindle_shims::{LinuxResolver, Shims};
 use spindle_vm::machine::{Console, Machine};
 use spindle_vm::source::SourceFile;
 use spindle_vm::Config;
-use std::process::Command;
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -109,23 +110,6 @@ fn responder(fds: i64) -> i64 {{
     )
 }
 
-fn native_pingpong() -> Option<f64> {
-    let dir = std::env::temp_dir().join(format!("spindle-epoll-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok()?;
-    let exe = dir.join("pingpong_epoll");
-    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/native/pingpong_epoll.c");
-    if !Command::new("gcc").args(["-O2", "-pthread", "-o"]).arg(&exe).arg(src).status().ok()?.success() {
-        return None;
-    }
-    let rate = (0..3)
-        .filter_map(|_| {
-            String::from_utf8_lossy(&Command::new(&exe).arg(ROUNDS.to_string()).output().ok()?.stdout).trim().parse::<f64>().ok()
-        })
-        .fold(0.0, f64::max);
-    let _ = std::fs::remove_dir_all(&dir);
-    Some(rate)
-}
-
 fn main() {
     const WAITS: u64 = 2_000_000;
     println!("(a) epoll_wait with one ready interest (level-triggered, maxevents 1, timeout 0), best of 3");
@@ -151,7 +135,7 @@ fn main() {
         let _ = std::fs::remove_file(&trace_file);
         println!("  guest, trace on  : {:>10.0} round trips/s (to a file; slowdown {:.2}x)", ROUNDS as f64 / traced, traced / guest);
     }
-    match native_pingpong() {
+    match common::native_best("pingpong_epoll", ROUNDS) {
         Some(n) => println!("  native, 2 threads: {:>10.0} round trips/s (guest/native {:.2}x)", n, guest_rate / n),
         None => println!("  native: not measured (gcc unavailable)"),
     }

@@ -10,9 +10,10 @@
 //!
 //! Run: `cargo bench --bench mutex`.
 
+mod common;
+
 use spindle::{Program, RunConfig};
 use spindle_vm::machine::Console;
-use std::process::Command;
 use std::time::Instant;
 
 const ROUNDS: u64 = 1_000_000;
@@ -83,25 +84,6 @@ fn guest_secs(program: &Program, config: &RunConfig) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-fn native_rate() -> Option<f64> {
-    let dir = std::env::temp_dir().join(format!("spindle-bench-mutex-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok()?;
-    let exe = dir.join("mutex_handoff");
-    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/native/mutex_handoff.c");
-    let ok = Command::new("gcc").args(["-O2", "-pthread", "-o"]).arg(&exe).arg(src).status().ok()?.success();
-    if !ok {
-        return None;
-    }
-    let best = (0..3)
-        .filter_map(|_| {
-            let out = Command::new(&exe).arg(ROUNDS.to_string()).output().ok()?;
-            String::from_utf8_lossy(&out.stdout).trim().parse::<f64>().ok()
-        })
-        .fold(0.0, f64::max);
-    let _ = std::fs::remove_dir_all(&dir);
-    Some(best)
-}
-
 fn main() {
     let unlimited = RunConfig { max_steps: None, ..RunConfig::default() };
     let program = Program::from_source("mutex_handoff.mir", handoff()).expect("benchmark program compiles");
@@ -109,7 +91,7 @@ fn main() {
     let guest = 2.0 * ROUNDS as f64 / guest_secs(&program, &random);
     println!("mutex handoff, 2 threads x {ROUNDS} lock/increment/unlock (best of 3)");
     println!("  guest, --sched random: {guest:>12.0} lock/unlock pairs/s");
-    match native_rate() {
+    match common::native_best("mutex_handoff", ROUNDS) {
         Some(n) => println!("  native, pthread_mutex: {n:>12.0} lock/unlock pairs/s (native/guest {:.1}x)", n / guest),
         None => println!("  native: not measured (gcc unavailable)"),
     }

@@ -5,9 +5,10 @@
 //!
 //! Run: `cargo bench --bench pingpong`.
 
+mod common;
+
 use spindle::{Program, RunConfig, TraceConfig, TraceFormat, Tracer};
 use spindle_vm::machine::Console;
-use std::process::Command;
 use std::time::Instant;
 
 const ROUNDS: u64 = 200_000;
@@ -62,25 +63,6 @@ fn guest_rate(program: &Program, trace_to: Option<&std::path::Path>) -> f64 {
     ROUNDS as f64 / best
 }
 
-fn native_rate() -> Option<f64> {
-    let dir = std::env::temp_dir().join(format!("spindle-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok()?;
-    let exe = dir.join("pingpong_eventfd");
-    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/native/pingpong_eventfd.c");
-    let ok = Command::new("gcc").args(["-O2", "-pthread", "-o"]).arg(&exe).arg(src).status().ok()?.success();
-    if !ok {
-        return None;
-    }
-    let best = (0..3)
-        .filter_map(|_| {
-            let out = Command::new(&exe).arg(ROUNDS.to_string()).output().ok()?;
-            String::from_utf8_lossy(&out.stdout).trim().parse::<f64>().ok()
-        })
-        .fold(0.0, f64::max);
-    let _ = std::fs::remove_dir_all(&dir);
-    Some(best)
-}
-
 fn main() {
     let program = Program::from_source("pingpong.mir", guest()).expect("benchmark program compiles");
     let off = guest_rate(&program, None);
@@ -93,7 +75,7 @@ fn main() {
         let _ = std::fs::remove_file(&trace_file);
         println!("  guest, trace on  : {:>10.0} round trips/s (to a file; slowdown {:.2}x)", on, off / on);
     }
-    match native_rate() {
+    match common::native_best("pingpong_eventfd", ROUNDS) {
         Some(n) => println!("  native, 2 threads: {:>10.0} round trips/s (guest/native {:.2}x)", n, off / n),
         None => println!("  native: not measured (gcc unavailable)"),
     }
