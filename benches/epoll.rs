@@ -5,7 +5,9 @@
 //!     the same program compiled natively (benches/native/pingpong_epoll.c) with two OS threads;
 //!     and the same guest run with the strace-style trace written to a file.
 //!
-//! Run: `cargo bench --bench epoll`.
+//! Run: `cargo bench --bench epoll`. `SPINDLE_BENCH_QUICK=1` runs (b) only, once, trace off,
+//! with 1/100 of the round trips (`SPINDLE_BENCH_ROUNDS=N`: N) and no native twin: for callgrind
+//! (docs/performance.md).
 
 mod common;
 
@@ -66,7 +68,7 @@ fn main() -> i64 {{
 
 const ROUNDS: u64 = 100_000;
 
-fn pingpong_program() -> String {
+fn pingpong_program(rounds: u64) -> String {
     format!(
         r#"
 fn watch(efd: i64) -> i64 {{
@@ -89,7 +91,7 @@ fn main() -> i64 {{
     bb1: {{ b = call eventfd(0, 0) -> bb2; }}
     bb2: {{ ep = call watch(a) -> bb3; }}
     bb3: {{ t = call spawn(responder, a * 65536 + b) -> head; }}
-    head: {{ switch i < {ROUNDS} {{ true => send, false => done }} }}
+    head: {{ switch i < {rounds} {{ true => send, false => done }} }}
     send: {{ store.u64 &one, 1; n = call write(b, &one, 8) -> recv; }}
     recv: {{ call take(ep, a) -> next; }}
     next: {{ i = i + 1; goto head; }}
@@ -100,7 +102,7 @@ fn main() -> i64 {{
 fn responder(fds: i64) -> i64 {{
     let a: i64; let b: i64; let ep: i64; let i: i64; let n: i64; let one: [u64; 1];
     bb0: {{ a = fds / 65536; b = fds % 65536; ep = call watch(b) -> head; }}
-    head: {{ switch i < {ROUNDS} {{ true => recv, false => done }} }}
+    head: {{ switch i < {rounds} {{ true => recv, false => done }} }}
     recv: {{ call take(ep, b) -> send; }}
     send: {{ store.u64 &one, 1; n = call write(a, &one, 8) -> next; }}
     next: {{ i = i + 1; goto head; }}
@@ -110,7 +112,18 @@ fn responder(fds: i64) -> i64 {{
     )
 }
 
+/// The round trips of the quick mode: `SPINDLE_BENCH_ROUNDS`, or `default`.
+fn quick_rounds(default: u64) -> u64 {
+    std::env::var("SPINDLE_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 fn main() {
+    if std::env::var_os("SPINDLE_BENCH_QUICK").is_some() {
+        let rounds = quick_rounds(ROUNDS / 100);
+        let s = run(&pingpong_program(rounds), 64, None);
+        println!("(b) quick: {rounds} round trips through blocking epoll_wait, trace off, in {s:.3} s");
+        return;
+    }
     const WAITS: u64 = 2_000_000;
     println!("(a) epoll_wait with one ready interest (level-triggered, maxevents 1, timeout 0), best of 3");
     let mut per_call = Vec::new();
@@ -125,13 +138,13 @@ fn main() {
     println!("  ratio 100000/10: {:.2}x", per_call[1] / per_call[0]);
 
     println!("(b) eventfd ping-pong through blocking epoll_wait, {ROUNDS} round trips, best of 3");
-    let guest = best(3, || run(&pingpong_program(), 64, None));
+    let guest = best(3, || run(&pingpong_program(ROUNDS), 64, None));
     let guest_rate = ROUNDS as f64 / guest;
     println!("  guest, trace off : {:>10.0} round trips/s", guest_rate);
     // (Built without the call hooks, by benches/trace-off.sh, there is no trace to turn on.)
     if spindle_shims::HOOKS {
         let trace_file = std::env::temp_dir().join(format!("spindle-epoll-trace-{}.txt", std::process::id()));
-        let traced = best(3, || run(&pingpong_program(), 64, Some(&trace_file)));
+        let traced = best(3, || run(&pingpong_program(ROUNDS), 64, Some(&trace_file)));
         let _ = std::fs::remove_file(&trace_file);
         println!("  guest, trace on  : {:>10.0} round trips/s (to a file; slowdown {:.2}x)", ROUNDS as f64 / traced, traced / guest);
     }

@@ -3,13 +3,21 @@
 //! `strace -f`, and compared line by line with `spindle run --trace` of the guest version.
 //!
 //! Normalisation removes only what cannot be the same: thread prefixes (`[pid N]` vs
-//! `[name#tid]`), the padding before ` = `, addresses (`0x7ffd…` vs `0x1000…`), calls that exist
-//! only on one side (Spindle's `spawn`/`join`, which are not system calls; strace's `exit`, which
-//! ends a pthread), and the `+++` lines of threads other than the first. A call split into
+//! `[name#tid]`), the padding before ` = `, addresses (`0x7ffd…` vs `0x1000…`; a signal
+//! handler's and restorer's however short: `sa_handler=0x401615` is a guest function's value
+//! `0x8000000000000003` in Spindle), calls that exist only on one side (Spindle's
+//! `spawn`/`join`, which are not system calls; strace's `exit`, which ends a pthread; the
+//! `getpid` and `gettid` glibc's `raise` makes before its `tgkill`, which Spindle shows as the
+//! `tgkill` alone; the handler glibc's `pthread_create` installs for its own `SIGRT_1`), the
+//! process's ids (its pid, which is also its main thread's tid, and the user's id:
+//! `tgkill(PID, PID, SIGUSR1)`, `si_pid=PID, si_uid=UID`; Spindle's pid is 1000 and its main
+//! thread's tid 0), and the `+++` lines of threads other than the first. A call split into
 //! `<unfinished ...>` and `<... resumed>` is joined back into one line at the place it started,
 //! on both sides: where real threads split a call depends on real-time interleaving (the kernel
 //! may wake the reader while the writer is still inside `write`), while Spindle's split points
-//! are pinned by the snapshots. Everything else — names, argument decoding, strings, results,
+//! are pinned by the snapshots. A `select`'s or `ppoll`'s time left other than zero is compared
+//! by its fields alone (`left {tv_sec=S, tv_nsec=NS}`): the host's depends on how long the call
+//! took, Spindle's (its virtual clock's) is pinned by the snapshot. Everything else — names, argument decoding, strings, results,
 //! errno texts — must match.
 //!
 //! Needs `gcc` (with a static glibc) and `strace`, which `.ci/run` installs. Without them the
@@ -24,6 +32,8 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_spindle");
 /// The system calls the scenarios make: everything else (the C runtime's own calls) is left out.
 const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,timerfd_create,timerfd_settime,timerfd_gettime,sched_yield,openat,poll,ioctl,lseek";
+/// Spindle's process id (`getpid`) and the user id it gives a signal's sender.
+const SPINDLE_PID: &str = "1000";
 
 /// Splits `[thread] rest` (Spindle) into its parts.
 fn split_thread(line: &str) -> (&str, &str) {
@@ -60,7 +70,19 @@ fn join_split_calls(lines: Vec<(String, String)>) -> Vec<(String, String)> {
 fn normalise(line: &str) -> Option<String> {
     let (_, l) = split_thread(line.trim_end());
     let l = l.to_string();
-    for only_here in ["spawn(", "join(", "exit(", "exit_group(", "errno(", "malloc(", "free(", "clock_gettime("] {
+    for only_here in [
+        "spawn(",
+        "join(",
+        "exit(",
+        "exit_group(",
+        "errno(",
+        "malloc(",
+        "free(",
+        "clock_gettime(",
+        "getpid(",
+        "gettid(",
+        "rt_sigaction(SIGRT_1, {",
+    ] {
         if l.starts_with(only_here) {
             return None;
         }
@@ -78,7 +100,8 @@ fn normalise(line: &str) -> Option<String> {
             while j < b.len() && b[j].is_ascii_hexdigit() {
                 j += 1;
             }
-            if j - i - 2 >= 8 {
+            let code = out.ends_with("sa_handler=") || out.ends_with("sa_restorer=");
+            if j - i - 2 >= 8 || code && j > i + 2 {
                 out.push_str("ADDR");
                 i = j;
                 continue;
@@ -86,6 +109,14 @@ fn normalise(line: &str) -> Option<String> {
         }
         out.push(b[i] as char);
         i += 1;
+    }
+    // A time left other than zero: the host's depends on how long the call took.
+    if let Some(k) = out.find("left {tv_sec=") {
+        if let Some(end) = out[k..].find('}') {
+            if &out[k..=k + end] != "left {tv_sec=0, tv_nsec=0}" {
+                out.replace_range(k..=k + end, "left {tv_sec=S, tv_nsec=NS}");
+            }
+        }
     }
     // Padding before the result.
     while out.contains("  = ") {
@@ -228,18 +259,41 @@ fn renumber_inodes(lines: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-fn spindle_trace(mir: &Path) -> String {
-    spindle_trace_with(mir, &[])
-}
-
 fn spindle_trace_with(mir: &Path, options: &[&str]) -> String {
     let out = Command::new(BIN).args(["run", "--trace"]).args(options).arg(mir).current_dir(ROOT).output().expect("run spindle");
     assert!(out.status.success(), "spindle failed on {}:\n{}", mir.display(), String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stderr).unwrap()
 }
 
+/// The process's ids in `line` made `PID` and `UID`: `pid` where a pid or the main thread's tid
+/// goes (`kill`'s and `tgkill`'s first two arguments, `si_pid`), and in Spindle's trace
+/// (`spindle`) the main thread's tid 0 too; `si_uid` whatever it is.
+fn ids(line: &str, pid: &str, spindle: bool) -> String {
+    let id = |v: &str, tid: bool| if v == pid || (tid && spindle && v == "0") { "PID".to_string() } else { v.to_string() };
+    let mut out = line.to_string();
+    for (call, n) in [("tgkill(", 2), ("kill(", 1)] {
+        if let Some(rest) = out.strip_prefix(call) {
+            let parts: Vec<&str> = rest.splitn(n + 1, ", ").collect();
+            if parts.len() == n + 1 {
+                let named: Vec<String> = parts[..n].iter().enumerate().map(|(k, v)| id(v, k == 1)).collect();
+                out = format!("{call}{}, {}", named.join(", "), parts[n]);
+            }
+            break;
+        }
+    }
+    for (field, value) in [("si_pid=", None), ("si_uid=", Some("UID"))] {
+        if let Some(k) = out.find(field) {
+            let start = k + field.len();
+            let end = out[start..].find(|c: char| !c.is_ascii_digit()).map_or(out.len(), |e| start + e);
+            let named = value.map_or_else(|| id(&out[start..end], false), str::to_string);
+            out.replace_range(start..end, &named);
+        }
+    }
+    out
+}
+
 /// Thread-tagged, joined and normalised lines: the `+++` lines of threads other than the first
-/// (the process's own end stays).
+/// (the process's own end stays), and the process's ids made `PID` and `UID` ([`ids`]).
 fn comparable(trace: &str) -> Vec<String> {
     let tagged: Vec<(String, String)> = trace
         .lines()
@@ -249,10 +303,14 @@ fn comparable(trace: &str) -> Vec<String> {
         })
         .collect();
     let first = tagged.first().map(|t| t.0.clone()).unwrap_or_default();
+    // strace's lines start with the pid (the first is the process's), Spindle's with a name.
+    let spindle = !first.chars().all(|c| c.is_ascii_digit());
+    let pid = if spindle { SPINDLE_PID.to_string() } else { first.clone() };
     join_split_calls(tagged)
         .into_iter()
         .filter(|(t, text)| !(text.starts_with("+++") && !t.is_empty() && *t != first))
         .filter_map(|(_, text)| normalise(&text))
+        .map(|l| ids(&l, &pid, spindle))
         .collect()
 }
 
@@ -277,7 +335,9 @@ fn traces_match_strace_of_the_native_twins() {
         let mir = Path::new("programs/strace").join(format!("{stem}.mir"));
         assert!(Path::new(ROOT).join(&mir).exists(), "{} has no guest twin {}", c.display(), mir.display());
         let native = comparable(&native_trace(c, &dir));
-        let ours = comparable(&spindle_trace(&mir));
+        // Spindle's trace with the same filter: the calls a twin leaves out of the comparison
+        // (rt_sigprocmask, which pthread_create makes too) are left out of both.
+        let ours = comparable(&spindle_trace_with(&mir, &["-e", &format!("trace={}", syscalls_of(c))]));
         if native != ours {
             let width = native.iter().map(String::len).max().unwrap_or(0).min(70);
             let mut table = String::new();
@@ -316,7 +376,7 @@ fn fd_annotations_match_strace_y() {
         let stem = c.file_stem().unwrap().to_string_lossy().to_string();
         let mir = Path::new("programs/strace").join(format!("{stem}.mir"));
         let native = renumber_inodes(comparable(&native_trace_with(c, &dir, &format!("trace={}", syscalls_of(c)), &["-y"])));
-        let ours = renumber_inodes(comparable(&spindle_trace_with(&mir, &["-y"])));
+        let ours = renumber_inodes(comparable(&spindle_trace_with(&mir, &["-y", "-e", &format!("trace={}", syscalls_of(c))])));
         annotated += ours.iter().filter(|l| l.contains(">, ") || l.contains(">)")).count();
         if native != ours {
             let diff: Vec<String> =
@@ -338,17 +398,25 @@ fn filters_and_string_size_match_strace() {
         let _ = std::fs::remove_dir_all(&dir);
         return;
     }
-    let c = Path::new(ROOT).join("tests/strace/every_call.c");
-    let mir = Path::new("programs/strace/every_call.mir");
     let mut failures = Vec::new();
-    for (expr, size) in [("trace=%network", "32"), ("trace=%desc", "4"), ("trace=epoll_wait,read,sendto", "0"), ("trace=write", "40")] {
+    for (twin, expr, size) in [
+        ("every_call", "trace=%network", "32"),
+        ("every_call", "trace=%desc", "4"),
+        ("every_call", "trace=epoll_wait,read,sendto", "0"),
+        ("every_call", "trace=write", "40"),
+        // The signal lines stay whatever the filter; rt_sigreturn is a call like the others.
+        ("signal_calls", "trace=%signal", "32"),
+        ("signal_interrupts", "trace=read,tgkill", "32"),
+    ] {
+        let c = Path::new(ROOT).join(format!("tests/strace/{twin}.c"));
+        let mir = Path::new("programs/strace").join(format!("{twin}.mir"));
         let native = comparable(&native_trace_with(&c, &dir, expr, &["-s", size]));
-        let ours = comparable(&spindle_trace_with(mir, &["-e", expr, "-s", size]));
+        let ours = comparable(&spindle_trace_with(&mir, &["-e", expr, "-s", size]));
         assert!(native.len() > 3, "strace -e {expr} shows the calls ({} lines)", native.len());
         if native != ours {
             let diff: Vec<String> =
                 native.iter().zip(&ours).filter(|(a, b)| a != b).take(5).map(|(a, b)| format!("  strace:  {a}\n  spindle: {b}")).collect();
-            failures.push(format!("-e {expr} -s {size}: {} lines vs {}\n{}", native.len(), ours.len(), diff.join("\n")));
+            failures.push(format!("{twin} -e {expr} -s {size}: {} lines vs {}\n{}", native.len(), ours.len(), diff.join("\n")));
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -398,6 +466,32 @@ fn summary_counts_match_strace() {
     assert_eq!(ours, native, "Spindle's table:\n{ours_text}\nstrace's:\n{native_text}");
 }
 
+/// strace's `-c` of the signal calls: `rt_sigreturn` counted as a call (with an error when it
+/// returns the interrupted call's `EINTR`), `raise` as `tgkill`, `sigaction` as `rt_sigaction`.
+#[test]
+fn summary_counts_signal_calls_as_strace() {
+    let dir = std::env::temp_dir().join(format!("spindle-strace-summary-signals-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if !host_tools_present(&dir) {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let c = Path::new(ROOT).join("tests/strace/signal_calls.c");
+    let exe = dir.join("signal_calls");
+    let out = Command::new("gcc").args(["-static", "-O0", "-o"]).arg(&exe).arg(&c).output().expect("run gcc");
+    assert!(out.status.success(), "gcc: {}", String::from_utf8_lossy(&out.stderr));
+    let log = dir.join("summary.txt");
+    let expr = "trace=rt_sigaction,rt_sigprocmask,rt_sigpending,rt_sigsuspend,rt_sigreturn,kill,tgkill,signalfd4,close";
+    let out = Command::new("strace").args(["-c", "-e", expr, "-o"]).arg(&log).arg(&exe).output().unwrap();
+    assert!(out.status.success(), "strace -c failed");
+    let native_text = std::fs::read_to_string(&log).unwrap();
+    let ours_text = spindle_trace_with(Path::new("programs/strace/signal_calls.mir"), &["-c", "-e", expr]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let (native, ours) = (summary_rows(&native_text), summary_rows(&ours_text));
+    assert!(native.iter().any(|(call, n, e)| call == "rt_sigreturn" && *n > 1 && *e > 0), "strace -c counts rt_sigreturn:\n{native_text}");
+    assert_eq!(ours, native, "Spindle's table:\n{ours_text}\nstrace's:\n{native_text}");
+}
+
 #[test]
 fn normalisation_removes_only_prefixes_padding_and_addresses() {
     assert_eq!(
@@ -409,6 +503,29 @@ fn normalisation_removes_only_prefixes_padding_and_addresses() {
         "fcntl(3, F_GETFL) = 0x800 (flags O_RDONLY|O_NONBLOCK)"
     );
     assert_eq!(normalise("[main] spawn(writer, 4)  = 1"), None);
+    assert_eq!(
+        normalise("[9] pselect6(5, [3], NULL, NULL, {tv_sec=1, tv_nsec=0}, NULL) = 1 (in [3], left {tv_sec=0, tv_nsec=999998838})")
+            .unwrap(),
+        "pselect6(5, [3], NULL, NULL, {tv_sec=1, tv_nsec=0}, NULL) = 1 (in [3], left {tv_sec=S, tv_nsec=NS})"
+    );
+    assert_eq!(
+        normalise("[9] pselect6(5, [3], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = 1 (in [3], left {tv_sec=0, tv_nsec=0})").unwrap(),
+        "pselect6(5, [3], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = 1 (in [3], left {tv_sec=0, tv_nsec=0})"
+    );
+    assert_eq!(normalise("[pid 7] gettid()  = 7"), None);
+    assert_eq!(
+        normalise("[7] rt_sigaction(SIGUSR1, {sa_handler=0x401615, sa_mask=[], sa_flags=SA_RESTORER, sa_restorer=0x408b20}, NULL, 8) = 0")
+            .unwrap(),
+        "rt_sigaction(SIGUSR1, {sa_handler=ADDR, sa_mask=[], sa_flags=SA_RESTORER, sa_restorer=ADDR}, NULL, 8) = 0"
+    );
+    assert_eq!(ids("tgkill(31580, 31580, SIGUSR1) = 0", "31580", false), "tgkill(PID, PID, SIGUSR1) = 0");
+    assert_eq!(ids("tgkill(1000, 0, SIGUSR1) = 0", "1000", true), "tgkill(PID, PID, SIGUSR1) = 0");
+    assert_eq!(ids("tgkill(1000, 3, SIGUSR1) = 0", "1000", true), "tgkill(PID, 3, SIGUSR1) = 0");
+    assert_eq!(ids("kill(1000, 0) = 0", "1000", true), "kill(PID, 0) = 0");
+    assert_eq!(
+        ids("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=42, si_uid=0} ---", "42", false),
+        "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=PID, si_uid=UID} ---"
+    );
     let joined = join_split_calls(vec![
         ("1".into(), "read(3,  <unfinished ...>".into()),
         ("2".into(), "write(4, \"x\", 1) = 1".into()),

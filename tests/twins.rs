@@ -20,6 +20,7 @@ const TWINS: &[(&str, &str, &[&str])] = &[
     ("shims/probes/process_scenarios", "programs/processes", &[]),
     ("shims/probes/fd_scenarios", "programs/fds", &["eventfd_legacy"]),
     ("shims/probes/signal_scenarios", "programs/signals", &[]),
+    ("shims/probes/poll_scenarios", "programs/poll", &["select_table"]),
 ];
 
 #[test]

@@ -13,9 +13,18 @@
 //! Spindle's records side by side. [`gen`] generates random scenarios (proptest) and [`fuzz`]
 //! runs them, shrinking every mismatch to a minimal scenario.
 //!
-//! The scenario language is single-threaded and never blocks: a data operation (`read`, `write`,
-//! `recv`, `send`) on a blocking description is performed with `O_NONBLOCK` set around it, by
-//! both backends alike, and the record says so (see [`Op`]).
+//! The scenario language runs on one thread and never blocks: a data operation (`read`,
+//! `write`, `recv`, `send`) on a blocking description is performed with `O_NONBLOCK` set around
+//! it, by both backends alike, and the record says so (see [`Op`]); `poll`, `ppoll` and `select`
+//! have a zero timeout. Only `Op::Park` starts a second thread, which makes one blocking call.
+//!
+//! Besides the fd calls and epoll, the language has `poll`/`ppoll`/`select`, files (`/dev/null`
+//! and a regular file: a fresh directory on the kernel's side, removed after the run; Spindle's
+//! in-memory file system), `lseek`, `fstat`, `FIONREAD`, socket options, pipe sizes, and signals
+//! within one process. A scenario that touches signal state ([`Scenario::uses_signals`]) runs on
+//! the kernel's side in a child process forked for it, so that dispositions, masks and
+//! process-directed signals are that process's alone; a signal whose default action ends the
+//! process ends both runs (`Record::end`, "killed by signal N").
 
 pub mod fuzz;
 pub mod gen;

@@ -26,6 +26,9 @@ pub struct Rec {
     /// The `(events, data)` list `epoll_wait` returned, in order (for the epoll operations to
     /// come).
     pub events: Option<Vec<(u32, u64)>>,
+    /// Other values the call wrote: `poll`'s `revents`, `select`'s sets, `fstat`'s mode and
+    /// size, a socket option, `FIONREAD`'s count, a signal mask … ([`Op::outs`]).
+    pub out: Option<Vec<i64>>,
     /// The description was blocking, so the data operation ran with `O_NONBLOCK` set around it
     /// (an `EAGAIN` or short write here means the blocking call would have blocked).
     pub wrapped: bool,
@@ -49,6 +52,7 @@ pub struct RawRec {
     pub data: Option<Vec<u8>>,
     pub pair: Option<[i64; 2]>,
     pub events: Option<Vec<(u32, u64)>>,
+    pub out: Option<Vec<i64>>,
 }
 
 /// The errno's name (`EAGAIN`), or its number.
@@ -67,8 +71,85 @@ impl RawRec {
             data: if op.reads_data() && self.ret > 0 { self.data } else { None },
             pair: if op.returns_pair() { self.pair.map(|[a, b]| [fd(a), fd(b)]) } else { None },
             events: if matches!(op, Op::EpollWait { .. }) && self.ret > 0 { self.events } else { None },
+            out: if op.outs(self.ret, None) > 0 { self.out } else { None },
             wrapped: self.wrapped && op.guarded(),
         }
+    }
+}
+
+impl RawRec {
+    /// The record of an `Unpark`: the parked call's result, and the data, events or `revents`
+    /// it returned.
+    pub fn normalize_unpark(self, op: &Op, base: i64) -> Rec {
+        let (data, events, out) = (self.data.clone(), self.events.clone(), self.out.clone());
+        let mut rec = self.normalize(op, base);
+        (rec.data, rec.events, rec.out) = (data, events, out);
+        rec
+    }
+}
+
+impl Rec {
+    /// The record as bytes ([`Rec::decode`] reads them back): how the kernel backend's forked
+    /// runs hand their records over.
+    pub fn encode(&self) -> Vec<u8> {
+        fn val(v: Val) -> String {
+            match v {
+                Val::Int(v) => format!("i{v}"),
+                Val::Fd(v) => format!("f{v}"),
+            }
+        }
+        fn opt<T>(o: &Option<T>, f: impl Fn(&T) -> String) -> String {
+            o.as_ref().map_or("-".to_string(), |v| format!("+{}", f(v)))
+        }
+        let fields = [
+            val(self.ret),
+            opt(&self.errno, |e| e.replace(' ', "~")),
+            opt(&self.data, |d| d.iter().map(|b| format!("{b:02x}")).collect()),
+            opt(&self.pair, |[a, b]| format!("{},{}", val(*a), val(*b))),
+            opt(&self.events, |e| e.iter().map(|(a, b)| format!("{a}:{b}")).collect::<Vec<_>>().join(",")),
+            opt(&self.out, |o| o.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")),
+            (self.wrapped as u8).to_string(),
+        ];
+        fields.join(" ").into_bytes()
+    }
+
+    /// Reads back what [`Rec::encode`] wrote.
+    pub fn decode(bytes: &[u8]) -> Option<Rec> {
+        fn val(s: &str) -> Option<Val> {
+            match s.split_at_checked(1)? {
+                ("i", v) => Some(Val::Int(v.parse().ok()?)),
+                ("f", v) => Some(Val::Fd(v.parse().ok()?)),
+                _ => None,
+            }
+        }
+        fn opt<T>(s: &str, f: impl Fn(&str) -> Option<T>) -> Option<Option<T>> {
+            match s.strip_prefix('+') {
+                Some(v) => f(v).map(Some),
+                None if s == "-" => Some(None),
+                None => None,
+            }
+        }
+        fn list<T>(s: &str, f: impl Fn(&str) -> Option<T>) -> Option<Vec<T>> {
+            if s.is_empty() {
+                return Some(Vec::new());
+            }
+            s.split(',').map(f).collect()
+        }
+        let text = std::str::from_utf8(bytes).ok()?;
+        let f: Vec<&str> = text.split(' ').collect();
+        let [ret, errno, data, pair, events, out, wrapped] = f[..] else { return None };
+        Some(Rec {
+            ret: val(ret)?,
+            errno: opt(errno, |e| Some(e.replace('~', " ")))?,
+            data: opt(data, |d| (0..d.len() / 2).map(|i| u8::from_str_radix(d.get(2 * i..2 * i + 2)?, 16).ok()).collect())?,
+            pair: opt(pair, |p| {
+                let (a, b) = p.split_once(',')?;
+                Some([val(a)?, val(b)?])
+            })?,
+            events: opt(events, |e| list(e, |x| x.split_once(':').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))))?,
+            out: opt(out, |o| list(o, |v| v.parse().ok()))?,
+            wrapped: wrapped == "1",
+        })
     }
 }
 
@@ -112,6 +193,17 @@ pub fn render_rec(op: &Op, r: &Rec) -> String {
     if let Some(ev) = &r.events {
         let list: Vec<String> = ev.iter().map(|(e, d)| format!("{}:{d}", crate::scenario::epoll_events(*e))).collect();
         s += &format!(" {{{}}}", list.join(" "));
+    }
+    if let Some(out) = &r.out {
+        let list: Vec<String> = match op {
+            Op::Poll { .. } | Op::Unpark => out.iter().map(|&v| crate::scenario::poll_events(v as u16)).collect(),
+            Op::Select { .. } => out.iter().map(|&v| format!("base<<{v:#x}")).collect(),
+            Op::Fstat { .. } => vec![format!("st_mode={:#o}", out[0]), format!("st_size={}", out[1])],
+            Op::SigMask { .. } => out.iter().map(|&v| spindle_shims::trace::decode::sigset(v as u64)).collect(),
+            Op::SigState => vec![format!("log={:#x}", out[0]), spindle_shims::trace::decode::sigset(out[1] as u64)],
+            _ => out.iter().map(|v| v.to_string()).collect(),
+        };
+        s += &format!(" out[{}]", list.join(" "));
     }
     if r.wrapped {
         s += " (blocking fd)";

@@ -13,8 +13,10 @@
 //! the host and `/dev/null`-like in Spindle.
 //!
 //! Adding an operation is adding one variant and its arms in the `match`es over [`Op`]
-//! ([`Op::binds`], [`render_op`], `host::Run::call`, `vm::Gen::op`) and, for random testing, in
-//! `gen::op`. The epoll operations are such variants: `EpollCreate1` (binds a slot, recorded
+//! ([`Op::binds`], [`Op::outs`], [`render_op`], `host::Run::call`, `vm::Gen::op`) and, for
+//! random testing, in `gen::op`. Values a call writes besides its result (`poll`'s `revents`,
+//! `select`'s sets, `fstat`'s mode and size, a socket option, a signal mask) go to
+//! [`crate::Rec::out`], as many as [`Op::outs`] says. The epoll operations are such variants: `EpollCreate1` (binds a slot, recorded
 //! like `eventfd`), `EpollCtl` (recorded like `close`) and `EpollWait` (timeout 0; its record's
 //! [`crate::Rec::events`] holds the `(events, data)` list in order). Spindle runs them once its
 //! shim table has the epoll calls ([`crate::vm::has_epoll`]); until then the suite's epoll
@@ -35,6 +37,7 @@ use std::fmt;
 pub mod lx {
     // Values from the generated table (`spindle_shims::consts`), as the scenarios' types.
     use spindle_shims::consts::linux as c;
+    pub const O_RDONLY: u32 = 0;
     pub const O_WRONLY: u32 = c::O_WRONLY as u32;
     pub const O_RDWR: u32 = c::O_RDWR as u32;
     pub const O_CREAT: u32 = c::O_CREAT as u32;
@@ -84,6 +87,39 @@ pub mod lx {
     pub const EPOLLWAKEUP: u32 = c::EPOLLWAKEUP as u32;
     pub const EPOLLONESHOT: u32 = c::EPOLLONESHOT as u32;
     pub const EPOLLET: u32 = c::EPOLLET as u32;
+    pub const F_SETPIPE_SZ: i32 = c::F_SETPIPE_SZ as i32;
+    pub const POLLIN: u16 = c::POLLIN as u16;
+    pub const POLLPRI: u16 = c::POLLPRI as u16;
+    pub const POLLOUT: u16 = c::POLLOUT as u16;
+    pub const POLLERR: u16 = c::POLLERR as u16;
+    pub const POLLHUP: u16 = c::POLLHUP as u16;
+    pub const POLLNVAL: u16 = c::POLLNVAL as u16;
+    pub const POLLRDNORM: u16 = c::POLLRDNORM as u16;
+    pub const POLLRDBAND: u16 = c::POLLRDBAND as u16;
+    pub const POLLWRNORM: u16 = c::POLLWRNORM as u16;
+    pub const POLLWRBAND: u16 = c::POLLWRBAND as u16;
+    pub const POLLRDHUP: u16 = c::POLLRDHUP as u16;
+    pub const SEEK_SET: i32 = 0;
+    pub const SEEK_CUR: i32 = 1;
+    pub const SEEK_END: i32 = 2;
+    pub const FIONREAD: u64 = c::FIONREAD as u64;
+    pub const FIONBIO: u64 = c::FIONBIO as u64;
+    pub const SOL_SOCKET: i32 = c::SOL_SOCKET as i32;
+    pub const SO_TYPE: i32 = c::SO_TYPE as i32;
+    pub const SO_ERROR: i32 = c::SO_ERROR as i32;
+    pub const SO_SNDBUF: i32 = c::SO_SNDBUF as i32;
+    pub const SO_RCVBUF: i32 = c::SO_RCVBUF as i32;
+    pub const SIG_BLOCK: i32 = c::SIG_BLOCK as i32;
+    pub const SIG_UNBLOCK: i32 = c::SIG_UNBLOCK as i32;
+    pub const SIG_SETMASK: i32 = c::SIG_SETMASK as i32;
+    pub const SIGKILL: i32 = c::SIGKILL as i32;
+    pub const SIGUSR1: i32 = c::SIGUSR1 as i32;
+    pub const SIGWINCH: i32 = c::SIGWINCH as i32;
+    /// A real-time signal (queued once per send), clear of the two glibc keeps for itself.
+    pub const SIGRT6: i32 = 40;
+    pub const SA_RESTART: u32 = c::SA_RESTART as u32;
+    pub const SFD_NONBLOCK: u32 = c::SFD_NONBLOCK as u32;
+    pub const SFD_CLOEXEC: u32 = c::SFD_CLOEXEC as u32;
 }
 
 /// A handle slot.
@@ -131,6 +167,8 @@ pub enum Fcntl {
     /// `F_DUPFD_CLOEXEC` (binds a slot).
     DupFdCloexec(Fd),
     GetPipeSz,
+    /// `F_SETPIPE_SZ` with its raw argument (the kernel reads an `unsigned int`).
+    SetPipeSz(u64),
     /// Any other command, with its raw argument (only commands that are `EINVAL` on Linux for
     /// these descriptions: Spindle refuses the others as unsupported).
     Other(i32, u64),
@@ -241,6 +279,129 @@ pub enum Op {
     /// Waits (bounded) for the parked call: records its result (and its data or events), -1000
     /// if it still blocks — the scenario stops there, on both sides — or -2 if nothing is parked.
     Unpark,
+    /// `poll`/`ppoll` with a zero timeout over `fds` (each `(fd, events)`; `revents` start as
+    /// 0x7777). Records the `revents` of every entry in [`crate::Rec::out`] when it succeeds.
+    Poll {
+        call: PollCall,
+        fds: Vec<(Fd, u16)>,
+    },
+    /// `select(nfds, rd, wr, ex, &{0, 0})`: each set is `None` (a NULL pointer) or a mask whose
+    /// bit `k` is fd `base + k`. Records the three sets it returns (NULL ones as 0), as masks
+    /// relative to `base`, in [`crate::Rec::out`] when it succeeds.
+    Select {
+        nfds: i32,
+        sets: [Option<u32>; 3],
+    },
+    /// `open(path, flags, 0600)`. Binds one slot.
+    Open {
+        path: Path,
+        flags: u32,
+    },
+    /// `lseek(fd, offset, whence)`.
+    Lseek {
+        fd: Fd,
+        offset: i64,
+        whence: i32,
+    },
+    /// `fstat(fd, &st)`: records `[st_mode, st_size]` when it succeeds.
+    Fstat {
+        fd: Fd,
+    },
+    /// `ioctl(fd, FIONREAD, &n)` (records `n`, which starts as -7) or `ioctl(fd, FIONBIO, &v)`.
+    Ioctl {
+        fd: Fd,
+        req: Ioctl,
+    },
+    /// `getsockopt(fd, level, name, &val, &len)` with an 8-byte `val` (0x7777… at first) and
+    /// `len` as given: records `[val, len]` as they are afterwards.
+    GetSockopt {
+        fd: Fd,
+        level: i32,
+        name: i32,
+        len: i32,
+    },
+    /// `setsockopt(fd, level, name, &val, len)` with `val` an `int` (then zeros).
+    SetSockopt {
+        fd: Fd,
+        level: i32,
+        name: i32,
+        val: i32,
+        len: i32,
+    },
+    /// `sigaction(sig, {handler, flags}, NULL)` (glibc's struct, an empty `sa_mask`).
+    SigAction {
+        sig: i32,
+        handler: Handler,
+        flags: u32,
+    },
+    /// `rt_sigprocmask(how, set, &old, 8)` (`set` NULL when `None`): records the old mask.
+    SigMask {
+        how: i32,
+        set: Option<u64>,
+    },
+    /// Sends `sig` to this process (`kill(getpid(), sig)`), this thread (`raise`), or the
+    /// parked thread (`pthread_kill`; records -2 if nothing is parked). A signal that reaches
+    /// a handler has run it before the next operation, on both sides.
+    Kill {
+        sig: i32,
+        to: KillTo,
+    },
+    /// Records `[log, pending]`: the handler's log (each run shifts it left by 6 bits and adds
+    /// the signal's number) and `sigpending`'s mask.
+    SigState,
+    /// `signalfd4(fd, &mask, 8, flags)`. Binds one slot.
+    SignalFd {
+        fd: Fd,
+        mask: u64,
+        flags: u32,
+    },
+}
+
+/// Which of the poll calls [`Op::Poll`] makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PollCall {
+    /// `poll(fds, n, 0)`.
+    Poll,
+    /// `ppoll(fds, n, &{0, 0}, NULL)`.
+    Ppoll,
+    /// `ppoll(fds, n, &{0, 1000000000}, NULL)`: an invalid timeout.
+    PpollBadTime,
+    /// `poll(fds, 0x40000000, 0)`: `nfds` above `RLIMIT_NOFILE`.
+    HugeNfds,
+}
+
+/// What [`Op::Open`] opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Path {
+    /// `/dev/null`.
+    DevNull,
+    /// A regular file: `f` in a fresh empty directory of the kernel's side (removed at the
+    /// end), `/f` in Spindle's in-memory file system.
+    File,
+}
+
+/// An [`Op::Ioctl`] request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ioctl {
+    FionRead,
+    FionBio(i32),
+}
+
+/// The disposition [`Op::SigAction`] installs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Handler {
+    /// A handler that logs the signal (see [`Op::SigState`]).
+    Log,
+    Ign,
+    Dfl,
+}
+
+/// Whom [`Op::Kill`] sends the signal to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KillTo {
+    Process,
+    Raise,
+    Parked,
 }
 
 /// The blocking call a parked thread makes.
@@ -250,6 +411,8 @@ pub enum Parked {
     Read { len: u32 },
     /// `epoll_wait(fd, events, max, -1)`.
     EpollWait { max: i32 },
+    /// `poll(&{fd, events}, 1, -1)`: records its `revents`.
+    Poll { events: u16 },
 }
 
 /// What an operation does about the parked thread (see [`Scenario::park_plan`]).
@@ -306,7 +469,13 @@ impl Op {
     /// How many handle slots the operation binds.
     pub fn binds(&self) -> usize {
         match self {
-            Op::EventFd { .. } | Op::Dup { .. } | Op::Dup2 { .. } | Op::Dup3 { .. } | Op::EpollCreate1 { .. } => 1,
+            Op::EventFd { .. }
+            | Op::Dup { .. }
+            | Op::Dup2 { .. }
+            | Op::Dup3 { .. }
+            | Op::EpollCreate1 { .. }
+            | Op::Open { .. }
+            | Op::SignalFd { .. } => 1,
             Op::Fcntl { cmd: Fcntl::DupFd(_) | Fcntl::DupFdCloexec(_), .. } => 1,
             Op::Pipe { .. } | Op::SocketPair { .. } => 2,
             _ => 0,
@@ -315,8 +484,16 @@ impl Op {
 
     /// Whether a successful return value is an fd number.
     pub fn returns_fd(&self) -> bool {
-        matches!(self, Op::EventFd { .. } | Op::Dup { .. } | Op::Dup2 { .. } | Op::Dup3 { .. } | Op::EpollCreate1 { .. })
-            || matches!(self, Op::Fcntl { cmd: Fcntl::DupFd(_) | Fcntl::DupFdCloexec(_), .. })
+        matches!(
+            self,
+            Op::EventFd { .. }
+                | Op::Dup { .. }
+                | Op::Dup2 { .. }
+                | Op::Dup3 { .. }
+                | Op::EpollCreate1 { .. }
+                | Op::Open { .. }
+                | Op::SignalFd { .. }
+        ) || matches!(self, Op::Fcntl { cmd: Fcntl::DupFd(_) | Fcntl::DupFdCloexec(_), .. })
     }
 
     /// Whether the operation stores an fd pair (`pipe`, `socketpair`).
@@ -327,6 +504,27 @@ impl Op {
     /// Whether the operation reads data into a buffer (recorded when it returns > 0).
     pub fn reads_data(&self) -> bool {
         matches!(self, Op::Read { null: false, .. } | Op::Recv { null: false, .. })
+    }
+
+    /// How many values the operation records in [`crate::Rec::out`] when it returned `ret`
+    /// (the parked call's for an `Unpark`, given as `parked`).
+    pub fn outs(&self, ret: i64, parked: Option<Parked>) -> usize {
+        if let Some(p) = parked {
+            return match p {
+                Parked::Poll { .. } if ret >= 0 => 1,
+                _ => 0,
+            };
+        }
+        match self {
+            Op::Poll { fds, .. } if ret >= 0 => fds.len(),
+            Op::Select { .. } if ret >= 0 => 3,
+            Op::Fstat { .. } if ret == 0 => 2,
+            Op::Ioctl { req: Ioctl::FionRead, .. } => 1,
+            Op::GetSockopt { .. } => 2,
+            Op::SigMask { .. } => 1,
+            Op::SigState => 2,
+            _ => 0,
+        }
     }
 
     /// Whether the operation transfers data and could block: it is run with `O_NONBLOCK` set
@@ -349,7 +547,13 @@ impl Op {
             | Op::Fcntl { fd, .. }
             | Op::Shutdown { fd, .. }
             | Op::EpollCtl { fd, .. }
-            | Op::Park { fd, .. } => Some(fd),
+            | Op::Park { fd, .. }
+            | Op::Lseek { fd, .. }
+            | Op::Fstat { fd }
+            | Op::Ioctl { fd, .. }
+            | Op::GetSockopt { fd, .. }
+            | Op::SetSockopt { fd, .. }
+            | Op::SignalFd { fd, .. } => Some(fd),
             _ => None,
         }
     }
@@ -386,6 +590,7 @@ impl Op {
                 Fcntl::DupFd(_) => "fcntl(F_DUPFD)",
                 Fcntl::DupFdCloexec(_) => "fcntl(F_DUPFD_CLOEXEC)",
                 Fcntl::GetPipeSz => "fcntl(F_GETPIPE_SZ)",
+                Fcntl::SetPipeSz(_) => "fcntl(F_SETPIPE_SZ)",
                 Fcntl::Other(..) => "fcntl(other)",
             },
             Op::Shutdown { .. } => "shutdown",
@@ -394,7 +599,28 @@ impl Op {
             Op::EpollWait { .. } => "epoll_wait",
             Op::Park { call: Parked::Read { .. }, .. } => "park(read)",
             Op::Park { call: Parked::EpollWait { .. }, .. } => "park(epoll_wait)",
+            Op::Park { call: Parked::Poll { .. }, .. } => "park(poll)",
             Op::Unpark => "unpark",
+            Op::Poll { call: PollCall::Poll, .. } => "poll",
+            Op::Poll { call: PollCall::Ppoll, .. } => "ppoll",
+            Op::Poll { call: PollCall::PpollBadTime, .. } => "ppoll(bad timeout)",
+            Op::Poll { call: PollCall::HugeNfds, .. } => "poll(huge nfds)",
+            Op::Select { .. } => "select",
+            Op::Open { path: Path::DevNull, .. } => "open(/dev/null)",
+            Op::Open { path: Path::File, .. } => "open(file)",
+            Op::Lseek { .. } => "lseek",
+            Op::Fstat { .. } => "fstat",
+            Op::Ioctl { req: Ioctl::FionRead, .. } => "ioctl(FIONREAD)",
+            Op::Ioctl { req: Ioctl::FionBio(_), .. } => "ioctl(FIONBIO)",
+            Op::GetSockopt { .. } => "getsockopt",
+            Op::SetSockopt { .. } => "setsockopt",
+            Op::SigAction { .. } => "sigaction",
+            Op::SigMask { .. } => "rt_sigprocmask",
+            Op::Kill { to: KillTo::Process, .. } => "kill",
+            Op::Kill { to: KillTo::Raise, .. } => "raise",
+            Op::Kill { to: KillTo::Parked, .. } => "pthread_kill(parked)",
+            Op::SigState => "sigstate",
+            Op::SignalFd { .. } => "signalfd4",
         }
     }
 
@@ -422,8 +648,30 @@ impl Op {
                 *ep = f(*ep);
                 *fd = f(*fd);
             }
-            Op::EpollWait { ep, .. } | Op::Park { fd: ep, .. } => *ep = f(*ep),
-            Op::EventFd { .. } | Op::Pipe { .. } | Op::SocketPair { .. } | Op::EpollCreate1 { .. } | Op::Unpark => {}
+            Op::EpollWait { ep, .. }
+            | Op::Park { fd: ep, .. }
+            | Op::Lseek { fd: ep, .. }
+            | Op::Fstat { fd: ep }
+            | Op::Ioctl { fd: ep, .. }
+            | Op::GetSockopt { fd: ep, .. }
+            | Op::SetSockopt { fd: ep, .. }
+            | Op::SignalFd { fd: ep, .. } => *ep = f(*ep),
+            Op::Poll { fds, .. } => {
+                for (fd, _) in fds {
+                    *fd = f(*fd);
+                }
+            }
+            Op::EventFd { .. }
+            | Op::Pipe { .. }
+            | Op::SocketPair { .. }
+            | Op::EpollCreate1 { .. }
+            | Op::Unpark
+            | Op::Select { .. }
+            | Op::Open { .. }
+            | Op::SigAction { .. }
+            | Op::SigMask { .. }
+            | Op::Kill { .. }
+            | Op::SigState => {}
         }
     }
 }
@@ -465,6 +713,35 @@ impl Scenario {
                 _ => ParkRole::None,
             })
             .collect()
+    }
+
+    /// For each operation, the call parked while it runs (after a `Park` that starts one,
+    /// until the `Unpark` that ends it).
+    pub fn parked_during(&self) -> Vec<Option<Parked>> {
+        let mut now = None;
+        self.park_plan()
+            .into_iter()
+            .map(|role| {
+                match role {
+                    ParkRole::Park(call) => now = Some(call),
+                    ParkRole::Unpark(_) => now = None,
+                    _ => {}
+                }
+                now
+            })
+            .collect()
+    }
+
+    /// Whether the scenario touches signal state (the kernel's side then runs it in a process
+    /// of its own).
+    pub fn uses_signals(&self) -> bool {
+        self.ops.iter().any(|o| matches!(o, Op::SigAction { .. } | Op::SigMask { .. } | Op::Kill { .. } | Op::SignalFd { .. }))
+    }
+
+    /// Whether the scenario opens a regular file (the kernel's side then makes a directory for
+    /// it).
+    pub fn uses_files(&self) -> bool {
+        self.ops.iter().any(|o| matches!(o, Op::Open { path: Path::File, .. }))
     }
 
     /// The largest length any operation uses.
@@ -650,9 +927,64 @@ impl Scenario {
     pub fn park_epoll_wait(&mut self, ep: Fd, max: i32) {
         self.ops.push(Op::Park { fd: ep, call: Parked::EpollWait { max } });
     }
+    /// A second thread blocks in `poll(&{fd, events}, 1, -1)`.
+    pub fn park_poll(&mut self, fd: Fd, events: u16) {
+        self.ops.push(Op::Park { fd, call: Parked::Poll { events } });
+    }
     /// The parked call's result (see [`Op::Unpark`]).
     pub fn unpark(&mut self) {
         self.ops.push(Op::Unpark);
+    }
+    /// `poll(fds, n, 0)`.
+    pub fn poll(&mut self, fds: &[(Fd, u16)]) {
+        self.ops.push(Op::Poll { call: PollCall::Poll, fds: fds.to_vec() });
+    }
+    /// `poll`/`ppoll` as `call` says.
+    pub fn poll_call(&mut self, call: PollCall, fds: &[(Fd, u16)]) {
+        self.ops.push(Op::Poll { call, fds: fds.to_vec() });
+    }
+    /// `select(nfds, …, &{0, 0})` with base-relative masks (`None`: a NULL set).
+    pub fn select(&mut self, nfds: i32, rd: Option<u32>, wr: Option<u32>, ex: Option<u32>) {
+        self.ops.push(Op::Select { nfds, sets: [rd, wr, ex] });
+    }
+    pub fn open(&mut self, path: Path, flags: u32) -> Fd {
+        self.push1(Op::Open { path, flags })
+    }
+    pub fn lseek(&mut self, fd: Fd, offset: i64, whence: i32) {
+        self.ops.push(Op::Lseek { fd, offset, whence });
+    }
+    pub fn fstat(&mut self, fd: Fd) {
+        self.ops.push(Op::Fstat { fd });
+    }
+    pub fn fionread(&mut self, fd: Fd) {
+        self.ops.push(Op::Ioctl { fd, req: Ioctl::FionRead });
+    }
+    pub fn fionbio(&mut self, fd: Fd, v: i32) {
+        self.ops.push(Op::Ioctl { fd, req: Ioctl::FionBio(v) });
+    }
+    pub fn getsockopt(&mut self, fd: Fd, level: i32, name: i32, len: i32) {
+        self.ops.push(Op::GetSockopt { fd, level, name, len });
+    }
+    pub fn setsockopt(&mut self, fd: Fd, level: i32, name: i32, val: i32, len: i32) {
+        self.ops.push(Op::SetSockopt { fd, level, name, val, len });
+    }
+    pub fn setpipe_sz(&mut self, fd: Fd, arg: u64) {
+        self.ops.push(Op::Fcntl { fd, cmd: Fcntl::SetPipeSz(arg) });
+    }
+    pub fn sigaction(&mut self, sig: i32, handler: Handler, flags: u32) {
+        self.ops.push(Op::SigAction { sig, handler, flags });
+    }
+    pub fn sigmask(&mut self, how: i32, set: Option<u64>) {
+        self.ops.push(Op::SigMask { how, set });
+    }
+    pub fn kill(&mut self, sig: i32, to: KillTo) {
+        self.ops.push(Op::Kill { sig, to });
+    }
+    pub fn sigstate(&mut self) {
+        self.ops.push(Op::SigState);
+    }
+    pub fn signalfd(&mut self, fd: Fd, mask: u64, flags: u32) -> Fd {
+        self.push1(Op::SignalFd { fd, mask, flags })
     }
     /// Whether the scenario uses epoll.
     pub fn uses_epoll(&self) -> bool {
@@ -680,6 +1012,19 @@ fn flags(v: u64, table: &names::FlagNames, zero: &str) -> String {
 /// Renders an epoll event mask.
 pub fn epoll_events(v: u32) -> String {
     flags(v as u64, names::EPOLL_EVENTS, "0")
+}
+
+/// Renders a poll event mask.
+pub fn poll_events(v: u16) -> String {
+    flags(v as u64, names::POLL_EVENTS, "0")
+}
+
+fn sock_level(v: i32) -> String {
+    names::enumerated(v as i64, names::SOCK_LEVELS)
+}
+
+fn sock_opt(v: i32) -> String {
+    names::enumerated(v as i64, names::SOCK_OPTS)
 }
 
 /// Renders the flag word of an fcntl `F_GETFL` result.
@@ -754,6 +1099,7 @@ pub fn render_op(op: &Op, slot: usize) -> String {
             Fcntl::DupFd(min) => format!("fcntl({fd}, F_DUPFD, {min})"),
             Fcntl::DupFdCloexec(min) => format!("fcntl({fd}, F_DUPFD_CLOEXEC, {min})"),
             Fcntl::GetPipeSz => format!("fcntl({fd}, F_GETPIPE_SZ)"),
+            Fcntl::SetPipeSz(a) => format!("fcntl({fd}, F_SETPIPE_SZ, {a})"),
             Fcntl::Other(c, a) => format!("fcntl({fd}, {c}, {a:#x})"),
         },
         Op::Shutdown { fd, how: h } => format!("shutdown({fd}, {})", how(h)),
@@ -774,7 +1120,60 @@ pub fn render_op(op: &Op, slot: usize) -> String {
         Op::EpollWait { ep, max } => format!("epoll_wait({ep}, evs, {max}, 0)"),
         Op::Park { fd, call: Parked::Read { len } } => format!("park: read({fd}, pbuf, {len}) (blocking)"),
         Op::Park { fd, call: Parked::EpollWait { max } } => format!("park: epoll_wait({fd}, pevs, {max}, -1)"),
+        Op::Park { fd, call: Parked::Poll { events } } => format!("park: poll([{{{fd}, {}}}], 1, -1)", poll_events(events)),
         Op::Unpark => "unpark".to_string(),
+        Op::Poll { call, ref fds } => {
+            let list: Vec<String> = fds.iter().map(|(fd, ev)| format!("{{{fd}, {}}}", poll_events(*ev))).collect();
+            let list = list.join(", ");
+            let n = fds.len();
+            match call {
+                PollCall::Poll => format!("poll([{list}], {n}, 0)"),
+                PollCall::Ppoll => format!("ppoll([{list}], {n}, {{0, 0}}, NULL)"),
+                PollCall::PpollBadTime => format!("ppoll([{list}], {n}, {{0, 1000000000}}, NULL)"),
+                PollCall::HugeNfds => format!("poll([{list}], 0x40000000, 0)"),
+            }
+        }
+        Op::Select { nfds, sets } => {
+            let set = |m: Option<u32>| m.map_or("NULL".to_string(), |m| format!("base<<{m:#x}"));
+            format!("select({nfds}, {}, {}, {}, {{0, 0}})", set(sets[0]), set(sets[1]), set(sets[2]))
+        }
+        Op::Open { path, flags: fl } => {
+            let p = match path {
+                Path::DevNull => "/dev/null",
+                Path::File => "f",
+            };
+            format!("open(\"{p}\", {}, 0600)", names::open_flags(fl as u64))
+        }
+        Op::Lseek { fd, offset, whence } => format!("lseek({fd}, {offset}, {})", names::enumerated(whence as i64, names::WHENCES)),
+        Op::Fstat { fd } => format!("fstat({fd}, &st)"),
+        Op::Ioctl { fd, req: Ioctl::FionRead } => format!("ioctl({fd}, FIONREAD, &n)"),
+        Op::Ioctl { fd, req: Ioctl::FionBio(v) } => format!("ioctl({fd}, FIONBIO, [{v}])"),
+        Op::GetSockopt { fd, level, name, len } => format!("getsockopt({fd}, {}, {}, &v, [{len}])", sock_level(level), sock_opt(name)),
+        Op::SetSockopt { fd, level, name, val, len } => {
+            format!("setsockopt({fd}, {}, {}, [{val}], {len})", sock_level(level), sock_opt(name))
+        }
+        Op::SigAction { sig, handler, flags: fl } => {
+            let h = match handler {
+                Handler::Log => "log",
+                Handler::Ign => "SIG_IGN",
+                Handler::Dfl => "SIG_DFL",
+            };
+            let fl = if fl == lx::SA_RESTART { "SA_RESTART".to_string() } else { format!("{fl:#x}") };
+            format!("sigaction({}, {{{h}, {fl}}}, NULL)", names::signal_name(sig as i64))
+        }
+        Op::SigMask { how, set } => {
+            let set = set.map_or("NULL".to_string(), names::sigset);
+            format!("rt_sigprocmask({}, {set}, &old, 8)", names::enumerated(how as i64, names::SIG_HOWS))
+        }
+        Op::Kill { sig, to } => match to {
+            KillTo::Process => format!("kill(getpid(), {})", names::signal_name(sig as i64)),
+            KillTo::Raise => format!("raise({})", names::signal_name(sig as i64)),
+            KillTo::Parked => format!("pthread_kill(parked, {})", names::signal_name(sig as i64)),
+        },
+        Op::SigState => "sigstate: [handler log, sigpending]".to_string(),
+        Op::SignalFd { fd, mask, flags: fl } => {
+            format!("signalfd4({fd}, {}, 8, {})", names::sigset(mask), flags(fl as u64, names::SFD_FLAGS, "0"))
+        }
     };
     format!("{lhs}{body}")
 }

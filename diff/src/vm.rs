@@ -15,8 +15,8 @@
 
 use crate::record::{RawRec, Record};
 use crate::scenario::{
-    lx, pattern, pattern_offset, Fcntl, Fd, Op, ParkRole, Parked, Scenario, Src, MAX_EVENTS, PARK_IGNORED, PATTERN_BYTES, PATTERN_SPAN,
-    STILL_BLOCKED,
+    lx, pattern, pattern_offset, Fcntl, Fd, Handler, Ioctl, KillTo, Op, ParkRole, Parked, Path, PollCall, Scenario, Src, MAX_EVENTS,
+    PARK_IGNORED, PATTERN_BYTES, PATTERN_SPAN, STILL_BLOCKED,
 };
 use std::fmt::Write;
 
@@ -32,12 +32,25 @@ pub fn has_epoll() -> bool {
 pub fn program(scenario: &Scenario) -> String {
     let slots = scenario.slots().max(1);
     let pat_len = scenario.max_len() + PATTERN_SPAN;
+    let polled = scenario.ops.iter().map(|o| if let Op::Poll { fds, .. } = o { fds.len() } else { 0 }).max().unwrap_or(0).max(1);
     let pat_text = String::from_utf8(pattern(pat_len.min(PATTERN_BYTES))).expect("printable");
     let mut g = Gen { body: String::new(), slots: scenario.slots(), label: 0, funcs: String::new() };
     let mut slot = 0;
+    let parked = scenario.parked_during();
     for ((i, op), role) in scenario.ops.iter().enumerate().zip(scenario.park_plan()) {
         match role {
-            ParkRole::None => g.op(op, i, slot),
+            ParkRole::None if matches!(op, Op::Kill { to: KillTo::Parked, .. }) && parked[i].is_none() => {
+                let _ = writeln!(g.body, "    // op {i}: {} (nothing parked)", crate::scenario::render_op(op, slot));
+                g.blocks(1, &[(0, format!("r = {PARK_IGNORED}; e = 0; w = 0; call rec(r, e, w) -> @1;"))]);
+            }
+            ParkRole::None => {
+                g.op(op, i, slot);
+                // A signal sent while a thread is parked may be the parked thread's: it runs its
+                // handler (and leaves its call) at its next scheduling point.
+                if parked[i].is_some() && matches!(op, Op::Kill { .. } | Op::SigMask { .. }) {
+                    g.blocks(2, &[(0, "call sched_yield() -> @1;".to_string()), (1, "call sched_yield() -> @2;".to_string())]);
+                }
+            }
             ParkRole::Ignored => {
                 let _ = writeln!(g.body, "    // op {i}: {} (ignored)", crate::scenario::render_op(op, slot));
                 g.blocks(1, &[(0, format!("r = {PARK_IGNORED}; e = 0; w = 0; call rec(r, e, w) -> @1;"))]);
@@ -62,7 +75,18 @@ pub fn program(scenario: &Scenario) -> String {
          static PB: [u8; {rb}];\n\
          static PEV: [u8; {ev}];\n\
          static PFD: [i32; 1];\n\
-         static PR: [i64; 4];\n\
+         static PR: [i64; 6];\n\
+         static PPF: [u8; 8];\n\
+         static PF: [u8; {pf}];\n\
+         static FS: [u64; 48];\n\
+         static TS: [i64; 2];\n\
+         static ST: [u8; 144];\n\
+         static IV: [i64; 2];\n\
+         static SL: [i32; 1];\n\
+         static SA: [u8; 152];\n\
+         static SM: [u64; 2];\n\
+         static SP: [u64; 1];\n\
+         static SC: i64;\n\
          \n\
          fn main() -> i64 {{\n\
          \x20   let r: i64;\n\
@@ -72,6 +96,10 @@ pub fn program(scenario: &Scenario) -> String {
          \x20   let fd: i32;\n\
          \x20   let fd2: i32;\n\
          \x20   let a: u64;\n\
+         \x20   let v: i64;\n\
+         \x20   let h: u16;\n\
+         \x20   let i: i32;\n\
+         \x20   let m: u32;\n\
          \x20   sigpipe: {{ r = call signal(SIGPIPE, 1 as ptr) -> b0; }}\n\
          {body}\
          }}\n\
@@ -79,6 +107,7 @@ pub fn program(scenario: &Scenario) -> String {
         name = scenario.name,
         rb = scenario.max_len().max(16),
         ev = 12 * MAX_EVENTS,
+        pf = 8 * polled,
         body = g.body,
         funcs = g.funcs,
     )
@@ -117,6 +146,15 @@ fn pevs(n: i64) {
     head: { switch i < n { true => body, false => done } }
     body: { p = &PEV + i * 12; ev = load.u32 p; d = load.u64 p + 4; println "E {} {}", ev, d; i = i + 1; goto head; }
     done: { return; }
+}
+
+fn out(v: i64) {
+    bb0: { println "O {}", v; return; }
+}
+
+fn on_log(sig: i32) {
+    let c: i64;
+    bb0: { c = atomic_load.seq_cst.i64 &SC; atomic_store.seq_cst.i64 &SC, ((c & 0x3ffffffffff) << 6) | (sig as i64); return; }
 }
 
 fn pair() {
@@ -235,6 +273,7 @@ impl Gen {
                     Fcntl::DupFd(min) => (lx::F_DUPFD, format!("{} a = fd2 as u64;", Self::set_fd("fd2", min, slots)), true),
                     Fcntl::DupFdCloexec(min) => (lx::F_DUPFD_CLOEXEC, format!("{} a = fd2 as u64;", Self::set_fd("fd2", min, slots)), true),
                     Fcntl::GetPipeSz => (lx::F_GETPIPE_SZ, "a = 0;".to_string(), false),
+                    Fcntl::SetPipeSz(v) => (lx::F_SETPIPE_SZ, format!("a = {v};"), false),
                     Fcntl::Other(c, v) => (c, format!("a = {v};"), false),
                 };
                 self.simple(&format!("{set} {arg} r = call fcntl(fd, {c}, a)"), binds.then_some(slot));
@@ -256,6 +295,134 @@ impl Gen {
             }
             // Carried out by `park` and `unpark`.
             Op::Park { .. } | Op::Unpark => {}
+            Op::Poll { call, ref fds } => {
+                let mut pre = String::new();
+                for (k, &(fd, events)) in fds.iter().enumerate() {
+                    let _ = write!(
+                        pre,
+                        "{} store.i32 &PF + {o}, fd; store.u16 &PF + {}, {events}; store.u16 &PF + {}, 0x7777; ",
+                        Self::set_fd("fd", fd, slots),
+                        8 * k + 4,
+                        8 * k + 6,
+                        o = 8 * k
+                    );
+                }
+                let n = fds.len();
+                let the_call = match call {
+                    PollCall::Poll => format!("r = call poll(&PF, {n}, 0)"),
+                    PollCall::Ppoll => format!("store.i64 &TS, 0; store.i64 &TS + 8, 0; r = call ppoll(&PF, {n}, &TS, null)"),
+                    PollCall::PpollBadTime => {
+                        format!("store.i64 &TS, 0; store.i64 &TS + 8, 1000000000; r = call ppoll(&PF, {n}, &TS, null)")
+                    }
+                    PollCall::HugeNfds => "r = call poll(&PF, 1073741824, 0)".to_string(),
+                };
+                let outs: Vec<String> = (0..n).map(|k| format!("h = load.u16 &PF + {}; v = h as i64;", 8 * k + 6)).collect();
+                self.with_outs(&format!("{pre}{the_call}"), None, Some("r >= 0"), &outs);
+            }
+            Op::Select { nfds, sets } => {
+                let mut pre = String::new();
+                let mut args = Vec::new();
+                let mut outs = Vec::new();
+                for (k, set) in sets.iter().enumerate() {
+                    match set {
+                        Some(mask) => {
+                            let _ = write!(pre, "a = {}; store.u64 &FS + {}, a; ", (*mask as u64) << BASE, 128 * k);
+                            args.push(format!("&FS + {}", 128 * k));
+                            outs.push(format!("a = load.u64 &FS + {}; v = (a >> {BASE}) as i64;", 128 * k));
+                        }
+                        None => {
+                            args.push("null".to_string());
+                            outs.push("v = 0;".to_string());
+                        }
+                    }
+                }
+                let call = format!("{pre}store.i64 &TS, 0; store.i64 &TS + 8, 0; r = call select({nfds}, {}, &TS)", args.join(", "));
+                self.with_outs(&call, None, Some("r >= 0"), &outs);
+            }
+            Op::Open { path, flags } => {
+                let p = match path {
+                    Path::DevNull => "/dev/null",
+                    Path::File => "f",
+                };
+                self.simple(&format!("r = call open(\"{p}\", {flags}, 0o600)"), Some(slot));
+            }
+            Op::Lseek { fd, offset, whence } => {
+                self.simple(&format!("{} v = {offset}; r = call lseek(fd, v, {whence})", Self::set_fd("fd", fd, slots)), None)
+            }
+            Op::Fstat { fd } => {
+                let outs = ["m = load.u32 &ST + 24; v = m as i64;".to_string(), "v = load.i64 &ST + 48;".to_string()];
+                self.with_outs(&format!("{} r = call fstat(fd, &ST)", Self::set_fd("fd", fd, slots)), None, Some("r == 0"), &outs);
+            }
+            Op::Ioctl { fd, req: Ioctl::FionRead } => {
+                let call = format!("{} store.i32 &IV, -7; r = call ioctl(fd, {}, &IV)", Self::set_fd("fd", fd, slots), lx::FIONREAD);
+                self.with_outs(&call, None, None, &["i = load.i32 &IV; v = i as i64;".to_string()]);
+            }
+            Op::Ioctl { fd, req: Ioctl::FionBio(b) } => {
+                self.simple(
+                    &format!("{} store.i32 &IV, {b}; r = call ioctl(fd, {}, &IV)", Self::set_fd("fd", fd, slots), lx::FIONBIO),
+                    None,
+                );
+            }
+            Op::GetSockopt { fd, level, name, len } => {
+                let call = format!(
+                    "{} a = 0x7777777777777777; store.u64 &IV, a; store.i32 &SL, {len}; r = call getsockopt(fd, {level}, {name}, &IV, &SL)",
+                    Self::set_fd("fd", fd, slots)
+                );
+                let outs = ["v = load.i64 &IV;".to_string(), "i = load.i32 &SL; v = i as i64;".to_string()];
+                self.with_outs(&call, None, None, &outs);
+            }
+            Op::SetSockopt { fd, level, name, val, len } => {
+                let call = format!(
+                    "{} store.i32 &IV, {val}; store.i32 &IV + 4, 0; r = call setsockopt(fd, {level}, {name}, &IV, {len})",
+                    Self::set_fd("fd", fd, slots)
+                );
+                self.simple(&call, None);
+            }
+            Op::SigAction { sig, handler, flags } => {
+                let h = match handler {
+                    Handler::Log => "a = on_log as u64;",
+                    Handler::Ign => "a = 1;",
+                    Handler::Dfl => "a = 0;",
+                };
+                self.simple(&format!("{h} store.u64 &SA, a; store.i32 &SA + 136, {flags}; r = call sigaction({sig}, &SA, null)"), None);
+            }
+            Op::SigMask { how, set } => {
+                let (pre, p) = match set {
+                    Some(m) => (format!("a = {m}; store.u64 &SM, a;"), "&SM"),
+                    None => (String::new(), "null"),
+                };
+                let call = format!("{pre} a = 0x7777; store.u64 &SM + 8, a; r = call rt_sigprocmask({how}, {p}, &SM + 8, 8)");
+                self.with_outs(&call, None, None, &["v = load.i64 &SM + 8;".to_string()]);
+            }
+            Op::Kill { sig, to: KillTo::Process } => {
+                self.blocks(1, &[(0, "v = call getpid() -> @1;".to_string())]);
+                self.simple(&format!("r = call kill(v, {sig})"), None);
+            }
+            Op::Kill { sig, to: KillTo::Raise } => self.simple(&format!("r = call raise({sig})"), None),
+            Op::Kill { sig, to: KillTo::Parked } => {
+                // Only a call still parked is sent the signal (a thread whose call returned is
+                // let finish first, as the kernel's side waits for it).
+                self.blocks(
+                    6,
+                    &[
+                        (0, "call sched_yield() -> @1;".to_string()),
+                        (1, "call sched_yield() -> @2;".to_string()),
+                        (2, "a = atomic_load.seq_cst.u64 &PR + 16; switch a == 1 { true => @3, false => @4 }".to_string()),
+                        (3, format!("r = {PARK_IGNORED}; e = 0; w = 0; call rec(r, e, w) -> @6;")),
+                        (4, format!("v = load.i64 &PR + 24; r = call pthread_kill(v, {sig}) -> @5;")),
+                        (5, "e = 0; w = 0; call rec(r, e, w) -> @6;".to_string()),
+                    ],
+                );
+            }
+            Op::SigState => {
+                let outs = ["v = atomic_load.seq_cst.i64 &SC;".to_string(), "v = load.i64 &SP;".to_string()];
+                self.with_outs("r = call sigpending(&SP)", None, None, &outs);
+            }
+            Op::SignalFd { fd, mask, flags } => {
+                let call =
+                    format!("{} a = {mask}; store.u64 &SM, a; r = call signalfd4(fd, &SM, 8, {flags})", Self::set_fd("fd", fd, slots));
+                self.simple(&call, Some(slot));
+            }
             Op::EpollWait { ep, max } => {
                 self.blocks(
                     5,
@@ -279,6 +446,9 @@ impl Gen {
         let the_call = match call {
             Parked::Read { len } => format!("r = call read(fd, &PB, {len})"),
             Parked::EpollWait { max } => format!("r = call epoll_wait(fd, &PEV, {max}, -1)"),
+            Parked::Poll { events } => {
+                format!("store.i32 &PPF, fd; store.u16 &PPF + 4, {events}; store.u16 &PPF + 6, 0x7777; r = call poll(&PPF, 1, -1)")
+            }
         };
         let _ = write!(
             self.funcs,
@@ -286,9 +456,10 @@ impl Gen {
              \x20   let fd: i32;\n\
              \x20   let r: i64;\n\
              \x20   let e: i64;\n\
+             \x20   let h: u16;\n\
              \x20   bb0: {{ fd = load.i32 &PFD; {the_call} -> bb1; }}\n\
              \x20   bb1: {{ e = call errno() -> bb2; }}\n\
-             \x20   bb2: {{ store.i64 &PR, r; store.i64 &PR + 8, e; atomic_store.seq_cst.u64 &PR + 16, 1; return; }}\n\
+             \x20   bb2: {{ h = load.u16 &PPF + 6; store.i64 &PR + 32, h as i64; store.i64 &PR, r; store.i64 &PR + 8, e; atomic_store.seq_cst.u64 &PR + 16, 1; return; }}\n\
              }}\n"
         );
         self.blocks(
@@ -308,18 +479,20 @@ impl Gen {
         let show = match call {
             Parked::Read { .. } => "call data(r, &PB) -> @6;",
             Parked::EpollWait { .. } => "switch r > 0 { true => @7, false => @6 }",
+            Parked::Poll { .. } => "switch r >= 0 { true => @8, false => @6 }",
         };
         self.blocks(
-            8,
+            9,
             &[
                 (0, "call sched_yield() -> @1;".to_string()),
                 (1, "call sched_yield() -> @2;".to_string()),
                 (2, "a = atomic_load.seq_cst.u64 &PR + 16; switch a == 1 { true => @3, false => @4 }".to_string()),
                 (3, "fl = 0; r = load.i64 &PR; e = load.i64 &PR + 8; w = 0; call rec(r, e, w) -> @5;".to_string()),
-                (4, format!("fl = 1; r = {STILL_BLOCKED}; e = 0; w = 0; call rec(r, e, w) -> @8;")),
+                (4, format!("fl = 1; r = {STILL_BLOCKED}; e = 0; w = 0; call rec(r, e, w) -> @9;")),
                 (5, show.to_string()),
-                (6, "r = load.i64 &PR + 24; a = call join(r) -> @8;".to_string()),
+                (6, "r = load.i64 &PR + 24; a = call join(r) -> @9;".to_string()),
                 (7, "call pevs(r) -> @6;".to_string()),
+                (8, "v = load.i64 &PR + 32; call out(v) -> @6;".to_string()),
             ],
         );
         // Still blocked: the scenario ends here.
@@ -339,6 +512,25 @@ impl Gen {
                 (2, "w = 0; call rec(r, e, w) -> @3;".to_string()),
             ],
         );
+    }
+
+    /// A call that cannot block and writes values the record keeps: after the record, when
+    /// `cond` holds (always if `None`), each statement of `outs` sets `v`, which is printed as
+    /// an `O` line.
+    fn with_outs(&mut self, call: &str, bind: Option<usize>, cond: Option<&str>, outs: &[String]) {
+        let n = outs.len();
+        let store = bind.map_or(String::new(), |s| format!("store.i32 &H + {}, r as i32;", 4 * s));
+        let mut blocks = vec![
+            (0, format!("{call} -> @1;")),
+            (1, format!("{store} e = call errno() -> @2;")),
+            (2, "w = 0; call rec(r, e, w) -> @3;".to_string()),
+            (3, cond.map_or_else(|| "goto @4;".to_string(), |c| format!("switch {c} {{ true => @4, false => @{} }}", 4 + n))),
+        ];
+        for (k, o) in outs.iter().enumerate() {
+            blocks.push((4 + k, format!("{o} call out(v) -> @{};", 5 + k)));
+        }
+        // `blocks` replaces `@k` up to `n`: the labels used here go up to 4 + n.
+        self.blocks(4 + n, &blocks);
     }
 
     /// `pipe`/`socketpair`: the array starts as -7s; binds two slots (-1 on failure).
@@ -391,6 +583,9 @@ pub fn run(scenario: &Scenario) -> Record {
     let end = match (&out.stop.kind, trouble) {
         (spindle::StopKind::Exit(0), None) => None,
         (spindle::StopKind::Exit(0), Some(t)) => Some(format!("unreadable output: {t}")),
+        // A signal's default action ended the process (status 128 + its number), after the
+        // records before it: as the kernel's side reports a child a signal ended.
+        (spindle::StopKind::Exit(c @ 129..=192), _) if scenario.uses_signals() => Some(format!("killed by signal {}", c - 128)),
         (kind, _) => {
             let report = prog.render_stop(&out.stop, false);
             let first = report.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
@@ -413,9 +608,10 @@ pub fn parse(scenario: &Scenario, out: &[u8]) -> (Vec<crate::record::Rec>, Optio
         match one {
             Ok(Some(raw)) => {
                 let (ret, data, events) = (raw.ret, raw.data.clone(), raw.events.clone());
+                let out = raw.out.clone();
                 let mut rec = raw.normalize(op, BASE);
                 if matches!(role, ParkRole::Unpark(_)) {
-                    (rec.data, rec.events) = (data, events);
+                    (rec.data, rec.events, rec.out) = (data, events, out);
                 }
                 recs.push(rec);
                 if matches!(role, ParkRole::Unpark(_)) && ret == STILL_BLOCKED {
@@ -486,7 +682,7 @@ impl Parser<'_> {
     /// The record of an `Unpark`: the parked call's result, and its data or events.
     fn unpark(&mut self, call: Parked) -> Result<Option<RawRec>, String> {
         let Some(r) = self.fields("R", 3)? else { return Ok(None) };
-        let mut raw = RawRec { ret: r[0], errno: r[1], wrapped: false, data: None, pair: None, events: None };
+        let mut raw = RawRec { ret: r[0], errno: r[1], wrapped: false, data: None, pair: None, events: None, out: None };
         match call {
             Parked::Read { .. } if raw.ret > 0 => match self.data()? {
                 Some(d) => raw.data = Some(d),
@@ -496,6 +692,10 @@ impl Parser<'_> {
                 Some(e) => raw.events = Some(e),
                 None => return Ok(None),
             },
+            Parked::Poll { .. } if raw.ret >= 0 => match self.outs(1)? {
+                Some(o) => raw.out = Some(o),
+                None => return Ok(None),
+            },
             _ => {}
         }
         Ok(Some(raw))
@@ -503,7 +703,7 @@ impl Parser<'_> {
 
     fn one(&mut self, op: &Op) -> Result<Option<RawRec>, String> {
         let Some(r) = self.fields("R", 3)? else { return Ok(None) };
-        let mut raw = RawRec { ret: r[0], errno: r[1], wrapped: r[2] != 0, data: None, pair: None, events: None };
+        let mut raw = RawRec { ret: r[0], errno: r[1], wrapped: r[2] != 0, data: None, pair: None, events: None, out: None };
         if op.reads_data() && raw.ret > 0 {
             let Some(d) = self.data()? else { return Ok(None) };
             raw.data = Some(d);
@@ -516,6 +716,21 @@ impl Parser<'_> {
             let Some(e) = self.events(raw.ret)? else { return Ok(None) };
             raw.events = Some(e);
         }
+        let n = op.outs(raw.ret, None);
+        if n > 0 {
+            let Some(o) = self.outs(n)? else { return Ok(None) };
+            raw.out = Some(o);
+        }
         Ok(Some(raw))
+    }
+
+    /// `n` `O` lines.
+    fn outs(&mut self, n: usize) -> Result<Option<Vec<i64>>, String> {
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let Some(v) = self.fields("O", 1)? else { return Ok(None) };
+            out.push(v[0]);
+        }
+        Ok(Some(out))
     }
 }

@@ -82,6 +82,9 @@ pub struct FileStatus {
     /// end: O_RDONLY (0x0)", "getfl socketpair(SOCK_STREAM): O_RDWR (0x2)", "getfl eventfd(10,
     /// 0): O_RDWR (0x2)").
     pub largefile: bool,
+    /// The `O_ACCMODE` bits `F_GETFL` shows: 0, 1 or 2 as [`FileStatus::access`] says, or 3 for a
+    /// file opened with access mode 3 (open for neither reading nor writing).
+    pub accmode: u64,
 }
 
 /// An open file description.
@@ -146,6 +149,38 @@ impl Description {
             DescriptionKind::Stdout | DescriptionKind::Stderr | DescriptionKind::PipeWrite => AccessMode::WriteOnly,
             DescriptionKind::EventFd | DescriptionKind::Socket | DescriptionKind::Host => AccessMode::ReadWrite,
             DescriptionKind::RegularFile | DescriptionKind::Directory | DescriptionKind::Device => AccessMode::ReadOnly,
+        }
+    }
+
+    /// The `O_ACCMODE` bits of `F_GETFL` and fdinfo's `flags:` (3 for a file opened with access
+    /// mode 3, which Linux keeps in `f_flags`).
+    pub fn accmode(&self) -> u64 {
+        match self {
+            Description::File(f) if !f.can_read() && !f.can_write() => 3,
+            _ => match self.access_mode() {
+                AccessMode::ReadOnly => 0,
+                AccessMode::WriteOnly => 1,
+                AccessMode::ReadWrite => 2,
+            },
+        }
+    }
+
+    /// Whether the description was opened for reading (Linux's `FMODE_READ`): `read` of one that
+    /// was not is `EBADF` before anything else is looked at. A file opened with access mode 3 is
+    /// open for neither reading nor writing.
+    pub fn readable(&self) -> bool {
+        match self {
+            Description::File(f) => f.can_read(),
+            _ => self.access_mode() != AccessMode::WriteOnly,
+        }
+    }
+
+    /// Whether the description was opened for writing (Linux's `FMODE_WRITE`); see
+    /// [`Description::readable`].
+    pub fn writable(&self) -> bool {
+        match self {
+            Description::File(f) => f.can_write(),
+            _ => self.access_mode() != AccessMode::ReadOnly,
         }
     }
 

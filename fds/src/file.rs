@@ -104,11 +104,13 @@ impl File {
         self.append = append;
     }
 
-    fn can_read(&self) -> bool {
+    /// Whether `read(2)` may read it (`FMODE_READ`): not write-only, not access mode 3.
+    pub fn can_read(&self) -> bool {
         !self.no_access && self.access != AccessMode::WriteOnly
     }
 
-    fn can_write(&self) -> bool {
+    /// Whether `write(2)` may write it (`FMODE_WRITE`): not read-only, not access mode 3.
+    pub fn can_write(&self) -> bool {
         !self.no_access && self.access != AccessMode::ReadOnly
     }
 

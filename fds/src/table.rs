@@ -59,6 +59,16 @@ struct OpenFile {
 pub struct FdNumbers {
     fds: BTreeMap<FdNum, FdEntry>,
     dense_below: FdNum,
+    size: usize,
+}
+
+/// The size of a new fd table (the kernel's `NR_OPEN_DEFAULT`, `BITS_PER_LONG`).
+const FDTABLE_MIN: usize = 64;
+
+/// The size the kernel gives a table that must hold fd `fd` (`alloc_fdtable`: 1 KiB of
+/// pointers, 128 fds, times the next power of two): 128 for fd 64, 512 for fd 300.
+fn fdtable_size_for(fd: FdNum) -> usize {
+    ((fd.max(0) as usize / 128) + 1).next_power_of_two() * 128
 }
 
 /// The fd table: the current guest process's fd numbers, and every process's descriptions.
@@ -70,6 +80,10 @@ pub struct FdTable {
     max_fds: usize,
     /// Every fd number below this is open (a lower bound for the lowest free number).
     dense_below: std::cell::Cell<FdNum>,
+    /// The size of the current process's fd table, as Linux grows it (the kernel's
+    /// `fdt->max_fds`, 0 for [`FDTABLE_MIN`]): it grows when an fd at or above it is opened and
+    /// never shrinks; `select` looks at no fd above it.
+    size: usize,
 }
 
 impl Default for FdTable {
@@ -88,6 +102,7 @@ impl FdTable {
             next_id: 0,
             max_fds: DEFAULT_MAX_FDS,
             dense_below: std::cell::Cell::new(0),
+            size: 0,
         };
         for (fd, stream) in [(0, StdStream::Stdin), (1, StdStream::Stdout), (2, StdStream::Stderr)] {
             let id = table.new_file(Description::Stdio(Stdio::new(stream)), StatusFlags::default());
@@ -99,6 +114,21 @@ impl FdTable {
     /// The open-files limit (`RLIMIT_NOFILE`): fd numbers must be below it.
     pub fn max_fds(&self) -> usize {
         self.max_fds
+    }
+
+    /// The size of the current process's fd table as Linux would have grown it (`fdt->max_fds`:
+    /// 64, then 128, 256, 512, … as fds at or above it are opened; a forked child's fits its
+    /// parent's highest open fd). `select` caps `nfds` at it (probe
+    /// `shims/probes/poll_scenarios/select_table.c`).
+    pub fn table_size(&self) -> usize {
+        self.size.max(FDTABLE_MIN)
+    }
+
+    /// Fd `fd` is being opened: the table grows to hold it.
+    fn grow(&mut self, fd: FdNum) {
+        if fd.max(0) as usize >= self.table_size() {
+            self.size = fdtable_size_for(fd);
+        }
     }
 
     /// Sets the open-files limit. Fds already open at or above it stay open, as on Linux.
@@ -189,6 +219,7 @@ impl FdTable {
     /// Points `fd` (which must be free) at `id`.
     fn attach(&mut self, fd: FdNum, id: FdId, cloexec: bool) {
         self.files.get_mut(&id).expect("attach to a live description").fd_refs += 1;
+        self.grow(fd);
         let old = self.fds.insert(fd, FdEntry { id, cloexec });
         debug_assert!(old.is_none());
     }
@@ -306,13 +337,19 @@ impl FdTable {
                 f.fd_refs += 1;
             }
         }
-        FdNumbers { fds: self.fds.clone(), dense_below: self.dense_below.get() }
+        // The child's table fits the highest open fd (`dup_fd`), whatever the parent's grew to.
+        let size = match self.fds.keys().next_back() {
+            Some(&top) if top as usize >= FDTABLE_MIN => fdtable_size_for(top),
+            _ => 0,
+        };
+        FdNumbers { fds: self.fds.clone(), dense_below: self.dense_below.get(), size }
     }
 
     /// Makes `other` the current process's fd numbers, parking the current ones in it
     /// (descriptions are shared by all processes; only the numbers are per process).
     pub fn swap_numbers(&mut self, other: &mut FdNumbers) {
         std::mem::swap(&mut self.fds, &mut other.fds);
+        std::mem::swap(&mut self.size, &mut other.size);
         let dense = self.dense_below.replace(other.dense_below);
         other.dense_below = dense;
     }
@@ -431,6 +468,7 @@ impl FdTable {
         let id = self.lookup(old)?;
         // Reference the new description before dropping the old one: they may be the same.
         self.files.get_mut(&id).expect("fd entries name live descriptions").fd_refs += 1;
+        self.grow(new);
         let previous = self.fds.insert(new, FdEntry { id, cloexec });
         let destroyed = previous.and_then(|e| self.unref_fd(e.id));
         Ok((new, destroyed))
@@ -455,7 +493,7 @@ impl FdTable {
     /// `F_GETFL` (probe: "F_GETFL(100): EBADF").
     pub fn file_status(&self, fd: FdNum) -> Result<FileStatus, IoError> {
         let f = &self.files[&self.lookup(fd)?];
-        Ok(FileStatus { access: f.desc.access_mode(), flags: f.flags, largefile: f.desc.largefile() })
+        Ok(FileStatus { access: f.desc.access_mode(), flags: f.flags, largefile: f.desc.largefile(), accmode: f.desc.accmode() })
     }
 
     /// `F_SETFL`: replaces the description's changeable status flags, seen through every fd

@@ -254,7 +254,94 @@ plain_param! {
     WaitStatus(u64) => Arg::WaitStatusOut, |v| v;
 }
 
+// ---- signals and select, shown as the system call glibc makes --------------------------------
+
+/// A pointer to the kernel's `struct sigaction` the call reads (`rt_sigaction`'s `act`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KernelSigaction(pub u64);
+
+/// A pointer to the kernel's `struct sigaction` the call writes (`rt_sigaction`'s `oact`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KernelSigactionOut(pub u64);
+
+/// A pointer to glibc's `struct sigaction` the call reads (`sigaction`'s `act`), shown as the
+/// kernel's struct glibc passes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LibcSigaction(pub u64);
+
+/// A pointer to glibc's `struct sigaction` the call writes (`sigaction`'s `oact`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LibcSigactionOut(pub u64);
+
+/// `signal`'s handler (`SIG_DFL`, `SIG_IGN` or a function), shown as the action glibc installs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignalHandler(pub u64);
+
+/// A pointer to an `fd_set` of `select`/`pselect`, which the call reads and overwrites.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FdSetPtr(pub u64);
+
+/// A pointer to `select`'s `struct timeval` timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimevalPtr(pub u64);
+
+/// glibc's `pselect`'s pointer to a `sigset_t` (NULL: the mask stays).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PselectMask(pub u64);
+
+/// A pointer to a `sigset_t` the call reads, of the size in argument `N` (`rt_sigtimedwait`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SizedSigmask<const N: usize>(pub u64);
+
+impl<const N: usize> Param for SizedSigmask<N> {
+    const SHOWN: Arg = Arg::SigsetSized(N);
+    fn from_raw(v: u64) -> Self {
+        SizedSigmask(v)
+    }
+}
+
+/// A pointer to a `siginfo_t` the call writes (`rt_sigtimedwait`'s `info`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SiginfoOut(pub u64);
+
 plain_param! {
+    SiginfoOut(u64) => Arg::SiginfoOut, |v| v;
+    KernelSigaction(u64) => Arg::SigactionIn(d::SaLayout::Kernel), |v| v;
+    KernelSigactionOut(u64) => Arg::SigactionOut(d::SaLayout::Kernel), |v| v;
+    LibcSigaction(u64) => Arg::SigactionIn(d::SaLayout::Libc), |v| v;
+    LibcSigactionOut(u64) => Arg::SigactionOut(d::SaLayout::Libc), |v| v;
+    SignalHandler(u64) => Arg::SignalAction(0), |v| v;
+    FdSetPtr(u64) => Arg::FdSet, |v| v;
+    TimevalPtr(u64) => Arg::TimevalAsTimespec, |v| v;
+    PselectMask(u64) => Arg::PselectSigmask, |v| v;
+}
+
+/// A parameter the trace shows elsewhere than in its place (an argument the table's `strace`
+/// part puts after a literal: `signalfd`'s flags after the `8` glibc adds); it reads as `P`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShownLater<P>(pub P);
+
+impl<P> std::ops::Deref for ShownLater<P> {
+    type Target = P;
+    fn deref(&self) -> &P {
+        &self.0
+    }
+}
+
+impl<P: Param> Param for ShownLater<P> {
+    const SHOWN: Arg = Arg::Lit("");
+    fn from_raw(v: u64) -> Self {
+        ShownLater(P::from_raw(v))
+    }
+}
+
+/// `sigwait`'s `int *sig`, which glibc's wrapper writes after its `rt_sigtimedwait`: no system
+/// call sees it, so the trace does not show it (the signal is the call's result there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SigwaitSig(pub u64);
+
+plain_param! {
+    SigwaitSig(u64) => Arg::Lit(""), |v| v;
     IntOut(u64) => Arg::IntOut, |v| v;
     IoctlArg(u64) => Arg::IoctlArg(1), |v| v;
     SockOptName(u64) => Arg::SockOpt(1), |v| v;
@@ -653,7 +740,16 @@ impl<T: Layout> Out<T> {
     /// Writes the value, checked for races like a guest access; `Ok(false)` when the memory is
     /// not writable (the call's `EFAULT`).
     pub fn write(self, m: &mut Machine<Shims>, v: &T) -> VmResult<bool> {
-        m.write_guest(self.0, &v.to_bytes())
+        // The small structs (an `epoll_event` per delivered event, a `timespec`) are encoded on
+        // the stack, not into a fresh `Vec`.
+        let mut small = [0u8; 32];
+        match small.get_mut(..T::SIZE as usize) {
+            Some(b) => {
+                v.encode(b);
+                m.write_guest(self.0, b)
+            }
+            None => m.write_guest(self.0, &v.to_bytes()),
+        }
     }
 }
 

@@ -32,10 +32,12 @@ fn buffer_in_user_space(memory: &Memory, buf: Out<[EpollEvent]>, maxevents: i32)
 }
 
 /// A thread blocked in `epoll_wait`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct EpollWait {
     pub(crate) ep: FdId,
     buf: Out<[EpollEvent]>,
+    /// What the core handed it when it was woken (taken by its callback, which runs at once).
+    result: Option<Result<Vec<Event>, Errno>>,
 }
 
 fn errno(e: Errno) -> i64 {
@@ -98,21 +100,22 @@ impl Shims {
             Some(ew) => WaitBuffer { maxevents: buf.maxevents, writable: ew.buf.writable(memory, buf.maxevents) },
             None => buf,
         });
-        let polled = out.polled.into_iter().chain(served.polled);
-        let deliveries = out.deliveries.into_iter().chain(served.deliveries);
-        for inst in polled {
-            if cause == Cause::Expiry {
-                continue;
-            }
-            if let Some(c) = m.release_clock() {
-                self.state.entry(inst).or_default().ready_clock.get_or_insert_with(Default::default).join(&c);
+        let (mut out, mut served) = (out, served);
+        if cause == Cause::Thread && m.tracks_clocks() {
+            for &inst in out.polled.iter().chain(&served.polled) {
+                m.release_clock_into(&mut self.state.entry(inst).or_default().ready_clock);
             }
         }
-        for d in deliveries {
+        for d in out.deliveries.drain(..).chain(served.deliveries.drain(..)) {
             let t = d.waiter as usize;
-            self.epoll_results.insert(t, d.result);
+            if let Some(w) = self.epoll_waits.get_mut(&t) {
+                w.result = Some(d.result);
+            }
             m.unblock_thread(self, t)?;
         }
+        // Their vectors' room serves the next operations.
+        self.epolls.recycle(out);
+        self.epolls.recycle(served);
         Ok(())
     }
 
@@ -155,6 +158,13 @@ impl Shims {
                 return Ok(-1i64 as u64);
             }
         };
+        let r = self.copy_events(m, buf, &events);
+        self.epolls.recycle_events(events);
+        r
+    }
+
+    /// [`Self::finish_wait`]'s copy of the events: how many were copied, or -1 with `EFAULT`.
+    fn copy_events(&mut self, m: &mut Machine<Shims>, buf: Out<[EpollEvent]>, events: &[Event]) -> VmResult<u64> {
         for (k, ev) in events.iter().enumerate() {
             // The core only hands out as many events as the buffer could take when it
             // collected them, which is now.
@@ -233,7 +243,7 @@ impl Shims {
                     _ => None,
                 };
                 let t = m.active_thread();
-                self.epoll_waits.insert(t, EpollWait { ep, buf });
+                self.epoll_waits.insert(t, EpollWait { ep, buf, result: None });
                 let reason = HostWait {
                     words: ["epoll_wait", ""],
                     number: epfd.into(),
@@ -247,7 +257,7 @@ impl Shims {
                         let v = match kind {
                             Unblock::Ready => {
                                 s.unswap_mask(m);
-                                let r = s.epoll_results.remove(&t).unwrap_or(Ok(Vec::new()));
+                                let r = w.result.unwrap_or(Ok(Vec::new()));
                                 s.finish_wait(m, w.buf, r)?
                             }
                             Unblock::TimedOut => {
@@ -258,7 +268,6 @@ impl Shims {
                             Unblock::Interrupted => {
                                 // A handler ends the wait with EINTR, even with SA_RESTART.
                                 let _ = s.epolls.cancel_wait(w.ep, t as u64);
-                                s.epoll_results.remove(&t);
                                 s.interrupted_call(m, false);
                                 -1i64 as u64
                             }

@@ -4,7 +4,7 @@
 
 use crate::consts::linux;
 use crate::Shims;
-use spindle_fds::{AccessMode, DescriptionKind, FdId, FileKind};
+use spindle_fds::{DescriptionKind, FdId, FileKind};
 use spindle_vm::Machine;
 use std::fmt::Write;
 
@@ -25,12 +25,7 @@ impl Shims {
             _ => 0,
         };
         let status = self.fds.status_flags(id).unwrap_or_default();
-        let access = match d.access_mode() {
-            AccessMode::ReadOnly => 0,
-            AccessMode::WriteOnly => 1,
-            AccessMode::ReadWrite => 2,
-        };
-        let mut flags = access as u64;
+        let mut flags = d.accmode();
         if status.nonblock {
             flags |= linux::O_NONBLOCK as u64;
         }

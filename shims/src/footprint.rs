@@ -12,7 +12,7 @@
 
 use crate::Shims;
 use spindle_fds::{DescriptionKind, FdId};
-use spindle_vm::por::{resource_loc, LOC_CONSOLE};
+use spindle_vm::por::{futex_queue_loc, resource_loc, LOC_CONSOLE};
 use spindle_vm::Machine;
 
 /// The fd table: every call that looks an fd up reads it.
@@ -64,17 +64,17 @@ impl Shims {
     }
 }
 
-/// `futex` touches its word (and, for a requeue, the second word): its queue is written by a
-/// wait and a wake alike, and a wait reads the word's value. Nothing else: two futex calls on
-/// different words, or a futex call and memory it does not name, commute.
+/// `futex` touches its word's wait queue, a pseudo-location of its own
+/// ([`futex_queue_loc`]), not the word's memory: here every call reads the queue (and a
+/// requeue writes the second word's); [`crate::futex`] then says what the call did to it — a
+/// wait that sleeps (or returns spuriously in its place) and a wake that wakes a thread write
+/// it, a wake that finds nobody only reads it — and a wait reads the word itself as an atomic
+/// load does. So a wake commutes with the atomics on its word, two wakes that find nobody
+/// commute, and a wait that finds the word changed (`EAGAIN`) commutes with every wake.
 fn futex_footprint(m: &mut Machine<Shims>, args: &[u64]) {
-    let word = |addr: u64| {
-        let (id, off) = spindle_vm::memory::split(addr);
-        (id as u64) << 32 | off / 8
-    };
-    m.touch(word(args.first().copied().unwrap_or(0)), true);
+    m.touch(futex_queue_loc(args.first().copied().unwrap_or(0)), false);
     let op = args.get(1).copied().unwrap_or(0) as i32 & !(128 | 256);
     if op == 3 || op == 4 {
-        m.touch(word(args.get(4).copied().unwrap_or(0)), true);
+        m.touch(futex_queue_loc(args.get(4).copied().unwrap_or(0)), true);
     }
 }

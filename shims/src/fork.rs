@@ -14,6 +14,7 @@
 use crate::abi::Flags;
 use crate::consts::errno::*;
 use crate::consts::linux::{__WALL, __WCLONE, __WNOTHREAD, WCONTINUED, WNOHANG, WUNTRACED};
+use crate::signal::Ending;
 use crate::table::args::{ExitGroup, Fork, Getpid, Getppid, UnderExit, Wait4, Waitpid};
 use crate::{fail, Shims};
 use spindle_fds::FdNumbers;
@@ -85,9 +86,24 @@ impl Shims {
         self.procs.current = space;
     }
 
-    /// Whether the program has ever forked (signals are kept for one process only).
-    pub(crate) fn forked(&self) -> bool {
-        self.procs.list.len() > 1
+    /// The first thread of process `space` (its pid less [`PID_BASE`]: the thread a
+    /// process-directed signal is checked against, as Linux checks the group leader).
+    pub(crate) fn leader(&self, space: SpaceId) -> ThreadId {
+        self.procs.list.get(space as usize).map_or(0, |p| (p.pid - PID_BASE) as ThreadId)
+    }
+
+    /// The processes `kill(pid, …)` names, each with whether it still runs (one that has exited
+    /// and is not reaped yet is found, and gets nothing): `pid` N that process, 0 and
+    /// `-PID_BASE` the run's one process group (every process).
+    pub(crate) fn kill_targets(&self, pid: i64) -> Vec<(SpaceId, bool)> {
+        let alive = |p: &Proc| p.state != State::Gone;
+        self.procs
+            .list
+            .iter()
+            .enumerate()
+            .filter(|&(_, p)| alive(p) && (pid == 0 || pid == -PID_BASE || pid == p.pid))
+            .map(|(space, p)| (space as SpaceId, p.state == State::Running))
+            .collect()
     }
 
     /// The pid of the process thread `t` runs in.
@@ -95,10 +111,16 @@ impl Shims {
         self.procs.list.get(m.thread_space(t) as usize).map_or(PID_BASE, |p| p.pid)
     }
 
-    /// Process `space` exits with `code` (its low 8 bits are the status its parent sees): its
-    /// threads end, its fds are closed, its parent's `wait4` may return. Not for the initial
-    /// process (whose exit ends the run).
+    /// Process `space` exits with `code` (its low 8 bits are the status its parent sees).
     pub(crate) fn exit_process(&mut self, m: &mut Machine<Shims>, space: SpaceId, code: i64) -> VmResult<()> {
+        self.end_process(m, space, Ending::Exited((code & 0xff) as i32))
+    }
+
+    /// Process `space` ends, `how`: its threads end, its fds are closed, its parent gets
+    /// `SIGCHLD` and its `wait4` may return (or, if the parent reaps its children at once —
+    /// `SIGCHLD` ignored, `SA_NOCLDWAIT` —, it leaves no zombie). Not for the initial process
+    /// (whose end ends the run).
+    pub(crate) fn end_process(&mut self, m: &mut Machine<Shims>, space: SpaceId, how: Ending) -> VmResult<()> {
         if self.procs.list.get(space as usize).is_none_or(|p| p.state != State::Running) {
             return Ok(());
         }
@@ -107,11 +129,12 @@ impl Shims {
         for t in m.end_space(space) {
             self.forget_thread(m, t)?;
         }
+        self.signal_process_ended(m, space);
         for d in destroyed {
             self.destroyed(m, d)?;
         }
         let clock = m.release_clock();
-        let status = ((code & 0xff) << 8) as i32;
+        let status = how.wait_status();
         // Its children are orphans: init reaps them (an exited one at once).
         for p in self.procs.list.iter_mut().filter(|p| p.parent == Some(space)) {
             p.parent = None;
@@ -123,12 +146,15 @@ impl Shims {
         proc.exit_clock = clock;
         match proc.parent {
             Some(parent) => {
-                proc.state = State::Zombie(status);
+                let pid = proc.pid;
+                let reaped = self.reaps_children(parent);
+                self.procs.list[space as usize].state = if reaped { State::Gone } else { State::Zombie(status) };
                 // Its parent's waits look again (each finds its child, or blocks again).
                 let waiting: Vec<ThreadId> = self.procs.waiting.iter().copied().filter(|&t| m.thread_space(t) == parent).collect();
                 for t in waiting {
                     m.unblock_thread(self, t)?;
                 }
+                self.send_sigchld(m, parent, pid, how)?;
             }
             None => proc.state = State::Gone,
         }
@@ -151,7 +177,6 @@ impl Shims {
         }
         if let Some(w) = self.epoll_waits.remove(&t) {
             let _ = self.epolls.cancel_wait(w.ep, t as u64);
-            self.epoll_results.remove(&t);
             release.push(w.ep);
         }
         for id in release {
@@ -325,6 +350,7 @@ pub fn fork(s: &mut Shims, m: &mut Machine<Shims>, _: Fork) -> VmResult<Ret> {
     let main_thread = (s.procs.list[parent as usize].main_thread == Some(me)).then_some(child);
     let pid = PID_BASE + child as i64;
     s.procs.list.push(Proc { pid, parent: Some(parent), numbers: Some(numbers), main_thread, state: State::Running, exit_clock: None });
+    s.signal_forked(m, me, child);
     Ok(Ret::Value(pid as u64))
 }
 

@@ -48,6 +48,7 @@ use crate::consts::errno::*;
 use crate::table::args::Futex;
 use crate::{fail, Shims};
 use spindle_vm::clock::VClock;
+use spindle_vm::por::futex_queue_loc;
 use spindle_vm::{BlockReason, HostWait, Machine, Ret, Stop, ThreadId, Unblock, VmResult};
 
 const FUTEX_WAIT: i32 = 0;
@@ -202,6 +203,10 @@ pub fn futex(s: &mut Shims, m: &mut Machine<Shims>, a: Futex) -> VmResult<Ret> {
             }
             // A spurious wakeup (`spindle explore --spurious-wakeups`): the wait returns 0 at
             // once, as a woken one does, without being woken — so nothing synchronises with it.
+            // Both outcomes write the queue: exploration puts a thread to sleep with the
+            // footprint of the outcome it ran last, and a sleeper must be woken by whatever is
+            // dependent with either outcome.
+            m.touch(futex_queue_loc(addr), true);
             if m.spurious_wakeup()? {
                 return Ok(Ret::Value(0));
             }
@@ -248,6 +253,9 @@ pub fn futex(s: &mut Shims, m: &mut Machine<Shims>, a: Futex) -> VmResult<Ret> {
             let max = (val as i32).max(1) as usize;
             let woken = take(&mut s.futexes.waiters, addr, private, bitset, max);
             let n = woken.len();
+            if n > 0 {
+                m.touch(futex_queue_loc(addr), true);
+            }
             s.wake_threads(m, woken)?;
             Ok(Ret::Value(n as u64))
         }
@@ -279,6 +287,7 @@ pub fn futex(s: &mut Shims, m: &mut Machine<Shims>, a: Futex) -> VmResult<Ret> {
                 moved += 1;
             }
             let n = woken.len() + moved;
+            m.touch(futex_queue_loc(addr), true);
             s.wake_threads(m, woken)?;
             Ok(Ret::Value(n as u64))
         }

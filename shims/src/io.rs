@@ -454,9 +454,7 @@ impl Shims {
         let st = self.state.entry(id).or_default();
         let before = st.last_readiness.replace(now);
         if cause == Cause::Thread && (woken || before != Some(now)) {
-            if let Some(c) = m.release_clock() {
-                st.ready_clock.get_or_insert_with(VClock::new).join(&c);
-            }
+            m.release_clock_into(&mut st.ready_clock);
         }
         let woken = if before != Some(now) || !st.waiters.is_empty() { std::mem::take(&mut st.waiters) } else { Vec::new() };
         for t in woken {

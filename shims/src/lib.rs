@@ -72,9 +72,8 @@ pub struct Shims {
     epolls: epoll::Epolls,
     /// Whether an epoll instance was ever created (until then fd operations tell the core nothing).
     epoll_used: bool,
-    /// Threads blocked in `epoll_wait`, and the results handed to them when woken.
+    /// Threads blocked in `epoll_wait`, with the results handed to them when woken.
     epoll_waits: BTreeMap<ThreadId, epoll_calls::EpollWait>,
-    epoll_results: BTreeMap<ThreadId, Result<Vec<epoll::Event>, epoll::Errno>>,
     /// Threads blocked in `poll`/`select` and what they poll (`poll.rs`).
     poll_waits: BTreeMap<ThreadId, poll::PollWait>,
     /// Set while the blocked polls are being re-evaluated (a wake-up they cause does not start
@@ -146,10 +145,11 @@ impl Shims {
         }
         // The tracer stays in place (moving it out and back costs two copies a call); shims
         // never reach it while they run.
+        let caller_pid = self.pid_of_thread(m, m.active_thread());
         let (mut pending, show_fds) = match &mut self.trace {
             None => return run(self, m, args),
             Some(tracer) if !tracer.selects(sig.name) => return run(self, m, args),
-            Some(tracer) => (tracer.before_call(m, sig, args), tracer.show_fds),
+            Some(tracer) => (tracer.before_call(m, sig, args, caller_pid), tracer.show_fds),
         };
         if show_fds {
             pending.set_fd_links(self.fd_links(&trace::fds_in(&sig, args, &m.memory)));
@@ -347,12 +347,22 @@ impl Host for Shims {
         self.process_thread_ended(m, t, value)
     }
 
-    fn interrupt_entered(&mut self, m: &mut Machine<Self>, _token: u64) -> VmResult<()> {
+    fn interrupt_entered(&mut self, m: &mut Machine<Self>, token: u64) -> VmResult<()> {
         self.signal_entered(m);
+        if HOOKS {
+            if let Some(o) = &mut self.observer {
+                o.handler_entered(m, token as i64)?;
+            }
+        }
         Ok(())
     }
 
-    fn interrupt_returned(&mut self, m: &mut Machine<Self>, _token: u64) -> VmResult<()> {
+    fn interrupt_returned(&mut self, m: &mut Machine<Self>, token: u64) -> VmResult<()> {
+        if HOOKS {
+            if let Some(o) = &mut self.observer {
+                o.handler_returned(m, token as i64)?;
+            }
+        }
         self.signal_returned(m)
     }
 
@@ -384,6 +394,18 @@ pub trait CallObserver {
 
     /// A call that blocked the active thread finished with `value` (errno in `m.errno()`).
     fn resumed(&mut self, _m: &Machine<Shims>, _value: u64) {}
+
+    /// The active thread entered the handler of signal `sig` (its interrupt frame). `Err` ends
+    /// the run.
+    fn handler_entered(&mut self, _m: &Machine<Shims>, _sig: i64) -> VmResult<()> {
+        Ok(())
+    }
+
+    /// The handler of signal `sig` the active thread was in returned (`rt_sigreturn`), before
+    /// the mask it saved is restored. `Err` ends the run.
+    fn handler_returned(&mut self, _m: &Machine<Shims>, _sig: i64) -> VmResult<()> {
+        Ok(())
+    }
 }
 
 /// Fails a call the C way: errno set, -1 returned.

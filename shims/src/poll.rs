@@ -8,7 +8,8 @@
 //!
 //! Each fd reports its file's poll mask — the bits epoll sees (`Events::from_readiness`), an
 //! epoll instance's `IN|RDNORM`, a timerfd's `IN`, and `DEFAULT_POLLMASK`
-//! (`IN|OUT|RDNORM|WRNORM`) for fds 0–2, which are `/dev/null`-like files with no poll method.
+//! (`IN|OUT|RDNORM|WRNORM`) for fds 0–2, devices, regular files and directories, which have no
+//! poll method.
 //! `poll` reports `mask & (events | ERR | HUP)` per entry, `POLLNVAL` for an fd that is not open
 //! and nothing for a negative one; `select` reports an fd in `readfds` when the mask has one of
 //! `IN|RDNORM|RDBAND|HUP|ERR`, in `writefds` for `OUT|WRNORM|WRBAND|ERR`, in `exceptfds` for
@@ -30,7 +31,8 @@ use spindle_vm::{BlockReason, HostWait, Machine, Ret, ThreadId, Unblock, VmResul
 
 /// `POLLNVAL`: the fd is not open.
 const POLLNVAL: u16 = 0x20;
-/// `DEFAULT_POLLMASK`: what a file without a poll method reports (`/dev/null`, fds 0–2).
+/// `DEFAULT_POLLMASK`: what a file without a poll method reports (fds 0–2, `/dev/null` and
+/// `/dev/zero`, regular files and directories).
 const DEFAULT_POLLMASK: Events = Events(Events::IN.0 | Events::OUT.0 | Events::RDNORM.0 | Events::WRNORM.0);
 /// `fs/select.c`: the bits that make an fd readable, writable, exceptional for `select`.
 const POLLIN_SET: Events = Events(Events::IN.0 | Events::RDNORM.0 | Events::RDBAND.0 | Events::HUP.0 | Events::ERR.0);
@@ -47,6 +49,9 @@ pub(crate) struct PollWait {
     deadline: Option<u64>,
     /// The descriptions held while blocked.
     held: Vec<FdId>,
+    /// Per entry, the description its fd named when the call blocked: the file whose wait
+    /// queue the call is on.
+    waits_on: Vec<Option<FdId>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -69,17 +74,29 @@ impl Shims {
     /// The poll mask of the file fd `fd` names, and its description; `None` when not open.
     fn poll_mask(&mut self, m: &mut Machine<Shims>, fd: i32) -> VmResult<Option<(FdId, Events)>> {
         let Ok(id) = self.fds.lookup(fd) else { return Ok(None) };
+        Ok(Some((id, self.description_poll_mask(m, id)?)))
+    }
+
+    /// The poll mask of description `id`.
+    fn description_poll_mask(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<Events> {
         if self.epolls.is_epoll(id) {
             let (ev, out) = self.epolls.poll(id);
             self.apply_epoll(m, out, crate::wake::Cause::Thread)?;
-            return Ok(Some((id, ev)));
+            return Ok(ev);
         }
         let kind = self.fds.get(id).map(|d| d.kind());
         let ev = match kind {
-            Some(DescriptionKind::Stdin | DescriptionKind::Stdout | DescriptionKind::Stderr) => DEFAULT_POLLMASK,
+            Some(
+                DescriptionKind::Stdin
+                | DescriptionKind::Stdout
+                | DescriptionKind::Stderr
+                | DescriptionKind::RegularFile
+                | DescriptionKind::Directory
+                | DescriptionKind::Device,
+            ) => DEFAULT_POLLMASK,
             _ => self.epoll_events(m, id),
         };
-        Ok(Some((id, ev)))
+        Ok(ev)
     }
 
     /// The result of each entry now (`revents`, or for `select` the bits 0–2 of the sets it is
@@ -90,21 +107,11 @@ impl Shims {
         for e in &w.entries {
             let r = match (w.form, e.fd) {
                 (Form::Poll { .. }, fd) if fd < 0 => 0,
-                (Form::Poll { .. }, fd) => match self.poll_mask(m, fd)? {
-                    None => POLLNVAL,
-                    Some((id, mask)) => {
-                        let r = mask.0 as u16 & (e.events | Events::ERR.0 as u16 | Events::HUP.0 as u16);
-                        if r != 0 {
-                            ready.push(id);
-                        }
-                        r
-                    }
-                },
-                (Form::Select { .. }, fd) => match self.poll_mask(m, fd)? {
+                (form, fd) => match self.poll_mask(m, fd)? {
+                    None if matches!(form, Form::Poll { .. }) => POLLNVAL,
                     None => 0,
                     Some((id, mask)) => {
-                        let sets = [POLLIN_SET, POLLOUT_SET, POLLEX_SET];
-                        let r = (0..3).filter(|&k| e.events & 1 << k != 0 && mask.0 & sets[k].0 != 0).fold(0, |r, k| r | 1 << k);
+                        let r = entry_result(form, e, mask);
                         if r != 0 {
                             ready.push(id);
                         }
@@ -189,12 +196,14 @@ impl Shims {
             return fail(m, crate::consts::errno::EINTR);
         }
         for e in &w.entries {
-            if let Ok(id) = self.fds.lookup(e.fd) {
+            let id = if e.fd < 0 { None } else { self.fds.lookup(e.fd).ok() };
+            if let Some(id) = id {
                 if !w.held.contains(&id) {
                     self.fds.hold(id);
                     w.held.push(id);
                 }
             }
+            w.waits_on.push(id);
         }
         self.poll_block(m, w);
         Ok(Ret::Blocked)
@@ -265,14 +274,24 @@ impl Shims {
             let Some(w) = self.poll_waits.get(&t).cloned() else { continue };
             // Its fd numbers are its process's.
             self.enter_process(m.thread_space(t));
-            match self.poll_results(m, &w) {
-                Ok((res, _)) if res.iter().any(|&r| r != 0) => ready.push(t),
-                Ok(_) => {}
-                Err(e) => {
-                    self.polls_rechecking = false;
-                    self.enter_process(m.thread_space(m.active_thread()));
-                    return Err(e);
+            // Only the files it waits on wake it (their wait queues, on Linux), whatever its fds
+            // name now (closed, or another file); once woken, it looks its fds up again, as
+            // `do_poll` does.
+            let mut wake = false;
+            for (e, id) in w.entries.iter().zip(&w.waits_on) {
+                let Some(id) = *id else { continue };
+                match self.description_poll_mask(m, id) {
+                    Ok(mask) if entry_result(w.form, e, mask) != 0 => wake = true,
+                    Ok(_) => {}
+                    Err(e) => {
+                        self.polls_rechecking = false;
+                        self.enter_process(m.thread_space(m.active_thread()));
+                        return Err(e);
+                    }
                 }
+            }
+            if wake {
+                ready.push(t);
             }
         }
         self.polls_rechecking = false;
@@ -285,6 +304,18 @@ impl Shims {
 
     pub(crate) fn polls_waiting(&self) -> bool {
         !self.poll_waits.is_empty()
+    }
+}
+
+/// What an entry reports for a file whose poll mask is `mask`: `poll`'s `revents`, or for
+/// `select` bits 0–2 (read, write, except) of the sets it asked about.
+fn entry_result(form: Form, e: &Pollfd, mask: Events) -> u16 {
+    match form {
+        Form::Poll { .. } => mask.0 as u16 & (e.events | Events::ERR.0 as u16 | Events::HUP.0 as u16),
+        Form::Select { .. } => {
+            let sets = [POLLIN_SET, POLLOUT_SET, POLLEX_SET];
+            (0..3).filter(|&k| e.events & 1 << k != 0 && mask.0 & sets[k].0 != 0).fold(0, |r, k| r | 1 << k)
+        }
     }
 }
 
@@ -342,7 +373,7 @@ fn poll_common(s: &mut Shims, m: &mut Machine<Shims>, addr: u64, nfds: u32, time
         Ok(e) => e,
         Err(e) => return fail(m, e),
     };
-    let w = PollWait { entries, form: Form::Poll { addr }, deadline: deadline(m, timeout), held: Vec::new() };
+    let w = PollWait { entries, form: Form::Poll { addr }, deadline: deadline(m, timeout), held: Vec::new(), waits_on: Vec::new() };
     s.poll_start(m, w, timeout)
 }
 
@@ -369,12 +400,14 @@ pub fn ppoll(s: &mut Shims, m: &mut Machine<Shims>, a: args::Ppoll) -> VmResult<
 }
 
 /// The shared part of `select` and `pselect`: `nfds` checked (`EINVAL` below 0, capped at the
-/// open-files limit), the sets read (`EFAULT`), every fd named checked open (`EBADF`).
+/// size of the fd table, [`spindle_fds::FdTable::table_size`]), the sets read (`EFAULT`), every fd named checked open (`EBADF`).
 fn select_common(s: &mut Shims, m: &mut Machine<Shims>, nfds: i32, sets: [u64; 3], timeout: Timeout, timeval: u64) -> VmResult<Ret> {
     if nfds < 0 {
         return fail(m, EINVAL);
     }
-    let n = (nfds as u32).min(s.fds.max_fds() as u32);
+    // The kernel's `core_sys_select`: `nfds` capped at the fd table's size, not the limit; a
+    // bit at or above it is neither looked at nor written back.
+    let n = (nfds as u32).min(s.fds.table_size() as u32);
     let words = (n as usize).div_ceil(64);
     let mut bits = [vec![0u64; words], vec![0u64; words], vec![0u64; words]];
     for (k, &set) in sets.iter().enumerate() {
@@ -396,19 +429,30 @@ fn select_common(s: &mut Shims, m: &mut Machine<Shims>, nfds: i32, sets: [u64; 3
         }
         entries.push(Pollfd { fd: fd as i32, events, revents: 0 });
     }
-    let w = PollWait { entries, form: Form::Select { sets, n, timeval }, deadline: deadline(m, timeout), held: Vec::new() };
+    let w = PollWait {
+        entries,
+        form: Form::Select { sets, n, timeval },
+        deadline: deadline(m, timeout),
+        held: Vec::new(),
+        waits_on: Vec::new(),
+    };
     s.poll_start(m, w, timeout)
 }
 
 /// `select(nfds, readfds, writefds, exceptfds, timeout)`: a `struct timeval` timeout (NULL: no
-/// limit), normalised as the kernel does (`tv_usec` may exceed a second), into which the time
-/// left is written when the call returns.
+/// limit), normalised as glibc does (`tv_usec` may exceed a second; a negative field is glibc's
+/// EINVAL, before any system call), into which the time left is written when the call returns.
 pub fn select(s: &mut Shims, m: &mut Machine<Shims>, a: args::Select) -> VmResult<Ret> {
     let (timeout, timeval) = if a.timeout.0 == 0 {
         (Timeout::Forever, 0)
     } else {
         let Some(b) = m.read_guest(a.timeout.0, Timeval::SIZE)? else { return fail(m, EFAULT) };
         let tv = Timeval::decode(&b);
+        if tv.sec < 0 || tv.usec < 0 {
+            // glibc's `select` refuses it without a system call: no trace line.
+            s.trace_no_system_call();
+            return fail(m, EINVAL);
+        }
         let sec = tv.sec.saturating_add(tv.usec / 1_000_000);
         let nsec = (tv.usec % 1_000_000) * 1000;
         let ts = Timespec { sec, nsec };

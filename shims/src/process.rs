@@ -11,8 +11,10 @@ pub fn exit(s: &mut Shims, m: &mut Machine<Shims>, a: Exit) -> VmResult<Ret> {
     s.exit_active(m, a.status.0)
 }
 
-/// `abort(3)`.
-pub fn abort(_: &mut Shims, _m: &mut Machine<Shims>, _: Abort) -> VmResult<Ret> {
+/// `abort(3)`: the run ends as killed by `SIGABRT` (a handler for it is not run); the trace
+/// shows the system calls glibc makes.
+pub fn abort(s: &mut Shims, m: &mut Machine<Shims>, _: Abort) -> VmResult<Ret> {
+    s.trace_abort(m);
     Err(Stop::abort())
 }
 

@@ -87,8 +87,9 @@ pub const fn position(names: &[&str], name: &str) -> usize {
 /// `Args` is the typed argument struct the handler receives; `min N` makes the last parameters
 /// optional (a variadic call; they are 0 when left out); `Result` is `Int`, `Ptr`, `Never`
 /// (the call does not return), `Fd` (an `int` that is a new fd, which `-y` annotates), `Poll`
-/// (a count the trace follows with poll's `revents`) or `Fcntl` (an `int` the trace shows as
-/// `fcntl` does); the
+/// (a count the trace follows with poll's `revents`), `Fcntl` (an `int` the trace shows as
+/// `fcntl` does), `Errno` (0 or an error number, shown as the system call's `-1 EINVAL`) or
+/// `SigwaitSignal` (`sigwait`'s, shown as `rt_sigtimedwait`'s signal); the
 /// `strace` part names the system call strace shows and the text it shows before and after the
 /// parameters, when they differ from the call's own.
 macro_rules! calls {
@@ -192,12 +193,22 @@ macro_rules! calls {
     (@fret Fcntl) => { ForeignRet::Int };
     (@fret Fd) => { ForeignRet::Int };
     (@fret Poll) => { ForeignRet::Int };
+    (@fret Select) => { ForeignRet::Int };
+    (@fret Status) => { ForeignRet::Int };
+    (@fret Signal) => { ForeignRet::Int };
+    (@fret Errno) => { ForeignRet::Int };
+    (@fret SigwaitSignal) => { ForeignRet::Int };
     (@fret Ptr) => { ForeignRet::Ptr };
     (@fret Never) => { ForeignRet::Never };
     (@tret Int) => { RetKind::Int };
     (@tret Fcntl) => { RetKind::Fcntl };
     (@tret Fd) => { RetKind::Fd };
     (@tret Poll) => { RetKind::Poll };
+    (@tret Select) => { RetKind::Select };
+    (@tret Status) => { RetKind::Status };
+    (@tret Signal) => { RetKind::Signal };
+    (@tret Errno) => { RetKind::Errno };
+    (@tret SigwaitSignal) => { RetKind::SigwaitSignal };
     (@tret Ptr) => { RetKind::Ptr };
     (@tret Never) => { RetKind::None };
 }
@@ -228,10 +239,11 @@ calls! {
     epoll_pwait2: EpollPwait2(epfd: Fd, events: Out<[EpollEvent]>, maxevents: Int, timeout: In<Timespec>, sigmask: Sigmask) -> Int
         => ep::epoll_pwait2, strace epoll_pwait2 [] [lit("8")];
     poll: Poll(fds: Pollfds, nfds: UInt, timeout: Int) -> Poll => poll::poll;
-    ppoll: Ppoll(fds: Pollfds, nfds: UInt, tmo_p: In<Timespec>, sigmask: Addr) -> Poll => poll::ppoll, strace ppoll [] [lit("8")];
-    select: Select(nfds: Int, readfds: Addr, writefds: Addr, exceptfds: Addr, timeout: Addr) -> Int => poll::select;
-    pselect: Pselect(nfds: Int, readfds: Addr, writefds: Addr, exceptfds: Addr, timeout: In<Timespec>, sigmask: Addr) -> Int
-        => poll::pselect, strace pselect6 [] [];
+    ppoll: Ppoll(fds: Pollfds, nfds: UInt, tmo_p: In<Timespec>, sigmask: Sigmask) -> Poll => poll::ppoll, strace ppoll [] [lit("8")];
+    select: Select(nfds: Int, readfds: FdSetPtr, writefds: FdSetPtr, exceptfds: FdSetPtr, timeout: TimevalPtr) -> Select => poll::select,
+        strace pselect6 [] [lit("NULL")];
+    pselect: Pselect(nfds: Int, readfds: FdSetPtr, writefds: FdSetPtr, exceptfds: FdSetPtr, timeout: In<Timespec>, sigmask: PselectMask)
+        -> Select => poll::pselect, strace pselect6 [] [];
     timerfd_create: TimerfdCreate(clockid: Enum<Clocks>, flags: Flags<TfdFlags>) -> Fd => timerfd::timerfd_create;
     timerfd_settime: TimerfdSettime(fd: Fd, flags: Flags<TfdTimerFlags>, new: In<Itimerspec>, old: Out<Itimerspec>) -> Int
         => timerfd::timerfd_settime;
@@ -273,22 +285,33 @@ calls! {
     exit_group: ExitGroup(status: Int) -> Never => fork::exit_group;
     wait4: Wait4(pid: Int, wstatus: WaitStatus, options: Flags<WaitFlags>, rusage: Addr) -> Int => fork::wait4;
     waitpid: Waitpid(pid: Int, wstatus: WaitStatus, options: Flags<WaitFlags>) -> Int => fork::waitpid, strace wait4 [] [lit("NULL")];
-    rt_sigaction: RtSigaction(sig: Signo, act: Addr, oact: Addr, sigsetsize: Size) -> Int => signal::rt_sigaction;
-    sigaction: Sigaction(sig: Signo, act: Addr, oact: Addr) -> Int => signal::sigaction, strace rt_sigaction [] [lit("8")];
-    signal: Signal(sig: Signo, handler: Addr) -> Int => signal::signal;
+    rt_sigaction: RtSigaction(sig: Signo, act: KernelSigaction, oact: KernelSigactionOut, sigsetsize: Size) -> Int => signal::rt_sigaction;
+    sigaction: Sigaction(sig: Signo, act: LibcSigaction, oact: LibcSigactionOut) -> Int => signal::sigaction,
+        strace rt_sigaction [] [lit("8")];
+    signal: Signal(sig: Signo, handler: SignalHandler) -> Status => signal::signal,
+        strace rt_sigaction [] [Shown(Arg::SignalOldAction, 9), lit("8")];
     rt_sigprocmask: RtSigprocmask(how: Enum<SigHows>, set: Sigmask, oldset: SigsetOut, sigsetsize: Size) -> Int => signal::rt_sigprocmask;
     sigprocmask: Sigprocmask(how: Enum<SigHows>, set: Sigmask, oldset: SigsetOut) -> Int => signal::sigprocmask,
         strace rt_sigprocmask [] [lit("8")];
-    pthread_sigmask: PthreadSigmask(how: Enum<SigHows>, set: Sigmask, oldset: SigsetOut) -> Int => signal::pthread_sigmask,
+    pthread_sigmask: PthreadSigmask(how: Enum<SigHows>, set: Sigmask, oldset: SigsetOut) -> Errno => signal::pthread_sigmask,
         strace rt_sigprocmask [] [lit("8")];
     sigpending: Sigpending(set: SigsetOut) -> Int => signal::sigpending, strace rt_sigpending [] [lit("8")];
     sigsuspend: Sigsuspend(mask: Sigmask) -> Int => signal::sigsuspend, strace rt_sigsuspend [] [lit("8")];
     kill: Kill(pid: Int, sig: Signo) -> Int => signal::kill;
     tgkill: Tgkill(tgid: Int, tid: Int, sig: Signo) -> Int => signal::tgkill;
-    raise: Raise(sig: Signo) -> Int => signal::raise;
-    pthread_kill: PthreadKill(thread: Long, sig: Signo) -> Int => signal::pthread_kill;
-    signalfd: Signalfd(fd: Fd, mask: Sigmask, flags: Flags<SfdFlags>) -> Fd => signal::signalfd;
+    raise: Raise(sig: Signo) -> Int => signal::raise, strace tgkill [Shown(Arg::OwnPid, 9), Shown(Arg::OwnTid, 9)] [];
+    pthread_kill: PthreadKill(thread: Long, sig: Signo) -> Errno => signal::pthread_kill;
+    signalfd: Signalfd(fd: Fd, mask: Sigmask, flags: ShownLater<Flags<SfdFlags>>) -> Fd => signal::signalfd,
+        strace signalfd4 [] [lit("8"), Shown(Arg::Flags(crate::trace::decode::SFD_FLAGS, "0"), 2)];
     signalfd4: Signalfd4(fd: Fd, mask: Sigmask, sizemask: Size, flags: Flags<SfdFlags>) -> Fd => signal::signalfd4;
+    rt_sigtimedwait: RtSigtimedwait(set: SizedSigmask<3>, info: SiginfoOut, timeout: In<Timespec>, sigsetsize: Size) -> Signal
+        => signal::rt_sigtimedwait;
+    sigtimedwait: Sigtimedwait(set: Sigmask, info: SiginfoOut, timeout: In<Timespec>) -> Signal => signal::sigtimedwait,
+        strace rt_sigtimedwait [] [lit("8")];
+    sigwaitinfo: Sigwaitinfo(set: Sigmask, info: SiginfoOut) -> Signal => signal::sigwaitinfo,
+        strace rt_sigtimedwait [] [lit("NULL"), lit("8")];
+    sigwait: Sigwait(set: Sigmask, sig: SigwaitSig) -> SigwaitSignal => signal::sigwait,
+        strace rt_sigtimedwait [] [Shown(Arg::GlibcSiginfo, 9), lit("NULL"), lit("8")];
 }
 
 pub fn find(name: &str) -> Option<(u32, &'static ShimDef)> {

@@ -96,6 +96,10 @@ impl Window {
     }
 }
 
+// SAFETY: the mapping is the process's; a window is moved once, to the oracle's dispatcher
+// thread, which alone then uses it (the lanes only touch their own words, atomically).
+unsafe impl Send for Window {}
+
 impl Drop for Window {
     fn drop(&mut self) {
         // SAFETY: unmapping what `map` mapped.
@@ -221,6 +225,10 @@ pub(super) struct CallReply {
     pub(super) errno: i64,
     /// The bytes of each buffer marked `back`, in order.
     pub(super) outs: Vec<Vec<u8>>,
+    /// The lane's signal mask after the call (module `signals`).
+    pub(super) mask: u64,
+    /// The signals the kernel delivered to the lane meanwhile: (signal, `si_code`).
+    pub(super) delivered: Vec<(i64, i64)>,
 }
 
 // ---- the parent's end: the oracle process -----------------------------------------------------
@@ -263,6 +271,10 @@ pub(super) struct Link {
     pub(super) seq: u32,
     /// The oracle was killed or quit.
     pub(super) gone: bool,
+    /// The signal that ended the oracle, if one did.
+    pub(super) killed_by: Option<i32>,
+    /// The oracle's pid, uid and signal handler addresses (module `signals`).
+    pub(super) ids: signals::OracleIds,
 }
 
 /// Messages above this size give their pages back afterwards.
@@ -303,13 +315,25 @@ impl Link {
                 let _ = etx.send(text);
             });
         }
-        let mut link =
-            Link { child, window, memfd, stderr, timeout: oracle.timeout, program, ceiling: 0, kernel: String::new(), seq: 0, gone: false };
+        let mut link = Link {
+            child,
+            window,
+            memfd,
+            stderr,
+            timeout: oracle.timeout,
+            program,
+            ceiling: 0,
+            kernel: String::new(),
+            seq: 0,
+            gone: false,
+            killed_by: None,
+            ids: Default::default(),
+        };
         // Starting a process may take longer than a call.
         let setup_timeout = link.timeout.max(Duration::from_secs(30));
         let reply = link
             .exchange(setup_timeout, &|out| {
-                out.u8(REQ_SETUP).u64(max_fds);
+                out.u8(REQ_SETUP).u64(max_fds).u64(signals::GUEST_PID as u64).u64(signals::GUEST_UID as u64);
             })
             .map_err(|e| match e {
                 NoAnswer::Timeout => OracleError(format!("the kernel oracle `{} {ORACLE_SUBCOMMAND}` did not answer", link.program)),
@@ -321,6 +345,9 @@ impl Link {
                 REP_SETUP => {
                     link.ceiling = r.u64()? as i64;
                     link.kernel = String::from_utf8_lossy(&r.bytes()?).into_owned();
+                    // The oracle's pid, its uid (mapped by the oracle itself), its handlers, the restorer.
+                    let (pid, _uid, recorder, interrupt, restorer) = (r.u64()?, r.u64()?, r.u64()?, r.u64()?, r.u64()?);
+                    link.ids = signals::OracleIds { pid: pid as i64, recorder, interrupt, restorer };
                     Ok(())
                 }
                 REP_ERROR => Err(format!("the kernel oracle cannot start: {}", String::from_utf8_lossy(&r.bytes()?))),
@@ -408,7 +435,10 @@ impl Link {
                     let errno = r.u64()? as i64;
                     let n = r.u64()?;
                     let outs = (0..n).map(|_| r.bytes()).collect::<Result<Vec<_>, _>>()?;
-                    Ok(Some(CallReply { ret, errno, outs }))
+                    let mask = r.u64()?;
+                    let k = r.u64()?;
+                    let delivered = (0..k).map(|_| Ok((r.u64()? as i64, r.u64()? as i64))).collect::<Result<Vec<_>, String>>()?;
+                    Ok(Some(CallReply { ret, errno, outs, mask, delivered }))
                 }
                 REP_PENDING => Ok(None),
                 REP_ERROR => Err(format!("the kernel oracle failed: {}", String::from_utf8_lossy(&r.bytes()?))),
@@ -468,7 +498,11 @@ impl Link {
     /// What went wrong, with the oracle's exit status and what it said on stderr.
     pub(super) fn death(&mut self, what: &str) -> String {
         let status = match self.child.wait() {
-            Ok(s) => format!(" ({s})"),
+            Ok(s) => {
+                use std::os::unix::process::ExitStatusExt;
+                self.killed_by = s.signal();
+                format!(" ({s})")
+            }
             Err(_) => String::new(),
         };
         self.gone = true;

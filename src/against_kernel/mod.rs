@@ -39,11 +39,18 @@
 //!
 //! **What is compared.** Every Linux system call Spindle implements: `read`, `write`, `close`,
 //! `dup`, `dup2`, `dup3`, `fcntl`, `eventfd`, `pipe`, `pipe2`, `socketpair`, `send`, `recv`,
-//! `shutdown`, the six epoll calls and `timerfd_create`/`settime`/`gettime`. Not compared: the VM's
+//! `shutdown`, the six epoll calls, `poll`, `ppoll`, `select`, `pselect`,
+//! `timerfd_create`/`settime`/`gettime` and the signal calls (below). Not compared: the VM's
 //! own services (`malloc`, `free`, `errno`, `exit`, `abort`, `join`, `sched_yield`), the clock
 //! calls (`nanosleep`, `usleep`, `clock_gettime`: the virtual clock is not the kernel's, see
-//! `docs/divergences.md`) and host-added functions. An `epoll_wait` that returns at once in Spindle
-//! asks the kernel with a timeout of 0; one that blocks is described below.
+//! `docs/divergences.md`) and host-added functions. An `epoll_wait` (or a poll) that returns at
+//! once in Spindle asks the kernel with a timeout of 0; one that blocks is described below.
+//!
+//! **Signals** (module `signals`). The oracle installs one recording handler for every guest
+//! handler; each lane's thread always has its guest thread's mask and keeps its handler frames,
+//! and the oracle's main thread is the guest main thread's lane: the kernel's deliveries are
+//! matched with the handlers Spindle runs, and masks, `EINTR` and `SA_RESTART` come from the
+//! kernel. Guest pids and tids map to the oracle's; nothing is ever sent to another process.
 //!
 //! **Threads and calls that block.** Each guest thread's calls are made by an oracle thread of
 //! its own (a *lane*), in Spindle's order. A call that blocks in Spindle is started on its lane
@@ -64,7 +71,9 @@
 //! timer set to an absolute time before the kernel's clock began, a blocked call's buffer freed
 //! while it blocks, more than 8 184 live threads that make system calls (the lanes the shared window has
 //! room for; an ended thread's lane is reused), more than 128 calls blocked at once (each is
-//! looked at after every call), and an fd number the oracle cannot have (see above). If the kernel blocks where Spindle
+//! looked at after every call), an fd number the oracle cannot have (see above), a process-directed
+//! signal with a handler that the main thread blocks and several others could take, `kill(-1, …)`, signal 64 (the oracle's
+//! own interrupt), and a handler's system call while the call it interrupted is restarted. If the kernel blocks where Spindle
 //! returned (no answer within [`Oracle::timeout`]), that is the divergence.
 
 use crate::{Config, FdLimits, Outcome, Program, Report, RunConfig, SharedBuf, Trace, TraceConfig, Tracer};
@@ -88,12 +97,14 @@ use std::time::{Duration, Instant};
 mod channel;
 mod observer;
 mod oracle;
+mod signals;
 mod timers;
 
 use channel::*;
 use observer::*;
 pub use oracle::serve;
 use oracle::*;
+use signals::{SigCheck, SigPlan};
 use timers::*;
 
 /// `spindle run --against-kernel`'s exit code when Spindle and the kernel disagree.

@@ -1,7 +1,7 @@
 //! The observer: what each call is for the kernel (its plan), and the comparison of the answers.
 
 use super::*;
-use spindle_shims::abi::{EpollEvent, FdPair, Itimerspec, Layout, Out, Timespec};
+use spindle_shims::abi::{EpollEvent, FdPair, Itimerspec, Layout, Out, Timespec, Timeval};
 use spindle_shims::consts::linux;
 use spindle_shims::epoll::EP_MAX_EVENTS;
 use spindle_shims::{args, Call};
@@ -20,6 +20,9 @@ pub(super) enum Plan {
     Skip,
     /// The program cannot be checked from here on.
     Refuse(String),
+    /// A signal call: planned by `plan_signal` (module `signals`), which needs the lanes and
+    /// the guest's actions.
+    Signal,
 }
 
 /// How much longer than the timeout a call that is slow but not asleep in the kernel may take
@@ -47,6 +50,8 @@ pub(super) struct Pending {
     /// Refuse the call if it returns at all (an `fcntl` command with a pointer argument, which
     /// Spindle reports as unsupported anyway).
     pub(super) refuse_if_done: Option<String>,
+    /// A signal call's conversion of the kernel's answer and the action it installs.
+    pub(super) sig_plan: SigPlan,
 }
 
 pub(super) struct Checker {
@@ -77,6 +82,8 @@ pub(super) struct Checker {
     pub(super) broken: RefCell<Option<OracleError>>,
     /// The timerfds, and the virtual clock mapped onto the kernel's.
     pub(super) timers: Timers,
+    /// Signal actions, masks and deliveries (module `signals`).
+    pub(super) sig: SigCheck,
 }
 
 /// A call that blocks, in Spindle and (so far) in the kernel.
@@ -100,6 +107,12 @@ impl CallObserver for Hook {
     }
     fn resumed(&mut self, m: &Machine<Shims>, value: u64) {
         self.0.borrow_mut().resumed(m, value)
+    }
+    fn handler_entered(&mut self, m: &Machine<Shims>, sig: i64) -> VmResult<()> {
+        self.0.borrow_mut().handler_entered(m, sig)
+    }
+    fn handler_returned(&mut self, m: &Machine<Shims>, sig: i64) -> VmResult<()> {
+        self.0.borrow_mut().handler_returned(m, sig)
     }
 }
 
@@ -150,7 +163,9 @@ impl Request<'_> {
 
 impl Checker {
     pub(super) fn new(link: Link, max_fds: i64, timeout: Duration, grace: Duration) -> Checker {
+        let sig = SigCheck { ids: link.ids, ..Default::default() };
         Checker {
+            sig,
             link,
             max_fds,
             timeout,
@@ -159,7 +174,8 @@ impl Checker {
             pending: None,
             grace,
             lanes: BTreeMap::new(),
-            lane_count: 0,
+            // Lane 0 is kept for the guest's main thread.
+            lane_count: 1,
             waiting: BTreeMap::new(),
             ended_in_call: false,
             stop_next: None,
@@ -282,11 +298,42 @@ impl Checker {
                 r.args[5] = sigset;
                 r.sys(libc::SYS_epoll_pwait2)
             }
-            // A poll that does not wait: the same array, revents compared. One that may wait, and
-            // ppoll, select and pselect, are not compared yet (docs/divergences.md).
-            Call::Poll(c) if c.timeout.0 == 0 && c.nfds.0 <= 1024 => {
+            // poll, ppoll, select and pselect as epoll waits: asked with a zero timeout (a wait
+            // that blocks in Spindle waits without one on Linux, and a timeout Spindle's clock
+            // ends interrupts it); the arrays and sets are compared. A timeout Linux would refuse
+            // is passed as it is. (Up to 1024 fds: the kernel's arrays in one request.)
+            Call::Poll(c) if c.nfds.0 <= 1024 => {
                 r.ptr(at!(Poll.fds), c.nfds.0 as u64 * spindle_shims::abi::Pollfd::SIZE, true)?;
+                r.args[at!(Poll.timeout)] = 0;
                 r.sys(libc::SYS_poll)
+            }
+            Call::Ppoll(c) if c.nfds.0 <= 1024 => {
+                r.ptr(at!(Ppoll.fds), c.nfds.0 as u64 * spindle_shims::abi::Pollfd::SIZE, true)?;
+                zero_timeout(m, &mut r, at!(Ppoll.tmo_p), c.tmo_p.addr(), Timespec::SIZE, timespec_valid)?;
+                r.ptr(at!(Ppoll.sigmask), sigset, false)?;
+                r.args[4] = sigset;
+                r.sys(libc::SYS_ppoll)
+            }
+            // The oracle rebuilds each buffer on its own: one fd set named twice cannot be shared.
+            Call::Select(c) if aliased(&[c.readfds.0, c.writefds.0, c.exceptfds.0]) => Plan::Refuse(ALIASED_SETS.into()),
+            Call::Pselect(c) if aliased(&[c.readfds.0, c.writefds.0, c.exceptfds.0]) => Plan::Refuse(ALIASED_SETS.into()),
+            Call::Select(c) if (0..=1024).contains(&c.nfds.0) => {
+                let bytes = (c.nfds.0 as u64).div_ceil(64) * 8;
+                for k in [at!(Select.readfds), at!(Select.writefds), at!(Select.exceptfds)] {
+                    r.ptr(k, bytes, true)?;
+                }
+                zero_timeout(m, &mut r, at!(Select.timeout), c.timeout.0, Timeval::SIZE, timeval_valid)?;
+                r.sys(libc::SYS_select)
+            }
+            // glibc's pselect passes the kernel a pointer to {sigmask, 8}: the oracle builds it.
+            Call::Pselect(c) if (0..=1024).contains(&c.nfds.0) => {
+                let bytes = (c.nfds.0 as u64).div_ceil(64) * 8;
+                for k in [at!(Pselect.readfds), at!(Pselect.writefds), at!(Pselect.exceptfds)] {
+                    r.ptr(k, bytes, true)?;
+                }
+                zero_timeout(m, &mut r, at!(Pselect.timeout), c.timeout.addr(), Timespec::SIZE, timespec_valid)?;
+                r.ptr(at!(Pselect.sigmask), sigset, false)?;
+                r.sys(libc::SYS_pselect6)
             }
             Call::Poll(_) | Call::Ppoll(_) | Call::Select(_) | Call::Pselect(_) => Plan::Skip,
             Call::TimerfdCreate(_) => r.sys(libc::SYS_timerfd_create),
@@ -322,13 +369,6 @@ impl Checker {
             // waiters' words), which the oracle's rebuilt buffers do not keep; its rules are
             // pinned by the native probe shims/probes/futex.c instead.
             Call::Futex(_) => Plan::Skip,
-            // The guest's pid is Spindle's own (docs/divergences.md).
-            // Ignoring SIGPIPE changes nothing for the oracle, which ignores it (a Rust
-            // program): the guest then gets the EPIPE the oracle gets.
-            Call::Signal(c) if c.sig.0 == libc::SIGPIPE && c.handler.0 == libc::SIG_IGN as u64 => Plan::Skip,
-            // Signals are not sent to the oracle (a default action would end it) and their
-            // handlers run at Spindle's scheduling points: their rules are pinned by the native
-            // twins of programs/signals/.
             Call::RtSigaction(_)
             | Call::Sigaction(_)
             | Call::Signal(_)
@@ -342,7 +382,11 @@ impl Checker {
             | Call::Raise(_)
             | Call::PthreadKill(_)
             | Call::Signalfd(_)
-            | Call::Signalfd4(_) => Plan::Refuse("the program uses signals, which are not compared with the kernel".into()),
+            | Call::Signalfd4(_)
+            | Call::RtSigtimedwait(_)
+            | Call::Sigtimedwait(_)
+            | Call::Sigwaitinfo(_)
+            | Call::Sigwait(_) => Plan::Signal,
             Call::Lseek(_) => r.sys(libc::SYS_lseek),
             Call::Pread(c) => {
                 r.ptr(at!(Pread.buf), c.count.0, true)?;
@@ -391,18 +435,36 @@ impl Checker {
         self.pending = None;
         // Time may have passed since the last call (a timeout, a timer).
         self.settle(m, None)?;
+        // A signal Linux delivered to this thread must have had its handler run in Spindle.
+        self.check_deliveries(m)?;
         let Some(call) = Call::decode(id, args) else {
             self.not_compared += 1;
             return Ok(());
         };
         let span = m.call_span();
         let name = call.name();
+        let thread = m.active_thread();
+        if let Call::Spawn(_) = call {
+            self.sig.spawning = Some(thread);
+        }
+        if self.waiting.contains_key(&thread) && m.in_interrupt(thread) {
+            let why = "a signal handler makes a system call while the call it interrupted is restarted (the kernel oracle's thread for it is still in that call)";
+            return Err(self.refuse(why.to_string(), span));
+        }
+        let mut sig_plan = SigPlan::default();
         let plan = match Self::plan(m, &call, args) {
+            Ok(Plan::Signal) => match self.plan_signal(m, &call, args) {
+                Ok((p, s)) => {
+                    sig_plan = s;
+                    p
+                }
+                Err(why) => Plan::Refuse(format!("`{name}`: {why}")),
+            },
             Ok(p) => p,
             Err(why) => Plan::Refuse(format!("`{name}`: {why}")),
         };
         let req = match plan {
-            Plan::Skip => {
+            Plan::Skip | Plan::Signal => {
                 self.not_compared += 1;
                 return Ok(());
             }
@@ -420,6 +482,12 @@ impl Checker {
             Call::EpollWait(c) => c.timeout.0 > 0,
             Call::EpollPwait(c) => c.timeout.0 > 0,
             Call::EpollPwait2(c) => !c.timeout.is_null(),
+            Call::Poll(c) => c.timeout.0 > 0,
+            Call::Ppoll(c) => !c.tmo_p.is_null(),
+            Call::Select(c) => c.timeout.0 != 0,
+            Call::Pselect(c) => !c.timeout.is_null(),
+            Call::RtSigtimedwait(c) => !c.timeout.is_null(),
+            Call::Sigtimedwait(c) => !c.timeout.is_null(),
             _ => false,
         };
         let refuse_if_done = match call {
@@ -428,8 +496,7 @@ impl Checker {
             }
             _ => None,
         };
-        let thread = m.active_thread();
-        self.pending = Some(Pending { name, call, sig: *sig, raw: args.to_vec(), span, thread, req, timed_wait, refuse_if_done });
+        self.pending = Some(Pending { name, call, sig: *sig, raw: args.to_vec(), span, thread, req, timed_wait, refuse_if_done, sig_plan });
         Ok(())
     }
 
@@ -441,16 +508,57 @@ impl Checker {
     }
 
     fn after(&mut self, m: &Machine<Shims>, result: &VmResult<Ret>) -> VmResult<()> {
+        if let Some(parent) = self.sig.spawning.take() {
+            // A new thread starts with its creator's mask.
+            if let Ok(Ret::Value(child)) = result {
+                let mask = self.sig.masks.get(&parent).or_else(|| self.sig.initial.get(&parent)).copied().unwrap_or(0);
+                self.sig.initial.insert(*child as ThreadId, mask);
+            }
+        }
         let Some(p) = self.pending.take() else { return Ok(()) };
         match result {
+            // A signal's default action ended the process in the call: the kernel's process
+            // must die of the same signal in the same call.
+            Err(stop) if matches!(stop.kind, StopKind::Exit(c) if c > 128 && c <= 128 + 64) => {
+                self.ended_in_call = true;
+                let StopKind::Exit(c) = stop.kind else { return Ok(()) };
+                self.expect_killed(m, p, c as i32 - 128)
+            }
             // The run ends in the call (exit, undefined behaviour, an unsupported operation),
             // perhaps halfway through completing another thread's call: nothing more to compare.
             Err(_) => {
                 self.ended_in_call = true;
                 Ok(())
             }
+            // A call a handler interrupted and Spindle restarts, which the kernel restarted
+            // already: it still blocks on both sides.
+            Ok(Ret::Blocked) if self.waiting.contains_key(&p.thread) => {
+                if let Some(w) = self.waiting.get_mut(&p.thread) {
+                    w.p = p;
+                }
+                self.settle(m, None)
+            }
             Ok(Ret::Blocked) => {
                 self.start_blocked(m, p)?;
+                self.settle(m, None)
+            }
+            // A restarted call that completes at once in Spindle: the kernel's, still on its
+            // lane, must complete with the same answer.
+            Ok(Ret::Value(v)) if self.waiting.contains_key(&p.thread) => {
+                let w = self.take_waiter(p.thread)?;
+                let errno = m.errno();
+                let reply = match self.link.collect(w.lane, self.grace, false).map_err(|e| self.no_answer(e, &p))? {
+                    Some(r) => Some(r),
+                    None => self.late_answer(w.lane, &p)?,
+                };
+                match reply {
+                    Some(r) => self.compare_reply(m, &p, *v as i64, errno, r)?,
+                    None => {
+                        self.compared += 1;
+                        let diff = format!("`{}` returned in Spindle, but still blocks on Linux", p.name);
+                        return Err(self.blocked_divergence(m, &p, Some((*v as i64, errno)), None, diff));
+                    }
+                }
                 self.settle(m, None)
             }
             Ok(Ret::Value(v)) => {
@@ -476,12 +584,15 @@ impl Checker {
 
     /// The lane of guest thread `t`, handed out at its first system call: a lane of a thread that
     /// has ended (and holds no blocked call) if there is one, else a new one.
-    fn lane_of(&mut self, m: &Machine<Shims>, t: ThreadId) -> Result<usize, String> {
+    pub(super) fn lane_of(&mut self, m: &Machine<Shims>, t: ThreadId) -> Result<usize, String> {
         if let Some(&l) = self.lanes.get(&t) {
             return Ok(l);
         }
-        let ended = self.lanes.iter().find(|&(&u, _)| m.is_terminated(u) && !self.waiting.contains_key(&u)).map(|(&u, &l)| (u, l));
+        // Lane 0 is the oracle's main thread: the guest main thread's alone (module `signals`).
+        let ended =
+            self.lanes.iter().find(|&(&u, &l)| l != 0 && m.is_terminated(u) && !self.waiting.contains_key(&u)).map(|(&u, &l)| (u, l));
         let l = match ended {
+            _ if t == 0 => 0,
             Some((u, l)) => {
                 self.lanes.remove(&u);
                 l
@@ -495,6 +606,7 @@ impl Checker {
             }
         };
         self.lanes.insert(t, l);
+        self.lane_assigned(t, l)?;
         Ok(l)
     }
 
@@ -554,7 +666,8 @@ impl Checker {
         }
         let spindle_of = |t: ThreadId| match resumed {
             Some((r, v)) if r == t => Some(v),
-            _ if m.is_blocked(t) => None,
+            // Interrupted by a handler, to be made again after it: not a result.
+            _ if m.is_blocked(t) || m.call_restarting(t) => None,
             _ => m.finished_call(t),
         };
         // Calls the kernel answered early (its clock ran ahead past a timer's expiry): compared
@@ -614,7 +727,7 @@ impl Checker {
             let mut rest = Vec::new();
             for &j in &group {
                 let w = self.waiter(ts[j])?;
-                if spindle[j].is_some() && !timed_out(w, spindle[j]) {
+                if spindle[j].is_some() && !timed_out(w, spindle[j], m.thread_errno(ts[j])) {
                     done.push(j);
                 } else {
                     rest.push(j);
@@ -672,7 +785,15 @@ impl Checker {
                         return Err(self.refuse(why, w.p.span));
                     }
                     let errno = m.thread_errno(t);
-                    let cancel = timed_out(&w, Some(v));
+                    let cancel = timed_out(&w, Some(v), errno);
+                    if cancel && self.sig.blocks_interrupt(t) {
+                        let why = format!(
+                            "the timed `{}` timed out while its thread blocks signal {}, which the kernel oracle uses to end the kernel's wait",
+                            w.p.name,
+                            signals::INTERRUPT
+                        );
+                        return Err(self.refuse(why, w.p.span));
+                    }
                     let reply = match replies.remove(&lane) {
                         Some(r) => Some(r),
                         None => match self.link.collect(lane, self.grace, cancel).map_err(|e| self.no_answer(e, &w.p))? {
@@ -844,6 +965,8 @@ impl Checker {
             | Call::EpollCreate(_)
             | Call::EpollCreate1(_)
             | Call::TimerfdCreate(_)
+            | Call::Signalfd(_)
+            | Call::Signalfd4(_)
                 if v >= 0 =>
             {
                 vec![v]
@@ -869,6 +992,11 @@ impl Checker {
             return Err(self.refuse(why, p.span));
         }
         let mut req = p.req.clone();
+        // An epoll wait Spindle ended with EINTR (a handler, or a signal pending as it began)
+        // waits on the kernel as it would have: the signal ends it there too.
+        if v == -1 && errno == libc::EINTR as i64 {
+            wait_forever(&p.call, &mut req);
+        }
         if let Call::TimerfdSettime(c) = p.call {
             if let Err(why) = self.timers.translate(m, c.fd.0, c.flags.bits() as i32, &mut req, at!(TimerfdSettime.new)) {
                 return Err(self.refuse(format!("`timerfd_settime`: {why}"), p.span));
@@ -894,8 +1022,12 @@ impl Checker {
 
     /// Compares Spindle's answer to a call with the kernel's (an answer that depends on an
     /// armed timer within the timer tolerance, `timers.rs`).
-    pub(super) fn compare_reply(&mut self, m: &Machine<Shims>, p: &Pending, v: i64, errno: i64, reply: CallReply) -> VmResult<()> {
+    pub(super) fn compare_reply(&mut self, m: &Machine<Shims>, p: &Pending, v: i64, errno: i64, mut reply: CallReply) -> VmResult<()> {
         self.compared += 1;
+        if let Some(conv) = p.sig_plan.conv {
+            self.sig.convert(conv, &mut reply.ret, &mut reply.errno, &mut reply.outs, m);
+        }
+        self.sig.answered(p.thread, &reply);
         let mut diffs = self.differences(m, p, v, errno, &reply);
         let back: Vec<&Buf> = p.req.bufs.iter().filter(|b| b.back).collect();
         let outs: Vec<(usize, &[u8])> = back.iter().zip(&reply.outs).map(|(b, k)| (b.arg, k.as_slice())).collect();
@@ -914,6 +1046,11 @@ impl Checker {
         }
         let new_fds = Self::new_fds(m, p, v);
         self.timers.track(m, p, v, &new_fds, !tolerated);
+        if let Some((sig, inst)) = p.sig_plan.install {
+            if reply.ret != -1 {
+                self.sig.table.insert(sig, inst);
+            }
+        }
         Ok(())
     }
 
@@ -980,9 +1117,13 @@ pub(super) fn internal(broken: &RefCell<Option<OracleError>>, what: String) -> B
     Box::new(Stop { kind: StopKind::Unsupported, diags: vec![Diagnostic::error(e)], race: None })
 }
 
-/// Whether Spindle ended the timed wait `w` by its timeout (it returned 0).
-fn timed_out(w: &Waiting, v: Option<u64>) -> bool {
-    w.p.timed_wait && v == Some(0)
+/// Whether Spindle ended the timed wait `w` by its timeout (it returned 0; -1 `EAGAIN` for a
+/// `sigtimedwait`), `errno` being the thread's.
+fn timed_out(w: &Waiting, v: Option<u64>, errno: i64) -> bool {
+    match w.p.call {
+        Call::RtSigtimedwait(_) | Call::Sigtimedwait(_) => w.p.timed_wait && v == Some(u64::MAX) && errno == libc::EAGAIN as i64,
+        _ => w.p.timed_wait && v == Some(0),
+    }
 }
 
 /// Takes lane `free[k]` (the first if `k` is `None`) out of `free`. A group of waiters has as
@@ -1099,6 +1240,55 @@ pub(super) fn wait_forever(call: &Call, req: &mut CallReq) {
             req.bufs.retain(|b| b.arg != ts);
             req.args[ts] = 0;
         }
+        Call::Poll(_) => req.args[at!(Poll.timeout)] = -1i64 as u64,
+        Call::Ppoll(_) | Call::Select(_) | Call::Pselect(_) | Call::RtSigtimedwait(_) | Call::Sigtimedwait(_) => {
+            let ts = match call {
+                Call::Ppoll(_) => at!(Ppoll.tmo_p),
+                Call::Select(_) => at!(Select.timeout),
+                Call::Pselect(_) => at!(Pselect.timeout),
+                _ => at!(RtSigtimedwait.timeout),
+            };
+            req.bufs.retain(|b| b.arg != ts);
+            req.args[ts] = 0;
+        }
         _ => {}
     }
+}
+
+/// Why a `select` that names one fd set twice cannot be checked.
+const ALIASED_SETS: &str = "`select` names the same fd set twice, and the kernel oracle rebuilds each buffer on its own";
+
+/// Whether two of the (non-NULL) pointers are the same.
+fn aliased(ptrs: &[u64]) -> bool {
+    ptrs.iter().enumerate().any(|(i, &p)| p != 0 && ptrs[i + 1..].contains(&p))
+}
+
+/// A wait's timeout for the kernel (argument `arg`, `len` bytes at `addr` in the guest): a valid
+/// one, or none, becomes zero (the kernel must not wait); one the kernel would refuse stays.
+pub(super) fn zero_timeout(
+    m: &Machine<Shims>,
+    r: &mut Request<'_>,
+    arg: usize,
+    addr: u64,
+    len: u64,
+    valid: fn(&[u8]) -> bool,
+) -> Result<(), String> {
+    let ok = addr == 0 || m.memory.read_bytes(addr, len).is_ok_and(|b| valid(&b));
+    if ok {
+        r.args[arg] = 0;
+        r.bufs.push(Buf { arg, bytes: vec![0; len as usize], writable: false, back: false, guest: 0, len, raw: 0 });
+        Ok(())
+    } else {
+        r.ptr(arg, len, false)
+    }
+}
+
+pub(super) fn timespec_valid(b: &[u8]) -> bool {
+    Timespec::decode(b).is_valid()
+}
+
+/// As the kernel takes a `struct timeval` (`tv_usec` may exceed a second).
+fn timeval_valid(b: &[u8]) -> bool {
+    let tv = Timeval::decode(b);
+    tv.sec >= 0 && tv.usec >= 0
 }

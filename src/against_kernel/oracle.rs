@@ -9,15 +9,13 @@ use std::io::Write;
 /// the oracle when it calls this on the argument [`ORACLE_SUBCOMMAND`] (the `spindle` binary's
 /// hidden subcommand), before it opens any file.
 pub fn serve() -> i32 {
-    // SAFETY: setting signal dispositions and the parent-death signal of this process. A write
-    // that gets EPIPE must not kill the oracle (Spindle has no signals; docs/divergences.md);
-    // the oracle must not outlive the check.
+    // SAFETY: the parent-death signal of this process: the oracle must not outlive the check.
+    // (Its signal dispositions are a fresh process's once it is set up: `signals::setup`.)
     let parent = unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0);
         libc::getppid()
     };
-    let mut window = match map_stdin() {
+    let window = match map_stdin() {
         Ok(w) => w,
         Err(e) => {
             let _ = writeln!(
@@ -27,7 +25,29 @@ pub fn serve() -> i32 {
             return 2;
         }
     };
-    let mut lanes: Vec<LaneThread> = Vec::new();
+    // Every thread starts with every signal blocked: a lane unblocks its guest thread's mask.
+    signals::block_all();
+    // The process's main thread is lane 0, the guest's main thread's, so that the kernel prefers
+    // it for a signal sent to the process as Linux prefers the guest's; the dispatcher is a
+    // thread of its own, and ends the process.
+    let lane0 = LaneThread::new();
+    let (work, sig) = (lane0.work.clone(), lane0.sig.clone());
+    let shared = Shared(window.base);
+    let dispatcher = std::thread::Builder::new().name("dispatcher".into()).spawn(move || {
+        let code = dispatcher(window, parent, lane0);
+        std::process::exit(code)
+    });
+    if let Err(e) = dispatcher {
+        let _ = writeln!(std::io::stderr(), "spindle {ORACLE_SUBCOMMAND}: cannot start its dispatcher: {e}");
+        return 2;
+    }
+    lane_loop(shared, 0, work, sig)
+}
+
+/// The dispatcher: serves the requests of the window until the check quits (or the parent
+/// dies); returns the process's exit status.
+fn dispatcher(mut window: Window, parent: libc::pid_t, lane0: LaneThread) -> i32 {
+    let mut lanes: Vec<LaneThread> = vec![lane0];
     let mut seen = 0u32;
     let mut set_up = false;
     loop {
@@ -48,12 +68,17 @@ pub fn serve() -> i32 {
             Some(REQ_SETUP) if !set_up => {
                 set_up = true;
                 let body = window.body();
-                let max_fds = Reader(&body[1..n]).u64().unwrap_or(0);
+                let mut r = Reader(&body[1..n]);
+                let max_fds = r.u64().unwrap_or(0);
+                let (guest_pid, guest_uid) = (r.u64().unwrap_or(0), r.u64().unwrap_or(0));
                 match arrange_fds(max_fds) {
                     Ok(ceiling) => {
-                        install_interrupt();
+                        let ids = signals::setup(guest_pid, guest_uid);
                         let mut out = Out::new(body);
                         out.u8(REP_SETUP).u64(ceiling as u64).bytes(kernel_name().as_bytes());
+                        for id in ids {
+                            out.u64(id);
+                        }
                         out.pos
                     }
                     Err(e) => error_reply(body, &e),
@@ -80,13 +105,15 @@ pub fn serve() -> i32 {
 pub(super) struct LaneThread {
     /// The call to make next, and the answer of the last one.
     work: Work,
+    /// The guest thread's signal state (module `signals`).
+    sig: signals::SharedSig,
 }
 
 /// A lane's call to make next, and the answer of its last one.
 type Work = std::sync::Arc<(std::sync::Mutex<(Option<Vec<u8>>, Option<Vec<u8>>)>, std::sync::Condvar)>;
 
 /// The window's address, for the lane threads (the mapping outlives them: the process ends
-/// with `serve`, which holds it).
+/// with the dispatcher, which holds it).
 #[derive(Clone, Copy)]
 struct Shared(*mut u8);
 // SAFETY: the lane threads touch only their own lane's words, atomically.
@@ -124,6 +151,15 @@ fn dispatch(window: &mut Window, lanes: &mut Vec<LaneThread>, kind: u8, n: usize
             }
         }
         if state.load(Ordering::Acquire) != LANE_IDLE {
+            // A guest handler that returns while the call it interrupted was restarted.
+            let nr = call.get(..8).map_or(0, |b| i64::from_le_bytes(b.try_into().unwrap_or_default()));
+            if nr == signals::NR_SIGRETURN {
+                let sig = call.get(8..16).map_or(0, |b| i64::from_le_bytes(b.try_into().unwrap_or_default()));
+                let reply = signals::sigreturn_now(&lanes[lane].sig, sig);
+                let mut out = Out::new(body);
+                out.raw(&reply);
+                return out.pos;
+            }
             return error_reply(body, &format!("lane {lane} is busy"));
         }
         state.store(LANE_QUEUED, Ordering::Release);
@@ -148,7 +184,7 @@ fn dispatch(window: &mut Window, lanes: &mut Vec<LaneThread>, kind: u8, n: usize
             // SAFETY: a signal to one of this process's own threads; its handler does nothing,
             // and it is installed without SA_RESTART, so the blocked call returns EINTR. Sent
             // again each millisecond, in case it came before the thread entered the call.
-            unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid as libc::c_long, INTERRUPT) };
+            unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid as libc::c_long, signals::INTERRUPT) };
         }
         let step = if kind == REQ_CANCEL { Duration::from_millis(1) } else { Duration::from_millis(50) };
         futex_wait(state, now_state, (deadline - now).min(step));
@@ -170,56 +206,53 @@ fn dispatch(window: &mut Window, lanes: &mut Vec<LaneThread>, kind: u8, n: usize
 }
 
 impl LaneThread {
-    fn start(shared: Shared, lane: usize) -> Result<LaneThread, String> {
+    fn new() -> LaneThread {
         let work: Work = std::sync::Arc::new((std::sync::Mutex::new((None, None)), std::sync::Condvar::new()));
-        let mine = work.clone();
-        let (ready_tx, ready_rx) = mpsc::channel();
+        LaneThread { work, sig: signals::SharedSig::default() }
+    }
+
+    fn start(shared: Shared, lane: usize) -> Result<LaneThread, String> {
+        let t = LaneThread::new();
+        let (work, sig) = (t.work.clone(), t.sig.clone());
         std::thread::Builder::new()
             .name(format!("lane{lane}"))
             .stack_size(256 << 10)
-            .spawn(move || {
-                // SAFETY: gettid has no preconditions.
-                let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
-                shared.word(lane_tid(lane)).store(tid, Ordering::Release);
-                let _ = ready_tx.send(());
-                let state = shared.word(lane_state(lane));
-                let (lock, cv) = &*mine;
-                loop {
-                    let call = {
-                        let mut g = lock.lock().unwrap_or_else(|e| e.into_inner());
-                        loop {
-                            if let Some(c) = g.0.take() {
-                                break c;
-                            }
-                            g = cv.wait(g).unwrap_or_else(|e| e.into_inner());
-                        }
-                    };
-                    let reply = perform(&call, || state.store(LANE_RUNNING, Ordering::Release));
-                    lock.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(reply);
-                    state.store(LANE_DONE, Ordering::Release);
-                    futex_wake(state);
-                }
-            })
+            .spawn(move || lane_loop(shared, lane, work, sig))
             .map_err(|e| e.to_string())?;
-        ready_rx.recv_timeout(Duration::from_secs(10)).map_err(|_| "it did not start".to_string())?;
-        Ok(LaneThread { work })
+        // The lane's thread id is published before its first call is taken.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while shared.word(lane_tid(lane)).load(Ordering::Acquire) == 0 {
+            if Instant::now() >= deadline {
+                return Err("it did not start".to_string());
+            }
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        Ok(t)
     }
 }
 
-/// The signal that interrupts a lane's blocked call.
-const INTERRUPT: libc::c_int = libc::SIGUSR1;
-
-extern "C" fn on_interrupt(_: libc::c_int) {}
-
-/// Installs the interrupt's handler (it does nothing: the point is the `EINTR`).
-fn install_interrupt() {
-    // SAFETY: a handler that does nothing, without SA_RESTART, for a signal nothing else uses.
-    unsafe {
-        let mut sa: libc::sigaction = std::mem::zeroed();
-        sa.sa_sigaction = on_interrupt as extern "C" fn(libc::c_int) as usize;
-        libc::sigemptyset(&mut sa.sa_mask);
-        sa.sa_flags = 0;
-        libc::sigaction(INTERRUPT, &sa, std::ptr::null_mut());
+/// A lane's thread: makes each call it is given, for ever.
+fn lane_loop(shared: Shared, lane: usize, work: Work, sig: signals::SharedSig) -> ! {
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
+    signals::lane_started(&sig);
+    shared.word(lane_tid(lane)).store(tid, Ordering::Release);
+    let state = shared.word(lane_state(lane));
+    let (lock, cv) = &*work;
+    loop {
+        let call = {
+            let mut g = lock.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                if let Some(c) = g.0.take() {
+                    break c;
+                }
+                g = cv.wait(g).unwrap_or_else(|e| e.into_inner());
+            }
+        };
+        let reply = signals::run(&sig, &call, || state.store(LANE_RUNNING, Ordering::Release));
+        lock.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(reply);
+        state.store(LANE_DONE, Ordering::Release);
+        futex_wake(state);
     }
 }
 
@@ -332,6 +365,9 @@ pub(super) const ALLOWED: &[libc::c_long] = &[
     libc::SYS_timerfd_settime,
     libc::SYS_timerfd_gettime,
     libc::SYS_poll,
+    libc::SYS_ppoll,
+    libc::SYS_select,
+    libc::SYS_pselect6,
     libc::SYS_lseek,
     libc::SYS_pread64,
     libc::SYS_pwrite64,
@@ -340,6 +376,16 @@ pub(super) const ALLOWED: &[libc::c_long] = &[
     libc::SYS_ioctl,
     libc::SYS_getsockopt,
     libc::SYS_setsockopt,
+    // Signals (module `signals`): `kill` and `tgkill` only to the oracle itself or to a pid no
+    // process has (checked again in `perform`).
+    libc::SYS_rt_sigaction,
+    libc::SYS_rt_sigprocmask,
+    libc::SYS_rt_sigpending,
+    libc::SYS_rt_sigsuspend,
+    libc::SYS_kill,
+    libc::SYS_tgkill,
+    libc::SYS_signalfd4,
+    libc::SYS_rt_sigtimedwait,
 ];
 
 /// Where the oracle puts the buffers of a call: low in the address space, like the guest's
@@ -358,7 +404,7 @@ pub(super) struct Mapped {
 /// Performs the call `call` ([`CallReq::encode`]): rebuilds its buffers, makes the call (after
 /// `entering()`), and returns the answer — the result, errno and the bytes of every buffer to
 /// send back.
-pub(super) fn perform(call: &[u8], entering: impl FnOnce()) -> Vec<u8> {
+pub(super) fn perform(call: &[u8], entering: impl FnOnce(), leaving: impl FnOnce()) -> Vec<u8> {
     let n = call.len();
     let body = call;
     let error = |e: &str| {
@@ -396,8 +442,17 @@ pub(super) fn perform(call: &[u8], entering: impl FnOnce()) -> Vec<u8> {
         Ok(p) => p,
         Err(e) => return error(&e),
     };
+    // glibc's sigwait: rt_sigtimedwait, made again after a handler's EINTR.
+    let (nr, again_on_eintr) = if nr == signals::NR_SIGWAIT { (libc::SYS_rt_sigtimedwait, true) } else { (nr, false) };
     if !ALLOWED.contains(&(nr as libc::c_long)) {
         return error(&format!("system call {nr} is not one the oracle makes"));
+    }
+    // Signals go to the oracle itself, its process group, or nobody: never to another process.
+    // SAFETY: getpid has no preconditions.
+    let own = unsafe { libc::getpid() } as i64;
+    let ok_pid = |p: i64| p == own || p == -own || p == 0 || p.abs() == signals::NOBODY;
+    if nr == libc::SYS_kill && !ok_pid(args[0] as i32 as i64) || nr == libc::SYS_tgkill && !ok_pid(args[0] as i32 as i64) {
+        return error(&format!("a signal for process {}, which is not the oracle", args[0] as i32));
     }
     // SAFETY: sysconf has no preconditions.
     let page = (unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).max(4096) as usize;
@@ -477,11 +532,16 @@ pub(super) fn perform(call: &[u8], entering: impl FnOnce()) -> Vec<u8> {
     let reply = match failed {
         Some(e) => error(&e),
         None => {
+            // pselect6's sixth argument: a pointer to the mask and its size.
+            let pselect_data = [args[5], 8];
+            if nr == libc::SYS_pselect6 {
+                args[5] = pselect_data.as_ptr() as u64;
+            }
             entering();
             // SAFETY: one of the allowed system calls. Every pointer argument is NULL, not a
             // user address (it faults), or one of the buffers above, each followed by an
             // inaccessible page, so the kernel writes nowhere else.
-            let r = unsafe {
+            let call = || unsafe {
                 libc::syscall(
                     nr as libc::c_long,
                     args[0] as i64,
@@ -492,7 +552,23 @@ pub(super) fn perform(call: &[u8], entering: impl FnOnce()) -> Vec<u8> {
                     args[5] as i64,
                 )
             };
-            let errno = if r == -1 { std::io::Error::last_os_error().raw_os_error().unwrap_or(0) as i64 } else { 0 };
+            let last_errno = || std::io::Error::last_os_error().raw_os_error().unwrap_or(0) as i64;
+            let mut r = call();
+            while again_on_eintr && r == -1 && last_errno() == libc::EINTR as i64 {
+                r = call();
+            }
+            let errno = if r == -1 { last_errno() } else { 0 };
+            leaving();
+            if nr == libc::SYS_read && r > 0 {
+                if let Some(m) = maps.iter().find(|m| m.back) {
+                    signals::map_signalfd_read(args[0], m.addr as *mut u8, (r as usize).min(m.len));
+                }
+            }
+            if nr == libc::SYS_rt_sigtimedwait && r > 0 && args[1] != 0 {
+                if let Some(m) = maps.iter().find(|m| m.back && m.addr as u64 == args[1]) {
+                    signals::map_siginfo(m.addr as *mut u8, m.len);
+                }
+            }
             let back: Vec<&Mapped> = maps.iter().filter(|m| m.back).collect();
             let mut reply = vec![0u8; 32 + back.iter().map(|m| m.len + 8).sum::<usize>()];
             let mut out = Out::new(&mut reply);

@@ -190,7 +190,7 @@ fn prefix_policy(prefix: &[u32], adds: &[Vec<Sleeper>], reduced: bool) -> Policy
         .with_wakes(prefix.iter().copied().filter(|&o| o & WAKE != 0).map(|o| o & !WAKE));
     if reduced {
         let sleep = adds.iter().zip(prefix).filter(|(_, &o)| !is_choice(o)).map(|(a, _)| a.clone()).collect();
-        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep, every_point: false, spurious: Vec::new() }))
+        Policy::Reduced(Arc::new(Reduced { prefix: schedule, sleep, every_point: false, choices: Vec::new() }))
     } else {
         Policy::Replay(Arc::new(Replay { schedule, strict: false }))
     }

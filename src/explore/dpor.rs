@@ -38,16 +38,19 @@ use super::run::Single;
 use super::Options;
 use crate::Program;
 use spindle_vm::por::Footprint;
-use spindle_vm::sched::{Reduced, Sleeper};
+use spindle_vm::sched::{ReadPoint, Reduced, Sleeper, SPURIOUS_CHOICE};
 use spindle_vm::{Policy, Schedule};
 use std::sync::{Arc, Mutex};
 
-/// Marks, in a wakeup-tree branch or a race reversal, a thread's event whose `futex` wait
-/// returned spuriously (a different event from the same thread's wait that slept).
-const SPURIOUS: u32 = 1 << 30;
+/// In a wakeup-tree branch or a race reversal, a thread's event is `thread | choice << CHOICE`:
+/// the choice made at the `futex` wait or atomic load that ends it, when it is not the default
+/// ([`SPURIOUS_CHOICE`]: the wait returned spuriously; `k`: the load read the `k`-th newest
+/// candidate store). An event with another choice is another event of the same thread.
+const CHOICE: u32 = 20;
+const THREAD: u32 = (1 << CHOICE) - 1;
 
-/// A branch of a wakeup tree: a thread's next event (with [`SPURIOUS`] if its wait returned
-/// spuriously), and the branches that continue it.
+/// A branch of a wakeup tree: a thread's next event (with its choice, [`CHOICE`]), and the
+/// branches that continue it.
 struct Wu {
     thread: u32,
     /// The footprint the event had in the execution the branch was found in.
@@ -65,24 +68,29 @@ struct Node {
     sleep: Vec<Sleeper>,
     /// The wakeup tree: branches still to explore here, in order (the current one excluded).
     pending: Vec<Wu>,
-    /// The spurious-wakeup choice of the event in the current execution: `None` if its
-    /// segment ends in no wait with a choice, `Some(true)` if the wait returned spuriously.
-    wake: Option<bool>,
-    /// The event's wait slept and may return spuriously instead: that alternative is still to
-    /// explore here (before the wakeup tree's branches, with the same sleep set: it is the
-    /// same thread's step with another outcome, not another thread's).
-    alt: bool,
+    /// The choice of the event in the current execution ([`CHOICE`]): `None` if its segment
+    /// ends in no wait or load with a choice (or has not run yet).
+    pick: Option<u32>,
+    /// The other outcomes of the event's choice still to explore here — a spurious return of a
+    /// wait that slept, the older stores a load may read — before the wakeup tree's branches,
+    /// with the same sleep set (it is the same thread's step with another outcome).
+    alts: Vec<u32>,
+    /// The alternatives of the event's choice have been listed (once per thread taken here:
+    /// every outcome of a thread's step is explored at the node before the thread goes to
+    /// sleep there, whatever outcome the branch that brought it named).
+    listed: bool,
 }
 
 impl Node {
     fn new(thread: u32) -> Node {
         Node {
-            thread: thread & !SPURIOUS,
+            thread: thread & THREAD,
             fp: None,
             sleep: Vec::new(),
             pending: Vec::new(),
-            wake: (thread & SPURIOUS != 0).then_some(true),
-            alt: false,
+            pick: choice_of(thread),
+            alts: Vec::new(),
+            listed: false,
         }
     }
 }
@@ -95,6 +103,22 @@ struct Ev {
     idx: u32,
     /// Vector clock: per thread, how many of its events happen before this one (or are it).
     clock: Vec<u32>,
+}
+
+/// The code of a recorded choice: [`SPURIOUS_CHOICE`] for a spurious wakeup, the store's
+/// place for a load.
+fn choice_code(r: &ReadPoint) -> u32 {
+    if r.wake {
+        r.chosen * SPURIOUS_CHOICE
+    } else {
+        r.chosen.min(SPURIOUS_CHOICE - 1)
+    }
+}
+
+/// The choice a tagged event names, if not the default.
+fn choice_of(tagged: u32) -> Option<u32> {
+    let k = tagged >> CHOICE;
+    (k != 0).then_some(k)
 }
 
 /// The footprint of an event that was not executed: dependent with everything.
@@ -117,19 +141,31 @@ fn available(s: &Single) -> Vec<Vec<u32>> {
         .collect()
 }
 
-/// Explores every class of interleavings once. `Err` is a Spindle bug (a run that did not
-/// follow its prefix).
+/// Explores every class of interleavings once (a run that did not follow its prefix is a
+/// Spindle bug, reported through `shared`).
 ///
-/// Returns `false`, having recorded nothing, as soon as a run meets a load that could read
-/// more than one store (weak memory): reads-from choices are not part of this algorithm yet
-/// (docs/explore.md), so the caller explores the program with sleep sets and store branching
-/// instead.
+/// Choices within a thread's step — a `futex` wait that slept and could have returned at once
+/// (a spurious wakeup), an atomic load that could read older stores (weak memory) — make a
+/// node with several outcomes of the same thread's step. The other outcomes are explored at
+/// that node with the node's sleep set (the sleepers' steps commute with every outcome, which
+/// have the same footprint: the choice is the segment's last step and changes what follows
+/// it, not what it touched), and an event with another outcome is its own event in races and
+/// wakeup trees ([`CHOICE`]), so that following a reversal reproduces it. A load branches on
+/// the latest store and each older one its thread has not read before, as bounded DFS does
+/// (docs/explore.md, "Store choices"). This is Source-DPOR's treatment of reads-from as
+/// nondeterministic choices (Nidhugg's): sound, not optimal — two executions that read
+/// different stores are told apart at the load, so some classes of interleavings run once
+/// per choice.
 ///
-/// Spurious wakeups are: a `futex` wait that slept and could have returned at once is a node
-/// with two outcomes of the same thread's step. The other outcome is explored at that node
-/// with the node's sleep set (the sleepers' steps commute with either outcome, which have the
-/// same footprint), and an event that woke spuriously is its own event in races and wakeup
-/// trees ([`SPURIOUS`]), so that following a reversal reproduces it.
+/// Returns `false`, having recorded nothing, as soon as a run meets a signal-delivery choice:
+/// a postponed delivery can be chosen before every plain access of a segment, so it is not one
+/// choice per event and not part of this algorithm yet (docs/explore.md); the caller explores
+/// the program with sleep sets and choice branching instead.
+///
+/// Where a node is reached through a branch that names a choice, every other outcome of that
+/// event's choice is explored at the node too, before its thread goes to sleep there: a
+/// sleeping thread stands for all of its step's outcomes. In a wakeup tree, an event of the same
+/// thread with another choice is neither the branch's event nor independent of it.
 pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &Mutex<Vec<Piece>>) -> bool {
     let mut piece = Piece::new(vec![0]);
     let mut nodes: Vec<Node> = Vec::new();
@@ -142,11 +178,11 @@ pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &
         }
         let prefix = Schedule::from_decisions(nodes.iter().map(|n| n.thread));
         let sleep: Vec<Vec<Sleeper>> = nodes.iter().map(|n| n.sleep.clone()).collect();
-        let spurious = nodes.iter().enumerate().filter(|(_, n)| n.wake == Some(true)).map(|(i, _)| i as u32).collect();
-        let policy = Policy::Reduced(Arc::new(Reduced { prefix, sleep, every_point: true, spurious }));
+        let choices = nodes.iter().enumerate().filter_map(|(i, n)| n.pick.filter(|&k| k != 0).map(|k| (i as u32, k))).collect();
+        let policy = Policy::Reduced(Arc::new(Reduced { prefix, sleep, every_point: true, choices }));
         let (s, nondet) = run_policy(program, opts, policy, true);
         runs += 1;
-        if s.reads.iter().any(|r| !r.wake && r.candidates > 1) {
+        if s.reads.iter().any(|r| r.delay.is_some()) {
             shared.done.fetch_sub(piece.recs.len() as u64, std::sync::atomic::Ordering::Relaxed);
             return false;
         }
@@ -160,15 +196,28 @@ pub(super) fn dpor(program: &Program, opts: &Options, shared: &Shared, pieces: &
         for p in s.points.iter().skip(nodes.len()) {
             nodes.push(Node::new(p.chosen));
         }
-        // The events' spurious-wakeup choices (a wait is the last step of its segment: the
-        // event after the point before it).
-        for r in s.reads.iter().filter(|r| r.wake) {
+        // The events' choices (a wait or a load is the last step of its segment: the event
+        // after the point before it), and the other outcomes of those run for the first time.
+        for r in &s.reads {
             if let Some(n) = (r.at as usize).checked_sub(1).and_then(|i| nodes.get_mut(i)) {
-                if n.wake.is_none() {
-                    n.wake = Some(r.chosen == 1);
-                    n.alt = r.chosen == 0 && r.fresh & 0b10 != 0;
+                if !n.listed {
+                    n.listed = true;
+                    n.pick = Some(choice_code(r));
+                    n.alts = if r.wake {
+                        match r.chosen {
+                            0 if r.fresh & 0b10 != 0 => vec![SPURIOUS_CHOICE],
+                            0 => Vec::new(),
+                            _ => vec![0],
+                        }
+                    } else {
+                        (0..r.candidates.min(64)).filter(|&k| k != r.chosen && (k == 0 || r.fresh >> k & 1 != 0)).collect()
+                    };
                 }
             }
+        }
+        // An event with no choice in this run has none to list.
+        for n in nodes.iter_mut().take(s.points.len()) {
+            n.listed = true;
         }
         for (n, fp) in nodes.iter_mut().zip(&s.point_fp) {
             if n.fp.is_none() {
@@ -223,14 +272,14 @@ fn races(s: &Single, nodes: &mut [Node]) {
         return;
     }
     let avail = available(s);
-    // The events whose wait returned spuriously.
-    let mut spurious = vec![false; n];
-    for r in s.reads.iter().filter(|r| r.wake && r.chosen == 1) {
-        if let Some(x) = (r.at as usize).checked_sub(1).and_then(|i| spurious.get_mut(i)) {
-            *x = true;
+    // The events' choices, when not the default.
+    let mut chosen = vec![0u32; n];
+    for r in &s.reads {
+        if let Some(x) = (r.at as usize).checked_sub(1).and_then(|i| chosen.get_mut(i)) {
+            *x = choice_code(r);
         }
     }
-    let tag = |i: usize, t: u32| if spurious[i] { t | SPURIOUS } else { t };
+    let tag = |i: usize, t: u32| t | chosen[i] << CHOICE;
     let nthreads =
         s.points.iter().map(|p| p.current.max(p.chosen) + 1).chain(s.point_runnable.iter().flatten().map(|&t| t + 1)).max().unwrap_or(1)
             as usize;
@@ -319,7 +368,8 @@ fn races(s: &Single, nodes: &mut [Node]) {
                 .filter(|&(o, e)| j + 1 + o != k && e.clock[ej.thread as usize] < ej.idx)
                 .map(|(o, e)| (tag(j + 1 + o, e.thread), e.fp.clone()))
                 .collect();
-            v.push((tag(k, evs[k].thread), evs[k].fp.clone()));
+            // The racing event runs in another context: every outcome of its choice is listed there.
+            v.push((evs[k].thread, evs[k].fp.clone()));
             if clears_sleep(&v, &sleep) {
                 insert(&mut nodes[i].pending, v);
             }
@@ -345,7 +395,7 @@ fn join(c: &mut [u32], d: &[u32]) {
 fn clears_sleep(v: &[(u32, Arc<Footprint>)], sleep: &[Sleeper]) -> bool {
     let mut asleep: Vec<&Sleeper> = sleep.iter().collect();
     for (t, f) in v {
-        if asleep.iter().any(|s| s.0 == *t & !SPURIOUS) {
+        if asleep.iter().any(|s| s.0 == *t & THREAD) {
             return false;
         }
         asleep.retain(|s| !dep(&s.1, f));
@@ -363,6 +413,11 @@ fn insert(mut branches: &mut Vec<Wu>, mut v: Vec<(u32, Arc<Footprint>)>) {
         'children: for (ci, c) in branches.iter().enumerate() {
             let mut matched = None;
             for (k, (t, f)) in v.iter().enumerate() {
+                if *t & THREAD == c.thread & THREAD && *t != c.thread {
+                    // The same thread's event with another outcome of its choice: not the
+                    // branch's event, and not independent of it (program order).
+                    continue 'children;
+                }
                 if *t == c.thread {
                     // Its footprint here may differ from the branch's: then it must also be
                     // independent of the events before it.
@@ -406,26 +461,25 @@ fn insert(mut branches: &mut Vec<Wu>, mut v: Vec<(u32, Arc<Footprint>)>) {
 /// after it follow that branch's leftmost path. `false` when every branch is explored.
 fn backtrack(nodes: &mut Vec<Node>) -> bool {
     while let Some(n) = nodes.last_mut() {
-        if n.alt {
-            // The same thread's wait, returning spuriously this time.
-            n.alt = false;
-            n.wake = Some(true);
+        if !n.alts.is_empty() {
+            // The same thread's step, with another outcome of its wait or load this time.
+            n.pick = Some(n.alts.remove(0));
             n.fp = None;
             return true;
         }
         let fp = n.fp.take().unwrap_or_else(opaque);
         n.sleep.push((n.thread, fp));
-        // A branch of a thread asleep here is covered (a spurious wakeup of a thread whose
-        // other outcome was explored here first).
+        // A branch of a thread asleep here is covered (another outcome of the choice of a
+        // thread whose step was explored here first, with all its outcomes).
         let sleep = &n.sleep;
-        n.pending.retain(|b| !sleep.iter().any(|s| s.0 == b.thread & !SPURIOUS));
+        n.pending.retain(|b| !sleep.iter().any(|s| s.0 == b.thread & THREAD));
         if n.pending.is_empty() {
             nodes.pop();
             continue;
         }
         let mut b = n.pending.remove(0);
         let fresh = Node::new(b.thread);
-        (n.thread, n.wake, n.alt) = (fresh.thread, fresh.wake, false);
+        (n.thread, n.pick, n.alts, n.listed) = (fresh.thread, fresh.pick, Vec::new(), false);
         loop {
             let mut rest = std::mem::take(&mut b.children);
             if rest.is_empty() {

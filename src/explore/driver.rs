@@ -227,7 +227,7 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
                 if !opts.optimal() {
                     dfs(pool.as_ref(), &program, path, text, opts, bound, &shared, &pieces);
                 } else if !dpor(&program, opts, &shared, &pieces) {
-                    // A load with a choice of stores: sleep sets with store branching, on this
+                    // A signal-delivery choice: sleep sets with choice branching, on this
                     // thread (no pool was started for DPOR, so one worker).
                     let one = Options { jobs: 1, ..opts.clone() };
                     dfs(None, &program, path, text, &one, bound, &shared, &pieces);

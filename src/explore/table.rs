@@ -44,7 +44,7 @@ pub fn table(program: &Program, s: &Single) -> String {
     // Stale reads (weak memory) and spurious wakeups, by the point that ends the segment of the
     // load or the wait.
     let stale = |i: usize| -> Option<String> {
-        let r = s.reads.iter().find(|r| r.at as usize == i && r.chosen != 0)?;
+        let r = s.reads.iter().find(|r| r.at as usize == i && r.chosen != 0 && r.delay.is_none())?;
         if r.wake {
             return Some("futex wait woke spuriously (nobody woke it)".to_string());
         }
@@ -55,7 +55,20 @@ pub fn table(program: &Program, s: &Single) -> String {
         let name = r.location.strip_suffix("+0x0").unwrap_or(&r.location);
         Some(format!("load of {name} read {from} (stale)"))
     };
+    // A signal's handler that started between two steps of the thread it interrupted, its
+    // delivery postponed by a choice: the step it started before, in the segment that ends at
+    // point `i` (or the last one, which ends the run).
+    let delivered = |rows: &mut Vec<(usize, String)>, i: usize| {
+        for r in s.reads.iter().filter(|r| r.at as usize == i && r.chosen == 0 && r.delay.is_some_and(|n| n > 0)) {
+            if let Some(sp) = r.store_span {
+                let n = r.delay.unwrap_or(0);
+                let times = if n == 1 { "once".to_string() } else { format!("{n} times") };
+                rows.push((r.thread as usize, format!("{} · signal handler starts here (delivery postponed {times})", snippet(sp))));
+            }
+        }
+    };
     for (i, p) in s.points.iter().enumerate() {
+        delivered(&mut rows, i);
         if let (Some((at, t)), Some(l)) = (first_at, race_first) {
             if at == i {
                 rows.push((t, format!("{} ✗ (1)", snippet(l.span))));
@@ -73,6 +86,7 @@ pub fn table(program: &Program, s: &Single) -> String {
             None => {}
         }
     }
+    delivered(&mut rows, s.points.len());
     // Collapse repeats of the same step by the same thread into one row.
     let mut collapsed: Vec<(usize, String, usize)> = Vec::new();
     for (t, c) in rows {

@@ -38,16 +38,42 @@ const CACHE: usize = 256;
 pub struct Contexts {
     nodes: Vec<Node>,
     /// (parent, call pc) → context; (ROOT or CUT, function) for roots and cut calls.
-    map: FxHashMap<(CtxId, u32), CtxId>,
+    map: ContextMap,
     /// (parent, call pc, context) of recent calls: a call in a loop costs a compare, not a hash
     /// lookup. Empty until the first guest call (a run without calls, as most schedules of a
     /// small program explored, never pays for it); then [`CACHE`] entries.
     cache: Vec<(CtxId, u32, CtxId)>,
 }
 
+thread_local! {
+    /// The node list and map of the last table dropped on this host thread, emptied, for the
+    /// next run's (as [`crate::edges`] keeps its rows): a run's first thread interns its root
+    /// context, which allocated both. Only capacity is kept.
+    static SPARE: std::cell::Cell<Option<(Vec<Node>, ContextMap)>> = const { std::cell::Cell::new(None) };
+}
+
+/// (parent, call pc) → context ([`Contexts::map`]).
+type ContextMap = FxHashMap<(CtxId, u32), CtxId>;
+
+/// Tables with more contexts than this free their memory instead of keeping it for the next.
+const KEEP_CONTEXTS: usize = 1024;
+
 impl Default for Contexts {
     fn default() -> Self {
-        Contexts { nodes: Vec::new(), map: FxHashMap::default(), cache: Vec::new() }
+        let (nodes, map) = SPARE.try_with(|s| s.take()).ok().flatten().unwrap_or_default();
+        Contexts { nodes, map, cache: Vec::new() }
+    }
+}
+
+impl Drop for Contexts {
+    fn drop(&mut self) {
+        if self.nodes.len() > KEEP_CONTEXTS {
+            return;
+        }
+        let (mut nodes, mut map) = (std::mem::take(&mut self.nodes), std::mem::take(&mut self.map));
+        nodes.clear();
+        map.clear();
+        let _ = SPARE.try_with(|s| s.set(Some((nodes, map))));
     }
 }
 

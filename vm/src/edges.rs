@@ -23,6 +23,9 @@ pub enum Edge {
     Call { site: Site },
     /// An atomic operation or fence of its own acquired a clock.
     Atomic { site: Site },
+    /// An interrupt frame of function `func` acquired a clock as it was entered, before the
+    /// instruction at `site` (a host's asynchronous call: a signal's handler, to the shims).
+    Interrupt { site: Site, func: u32 },
 }
 
 /// A thread keeps this many of its latest releases.
@@ -34,13 +37,39 @@ const RELEASES_KEPT: usize = 16;
 pub struct Edges {
     /// Per thread, per vector index: the edge that last raised that entry, and the value.
     learned: Vec<SmallVec<[Option<(Edge, VTime)>; 4]>>,
-    /// Per thread: its latest releases, (its time when it released, where), oldest first.
-    releases: Vec<SmallVec<[(VTime, Site); 4]>>,
+    /// Per thread: its latest releases, (its time when it released, where).
+    releases: Vec<ReleaseLog>,
     /// Per thread: the threads it joined, in order.
     joined: Vec<SmallVec<[ThreadId; 2]>>,
 }
 
-type Rows = (Vec<SmallVec<[Option<(Edge, VTime)>; 4]>>, Vec<SmallVec<[(VTime, Site); 4]>>, Vec<SmallVec<[ThreadId; 2]>>);
+type Rows = (Vec<SmallVec<[Option<(Edge, VTime)>; 4]>>, Vec<ReleaseLog>, Vec<SmallVec<[ThreadId; 2]>>);
+
+/// A thread's latest [`RELEASES_KEPT`] releases, (its time when it released, where), in a ring:
+/// every fd operation that wakes a thread releases a clock or two, so keeping the log must not
+/// shift it (a `Vec` whose oldest entry is removed moved all the others at every release once
+/// full).
+#[derive(Clone, Copy, Default)]
+struct ReleaseLog {
+    entries: [(VTime, Site); RELEASES_KEPT],
+    /// How many entries are in use (at most `RELEASES_KEPT`).
+    len: u8,
+    /// Where the next release goes (over the oldest once full).
+    next: u8,
+}
+
+impl ReleaseLog {
+    fn push(&mut self, r: (VTime, Site)) {
+        self.entries[self.next as usize] = r;
+        self.next = ((self.next as usize + 1) % RELEASES_KEPT) as u8;
+        self.len = (self.len as usize + 1).min(RELEASES_KEPT) as u8;
+    }
+
+    /// The kept releases, newest first.
+    fn newest_first(&self) -> impl Iterator<Item = (VTime, Site)> + '_ {
+        (1..=self.len as usize).map(move |k| self.entries[(self.next as usize + RELEASES_KEPT - k) % RELEASES_KEPT])
+    }
+}
 
 thread_local! {
     /// The row tables of the last log dropped on this host thread, emptied, for the next run's
@@ -91,11 +120,7 @@ impl Edges {
         if self.releases.len() <= t {
             self.releases.resize_with(t + 1, Default::default);
         }
-        let log = &mut self.releases[t];
-        if log.len() == RELEASES_KEPT {
-            log.remove(0);
-        }
-        log.push((time, site));
+        self.releases[t].push((time, site));
     }
 
     /// Thread `t` joined `target`.
@@ -113,7 +138,7 @@ impl Edges {
 
     /// Where thread `t` released its clock as of its time `time`, if that is still recorded.
     pub fn release_site(&self, t: ThreadId, time: VTime) -> Option<Site> {
-        self.releases.get(t)?.iter().rev().find(|r| r.0 == time).map(|r| r.1)
+        self.releases.get(t)?.newest_first().find(|r| r.0 == time).map(|r| r.1)
     }
 
     /// The threads `t` joined.

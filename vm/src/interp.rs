@@ -138,6 +138,34 @@ impl<H: Host> Machine<H> {
                 }
             };
         }
+        // A load of a `ty` from the address in `addr` into `dst`, and a store of a `ty` value.
+        macro_rules! load {
+            ($ty:expr, $dst:expr, $addr:expr) => {{
+                let (ty, a): (Ty, u64) = ($ty, r!($addr));
+                footprint!(a, ty.size(), false);
+                match self.memory.read_uint(a, ty.size()) {
+                    Ok(v) => r!($dst) = ty.normalize(v),
+                    Err(e) => fail!(mem_stop(&self.memory, e, "memory read")),
+                }
+                if let Some(rd) = &mut self.race {
+                    let (id, off) = crate::memory::split(a);
+                    race_check!(rd.read(id, off, ty.size() as u64, 0, site!()));
+                }
+            }};
+        }
+        macro_rules! store {
+            ($ty:expr, $addr:expr, $val:expr) => {{
+                let (ty, a, v): (Ty, u64, u64) = ($ty, r!($addr), $val);
+                footprint!(a, ty.size(), true);
+                if let Err(e) = self.memory.write_uint(a, ty.size(), v) {
+                    fail!(mem_stop(&self.memory, e, "memory write"))
+                }
+                if let Some(rd) = &mut self.race {
+                    let (id, off) = crate::memory::split(a);
+                    race_check!(rd.write(id, off, ty.size() as u64, 0, site!()));
+                }
+            }};
+        }
         // After interrupt frames were entered or one returned (`r`: how that went): execution
         // goes on in the frame now on top, at its `pc`.
         macro_rules! resume_top {
@@ -171,13 +199,16 @@ impl<H: Host> Machine<H> {
             }};
         }
 
-        // The fused `Jump*` superinstructions: both blocks' costs in one addition; past the
-        // bound (cold), the jump's block and the branch's are ticked one after the other, each
-        // located where it stands, so a step limit stops exactly where it would without fusion.
-        macro_rules! jump_tick {
+        // A two-way branch's block. A branch fused into a jump (`at` is where the branch
+        // stands, see `Inst::Branch`) ticks both blocks' costs in one addition; past the bound
+        // (cold), the jump's block and the branch's are ticked one after the other, each located
+        // where it stands, so a step limit stops exactly where it would without fusion.
+        macro_rules! br_tick {
             ($cost:expr, $at:expr) => {{
                 let total = $cost as u64;
-                if steps + total > bound {
+                if $at == NO_PC {
+                    tick!(total);
+                } else if steps + total > bound {
                     let second = code[$at as usize].cost() as u64;
                     tick!(total - second);
                     pc = $at as usize + 1;
@@ -189,17 +220,55 @@ impl<H: Host> Machine<H> {
         }
 
         loop {
-            // Plain computation runs in the small loop of `run_hot`; it hands back what it does
-            // not do, untouched, and that one instruction runs below.
+            // Plain computation (and, without the race detector, guest calls and returns) runs
+            // in the small loop of `run_hot`; it hands back what it does not do, untouched, and
+            // that one instruction runs below.
             let ctx_site = (cur_ctx as u64) << 32;
-            let mem = self.fp.is_none();
-            if let Exit::Race(race) =
-                run_hot(code, &mut regs[base..], &mut pc, &mut steps, bound, &mut self.memory, self.race.as_mut(), mem, ctx_site)
-            {
+            // While a delivery is postponed, memory accesses come here, to be delivery points.
+            let mem = self.fp.is_none() && !self.delaying;
+            let exit = run_hot(
+                &prog.functions,
+                frames,
+                regs,
+                &mut pc,
+                &mut steps,
+                bound,
+                &mut self.memory,
+                self.race.as_mut(),
+                mem,
+                ctx_site,
+                self.config.max_stack_depth,
+            );
+            // It may have called and returned: go on in the frame now on top.
+            let top = *frames.last().expect("a running thread has a frame");
+            cur_ctx = top.ctx;
+            func = &prog.functions[top.func as usize];
+            code = &func.code;
+            base = top.base as usize;
+            if let Exit::Race(race) = exit {
                 fail!(self.race_stop(&race));
             }
             // Match on the place, not a copy: only the fields an arm binds are read.
             let inst = &code[pc];
+            if self.delaying {
+                match self.delivery_point(inst, frames.len(), func.spans[pc]) {
+                    Ok(false) => {}
+                    Ok(true) => {
+                        // The queued interrupt frames run before this instruction.
+                        self.steps = steps;
+                        if let Some(f) = frames.last_mut() {
+                            f.pc = pc as Pc;
+                        }
+                        let r = self.enter_interrupts(host, frames, regs);
+                        resume_top!(r);
+                        continue;
+                    }
+                    Err(stop) => {
+                        pc += 1;
+                        fail!(stop);
+                    }
+                }
+            }
             pc += 1;
             match *inst {
                 Inst::Const { dst, val } => r!(dst) = val,
@@ -220,7 +289,17 @@ impl<H: Host> Machine<H> {
                     Some(v) => r!(dst) = v as u64,
                     None => fail!(Stop::panic("attempt to subtract with overflow")),
                 },
+                // The addition alone: the fused loop test after it is the next instruction.
+                Inst::IncBrLtSImm { a, step, .. } | Inst::IncBrLtS { a, step, .. } => match (r!(a) as i64).checked_add(step as i64) {
+                    Some(v) => r!(a) = v as u64,
+                    None => fail!(Stop::panic("attempt to add with overflow")),
+                },
                 Inst::WAdd64 { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
+                Inst::AndImm { dst, a, imm } => r!(dst) = r!(a) & imm,
+                Inst::MulImmI64 { dst, a, imm } => match (r!(a) as i64).checked_mul(imm as i64) {
+                    Some(v) => r!(dst) = v as u64,
+                    None => fail!(Stop::panic("attempt to multiply with overflow")),
+                },
                 Inst::WAddImm64 { dst, a, imm } => r!(dst) = r!(a).wrapping_add(imm),
                 Inst::Arith { op, ty, dst, a, b } => match arith(op, ty, r!(a), r!(b)) {
                     Ok(v) => r!(dst) = v,
@@ -254,40 +333,11 @@ impl<H: Host> Machine<H> {
                     Some(v) => r!(dst) = v,
                     None => fail!(self.ptr_overflow(r!(p), off, false)),
                 },
-                Inst::Load { ty, dst, addr } => {
-                    let a = r!(addr);
-                    footprint!(a, ty.size(), false);
-                    match self.memory.read_uint(a, ty.size()) {
-                        Ok(v) => r!(dst) = ty.normalize(v),
-                        Err(e) => fail!(mem_stop(&self.memory, e, "memory read")),
-                    }
-                    if let Some(rd) = &mut self.race {
-                        let (id, off) = crate::memory::split(a);
-                        race_check!(rd.read(id, off, ty.size() as u64, 0, site!()));
-                    }
-                }
-                Inst::Store { ty, addr, val } => {
-                    let a = r!(addr);
-                    footprint!(a, ty.size(), true);
-                    if let Err(e) = self.memory.write_uint(a, ty.size(), r!(val)) {
-                        fail!(mem_stop(&self.memory, e, "memory write"))
-                    }
-                    if let Some(rd) = &mut self.race {
-                        let (id, off) = crate::memory::split(a);
-                        race_check!(rd.write(id, off, ty.size() as u64, 0, site!()));
-                    }
-                }
-                Inst::StoreImm { ty, addr, val } => {
-                    let a = r!(addr);
-                    footprint!(a, ty.size(), true);
-                    if let Err(e) = self.memory.write_uint(a, ty.size(), val) {
-                        fail!(mem_stop(&self.memory, e, "memory write"))
-                    }
-                    if let Some(rd) = &mut self.race {
-                        let (id, off) = crate::memory::split(a);
-                        race_check!(rd.write(id, off, ty.size() as u64, 0, site!()));
-                    }
-                }
+                Inst::Load { ty, dst, addr } => load!(ty, dst, addr),
+                Inst::Load64 { dst, addr } => load!(Ty::U64, dst, addr),
+                Inst::Store { ty, addr, val } => store!(ty, addr, r!(val)),
+                Inst::Store64 { addr, val } => store!(Ty::U64, addr, r!(val)),
+                Inst::StoreImm { ty, addr, val } => store!(ty, addr, val),
                 Inst::AtomicLoad { .. } | Inst::AtomicStore { .. } | Inst::AtomicRmw { .. } | Inst::Cas { .. } | Inst::Fence { .. } => {
                     if let Err(e) = self.atomic(*inst, &mut regs[base..], site!()) {
                         fail!(e);
@@ -309,7 +359,7 @@ impl<H: Host> Machine<H> {
                 }
                 Inst::AllocLocal { dst, local } => {
                     let a = &func.arrays[local as usize];
-                    let kind = AllocKind::Local { func: func.name.clone(), name: a.name.clone() };
+                    let kind = AllocKind::Local { func: a.func.clone(), name: a.name.clone() };
                     if let Some(f) = self.fp.as_deref_mut() {
                         f.loc(crate::por::LOC_ALLOC, true);
                     }
@@ -328,29 +378,41 @@ impl<H: Host> Machine<H> {
                     tick!(cost);
                     pc = target as usize;
                 }
-                Inst::Branch { cond, t, f, cost } => {
-                    tick!(cost);
+                Inst::Branch { cond, t, f, cost, at } => {
+                    br_tick!(cost, at);
                     pc = if r!(cond) != 0 { t } else { f } as usize;
                 }
-                Inst::BrCmp { op, a, b, t, f, cost } => {
-                    tick!(cost);
-                    pc = if op.eval(r!(a), r!(b)) { t } else { f } as usize;
+                Inst::BrEq { a, b, t, f, cost, at } => {
+                    br_tick!(cost, at);
+                    pc = if r!(a) == r!(b) { t } else { f } as usize;
                 }
-                Inst::BrCmpImm { op, a, imm, t, f, cost } => {
-                    tick!(cost);
-                    pc = if op.eval(r!(a), imm) { t } else { f } as usize;
+                Inst::BrLtS { a, b, t, f, cost, at } => {
+                    br_tick!(cost, at);
+                    pc = if (r!(a) as i64) < (r!(b) as i64) { t } else { f } as usize;
                 }
-                Inst::JumpBranch { cond, t, f, cost, at } => {
-                    jump_tick!(cost, at);
-                    pc = if r!(cond) != 0 { t } else { f } as usize;
+                Inst::BrLtU { a, b, t, f, cost, at } => {
+                    br_tick!(cost, at);
+                    pc = if r!(a) < r!(b) { t } else { f } as usize;
                 }
-                Inst::JumpBrCmp { op, a, b, t, f, cost, at } => {
-                    jump_tick!(cost, at);
-                    pc = if op.eval(r!(a), r!(b)) { t } else { f } as usize;
+                Inst::BrEqImm { a, imm, t, f, cost, at } => {
+                    br_tick!(cost, at);
+                    pc = if r!(a) == imm { t } else { f } as usize;
                 }
-                Inst::JumpBrCmpImm { op, a, imm, t, f, cost, at } => {
-                    jump_tick!(cost, at);
-                    pc = if op.eval(r!(a), imm) { t } else { f } as usize;
+                Inst::BrLtSImm { a, imm, t, f, cost, at } => {
+                    br_tick!(cost, at);
+                    pc = if (r!(a) as i64) < (imm as i64) { t } else { f } as usize;
+                }
+                Inst::BrLtUImm { a, imm, t, f, cost, at } => {
+                    br_tick!(cost, at);
+                    pc = if r!(a) < imm { t } else { f } as usize;
+                }
+                Inst::BrGtSImm { a, imm, t, f, cost, at } => {
+                    br_tick!(cost, at);
+                    pc = if (imm as i64) < (r!(a) as i64) { t } else { f } as usize;
+                }
+                Inst::BrGtUImm { a, imm, t, f, cost, at } => {
+                    br_tick!(cost, at);
+                    pc = if imm < r!(a) { t } else { f } as usize;
                 }
                 Inst::Switch { val, table, cost } => {
                     tick!(cost);
@@ -661,9 +723,12 @@ impl<H: Host> Machine<H> {
                     Err(e) => return Err(mem_stop(&self.memory, e, "compare-and-swap")),
                 };
                 let swapped = old == r[expected as usize];
-                // A write even when it fails: whether it succeeds depends on the order of
-                // the stores before it, and exploration reorders them (docs/explore.md).
-                footprint!(a, ty.size(), true);
+                // A failed one only reads (as a load does, in Nidhugg and GenMC): the stores
+                // it could have succeeded after are writes, dependent with the read, so
+                // exploration still reorders them with it; two failed ones commute. (With weak
+                // memory a `seq_cst` one writes, as a `seq_cst` load does.)
+                let sc_fail = fail == crate::race::Ordering::SeqCst && self.config.weak_memory;
+                footprint!(a, ty.size(), swapped || sc_fail);
                 sc_footprint!(if swapped { succ } else { fail });
                 if swapped {
                     if let Err(e) = self.memory.write_uint(a, ty.size(), r[new as usize]) {
@@ -773,18 +838,25 @@ enum Exit {
     Race(Box<Race>),
 }
 
-/// The hot loop: plain computation, loads and stores, jumps and branches, with everything it
-/// touches in locals of a small function (the full loop in `exec` is too big for its state to
-/// stay in registers). It stops before any other instruction, before one that would fail (the
-/// full loop runs it again and reports the failure where it is), and before a block whose cost
-/// passes `bound`, so what it does is exactly what the full loop would have done.
-/// `regs` is the frame's registers; `ctx_site` the current context, shifted as in a site;
-/// `mem` false sends loads and stores to the full loop (a footprint is being recorded).
+/// The hot loop: plain computation, loads and stores, jumps and branches, and (without the race
+/// detector) guest calls and returns, with everything it touches in locals of a small function
+/// (the full loop in `exec` is too big for its state to stay in registers). It stops before any
+/// other instruction, before one that would fail (the full loop runs it again and reports the
+/// failure where it is), and before a block whose cost passes `bound`, so what it does is
+/// exactly what the full loop would have done. It runs the function of the frame on top of
+/// `frames`, whose registers start at that frame's `base` in `regs`; a call or return changes
+/// which frame that is (`exec` reads it again afterwards).
+/// `ctx_site` is the current context, shifted as in a site; `mem` false sends loads and stores
+/// to the full loop (a footprint is being recorded); `max_depth` is the stack depth limit.
 #[allow(clippy::too_many_arguments)]
+// The crate's only unsafe code: two unchecked reads, sound by the checks at the top and at
+// every call and return.
+#[allow(unsafe_code)]
 #[inline(never)]
 fn run_hot(
-    code: &[Inst],
-    r: &mut [u64],
+    functions: &[Function],
+    frames: &mut Vec<Frame>,
+    regs: &mut Vec<u64>,
     pc: &mut usize,
     steps: &mut u64,
     bound: u64,
@@ -792,137 +864,295 @@ fn run_hot(
     mut race: Option<&mut Detector>,
     mem: bool,
     ctx_site: u64,
+    max_depth: usize,
 ) -> Exit {
     // Locals, written back once at the end: nothing else sees them meanwhile.
-    let mut p = *pc;
-    let mut st = *steps;
+    let p = *pc;
+    let Some(top) = frames.last() else { return Exit::Slow };
+    let Some(mut func) = functions.get(top.func as usize) else { return Exit::Slow };
+    let mut base = top.base as usize;
+    let mut code: &[Inst] = &func.code;
+    // The bounds checks, once: with `func.hot` (`ir::hot_checked`, established by the lowering
+    // and never changed after), every register operand below is less than `func.frame_size`,
+    // hence than `r.len()`; every jump target is an index into `code`; and `p` stays one,
+    // because it starts as one, the last instruction never falls through, and jumps go to
+    // targets. A call and a return establish the same for the function they go to before they
+    // go (its `hot`, the length of its registers, the `pc` it starts at). That is what makes
+    // the unchecked reads of `reg!` and `inst!` sound.
+    if !func.hot || regs.len() < base + func.frame_size as usize || p >= code.len() || *steps > bound {
+        return Exit::Slow;
+    }
+    let mut r: &mut [u64] = &mut regs[base..];
+    // Guest calls intern their calling context for race reports while the detector runs: then
+    // they are left to the full loop.
+    let calls = race.is_none();
+    // The steps left before the bound: a block whose cost is more stops the loop. One
+    // subtraction and its borrow per block instead of an addition and a comparison with the
+    // bound; the step count is `bound - fuel` when the loop stops.
+    let mut fuel = bound - *steps;
+    // SAFETY (all three): see the check above.
+    macro_rules! reg {
+        ($s:expr) => {
+            *unsafe { r.get_unchecked_mut($s as usize) }
+        };
+    }
+    // The instruction at `p` is read through a pointer to it, `ip`, moved by `go!` and
+    // `next!`: one load per dispatch instead of an index scaled and added each time (`here!`
+    // gives the index back where it is needed). It points into `code` exactly when the index
+    // is one into it, which the invariant keeps.
+    let mut ip: *const Inst = unsafe { code.as_ptr().add(p) };
+    macro_rules! go {
+        ($p:expr) => {{
+            let p = $p as usize;
+            ip = unsafe { code.as_ptr().add(p) };
+        }};
+    }
+    macro_rules! next {
+        () => {{
+            ip = unsafe { ip.add(1) };
+        }};
+    }
+    macro_rules! here {
+        () => {
+            unsafe { ip.offset_from(code.as_ptr()) as usize }
+        };
+    }
+    macro_rules! inst {
+        () => {
+            *unsafe { &*ip }
+        };
+    }
     // Ticks a terminator's block, or stops before it when it would pass the bound.
     macro_rules! tick {
         ($cost:expr) => {{
-            let s = st + $cost as u64;
-            if s > bound {
+            match fuel.checked_sub($cost as u64) {
+                Some(f) => fuel = f,
+                None => break Exit::Slow,
+            }
+        }};
+    }
+    // A two-way branch: tick its block(s), go to `t` if `cond`, else to `f`.
+    macro_rules! branch {
+        ($cost:expr, $cond:expr, $t:expr, $f:expr) => {{
+            tick!($cost);
+            go!(if $cond { $t } else { $f });
+            continue;
+        }};
+    }
+    // A load and a store of a `ty` (the value in `$val`); a race is reported after the access,
+    // as the full loop does.
+    macro_rules! hot_load {
+        ($ty:expr, $dst:expr, $addr:expr) => {{
+            let (ty, a): (Ty, u64) = ($ty, reg!($addr));
+            match memory.read_uint(a, ty.size()) {
+                Ok(v) => reg!($dst) = ty.normalize(v),
+                Err(_) => break Exit::Slow,
+            }
+            if let Some(rd) = race.as_deref_mut() {
+                let (id, off) = crate::memory::split(a);
+                if let Err(x) = rd.read(id, off, ty.size() as u64, 0, ctx_site | here!() as u64) {
+                    next!();
+                    break Exit::Race(x);
+                }
+            }
+        }};
+    }
+    macro_rules! hot_store {
+        ($ty:expr, $addr:expr, $val:expr) => {{
+            let (ty, a, v): (Ty, u64, u64) = ($ty, reg!($addr), $val);
+            if memory.write_uint(a, ty.size(), v).is_err() {
                 break Exit::Slow;
             }
-            st = s;
+            if let Some(rd) = race.as_deref_mut() {
+                let (id, off) = crate::memory::split(a);
+                if let Err(x) = rd.write(id, off, ty.size() as u64, 0, ctx_site | here!() as u64) {
+                    next!();
+                    break Exit::Race(x);
+                }
+            }
         }};
     }
     let exit = loop {
-        match code[p] {
-            Inst::Const { dst, val } => r[dst as usize] = val,
-            Inst::Copy { dst, src } => r[dst as usize] = r[src as usize],
-            Inst::AddI64 { dst, a, b } => match (r[a as usize] as i64).checked_add(r[b as usize] as i64) {
-                Some(v) => r[dst as usize] = v as u64,
+        match inst!() {
+            Inst::Const { dst, val } => reg!(dst) = val,
+            Inst::Copy { dst, src } => reg!(dst) = reg!(src),
+            Inst::AddI64 { dst, a, b } => match (reg!(a) as i64).checked_add(reg!(b) as i64) {
+                Some(v) => reg!(dst) = v as u64,
                 None => break Exit::Slow,
             },
-            Inst::AddImmI64 { dst, a, imm } => match (r[a as usize] as i64).checked_add(imm as i64) {
-                Some(v) => r[dst as usize] = v as u64,
+            Inst::AddImmI64 { dst, a, imm } => match (reg!(a) as i64).checked_add(imm as i64) {
+                Some(v) => reg!(dst) = v as u64,
                 None => break Exit::Slow,
             },
-            Inst::SubI64 { dst, a, b } => match (r[a as usize] as i64).checked_sub(r[b as usize] as i64) {
-                Some(v) => r[dst as usize] = v as u64,
+            Inst::SubI64 { dst, a, b } => match (reg!(a) as i64).checked_sub(reg!(b) as i64) {
+                Some(v) => reg!(dst) = v as u64,
                 None => break Exit::Slow,
             },
-            Inst::SubImmI64 { dst, a, imm } => match (r[a as usize] as i64).checked_sub(imm as i64) {
-                Some(v) => r[dst as usize] = v as u64,
+            Inst::SubImmI64 { dst, a, imm } => match (reg!(a) as i64).checked_sub(imm as i64) {
+                Some(v) => reg!(dst) = v as u64,
                 None => break Exit::Slow,
             },
-            Inst::WAdd64 { dst, a, b } => r[dst as usize] = r[a as usize].wrapping_add(r[b as usize]),
-            Inst::WAddImm64 { dst, a, imm } => r[dst as usize] = r[a as usize].wrapping_add(imm),
-            Inst::Arith { op, ty, dst, a, b } => match arith(op, ty, r[a as usize], r[b as usize]) {
-                Ok(v) => r[dst as usize] = v,
+            Inst::WAdd64 { dst, a, b } => reg!(dst) = reg!(a).wrapping_add(reg!(b)),
+            Inst::AndImm { dst, a, imm } => reg!(dst) = reg!(a) & imm,
+            Inst::MulImmI64 { dst, a, imm } => match (reg!(a) as i64).checked_mul(imm as i64) {
+                Some(v) => reg!(dst) = v as u64,
+                None => break Exit::Slow,
+            },
+            Inst::WAddImm64 { dst, a, imm } => reg!(dst) = reg!(a).wrapping_add(imm),
+            Inst::Arith { op, ty, dst, a, b } => match arith(op, ty, reg!(a), reg!(b)) {
+                Ok(v) => reg!(dst) = v,
                 Err(_) => break Exit::Slow,
             },
-            Inst::ArithImm { op, ty, dst, a, imm } => match arith(op, ty, r[a as usize], imm) {
-                Ok(v) => r[dst as usize] = v,
+            Inst::ArithImm { op, ty, dst, a, imm } => match arith(op, ty, reg!(a), imm) {
+                Ok(v) => reg!(dst) = v,
                 Err(_) => break Exit::Slow,
             },
-            Inst::ArithImmL { op, ty, dst, imm, b } => match arith(op, ty, imm, r[b as usize]) {
-                Ok(v) => r[dst as usize] = v,
+            Inst::ArithImmL { op, ty, dst, imm, b } => match arith(op, ty, imm, reg!(b)) {
+                Ok(v) => reg!(dst) = v,
                 Err(_) => break Exit::Slow,
             },
-            Inst::Cmp { op, dst, a, b } => r[dst as usize] = op.eval(r[a as usize], r[b as usize]) as u64,
-            Inst::CmpImm { op, dst, a, imm } => r[dst as usize] = op.eval(r[a as usize], imm) as u64,
-            Inst::CmpImmL { op, dst, imm, b } => r[dst as usize] = op.eval(imm, r[b as usize]) as u64,
-            Inst::Not { ty, dst, a } => r[dst as usize] = ty.normalize(!r[a as usize]),
-            Inst::Cast { to, dst, src } => r[dst as usize] = to.normalize(r[src as usize]),
+            Inst::Cmp { op, dst, a, b } => reg!(dst) = op.eval(reg!(a), reg!(b)) as u64,
+            Inst::CmpImm { op, dst, a, imm } => reg!(dst) = op.eval(reg!(a), imm) as u64,
+            Inst::CmpImmL { op, dst, imm, b } => reg!(dst) = op.eval(imm, reg!(b)) as u64,
+            Inst::Not { ty, dst, a } => reg!(dst) = ty.normalize(!reg!(a)),
+            Inst::Cast { to, dst, src } => reg!(dst) = to.normalize(reg!(src)),
             Inst::PtrAdd { dst, p: ptr, off, neg } => {
-                let o = r[off as usize] as i64;
-                match ptr_offset(r[ptr as usize], if neg { o.wrapping_neg() } else { o }) {
-                    Some(v) => r[dst as usize] = v,
+                let o = reg!(off) as i64;
+                match ptr_offset(reg!(ptr), if neg { o.wrapping_neg() } else { o }) {
+                    Some(v) => reg!(dst) = v,
                     None => break Exit::Slow,
                 }
             }
-            Inst::PtrAddImm { dst, p: ptr, off } => match ptr_offset(r[ptr as usize], off) {
-                Some(v) => r[dst as usize] = v,
+            Inst::PtrAddImm { dst, p: ptr, off } => match ptr_offset(reg!(ptr), off) {
+                Some(v) => reg!(dst) = v,
                 None => break Exit::Slow,
             },
-            Inst::Load { ty, dst, addr } if mem => {
-                let a = r[addr as usize];
-                match memory.read_uint(a, ty.size()) {
-                    Ok(v) => r[dst as usize] = ty.normalize(v),
-                    Err(_) => break Exit::Slow,
-                }
-                if let Some(rd) = race.as_deref_mut() {
-                    let (id, off) = crate::memory::split(a);
-                    if let Err(x) = rd.read(id, off, ty.size() as u64, 0, ctx_site | p as u64) {
-                        p += 1;
-                        break Exit::Race(x);
-                    }
-                }
-            }
-            Inst::Store { ty, addr, val } if mem => {
-                let a = r[addr as usize];
-                if memory.write_uint(a, ty.size(), r[val as usize]).is_err() {
-                    break Exit::Slow;
-                }
-                if let Some(rd) = race.as_deref_mut() {
-                    let (id, off) = crate::memory::split(a);
-                    if let Err(x) = rd.write(id, off, ty.size() as u64, 0, ctx_site | p as u64) {
-                        p += 1;
-                        break Exit::Race(x);
-                    }
-                }
-            }
-            Inst::StoreImm { ty, addr, val } if mem => {
-                let a = r[addr as usize];
-                if memory.write_uint(a, ty.size(), val).is_err() {
-                    break Exit::Slow;
-                }
-                if let Some(rd) = race.as_deref_mut() {
-                    let (id, off) = crate::memory::split(a);
-                    if let Err(x) = rd.write(id, off, ty.size() as u64, 0, ctx_site | p as u64) {
-                        p += 1;
-                        break Exit::Race(x);
-                    }
-                }
-            }
-            Inst::Assert { cond, .. } if r[cond as usize] != 0 => {}
+            Inst::Load { ty, dst, addr } if mem => hot_load!(ty, dst, addr),
+            Inst::Load64 { dst, addr } if mem => hot_load!(Ty::U64, dst, addr),
+            Inst::Store { ty, addr, val } if mem => hot_store!(ty, addr, reg!(val)),
+            Inst::Store64 { addr, val } if mem => hot_store!(Ty::U64, addr, reg!(val)),
+            Inst::StoreImm { ty, addr, val } if mem => hot_store!(ty, addr, val),
+            Inst::Assert { cond, .. } if reg!(cond) != 0 => {}
             Inst::Jump { target, cost } => {
                 tick!(cost);
-                p = target as usize;
+                go!(target);
                 continue;
             }
-            Inst::Branch { cond, t, f, cost } | Inst::JumpBranch { cond, t, f, cost, .. } => {
+            // `a = a + step`, then the fused loop test that stands after it (see
+            // `Inst::IncBrLtSImm`): one dispatch for both when the test's blocks fit the bound;
+            // otherwise the test runs on its own, where it stands, and stops the loop there.
+            Inst::IncBrLtSImm { a, step, limit, t, f, cost } => {
+                let Some(v) = (reg!(a) as i64).checked_add(step as i64) else { break Exit::Slow };
+                reg!(a) = v as u64;
+                if let Some(left) = fuel.checked_sub(cost as u64) {
+                    fuel = left;
+                    go!(if v < limit as i64 { t } else { f });
+                    continue;
+                }
+            }
+            Inst::IncBrLtS { a, step, b, t, f, cost } => {
+                let Some(v) = (reg!(a) as i64).checked_add(step as i64) else { break Exit::Slow };
+                reg!(a) = v as u64;
+                if let Some(left) = fuel.checked_sub(cost as u64) {
+                    fuel = left;
+                    go!(if v < reg!(b) as i64 { t } else { f });
+                    continue;
+                }
+            }
+            // A guest call, as the full loop makes it (without the detector: no context is
+            // interned). Everything that could stop it is looked at before anything changes,
+            // so that the full loop makes it, or reports why it cannot, as before.
+            Inst::Call { func: callee_idx, call, cost } if calls => {
+                let (Some(callee), Some(site)) = (functions.get(callee_idx as usize), func.calls.get(call as usize)) else {
+                    break Exit::Slow;
+                };
+                let Some(left) = fuel.checked_sub(cost as u64) else { break Exit::Slow };
+                let new_base = base + func.frame_size as usize;
+                let new_len = new_base + callee.frame_size as usize;
+                if !callee.hot || frames.len() >= max_depth || site.args.len() > callee.frame_size as usize {
+                    break Exit::Slow;
+                }
+                if memory.resize_stack(regs.len(), new_len).is_err() {
+                    break Exit::Slow;
+                }
+                fuel = left;
+                // The callee's registers: its arguments, then zeros.
+                regs.truncate(new_base);
+                for a in &site.args {
+                    let v = match *a {
+                        Arg::Reg(s) => regs[base + s as usize],
+                        Arg::Imm(v) => v,
+                    };
+                    regs.push(v);
+                }
+                regs.resize(new_len, 0);
+                if let Some(top) = frames.last_mut() {
+                    top.pc = (here!() + 1) as Pc;
+                }
+                frames.push(Frame {
+                    func: callee_idx,
+                    pc: 0,
+                    base: new_base as u32,
+                    ret_dst: site.dst,
+                    ret_next: site.next,
+                    ctx: crate::context::LAZY,
+                });
+                // `callee.hot`, `regs.len() - new_base == callee.frame_size`, and its code is
+                // not empty (it ends with a terminator): the invariant of the top, for it.
+                func = callee;
+                code = &func.code;
+                base = new_base;
+                r = &mut regs[base..];
+                go!(0);
+                continue;
+            }
+            // A return to a guest caller, as the full loop makes it; a return that frees array
+            // locals, ends the thread, leaves an interrupt frame or fails is the full loop's.
+            Inst::Return { val, cost } if calls && func.array_slots.is_empty() && frames.len() >= 2 => {
+                let v = if val == NO_SLOT { 0 } else { reg!(val) };
+                let (done, caller) = (frames[frames.len() - 1], frames[frames.len() - 2]);
+                let Some(to) = functions.get(caller.func as usize) else { break Exit::Slow };
+                let to_base = caller.base as usize;
+                let to_end = to_base + to.frame_size as usize;
+                let dst_ok = done.ret_dst == NO_SLOT || done.ret_dst < to.frame_size;
+                if !to.hot || !dst_ok || done.ret_next as usize >= to.code.len() || regs.len() < to_end {
+                    break Exit::Slow;
+                }
                 tick!(cost);
-                p = if r[cond as usize] != 0 { t } else { f } as usize;
+                frames.pop();
+                let old_len = regs.len();
+                regs.truncate(to_end);
+                let _ = memory.resize_stack(old_len, to_end);
+                // `to.hot`, `regs.len() - to_base == to.frame_size` (it was at least that and
+                // was truncated to it), `ret_dst` and `ret_next` checked above: the invariant of
+                // the top, for the caller.
+                func = to;
+                code = &func.code;
+                base = to_base;
+                r = &mut regs[base..];
+                if done.ret_dst != NO_SLOT {
+                    reg!(done.ret_dst) = v;
+                }
+                go!(done.ret_next);
                 continue;
             }
-            Inst::BrCmp { op, a, b, t, f, cost } | Inst::JumpBrCmp { op, a, b, t, f, cost, .. } => {
-                tick!(cost);
-                p = if op.eval(r[a as usize], r[b as usize]) { t } else { f } as usize;
-                continue;
-            }
-            Inst::BrCmpImm { op, a, imm, t, f, cost } | Inst::JumpBrCmpImm { op, a, imm, t, f, cost, .. } => {
-                tick!(cost);
-                p = if op.eval(r[a as usize], imm) { t } else { f } as usize;
-                continue;
-            }
+            // Two-way branches, one variant per comparison (`Inst::br_cmp`): a fused one (`at`
+            // set) ticks both its blocks at once, as the full loop does below the bound.
+            Inst::Branch { cond, t, f, cost, .. } => branch!(cost, reg!(cond) != 0, t, f),
+            Inst::BrEq { a, b, t, f, cost, .. } => branch!(cost, reg!(a) == reg!(b), t, f),
+            Inst::BrLtS { a, b, t, f, cost, .. } => branch!(cost, (reg!(a) as i64) < (reg!(b) as i64), t, f),
+            Inst::BrLtU { a, b, t, f, cost, .. } => branch!(cost, reg!(a) < reg!(b), t, f),
+            Inst::BrEqImm { a, imm, t, f, cost, .. } => branch!(cost, reg!(a) == imm, t, f),
+            Inst::BrLtSImm { a, imm, t, f, cost, .. } => branch!(cost, (reg!(a) as i64) < (imm as i64), t, f),
+            Inst::BrLtUImm { a, imm, t, f, cost, .. } => branch!(cost, reg!(a) < imm, t, f),
+            Inst::BrGtSImm { a, imm, t, f, cost, .. } => branch!(cost, (imm as i64) < (reg!(a) as i64), t, f),
+            Inst::BrGtUImm { a, imm, t, f, cost, .. } => branch!(cost, imm < reg!(a), t, f),
             _ => break Exit::Slow,
         }
-        p += 1;
+        next!();
     };
-    *pc = p;
-    *steps = st;
+    *pc = here!();
+    *steps = bound - fuel;
     exit
 }
 

@@ -7,8 +7,12 @@
 //! callback then completes the call (an error such as `EINTR`) or asks for it to be made again
 //! after the frames ([`Machine::restart_call`]). Queued frames are entered when the thread next
 //! runs guest code: at once if it is the thread whose foreign call queued them (after that call
-//! returns), otherwise when the scheduler next picks it — a scheduling point, so exploration
-//! varies where the frame lands among the other threads' steps. The host hears of each frame
+//! returns) or a blocked call of the thread was interrupted for them; otherwise — the thread
+//! was stopped between two steps of its own code — anywhere in the code it runs next, before a
+//! memory access, an atomic or `print` (a delivery choice of the scheduler,
+//! [`crate::sched::Scheduler::pick_delay`]: enter now or postpone past that step), and at the
+//! latest before its next foreign call or its end. So exploration varies where the frame lands
+//! both among the other threads' steps and among the thread's own. The host hears of each frame
 //! entered and returned ([`crate::Host::interrupt_entered`], [`crate::Host::interrupt_returned`]);
 //! shims build Linux's signal semantics on these (ARCHITECTURE.md).
 
@@ -40,6 +44,20 @@ impl<H: Host> Machine<H> {
             th.interrupts.push(Interrupt { func: f, args, token });
         }
         Ok(())
+    }
+
+    /// Runs `f` as thread `t` — in its address space, its accesses the race detector's as
+    /// `t`'s — then makes the active thread active again: for what a host prepares for a frame
+    /// it queues on a thread of another address space (memory its arguments point to).
+    pub fn as_thread<R>(&mut self, t: ThreadId, f: impl FnOnce(&mut Self) -> VmResult<R>) -> VmResult<R> {
+        let prev = self.active;
+        if t == prev || t >= self.threads.len() {
+            return f(self);
+        }
+        self.set_active(t);
+        let r = f(self);
+        self.set_active(prev);
+        r
     }
 
     /// Makes the running segment dependent on every other, for exploration's partial-order
@@ -82,6 +100,70 @@ impl<H: Host> Machine<H> {
         self.threads.get(t).is_some_and(|th| th.restart)
     }
 
+    /// Thread `t` resumes with interrupt frames queued: whether their entry is postponed
+    /// (`self.delaying`). Never when it resumes from a blocked call (`from_call`: its return
+    /// enters them, as a system call's return to user mode delivers a signal) or restarts one.
+    pub(crate) fn postpone_at_resume(&mut self, from_call: bool, frames: &[Frame]) -> VmResult<bool> {
+        let th = &self.threads[self.active];
+        if from_call || th.restart || th.interrupts.is_empty() {
+            return Ok(false);
+        }
+        let span = frames.last().and_then(|f| self.program.functions[f.func as usize].spans.get(f.pc as usize).copied());
+        self.postponed = 0;
+        self.delaying = self.pick_delay(span)?;
+        Ok(self.delaying)
+    }
+
+    /// While [`Self::postpone_at_resume`] postponed the entry of the active thread's frames,
+    /// before it executes `inst` (at `span`; `depth` frames on its stack): whether the frames
+    /// are entered now, before `inst`. A memory access, an atomic or `print` is a choice;
+    /// a foreign call, or the return that ends the thread, enters them (the latest point at
+    /// which a signal is delivered); anything else touches nothing another thread or a handler
+    /// sees, so entering before it is the same as entering before the next step that does.
+    pub(crate) fn delivery_point(&mut self, inst: &crate::ir::Inst, depth: usize, span: crate::source::Span) -> VmResult<bool> {
+        use crate::ir::Inst;
+        if self.threads[self.active].interrupts.is_empty() {
+            // Entered meanwhile (a handler's return enters what was queued).
+            self.delaying = false;
+            return Ok(false);
+        }
+        match inst {
+            Inst::Load { .. }
+            | Inst::Store { .. }
+            | Inst::StoreImm { .. }
+            | Inst::Print { .. }
+            | Inst::AtomicLoad { .. }
+            | Inst::AtomicStore { .. }
+            | Inst::AtomicRmw { .. }
+            | Inst::Cas { .. }
+            | Inst::Fence { .. } => {
+                if self.pick_delay(Some(span))? {
+                    return Ok(false);
+                }
+            }
+            Inst::CallForeign { .. } => {}
+            Inst::Return { .. } if depth == 1 => {}
+            _ => return Ok(false),
+        }
+        self.delaying = false;
+        Ok(true)
+    }
+
+    /// The scheduler's delivery choice for the active thread: `true` postpones.
+    fn pick_delay(&mut self, span: Option<crate::source::Span>) -> VmResult<bool> {
+        match self.sched.pick_delay(self.active, self.postponed, span) {
+            Ok(p) => {
+                self.postponed += p as u32;
+                Ok(p)
+            }
+            Err(e) => Err(Box::new(Stop {
+                kind: crate::error::StopKind::Unsupported,
+                diags: vec![crate::diag::Diagnostic::error(format!("the replayed schedule does not fit this program: {e}"))],
+                race: None,
+            })),
+        }
+    }
+
     /// Before a thread resumes: a restarted call is set up to run again, and the queued frames
     /// are entered.
     pub(crate) fn resume_interrupted(&mut self, host: &mut H, frames: &mut Vec<Frame>, regs: &mut Vec<u64>) -> VmResult<()> {
@@ -118,15 +200,19 @@ impl<H: Host> Machine<H> {
             for (i, &a) in it.args.iter().enumerate() {
                 regs[new_base + i] = a;
             }
-            let ctx = if self.race.is_some() {
+            let (ctx, site) = if self.race.is_some() {
                 let caller_ctx = self.materialize_contexts(frames);
-                self.contexts.child(caller_ctx, caller.pc.wrapping_sub(1), it.func)
+                (self.contexts.child(caller_ctx, caller.pc.wrapping_sub(1), it.func), (caller_ctx as u64) << 32 | caller.pc as u64)
             } else {
-                crate::context::LAZY
+                (crate::context::LAZY, 0)
             };
             frames.push(Frame { func: it.func, pc: 0, base: new_base as u32, ret_dst: INTERRUPT_SLOT, ret_next: caller.pc, ctx });
             self.threads[self.active].interrupt_tokens.push(it.token);
-            host.interrupt_entered(self, it.token)?;
+            // What the host makes the frame acquire is its edge (race reports).
+            let prev = self.entering.replace((site, it.func));
+            let r = host.interrupt_entered(self, it.token);
+            self.entering = prev;
+            r?;
         }
         Ok(())
     }

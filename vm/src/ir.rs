@@ -283,6 +283,17 @@ pub enum Inst {
         a: Slot,
         imm: u64,
     },
+    /// `a & imm`, on any type (normalised operands give a normalised result).
+    AndImm {
+        dst: Slot,
+        a: Slot,
+        imm: u64,
+    },
+    MulImmI64 {
+        dst: Slot,
+        a: Slot,
+        imm: u64,
+    },
     // Generic arithmetic on any integer type.
     Arith {
         op: ArithOp,
@@ -364,6 +375,16 @@ pub enum Inst {
         addr: Slot,
         val: Slot,
     },
+    /// A `Load` of an 8-byte type (whose normal form is the bits themselves) and a `Store` of
+    /// one: no dispatch on the size or the type.
+    Load64 {
+        dst: Slot,
+        addr: Slot,
+    },
+    Store64 {
+        addr: Slot,
+        val: Slot,
+    },
     StoreImm {
         ty: Ty,
         addr: Slot,
@@ -416,32 +437,119 @@ pub enum Inst {
         local: u32,
     },
 
-    // Terminators.
-    Jump {
-        target: Pc,
-        cost: u32,
-    },
-    Branch {
-        cond: Slot,
+    /// `a = a + step` (checked, as `AddImmI64`), made where an `AddImmI64 { dst: a, a, .. }`
+    /// stood right before a `Jump` fused with the loop test `a < limit` (a `BrLtSImm` with
+    /// `at`): the `i = i + 1; goto head;` of a counting loop (`fuse_increments`). The fused jump
+    /// still stands after it, and `limit`, `t`, `f` and `cost` are copies of its own: the full
+    /// loop runs this as the addition alone and goes on to the jump; the hot loop makes the
+    /// addition and the jump in one dispatch when the jump's blocks fit the step bound.
+    IncBrLtSImm {
+        a: Slot,
+        step: i32,
+        limit: u64,
         t: Pc,
         f: Pc,
         cost: u32,
     },
-    BrCmp {
-        op: CmpOp,
+    /// The same, for the loop test `a < b` (a `BrLtS`).
+    IncBrLtS {
         a: Slot,
+        step: i32,
         b: Slot,
         t: Pc,
         f: Pc,
         cost: u32,
     },
-    BrCmpImm {
-        op: CmpOp,
+
+    // Terminators.
+    Jump {
+        target: Pc,
+        cost: u32,
+    },
+    // Two-way branches. Comparisons come in three canonical forms (`Inst::br_cmp` turns the
+    // others into these by swapping operands or targets), one variant each, so that the hot loop
+    // decides a branch with one dispatch and no second `match` on an operator.
+    //
+    // `at` is `NO_PC` for a branch where it stands. `fuse_jumps` copies a branch into each
+    // `Jump` to it (the back edge of every loop whose test is at its head): then `cost` is the
+    // jump's block and the branch's block together, and `at` the branch's own index, where it
+    // still stands. When the step bound is passed the two are ticked one after the other, so a
+    // step limit stops at the same block and virtual time is the same as without the fusion.
+    Branch {
+        cond: Slot,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
+    },
+    /// `a == b`.
+    BrEq {
+        a: Slot,
+        b: Slot,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
+    },
+    /// `a < b`, signed.
+    BrLtS {
+        a: Slot,
+        b: Slot,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
+    },
+    /// `a < b`, unsigned.
+    BrLtU {
+        a: Slot,
+        b: Slot,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
+    },
+    BrEqImm {
         a: Slot,
         imm: u64,
         t: Pc,
         f: Pc,
         cost: u32,
+        at: Pc,
+    },
+    BrLtSImm {
+        a: Slot,
+        imm: u64,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
+    },
+    BrLtUImm {
+        a: Slot,
+        imm: u64,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
+    },
+    /// `imm < a`, signed (`a > imm`).
+    BrGtSImm {
+        a: Slot,
+        imm: u64,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
+    },
+    /// `imm < a`, unsigned.
+    BrGtUImm {
+        a: Slot,
+        imm: u64,
+        t: Pc,
+        f: Pc,
+        cost: u32,
+        at: Pc,
     },
     Switch {
         val: Slot,
@@ -470,37 +578,6 @@ pub enum Inst {
     Unreachable {
         cost: u32,
     },
-
-    // Superinstructions: a `Jump` to a block that is only a two-way branch, fused with that
-    // branch (the back edge of every loop whose test is at its head). `cost` is the jump's block
-    // and the branch's block together; `at` is the branch's own index, where it still stands:
-    // when the step bound is passed, the two are ticked one after the other, so a step limit
-    // stops at the same block and virtual time is the same as without the fusion.
-    JumpBranch {
-        cond: Slot,
-        t: Pc,
-        f: Pc,
-        cost: u32,
-        at: Pc,
-    },
-    JumpBrCmp {
-        op: CmpOp,
-        a: Slot,
-        b: Slot,
-        t: Pc,
-        f: Pc,
-        cost: u32,
-        at: Pc,
-    },
-    JumpBrCmpImm {
-        op: CmpOp,
-        a: Slot,
-        imm: u64,
-        t: Pc,
-        f: Pc,
-        cost: u32,
-        at: Pc,
-    },
 }
 
 impl Inst {
@@ -509,37 +586,230 @@ impl Inst {
         match *self {
             Inst::Jump { cost, .. }
             | Inst::Branch { cost, .. }
-            | Inst::BrCmp { cost, .. }
-            | Inst::BrCmpImm { cost, .. }
+            | Inst::BrEq { cost, .. }
+            | Inst::BrLtS { cost, .. }
+            | Inst::BrLtU { cost, .. }
+            | Inst::BrEqImm { cost, .. }
+            | Inst::BrLtSImm { cost, .. }
+            | Inst::BrLtUImm { cost, .. }
+            | Inst::BrGtSImm { cost, .. }
+            | Inst::BrGtUImm { cost, .. }
             | Inst::Switch { cost, .. }
             | Inst::Call { cost, .. }
             | Inst::CallForeign { cost, .. }
             | Inst::CallUnknown { cost, .. }
             | Inst::Return { cost, .. }
-            | Inst::Unreachable { cost }
-            | Inst::JumpBranch { cost, .. }
-            | Inst::JumpBrCmp { cost, .. }
-            | Inst::JumpBrCmpImm { cost, .. } => cost,
+            | Inst::Unreachable { cost } => cost,
             _ => 0,
+        }
+    }
+
+    /// The two-way branch `a op b`, in one of the canonical forms (`BrEq`, `BrLtS`, `BrLtU`):
+    /// `!=` is `==` with its targets swapped, `a <= b` is `!(b < a)`.
+    pub fn br_cmp(op: CmpOp, a: Slot, b: Slot, t: Pc, f: Pc, cost: u32) -> Inst {
+        let at = NO_PC;
+        match op {
+            CmpOp::Eq => Inst::BrEq { a, b, t, f, cost, at },
+            CmpOp::Ne => Inst::BrEq { a, b, t: f, f: t, cost, at },
+            CmpOp::LtS => Inst::BrLtS { a, b, t, f, cost, at },
+            CmpOp::LtU => Inst::BrLtU { a, b, t, f, cost, at },
+            CmpOp::LeS => Inst::BrLtS { a: b, b: a, t: f, f: t, cost, at },
+            CmpOp::LeU => Inst::BrLtU { a: b, b: a, t: f, f: t, cost, at },
+        }
+    }
+
+    /// The two-way branch `a op imm`, in one of the canonical forms: `a <= imm` is
+    /// `!(imm < a)`.
+    pub fn br_cmp_imm(op: CmpOp, a: Slot, imm: u64, t: Pc, f: Pc, cost: u32) -> Inst {
+        let at = NO_PC;
+        match op {
+            CmpOp::Eq => Inst::BrEqImm { a, imm, t, f, cost, at },
+            CmpOp::Ne => Inst::BrEqImm { a, imm, t: f, f: t, cost, at },
+            CmpOp::LtS => Inst::BrLtSImm { a, imm, t, f, cost, at },
+            CmpOp::LtU => Inst::BrLtUImm { a, imm, t, f, cost, at },
+            CmpOp::LeS => Inst::BrGtSImm { a, imm, t: f, f: t, cost, at },
+            CmpOp::LeU => Inst::BrGtUImm { a, imm, t: f, f: t, cost, at },
+        }
+    }
+
+    /// For a two-way branch: its targets, and `at` (`NO_PC` unless fused into a jump).
+    pub fn branch_targets(&self) -> Option<(Pc, Pc, Pc)> {
+        match *self {
+            Inst::Branch { t, f, at, .. }
+            | Inst::BrEq { t, f, at, .. }
+            | Inst::BrLtS { t, f, at, .. }
+            | Inst::BrLtU { t, f, at, .. }
+            | Inst::BrEqImm { t, f, at, .. }
+            | Inst::BrLtSImm { t, f, at, .. }
+            | Inst::BrLtUImm { t, f, at, .. }
+            | Inst::BrGtSImm { t, f, at, .. }
+            | Inst::BrGtUImm { t, f, at, .. } => Some((t, f, at)),
+            _ => None,
+        }
+    }
+
+    /// A two-way branch's targets, `cost` and `at`, to rewrite them.
+    fn branch_parts_mut(&mut self) -> Option<(&mut Pc, &mut Pc, &mut u32, &mut Pc)> {
+        match self {
+            Inst::Branch { t, f, cost, at, .. }
+            | Inst::BrEq { t, f, cost, at, .. }
+            | Inst::BrLtS { t, f, cost, at, .. }
+            | Inst::BrLtU { t, f, cost, at, .. }
+            | Inst::BrEqImm { t, f, cost, at, .. }
+            | Inst::BrLtSImm { t, f, cost, at, .. }
+            | Inst::BrLtUImm { t, f, cost, at, .. }
+            | Inst::BrGtSImm { t, f, cost, at, .. }
+            | Inst::BrGtUImm { t, f, cost, at, .. } => Some((t, f, cost, at)),
+            _ => None,
+        }
+    }
+
+    /// Rewrites a two-way branch's targets (block indices into instruction indices).
+    pub fn map_branch_targets(&mut self, mut map: impl FnMut(&mut Pc)) {
+        if let Some((t, f, _, _)) = self.branch_parts_mut() {
+            map(t);
+            map(f);
         }
     }
 }
 
-/// Fuses each `Jump` whose target is a two-way branch with that branch (the `Jump*`
-/// superinstructions): one dispatch instead of two on every loop's back edge. The branch stays
-/// where it was, for the other edges into its block. Jump targets must be instruction indices.
+/// Fuses each `Jump` whose target is a two-way branch with that branch (a copy of the branch
+/// with both costs and `at`, see `Inst::Branch`): one dispatch instead of two on every loop's
+/// back edge. The branch stays where it was, for the other edges into its block. Jump targets
+/// must be instruction indices.
 pub fn fuse_jumps(code: &mut [Inst]) {
     for i in 0..code.len() {
         let Inst::Jump { target, cost } = code[i] else { continue };
-        let at = target;
         let Some(&branch) = code.get(target as usize) else { continue };
         let Some(cost) = cost.checked_add(branch.cost()) else { continue };
-        code[i] = match branch {
-            Inst::Branch { cond, t, f, .. } => Inst::JumpBranch { cond, t, f, cost, at },
-            Inst::BrCmp { op, a, b, t, f, .. } => Inst::JumpBrCmp { op, a, b, t, f, cost, at },
-            Inst::BrCmpImm { op, a, imm, t, f, .. } => Inst::JumpBrCmpImm { op, a, imm, t, f, cost, at },
+        let mut fused = branch;
+        let Some((_, _, c, at)) = fused.branch_parts_mut() else { continue };
+        if *at != NO_PC {
+            continue;
+        }
+        *c = cost;
+        *at = target;
+        code[i] = fused;
+    }
+}
+
+/// Makes each `AddImmI64 { dst: a, a, imm }` (with `imm` an `i32`) right before a `Jump` fused
+/// with the loop test of `a` (after [`fuse_jumps`]) an `IncBrLtSImm` or `IncBrLtS`: a counting
+/// loop's increment and back edge in one dispatch. The jump stays where it is.
+pub fn fuse_increments(code: &mut [Inst]) {
+    for i in 1..code.len() {
+        let Inst::AddImmI64 { dst, a, imm } = code[i - 1] else { continue };
+        let Ok(step) = i32::try_from(imm as i64) else { continue };
+        if dst != a {
+            continue;
+        }
+        code[i - 1] = match code[i] {
+            Inst::BrLtSImm { a: x, imm: limit, t, f, cost, at } if x == a && at != NO_PC => {
+                Inst::IncBrLtSImm { a, step, limit, t, f, cost }
+            }
+            Inst::BrLtS { a: x, b, t, f, cost, at } if x == a && b != a && at != NO_PC => Inst::IncBrLtS { a, step, b, t, f, cost },
             _ => continue,
         };
+    }
+}
+
+/// Whether the interpreter's hot loop (`interp::run_hot`) may run `code` without bounds checks
+/// in a frame of `frame_size` registers: every register operand of every instruction is below
+/// `frame_size` (`NO_SLOT` only where the instruction allows it: a `return;`, and instructions
+/// outside the hot loop), every
+/// jump target (and a fused jump's `at`) is an index into `code`, and the last instruction does
+/// not fall through (so `pc + 1` after any other one is still in `code`). The lowering makes no
+/// other code; a function that failed the check would still run, only never in the hot loop.
+pub fn hot_checked(code: &[Inst], frame_size: u32) -> bool {
+    let n = frame_size as usize;
+    let s = |x: Slot| (x as usize) < n;
+    let t = |x: Pc| (x as usize) < code.len();
+    let ends = matches!(
+        code.last(),
+        Some(
+            Inst::Jump { .. }
+                | Inst::Branch { .. }
+                | Inst::BrEq { .. }
+                | Inst::BrLtS { .. }
+                | Inst::BrLtU { .. }
+                | Inst::BrEqImm { .. }
+                | Inst::BrLtSImm { .. }
+                | Inst::BrLtUImm { .. }
+                | Inst::BrGtSImm { .. }
+                | Inst::BrGtUImm { .. }
+                | Inst::Switch { .. }
+                | Inst::Call { .. }
+                | Inst::CallForeign { .. }
+                | Inst::CallUnknown { .. }
+                | Inst::Return { .. }
+                | Inst::Unreachable { .. }
+        )
+    );
+    // A fused branch's `at` is where the branch stands (`NO_PC` where it is not fused).
+    let at = |x: Pc| x == NO_PC || t(x);
+    // Exhaustive on purpose: a new instruction must say which of its operands are registers.
+    ends && code.iter().all(|i| match *i {
+        Inst::Const { dst, .. } | Inst::AllocLocal { dst, .. } => s(dst),
+        Inst::Copy { dst, src } | Inst::Cast { dst, src, .. } => s(dst) && s(src),
+        Inst::AddI64 { dst, a, b }
+        | Inst::SubI64 { dst, a, b }
+        | Inst::WAdd64 { dst, a, b }
+        | Inst::Arith { dst, a, b, .. }
+        | Inst::Cmp { dst, a, b, .. } => s(dst) && s(a) && s(b),
+        Inst::IncBrLtSImm { a, t: x, f: y, .. } => s(a) && t(x) && t(y),
+        Inst::IncBrLtS { a, b, t: x, f: y, .. } => s(a) && s(b) && t(x) && t(y),
+        Inst::AddImmI64 { dst, a, .. }
+        | Inst::AndImm { dst, a, .. }
+        | Inst::MulImmI64 { dst, a, .. }
+        | Inst::SubImmI64 { dst, a, .. }
+        | Inst::WAddImm64 { dst, a, .. }
+        | Inst::ArithImm { dst, a, .. }
+        | Inst::CmpImm { dst, a, .. }
+        | Inst::Neg { dst, a, .. }
+        | Inst::Not { dst, a, .. } => s(dst) && s(a),
+        Inst::ArithImmL { dst, b, .. } | Inst::CmpImmL { dst, b, .. } => s(dst) && s(b),
+        Inst::PtrAdd { dst, p, off, .. } => s(dst) && s(p) && s(off),
+        Inst::PtrAddImm { dst, p, .. } => s(dst) && s(p),
+        Inst::Load { dst, addr, .. } | Inst::Load64 { dst, addr } => s(dst) && s(addr),
+        Inst::Store { addr, val, .. } | Inst::Store64 { addr, val } => s(addr) && s(val),
+        Inst::StoreImm { addr, .. } => s(addr),
+        Inst::Assert { cond, .. } => s(cond),
+        Inst::Jump { target, .. } => t(target),
+        Inst::Branch { cond, t: x, f: y, at: z, .. } => s(cond) && t(x) && t(y) && at(z),
+        Inst::BrEq { a, b, t: x, f: y, at: z, .. }
+        | Inst::BrLtS { a, b, t: x, f: y, at: z, .. }
+        | Inst::BrLtU { a, b, t: x, f: y, at: z, .. } => s(a) && s(b) && t(x) && t(y) && at(z),
+        Inst::BrEqImm { a, t: x, f: y, at: z, .. }
+        | Inst::BrLtSImm { a, t: x, f: y, at: z, .. }
+        | Inst::BrLtUImm { a, t: x, f: y, at: z, .. }
+        | Inst::BrGtSImm { a, t: x, f: y, at: z, .. }
+        | Inst::BrGtUImm { a, t: x, f: y, at: z, .. } => s(a) && t(x) && t(y) && at(z),
+        // The hot loop returns (to a caller it checks when it returns, see `interp::run_hot`).
+        Inst::Return { val, .. } => val == NO_SLOT || s(val),
+        // Not run by the hot loop, or (a guest call) with its operands read checked: the full
+        // loop checks what it reads.
+        Inst::Print { .. }
+        | Inst::AtomicLoad { .. }
+        | Inst::AtomicStore { .. }
+        | Inst::AtomicRmw { .. }
+        | Inst::Cas { .. }
+        | Inst::Fence { .. }
+        | Inst::Switch { .. }
+        | Inst::Call { .. }
+        | Inst::CallForeign { .. }
+        | Inst::CallUnknown { .. }
+        | Inst::Unreachable { .. } => true,
+    })
+}
+
+impl Function {
+    /// The function's instructions.
+    pub fn code(&self) -> &[Inst] {
+        &self.code
+    }
+    /// Registers in a frame.
+    pub fn frame_size(&self) -> u32 {
+        self.frame_size
     }
 }
 
@@ -577,7 +847,10 @@ pub enum FmtStyle {
 
 #[derive(Clone, Debug)]
 pub struct ArrayLocal {
-    pub name: String,
+    /// Its name and its function's, shared with every allocation of it (`AllocKind::Local`):
+    /// a call allocates no strings.
+    pub name: std::sync::Arc<str>,
+    pub func: std::sync::Arc<str>,
     pub size: u64,
     pub span: Span,
 }
@@ -587,9 +860,16 @@ pub struct Function {
     pub name: String,
     pub params: Vec<Ty>,
     pub ret: Option<Ty>,
-    /// Registers in a frame (parameters first, then locals, then temporaries).
-    pub frame_size: u32,
-    pub code: Vec<Inst>,
+    /// Registers in a frame (parameters first, then locals, then temporaries). Private with
+    /// `code`: `hot` was computed from both.
+    pub(crate) frame_size: u32,
+    pub(crate) code: Vec<Inst>,
+    /// [`hot_checked`] held for `code` and `frame_size` when the function was made (by the
+    /// lowering, the only place a `Function` is built): the interpreter's hot loop then reads
+    /// registers and instructions without bounds checks (`interp::run_hot`). Never changed
+    /// afterwards, as `code` and `frame_size` are not (nothing outside this crate can reach them,
+    /// and nothing in it writes them after the lowering).
+    pub(crate) hot: bool,
     /// The source span of each instruction, for diagnostics only.
     pub spans: Vec<Span>,
     pub calls: Vec<CallSite>,

@@ -170,7 +170,7 @@ pub struct Machine<H> {
     pub(crate) cur_span: Span,
     pub(crate) config: Config,
     pub console: Console,
-    runnable: Vec<ThreadId>,
+    pub(crate) runnable: Vec<ThreadId>,
     /// Threads not yet terminated, in id order: what scheduling looks at, so that its cost
     /// does not grow with every thread that ever ran.
     pub(crate) live: Vec<ThreadId>,
@@ -206,6 +206,14 @@ pub struct Machine<H> {
     cur_space: SpaceId,
     /// The thread a [`Machine::fork`] made, until the interpreter gives it the caller's stack.
     pub(crate) fork_pending: Option<ThreadId>,
+    /// The active thread runs with interrupt frames queued whose entry the scheduler
+    /// postponed ([`Scheduler::pick_delay`]): the interpreter offers the choice again before
+    /// each of its memory accesses and atomics (`interrupt.rs`), `postponed` times so far.
+    pub(crate) delaying: bool,
+    pub(crate) postponed: u32,
+    /// While the host hears of an interrupt frame entered: where (the site it runs before) and
+    /// its function, for the edge of what it acquires.
+    pub(crate) entering: Option<(Site, u32)>,
 }
 
 /// An address space: in `Machine::memory`, parked, or ended (its memory dropped).
@@ -253,8 +261,8 @@ impl<H: Host> Machine<H> {
             cur_span: Span::default(),
             config,
             console,
-            runnable: Vec::new(),
-            live: Vec::new(),
+            runnable: crate::spare::ids(),
+            live: crate::spare::ids(),
             race: None,
             cur_site: 0,
             contexts: Default::default(),
@@ -270,6 +278,9 @@ impl<H: Host> Machine<H> {
             spaces: vec![SpaceSlot::Current],
             cur_space: 0,
             fork_pending: None,
+            delaying: false,
+            postponed: 0,
+            entering: None,
         };
         let main = m.program.main;
         m.new_thread("main".to_string(), main, None)?;
@@ -794,7 +805,8 @@ impl<H: Host> Machine<H> {
         t.space = self.threads.get(self.active).map_or(0, |th| th.space);
         let slots = f.frame_size as usize;
         self.memory.resize_stack(0, slots).map_err(|e| mem_stop(&self.memory, e, "the new thread's stack"))?;
-        t.regs = vec![0; slots];
+        t.regs = crate::spare::regs(slots);
+        t.frames = crate::spare::frames();
         if let Some(a) = arg {
             t.regs[0] = a;
         }
@@ -955,6 +967,23 @@ impl<H: Host> Machine<H> {
         Some(rd.release())
     }
 
+    /// Whether happens-before is tracked now (the race detector runs; it starts at the first
+    /// spawn): until then releases and acquires do nothing.
+    pub fn tracks_clocks(&self) -> bool {
+        self.race.is_some()
+    }
+
+    /// [`Self::release_clock`] joined straight into `into`, a synchronisation object's clock
+    /// (made empty first if there is none): the same release, without a copy of the clock.
+    /// While race detection is off nothing happens, and `into` stays as it is.
+    pub fn release_clock_into(&mut self, into: &mut Option<VClock>) {
+        let (me, site) = (self.active, self.cur_site);
+        if let Some(rd) = self.race.as_mut() {
+            self.edges.released(me, rd.clock().get(rd.idx_of(me)), site);
+            rd.release_into(into.get_or_insert_with(VClock::new));
+        }
+    }
+
     /// The active thread's current clock (empty while race detection is off), for an operation
     /// that releases only if it succeeds: pass it to the operation, then [`Self::advance_clock`]
     /// on success. Together they are [`Self::release_clock`].
@@ -976,7 +1005,10 @@ impl<H: Host> Machine<H> {
         if let Some(rd) = &mut self.race {
             let before = rd.clock().clone();
             rd.acquire(clock);
-            let edge = crate::edges::Edge::Call { site: self.cur_site };
+            let edge = match self.entering {
+                Some((site, func)) => crate::edges::Edge::Interrupt { site, func },
+                None => crate::edges::Edge::Call { site: self.cur_site },
+            };
             self.edges.learned(self.active, rd.idx_of(self.active), &before, rd.clock(), edge);
         }
     }
@@ -1341,6 +1373,12 @@ impl<H: Host> Machine<H> {
                 line(site),
                 released(v)
             ),
+            Some((Edge::Interrupt { site, func }, v)) if v == r.seen => format!(
+                "the asynchronous call of `{}` that started before {} acquired `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
+                self.program.functions.get(func as usize).map_or("?", |f| f.name.as_str()),
+                line(site),
+                released(v)
+            ),
             Some((Edge::Atomic { site }, v)) if v == r.seen => format!(
                 "{} at {} acquired `{t1}`'s clock as of its time {v}{} but (1){first} came after it ({times})",
                 self.site_what(site),
@@ -1578,10 +1616,12 @@ impl<H: Host> Machine<H> {
     /// Runs the active thread until its next scheduling point.
     fn run_active(&mut self, host: &mut H) -> VmResult<Event> {
         let t = self.active;
-        if std::mem::take(&mut self.threads[t].in_call) {
+        let from_call = std::mem::take(&mut self.threads[t].in_call);
+        if from_call {
             let v = self.threads[t].pending_val;
             host.call_resumed(self, v);
         }
+        self.delaying = false;
         let th = &mut self.threads[t];
         let mut frames = std::mem::take(&mut th.frames);
         let mut regs = std::mem::take(&mut th.regs);
@@ -1590,7 +1630,12 @@ impl<H: Host> Machine<H> {
             regs[base + slot as usize] = ty.normalize(th.pending_val);
         }
         if th.restart || !th.interrupts.is_empty() {
-            if let Err(s) = self.resume_interrupted(host, &mut frames, &mut regs) {
+            let r = match self.postpone_at_resume(from_call, &frames) {
+                Ok(true) => Ok(()),
+                Ok(false) => self.resume_interrupted(host, &mut frames, &mut regs),
+                Err(s) => Err(s),
+            };
+            if let Err(s) = r {
                 let th = &mut self.threads[t];
                 th.frames = frames;
                 th.regs = regs;

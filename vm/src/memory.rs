@@ -15,10 +15,11 @@ pub enum AllocKind {
     Static(String),
     /// A string literal: read-only.
     Literal,
-    /// An array local of a function frame.
+    /// An array local of a function frame. The names are the program's (`ir::ArrayLocal`),
+    /// shared by every allocation of the local.
     Local {
-        func: String,
-        name: String,
+        func: std::sync::Arc<str>,
+        name: std::sync::Arc<str>,
     },
     Heap,
 }
@@ -183,8 +184,8 @@ pub const FRAME_BYTES: u64 = 2 * std::mem::size_of::<crate::thread::Frame>() as 
 fn kind_bytes(kind: &AllocKind) -> u64 {
     match kind {
         AllocKind::Static(name) => heap_block(name.len() as u64),
-        AllocKind::Local { func, name } => heap_block(func.len() as u64) + heap_block(name.len() as u64),
-        AllocKind::Literal | AllocKind::Heap => 0,
+        // Shared with the program: nothing per allocation.
+        AllocKind::Local { .. } | AllocKind::Literal | AllocKind::Heap => 0,
     }
 }
 
@@ -198,12 +199,34 @@ pub fn addr(id: AllocId, offset: u64) -> u64 {
     (id as u64) << 32 | offset
 }
 
+thread_local! {
+    /// An emptied allocation table for the next [`Memory::new`] on this host thread (`explore`
+    /// makes a memory per schedule). Only capacity is kept; the memory limit counts records by
+    /// number, never by this capacity.
+    static SPARE_ALLOCS: std::cell::Cell<Option<Vec<Allocation>>> = const { std::cell::Cell::new(None) };
+}
+
+/// Tables with room for more records than this are freed, not kept.
+const KEEP_RECORDS: usize = 64;
+
+impl Drop for Memory {
+    fn drop(&mut self) {
+        if self.allocs.capacity() > KEEP_RECORDS {
+            return;
+        }
+        let mut allocs = std::mem::take(&mut self.allocs);
+        allocs.clear();
+        let _ = SPARE_ALLOCS.try_with(|s| s.set(Some(allocs)));
+    }
+}
+
 impl Memory {
     pub fn new(max_bytes: u64) -> Self {
         let placeholder =
             Allocation { bytes: Vec::new(), size: 0, kind: AllocKind::Heap, live: false, site: Span::default(), freed_at: None };
-        // Room for a few allocations (the statics of a small program) before the table grows.
-        let mut allocs = Vec::with_capacity(8);
+        // Room for a few allocations (the statics of a small program) before the table grows:
+        // the table of the last memory dropped on this host thread, emptied, if there is one.
+        let mut allocs = SPARE_ALLOCS.try_with(|s| s.take()).ok().flatten().unwrap_or_else(|| Vec::with_capacity(8));
         allocs.push(placeholder);
         Memory { allocs, live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX }
     }
@@ -345,11 +368,28 @@ impl Memory {
     #[inline(always)]
     pub fn write_uint(&mut self, addr: u64, size: u32, v: u64) -> Result<(), MemError> {
         let s = self.slice_mut(addr, size as u64)?;
+        // Fixed-size arrays, as in `read_uint`: `copy_from_slice` on the slice called `memcpy`.
         match size {
-            8 => s.copy_from_slice(&v.to_le_bytes()),
-            4 => s.copy_from_slice(&(v as u32).to_le_bytes()),
-            2 => s.copy_from_slice(&(v as u16).to_le_bytes()),
-            _ => s[0] = v as u8,
+            8 => {
+                if let Ok(a) = <&mut [u8; 8]>::try_from(s) {
+                    *a = v.to_le_bytes();
+                }
+            }
+            4 => {
+                if let Ok(a) = <&mut [u8; 4]>::try_from(s) {
+                    *a = (v as u32).to_le_bytes();
+                }
+            }
+            2 => {
+                if let Ok(a) = <&mut [u8; 2]>::try_from(s) {
+                    *a = (v as u16).to_le_bytes();
+                }
+            }
+            _ => {
+                if let Some(b) = s.first_mut() {
+                    *b = v as u8;
+                }
+            }
         }
         Ok(())
     }

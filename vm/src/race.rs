@@ -174,8 +174,15 @@ struct AtomicMeta {
     history: Vec<Replaced>,
     /// Weak memory: the stores to this location in modification order (oldest first), from
     /// the first atomic store on; at most [`STORE_BUFFER_LIMIT`].
-    stores: std::collections::VecDeque<StoreElem>,
+    stores: StoreBuffer,
 }
+
+/// A location's store buffer (see [`AtomicMeta::stores`]).
+type StoreBuffer = std::collections::VecDeque<StoreElem>;
+
+/// The room a location's store buffer is given at its first store, and the most an emptied one
+/// may have to be kept for another location ([`Detector::spare_stores`]).
+const SPARE_STORES_CAPACITY: usize = 8;
 
 /// How many stores a location keeps for loads to read (Miri keeps 128). Older stores can no
 /// longer be read: a limit on the weak behaviours shown, never a wrong one.
@@ -291,6 +298,11 @@ struct Shadow {
     charged: u64,
 }
 
+/// At most this many freed shadows are kept for reuse ([`Detector::pool`]), each with room for at
+/// most `POOL_GRANULES` granules (a 512-byte allocation).
+const POOL: usize = 16;
+const POOL_GRANULES: usize = 64;
+
 /// Host bytes of a shadow's header: the boxed [`Shadow`].
 const SHADOW_BYTES: u64 = heap_block(size_of::<Shadow>() as u64);
 /// Host bytes per 8-byte granule of a materialised shadow: its cell and its split index.
@@ -346,10 +358,31 @@ impl Shadow {
         if self.granules.is_empty() && self.size > 0 {
             let n = self.size.div_ceil(8) as usize;
             charge(budget, &mut self.charged, heap_block(n as u64 * size_of::<Cell>() as u64) + heap_block(n as u64 * 4))?;
-            self.granules = vec![self.init; n];
-            self.split = vec![0; n];
+            // Empty, but a recycled shadow's vectors have room already.
+            self.granules.resize(n, self.init);
+            self.split.resize(n, 0);
         }
         Ok(())
+    }
+    /// Small enough to keep in the detector's pool after its allocation is freed: what it keeps
+    /// of host memory beyond the budget is bounded by `POOL` times this.
+    fn recyclable(&self) -> bool {
+        self.granules.capacity() <= POOL_GRANULES
+            && self.splits.capacity() <= 4
+            && self.atomics.capacity() <= 4
+            && self.shared.capacity() <= 4
+    }
+    /// A pooled shadow made new: as [`Shadow::new`], keeping its vectors' capacity.
+    fn reset(&mut self, size: u64, init: Cell) {
+        self.size = size;
+        self.exact = false;
+        self.init = init;
+        self.granules.clear();
+        self.split.clear();
+        self.splits.clear();
+        self.atomics.clear();
+        self.shared.clear();
+        self.charged = 0;
     }
     /// The cells covering `[off, off + size)`, splitting granules that the access only partly
     /// covers; `Err` if the memory budget does not allow a split.
@@ -457,6 +490,13 @@ pub struct Detector {
     active: VectorIdx,
     my_epoch: Epoch,
     shadows: Vec<Option<Box<Shadow>>>,
+    /// Shadows of freed allocations, emptied, for the next allocations (an array local is
+    /// allocated and freed at every call): only their small vectors' capacity is kept
+    /// ([`Shadow::recycle`]), at most [`POOL`] of them.
+    pool: Vec<Box<Shadow>>,
+    /// Empty store buffers of an earlier run's atomic locations (at most [`POOL`]), for the
+    /// first store of a location: only their capacity is kept.
+    spare_stores: Vec<StoreBuffer>,
     /// The clocks of every `seq_cst` fence so far (joined): no happens-before, the fence view.
     sc_clock: VClock,
     /// Weak memory: per thread index, the time of its last `seq_cst` operation.
@@ -487,6 +527,8 @@ struct Spare {
     shadows: Vec<Option<Box<Shadow>>>,
     cand: Vec<u32>,
     scratch: Vec<(usize, usize)>,
+    pool: Vec<Box<Shadow>>,
+    stores: Vec<StoreBuffer>,
 }
 
 thread_local! {
@@ -508,13 +550,31 @@ impl Drop for Detector {
             shadows: std::mem::take(&mut self.shadows),
             cand: std::mem::take(&mut self.cand),
             scratch: std::mem::take(&mut self.scratch),
+            pool: std::mem::take(&mut self.pool),
+            stores: std::mem::take(&mut self.spare_stores),
         };
         spare.clocks.clear();
         spare.idx_of.clear();
         spare.owner.clear();
         spare.finished.clear();
         spare.retired.clear();
-        spare.shadows.clear();
+        // The run's small shadows (those of its statics, made at their first access) go to the
+        // pool emptied, with their atomic locations' store buffers: the next run's statics get
+        // them back instead of allocating their cells, atomic records and buffers again.
+        for mut s in spare.shadows.drain(..).flatten() {
+            for m in s.atomics.drain(..) {
+                let mut stores = m.stores;
+                if stores.capacity() <= SPARE_STORES_CAPACITY && spare.stores.len() < POOL {
+                    stores.clear();
+                    spare.stores.push(stores);
+                }
+            }
+            if spare.pool.len() < POOL && s.recyclable() {
+                let init = s.init;
+                s.reset(0, init);
+                spare.pool.push(s);
+            }
+        }
         spare.cand.clear();
         spare.scratch.clear();
         // `try_with`: nothing is kept while the host thread itself ends.
@@ -542,7 +602,7 @@ impl Detector {
         sp.idx_of.push(VectorIdx(0));
         sp.owner.push(0);
         sp.finished.push(false);
-        let Spare { clocks, idx_of, owner, finished, retired, shadows, cand, scratch } = sp;
+        let Spare { clocks, idx_of, owner, finished, retired, shadows, cand, scratch, pool, stores } = sp;
         let mut d = Detector {
             clocks,
             idx_of,
@@ -557,6 +617,8 @@ impl Detector {
             weak: false,
             cand,
             scratch,
+            pool,
+            spare_stores: stores,
             budget: Budget::default(),
             max_clock_len: 1,
         };
@@ -616,6 +678,14 @@ impl Detector {
         self.clocks[i.0 as usize].clock.increment(i);
         self.refresh_epoch();
         c
+    }
+
+    /// [`Detector::release`] straight into `into` (joined there): no copy of the clock.
+    pub fn release_into(&mut self, into: &mut VClock) {
+        let i = self.active;
+        into.join(&self.clocks[i.0 as usize].clock);
+        self.clocks[i.0 as usize].clock.increment(i);
+        self.refresh_epoch();
     }
 
     /// Acquire: join a released clock into the active thread's clock.
@@ -734,7 +804,15 @@ impl Detector {
         };
         // The header is spent now; a shadow that does not fit fails at its first access.
         self.budget.take(SHADOW_BYTES);
-        if let Some(old) = self.shadows[id].replace(Box::new(Shadow { exact: true, ..Shadow::new(size, init) })) {
+        let mut shadow = match self.pool.pop() {
+            Some(mut b) => {
+                b.reset(size, init);
+                b
+            }
+            None => Box::new(Shadow::new(size, init)),
+        };
+        shadow.exact = true;
+        if let Some(old) = self.shadows[id].replace(shadow) {
             self.budget.give(SHADOW_BYTES + old.charged);
         }
     }
@@ -746,6 +824,9 @@ impl Detector {
         }
         if let Some(Some(s)) = self.shadows.get_mut(id as usize).map(Option::take) {
             self.budget.give(SHADOW_BYTES + s.charged);
+            if self.pool.len() < POOL && s.recyclable() {
+                self.pool.push(s);
+            }
         }
         Ok(())
     }
@@ -798,7 +879,9 @@ impl Detector {
         let clock = &self.clocks[me.0 as usize].clock;
         let second = Access { kind, idx: me, time: my_epoch as u32, site, size };
         let budget = &self.budget;
-        let Ok(sh) = shadow_mut(&mut self.shadows, budget, id, off + size) else { return Err(over_budget(id, off, second)) };
+        let Ok(sh) = shadow_mut(&mut self.shadows, &mut self.pool, budget, id, off + size) else {
+            return Err(over_budget(id, off, second));
+        };
         if sh.cells(off, size, &mut cells, budget).is_err() {
             return Err(over_budget(id, off, second));
         }
@@ -1027,7 +1110,9 @@ impl Detector {
         let mut cells = std::mem::take(&mut self.scratch);
         let second = Access { kind, idx: me, time: my_epoch as u32, site, size };
         let budget = &self.budget;
-        let Ok(sh) = shadow_mut(&mut self.shadows, budget, id, off + size) else { return Err(over_budget(id, off, second)) };
+        let Ok(sh) = shadow_mut(&mut self.shadows, &mut self.pool, budget, id, off + size) else {
+            return Err(over_budget(id, off, second));
+        };
         if sh.cells(off, size, &mut cells, budget).is_err() {
             return Err(over_budget(id, off, second));
         }
@@ -1208,8 +1293,14 @@ impl Detector {
             if weak {
                 if meta.stores.is_empty() {
                     // Room for a few stores at once (a deque grows from none to four to eight
-                    // otherwise; the budget is charged per store either way).
-                    meta.stores.reserve(8);
+                    // otherwise; the budget is charged per store either way), in an earlier
+                    // run's emptied buffer if there is one.
+                    if meta.stores.capacity() == 0 {
+                        if let Some(b) = self.spare_stores.pop() {
+                            meta.stores = b;
+                        }
+                    }
+                    meta.stores.reserve(SPARE_STORES_CAPACITY);
                     // The value before the first atomic store: it happens before everything
                     // (a non-atomic write that did not would have raced).
                     meta.stores.push_back(StoreElem {
@@ -1274,7 +1365,13 @@ impl Default for Detector {
 /// The shadow of allocation `id`, covering at least `min_size` bytes. Allocations made before
 /// detection started have none yet: their bytes count as written at time 0, before everything.
 /// `Err` if the memory budget does not allow the shadow.
-fn shadow_mut<'a>(shadows: &'a mut Vec<Option<Box<Shadow>>>, budget: &Budget, id: AllocId, min_size: u64) -> Result<&'a mut Shadow, ()> {
+fn shadow_mut<'a>(
+    shadows: &'a mut Vec<Option<Box<Shadow>>>,
+    pool: &mut Vec<Box<Shadow>>,
+    budget: &Budget,
+    id: AllocId,
+    min_size: u64,
+) -> Result<&'a mut Shadow, ()> {
     let i = id as usize;
     if shadows.len() <= i {
         shadows.resize_with(i + 1, || None);
@@ -1283,8 +1380,15 @@ fn shadow_mut<'a>(shadows: &'a mut Vec<Option<Box<Shadow>>>, budget: &Budget, id
         if !budget.try_take(SHADOW_BYTES) {
             return Err(());
         }
-        shadows[i] =
-            Some(Box::new(Shadow::new(min_size, Cell { write: 0, read: 0, wsite: ALLOC_SITE, rsite: 0, wsize: 0, rsize: 0, atomic: 0 })));
+        let init = Cell { write: 0, read: 0, wsite: ALLOC_SITE, rsite: 0, wsize: 0, rsize: 0, atomic: 0 };
+        // A pooled shadow, made new ([`Shadow::reset`]), keeps its vectors' room.
+        shadows[i] = Some(match pool.pop() {
+            Some(mut b) => {
+                b.reset(min_size, init);
+                b
+            }
+            None => Box::new(Shadow::new(min_size, init)),
+        });
     }
     let Some(sh) = shadows[i].as_deref_mut() else { return Err(()) };
     if sh.size < min_size {

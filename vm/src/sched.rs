@@ -74,11 +74,19 @@ pub struct Reduced {
     /// decisions (optimal DPOR names the thread of every event; at a point where one thread
     /// can run, an entry naming another is an error).
     pub every_point: bool,
-    /// With `every_point`: the events (the segment after point `i`) whose `futex` wait returns
-    /// spuriously, sorted; every other wait with a choice sleeps. (Without `every_point`, the
-    /// prefix's third stream gives the choices in order.)
-    pub spurious: Vec<u32>,
+    /// With `every_point`: (event, choice), sorted by event (the segment after point `i`): the
+    /// choice made at the `futex` wait or the atomic load that ends the event —
+    /// [`SPURIOUS_CHOICE`] for a wait that returns spuriously, `k` (below it) for a load that
+    /// reads the `k`-th newest of its candidate stores (the latest if it has fewer). The two
+    /// kinds are apart because a reordered event may end in the other kind of step: a load's
+    /// choice never makes a wait return spuriously, nor the other way round. Every other wait
+    /// with a choice sleeps and every other load reads the latest store. (Without `every_point`, the prefix's third and fourth
+    /// streams give the choices in order.)
+    pub choices: Vec<(u32, u32)>,
 }
+
+/// In [`Reduced::choices`]: the wait that ends the event returns spuriously.
+pub const SPURIOUS_CHOICE: u32 = 1 << 10;
 
 /// The sleep-set state of a reduced run.
 #[derive(Debug, Default)]
@@ -160,6 +168,11 @@ pub struct ReadPoint {
     /// wait that would sleep, `chosen` 0 sleeps and 1 returns at once (`candidates` is 2;
     /// `fresh` is `0b10` while the run's budget of spurious wakeups allows one, else 0).
     pub wake: bool,
+    /// With `wake`: not a spurious-wakeup choice but a delivery choice ([`Scheduler::pick_delay`]):
+    /// `chosen` 0 enters the interrupt frames queued on `thread` (a signal's handler) now, 1
+    /// postpones them past the next step; the value is how many times this delivery was
+    /// postponed before, and `store_span` is the step it is made before.
+    pub delay: Option<u32>,
 }
 
 /// What the VM tells the scheduler about a load with several candidate stores.
@@ -245,7 +258,16 @@ pub struct Scheduler {
     wake_prefix: Option<Schedule>,
     wake_cursor: Cursor,
     wake_strict: bool,
+    /// Postponed signal deliveries ([`Self::pick_delay`]): how many this run took, and their
+    /// generator.
+    delays_taken: u32,
+    delay_rng: Rng,
 }
+
+/// At most this many postponements of a signal's delivery per run are drawn or explored: a
+/// delivery is postponed one step at a time, so this bounds how far past its first chance a
+/// handler can start (and keeps DFS finite when the interrupted thread spins).
+pub const DELAY_BUDGET: u32 = 64;
 
 impl Scheduler {
     pub fn new(policy: Policy) -> Self {
@@ -274,6 +296,8 @@ impl Scheduler {
             _ => None,
         };
         Scheduler {
+            delays_taken: 0,
+            delay_rng: Rng::new(seed ^ 0x64_656c_6179),
             wake_budget: 0,
             wakes_taken: 0,
             wake_rng: Rng::new(seed ^ 0x77_616b_6575),
@@ -336,32 +360,71 @@ impl Scheduler {
         let allowed = self.wakes_taken < self.wake_budget;
         // Optimal DPOR names the events that wake spuriously (the segment after point
         // `picks - 1` is running).
-        let listed = match &self.policy {
-            Policy::Reduced(r) if r.every_point => Some(r.spurious.binary_search(&(self.picks.saturating_sub(1) as u32)).is_ok()),
-            _ => None,
-        };
+        let listed = self.listed_choice().map(|k| k == SPURIOUS_CHOICE);
         let replayed = if listed.is_some() { None } else { self.wake_prefix.as_ref().and_then(|p| self.wake_cursor.peek(p)) };
         let k = match replayed {
             None if listed == Some(true) => 1,
-            Some(k) => {
-                let p = self.wake_prefix.as_ref().expect("peeked");
-                self.wake_cursor.advance(p);
-                if k <= 1 {
-                    k
-                } else if self.wake_strict {
-                    let e = format!("spurious-wakeup choice {} is not `a` or `b`", self.wake_cursor.consumed);
-                    self.error = Some(e.clone());
-                    return Err(e);
-                } else {
-                    0
-                }
-            }
+            Some(k) => self.replayed_binary(k, "spurious-wakeup")?,
             None if !allowed => return Ok(false),
             None => match self.policy {
                 Policy::Random { .. } | Policy::Pct { .. } => self.wake_rng.below(2) as u32,
                 _ => 0,
             },
         };
+        self.record_binary(thread, k, allowed, None, None);
+        self.wakes_taken += k;
+        Ok(k == 1)
+    }
+
+    /// Interrupt frames another thread queued on `thread` (a signal's handler) wait for it to
+    /// run user code: whether their entry is postponed past the step at `span` (`postponed`:
+    /// how many times it was already). A choice of the thread's step, in the same stream as
+    /// spurious wakeups (`a` enter now, `b` postpone; docs/explore.md, *Where a signal lands*):
+    /// replayed, branched on by DFS, drawn with probability 1/2 by `Random` and `Pct` (from a
+    /// generator of their own), at most [`DELAY_BUDGET`] postponements per run; never under
+    /// `Fixed`, which enters them at once.
+    pub fn pick_delay(&mut self, thread: ThreadId, postponed: u32, span: Option<Span>) -> Result<bool, String> {
+        if matches!(self.policy, Policy::Fixed) {
+            return Ok(false);
+        }
+        let allowed = self.delays_taken < DELAY_BUDGET;
+        let replayed = match &self.policy {
+            Policy::Reduced(r) if r.every_point => None,
+            _ => self.wake_prefix.as_ref().and_then(|p| self.wake_cursor.peek(p)),
+        };
+        let k = match replayed {
+            Some(k) => self.replayed_binary(k, "signal-delivery")?,
+            None if !allowed => return Ok(false),
+            None => match self.policy {
+                Policy::Random { .. } | Policy::Pct { .. } => self.delay_rng.below(2) as u32,
+                _ => 0,
+            },
+        };
+        self.record_binary(thread, k, allowed, span, Some(postponed));
+        self.delays_taken += k;
+        Ok(k == 1)
+    }
+
+    /// A two-way choice `k` peeked from the third stream (spurious wakeups and signal
+    /// deliveries, `what`): consumed, and 0 or 1; anything else is an error under a strict
+    /// replay and 0 otherwise.
+    fn replayed_binary(&mut self, k: u32, what: &str) -> Result<u32, String> {
+        let p = self.wake_prefix.as_ref().expect("peeked");
+        self.wake_cursor.advance(p);
+        if k <= 1 {
+            Ok(k)
+        } else if self.wake_strict {
+            let e = format!("{what} choice {} is not `a` or `b`", self.wake_cursor.consumed);
+            self.error = Some(e.clone());
+            Err(e)
+        } else {
+            Ok(0)
+        }
+    }
+
+    /// Records the two-way choice `k` of `thread` in the third stream and, when points are
+    /// logged, as a [`ReadPoint`] (`delay`: a signal delivery postponed that many times).
+    fn record_binary(&mut self, thread: ThreadId, k: u32, allowed: bool, span: Option<Span>, delay: Option<u32>) {
         self.decisions.push_wake(k);
         if self.log_points {
             self.reads_log.push(ReadPoint {
@@ -371,12 +434,23 @@ impl Scheduler {
                 chosen: k,
                 fresh: if allowed { 0b10 } else { 0 },
                 location: String::new(),
-                store_span: None,
+                store_span: span,
                 wake: true,
+                delay,
             });
         }
-        self.wakes_taken += k;
-        Ok(k == 1)
+    }
+
+    /// Under optimal DPOR (`Reduced` with `every_point`): the choice its prefix names for the
+    /// running event (the segment after point `picks - 1`), 0 if it names none.
+    fn listed_choice(&self) -> Option<u32> {
+        match &self.policy {
+            Policy::Reduced(r) if r.every_point => {
+                let e = self.picks.saturating_sub(1) as u32;
+                Some(r.choices.binary_search_by_key(&e, |c| c.0).map_or(0, |i| r.choices[i].1))
+            }
+            _ => None,
+        }
     }
 
     /// Which of `c.candidates` (≥ 2) stores an atomic load reads: 0 is the latest in
@@ -385,7 +459,14 @@ impl Scheduler {
     /// latest store is read. An error means a strict replay does not fit.
     pub fn pick_store(&mut self, thread: ThreadId, c: &StoreChoice) -> Result<usize, String> {
         let n = c.candidates;
-        let k = if let Some(prefix) = &self.store_prefix {
+        let k = if let Some(k) = self.listed_choice() {
+            // Optimal DPOR names the choice of every event that has one.
+            if k < SPURIOUS_CHOICE && (k as usize) < n {
+                k as usize
+            } else {
+                0
+            }
+        } else if let Some(prefix) = &self.store_prefix {
             match self.store_cursor.peek(prefix) {
                 Some(k) => {
                     self.store_cursor.advance(prefix);
@@ -425,6 +506,7 @@ impl Scheduler {
                 location,
                 store_span,
                 wake: false,
+                delay: None,
             });
         }
         Ok(k)
@@ -545,7 +627,7 @@ impl Scheduler {
         if let (Policy::Replay(r), Some(p)) = (&self.policy, &self.wake_prefix) {
             if r.strict && self.error.is_none() && self.wake_cursor.consumed < p.len() {
                 return Some(format!(
-                    "the run ended after {} spurious-wakeup choice{}, but the schedule has {}",
+                    "the run ended after {} spurious-wakeup or signal-delivery choice{}, but the schedule has {}",
                     self.wake_cursor.consumed,
                     if self.wake_cursor.consumed == 1 { "" } else { "s" },
                     p.len()
@@ -798,7 +880,7 @@ mod tests {
         let schedule = Schedule::new().with_wakes([1, 1]);
         let mut s = Scheduler::new(Policy::Replay(Arc::new(Replay { schedule, strict: true })));
         assert_eq!(s.pick_wake(0), Ok(true));
-        assert!(s.leftover_error().is_some_and(|e| e.contains("1 spurious-wakeup choice, but the schedule has 2")));
+        assert!(s.leftover_error().is_some_and(|e| e.contains("1 spurious-wakeup or signal-delivery choice, but the schedule has 2")));
     }
 
     #[test]

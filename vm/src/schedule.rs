@@ -46,7 +46,9 @@ pub struct Schedule {
     /// Store choices (weak memory), run-length encoded like `runs`.
     reads: Vec<(u32, u32)>,
     reads_len: u64,
-    /// Spurious-wakeup choices (0: the wait sleeps, 1: it returns at once), run-length encoded.
+    /// Spurious-wakeup choices (0: the wait sleeps, 1: it returns at once), run-length encoded,
+    /// and, in the same stream, signal-delivery choices (0: the handler starts now, 1: later;
+    /// [`crate::sched::Scheduler::pick_delay`]).
     wakes: Vec<(u32, u32)>,
     wakes_len: u64,
 }
@@ -248,7 +250,10 @@ impl Schedule {
         if let Some(wakes) = wakes {
             let w = parse_runs(wakes).map_err(|e| ParseError(e.0.replace("of the decisions", "of the spurious wakeups")))?;
             if w.runs.iter().any(|r| r.0 > 1) {
-                return err("a spurious-wakeup choice is `a` (the wait sleeps) or `b` (it returns at once)".into());
+                return err(
+                    "a choice of the fifth part is `a` or `b` (a futex wait sleeps or returns at once; a signal's handler starts now or later)"
+                        .into(),
+                );
             }
             schedule.wakes = w.runs;
             schedule.wakes_len = w.len;

@@ -22,3 +22,20 @@ static void st(long r, long pid, int s) {
     if (r < 0) show(r);
     else printf("%s status=0x%x exited=%d code=%d\n", r == pid ? "child" : "other", s, WIFEXITED(s), WEXITSTATUS(s));
 }
+
+/* waited(l, c): waitpid(c) as "l: child status=0xS exited=E code=C signaled=G termsig=T". */
+__attribute__((unused)) static void waited(const char *l, pid_t c) {
+    int s = 0;
+    long r = waitpid(c, &s, 0);
+    lab(l);
+    if (r < 0) show(r);
+    else printf("%s status=0x%x exited=%d code=%d signaled=%d termsig=%d\n", r == c ? "child" : "other", s, WIFEXITED(s),
+                WEXITSTATUS(s), WIFSIGNALED(s), WIFSIGNALED(s) ? WTERMSIG(s) : 0);
+}
+
+/* A child's read of a pipe that nobody writes: it blocks until a signal ends the child. */
+__attribute__((unused)) static void read_forever(int fd) {
+    char b;
+    read(fd, &b, 1);
+    _exit(9);
+}

@@ -7,6 +7,7 @@ static void *ends(void *a) { ended_tid = syscall(SYS_gettid); return a; }
 
 int main(void) {
     init();
+    setpgid(0, 0); /* native only: the run is a process group of its own, as in Spindle */
     struct sigaction sa = {0}, old;
     sa.sa_handler = on_usr1;
     printf("sigaction(0): "); show(sigaction(0, &sa, NULL));
@@ -62,5 +63,12 @@ int main(void) {
     pthread_join(t, NULL);
     printf("sigpending(a bad pointer): "); show(syscall(SYS_rt_sigpending, (void *)8, 8));
     printf("sigsuspend(a bad pointer): "); show(syscall(SYS_rt_sigsuspend, (void *)8, 8));
+    /* The target is looked up before the signal is checked. */
+    printf("kill(0x7ffffff0, 65): "); show(kill(0x7ffffff0, 65));
+    printf("kill(INT_MIN, 0): "); show(kill(-0x7fffffff - 1, 0));
+    printf("kill(-getpid() - 1, 65): "); show(kill(-getpid() - 1, 65));
+    printf("kill(0, 65): "); show(kill(0, 65));
+    printf("tgkill(getpid(), 0x7ffffff0, 65): "); show(syscall(SYS_tgkill, getpid(), 0x7ffffff0, 65));
+    printf("tgkill(getpid() + 1, gettid(), 65): "); show(syscall(SYS_tgkill, getpid() + 1, gettid(), 65));
     return 0;
 }

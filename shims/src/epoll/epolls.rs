@@ -113,6 +113,12 @@ pub struct Epolls {
     /// Set by [`Epolls::defer_harvest`]: operations leave the woken waiters to
     /// [`Epolls::serve_woken`].
     pub(super) defer: bool,
+    /// Empty vectors with room, handed back by the shim ([`Epolls::recycle`],
+    /// [`Epolls::recycle_events`]) or kept from the last wait: an operation that wakes a waiter
+    /// would otherwise allocate its outcome's vectors and the waiter's events afresh.
+    pub(super) spare_deliveries: Vec<Delivery>,
+    pub(super) spare_events: Vec<Event>,
+    pub(super) spare_slots: Vec<super::interest::Slot>,
 }
 
 impl Epolls {
@@ -204,15 +210,40 @@ impl Epolls {
         self.serve(&mut |_, buf| buf)
     }
 
+    /// Takes back an outcome the caller has served (emptied or not): the room of its vectors is
+    /// used by the next operations' outcomes.
+    pub fn recycle(&mut self, mut out: Outcome) {
+        if self.polled.capacity() == 0 {
+            out.polled.clear();
+            self.polled = out.polled;
+        }
+        if self.spare_deliveries.capacity() == 0 {
+            out.deliveries.clear();
+            self.spare_deliveries = out.deliveries;
+        }
+    }
+
+    /// Takes back the events of a delivery or a wait, once copied out: the next wait collects
+    /// into their room.
+    pub fn recycle_events(&mut self, mut events: Vec<Event>) {
+        if self.spare_events.capacity() == 0 {
+            events.clear();
+            self.spare_events = events;
+        }
+    }
+
     fn serve(&mut self, buffer: &mut dyn FnMut(WaiterId, WaitBuffer) -> WaitBuffer) -> Outcome {
-        let mut out = Outcome::default();
+        let mut out = Outcome { deliveries: std::mem::take(&mut self.spare_deliveries), polled: Vec::new() };
         while let Some((ep, w)) = self.woken.pop_front() {
             if !self.is_epoll(ep) {
                 continue;
             }
             let w = Waiter { id: w.id, buf: buffer(w.id, w.buf) };
             match self.send_events(ep, w.buf) {
-                Ok(events) if events.is_empty() => self.instances.get_mut(&ep).expect("checked").waiters.block(w),
+                Ok(events) if events.is_empty() => {
+                    self.recycle_events(events);
+                    self.instances.get_mut(&ep).expect("checked").waiters.block(w);
+                }
                 result => out.deliveries.push(Delivery { epoll: ep, waiter: w.id, result }),
             }
         }

@@ -46,7 +46,7 @@ impl Epolls {
         };
         if !inst.ready.is_empty() {
             match self.send_events(ep, buf) {
-                Ok(events) if events.is_empty() => {}
+                Ok(events) if events.is_empty() => self.recycle_events(events),
                 result => return (WaitResult::Done(result), self.finish()),
             }
         }
@@ -75,8 +75,8 @@ impl Epolls {
 
     /// `ep_send_events`.
     pub(super) fn send_events(&mut self, ep: FdId, buf: WaitBuffer) -> Result<Vec<Event>, Errno> {
-        let mut out = Vec::new();
-        let mut requeue = Vec::new();
+        let mut out = std::mem::take(&mut self.spare_events);
+        let mut requeue = std::mem::take(&mut self.spare_slots);
         let mut fault = false;
         while out.len() < buf.maxevents {
             let Some(slot) = self.instances.get_mut(&ep).expect("live").ready.pop_front() else { break };
@@ -99,9 +99,10 @@ impl Epolls {
             }
         }
         let inst = self.instances.get_mut(&ep).expect("live");
-        for slot in requeue {
+        for slot in requeue.drain(..) {
             inst.ready.push_back(slot);
         }
+        self.spare_slots = requeue;
         self.done_scan(ep);
         if fault && out.is_empty() {
             Err(Errno::Efault)

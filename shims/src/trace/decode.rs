@@ -103,6 +103,54 @@ pub enum Arg {
     /// `wait4`'s status, which the call writes when it reaps a child: strace's
     /// `[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]`, its address otherwise.
     WaitStatusOut,
+    /// A `struct sigaction` the call reads, in the layout given: `{sa_handler=0x…, sa_mask=[],
+    /// sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x…}` ([`sigaction_text`]).
+    SigactionIn(SaLayout),
+    /// A `struct sigaction` the call writes (the old action): shown after the call when it
+    /// returned 0, else its address.
+    SigactionOut(SaLayout),
+    /// `signal`'s handler, shown as the `struct sigaction` glibc's `signal` passes to
+    /// `rt_sigaction` for the signal in argument `n`: the handler, the signal itself in
+    /// `sa_mask`, `SA_RESTORER|SA_RESTART` and glibc's restorer.
+    SignalAction(usize),
+    /// The old action `signal` replaced, as the kernel wrote it to glibc's `rt_sigaction`:
+    /// only the tracer knows it ([`crate::trace::Tracer::note_old_action`]); without it (the
+    /// call failed) the address of glibc's buffer, as strace shows it ([`GLIBC_BUFFER`]).
+    SignalOldAction,
+    /// An `fd_set` of `select`/`pselect6`, for the `nfds` in argument 0, as the call reads it
+    /// (`[3 4]`): decoded before the call, which overwrites it with its result.
+    FdSet,
+    /// `select`'s `struct timeval` timeout, shown as the `struct timespec` glibc's `select`
+    /// passes to `pselect6` (`{tv_sec=1, tv_nsec=0}`).
+    TimevalAsTimespec,
+    /// glibc's `pselect`'s signal mask pointer, shown as the struct it passes to `pselect6`:
+    /// `{sigmask=[USR1], sigsetsize=8}` (`{sigmask=NULL, sigsetsize=8}` for NULL).
+    PselectSigmask,
+    /// The id of the calling process (`getpid`): the pid glibc's `raise` passes to `tgkill`.
+    OwnPid,
+    /// The id of the calling thread (`gettid`): the tid glibc's `raise` passes to `tgkill`.
+    OwnTid,
+    /// A pointer to a `sigset_t` the call reads, of the size in argument `n`
+    /// (`rt_sigtimedwait`'s set): `[USR1]`, or the address when the size is not 8.
+    SigsetSized(usize),
+    /// A `siginfo_t` the call writes (`rt_sigtimedwait`'s `info`): after a successful call
+    /// `{si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=1000, si_uid=1000}`, else its address.
+    SiginfoOut,
+    /// The `siginfo_t` glibc's `sigwait` passes to `rt_sigtimedwait` from its own stack: the
+    /// signal's, as the shim notes it ([`crate::trace::Tracer::note_siginfo`]), after a
+    /// successful call, else the address of glibc's buffer ([`GLIBC_BUFFER`]).
+    GlibcSiginfo,
+}
+
+/// Which `struct sigaction` a pointer points to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SaLayout {
+    /// The kernel's (`rt_sigaction`): handler, flags, restorer, an 8-byte mask; shown as it is.
+    Kernel,
+    /// glibc's (`sigaction`): handler, a 128-byte `sigset_t`, an `int` of flags, restorer;
+    /// shown as the kernel's struct glibc makes of it: the flags sign-extended to a `long` with
+    /// `SA_RESTORER` added, and glibc's restorer ([`GLIBC_RESTORER`]).
+    Libc,
 }
 
 impl Arg {
@@ -119,7 +167,17 @@ impl Arg {
                 | Arg::PollfdsIn
                 | Arg::Path
                 | Arg::FutexArg(_)
+                | Arg::SigactionIn(_)
+                | Arg::FdSet
+                | Arg::TimevalAsTimespec
+                | Arg::PselectSigmask
         )
+    }
+
+    /// Whether the call overwrites what the argument points to with its result (`select`'s
+    /// sets): it is decoded before the call runs, not when it returns.
+    pub fn overwritten_by_call(self) -> bool {
+        matches!(self, Arg::FdSet)
     }
 }
 
@@ -137,6 +195,44 @@ pub enum RetKind {
     /// `poll`'s and `ppoll`'s count, followed by the entries that have `revents`
     /// (`1 ([{fd=3, revents=POLLIN}])`) or ` (Timeout)`; ppoll's time left too.
     Poll,
+    /// `select`'s and `pselect6`'s count, followed by the fds of its result sets
+    /// (`1 (in [3], left {tv_sec=0, tv_nsec=…})`) or ` (Timeout)`.
+    Select,
+    /// A libc call that returns something else than its system call (`signal`'s old handler):
+    /// shown as the system call's `0`, or its error.
+    Status,
+    /// A signal number (`rt_sigtimedwait`'s): `10 (SIGUSR1)`.
+    Signal,
+    /// A libc call that returns 0 or an error number (`pthread_sigmask`): shown as its system
+    /// call's `0`, or `-1 EINVAL (Invalid argument)`.
+    Errno,
+    /// glibc's `sigwait`, which returns 0 and stores the signal through its argument 1, or
+    /// returns an error number: shown as `rt_sigtimedwait`'s `10 (SIGUSR1)` or `-1 EFAULT`.
+    SigwaitSignal,
+}
+
+impl RetKind {
+    /// A libc call's result as its system call returned it, with the kind that shows that:
+    /// `(value, errno, kind)`. `mem` and `raw` give what a `sigwait` stored.
+    pub fn as_system_call(
+        self,
+        value: Option<i64>,
+        errno: Option<i64>,
+        raw: &[u64],
+        mem: &spindle_vm::memory::Memory,
+    ) -> (Option<i64>, Option<i64>, RetKind) {
+        match (self, value) {
+            (RetKind::Errno | RetKind::SigwaitSignal, Some(e)) if e > 0 => (Some(-1), Some(e), RetKind::Int),
+            (RetKind::Errno, v) => (v, None, RetKind::Int),
+            (RetKind::SigwaitSignal, Some(0)) => {
+                let at = raw.get(1).copied().unwrap_or(0);
+                let sig = mem.read_bytes(at, 4).ok().map(|b| i32::from_le_bytes(b[..4].try_into().unwrap_or_default()) as i64);
+                (sig.or(Some(0)), None, RetKind::Signal)
+            }
+            (RetKind::SigwaitSignal, v) => (v, errno, RetKind::Signal),
+            (kind, v) => (v, errno, kind),
+        }
+    }
 }
 
 /// strace shows at most this many bytes of a string (its default `-s 32`).
@@ -780,9 +876,10 @@ pub fn buffer(mem: &Memory, addr: u64, len: u64) -> String {
     out
 }
 
-/// `{tv_sec=0, tv_nsec=1000}`.
+/// `{tv_sec=0, tv_nsec=1000}`: `tv_sec` signed, `tv_nsec` unsigned, as strace 6.1 prints them
+/// (`{tv_sec=-1, tv_nsec=18446744073709551615}` for -1 and -1).
 pub fn show_timespec(t: Timespec) -> String {
-    format!("{{tv_sec={}, tv_nsec={}}}", t.sec, t.nsec)
+    format!("{{tv_sec={}, tv_nsec={}}}", t.sec, t.nsec as u64)
 }
 
 /// `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`.
@@ -991,7 +1088,350 @@ pub fn render_arg(kind: Arg, i: usize, args: &[u64], ret: Option<i64>, mem: &Mem
             (Some(r), Some(s)) if r > 0 && v != 0 => format!("[{}]", wait_status(s)),
             _ => ptr(v),
         },
+        Arg::SigactionIn(layout) => sigaction_at(mem, v, layout, true),
+        Arg::SigactionOut(layout) => match ret {
+            Some(0) => sigaction_at(mem, v, layout, false),
+            _ => ptr(v),
+        },
+        Arg::SignalAction(n) => {
+            let sig = args.get(n).map_or(0, |s| *s as i32 as i64);
+            let mask = if (1..=64).contains(&sig) { 1u64 << (sig - 1) } else { 0 };
+            sigaction_text(Sigaction { handler: v, flags: SA_RESTORER | SA_RESTART, restorer: GLIBC_RESTORER, mask })
+        }
+        Arg::SignalOldAction | Arg::GlibcSiginfo => ptr(GLIBC_BUFFER),
+        Arg::FdSet => fd_set(mem, v, args.first().map_or(0, |n| *n as i32)),
+        Arg::TimevalAsTimespec => match crate::abi::Timeval::peek(mem, v) {
+            Some(tv) if v != 0 => {
+                // glibc's `select` normalises the microseconds into the seconds as it converts.
+                let (sec, usec) = (tv.sec.wrapping_add(tv.usec.div_euclid(1_000_000)), tv.usec.rem_euclid(1_000_000));
+                format!("{{tv_sec={sec}, tv_nsec={}}}", usec * 1000)
+            }
+            _ => ptr(v),
+        },
+        Arg::PselectSigmask => {
+            let set = if v == 0 {
+                "NULL".to_string()
+            } else {
+                match mem.read_bytes(v, 8) {
+                    Ok(b) => sigset(u64::from_le_bytes(b[..8].try_into().unwrap_or_default())),
+                    Err(_) => ptr(v),
+                }
+            };
+            format!("{{sigmask={set}, sigsetsize=8}}")
+        }
+        Arg::OwnPid => CALLER.with(|c| c.get()).1.to_string(),
+        Arg::OwnTid => CALLER.with(|c| c.get()).0.to_string(),
+        Arg::SigsetSized(n) => match args.get(n) {
+            Some(8) => render_arg(Arg::SigsetIn, i, args, ret, mem, fn_name),
+            _ => ptr(v),
+        },
+        Arg::SiginfoOut => match (ret, mem.read_bytes(v, 48)) {
+            (Some(r), Ok(b)) if r > 0 && v != 0 => {
+                let int = |o: usize| i32::from_le_bytes(b[o..o + 4].try_into().unwrap_or_default());
+                let long = |o: usize| i64::from_le_bytes(b[o..o + 8].try_into().unwrap_or_default());
+                siginfo_text(&Siginfo {
+                    signo: int(0).into(),
+                    code: int(8),
+                    pid: int(16).into(),
+                    uid: int(20) as u32,
+                    status: int(24),
+                    utime: long(32),
+                    stime: long(40),
+                })
+            }
+            _ => ptr(v),
+        },
     }
+}
+
+/// A `siginfo_t` as strace shows it: a signal a process sent,
+/// `{si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=1000, si_uid=1000}` (`si_code` by name for the
+/// codes a sender makes, in decimal otherwise), or a child's `SIGCHLD`, `{si_signo=SIGCHLD,
+/// si_code=CLD_EXITED, si_pid=1001, si_uid=1000, si_status=3, si_utime=0, si_stime=0}` (the
+/// status a number for an exit, a signal's name otherwise).
+pub fn siginfo_text(i: &Siginfo) -> String {
+    const CLD: [&str; 6] = ["CLD_EXITED", "CLD_KILLED", "CLD_DUMPED", "CLD_TRAPPED", "CLD_STOPPED", "CLD_CONTINUED"];
+    let Siginfo { signo, code, pid, uid, status, utime, stime } = *i;
+    if signo == c::SIGCHLD as i64 && (1..=6).contains(&code) {
+        let status = if code == 1 { status.to_string() } else { signal_name(status.into()) };
+        return format!(
+            "{{si_signo=SIGCHLD, si_code={}, si_pid={pid}, si_uid={uid}, si_status={status}, si_utime={utime}, si_stime={stime}}}",
+            CLD[code as usize - 1]
+        );
+    }
+    let code = match code {
+        0 => "SI_USER".to_string(),
+        0x80 => "SI_KERNEL".to_string(),
+        -1 => "SI_QUEUE".to_string(),
+        -2 => "SI_TIMER".to_string(),
+        -3 => "SI_MESGQ".to_string(),
+        -4 => "SI_ASYNCIO".to_string(),
+        -5 => "SI_SIGIO".to_string(),
+        -6 => "SI_TKILL".to_string(),
+        c => c.to_string(),
+    };
+    format!("{{si_signo={}, si_code={code}, si_pid={pid}, si_uid={uid}}}", signal_name(signo))
+}
+
+/// The fields of a `siginfo_t` that strace shows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Siginfo {
+    pub signo: i64,
+    pub code: i32,
+    pub pid: i64,
+    pub uid: u32,
+    /// `SIGCHLD` only: the exit code or the signal, and the child's CPU times.
+    pub status: i32,
+    pub utime: i64,
+    pub stime: i64,
+}
+
+// ---- signals and select ---------------------------------------------------------------------
+
+thread_local! {
+    /// The thread making the call being decoded and its process's pid (for [`Arg::OwnTid`] and
+    /// [`Arg::OwnPid`]): set by the tracer.
+    static CALLER: std::cell::Cell<(u64, i64)> = const { std::cell::Cell::new((0, crate::fork::PID_BASE)) };
+}
+
+/// Makes `tid` of process `pid` the caller of the calls this thread decodes next.
+pub fn set_caller(tid: u64, pid: i64) {
+    CALLER.with(|c| c.set((tid, pid)));
+}
+
+const SA_RESTORER: u64 = c::SA_RESTORER as u64;
+const SA_RESTART: u64 = c::SA_RESTART as u64;
+
+/// The address the trace gives glibc's signal restorer (`__restore_rt`), which glibc's
+/// `sigaction` and `signal` put in every action they install and which Spindle has no code for:
+/// a function value no guest function has (docs/trace.md). strace shows the real one
+/// (`sa_restorer=0x408fb0`); tests/strace.rs normalises both.
+pub const GLIBC_RESTORER: u64 = 0x8000_0000_ffff_ffff;
+
+/// The address the trace gives a buffer glibc passes from its own stack, which Spindle does not
+/// have (`signal`'s old action, `sigwait`'s `siginfo_t`) where strace shows its address (the
+/// call failed): an address no guest memory has (docs/trace.md); tests/strace.rs normalises it
+/// as any other address.
+pub const GLIBC_BUFFER: u64 = 0x8000_0000_ffff_f000;
+
+/// `sa_flags`, in strace's order (read off strace 6.1 with every bit alone and all at once).
+pub const SA_FLAGS: &FlagNames = &FlagNames {
+    names: &[
+        (u(c::SA_RESTORER), "SA_RESTORER"),
+        (u(c::SA_ONSTACK), "SA_ONSTACK"),
+        (u(c::SA_RESTART), "SA_RESTART"),
+        (0x2000_0000, "SA_INTERRUPT"),
+        (u(c::SA_NODEFER), "SA_NODEFER"),
+        (u(c::SA_RESETHAND), "SA_RESETHAND"),
+        (u(c::SA_SIGINFO), "SA_SIGINFO"),
+        (u(c::SA_NOCLDSTOP), "SA_NOCLDSTOP"),
+        (u(c::SA_NOCLDWAIT), "SA_NOCLDWAIT"),
+    ],
+    unknown: "SA_???",
+};
+
+/// A `struct sigaction` as the kernel sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sigaction {
+    pub handler: u64,
+    pub flags: u64,
+    pub restorer: u64,
+    pub mask: u64,
+}
+
+/// A `struct sigaction` in guest memory, in `layout`, as the kernel gets it (`input`: the new
+/// action, see [`SaLayout`]) or as it wrote it (the old one; glibc copies the kernel's flags
+/// into its `int`).
+pub fn read_sigaction(mem: &Memory, addr: u64, layout: SaLayout, input: bool) -> Option<Sigaction> {
+    let size = if layout == SaLayout::Kernel { 32 } else { 152 };
+    let b = mem.read_bytes(addr, size).ok().filter(|_| addr != 0)?;
+    let w = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap_or_default());
+    Some(match (layout, input) {
+        (SaLayout::Kernel, _) => Sigaction { handler: w(0), flags: w(8), restorer: w(16), mask: w(24) },
+        (SaLayout::Libc, true) => {
+            Sigaction { handler: w(0), mask: w(8), flags: w(136) as u32 as i32 as i64 as u64 | SA_RESTORER, restorer: GLIBC_RESTORER }
+        }
+        (SaLayout::Libc, false) => Sigaction { handler: w(0), mask: w(8), flags: w(136) as u32 as u64, restorer: w(144) },
+    })
+}
+
+/// A `struct sigaction` pointer as strace shows it: `NULL`, the struct, or the address.
+fn sigaction_at(mem: &Memory, addr: u64, layout: SaLayout, input: bool) -> String {
+    read_sigaction(mem, addr, layout, input).map_or_else(|| ptr(addr), sigaction_text)
+}
+
+/// `{sa_handler=SIG_IGN, sa_mask=[USR2], sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x…}`, as
+/// strace 6.1 prints it: the handler by name (`SIG_DFL`, `SIG_IGN`, `SIG_ERR`) or in hex (a guest
+/// function's value: `0x8000000000000003`, docs/trace.md), `sa_restorer` only with
+/// `SA_RESTORER`.
+pub fn sigaction_text(a: Sigaction) -> String {
+    let handler = match a.handler {
+        0 => "SIG_DFL".to_string(),
+        1 => "SIG_IGN".to_string(),
+        u64::MAX => "SIG_ERR".to_string(),
+        h => format!("{h:#x}"),
+    };
+    let mut out = format!("{{sa_handler={handler}, sa_mask={}, sa_flags={}", sigset(a.mask), flags(a.flags, SA_FLAGS, "0"));
+    if a.flags & SA_RESTORER != 0 {
+        out.push_str(", sa_restorer=");
+        out.push_str(&ptr(a.restorer));
+    }
+    out.push('}');
+    out
+}
+
+/// The bits of an `fd_set` of `nfds` fds at `addr`, as many bytes as the kernel reads (`None`:
+/// unreadable).
+fn fd_set_bits(mem: &Memory, addr: u64, nfds: i32) -> Option<&[u8]> {
+    let bytes = (nfds.max(0) as u64).div_ceil(64) * 8;
+    mem.slice(addr, bytes).ok()
+}
+
+/// The fds below `nfds` set in `bits` (looking only at the bytes that have any).
+fn fds_in_set(bits: &[u8], nfds: i32) -> impl Iterator<Item = i32> + '_ {
+    bits.iter()
+        .enumerate()
+        .filter(|(_, b)| **b != 0)
+        .flat_map(|(k, b)| (0..8).filter(move |bit| b & (1 << bit) != 0).map(move |bit| (k * 8 + bit) as i32))
+        .take_while(move |fd| *fd < nfds)
+}
+
+/// An `fd_set` argument as strace shows it: `[3 4]` (every fd set below `nfds`, whatever `-s`
+/// says), `NULL`, or the address when `nfds` is not positive or the set cannot be read.
+pub fn fd_set(mem: &Memory, addr: u64, nfds: i32) -> String {
+    fd_set_linked(mem, addr, nfds, &|_| None)
+}
+
+/// [`fd_set`], each fd annotated with what `link` says it names (strace's `-y`).
+pub fn fd_set_linked(mem: &Memory, addr: u64, nfds: i32, link: &dyn Fn(i32) -> Option<Vec<u8>>) -> String {
+    fd_set_from(fd_set_bits(mem, addr, nfds), addr, nfds, link)
+}
+
+/// An `fd_set` at `addr` whose bytes were `bits` (`None`: unreadable), as [`fd_set_linked`]
+/// shows it.
+pub fn fd_set_from(bits: Option<&[u8]>, addr: u64, nfds: i32, link: &dyn Fn(i32) -> Option<Vec<u8>>) -> String {
+    if addr == 0 {
+        return "NULL".to_string();
+    }
+    let Some(bits) = bits.filter(|_| nfds > 0) else { return ptr(addr) };
+    let mut out = String::from("[");
+    for fd in fds_in_set(bits, nfds) {
+        if out.len() > 1 {
+            out.push(' ');
+        }
+        push_int(&mut out, fd as i64);
+        if let Some(l) = link(fd) {
+            push_fd_link(&mut out, &l);
+        }
+    }
+    out.push(']');
+    out
+}
+
+/// The fds `select` named in its sets (`nfds` in `args[0]`, the sets in 1–3), for `-y`.
+pub fn fd_set_fds(mem: &Memory, args: &[u64]) -> Vec<i32> {
+    let nfds = args.first().map_or(0, |n| *n as i32);
+    let mut fds: Vec<i32> = (1..4)
+        .filter_map(|k| args.get(k).copied().filter(|a| *a != 0))
+        .filter_map(|a| fd_set_bits(mem, a, nfds).filter(|_| nfds > 0))
+        .flat_map(|bits| fds_in_set(bits, nfds))
+        .collect();
+    fds.sort_unstable();
+    fds.dedup();
+    fds
+}
+
+/// What strace shows after `select`'s and `pselect6`'s count `n` (the sets in `args[1..4]`,
+/// read after the call): `in [3], out [4]`, at most `n` fds in all, the sets that have none
+/// left out.
+pub fn fd_sets_result(mem: &Memory, args: &[u64], mut n: i64) -> String {
+    let nfds = args.first().map_or(0, |x| *x as i32);
+    let mut out = String::new();
+    for (k, name) in ["in", "out", "except"].into_iter().enumerate() {
+        if n <= 0 {
+            break;
+        }
+        let addr = args.get(k + 1).copied().unwrap_or(0);
+        let Some(bits) = fd_set_bits(mem, addr, nfds).filter(|_| addr != 0 && nfds > 0) else { continue };
+        let mut first = true;
+        for fd in fds_in_set(bits, nfds) {
+            if first {
+                if !out.is_empty() {
+                    out.push_str(", ");
+                }
+                out.push_str(name);
+                out.push_str(" [");
+                first = false;
+            } else {
+                out.push(' ');
+            }
+            push_int(&mut out, fd as i64);
+            n -= 1;
+            if n == 0 {
+                break;
+            }
+        }
+        if !first {
+            out.push(']');
+        }
+    }
+    out
+}
+
+/// How strace shows a call that a signal's handler interrupted: the kernel's restart code,
+/// which strace sees before the handler turns it into `EINTR` (or makes the call again), as
+/// each call returns it on Linux 6 (read off strace 6.1 with a C twin: `tests/strace/`); `None`
+/// for a call that returns `EINTR` itself (`epoll_wait`, `epoll_pwait`, `epoll_pwait2`).
+/// `args` picks `futex`'s: with a timeout it is `ERESTART_RESTARTBLOCK`.
+pub fn interrupted_text(call: &str, args: &[u64]) -> Option<&'static str> {
+    const SYS: &str = "? ERESTARTSYS (To be restarted if SA_RESTART is set)";
+    const NOHAND: &str = "? ERESTARTNOHAND (To be restarted if no handler)";
+    const BLOCK: &str = "? ERESTART_RESTARTBLOCK (Interrupted by signal)";
+    match call {
+        "read" | "write" | "readv" | "writev" | "pread64" | "pwrite64" | "recvfrom" | "sendto" | "recvmsg" | "sendmsg" | "wait4"
+        | "openat" | "accept" | "accept4" | "connect" => Some(SYS),
+        "futex" => {
+            let op = args.get(1).map_or(0, |o| *o as u32) & !(128 | 256);
+            let timeout = args.get(3).copied().unwrap_or(0);
+            match op {
+                0 | 9 if timeout != 0 => Some(BLOCK),
+                _ => Some(SYS),
+            }
+        }
+        "poll" | "clock_nanosleep" | "nanosleep" => Some(BLOCK),
+        "ppoll" | "pselect6" | "select" | "rt_sigsuspend" | "pause" => Some(NOHAND),
+        _ => None,
+    }
+}
+
+/// Whether the kernel ends `call` with a plain `EINTR` when a handler interrupts it, and never
+/// restarts it (`rt_sigtimedwait`, the `epoll_wait`s): when it is made again, glibc's loop
+/// made it (`sigwait`), and strace shows the `-1 EINTR` first.
+pub fn never_restarted(call: &str) -> bool {
+    matches!(call, "rt_sigtimedwait" | "epoll_wait" | "epoll_pwait" | "epoll_pwait2")
+}
+
+/// The system call numbers (x86-64) of the calls a handler may interrupt and `SA_RESTART`
+/// make again: what `rt_sigreturn` returns then (the kernel restores the call's number into
+/// `rax` to make it again, and strace shows it: `rt_sigreturn({mask=[]}) = 0` after `read`).
+pub fn syscall_number(call: &str) -> Option<i64> {
+    Some(match call {
+        "read" => 0,
+        "write" => 1,
+        "pread64" => 17,
+        "pwrite64" => 18,
+        "readv" => 19,
+        "writev" => 20,
+        "sendto" => 44,
+        "recvfrom" => 45,
+        "sendmsg" => 46,
+        "recvmsg" => 47,
+        "wait4" => 61,
+        // glibc's `pthread_join` waits in `futex`.
+        "futex" | "join" => 202,
+        "openat" => 257,
+        _ => return None,
+    })
 }
 
 /// `[5]`: the `int` at `v`, or the address.
@@ -1324,6 +1764,129 @@ mod tests {
         assert_eq!(futex_wake_op(0), "FUTEX_OP_SET<<28|0<<12|FUTEX_OP_CMP_EQ<<24|0");
     }
 
+    use spindle_vm::memory::AllocKind;
+    use spindle_vm::source::Span;
+
+    /// Lines of `strace` 6.1 on this machine (`tests/strace/signal_calls.c` and a probe setting
+    /// every `sa_flags` bit alone and all at once through the system call).
+    #[test]
+    fn sigactions_read_as_in_strace() {
+        let sa = |handler, flags, restorer, mask| sigaction_text(Sigaction { handler, flags, restorer, mask });
+        assert_eq!(sa(0, 0, 0, 0), "{sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}");
+        assert_eq!(sa(1, 0x1000_0000, 0, 1), "{sa_handler=SIG_IGN, sa_mask=[HUP], sa_flags=SA_RESTART}");
+        assert_eq!(sa(u64::MAX, 0, 0, 0), "{sa_handler=SIG_ERR, sa_mask=[], sa_flags=0}");
+        assert_eq!(sa(2, 8, 0, 0), "{sa_handler=0x2, sa_mask=[], sa_flags=0x8 /* SA_??? */}");
+        assert_eq!(
+            sa(0x401615, 0x0400_0000 | 0x1000_0000, 0x408b20, 0),
+            "{sa_handler=0x401615, sa_mask=[], sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x408b20}"
+        );
+        assert_eq!(
+            sa(1, !0x0400_0000, 0, 0),
+            "{sa_handler=SIG_IGN, sa_mask=[], sa_flags=SA_ONSTACK|SA_RESTART|SA_INTERRUPT|SA_NODEFER|SA_RESETHAND|SA_SIGINFO|SA_NOCLDSTOP|SA_NOCLDWAIT|0xffffffff03fffff8}"
+        );
+        // glibc's struct as the kernel gets it: an `int` of flags sign-extended, SA_RESTORER and
+        // glibc's restorer added; as the kernel wrote it back: the flags as they are.
+        let mut mem = Memory::new(1 << 20);
+        let mut b = vec![0u8; 152];
+        b[..8].copy_from_slice(&0x8000_0000_0000_0003u64.to_le_bytes());
+        b[8..16].copy_from_slice(&((1u64 << 14) | (1 << 35)).to_le_bytes());
+        b[136..140].copy_from_slice(&(0x8000_0004u32).to_le_bytes());
+        let a = mem.allocate(152, &b, AllocKind::Heap, Span::default()).expect("memory");
+        let new = read_sigaction(&mem, a, SaLayout::Libc, true).expect("readable");
+        assert_eq!(new.flags, 0xffff_ffff_8400_0004);
+        assert_eq!(
+            sigaction_text(new),
+            "{sa_handler=0x8000000000000003, sa_mask=[TERM RT_4], sa_flags=SA_RESTORER|SA_RESETHAND|SA_SIGINFO|0xffffffff00000000, sa_restorer=0x80000000ffffffff}"
+        );
+        assert_eq!(read_sigaction(&mem, a, SaLayout::Libc, false).map(|o| (o.flags, o.restorer)), Some((0x8000_0004, 0)));
+        assert_eq!(sigaction_at(&mem, 0, SaLayout::Kernel, true), "NULL");
+        assert_eq!(sigaction_at(&mem, 0x10, SaLayout::Kernel, true), "0x10");
+    }
+
+    /// As `strace` 6.1 prints `pselect6` (`tests/strace/select_sets.c` and a probe with sets of
+    /// 70 and 256 fds).
+    #[test]
+    fn fd_sets_read_as_in_strace() {
+        let mut mem = Memory::new(1 << 20);
+        let bits: [u64; 4] = [0x18, 1, 0, 1 << 63];
+        let a = mem
+            .allocate(32, &bits.iter().flat_map(|w| w.to_le_bytes()).collect::<Vec<u8>>(), AllocKind::Heap, Span::default())
+            .expect("memory");
+        assert_eq!(fd_set(&mem, a, 256), "[3 4 64 255]");
+        assert_eq!(fd_set(&mem, a, 65), "[3 4 64]");
+        assert_eq!(fd_set(&mem, a, 4), "[3]");
+        assert_eq!(fd_set(&mem, 0, 5), "NULL");
+        assert_eq!(fd_set(&mem, a, 0), format!("{a:#x}"));
+        assert_eq!(fd_set(&mem, a, -1), format!("{a:#x}"));
+        assert_eq!(fd_set(&mem, 0x10, 5), "0x10");
+        // The result: at most as many fds as the call returned, the empty sets left out.
+        assert_eq!(fd_sets_result(&mem, &[5, a, 0, a], 3), "in [3 4], except [3]");
+        assert_eq!(fd_sets_result(&mem, &[5, 0, a, 0], 1), "out [3]");
+        assert_eq!(fd_sets_result(&mem, &[2, a, a, a], 1), "");
+        assert_eq!(fd_set_fds(&mem, &[65, a, 0, a]), vec![3, 4, 64]);
+    }
+
+    /// What strace 6.1 shows for a call a handler interrupted (`tests/strace/signal_interrupts.c`).
+    #[test]
+    fn interrupted_calls_read_as_in_strace() {
+        let text = |call: &str, args: &[u64]| interrupted_text(call, args).map(|t| t.split(' ').nth(1).unwrap_or_default());
+        assert_eq!(text("read", &[]), Some("ERESTARTSYS"));
+        assert_eq!(text("futex", &[0, 128, 0, 0]), Some("ERESTARTSYS"));
+        assert_eq!(text("futex", &[0, 128, 0, 0x1000]), Some("ERESTART_RESTARTBLOCK"));
+        assert_eq!(text("poll", &[]), Some("ERESTART_RESTARTBLOCK"));
+        assert_eq!(text("clock_nanosleep", &[]), Some("ERESTART_RESTARTBLOCK"));
+        assert_eq!(text("pselect6", &[]), Some("ERESTARTNOHAND"));
+        assert_eq!(text("rt_sigsuspend", &[]), Some("ERESTARTNOHAND"));
+        assert_eq!(text("epoll_wait", &[]), None);
+        assert_eq!((syscall_number("read"), syscall_number("futex"), syscall_number("poll")), (Some(0), Some(202), None));
+    }
+
+    /// As `strace` 6.1 prints `rt_sigtimedwait`'s set and `info` (a probe with `sigtimedwait`,
+    /// `sigwaitinfo` and the system call with a bad size).
+    #[test]
+    fn sigtimedwait_args_read_as_in_strace() {
+        let mut mem = Memory::new(1 << 20);
+        let set = mem.allocate(8, &(1u64 << 9).to_le_bytes(), AllocKind::Heap, Span::default()).expect("memory");
+        let mut b = vec![0u8; 128];
+        b[0..4].copy_from_slice(&10i32.to_le_bytes());
+        b[8..12].copy_from_slice(&(-6i32).to_le_bytes());
+        b[16..20].copy_from_slice(&1000i32.to_le_bytes());
+        b[20..24].copy_from_slice(&1000u32.to_le_bytes());
+        let info = mem.allocate(128, &b, AllocKind::Heap, Span::default()).expect("memory");
+        let no_fn = |_: u64| None;
+        let args = [set, info, 0, 8];
+        assert_eq!(render_arg(Arg::SigsetSized(3), 0, &args, Some(10), &mem, &no_fn), "[USR1]");
+        assert_eq!(render_arg(Arg::SigsetSized(3), 0, &[set, info, 0, 9], Some(-1), &mem, &no_fn), format!("{set:#x}"));
+        assert_eq!(
+            render_arg(Arg::SiginfoOut, 1, &args, Some(10), &mem, &no_fn),
+            "{si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=1000, si_uid=1000}"
+        );
+        assert_eq!(render_arg(Arg::SiginfoOut, 1, &args, Some(-1), &mem, &no_fn), format!("{info:#x}"));
+        assert_eq!(render_arg(Arg::SiginfoOut, 1, &[set, 0, 0, 8], Some(10), &mem, &no_fn), "NULL");
+        let user = Siginfo { signo: 10, pid: 7, ..Siginfo::default() };
+        assert_eq!(siginfo_text(&user), "{si_signo=SIGUSR1, si_code=SI_USER, si_pid=7, si_uid=0}");
+    }
+
+    /// As strace 6.1 showed a native probe's `sigwaitinfo` of its children's `SIGCHLD`s and
+    /// its `wait4`s of a child that exited, one killed and one that dumped core.
+    #[test]
+    fn children_read_as_in_strace() {
+        let exited = Siginfo { signo: 17, code: 1, pid: 1001, uid: 1000, status: 3, ..Siginfo::default() };
+        assert_eq!(
+            siginfo_text(&exited),
+            "{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=1001, si_uid=1000, si_status=3, si_utime=0, si_stime=0}"
+        );
+        let killed = Siginfo { code: 2, status: 15, ..exited };
+        assert_eq!(
+            siginfo_text(&killed),
+            "{si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=1001, si_uid=1000, si_status=SIGTERM, si_utime=0, si_stime=0}"
+        );
+        assert_eq!(wait_status(3 << 8), "{WIFEXITED(s) && WEXITSTATUS(s) == 3}");
+        assert_eq!(wait_status(15), "{WIFSIGNALED(s) && WTERMSIG(s) == SIGTERM}");
+        assert_eq!(wait_status(6 | 0x80), "{WIFSIGNALED(s) && WTERMSIG(s) == SIGABRT && WCOREDUMP(s)}");
+        assert_eq!(wait_status(19 << 8 | 0x7f), "{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSTOP}");
+    }
+
     #[test]
     fn errors_read_as_in_strace() {
         assert_eq!(error_text(11), "-1 EAGAIN (Resource temporarily unavailable)");
@@ -1335,7 +1898,10 @@ mod tests {
 pub fn wait_status(s: i32) -> String {
     if s & 0x7f == 0 {
         format!("{{WIFEXITED(s) && WEXITSTATUS(s) == {}}}", (s >> 8) & 0xff)
+    } else if s & 0xff == 0x7f {
+        format!("{{WIFSTOPPED(s) && WSTOPSIG(s) == {}}}", signal_name(((s >> 8) & 0xff).into()))
     } else {
-        format!("{s:#x}")
+        let core = if s & 0x80 != 0 { " && WCOREDUMP(s)" } else { "" };
+        format!("{{WIFSIGNALED(s) && WTERMSIG(s) == {}{core}}}", signal_name((s & 0x7f).into()))
     }
 }

@@ -134,8 +134,12 @@ impl CallFilter {
     }
 }
 
-/// The strace name of the built-in call `name` (a strace name or a guest name).
+/// The strace name of the built-in call `name` (a strace name or a guest name), or
+/// `rt_sigreturn`, which no guest calls but the trace shows when a handler returns.
 fn builtin(name: &str) -> Option<&'static str> {
+    if name == "rt_sigreturn" {
+        return Some("rt_sigreturn");
+    }
     crate::table::SHIMS.iter().find(|d| d.name == name || d.sig.name == name).map(|d| d.sig.name)
 }
 

@@ -8,6 +8,7 @@
 
 pub mod decode;
 pub mod filter;
+pub mod glibc;
 pub mod sockopt_names;
 pub mod summary;
 pub mod timeline;
@@ -103,6 +104,8 @@ pub fn fds_in(sig: &Sig, raw: &[u64], mem: &spindle_vm::memory::Memory) -> Vec<i
                 let n = raw.get(i + 1).map_or(0, |n| *n as u32 as u64).min(decode::string_limit() as u64);
                 fds.extend((0..n).map_while(|k| Pollfd::peek(mem, v.wrapping_add(Pollfd::SIZE * k))).map(|p| p.fd).filter(|fd| *fd >= 0));
             }
+            // The three sets at once, at the first.
+            Arg::FdSet if i == 1 => fds.extend(decode::fd_set_fds(mem, raw)),
             _ => {}
         }
     }
@@ -179,6 +182,10 @@ fn linked_arg_into(
             let n = raw.get(i + 1).map_or(0, |n| *n as u32 as u64);
             out.push_str(&decode::pollfds_linked(mem, v, n, &|fd| link_of(&links.before, fd).map(<[u8]>::to_vec)));
         }
+        Arg::FdSet => {
+            let nfds = raw.first().map_or(0, |n| *n as i32);
+            out.push_str(&decode::fd_set_linked(mem, v, nfds, &|fd| link_of(&links.before, fd).map(<[u8]>::to_vec)));
+        }
         _ => return false,
     }
     true
@@ -246,6 +253,36 @@ pub struct Tracer {
     /// The signal that ended the process, if one did: the last line says so, as strace's
     /// `+++ killed by SIGTERM +++`.
     pub(crate) killed_by: Option<String>,
+    /// The action `signal` replaced, which its line shows as `rt_sigaction`'s old action: the
+    /// shim gives it ([`Tracer::note_old_action`]) before the call's line is written.
+    old_action: Option<String>,
+    /// Per thread: the `siginfo_t` the kernel wrote for its `sigtimedwait`/`sigwaitinfo`, when
+    /// glibc's wrapper changed it before the guest could read it (`SI_TKILL` shown as
+    /// `SI_USER`): strace shows the kernel's ([`Tracer::note_siginfo`]).
+    noted_siginfo: BTreeMap<ThreadId, String>,
+    /// Per thread (by id): how its last traced call ended, and, for each handler running on
+    /// it, how the call it interrupted ended — what `rt_sigreturn` returns (strace shows it).
+    ends: Vec<ThreadEnds>,
+    /// The active call makes no system call of its own: no line ([`Tracer::no_system_call`]).
+    hidden: bool,
+    /// The active call's first argument of this kind shows this text ([`Tracer::note_arg`]).
+    noted_arg: Option<(Arg, String)>,
+}
+
+/// How a call ended, for the `rt_sigreturn` after a handler.
+#[derive(Clone, Copy, Debug)]
+enum CallEnd {
+    /// Returned a value (with its errno when -1).
+    Value(i64, Option<i64>),
+    /// Interrupted and made again (`SA_RESTART`): `rt_sigreturn` returns its system call's
+    /// number, which the kernel put back to make it again.
+    Restarted(&'static str),
+}
+
+#[derive(Clone, Debug, Default)]
+struct ThreadEnds {
+    last: Option<CallEnd>,
+    handlers: Vec<Option<CallEnd>>,
 }
 
 fn is_output(a: Arg) -> bool {
@@ -263,6 +300,10 @@ fn is_output(a: Arg) -> bool {
             | Arg::IoctlArg(_)
             | Arg::WaitStatusOut
             | Arg::SigsetOut
+            | Arg::SigactionOut(_)
+            | Arg::SignalOldAction
+            | Arg::SiginfoOut
+            | Arg::GlibcSiginfo
     )
 }
 
@@ -276,7 +317,7 @@ fn first_output(sig: &Sig) -> usize {
 /// failed (`epoll_pwait2(3, 0x…, 8, 0x…, NULL, 8) = -1 EBADF`: strace's `umove_or_printaddr`).
 fn address_only(sig: &Sig, j: usize, ret: Option<i64>) -> bool {
     ret == Some(-1)
-        && matches!(sig.ret, RetKind::Int | RetKind::Fd | RetKind::Poll)
+        && matches!(sig.ret, RetKind::Int | RetKind::Fd | RetKind::Poll | RetKind::Select)
         && sig.args[j].0.reads_input_memory()
         && j > first_output(sig)
 }
@@ -356,6 +397,21 @@ pub fn with_result(call: &str, result: &str) -> String {
 const PADDING: &str = "                                       ";
 const _: () = assert!(PADDING.len() == RESULT_COLUMN);
 
+/// The texts of the arguments a call overwrites, from the bytes they held when it began
+/// ([`PendingCall::snapshot`]), with `-y`'s links.
+fn snapshot_texts(sig: &Sig, raw: &[u64], snapshot: Option<&Snapshot>, links: Option<&FdLinks>) -> Vec<(usize, String)> {
+    let Some(snapshot) = snapshot else { return Vec::new() };
+    let nfds = raw.first().map_or(0, |n| *n as i32);
+    snapshot
+        .iter()
+        .map(|(j, bytes)| {
+            let v = raw.get(sig.args[*j].1).copied().unwrap_or(0);
+            let link = |fd: i32| links.and_then(|l| link_of(&l.before, fd)).map(<[u8]>::to_vec);
+            (*j, decode::fd_set_from(bytes.as_deref(), v, nfds, &link))
+        })
+        .collect()
+}
+
 impl Tracer {
     pub fn new(config: TraceConfig, out: Option<Box<dyn Write>>) -> Self {
         Tracer {
@@ -378,6 +434,11 @@ impl Tracer {
             summary: None,
             show_fds: false,
             killed_by: None,
+            old_action: None,
+            noted_siginfo: BTreeMap::new(),
+            ends: Vec::new(),
+            hidden: false,
+            noted_arg: None,
         }
     }
 
@@ -522,8 +583,8 @@ impl Tracer {
         elapsed_ns: u64,
     ) {
         match (value, sig.ret, errno) {
-            (Some(v), RetKind::Int | RetKind::Fd | RetKind::Poll, None) if v >= 0 => decode::push_uint(line, v as u64),
-            _ => line.push_str(&Self::result_text(sig.ret, value, errno, raw)),
+            (Some(v), RetKind::Int | RetKind::Fd | RetKind::Poll | RetKind::Select, None) if v >= 0 => decode::push_uint(line, v as u64),
+            _ => line.push_str(&Self::result_text(sig, value, errno, raw)),
         }
         Self::result_link(line, sig, value, errno, raw, links);
         Self::result_suffix(line, sig, value, errno, raw, mem, elapsed_ns);
@@ -543,6 +604,9 @@ impl Tracer {
         elapsed_ns: u64,
     ) {
         use crate::abi::{Layout, Timespec};
+        if let (RetKind::Select, Some(v), None) = (sig.ret, value, errno) {
+            return Self::select_suffix(line, sig, v, raw, mem, elapsed_ns);
+        }
         let (RetKind::Poll, Some(v), None) = (sig.ret, value, errno) else { return };
         match v {
             0 => line.push_str(" (Timeout)"),
@@ -563,6 +627,47 @@ impl Tracer {
         }
     }
 
+    /// What strace adds after `select`'s and `pselect6`'s count: ` (Timeout)` for 0, else the
+    /// fds of the result sets and the time left (`1 (in [3], left {tv_sec=0, tv_nsec=5000})`):
+    /// the timeout less the virtual time the call took, to the nanosecond, as the kernel writes
+    /// it to the timespec glibc passes (`select` writes back only microseconds).
+    fn select_suffix(line: &mut String, sig: &Sig, v: i64, raw: &[u64], mem: &spindle_vm::memory::Memory, elapsed_ns: u64) {
+        use crate::abi::{Layout, Timespec, Timeval};
+        if v == 0 {
+            line.push_str(" (Timeout)");
+            return;
+        }
+        if v < 0 {
+            return;
+        }
+        line.push_str(" (");
+        let sets = decode::fd_sets_result(mem, raw, v);
+        line.push_str(&sets);
+        let t = raw.get(4).copied().unwrap_or(0);
+        let left = match sig.args.get(4).map(|s| s.0) {
+            Some(Arg::TimespecIn) if t != 0 => {
+                Timespec::peek(mem, t).map(|ts| (ts.sec as i128 * 1_000_000_000 + ts.nsec as i128 - elapsed_ns as i128).max(0))
+            }
+            // The kernel's time left is the timespec glibc passed less the time the call took,
+            // which glibc then cut to the microsecond it writes back: the timeout (a whole
+            // number of microseconds) is the one multiple of 1000 ns within 999 ns above what
+            // was written back plus the time taken.
+            Some(Arg::TimevalAsTimespec) if t != 0 => Timeval::peek(mem, t).map(|tv| {
+                let written = tv.sec as i128 * 1_000_000_000 + tv.usec as i128 * 1000;
+                let timeout = (written + elapsed_ns as i128 + 999) / 1000 * 1000;
+                (timeout - elapsed_ns as i128).max(0)
+            }),
+            _ => None,
+        };
+        if let Some(left) = left {
+            if !sets.is_empty() {
+                line.push_str(", ");
+            }
+            line.push_str(&format!("left {{tv_sec={}, tv_nsec={}}}", left / 1_000_000_000, left % 1_000_000_000));
+        }
+        line.push(')');
+    }
+
     /// With `-y`, what a returned fd names: `= 3<pipe:[12]>`.
     fn result_link(line: &mut String, sig: &Sig, value: Option<i64>, errno: Option<i64>, raw: &[u64], links: Option<&FdLinks>) {
         if let (Some(links), Some(v), None) = (links, value, errno) {
@@ -574,31 +679,59 @@ impl Tracer {
         }
     }
 
-    fn result_text(ret: RetKind, value: Option<i64>, errno: Option<i64>, raw: &[u64]) -> String {
-        match (value, ret) {
+    fn result_text(sig: &Sig, value: Option<i64>, errno: Option<i64>, raw: &[u64]) -> String {
+        match (value, sig.ret) {
             (None, _) | (_, RetKind::None) => "?".to_string(),
+            // A handler interrupted it: strace shows the kernel's restart code.
+            (Some(-1), _) if errno == Some(crate::consts::errno::EINTR) => match decode::interrupted_text(sig.name, raw) {
+                Some(text) => text.to_string(),
+                None => error_text(crate::consts::errno::EINTR),
+            },
             (Some(-1), _) if errno.is_some() => error_text(errno.unwrap_or(0)),
+            (Some(_), RetKind::Status) => "0".to_string(),
+            (Some(v), RetKind::Signal) if v > 0 => format!("{v} ({})", decode::signal_name(v)),
+            (Some(v), RetKind::Signal) => v.to_string(),
             (Some(v), RetKind::Ptr) => decode::ptr(v as u64),
             (Some(v), RetKind::Fcntl) => match raw.get(1).map(|c| *c as i32) {
                 Some(3) => format!("{v:#x} (flags {})", decode::open_flags(v as u64)),
                 Some(1) if v != 0 => format!("{v:#x} (flags {})", decode::flags(v as u64, decode::FD_FLAGS, "0")),
                 _ => v.to_string(),
             },
-            (Some(v), RetKind::Int | RetKind::Fd | RetKind::Poll) => v.to_string(),
+            (Some(v), RetKind::Int | RetKind::Fd | RetKind::Poll | RetKind::Select | RetKind::Errno) => v.to_string(),
+            (Some(v), RetKind::SigwaitSignal) => v.to_string(),
         }
     }
 
     /// A call is about to run. Nothing is decoded yet: no call changes its own input buffers,
     /// so a call that does not block is decoded when it finishes, in one pass; one that blocks
     /// has its inputs decoded when it blocks, before other threads can change them.
-    pub fn before_call(&mut self, m: &Machine<crate::Shims>, sig: Sig, raw: &[u64]) -> PendingCall {
-        // As strace: a call entering closes another thread's open blocked line.
-        self.show_unfinished(m, Some(m.active_thread()));
+    pub fn before_call(&mut self, m: &Machine<crate::Shims>, sig: Sig, raw: &[u64], caller_pid: i64) -> PendingCall {
+        // A call entering closes another thread's open blocked line, as in strace: when it
+        // finishes or blocks (a call glibc refuses makes no system call and shows nothing).
+        self.hidden = false;
+        self.noted_arg = None;
         let clock_before = self.config.timeline.then(|| m.current_clock());
         let mut args = [0u64; 8];
         let n = raw.len().min(8);
         args[..n].copy_from_slice(&raw[..n]);
-        PendingCall { sig, raw: args, nraw: n, start_ns: m.observed_now(), start_step: m.steps(), clock_before, links: None }
+        decode::set_caller(m.active_thread() as u64, caller_pid);
+        // `select`'s sets are inputs the call overwrites with its result: kept as they are now.
+        let snapshot = (sig.ret == RetKind::Select).then(|| {
+            let nfds = raw.first().map_or(0, |n| *n as i32);
+            let words = (nfds.max(0) as u64).div_ceil(64);
+            Box::new(
+                sig.args
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.0.overwritten_by_call())
+                    .map(|(j, &Shown(_, i))| {
+                        let v = raw.get(i).copied().unwrap_or(0);
+                        (j, m.memory.slice(v, words * 8).ok().filter(|_| v != 0).map(<[u8]>::to_vec))
+                    })
+                    .collect(),
+            )
+        });
+        PendingCall { sig, raw: args, nraw: n, start_ns: m.observed_now(), start_step: m.steps(), clock_before, links: None, snapshot }
     }
 
     /// With `-y`, the fds whose links a blocked call of thread `t` that returned `ret` shows
@@ -636,22 +769,56 @@ impl Tracer {
     }
 
     /// The call returned `value` (with `errno` for -1) without blocking.
-    pub fn finished(&mut self, m: &Machine<crate::Shims>, call: PendingCall, value: Option<i64>, errno: Option<i64>) {
+    pub fn finished(&mut self, m: &Machine<crate::Shims>, mut call: PendingCall, value: Option<i64>, errno: Option<i64>) {
+        let t = m.active_thread();
+        let noted = self.noted_siginfo.remove(&t);
+        if std::mem::take(&mut self.hidden) {
+            return;
+        }
+        let (value, errno, ret) = call.sig.ret.as_system_call(value, errno, call.raw(), &m.memory);
+        call.sig.ret = ret;
+        if let Some(v) = value {
+            self.record_end(t, CallEnd::Value(v, errno));
+        }
         if let Some(summary) = &mut self.summary {
             summary.record(call.sig.name, errno.is_some(), m.observed_now().saturating_sub(call.start_ns));
             return;
         }
-        let t = m.active_thread();
         self.show_unfinished(m, Some(t));
         let links = call.links.as_deref();
+        let mut saved = snapshot_texts(&call.sig, call.raw(), call.snapshot.as_deref(), links);
+        saved.extend(noted_siginfo_arg(&call.sig, noted));
+        if let Some((kind, text)) = self.noted_arg.take() {
+            if let Some(j) = call.sig.args.iter().position(|a| std::mem::discriminant(&a.0) == std::mem::discriminant(&kind)) {
+                saved.push((j, text));
+            }
+        }
+        let old_action =
+            if call.sig.ret == RetKind::Status { call.sig.args.iter().position(|s| matches!(s.0, Arg::SignalOldAction)) } else { None };
+        if let Some(j) = old_action {
+            if let (Some(text), Some(v)) = (self.old_action.take(), value) {
+                // `signal` returns the old handler, or `SIG_ERR` (-1) if it failed.
+                if v != -1 {
+                    saved.push((j, text));
+                }
+            }
+        }
         if self.config.format == Format::Text && !self.config.timeline {
             let elapsed = m.observed_now().saturating_sub(call.start_ns);
-            self.call_line(m, t, &call.sig, &call.raw[..call.nraw], value, errno, None, &[], links, elapsed);
+            self.call_line(m, t, &call.sig, &call.raw[..call.nraw], value, errno, None, &saved, links, elapsed);
             return;
         }
         let raw = call.raw[..call.nraw].to_vec();
-        let inputs = Self::decode_inputs(m, &call.sig, &raw, links);
-        let args = self.fill_outputs(m, &call.sig, &raw, value, inputs, links);
+        let mut inputs = Self::decode_inputs(m, &call.sig, &raw, links);
+        for (j, text) in &saved {
+            if !is_output(call.sig.args[*j].0) {
+                inputs[*j] = Some(text.clone());
+            }
+        }
+        let mut args = self.fill_outputs(m, &call.sig, &raw, value, inputs, links);
+        for (j, text) in saved {
+            args[j] = text;
+        }
         let start = (call.start_ns, call.start_step, call.clock_before);
         self.complete(m, t, call.sig, raw, args, value, errno, start, false, None, links);
     }
@@ -706,6 +873,8 @@ impl Tracer {
     /// The call blocked the active thread.
     pub fn blocked(&mut self, m: &Machine<crate::Shims>, call: PendingCall) {
         let t = m.active_thread();
+        self.hidden = false;
+        self.show_unfinished(m, Some(t));
         let raw = &call.raw[..call.nraw];
         if self.summary.is_some() {
             // Only its name and start are needed; no line is ever shown.
@@ -725,14 +894,17 @@ impl Tracer {
             }
             return;
         }
-        let saved = call
-            .sig
-            .args
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.0.reads_input_memory())
-            .map(|(j, &Shown(kind, i))| (j, render_arg(kind, i, raw, None, &m.memory, &|_| None)))
-            .collect();
+        let mut saved = snapshot_texts(&call.sig, raw, call.snapshot.as_deref(), call.links.as_deref());
+        for (j, &Shown(kind, i)) in call.sig.args.iter().enumerate() {
+            if !kind.reads_input_memory() || saved.iter().any(|(k, _)| *k == j) {
+                continue;
+            }
+            let mut text = String::new();
+            if !call.links.as_deref().is_some_and(|l| linked_arg_into(&mut text, kind, i, raw, None, &m.memory, l)) {
+                text = render_arg(kind, i, raw, None, &m.memory, &|_| None);
+            }
+            saved.push((j, text));
+        }
         let p = Pending {
             sig: call.sig,
             raw: call.raw,
@@ -753,8 +925,17 @@ impl Tracer {
     /// A blocked call of the active thread finished with `value`.
     pub fn resumed(&mut self, m: &Machine<crate::Shims>, value: i64, errno: Option<i64>) {
         let t = m.active_thread();
-        let Some(p) = self.pending.remove(&t) else { return };
+        let noted = self.noted_siginfo.remove(&t);
+        let Some(mut p) = self.pending.remove(&t) else { return };
+        let (value, errno) = {
+            let (value, errno, ret) = p.sig.ret.as_system_call(Some(value), errno, p.raw(), &m.memory);
+            p.sig.ret = ret;
+            (value.unwrap_or_default(), errno)
+        };
+        let noted = noted_siginfo_arg(&p.sig, noted);
+        p.saved.extend(noted.clone());
         self.unshown -= usize::from(!p.unfinished_shown);
+        self.record_end(t, CallEnd::Value(value, errno));
         if let Some(summary) = &mut self.summary {
             summary.record(p.sig.name, errno.is_some(), m.observed_now().saturating_sub(p.start_ns));
             return;
@@ -776,7 +957,10 @@ impl Tracer {
                 })
             })
             .collect();
-        let args = self.fill_outputs(m, &p.sig, p.raw(), Some(value), inputs, links);
+        let mut args = self.fill_outputs(m, &p.sig, p.raw(), Some(value), inputs, links);
+        if let Some((j, text)) = noted {
+            args[j] = text;
+        }
         let raw = p.raw().to_vec();
         let start = (p.start_ns, p.start_step, p.clock_before);
         self.complete(m, t, p.sig, raw, args, Some(value), errno, start, true, resumed_from, links);
@@ -815,7 +999,7 @@ impl Tracer {
             }
             _ => (None, Vec::new()),
         };
-        let mut result = Self::result_text(sig.ret, value, errno, &raw);
+        let mut result = Self::result_text(&sig, value, errno, &raw);
         Self::result_link(&mut result, &sig, value, errno, &raw, links);
         Self::result_suffix(&mut result, &sig, value, errno, &raw, &m.memory, m.observed_now().saturating_sub(start_ns));
         self.seq += 1;
@@ -948,13 +1132,80 @@ impl Tracer {
         }
     }
 
+    /// Thread `t`'s last traced call ended so.
+    fn record_end(&mut self, t: ThreadId, end: CallEnd) {
+        let t = t as usize;
+        if self.ends.len() <= t {
+            self.ends.resize(t + 1, ThreadEnds::default());
+        }
+        self.ends[t].last = Some(end);
+    }
+
+    /// Thread `t`'s call wrote a `siginfo_t` the kernel would have written as `text` (glibc's
+    /// wrapper changes it afterwards): its line shows `text`.
+    pub fn note_siginfo(&mut self, t: ThreadId, text: String) {
+        self.noted_siginfo.insert(t, text);
+    }
+
+    /// `signal` replaced action `old`: its line shows it as `rt_sigaction`'s old action.
+    pub fn note_old_action(&mut self, old: decode::Sigaction) {
+        self.old_action = Some(decode::sigaction_text(old));
+    }
+
+    /// A handler starts on thread `t` for the signal `--- SIGUSR1 {…} ---` (`text`) says.
+    pub fn signal_delivered(&mut self, m: &Machine<crate::Shims>, t: ThreadId, text: &str) {
+        let k = t as usize;
+        if self.ends.len() <= k {
+            self.ends.resize(k + 1, ThreadEnds::default());
+        }
+        let interrupted = self.ends[k].last;
+        self.ends[k].handlers.push(interrupted);
+        self.event_line(m, t, text);
+    }
+
+    /// The handler running on thread `t` returned, restoring `mask`: `rt_sigreturn({mask=[]})`
+    /// with what the kernel returns, the interrupted code's result register — the result of the
+    /// call the signal came in (`= -1 EINTR (Interrupted system call)`, `= 0` after `tgkill`),
+    /// or the number of the call `SA_RESTART` makes again (`= 0` for `read`).
+    pub fn signal_returned(&mut self, m: &Machine<crate::Shims>, t: ThreadId, mask: u64) {
+        let end = self.ends.get_mut(t as usize).and_then(|e| e.handlers.pop()).flatten();
+        let result = match end {
+            Some(CallEnd::Value(-1, Some(e))) => error_text(e),
+            Some(CallEnd::Value(v, _)) => v.to_string(),
+            Some(CallEnd::Restarted(name)) => decode::syscall_number(name).unwrap_or(0).to_string(),
+            None => "0".to_string(),
+        };
+        // The handler's own calls are not what the interrupted code sees next.
+        if let Some(e) = self.ends.get_mut(t as usize) {
+            e.last = end;
+        }
+        // A system call like the others for `-e trace=` (the `--- SIG… ---` lines are not).
+        if !self.selects("rt_sigreturn") {
+            return;
+        }
+        if let Some(summary) = &mut self.summary {
+            summary.record("rt_sigreturn", matches!(end, Some(CallEnd::Value(-1, Some(_)))), 0);
+            return;
+        }
+        let call = format!("rt_sigreturn({{mask={}}})", decode::sigset(mask));
+        self.event_line(m, t, &with_result(&call, &result));
+    }
+
     /// The active thread's blocked call was interrupted and will be made again (strace's
     /// `= ? ERESTARTSYS (To be restarted if SA_RESTART is set)`).
     pub fn restarted(&mut self, m: &Machine<crate::Shims>) {
         let t = m.active_thread();
         let Some(p) = self.pending.remove(&t) else { return };
         self.unshown -= usize::from(!p.unfinished_shown);
-        if self.summary.is_some() {
+        // A call the kernel ends with EINTR itself (`rt_sigtimedwait`) is made again by glibc's
+        // loop (`sigwait`): strace shows the EINTR, then the call again.
+        let eintr = decode::never_restarted(p.sig.name);
+        let code = crate::consts::errno::EINTR;
+        self.record_end(t, if eintr { CallEnd::Value(-1, Some(code)) } else { CallEnd::Restarted(p.sig.name) });
+        if let Some(summary) = &mut self.summary {
+            if eintr {
+                summary.record(p.sig.name, true, m.observed_now().saturating_sub(p.start_ns));
+            }
             return;
         }
         self.show_unfinished(m, Some(t));
@@ -971,7 +1222,8 @@ impl Tracer {
         };
         args_into(&mut head, m, &p.sig, from..p.sig.args.len(), p.raw(), None, &p.saved, p.links.as_deref());
         head.push(')');
-        self.event_line(m, t, &with_result(&head, "? ERESTARTSYS (To be restarted if SA_RESTART is set)"));
+        let result = if eintr { error_text(code) } else { "? ERESTARTSYS (To be restarted if SA_RESTART is set)".to_string() };
+        self.event_line(m, t, &with_result(&head, &result));
     }
 
     /// The run ended: blocked calls stay unfinished; the last line says how it ended.
@@ -1038,7 +1290,12 @@ pub struct PendingCall {
     clock_before: Option<VClock>,
     /// `-y`'s links (`None` without `-y`).
     links: Option<Box<FdLinks>>,
+    /// The bytes of the arguments the call overwrites (`select`'s sets), as they were when it
+    /// began: (argument position, bytes, or `None` if they could not be read).
+    snapshot: Option<Box<Snapshot>>,
 }
+
+type Snapshot = Vec<(usize, Option<Vec<u8>>)>;
 
 impl PendingCall {
     /// The call's signature.
@@ -1100,4 +1357,10 @@ fn json_call(ev: &CallEvent) -> String {
         ev.end_step,
         ev.blocked
     )
+}
+
+/// The argument a noted `siginfo_t` ([`Tracer::note_siginfo`]) replaces, with its text.
+fn noted_siginfo_arg(sig: &Sig, noted: Option<String>) -> Option<(usize, String)> {
+    let text = noted?;
+    sig.args.iter().position(|a| matches!(a.0, Arg::SiginfoOut | Arg::GlibcSiginfo)).map(|j| (j, text))
 }

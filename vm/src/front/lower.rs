@@ -439,7 +439,12 @@ impl<'a, 'r> FnCx<'a, 'r> {
                     // "unknown local" errors.
                     let size = fx.cx.array_ty(&l.ty).map_or(0, |(_, size)| size);
                     if let Some(slot) = fx.declare(&l.name, LocalKind::Array, l.span) {
-                        fx.arrays.push(ArrayLocal { name: l.name.name.clone(), size, span: l.span });
+                        fx.arrays.push(ArrayLocal {
+                            name: l.name.name.as_str().into(),
+                            func: fx.fn_name.as_str().into(),
+                            size,
+                            span: l.span,
+                        });
                         fx.array_slots.push(slot);
                     }
                     if let Some(init) = &l.init {
@@ -530,14 +535,19 @@ impl<'a, 'r> FnCx<'a, 'r> {
         }
         fx.patch(&block_pc);
         crate::ir::fuse_jumps(&mut fx.code);
+        crate::ir::fuse_increments(&mut fx.code);
+        let frame_size = fx.frame_size.max(1);
+        let hot = crate::ir::hot_checked(&fx.code, frame_size);
+        debug_assert!(hot, "the lowering made code the hot loop cannot run unchecked");
         Some(Function {
             name: fx.fn_name,
             params,
             ret,
             // At least one register, so that every call and return changes the stack's size and
             // the memory limit sees every frame (`Memory::resize_stack`).
-            frame_size: fx.frame_size.max(1),
+            frame_size,
             code: fx.code,
+            hot,
             spans: fx.spans,
             calls: fx.calls,
             switches: fx.switches,
@@ -557,11 +567,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
         for inst in &mut self.code {
             match inst {
                 Inst::Jump { target, .. } => map(target),
-                Inst::Branch { t, f, .. } | Inst::BrCmp { t, f, .. } | Inst::BrCmpImm { t, f, .. } => {
-                    map(t);
-                    map(f);
-                }
-                _ => {}
+                _ => inst.map_branch_targets(map),
             }
         }
         for s in &mut self.switches {
@@ -702,7 +708,10 @@ impl<'a, 'r> FnCx<'a, 'r> {
                     ));
                 }
                 let a = self.expr_reg(addr, Ty::Ptr)?;
-                self.emit(Inst::Load { ty: dty, dst: slot, addr: a }, s.span);
+                self.emit(
+                    if dty.size() == 8 { Inst::Load64 { dst: slot, addr: a } } else { Inst::Load { ty: dty, dst: slot, addr: a } },
+                    s.span,
+                );
                 Ok(())
             }
             StmtKind::Store { ty, addr, value } => {
@@ -725,6 +734,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
                 };
                 match self.expr(value, vty)? {
                     Val::Imm(v) => self.emit(Inst::StoreImm { ty: sty, addr: a, val: v }, s.span),
+                    Val::Reg(r) if sty.size() == 8 => self.emit(Inst::Store64 { addr: a, val: r }, s.span),
                     Val::Reg(r) => self.emit(Inst::Store { ty: sty, addr: a, val: r }, s.span),
                 }
                 Ok(())
@@ -1111,8 +1121,8 @@ impl<'a, 'r> FnCx<'a, 'r> {
                     if op.is_cmp() {
                         let (cop, va, vb) = self.cmp_operands(*op, a, b)?;
                         match (va, vb) {
-                            (Val::Reg(a), Val::Reg(b)) => self.emit(Inst::BrCmp { op: cop, a, b, t, f, cost }, span),
-                            (Val::Reg(a), Val::Imm(imm)) => self.emit(Inst::BrCmpImm { op: cop, a, imm, t, f, cost }, span),
+                            (Val::Reg(a), Val::Reg(b)) => self.emit(Inst::br_cmp(cop, a, b, t, f, cost), span),
+                            (Val::Reg(a), Val::Imm(imm)) => self.emit(Inst::br_cmp_imm(cop, a, imm, t, f, cost), span),
                             (Val::Imm(x), Val::Imm(y)) => self.emit(Inst::Jump { target: if cop.eval(x, y) { t } else { f }, cost }, span),
                             (Val::Imm(_), Val::Reg(_)) => unreachable_operands(),
                         }
@@ -1120,12 +1130,12 @@ impl<'a, 'r> FnCx<'a, 'r> {
                     }
                 }
                 match self.expr(value, Ty::Bool)? {
-                    Val::Reg(c) => self.emit(Inst::Branch { cond: c, t, f, cost }, span),
+                    Val::Reg(c) => self.emit(Inst::Branch { cond: c, t, f, cost, at: NO_PC }, span),
                     Val::Imm(v) => self.emit(Inst::Jump { target: if v != 0 { t } else { f }, cost }, span),
                 }
             }
             Some((Some(v), t, f)) => match self.expr(value, ty)? {
-                Val::Reg(a) => self.emit(Inst::BrCmpImm { op: CmpOp::Eq, a, imm: v, t, f, cost }, span),
+                Val::Reg(a) => self.emit(Inst::br_cmp_imm(CmpOp::Eq, a, v, t, f, cost), span),
                 Val::Imm(x) => self.emit(Inst::Jump { target: if x == v { t } else { f }, cost }, span),
             },
             None => {
@@ -1713,6 +1723,8 @@ impl<'a, 'r> FnCx<'a, 'r> {
                     (ArithOp::Add, Ty::I64) => Inst::AddImmI64 { dst: d, a: x, imm },
                     (ArithOp::Sub, Ty::I64) => Inst::SubImmI64 { dst: d, a: x, imm },
                     (ArithOp::WAdd, Ty::I64 | Ty::U64) => Inst::WAddImm64 { dst: d, a: x, imm },
+                    (ArithOp::Mul, Ty::I64) => Inst::MulImmI64 { dst: d, a: x, imm },
+                    (ArithOp::And, _) => Inst::AndImm { dst: d, a: x, imm },
                     _ => Inst::ArithImm { op: aop, ty, dst: d, a: x, imm },
                 };
                 self.emit(inst, e.span);
@@ -1725,6 +1737,8 @@ impl<'a, 'r> FnCx<'a, 'r> {
                 let inst = match (aop, ty) {
                     (ArithOp::Add, Ty::I64) => Inst::AddImmI64 { dst: d, a: y, imm },
                     (ArithOp::WAdd, Ty::I64 | Ty::U64) => Inst::WAddImm64 { dst: d, a: y, imm },
+                    (ArithOp::Mul, Ty::I64) => Inst::MulImmI64 { dst: d, a: y, imm },
+                    (ArithOp::And, _) => Inst::AndImm { dst: d, a: y, imm },
                     _ if commutative => Inst::ArithImm { op: aop, ty, dst: d, a: y, imm },
                     _ => Inst::ArithImmL { op: aop, ty, dst: d, imm, b: y },
                 };
