@@ -18,7 +18,8 @@
 //!
 //! **How.** The kernel side is a child process, the *oracle*: an executable run as
 //! `EXE __kernel-oracle` that calls [`serve`](crate::against_kernel::serve) (the `spindle` binary does; [`Oracle::new`] names
-//! it). Its fd table is laid out like a fresh guest's — fds 0, 1 and 2 on `/dev/null` (opened
+//! it). Its fd table is laid out like a fresh guest's — a new table of the kernel's first size
+//! (64 fds, so that `select` looks at the same fds), fds 0, 1 and 2 on `/dev/null` (opened
 //! `O_RDONLY`, `O_WRONLY`, `O_WRONLY`: three descriptions), nothing else open — and its soft
 //! `RLIMIT_NOFILE` is the guest's `--max-fds`. So the kernel hands out exactly the fd numbers
 //! Spindle should (lowest free, `dup2` targets, `EMFILE`, `EBADF` at the limit) and they are

@@ -25,6 +25,7 @@ pub fn serve() -> i32 {
             return 2;
         }
     };
+    fresh_fd_table();
     // Every thread starts with every signal blocked: a lane unblocks its guest thread's mask.
     signals::block_all();
     // The process's main thread is lane 0, the guest's main thread's, so that the kernel prefers
@@ -292,6 +293,30 @@ pub(super) fn kernel_name() -> String {
 
 pub(super) fn last_error() -> String {
     std::io::Error::last_os_error().to_string()
+}
+
+/// Gives the process a fresh fd table of the kernel's first size (64 fds), as a new process's,
+/// holding fds 0 to 2 only. The table the oracle was started with was copied from its parent's,
+/// at the size of whatever fd the parent had open then (a test harness may have hundreds), and a
+/// table never shrinks; `select` looks at no fd above the table's size, so the oracle's answer
+/// would depend on its parent's history (`programs/poll/select_table.mir`). The kernel copies a
+/// table sized to its open fds only when it unshares one that another thread shares, so a
+/// thread shares it for the moment of `close_range(3, ~0, CLOSE_RANGE_UNSHARE)`. Best effort:
+/// a kernel before 5.9 keeps the old table.
+fn fresh_fd_table() {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let Ok(sharer) = std::thread::Builder::new().name("fd-table".into()).spawn(move || {
+        let _ = rx.recv();
+    }) else {
+        return;
+    };
+    // SAFETY: closes this process's fds from 3 on, which hold nothing: `serve` runs before the
+    // oracle opens any file, and stdin (the channel) stays.
+    unsafe {
+        libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, libc::CLOSE_RANGE_UNSHARE);
+    }
+    drop(tx);
+    let _ = sharer.join();
 }
 
 /// Lays the fd table out as a fresh guest's — /dev/null on 0, 1 and 2 (three descriptions),
