@@ -386,13 +386,12 @@ fn spurious_wakeups_are_bounded_per_run_and_optimal_dpor_keeps_every_outcome() {
 
 /// A lock bug whose schedules are too many for DFS within its budget and whose twin is too big
 /// for `dfs:inf` in a test: random and PCT find it within budget, and random sweeps of the twin
-/// find nothing. `channel_stranded_sender` needs `stop`'s send to run before both of `many`'s,
-/// while depth-first order varies the end of a schedule first: `dfs:1`, `dfs:2` and `dfs:inf`
-/// do not reach it in 2 000 schedules (`dfs:2` after 107 688). Its twin's critical sections
-/// (three sends, up to three receives, a close, each a mutex lock and a condvar signal, the
-/// waits a condvar wait) contend in more ways than `dfs:inf` can run in a test: it is not
-/// exhausted in 100 s of a release build (over 470 000 classes), nor with `--sc
-/// --spurious-wakeups off`.
+/// find nothing. `channel_stranded_sender` needs `stop`'s value to be the first received, a
+/// choice at the start of a schedule, while depth-first order varies the end of a schedule
+/// first: `dfs:2` and `dfs:inf` do not reach it in 3 000 schedules. Its twin's four threads
+/// take the channel's mutex up to seven times (three sends, up to three receives, the close),
+/// and every contended acquisition is about four classes: with the hand-off channel it is
+/// still not exhausted in 120 s of a debug build (36 539 classes; docs/explore.md).
 const LARGER_LOCK_BUGS: &[(&str, &str, &str)] =
     &[("channel_stranded_sender", "Deadlock: the evaluated program deadlocked", "channel_stranded_sender_fixed")];
 
