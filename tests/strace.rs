@@ -31,7 +31,7 @@ use std::process::Command;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_spindle");
 /// The system calls the scenarios make: everything else (the C runtime's own calls) is left out.
-const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,timerfd_create,timerfd_settime,timerfd_gettime,sched_yield,openat,poll,ioctl,lseek";
+const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,timerfd_create,timerfd_settime,timerfd_gettime,sched_yield,openat,poll,ioctl,lseek,pread64,pwrite64,newfstatat,mkdir,unlink,wait4";
 /// Spindle's process id (`getpid`) and the user id it gives a signal's sender.
 const SPINDLE_PID: &str = "1000";
 
@@ -74,14 +74,14 @@ fn normalise(line: &str) -> Option<String> {
         "spawn(",
         "join(",
         "exit(",
-        "exit_group(",
         "errno(",
         "malloc(",
         "free(",
         "clock_gettime(",
-        "getpid(",
         "gettid(",
         "rt_sigaction(SIGRT_1, {",
+        // The C runtime's own: a static glibc's start-up reads its own path.
+        "readlink(\"/proc/self/exe\", ",
     ] {
         if l.starts_with(only_here) {
             return None;
@@ -100,7 +100,7 @@ fn normalise(line: &str) -> Option<String> {
             while j < b.len() && b[j].is_ascii_hexdigit() {
                 j += 1;
             }
-            let code = out.ends_with("sa_handler=") || out.ends_with("sa_restorer=");
+            let code = out.ends_with("sa_handler=") || out.ends_with("sa_restorer=") || out.ends_with("child_tidptr=");
             if j - i - 2 >= 8 || code && j > i + 2 {
                 out.push_str("ADDR");
                 i = j;
@@ -193,18 +193,23 @@ fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) ->
     // The standard streams are /dev/null, as a guest's are (`-y` shows `1</dev/null>`), and
     // no other fd is inherited (a guest starts with none: `dup2(3, 10)` must not find 10 open).
     let mut strace = Command::new("strace");
-    // SAFETY: between fork and exec only `close`, which is async-signal-safe, is called.
+    // The umask is 022, as a guest's is (`mkdir("d", 0777)` makes `0755`).
+    // SAFETY: between fork and exec only `close` and `umask`, which are async-signal-safe.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(&mut strace, || {
             for fd in 3..1024 {
                 libc::close(fd);
             }
+            libc::umask(0o022);
             Ok(())
         });
     }
-    // The working directory is `/`, as a guest's is (`-y` shows `AT_FDCWD</>`).
+    // The working directory is a fresh, empty one of this run's own (the twin's files go
+    // there), shown as the guest's `/` ([`unscratch`]).
+    let cwd = scratch_dir(dir);
+    let cwd_text = cwd.to_str().expect("a UTF-8 temporary directory").to_string();
     let out = strace
-        .current_dir("/")
+        .current_dir(&cwd)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -217,6 +222,7 @@ fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) ->
         .arg(&exe)
         .output()
         .expect("run strace");
+    let _ = std::fs::remove_dir_all(&cwd);
     assert!(out.status.success(), "strace {options:?} -e {expr} of {} failed ({})", exe.display(), out.status);
     // `-o` with `-f` writes `PID  call…`: make it `[PID] call…` like Spindle's lines.
     std::fs::read_to_string(&log)
@@ -224,10 +230,44 @@ fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) ->
         .lines()
         .map(|l| {
             let pid: String = l.chars().take_while(char::is_ascii_digit).collect();
-            format!("[{pid}] {}", l[pid.len()..].trim_start())
+            unscratch(&format!("[{pid}] {}", l[pid.len()..].trim_start()), &cwd_text)
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A fresh, empty working directory for a twin run by the test whose own directory is `dir`
+/// (named after it: tests run in parallel), which the caller removes. Its path is short:
+/// strace cuts strings at 32 bytes, and `readlink` of an fd gives it back in full
+/// (`"/tmp/sp1a2b3c4d/f.txt (deleted)"`), which [`unscratch`] can make the guest's only whole.
+fn scratch_dir(dir: &Path) -> std::path::PathBuf {
+    let tmp = std::env::temp_dir().canonicalize().unwrap_or_else(|_| "/tmp".into());
+    let root = if tmp.as_os_str().len() <= 8 { tmp } else { std::path::PathBuf::from("/tmp") };
+    // FNV-1a of the test's directory name, which holds the test's name and the process id.
+    let name = dir.file_name().unwrap().to_string_lossy();
+    let hash = name.bytes().fold(0x811c9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x01000193));
+    let cwd = root.join(format!("sp{hash:08x}"));
+    let _ = std::fs::remove_dir_all(&cwd);
+    std::fs::create_dir_all(&cwd).unwrap();
+    cwd
+}
+
+/// The twin's working directory `cwd` in `line` made the guest's, `/` (the guest's files are
+/// at its root): `"{cwd}/f.txt"` is `"/f.txt"`, `AT_FDCWD<{cwd}>` (`-y`) is `AT_FDCWD</>`, and a
+/// `readlink` that returned a path under it returns as many bytes fewer.
+fn unscratch(line: &str, cwd: &str) -> String {
+    if !line.contains(cwd) {
+        return line.to_string();
+    }
+    let out = line.replace(&format!("{cwd}/"), "/").replace(&format!("\"{cwd}\""), "\"/\"").replace(&format!("<{cwd}>"), "</>");
+    let (_, call) = split_thread(line);
+    match (call.starts_with("readlink("), out.rsplit_once(" = ")) {
+        (true, Some((head, n))) if line.contains(&format!("\"{cwd}")) => match n.parse::<usize>() {
+            Ok(n) => format!("{head} = {}", n - cwd.len()),
+            Err(_) => out,
+        },
+        _ => out,
+    }
 }
 
 /// The inode numbers in `-y`'s `pipe:[N]` and `socket:[N]`, renumbered in order of first
@@ -293,7 +333,10 @@ fn ids(line: &str, pid: &str, spindle: bool) -> String {
 }
 
 /// Thread-tagged, joined and normalised lines: the `+++` lines of threads other than the first
-/// (the process's own end stays), and the process's ids made `PID` and `UID` ([`ids`]).
+/// thread of a process (each process's own end stays), the `getpid` and `gettid` glibc's
+/// `raise` makes (in a trace that has `tgkill` lines), and the process's ids made `PID` and
+/// `UID` ([`ids`]), its children's `CHILD1`, `CHILD2`, … in the order they were made
+/// ([`child_ids`]).
 fn comparable(trace: &str) -> Vec<String> {
     let tagged: Vec<(String, String)> = trace
         .lines()
@@ -306,12 +349,58 @@ fn comparable(trace: &str) -> Vec<String> {
     // strace's lines start with the pid (the first is the process's), Spindle's with a name.
     let spindle = !first.chars().all(|c| c.is_ascii_digit());
     let pid = if spindle { SPINDLE_PID.to_string() } else { first.clone() };
-    join_split_calls(tagged)
+    let joined = join_split_calls(tagged);
+    let children = child_pids(&joined);
+    // The thread that is a child process's first: strace tags it with its pid, Spindle with
+    // `name#K`, where the pid is 1000 + K.
+    let child_thread = |t: &str| match spindle {
+        false => children.iter().any(|c| c == t),
+        true => t.rsplit_once('#').and_then(|(_, k)| k.parse::<i64>().ok()).is_some_and(|k| children.contains(&(1000 + k).to_string())),
+    };
+    let raises = joined.iter().any(|(_, text)| text.starts_with("tgkill("));
+    joined
         .into_iter()
-        .filter(|(t, text)| !(text.starts_with("+++") && !t.is_empty() && *t != first))
+        .filter(|(t, text)| !(text.starts_with("+++") && !t.is_empty() && *t != first && !child_thread(t)))
+        .filter(|(_, text)| !(raises && text.starts_with("getpid(")))
         .filter_map(|(_, text)| normalise(&text))
-        .map(|l| ids(&l, &pid, spindle))
+        .map(|l| child_ids(&ids(&l, &pid, spindle), &pid, &children))
         .collect()
+}
+
+/// The pids of the child processes a trace made, in order: the results of its `clone` lines
+/// without `CLONE_THREAD` (glibc's `fork`).
+fn child_pids(lines: &[(String, String)]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|(_, text)| text.starts_with("clone(") && !text.contains("CLONE_THREAD"))
+        .filter_map(|(_, text)| text.rsplit_once(" = ").map(|(_, r)| r.trim().to_string()))
+        .filter(|r| r.chars().all(|c| c.is_ascii_digit()) && !r.is_empty())
+        .collect()
+}
+
+/// The process ids in the lines of the process calls (`clone`, `wait4`, `getpid`, `getppid`,
+/// `kill`) and of signals (`si_pid`): the process's own `PID`, its children's `CHILD1`, … —
+/// the kernel's pids are its own, Spindle's are 1000, 1001, …
+fn child_ids(line: &str, pid: &str, children: &[String]) -> String {
+    if !["clone(", "wait4(", "getpid(", "getppid(", "kill(", "--- "].iter().any(|c| line.starts_with(c)) {
+        return line.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(k) = rest.find(|c: char| c.is_ascii_digit()) {
+        let end = rest[k..].find(|c: char| !c.is_ascii_digit()).map_or(rest.len(), |e| k + e);
+        let word_start = k == 0 || !rest[..k].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        let number = &rest[k..end];
+        out.push_str(&rest[..k]);
+        match children.iter().position(|c| c == number) {
+            Some(n) if word_start => out.push_str(&format!("CHILD{}", n + 1)),
+            None if word_start && number == pid => out.push_str("PID"),
+            _ => out.push_str(number),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]

@@ -296,6 +296,15 @@ impl Shims {
             Dest::Process(space) => (space, self.leader(space)),
         };
         if self.signals.ignored(space, sig) && self.signals.blocked_for_ignore(blocked_by) & bit(sig) == 0 {
+            // strace shows it all the same: a traced process's ignored signals are not
+            // discarded but stop it at delivery (the kernel's `sig_ignored` is false for a
+            // ptraced task), and are ignored after. Only a `SIGCHLD` set to `SIG_IGN` is never
+            // sent (`do_notify_parent`).
+            if crate::HOOKS && !(sig == linux::SIGCHLD && self.signals.action(space, sig).handler == SIG_IGN) {
+                if let Some(tr) = &mut self.trace {
+                    tr.ignored_signal(blocked_by, format!("--- {} {} ---", signal_name(sig), siginfo_text(&p)));
+                }
+            }
             return Ok(());
         }
         // Sending releases the sender's clock into the pending signal; its delivery acquires

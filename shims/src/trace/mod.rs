@@ -267,6 +267,9 @@ pub struct Tracer {
     hidden: bool,
     /// The active call's first argument of this kind shows this text ([`Tracer::note_arg`]).
     noted_arg: Option<(Arg, String)>,
+    /// Per thread, the `--- SIG… ---` lines of signals it ignores that strace would show
+    /// ([`Tracer::ignored_signal`]), until it next returns to its own code.
+    ignored: BTreeMap<ThreadId, Vec<String>>,
 }
 
 /// How a call ended, for the `rt_sigreturn` after a handler.
@@ -439,6 +442,7 @@ impl Tracer {
             ends: Vec::new(),
             hidden: false,
             noted_arg: None,
+            ignored: BTreeMap::new(),
         }
     }
 
@@ -706,6 +710,9 @@ impl Tracer {
     /// so a call that does not block is decoded when it finishes, in one pass; one that blocks
     /// has its inputs decoded when it blocks, before other threads can change them.
     pub fn before_call(&mut self, m: &Machine<crate::Shims>, sig: Sig, raw: &[u64], caller_pid: i64) -> PendingCall {
+        if !self.ignored.is_empty() {
+            self.flush_ignored(m, m.active_thread());
+        }
         // A call entering closes another thread's open blocked line, as in strace: when it
         // finishes or blocks (a call glibc refuses makes no system call and shows nothing).
         self.hidden = false;
@@ -1089,6 +1096,7 @@ impl Tracer {
         if self.summary.is_some() {
             return;
         }
+        self.flush_ignored(m, t);
         self.show_unfinished(m, None);
         match self.config.format {
             Format::Text => {
@@ -1104,6 +1112,24 @@ impl Tracer {
                     m.steps()
                 );
                 self.emit_line(&line);
+            }
+        }
+    }
+
+    /// A signal thread `t` ignores (`--- SIGCHLD {…} ---`, `text`) was sent to it. The kernel
+    /// discards it, but not for a traced process: strace sees it delivered, then ignored, when
+    /// the thread next returns to its own code. The line is shown then: after the call the
+    /// thread is in (one it is blocked in, or the one that sent it), else before its next call
+    /// ([`Tracer::flush_ignored`]).
+    pub fn ignored_signal(&mut self, t: ThreadId, text: String) {
+        self.ignored.entry(t).or_default().push(text);
+    }
+
+    /// Shows the lines of the signals thread `t` ignored ([`Tracer::ignored_signal`]).
+    pub fn flush_ignored(&mut self, m: &Machine<crate::Shims>, t: ThreadId) {
+        if let Some(lines) = self.ignored.remove(&t) {
+            for line in lines {
+                self.event_line(m, t, &line);
             }
         }
     }
@@ -1241,6 +1267,11 @@ impl Tracer {
                 let _ = out.flush();
             }
             return;
+        }
+        // Signals the initial process's threads ignored but did not return to see.
+        let waiting: Vec<ThreadId> = self.ignored.keys().copied().collect();
+        for t in waiting {
+            self.flush_ignored(m, t);
         }
         self.show_unfinished(m, None);
         match self.config.format {
