@@ -17,8 +17,27 @@
 //! may wake the reader while the writer is still inside `write`), while Spindle's split points
 //! are pinned by the snapshots. A `select`'s or `ppoll`'s time left other than zero is compared
 //! by its fields alone (`left {tv_sec=S, tv_nsec=NS}`): the host's depends on how long the call
-//! took, Spindle's (its virtual clock's) is pinned by the snapshot. Everything else — names, argument decoding, strings, results,
-//! errno texts — must match.
+//! took, Spindle's (its virtual clock's) is pinned by the snapshot.
+//!
+//! Files and processes (`files_calls`, `process_calls`): each twin runs in a fresh, empty
+//! working directory of its own (tests run in parallel; it is removed afterwards) with umask
+//! 022, as a guest runs in its in-memory root, so the twins use the same relative paths. Where
+//! the host shows that directory's path (`readlink` of `/proc/self/fd/N`, `-y`'s `3</tmp/…/f.txt>`
+//! and `AT_FDCWD</tmp/…>`) it is made the guest's `/` ([`unscratch`]), and `readlink`'s count
+//! shrinks by as many bytes. A static glibc's start-up `readlink("/proc/self/exe", …)` is the C
+//! runtime's own. Child processes' pids are the kernel's on one side and 1001, 1002, … on the
+//! other: in the lines of `clone`, `wait4`, `getpid`, `getppid`, `kill` and of signals they are
+//! made `CHILD1`, `CHILD2`, … in the order the `clone` lines made them, and the process's own
+//! `PID` ([`child_ids`]); each child's `+++ exited with N +++` stays. `child_tidptr=` is an
+//! address (glibc's thread descriptor; Spindle shows one no guest memory has). `getpid` lines
+//! are left out only in a trace with `tgkill` lines (the `getpid` glibc's `raise` makes); a twin
+//! that forks does not send signals with `tgkill`. Where Spindle's order of processes is pinned
+//! (the child runs to its end before the parent goes on) the C twin waits for that in calls the
+//! trace leaves out (`waitid(…, WNOWAIT)`, a poll of `/proc/PPID/stat`), so that the host's
+//! real-time order is the same. Neither side shows `exit_group` for a `main` that returns
+//! (Spindle does not show it, glibc's `exit` makes one): the twins end with `_exit`.
+//!
+//! Everything else — names, argument decoding, strings, results, errno texts — must match.
 //!
 //! Needs `gcc` (with a static glibc) and `strace`, which `.ci/run` installs. Without them the
 //! comparison is skipped with a notice, unless `SPINDLE_REQUIRE_HOST_TOOLS=1` (set by `.ci/run`)
@@ -496,6 +515,8 @@ fn filters_and_string_size_match_strace() {
         // The signal lines stay whatever the filter; rt_sigreturn is a call like the others.
         ("signal_calls", "trace=%signal", "32"),
         ("signal_interrupts", "trace=read,tgkill", "32"),
+        // fstat's newfstatat is in %desc (and %file); strings cut at 8 bytes.
+        ("files_calls", "trace=%desc", "8"),
     ] {
         let c = Path::new(ROOT).join(format!("tests/strace/{twin}.c"));
         let mir = Path::new("programs/strace").join(format!("{twin}.mir"));
@@ -615,6 +636,36 @@ fn normalisation_removes_only_prefixes_padding_and_addresses() {
         ids("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=42, si_uid=0} ---", "42", false),
         "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=PID, si_uid=UID} ---"
     );
+    // The twin's scratch directory is the guest's root, and readlink's count follows.
+    assert_eq!(
+        unscratch("[9] readlink(\"/proc/self/fd/3\", \"/tmp/sp1/f.txt (deleted)\", 64) = 24", "/tmp/sp1"),
+        "[9] readlink(\"/proc/self/fd/3\", \"/f.txt (deleted)\", 64) = 16"
+    );
+    assert_eq!(
+        unscratch("[9] openat(AT_FDCWD</tmp/sp1>, \"d\", O_RDONLY) = 3</tmp/sp1/d>", "/tmp/sp1"),
+        "[9] openat(AT_FDCWD</>, \"d\", O_RDONLY) = 3</d>"
+    );
+    assert_eq!(unscratch("[9] read(3, \"/tmp/sp10\", 9) = 9", "/tmp/sp1"), "[9] read(3, \"/tmp/sp10\", 9) = 9");
+    // Child pids by the order of the clones that made them; other numbers stay.
+    let children = vec!["4711".to_string()];
+    assert_eq!(
+        child_ids("wait4(4711, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 4711", "42", &children),
+        "wait4(CHILD1, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = CHILD1"
+    );
+    assert_eq!(child_ids("getppid() = 42", "42", &children), "getppid() = PID");
+    assert_eq!(child_ids("write(3, \"4711\", 4) = 4", "42", &children), "write(3, \"4711\", 4) = 4");
+    assert_eq!(
+        child_pids(&[(
+            "1".into(),
+            "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x1) = 4711".into()
+        )]),
+        children
+    );
+    assert_eq!(
+        normalise("[1] clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x4c6650) = 2").unwrap(),
+        "clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=ADDR) = 2"
+    );
+    assert_eq!(normalise("[1] readlink(\"/proc/self/exe\", \"/tmp/x\", 4096) = 6"), None);
     let joined = join_split_calls(vec![
         ("1".into(), "read(3,  <unfinished ...>".into()),
         ("2".into(), "write(4, \"x\", 1) = 1".into()),
