@@ -24,7 +24,8 @@
 //! 022, as a guest runs in its in-memory root, so the twins use the same relative paths. Where
 //! the host shows that directory's path (`readlink` of `/proc/self/fd/N`, `-y`'s `3</tmp/…/f.txt>`
 //! and `AT_FDCWD</tmp/…>`) it is made the guest's `/` ([`unscratch`]), and `readlink`'s count
-//! shrinks by as many bytes. A static glibc's start-up `readlink("/proc/self/exe", …)` is the C
+//! shrinks by as many bytes. A directory's `st_size` is its file system's (ext4 4096, tmpfs a
+//! count of its entries; Spindle's 4096): `st_size=SIZE`. A static glibc's start-up `readlink("/proc/self/exe", …)` is the C
 //! runtime's own. Child processes' pids are the kernel's on one side and 1001, 1002, … on the
 //! other: in the lines of `clone`, `wait4`, `getpid`, `getppid`, `kill` and of signals they are
 //! made `CHILD1`, `CHILD2`, … in the order the `clone` lines made them, and the process's own
@@ -135,6 +136,13 @@ fn normalise(line: &str) -> Option<String> {
             if &out[k..=k + end] != "left {tv_sec=0, tv_nsec=0}" {
                 out.replace_range(k..=k + end, "left {tv_sec=S, tv_nsec=NS}");
             }
+        }
+    }
+    // A directory's size: its file system's (ext4's 4096, tmpfs's a count of its entries).
+    if let Some(k) = out.find("st_mode=S_IFDIR|") {
+        if let Some(at) = out[k..].find(", st_size=").map(|e| k + e + ", st_size=".len()) {
+            let end = out[at..].find(|c: char| !c.is_ascii_digit()).map_or(out.len(), |e| at + e);
+            out.replace_range(at..end, "SIZE");
         }
     }
     // Padding before the result.
@@ -666,6 +674,10 @@ fn normalisation_removes_only_prefixes_padding_and_addresses() {
         "clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=ADDR) = 2"
     );
     assert_eq!(normalise("[1] readlink(\"/proc/self/exe\", \"/tmp/x\", 4096) = 6"), None);
+    assert_eq!(
+        normalise("[1] newfstatat(5, \"\", {st_mode=S_IFDIR|0755, st_size=60, ...}, AT_EMPTY_PATH) = 0").unwrap(),
+        "newfstatat(5, \"\", {st_mode=S_IFDIR|0755, st_size=SIZE, ...}, AT_EMPTY_PATH) = 0"
+    );
     let joined = join_split_calls(vec![
         ("1".into(), "read(3,  <unfinished ...>".into()),
         ("2".into(), "write(4, \"x\", 1) = 1".into()),

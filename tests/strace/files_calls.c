@@ -25,6 +25,7 @@ int main(void) {
     open((const char *)8, O_RDONLY);
     open("", O_RDONLY);
     ro = open("f.txt", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    close(open("f.txt", O_RDONLY | 0x800000));
     /* read and write at the offset, pread64/pwrite64 at their own */
     write(fd, "hello world\n", 12);
     write(ro, "x", 1);
@@ -69,7 +70,9 @@ int main(void) {
     mkdir(NULL, 0755);
     open("d", O_WRONLY);
     open("d", O_RDONLY | O_CREAT, 0644);
+    stat("d", &st);
     dfd = open("d", O_RDONLY | O_DIRECTORY);
+    fstat(dfd, &st);
     read(dfd, buf, sizeof buf);
     write(dfd, "x", 1);
     g = openat(AT_FDCWD, "d/g", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0640);
