@@ -167,7 +167,10 @@ impl Shims {
                 tracer.flush_ignored(m, m.active_thread());
             }
             Ok(Ret::Blocked) => tracer.blocked(m, pending),
-            Err(_) => tracer.finished(m, pending, None, None),
+            Err(_) => {
+                tracer.finished(m, pending, None, None);
+                tracer.flush_ignored(m, m.active_thread());
+            }
         }
         r
     }

@@ -406,7 +406,7 @@ impl Shims {
                         signal_name(sig)
                     ))),
                     // A forked process ends; its parent sees it killed by `sig`.
-                    Default::Terminate if space != 0 => self.killed_by_signal(m, space, sig),
+                    Default::Terminate if space != 0 => self.killed_by_signal(m, space, t, &p),
                     Default::Terminate => {
                         if crate::HOOKS {
                             if let Some(tr) = &mut self.trace {
@@ -1384,13 +1384,17 @@ impl Shims {
         self.signals.threads.retain(|&t, _| m.thread_space(t) != space);
     }
 
-    /// Process `space` (not the initial one) is killed by `sig`'s default action.
-    fn killed_by_signal(&mut self, m: &mut Machine<Shims>, space: SpaceId, sig: i64) -> VmResult<()> {
+    /// Process `space` (not the initial one) is killed by the default action of signal `p`,
+    /// delivered to its thread `t`.
+    fn killed_by_signal(&mut self, m: &mut Machine<Shims>, space: SpaceId, t: ThreadId, p: &Pending) -> VmResult<()> {
+        let sig = p.sig;
         if crate::HOOKS {
-            // strace's last line of a process a signal killed.
+            // As strace shows it: the call the thread was blocked in ends (`= ? ERESTARTSYS`),
+            // the signal is delivered, and the process's last line says it was killed.
             let leader = self.leader(space);
             if let Some(tr) = &mut self.trace {
-                tr.event_line(m, leader, &format!("+++ killed by {} +++", signal_name(sig)));
+                let delivery = (sig != linux::SIGKILL).then(|| format!("--- {} {} ---", signal_name(sig), siginfo_text(p)));
+                tr.killed(m, t, leader, delivery, format!("+++ killed by {} +++", signal_name(sig)));
             }
         }
         self.end_process(m, space, Ending::Killed(sig))?;

@@ -1,14 +1,16 @@
 /* The process calls as strace shows them: fork (glibc's clone), getpid, getppid, wait4 with
  * a status, with NULL and unmapped status pointers, WNOHANG with a running child and without
  * children, an unknown option, ECHILD; _exit, exit and exit_group, and each child's
- * `+++ exited with N +++` and the parent's `--- SIGCHLD {…} ---`; signals the process ignores
- * (SIGURG, SIGPIPE), which strace shows delivered. tests/strace.rs compares
+ * `+++ exited with N +++` and the parent's `--- SIGCHLD {…} ---`; children a signal kills
+ * (`+++ killed by SIGTERM +++`, WIFSIGNALED); signals the process ignores (SIGURG, SIGPIPE),
+ * which strace shows delivered. tests/strace.rs compares
  * it with programs/strace/process_calls.mir.
  *
  * Spindle's order is pinned, the host's is real time: where Spindle runs the child to its end
  * before the parent goes on, the parent waits here for that with waitid(WNOWAIT), which is not
  * traced; where Spindle's parent blocks in wait4 first, the child waits here until the parent
- * sleeps (its state in /proc/PPID/stat is S) with calls that are not traced either. */
+ * sleeps (its state in /proc/PPID/stat is S) with calls that are not traced either, and the
+ * parent waits so for a child to block in read before it kills it. */
 /* strace -e trace also: clone,getpid,getppid,exit_group,kill */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -28,8 +30,9 @@ static void child_ended(pid_t c) {
     waitid(P_PID, c, &si, WEXITED | WNOWAIT);
 }
 
-/* Spindle's parent is blocked in wait4: the host's is too (asleep: state S). */
-static void parent_asleep(pid_t parent) {
+/* Spindle's process (a parent in wait4, a child in read) is blocked: so is the host's
+ * (asleep: state S). */
+static void asleep(pid_t parent) {
     char path[64], stat[256];
     snprintf(path, sizeof path, "/proc/%d/stat", parent);
     for (;;) {
@@ -49,7 +52,8 @@ static void parent_asleep(pid_t parent) {
 }
 
 int main(void) {
-    int s, p[2];
+    int s, p[2], q[2];
+    char b;
     pid_t c, me;
     sigset_t usr1;
     /* no child yet */
@@ -83,7 +87,7 @@ int main(void) {
     c = fork();
     if (c == 0) {
         sigwaitinfo(&usr1, NULL);
-        parent_asleep(me);
+        asleep(me);
         getppid();
         exit(5);
     }
@@ -98,6 +102,36 @@ int main(void) {
         syscall(SYS_exit_group, 0);
     child_ended(c);
     wait4(c, NULL, 0, NULL);
+    /* a child a signal kills while it is blocked in read: the read ends (ERESTARTSYS), the
+     * signal is delivered, the child is killed and reaped WIFSIGNALED; then one that kills
+     * itself */
+    pipe(q);
+    c = fork();
+    if (c == 0) {
+        read(q[0], &b, 1);
+        _exit(6);
+    }
+    asleep(c);
+    kill(c, SIGTERM);
+    child_ended(c);
+    wait4(c, &s, 0, NULL);
+    /* SIGKILL: no delivery line, the read ends unfinished */
+    c = fork();
+    if (c == 0) {
+        read(q[0], &b, 1);
+        _exit(8);
+    }
+    asleep(c);
+    kill(c, SIGKILL);
+    child_ended(c);
+    wait4(c, &s, 0, NULL);
+    c = fork();
+    if (c == 0) {
+        kill(getpid(), SIGTERM);
+        _exit(7);
+    }
+    child_ended(c);
+    wait4(c, &s, 0, NULL);
     /* signals the process ignores are shown all the same: SIGURG by default, SIGPIPE set to
      * SIG_IGN (a write to a pipe without readers) */
     kill(me, SIGURG);
