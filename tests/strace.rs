@@ -35,8 +35,8 @@
 //! that forks does not send signals with `tgkill`. Where Spindle's order of processes is pinned
 //! (the child runs to its end before the parent goes on) the C twin waits for that in calls the
 //! trace leaves out (`waitid(…, WNOWAIT)`, a poll of `/proc/PPID/stat`), so that the host's
-//! real-time order is the same. Neither side shows `exit_group` for a `main` that returns
-//! (Spindle does not show it, glibc's `exit` makes one): the twins end with `_exit`.
+//! real-time order is the same. Spindle shows no `exit_group` for a `main` that returns (glibc's
+//! `exit` makes one): a twin that traces `exit_group` ends with `_exit`.
 //!
 //! Everything else — names, argument decoding, strings, results, errno texts — must match.
 //!

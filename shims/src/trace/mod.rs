@@ -1142,6 +1142,9 @@ impl Tracer {
         if self.summary.is_some() {
             return;
         }
+        // Signals it ignored and has not returned to see are not seen now.
+        self.ignored.remove(&t);
+        self.ignored.remove(&leader);
         // The sender's line comes first: a call still blocked shows its first part now.
         self.show_unfinished(m, Some(m.active_thread()));
         if let Some(p) = self.pending.remove(&t) {
