@@ -17,8 +17,28 @@
 //! may wake the reader while the writer is still inside `write`), while Spindle's split points
 //! are pinned by the snapshots. A `select`'s or `ppoll`'s time left other than zero is compared
 //! by its fields alone (`left {tv_sec=S, tv_nsec=NS}`): the host's depends on how long the call
-//! took, Spindle's (its virtual clock's) is pinned by the snapshot. Everything else — names, argument decoding, strings, results,
-//! errno texts — must match.
+//! took, Spindle's (its virtual clock's) is pinned by the snapshot.
+//!
+//! Files and processes (`files_calls`, `process_calls`): each twin runs in a fresh, empty
+//! working directory of its own (tests run in parallel; it is removed afterwards) with umask
+//! 022, as a guest runs in its in-memory root, so the twins use the same relative paths. Where
+//! the host shows that directory's path (`readlink` of `/proc/self/fd/N`, `-y`'s `3</tmp/…/f.txt>`
+//! and `AT_FDCWD</tmp/…>`) it is made the guest's `/` ([`unscratch`]), and `readlink`'s count
+//! shrinks by as many bytes. A directory's `st_size` is its file system's (ext4 4096, tmpfs a
+//! count of its entries; Spindle's 4096): `st_size=SIZE`. A static glibc's start-up `readlink("/proc/self/exe", …)` is the C
+//! runtime's own. Child processes' pids are the kernel's on one side and 1001, 1002, … on the
+//! other: in the lines of `clone`, `wait4`, `getpid`, `getppid`, `kill` and of signals they are
+//! made `CHILD1`, `CHILD2`, … in the order the `clone` lines made them, and the process's own
+//! `PID` ([`child_ids`]); each child's `+++ exited with N +++` stays. `child_tidptr=` is an
+//! address (glibc's thread descriptor; Spindle shows one no guest memory has). `getpid` lines
+//! are left out only in a trace with `tgkill` lines (the `getpid` glibc's `raise` makes); a twin
+//! that forks does not send signals with `tgkill`. Where Spindle's order of processes is pinned
+//! (the child runs to its end before the parent goes on) the C twin waits for that in calls the
+//! trace leaves out (`waitid(…, WNOWAIT)`, a poll of `/proc/PPID/stat`), so that the host's
+//! real-time order is the same. Spindle shows no `exit_group` for a `main` that returns (glibc's
+//! `exit` makes one): a twin that traces `exit_group` ends with `_exit`.
+//!
+//! Everything else — names, argument decoding, strings, results, errno texts — must match.
 //!
 //! Needs `gcc` (with a static glibc) and `strace`, which `.ci/run` installs. Without them the
 //! comparison is skipped with a notice, unless `SPINDLE_REQUIRE_HOST_TOOLS=1` (set by `.ci/run`)
@@ -31,7 +51,7 @@ use std::process::Command;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_spindle");
 /// The system calls the scenarios make: everything else (the C runtime's own calls) is left out.
-const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,timerfd_create,timerfd_settime,timerfd_gettime,sched_yield,openat,poll,ioctl,lseek";
+const SYSCALLS: &str = "read,write,close,dup,dup2,dup3,fcntl,eventfd2,pipe2,socketpair,sendto,recvfrom,shutdown,clock_nanosleep,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,timerfd_create,timerfd_settime,timerfd_gettime,sched_yield,openat,poll,ioctl,lseek,pread64,pwrite64,newfstatat,mkdir,unlink,wait4";
 /// Spindle's process id (`getpid`) and the user id it gives a signal's sender.
 const SPINDLE_PID: &str = "1000";
 
@@ -74,14 +94,14 @@ fn normalise(line: &str) -> Option<String> {
         "spawn(",
         "join(",
         "exit(",
-        "exit_group(",
         "errno(",
         "malloc(",
         "free(",
         "clock_gettime(",
-        "getpid(",
         "gettid(",
         "rt_sigaction(SIGRT_1, {",
+        // The C runtime's own: a static glibc's start-up reads its own path.
+        "readlink(\"/proc/self/exe\", ",
     ] {
         if l.starts_with(only_here) {
             return None;
@@ -100,7 +120,7 @@ fn normalise(line: &str) -> Option<String> {
             while j < b.len() && b[j].is_ascii_hexdigit() {
                 j += 1;
             }
-            let code = out.ends_with("sa_handler=") || out.ends_with("sa_restorer=");
+            let code = out.ends_with("sa_handler=") || out.ends_with("sa_restorer=") || out.ends_with("child_tidptr=");
             if j - i - 2 >= 8 || code && j > i + 2 {
                 out.push_str("ADDR");
                 i = j;
@@ -116,6 +136,13 @@ fn normalise(line: &str) -> Option<String> {
             if &out[k..=k + end] != "left {tv_sec=0, tv_nsec=0}" {
                 out.replace_range(k..=k + end, "left {tv_sec=S, tv_nsec=NS}");
             }
+        }
+    }
+    // A directory's size: its file system's (ext4's 4096, tmpfs's a count of its entries).
+    if let Some(k) = out.find("st_mode=S_IFDIR|") {
+        if let Some(at) = out[k..].find(", st_size=").map(|e| k + e + ", st_size=".len()) {
+            let end = out[at..].find(|c: char| !c.is_ascii_digit()).map_or(out.len(), |e| at + e);
+            out.replace_range(at..end, "SIZE");
         }
     }
     // Padding before the result.
@@ -193,18 +220,23 @@ fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) ->
     // The standard streams are /dev/null, as a guest's are (`-y` shows `1</dev/null>`), and
     // no other fd is inherited (a guest starts with none: `dup2(3, 10)` must not find 10 open).
     let mut strace = Command::new("strace");
-    // SAFETY: between fork and exec only `close`, which is async-signal-safe, is called.
+    // The umask is 022, as a guest's is (`mkdir("d", 0777)` makes `0755`).
+    // SAFETY: between fork and exec only `close` and `umask`, which are async-signal-safe.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(&mut strace, || {
             for fd in 3..1024 {
                 libc::close(fd);
             }
+            libc::umask(0o022);
             Ok(())
         });
     }
-    // The working directory is `/`, as a guest's is (`-y` shows `AT_FDCWD</>`).
+    // The working directory is a fresh, empty one of this run's own (the twin's files go
+    // there), shown as the guest's `/` ([`unscratch`]).
+    let cwd = scratch_dir(dir);
+    let cwd_text = cwd.to_str().expect("a UTF-8 temporary directory").to_string();
     let out = strace
-        .current_dir("/")
+        .current_dir(&cwd)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -217,6 +249,7 @@ fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) ->
         .arg(&exe)
         .output()
         .expect("run strace");
+    let _ = std::fs::remove_dir_all(&cwd);
     assert!(out.status.success(), "strace {options:?} -e {expr} of {} failed ({})", exe.display(), out.status);
     // `-o` with `-f` writes `PID  call…`: make it `[PID] call…` like Spindle's lines.
     std::fs::read_to_string(&log)
@@ -224,10 +257,44 @@ fn native_trace_with(c_file: &Path, dir: &Path, expr: &str, options: &[&str]) ->
         .lines()
         .map(|l| {
             let pid: String = l.chars().take_while(char::is_ascii_digit).collect();
-            format!("[{pid}] {}", l[pid.len()..].trim_start())
+            unscratch(&format!("[{pid}] {}", l[pid.len()..].trim_start()), &cwd_text)
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A fresh, empty working directory for a twin run by the test whose own directory is `dir`
+/// (named after it: tests run in parallel), which the caller removes. Its path is short:
+/// strace cuts strings at 32 bytes, and `readlink` of an fd gives it back in full
+/// (`"/tmp/sp1a2b3c4d/f.txt (deleted)"`), which [`unscratch`] can make the guest's only whole.
+fn scratch_dir(dir: &Path) -> std::path::PathBuf {
+    let tmp = std::env::temp_dir().canonicalize().unwrap_or_else(|_| "/tmp".into());
+    let root = if tmp.as_os_str().len() <= 8 { tmp } else { std::path::PathBuf::from("/tmp") };
+    // FNV-1a of the test's directory name, which holds the test's name and the process id.
+    let name = dir.file_name().unwrap().to_string_lossy();
+    let hash = name.bytes().fold(0x811c9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x01000193));
+    let cwd = root.join(format!("sp{hash:08x}"));
+    let _ = std::fs::remove_dir_all(&cwd);
+    std::fs::create_dir_all(&cwd).unwrap();
+    cwd
+}
+
+/// The twin's working directory `cwd` in `line` made the guest's, `/` (the guest's files are
+/// at its root): `"{cwd}/f.txt"` is `"/f.txt"`, `AT_FDCWD<{cwd}>` (`-y`) is `AT_FDCWD</>`, and a
+/// `readlink` that returned a path under it returns as many bytes fewer.
+fn unscratch(line: &str, cwd: &str) -> String {
+    if !line.contains(cwd) {
+        return line.to_string();
+    }
+    let out = line.replace(&format!("{cwd}/"), "/").replace(&format!("\"{cwd}\""), "\"/\"").replace(&format!("<{cwd}>"), "</>");
+    let (_, call) = split_thread(line);
+    match (call.starts_with("readlink("), out.rsplit_once(" = ")) {
+        (true, Some((head, n))) if line.contains(&format!("\"{cwd}")) => match n.parse::<usize>() {
+            Ok(n) => format!("{head} = {}", n - cwd.len()),
+            Err(_) => out,
+        },
+        _ => out,
+    }
 }
 
 /// The inode numbers in `-y`'s `pipe:[N]` and `socket:[N]`, renumbered in order of first
@@ -293,7 +360,10 @@ fn ids(line: &str, pid: &str, spindle: bool) -> String {
 }
 
 /// Thread-tagged, joined and normalised lines: the `+++` lines of threads other than the first
-/// (the process's own end stays), and the process's ids made `PID` and `UID` ([`ids`]).
+/// thread of a process (each process's own end stays), the `getpid` and `gettid` glibc's
+/// `raise` makes (in a trace that has `tgkill` lines), and the process's ids made `PID` and
+/// `UID` ([`ids`]), its children's `CHILD1`, `CHILD2`, … in the order they were made
+/// ([`child_ids`]).
 fn comparable(trace: &str) -> Vec<String> {
     let tagged: Vec<(String, String)> = trace
         .lines()
@@ -306,12 +376,58 @@ fn comparable(trace: &str) -> Vec<String> {
     // strace's lines start with the pid (the first is the process's), Spindle's with a name.
     let spindle = !first.chars().all(|c| c.is_ascii_digit());
     let pid = if spindle { SPINDLE_PID.to_string() } else { first.clone() };
-    join_split_calls(tagged)
+    let joined = join_split_calls(tagged);
+    let children = child_pids(&joined);
+    // The thread that is a child process's first: strace tags it with its pid, Spindle with
+    // `name#K`, where the pid is 1000 + K.
+    let child_thread = |t: &str| match spindle {
+        false => children.iter().any(|c| c == t),
+        true => t.rsplit_once('#').and_then(|(_, k)| k.parse::<i64>().ok()).is_some_and(|k| children.contains(&(1000 + k).to_string())),
+    };
+    let raises = joined.iter().any(|(_, text)| text.starts_with("tgkill("));
+    joined
         .into_iter()
-        .filter(|(t, text)| !(text.starts_with("+++") && !t.is_empty() && *t != first))
+        .filter(|(t, text)| !(text.starts_with("+++") && !t.is_empty() && *t != first && !child_thread(t)))
+        .filter(|(_, text)| !(raises && text.starts_with("getpid(")))
         .filter_map(|(_, text)| normalise(&text))
-        .map(|l| ids(&l, &pid, spindle))
+        .map(|l| child_ids(&ids(&l, &pid, spindle), &pid, &children))
         .collect()
+}
+
+/// The pids of the child processes a trace made, in order: the results of its `clone` lines
+/// without `CLONE_THREAD` (glibc's `fork`).
+fn child_pids(lines: &[(String, String)]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|(_, text)| text.starts_with("clone(") && !text.contains("CLONE_THREAD"))
+        .filter_map(|(_, text)| text.rsplit_once(" = ").map(|(_, r)| r.trim().to_string()))
+        .filter(|r| r.chars().all(|c| c.is_ascii_digit()) && !r.is_empty())
+        .collect()
+}
+
+/// The process ids in the lines of the process calls (`clone`, `wait4`, `getpid`, `getppid`,
+/// `kill`) and of signals (`si_pid`): the process's own `PID`, its children's `CHILD1`, … —
+/// the kernel's pids are its own, Spindle's are 1000, 1001, …
+fn child_ids(line: &str, pid: &str, children: &[String]) -> String {
+    if !["clone(", "wait4(", "getpid(", "getppid(", "kill(", "--- "].iter().any(|c| line.starts_with(c)) {
+        return line.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(k) = rest.find(|c: char| c.is_ascii_digit()) {
+        let end = rest[k..].find(|c: char| !c.is_ascii_digit()).map_or(rest.len(), |e| k + e);
+        let word_start = k == 0 || !rest[..k].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        let number = &rest[k..end];
+        out.push_str(&rest[..k]);
+        match children.iter().position(|c| c == number) {
+            Some(n) if word_start => out.push_str(&format!("CHILD{}", n + 1)),
+            None if word_start && number == pid => out.push_str("PID"),
+            _ => out.push_str(number),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]
@@ -407,6 +523,8 @@ fn filters_and_string_size_match_strace() {
         // The signal lines stay whatever the filter; rt_sigreturn is a call like the others.
         ("signal_calls", "trace=%signal", "32"),
         ("signal_interrupts", "trace=read,tgkill", "32"),
+        // fstat's newfstatat is in %desc (and %file); strings cut at 8 bytes.
+        ("files_calls", "trace=%desc", "8"),
     ] {
         let c = Path::new(ROOT).join(format!("tests/strace/{twin}.c"));
         let mir = Path::new("programs/strace").join(format!("{twin}.mir"));
@@ -525,6 +643,40 @@ fn normalisation_removes_only_prefixes_padding_and_addresses() {
     assert_eq!(
         ids("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=42, si_uid=0} ---", "42", false),
         "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=PID, si_uid=UID} ---"
+    );
+    // The twin's scratch directory is the guest's root, and readlink's count follows.
+    assert_eq!(
+        unscratch("[9] readlink(\"/proc/self/fd/3\", \"/tmp/sp1/f.txt (deleted)\", 64) = 24", "/tmp/sp1"),
+        "[9] readlink(\"/proc/self/fd/3\", \"/f.txt (deleted)\", 64) = 16"
+    );
+    assert_eq!(
+        unscratch("[9] openat(AT_FDCWD</tmp/sp1>, \"d\", O_RDONLY) = 3</tmp/sp1/d>", "/tmp/sp1"),
+        "[9] openat(AT_FDCWD</>, \"d\", O_RDONLY) = 3</d>"
+    );
+    assert_eq!(unscratch("[9] read(3, \"/tmp/sp10\", 9) = 9", "/tmp/sp1"), "[9] read(3, \"/tmp/sp10\", 9) = 9");
+    // Child pids by the order of the clones that made them; other numbers stay.
+    let children = vec!["4711".to_string()];
+    assert_eq!(
+        child_ids("wait4(4711, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 4711", "42", &children),
+        "wait4(CHILD1, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = CHILD1"
+    );
+    assert_eq!(child_ids("getppid() = 42", "42", &children), "getppid() = PID");
+    assert_eq!(child_ids("write(3, \"4711\", 4) = 4", "42", &children), "write(3, \"4711\", 4) = 4");
+    assert_eq!(
+        child_pids(&[(
+            "1".into(),
+            "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x1) = 4711".into()
+        )]),
+        children
+    );
+    assert_eq!(
+        normalise("[1] clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x4c6650) = 2").unwrap(),
+        "clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=ADDR) = 2"
+    );
+    assert_eq!(normalise("[1] readlink(\"/proc/self/exe\", \"/tmp/x\", 4096) = 6"), None);
+    assert_eq!(
+        normalise("[1] newfstatat(5, \"\", {st_mode=S_IFDIR|0755, st_size=60, ...}, AT_EMPTY_PATH) = 0").unwrap(),
+        "newfstatat(5, \"\", {st_mode=S_IFDIR|0755, st_size=SIZE, ...}, AT_EMPTY_PATH) = 0"
     );
     let joined = join_split_calls(vec![
         ("1".into(), "read(3,  <unfinished ...>".into()),

@@ -164,9 +164,13 @@ impl Shims {
                 let v = *v as i64;
                 let errno = (v == -1).then(|| m.errno());
                 tracer.finished(m, pending, Some(v), errno);
+                tracer.flush_ignored(m, m.active_thread());
             }
             Ok(Ret::Blocked) => tracer.blocked(m, pending),
-            Err(_) => tracer.finished(m, pending, None, None),
+            Err(_) => {
+                tracer.finished(m, pending, None, None);
+                tracer.flush_ignored(m, m.active_thread());
+            }
         }
         r
     }
@@ -320,6 +324,7 @@ impl Host for Shims {
             let v = value as i64;
             let errno = (v == -1).then(|| m.errno());
             t.resumed(m, v, errno);
+            t.flush_ignored(m, m.active_thread());
         }
         if let Some(o) = &mut self.observer {
             o.resumed(m, value);

@@ -296,6 +296,15 @@ impl Shims {
             Dest::Process(space) => (space, self.leader(space)),
         };
         if self.signals.ignored(space, sig) && self.signals.blocked_for_ignore(blocked_by) & bit(sig) == 0 {
+            // strace shows it all the same: a traced process's ignored signals are not
+            // discarded but stop it at delivery (the kernel's `sig_ignored` is false for a
+            // ptraced task), and are ignored after. Only a `SIGCHLD` set to `SIG_IGN` is never
+            // sent (`do_notify_parent`).
+            if crate::HOOKS && !(sig == linux::SIGCHLD && self.signals.action(space, sig).handler == SIG_IGN) {
+                if let Some(tr) = &mut self.trace {
+                    tr.ignored_signal(blocked_by, format!("--- {} {} ---", signal_name(sig), siginfo_text(&p)));
+                }
+            }
             return Ok(());
         }
         // Sending releases the sender's clock into the pending signal; its delivery acquires
@@ -397,7 +406,7 @@ impl Shims {
                         signal_name(sig)
                     ))),
                     // A forked process ends; its parent sees it killed by `sig`.
-                    Default::Terminate if space != 0 => self.killed_by_signal(m, space, sig),
+                    Default::Terminate if space != 0 => self.killed_by_signal(m, space, t, &p),
                     Default::Terminate => {
                         if crate::HOOKS {
                             if let Some(tr) = &mut self.trace {
@@ -1375,13 +1384,17 @@ impl Shims {
         self.signals.threads.retain(|&t, _| m.thread_space(t) != space);
     }
 
-    /// Process `space` (not the initial one) is killed by `sig`'s default action.
-    fn killed_by_signal(&mut self, m: &mut Machine<Shims>, space: SpaceId, sig: i64) -> VmResult<()> {
+    /// Process `space` (not the initial one) is killed by the default action of signal `p`,
+    /// delivered to its thread `t`.
+    fn killed_by_signal(&mut self, m: &mut Machine<Shims>, space: SpaceId, t: ThreadId, p: &Pending) -> VmResult<()> {
+        let sig = p.sig;
         if crate::HOOKS {
-            // strace's last line of a process a signal killed.
+            // As strace shows it: the call the thread was blocked in ends (`= ? ERESTARTSYS`),
+            // the signal is delivered, and the process's last line says it was killed.
             let leader = self.leader(space);
             if let Some(tr) = &mut self.trace {
-                tr.event_line(m, leader, &format!("+++ killed by {} +++", signal_name(sig)));
+                let delivery = (sig != linux::SIGKILL).then(|| format!("--- {} {} ---", signal_name(sig), siginfo_text(p)));
+                tr.killed(m, t, leader, delivery, format!("+++ killed by {} +++", signal_name(sig)));
             }
         }
         self.end_process(m, space, Ending::Killed(sig))?;

@@ -91,11 +91,13 @@ pub const fn position(names: &[&str], name: &str) -> usize {
 /// `fcntl` does), `Errno` (0 or an error number, shown as the system call's `-1 EINVAL`) or
 /// `SigwaitSignal` (`sigwait`'s, shown as `rt_sigtimedwait`'s signal); the
 /// `strace` part names the system call strace shows and the text it shows before and after the
-/// parameters, when they differ from the call's own.
+/// parameters, when they differ from the call's own; with `only` after them, `pre` is the whole
+/// argument list (`fstat`'s `newfstatat(fd, "", statbuf, AT_EMPTY_PATH)`, where strace shows a
+/// literal between two parameters).
 macro_rules! calls {
     ($(
         $name:ident: $Args:ident ( $($field:ident: $ty:ty),* $(,)? ) $(min $min:literal)? -> $ret:ident => $handler:path
-            $(, strace $sname:ident [$($pre:expr),*] [$($post:expr),*])?;
+            $(, strace $sname:ident [$($pre:expr),*] [$($post:expr),*] $($only:ident)?)?;
     )*) => {
         /// The typed argument struct of every call, named after the call.
         pub mod args {
@@ -176,7 +178,7 @@ macro_rules! calls {
                     name: calls!(@sname [$($sname)?] $name),
                     args: {
                         const PRE: &[Shown] = &[$($($pre),*)?];
-                        const PARAMS: &[Arg] = &[$(<$ty as Param>::SHOWN),*];
+                        const PARAMS: &[Arg] = calls!(@params [$($($only)?)?] [$(<$ty as Param>::SHOWN),*]);
                         const POST: &[Shown] = &[$($($post),*)?];
                         &shown::<{ PRE.len() + PARAMS.len() + POST.len() }>(PRE, PARAMS, POST)
                     },
@@ -185,6 +187,8 @@ macro_rules! calls {
             },
         )*];
     };
+    (@params [only] [$($shown:expr),*]) => { &[] };
+    (@params [] [$($shown:expr),*]) => { &[$($shown),*] };
     (@min [$min:literal] $Args:ident) => { $min };
     (@min [] $Args:ident) => { args::$Args::PARAMS.len() };
     (@sname [$s:ident] $n:ident) => { stringify!($s) };
@@ -269,7 +273,9 @@ calls! {
     lseek: Lseek(fd: Fd, offset: Long, whence: Enum<Whences>) -> Int => files::lseek;
     pread: Pread(fd: Fd, buf: OutBytes<2>, count: Size, offset: Long) -> Int => files::pread, strace pread64 [] [];
     pwrite: Pwrite(fd: Fd, buf: InBytes<2>, count: Size, offset: Long) -> Int => files::pwrite, strace pwrite64 [] [];
-    fstat: Fstat(fd: Fd, statbuf: Out<Stat>) -> Int => files::fstat;
+    // glibc 2.36's fstat is fstatat(fd, "", statbuf, AT_EMPTY_PATH).
+    fstat: Fstat(fd: Fd, statbuf: Out<Stat>) -> Int => files::fstat,
+        strace newfstatat [Shown(Arg::Fd, 0), lit("\"\""), Shown(Out::<Stat>::SHOWN, 1), lit("AT_EMPTY_PATH")] [] only;
     stat: StatPath(path: Path, statbuf: Out<Stat>) -> Int => files::stat, strace newfstatat [lit("AT_FDCWD")] [lit("0")];
     unlink: Unlink(path: Path) -> Int => files::unlink;
     mkdir: Mkdir(path: Path, mode: Mode) -> Int => files::mkdir;
@@ -278,7 +284,7 @@ calls! {
     getsockopt: Getsockopt(fd: Fd, level: Enum<SockLevels>, optname: SockOptName, optval: IntOut, optlen: IntRef) -> Int => sockopt::getsockopt;
     setsockopt: Setsockopt(fd: Fd, level: Enum<SockLevels>, optname: SockOptName, optval: SockOptVal, optlen: Int) -> Int => sockopt::setsockopt;
     fork: Fork() -> Int => fork::fork,
-        strace clone [lit("child_stack=NULL"), lit("flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"), lit("child_tidptr=NULL")] [];
+        strace clone [lit("child_stack=NULL"), lit("flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"), lit(crate::trace::decode::FORK_CLONE_TIDPTR)] [];
     getpid: Getpid() -> Int => fork::getpid;
     getppid: Getppid() -> Int => fork::getppid;
     _exit: UnderExit(status: Int) -> Never => fork::under_exit, strace exit_group [] [];

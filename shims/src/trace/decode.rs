@@ -1214,6 +1214,15 @@ pub const GLIBC_RESTORER: u64 = 0x8000_0000_ffff_ffff;
 /// as any other address.
 pub const GLIBC_BUFFER: u64 = 0x8000_0000_ffff_f000;
 
+/// The address the trace gives the calling thread's `tid` field in glibc's `struct pthread`,
+/// which `fork` passes to `clone` as `child_tidptr` and which Spindle does not have: an address
+/// no guest memory has, as [`GLIBC_BUFFER`]. strace shows the real one
+/// (`child_tidptr=0x34c4e650`); tests/strace.rs normalises both.
+pub const GLIBC_TID: u64 = 0x8000_0000_ffff_e000;
+
+/// `fork`'s `clone` arguments as strace shows them ([`GLIBC_TID`] as `child_tidptr`).
+pub const FORK_CLONE_TIDPTR: &str = "child_tidptr=0x80000000ffffe000";
+
 /// `sa_flags`, in strace's order (read off strace 6.1 with every bit alone and all at once).
 pub const SA_FLAGS: &FlagNames = &FlagNames {
     names: &[
@@ -1885,6 +1894,8 @@ mod tests {
         assert_eq!(wait_status(15), "{WIFSIGNALED(s) && WTERMSIG(s) == SIGTERM}");
         assert_eq!(wait_status(6 | 0x80), "{WIFSIGNALED(s) && WTERMSIG(s) == SIGABRT && WCOREDUMP(s)}");
         assert_eq!(wait_status(19 << 8 | 0x7f), "{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSTOP}");
+        // fork's clone shows glibc's child_tidptr at the address the trace gives it.
+        assert_eq!(format!("child_tidptr={}", ptr(GLIBC_TID)), FORK_CLONE_TIDPTR);
     }
 
     #[test]

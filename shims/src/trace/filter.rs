@@ -43,10 +43,11 @@ pub const CLASSES: &[(&str, &[&str])] = &[
             "openat",
             "open",
             "fstat",
+            "newfstatat",
             "ioctl",
         ],
     ),
-    ("%file", &["open", "openat", "stat", "lstat", "unlink", "unlinkat", "rename", "mkdir", "access", "readlink"]),
+    ("%file", &["open", "openat", "stat", "newfstatat", "lstat", "unlink", "unlinkat", "rename", "mkdir", "access", "readlink"]),
     ("%process", &["exit_group", "exit", "spawn", "join", "clone", "clone3", "wait4", "kill", "tgkill", "tkill", "execve"]),
     (
         "%signal",

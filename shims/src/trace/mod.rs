@@ -267,6 +267,12 @@ pub struct Tracer {
     hidden: bool,
     /// The active call's first argument of this kind shows this text ([`Tracer::note_arg`]).
     noted_arg: Option<(Arg, String)>,
+    /// Per thread, the `--- SIG… ---` lines of signals it ignores that strace would show
+    /// ([`Tracer::ignored_signal`]), until it next returns to its own code.
+    ignored: BTreeMap<ThreadId, Vec<String>>,
+    /// Lines that come after the active thread's call: those of a process a signal it sent
+    /// killed ([`Tracer::killed`]).
+    deferred: Vec<(ThreadId, String)>,
 }
 
 /// How a call ended, for the `rt_sigreturn` after a handler.
@@ -439,6 +445,8 @@ impl Tracer {
             ends: Vec::new(),
             hidden: false,
             noted_arg: None,
+            ignored: BTreeMap::new(),
+            deferred: Vec::new(),
         }
     }
 
@@ -706,6 +714,9 @@ impl Tracer {
     /// so a call that does not block is decoded when it finishes, in one pass; one that blocks
     /// has its inputs decoded when it blocks, before other threads can change them.
     pub fn before_call(&mut self, m: &Machine<crate::Shims>, sig: Sig, raw: &[u64], caller_pid: i64) -> PendingCall {
+        if !self.ignored.is_empty() || !self.deferred.is_empty() {
+            self.flush_ignored(m, m.active_thread());
+        }
         // A call entering closes another thread's open blocked line, as in strace: when it
         // finishes or blocks (a call glibc refuses makes no system call and shows nothing).
         self.hidden = false;
@@ -1089,6 +1100,7 @@ impl Tracer {
         if self.summary.is_some() {
             return;
         }
+        self.flush_ignored(m, t);
         self.show_unfinished(m, None);
         match self.config.format {
             Format::Text => {
@@ -1104,6 +1116,84 @@ impl Tracer {
                     m.steps()
                 );
                 self.emit_line(&line);
+            }
+        }
+    }
+
+    /// A signal thread `t` ignores (`--- SIGCHLD {…} ---`, `text`) was sent to it. The kernel
+    /// discards it, but not for a traced process: strace sees it delivered, then ignored, when
+    /// the thread next returns to its own code. The line is shown then: after the call the
+    /// thread is in (one it is blocked in, or the one that sent it), else before its next call
+    /// ([`Tracer::flush_ignored`]).
+    pub fn ignored_signal(&mut self, t: ThreadId, text: String) {
+        self.ignored.entry(t).or_default().push(text);
+    }
+
+    /// A signal's default action kills a process: its thread `t` took it (`delivery`, the
+    /// `--- SIGTERM {…} ---` line), its first thread `leader` shows its end (`end`). As strace
+    /// shows it, after the line of the call that sent it: the call `t` was blocked in ends with
+    /// the code the kernel returns for a signal (`= ? ERESTARTSYS (…)`, `= -1 EINTR (…)`), then
+    /// the delivery, then the end. Shown when the active thread's call has its line
+    /// ([`Tracer::flush_ignored`]).
+    ///
+    /// `SIGKILL` (`delivery` `None`) is not delivered where strace sees it: the blocked call
+    /// ends unfinished, `<... read resumed> <unfinished ...>) = ?`, with no `---` line.
+    pub fn killed(&mut self, m: &Machine<crate::Shims>, t: ThreadId, leader: ThreadId, delivery: Option<String>, end: String) {
+        if self.summary.is_some() {
+            return;
+        }
+        // Signals it ignored and has not returned to see are not seen now.
+        self.ignored.remove(&t);
+        self.ignored.remove(&leader);
+        // The sender's line comes first: a call still blocked shows its first part now.
+        self.show_unfinished(m, Some(m.active_thread()));
+        if let Some(p) = self.pending.remove(&t) {
+            self.unshown -= usize::from(!p.unfinished_shown);
+            if delivery.is_none() {
+                let head = format!("<... {} resumed> <unfinished ...>)", p.sig.name);
+                self.deferred.push((t, with_result(&head, "?")));
+                self.deferred.push((leader, end));
+                return;
+            }
+            let mut head = String::new();
+            let from = if p.unfinished_shown {
+                head.push_str("<... ");
+                head.push_str(p.sig.name);
+                head.push_str(" resumed>");
+                first_output(&p.sig)
+            } else {
+                head.push_str(p.sig.name);
+                head.push('(');
+                0
+            };
+            args_into(&mut head, m, &p.sig, from..p.sig.args.len(), p.raw(), None, &p.saved, p.links.as_deref());
+            head.push(')');
+            let result = match decode::interrupted_text(p.sig.name, p.raw()) {
+                Some(code) => code.to_string(),
+                None => error_text(crate::consts::errno::EINTR),
+            };
+            self.deferred.push((t, with_result(&head, &result)));
+        }
+        self.deferred.extend(delivery.map(|d| (t, d)));
+        self.deferred.push((leader, end));
+    }
+
+    /// Shows the lines that wait for the active call's ([`Tracer::killed`]).
+    fn flush_deferred(&mut self, m: &Machine<crate::Shims>) {
+        for (t, line) in std::mem::take(&mut self.deferred) {
+            self.event_line(m, t, &line);
+        }
+    }
+
+    /// Shows the lines of the signals thread `t` ignored ([`Tracer::ignored_signal`]), after
+    /// any that wait for the active call ([`Tracer::killed`]).
+    pub fn flush_ignored(&mut self, m: &Machine<crate::Shims>, t: ThreadId) {
+        if !self.deferred.is_empty() {
+            self.flush_deferred(m);
+        }
+        if let Some(lines) = self.ignored.remove(&t) {
+            for line in lines {
+                self.event_line(m, t, &line);
             }
         }
     }
@@ -1241,6 +1331,12 @@ impl Tracer {
                 let _ = out.flush();
             }
             return;
+        }
+        // Signals the initial process's threads ignored but did not return to see.
+        self.flush_deferred(m);
+        let waiting: Vec<ThreadId> = self.ignored.keys().copied().collect();
+        for t in waiting {
+            self.flush_ignored(m, t);
         }
         self.show_unfinished(m, None);
         match self.config.format {
