@@ -226,19 +226,36 @@ impl<H: Host> Machine<H> {
             let ctx_site = (cur_ctx as u64) << 32;
             // While a delivery is postponed, memory accesses come here, to be delivery points.
             let mem = self.fp.is_none() && !self.delaying;
-            let exit = run_hot(
-                &prog.functions,
-                frames,
-                regs,
-                &mut pc,
-                &mut steps,
-                bound,
-                &mut self.memory,
-                self.race.as_mut(),
-                mem,
-                ctx_site,
-                self.config.max_stack_depth,
-            );
+            // One copy of the loop with the detector's checks, one without: the checks inlined
+            // into a single copy cost the loop without the detector registers and instructions.
+            let exit = match self.race.as_mut() {
+                Some(rd) => run_hot::<&mut Detector>(
+                    &prog.functions,
+                    frames,
+                    regs,
+                    &mut pc,
+                    &mut steps,
+                    bound,
+                    &mut self.memory,
+                    rd,
+                    mem,
+                    ctx_site,
+                    self.config.max_stack_depth,
+                ),
+                None => run_hot::<NoChecks>(
+                    &prog.functions,
+                    frames,
+                    regs,
+                    &mut pc,
+                    &mut steps,
+                    bound,
+                    &mut self.memory,
+                    NoChecks,
+                    mem,
+                    ctx_site,
+                    self.config.max_stack_depth,
+                ),
+            };
             // It may have called and returned: go on in the frame now on top.
             let top = *frames.last().expect("a running thread has a frame");
             cur_ctx = top.ctx;
@@ -838,6 +855,41 @@ enum Exit {
     Race(Box<Race>),
 }
 
+/// The race detector's checks of [`run_hot`]'s loads and stores: the detector's, or none (the
+/// loop is compiled once for each, so that without the detector it carries nothing of them).
+trait HotChecks {
+    const ON: bool;
+    fn read(&mut self, id: crate::memory::AllocId, off: u64, size: u64, site: Site) -> Result<(), Box<Race>>;
+    fn write(&mut self, id: crate::memory::AllocId, off: u64, size: u64, site: Site) -> Result<(), Box<Race>>;
+}
+
+/// No detector.
+struct NoChecks;
+
+impl HotChecks for NoChecks {
+    const ON: bool = false;
+    #[inline(always)]
+    fn read(&mut self, _: crate::memory::AllocId, _: u64, _: u64, _: Site) -> Result<(), Box<Race>> {
+        Ok(())
+    }
+    #[inline(always)]
+    fn write(&mut self, _: crate::memory::AllocId, _: u64, _: u64, _: Site) -> Result<(), Box<Race>> {
+        Ok(())
+    }
+}
+
+impl HotChecks for &mut Detector {
+    const ON: bool = true;
+    #[inline(always)]
+    fn read(&mut self, id: crate::memory::AllocId, off: u64, size: u64, site: Site) -> Result<(), Box<Race>> {
+        Detector::read(self, id, off, size, 0, site)
+    }
+    #[inline(always)]
+    fn write(&mut self, id: crate::memory::AllocId, off: u64, size: u64, site: Site) -> Result<(), Box<Race>> {
+        Detector::write(self, id, off, size, 0, site)
+    }
+}
+
 /// The hot loop: plain computation, loads and stores, jumps and branches, and (without the race
 /// detector) guest calls and returns, with everything it touches in locals of a small function
 /// (the full loop in `exec` is too big for its state to stay in registers). It stops before any
@@ -853,7 +905,7 @@ enum Exit {
 // every call and return.
 #[allow(unsafe_code)]
 #[inline(never)]
-fn run_hot(
+fn run_hot<C: HotChecks>(
     functions: &[Function],
     frames: &mut Vec<Frame>,
     regs: &mut Vec<u64>,
@@ -861,7 +913,7 @@ fn run_hot(
     steps: &mut u64,
     bound: u64,
     memory: &mut Memory,
-    mut race: Option<&mut Detector>,
+    mut race: C,
     mem: bool,
     ctx_site: u64,
     max_depth: usize,
@@ -885,7 +937,7 @@ fn run_hot(
     let mut r: &mut [u64] = &mut regs[base..];
     // Guest calls intern their calling context for race reports while the detector runs: then
     // they are left to the full loop.
-    let calls = race.is_none();
+    let calls = !C::ON;
     // The steps left before the bound: a block whose cost is more stops the loop. One
     // subtraction and its borrow per block instead of an addition and a comparison with the
     // bound; the step count is `bound - fuel` when the loop stops.
@@ -948,9 +1000,9 @@ fn run_hot(
                 Ok(v) => reg!($dst) = ty.normalize(v),
                 Err(_) => break Exit::Slow,
             }
-            if let Some(rd) = race.as_deref_mut() {
+            if C::ON {
                 let (id, off) = crate::memory::split(a);
-                if let Err(x) = rd.read(id, off, ty.size() as u64, 0, ctx_site | here!() as u64) {
+                if let Err(x) = race.read(id, off, ty.size() as u64, ctx_site | here!() as u64) {
                     next!();
                     break Exit::Race(x);
                 }
@@ -963,9 +1015,9 @@ fn run_hot(
             if memory.write_uint(a, ty.size(), v).is_err() {
                 break Exit::Slow;
             }
-            if let Some(rd) = race.as_deref_mut() {
+            if C::ON {
                 let (id, off) = crate::memory::split(a);
-                if let Err(x) = rd.write(id, off, ty.size() as u64, 0, ctx_site | here!() as u64) {
+                if let Err(x) = race.write(id, off, ty.size() as u64, ctx_site | here!() as u64) {
                     next!();
                     break Exit::Race(x);
                 }

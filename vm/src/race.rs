@@ -25,6 +25,10 @@ pub type Site = u64;
 /// Written into both epochs of a granule cell that is tracked byte by byte, so that the fast
 /// paths (which compare an epoch with the thread's own) never match it.
 const SPLIT_SENTINEL: Epoch = u64::MAX;
+/// Set in the write epoch of a cell that belongs to an atomic location (`Cell::atomic` non-zero),
+/// so that the write fast path, which compares the epoch with the thread's own, never matches
+/// it. The epoch's index and time ignore it (`epoch_idx` masks it off).
+const ATOMIC_MARK: Epoch = 1 << 63;
 /// The site of the write that every byte of a fresh allocation starts with.
 pub const ALLOC_SITE: Site = u64::MAX;
 
@@ -35,6 +39,13 @@ fn epoch(idx: VectorIdx, t: VTime) -> Epoch {
 #[inline(always)]
 fn epoch_idx(e: Epoch) -> VectorIdx {
     VectorIdx((e >> 32) as u32 & 0x7fff_ffff)
+}
+/// The index of the granule an 8-byte access at `off` covers whole, if `off` is aligned; if it
+/// is not, the rotation moves its low bits to the top, an index no shadow has (one instruction
+/// for the alignment test and the division both).
+#[inline(always)]
+fn granule_index(off: u64) -> usize {
+    usize::try_from(off.rotate_right(3)).unwrap_or(usize::MAX)
 }
 /// Whether the access at `e` happens before a thread whose clock is `c`.
 #[inline(always)]
@@ -298,6 +309,9 @@ struct Shadow {
     charged: u64,
 }
 
+/// `Detector::hot_id` when no shadow's granules are in `Detector::hot`.
+const NOT_HOT: u64 = u64::MAX;
+
 /// At most this many freed shadows are kept for reuse ([`Detector::pool`]), each with room for at
 /// most `POOL_GRANULES` granules (a 512-byte allocation).
 const POOL: usize = 16;
@@ -428,12 +442,13 @@ impl Shadow {
         }
         Ok(())
     }
-    /// The atomic location (1 + index into `atomics`) byte `off` belongs to, or 0.
-    fn atomic_at(&self, off: u64) -> u32 {
+    /// The atomic location (1 + index into `atomics`) byte `off` belongs to, or 0. `granules`:
+    /// this shadow's granules, wherever they are (see `Detector::hot`).
+    fn atomic_at(&self, granules: &[Cell], off: u64) -> u32 {
         let g = (off / 8) as usize;
         match self.split.get(g) {
             None => 0,
-            Some(0) => self.granules[g].atomic,
+            Some(0) => granules.get(g).map_or(0, |c| c.atomic),
             Some(&k) => self.splits[k as usize - 1][(off % 8) as usize].atomic,
         }
     }
@@ -490,6 +505,13 @@ pub struct Detector {
     active: VectorIdx,
     my_epoch: Epoch,
     shadows: Vec<Option<Box<Shadow>>>,
+    /// The granule cells of allocation `hot_id`'s shadow, moved out of it (its own vector is
+    /// left empty meanwhile), so that the fast paths reach them without going through
+    /// `shadows` and the shadow's box. The allocation last checked by [`Detector::access`];
+    /// every other use of `shadows` puts them back first ([`Detector::cool`]).
+    hot: Vec<Cell>,
+    /// [`NOT_HOT`] when `hot` holds nothing.
+    hot_id: u64,
     /// Shadows of freed allocations, emptied, for the next allocations (an array local is
     /// allocated and freed at every call): only their small vectors' capacity is kept
     /// ([`Shadow::recycle`]), at most [`POOL`] of them.
@@ -537,6 +559,7 @@ thread_local! {
 
 impl Drop for Detector {
     fn drop(&mut self) {
+        self.cool();
         // A detector with a big shadow table keeps it to itself (its memory goes now).
         if self.shadows.len() > 1024 {
             return;
@@ -612,6 +635,8 @@ impl Detector {
             active: VectorIdx(0),
             my_epoch: 0,
             shadows,
+            hot: Vec::new(),
+            hot_id: NOT_HOT,
             sc_clock: VClock::new(),
             sc_ops: VClock::new(),
             weak: false,
@@ -782,6 +807,7 @@ impl Detector {
     /// Swaps the shadow state of the memory being checked with `other` (the machine switching
     /// address spaces: each has its own allocations under the same ids).
     pub fn swap_shadows(&mut self, other: &mut Shadows) {
+        self.cool();
         std::mem::swap(&mut self.shadows, &mut other.0);
     }
 
@@ -789,6 +815,7 @@ impl Detector {
 
     /// A new allocation made by the active thread: every byte starts as written by it, now.
     pub fn on_alloc(&mut self, id: AllocId, size: u64) {
+        self.cool();
         let id = id as usize;
         if self.shadows.len() <= id {
             self.shadows.resize_with(id + 1, || None);
@@ -819,6 +846,7 @@ impl Detector {
 
     /// A deallocation by the active thread: it races like a write with every earlier access.
     pub fn on_dealloc(&mut self, id: AllocId, size: u64, site: Site) -> Result<(), Box<Race>> {
+        self.cool();
         if size > 0 {
             self.access(id, 0, size, site, AccessKind::Dealloc)?;
         }
@@ -834,14 +862,22 @@ impl Detector {
     // ---- non-atomic accesses -----------------------------------------------------------------
 
     /// Checks and records a non-atomic read of `size` bytes at `off` in allocation `id`.
-    #[inline]
+    #[inline(always)]
     pub fn read(&mut self, id: AllocId, off: u64, size: u64, alloc_size: u64, site: Site) -> Result<(), Box<Race>> {
         // Fast path: an aligned 8-byte read of an unsplit granule this thread read last, at its
         // current time.
         // (Split granules hold a sentinel that never matches.)
-        if size == 8 && off % 8 == 0 {
-            if let Some(Some(sh)) = self.shadows.get(id as usize) {
-                if let Some(c) = sh.granules.get((off / 8) as usize) {
+        // (The hot granules and the others are looked at in two copies of the test: one that
+        // picks the slice first keeps both slices' addresses in registers or on the stack.)
+        if size == 8 {
+            if id as u64 == self.hot_id {
+                if let Some(c) = self.hot.get(granule_index(off)) {
+                    if c.read == self.my_epoch {
+                        return Ok(());
+                    }
+                }
+            } else if let Some(Some(sh)) = self.shadows.get(id as usize) {
+                if let Some(c) = sh.granules.get(granule_index(off)) {
                     if c.read == self.my_epoch {
                         return Ok(());
                     }
@@ -849,19 +885,64 @@ impl Detector {
             }
         }
         let _ = alloc_size;
-        self.access(id, off, size, site, AccessKind::Read)
+        self.read_slow(id, off, size, site)
+    }
+
+    /// [`Detector::read`] past its fast path: out of line, so that the fast path inlined into
+    /// the interpreter's loop stays small.
+    #[cold]
+    #[inline(never)]
+    fn read_slow(&mut self, id: AllocId, off: u64, size: u64, site: Site) -> Result<(), Box<Race>> {
+        self.cool();
+        self.access(id, off, size, site, AccessKind::Read)?;
+        self.heat(id);
+        Ok(())
+    }
+
+    /// Puts the granules in `hot` back into their shadow.
+    #[inline]
+    fn cool(&mut self) {
+        if self.hot_id != NOT_HOT {
+            let id = self.hot_id as usize;
+            self.hot_id = NOT_HOT;
+            let hot = std::mem::take(&mut self.hot);
+            match self.shadows.get_mut(id) {
+                Some(Some(sh)) => sh.granules = hot,
+                _ => debug_assert!(false, "the hot granules' shadow is gone"),
+            }
+        }
+    }
+
+    /// Moves the granules of allocation `id`'s shadow into `hot` (nothing is hot before).
+    #[inline]
+    fn heat(&mut self, id: AllocId) {
+        debug_assert_eq!(self.hot_id, NOT_HOT);
+        if let Some(Some(sh)) = self.shadows.get_mut(id as usize) {
+            if !sh.granules.is_empty() {
+                self.hot = std::mem::take(&mut sh.granules);
+                self.hot_id = id as u64;
+            }
+        }
     }
 
     /// Checks and records a non-atomic write.
-    #[inline]
+    #[inline(always)]
     pub fn write(&mut self, id: AllocId, off: u64, size: u64, alloc_size: u64, site: Site) -> Result<(), Box<Race>> {
         // Fast path (FastTrack's "write, same epoch"): this thread wrote it last, at its current
         // time. No other thread can have accessed it since without a race being reported, since
         // that would have needed a release by this thread, which advances its time.
-        if size == 8 && off % 8 == 0 {
-            if let Some(Some(sh)) = self.shadows.get_mut(id as usize) {
-                if let Some(c) = sh.granules.get_mut((off / 8) as usize) {
-                    if c.write == self.my_epoch && c.atomic == 0 {
+        // A cell of an atomic location has `ATOMIC_MARK` in its write epoch: it never matches.
+        if size == 8 {
+            if id as u64 == self.hot_id {
+                if let Some(c) = self.hot.get_mut(granule_index(off)) {
+                    if c.write == self.my_epoch {
+                        c.wsite = site;
+                        return Ok(());
+                    }
+                }
+            } else if let Some(Some(sh)) = self.shadows.get_mut(id as usize) {
+                if let Some(c) = sh.granules.get_mut(granule_index(off)) {
+                    if c.write == self.my_epoch {
                         c.wsite = site;
                         return Ok(());
                     }
@@ -869,7 +950,17 @@ impl Detector {
             }
         }
         let _ = alloc_size;
-        self.access(id, off, size, site, AccessKind::Write)
+        self.write_slow(id, off, size, site)
+    }
+
+    /// [`Detector::write`] past its fast path (see [`Detector::read_slow`]).
+    #[cold]
+    #[inline(never)]
+    fn write_slow(&mut self, id: AllocId, off: u64, size: u64, site: Site) -> Result<(), Box<Race>> {
+        self.cool();
+        self.access(id, off, size, site, AccessKind::Write)?;
+        self.heat(id);
+        Ok(())
     }
 
     fn access(&mut self, id: AllocId, off: u64, size: u64, site: Site, kind: AccessKind) -> Result<(), Box<Race>> {
@@ -1038,8 +1129,9 @@ impl Detector {
         if !self.weak {
             return (1, 0);
         }
+        self.cool();
         let Some(Some(sh)) = self.shadows.get(id as usize) else { return (1, 0) };
-        let a = sh.atomic_at(off);
+        let a = sh.atomic_at(&sh.granules, off);
         if a == 0 {
             return (1, 0);
         }
@@ -1078,7 +1170,8 @@ impl Detector {
     /// value), for reports.
     pub fn candidate_site(&self, id: AllocId, off: u64, k: usize) -> Option<Site> {
         let sh = self.shadows.get(id as usize)?.as_ref()?;
-        let meta = &sh.atomics[sh.atomic_at(off).checked_sub(1)? as usize];
+        let granules = if id as u64 == self.hot_id { &self.hot } else { &sh.granules };
+        let meta = &sh.atomics[sh.atomic_at(granules, off).checked_sub(1)? as usize];
         let e = meta.stores.get(*self.cand.get(k)? as usize)?;
         (e.site != ALLOC_SITE).then_some(e.site)
     }
@@ -1105,6 +1198,7 @@ impl Detector {
         new: u64,
     ) -> Result<u64, Box<Race>> {
         debug_assert!(kind.is_atomic());
+        self.cool();
         let me = self.active;
         let my_epoch = self.my_epoch;
         let mut cells = std::mem::take(&mut self.scratch);
@@ -1229,7 +1323,9 @@ impl Detector {
             });
             let mi = sh.atomics.len() as u32;
             for &c in &cells {
-                sh.cell(c).atomic = mi;
+                let cell = sh.cell(c);
+                cell.atomic = mi;
+                cell.write |= ATOMIC_MARK;
             }
             meta_idx = Some(mi);
         }
@@ -1430,4 +1526,64 @@ fn first_ahead(a: &VClock, b: &VClock) -> (VectorIdx, VTime) {
         }
     }
     (VectorIdx(0), 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Thread 0 allocates `id` (64 bytes) and spawns thread 1; thread 1 is active.
+    fn spawned(id: AllocId) -> Detector {
+        let mut d = Detector::new();
+        d.on_alloc(id, 64);
+        d.spawn(1, &[0]);
+        d.set_active(1);
+        d
+    }
+
+    #[test]
+    fn hot_granules_are_seen_by_a_deallocation() {
+        let mut d = spawned(1);
+        d.write(1, 8, 8, 0, 5).expect("after the spawn: no race");
+        assert_eq!(d.hot_id, 1, "the written allocation's granules are hot");
+        d.set_active(0);
+        let race = d.on_dealloc(1, 64, 7).expect_err("the free races with thread 1's write");
+        assert_eq!((race.offset, race.first.kind, race.first.site), (8, AccessKind::Write, 5));
+        assert_eq!(race.first.idx, d.idx_of(1));
+    }
+
+    #[test]
+    fn hot_granules_go_back_when_another_allocation_heats() {
+        let mut d = spawned(1);
+        d.write(1, 16, 8, 0, 5).expect("no race");
+        d.on_alloc(2, 64);
+        d.write(2, 0, 8, 0, 6).expect("no race");
+        assert_eq!(d.hot_id, 2);
+        d.set_active(0);
+        let race = d.read(1, 16, 8, 0, 9).expect_err("the read races with thread 1's write");
+        assert_eq!((race.offset, race.first.site, race.second.kind), (16, 5, AccessKind::Read));
+    }
+
+    #[test]
+    fn a_write_after_an_atomic_store_in_the_same_epoch_leaves_the_fast_path() {
+        let mut d = spawned(1);
+        d.write(1, 0, 8, 0, 5).expect("no race");
+        d.atomic(1, 0, 8, 6, AccessKind::AtomicStore, Ordering::Relaxed, false, true, None, 0, 1).expect("no race");
+        d.cool();
+        let atomic = |d: &Detector| d.shadows[1].as_ref().map(|s| (s.granules[0].atomic, s.granules[0].write & ATOMIC_MARK));
+        assert_eq!(atomic(&d), Some((1, ATOMIC_MARK)), "the store made the cell atomic, and marked its write epoch");
+        // The same thread, the same epoch: the write must still go through the slow path, which
+        // makes the cell non-atomic again.
+        d.write(1, 0, 8, 0, 7).expect("no race");
+        d.cool();
+        assert_eq!(atomic(&d), Some((0, 0)));
+    }
+
+    #[test]
+    fn an_unaligned_offset_has_no_granule() {
+        assert_eq!(granule_index(24), 3);
+        for off in [1u64, 4, 7, 9, 0xffff_fff9] {
+            assert!(granule_index(off) > isize::MAX as usize / size_of::<Cell>(), "{off}");
+        }
+    }
 }
