@@ -209,6 +209,25 @@ struct Pending {
 }
 
 impl Pending {
+    /// The line of a call that ends without returning (interrupted, restarted, killed), up to
+    /// its result: `read(3, …)` whole, or `<... read resumed>…)` when its first part was shown.
+    fn ended_head(&self, m: &Machine<crate::Shims>) -> String {
+        let mut head = String::new();
+        let from = if self.unfinished_shown {
+            head.push_str("<... ");
+            head.push_str(self.sig.name);
+            head.push_str(" resumed>");
+            first_output(&self.sig)
+        } else {
+            head.push_str(self.sig.name);
+            head.push('(');
+            0
+        };
+        args_into(&mut head, m, &self.sig, from..self.sig.args.len(), self.raw(), None, &self.saved, self.links.as_deref());
+        head.push(')');
+        head
+    }
+
     fn raw(&self) -> &[u64] {
         &self.raw[..self.nraw]
     }
@@ -1155,19 +1174,7 @@ impl Tracer {
                 self.deferred.push((leader, end));
                 return;
             }
-            let mut head = String::new();
-            let from = if p.unfinished_shown {
-                head.push_str("<... ");
-                head.push_str(p.sig.name);
-                head.push_str(" resumed>");
-                first_output(&p.sig)
-            } else {
-                head.push_str(p.sig.name);
-                head.push('(');
-                0
-            };
-            args_into(&mut head, m, &p.sig, from..p.sig.args.len(), p.raw(), None, &p.saved, p.links.as_deref());
-            head.push(')');
+            let head = p.ended_head(m);
             let result = match decode::interrupted_text(p.sig.name, p.raw()) {
                 Some(code) => code.to_string(),
                 None => error_text(crate::consts::errno::EINTR),
@@ -1299,19 +1306,7 @@ impl Tracer {
             return;
         }
         self.show_unfinished(m, Some(t));
-        let mut head = String::new();
-        let from = if p.unfinished_shown {
-            head.push_str("<... ");
-            head.push_str(p.sig.name);
-            head.push_str(" resumed>");
-            first_output(&p.sig)
-        } else {
-            head.push_str(p.sig.name);
-            head.push('(');
-            0
-        };
-        args_into(&mut head, m, &p.sig, from..p.sig.args.len(), p.raw(), None, &p.saved, p.links.as_deref());
-        head.push(')');
+        let head = p.ended_head(m);
         let result = if eintr { error_text(code) } else { "? ERESTARTSYS (To be restarted if SA_RESTART is set)".to_string() };
         self.event_line(m, t, &with_result(&head, &result));
     }
