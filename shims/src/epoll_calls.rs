@@ -79,11 +79,10 @@ impl Shims {
 
     fn fd_arg(&self, fd: i32) -> FdArg {
         match self.fds.lookup(fd) {
-            Ok(id) => FdArg::Open(FileFacts {
-                id,
-                is_epoll: self.epolls.is_epoll(id),
-                pollable: self.fds.get(id).is_some_and(|d| poll_kind(d).is_some() || self.epolls.is_epoll(id)),
-            }),
+            Ok(id) => {
+                let is_epoll = self.epolls.is_epoll(id);
+                FdArg::Open(FileFacts { id, is_epoll, pollable: self.fds.get(id).is_some_and(|d| poll_kind(d).is_some() || is_epoll) })
+            }
             Err(_) => FdArg::Closed,
         }
     }

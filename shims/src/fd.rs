@@ -154,10 +154,11 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: Write) -> VmResult<Ret> {
         Err(e) => return fail(m, errno_of(e)),
     };
     // What the checks below ask of the description, looked up once.
-    let (writable, no_write_method, eventfd) = match s.fds.get(id) {
-        Some(d) => (d.writable(), matches!(d, Description::Host(_)), d.kind() == DescriptionKind::EventFd),
-        None => (true, false, false),
+    let (writable, no_write_method, kind, is_file) = match s.fds.get(id) {
+        Some(d) => (d.writable(), matches!(d, Description::Host(_)), Some(d.kind()), d.as_file().is_some()),
+        None => (true, false, None, false),
     };
+    let eventfd = kind == Some(DescriptionKind::EventFd);
     // The wrong direction is EBADF before the buffer is looked at (fds/probes pipe.c).
     if !writable {
         return fail(m, EBADF);
@@ -170,10 +171,12 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: Write) -> VmResult<Ret> {
     if !rw_range_ok(&m.memory, buf, count) {
         return fail(m, EFAULT);
     }
-    if crate::files::discards_writes(s, id) {
+    // (Only a file opened by name can discard writes, only a pipe or socket be broken, only a
+    // file grow: the checks of other descriptions would find nothing.)
+    if is_file && crate::files::discards_writes(s, id) {
         return Ok(Ret::Value(count.min(crate::io::MAX_RW_COUNT)));
     }
-    if broken_before_copy(s, id, count) {
+    if matches!(kind, Some(DescriptionKind::PipeWrite | DescriptionKind::Socket)) && broken_before_copy(s, id, count) {
         s.raise_sigpipe(m)?;
         return fail(m, EPIPE);
     }
@@ -183,7 +186,9 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: Write) -> VmResult<Ret> {
         return fail(m, EINVAL);
     }
     let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
-    s.file_growth(id, None, count.min(m.memory.readable_extent(buf)))?;
+    if is_file {
+        s.file_growth(id, None, count.min(m.memory.readable_extent(buf)))?;
+    }
     let data = match s.write_data(m, id, buf, count)? {
         Ok(d) => d,
         Err(e) => return fail(m, full_before_copy(s, id, nonblock, e)),
