@@ -56,3 +56,30 @@ impl<V> ByThread<V> {
         self.slots.iter().enumerate().filter(|(_, v)| v.is_some()).map(|(t, _)| t)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ByThread;
+
+    /// Entries come back by thread, in id order whatever the insertion order, and the map is
+    /// empty again once every entry is removed (what `timerfd.rs` and `poll.rs` ask).
+    #[test]
+    fn entries_by_thread_in_id_order() {
+        let mut m = ByThread::default();
+        assert!(m.is_empty());
+        assert_eq!(m.insert(5, "e"), None);
+        assert_eq!(m.insert(2, "b"), None);
+        assert_eq!(m.insert(5, "E"), Some("e"));
+        assert_eq!(m.keys().collect::<Vec<_>>(), [2, 5]);
+        assert_eq!(m.get(&5), Some(&"E"));
+        assert_eq!(m.get(&3), None);
+        assert_eq!(m.get(&99), None);
+        *m.get_mut(&2).unwrap() = "B";
+        assert_eq!(m.remove(&2), Some("B"));
+        assert_eq!(m.remove(&2), None);
+        assert!(!m.is_empty());
+        assert_eq!(m.remove(&5), Some("E"));
+        assert!(m.is_empty());
+        assert_eq!(m.keys().count(), 0);
+    }
+}

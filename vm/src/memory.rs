@@ -485,3 +485,24 @@ pub fn describe_kind(id: AllocId, a: &Allocation) -> String {
         AllocKind::Heap => format!("heap alloc #{id}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A freed allocation's buffer is reused by the next one that fits: it must read as a fresh
+    /// allocation (zeros past its initial bytes), and the freed one must stay dangling.
+    #[test]
+    fn a_reused_buffer_reads_as_a_fresh_allocation() {
+        let mut m = Memory::new(1 << 20);
+        let a = m.allocate(16, &[], AllocKind::Heap, Span::default()).unwrap();
+        m.write_bytes(a, &[0xAB; 16]).unwrap();
+        m.deallocate(a, true, Span::default()).unwrap();
+        let b = m.allocate(12, &[1, 2], AllocKind::Heap, Span::default()).unwrap();
+        assert_ne!(a, b);
+        assert_eq!(m.read_bytes(b, 12).unwrap(), [1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(m.read_bytes(b, 13), Err(MemError::OutOfBounds { id: split(b).0, offset: 0, size: 13, alloc_size: 12 }));
+        assert!(matches!(m.read_bytes(a, 1), Err(MemError::Dangling { .. })));
+        assert_eq!(m.live_bytes, 12);
+    }
+}
