@@ -79,11 +79,10 @@ impl Shims {
 
     fn fd_arg(&self, fd: i32) -> FdArg {
         match self.fds.lookup(fd) {
-            Ok(id) => FdArg::Open(FileFacts {
-                id,
-                is_epoll: self.epolls.is_epoll(id),
-                pollable: self.fds.get(id).is_some_and(|d| poll_kind(d).is_some() || self.epolls.is_epoll(id)),
-            }),
+            Ok(id) => {
+                let is_epoll = self.epolls.is_epoll(id);
+                FdArg::Open(FileFacts { id, is_epoll, pollable: self.fds.get(id).is_some_and(|d| poll_kind(d).is_some() || is_epoll) })
+            }
             Err(_) => FdArg::Closed,
         }
     }
@@ -92,6 +91,12 @@ impl Shims {
     /// and unblocked (in order); instances whose own queue was woken get the active thread's
     /// clock, as any readiness change does.
     pub(crate) fn apply_epoll(&mut self, m: &mut Machine<Shims>, out: Outcome, cause: Cause) -> VmResult<()> {
+        // Most operations wake nothing (and an fd operation of a run with epoll reports here):
+        // the steps below would each do nothing.
+        if out.is_empty() && self.epolls.nothing_to_serve() {
+            self.epolls.recycle(out);
+            return Ok(());
+        }
         // The waiters the operation woke collect their events now, into their buffers as they
         // are now (one may have been freed while its thread was blocked).
         let waits = &self.epoll_waits;

@@ -130,12 +130,13 @@ pub fn read(s: &mut Shims, m: &mut Machine<Shims>, a: Read) -> VmResult<Ret> {
     // The wrong direction is EBADF before the buffer is looked at, as for write (fds/probes
     // pipe.c "read len=0 on write end: EBADF"; shims/probes/fd_scenarios/fd_efault.c "read NULL
     // len=10 on the write end: -1 EBADF").
-    if s.fds.get(id).is_some_and(|d| !d.readable()) {
+    let (readable, host) = s.fds.get(id).map_or((true, false), |d| (d.readable(), matches!(d, Description::Host(_))));
+    if !readable {
         return fail(m, EBADF);
     }
     // Then, in `vfs_read`: no read method (an epoll fd) is EINVAL, and the whole range must be
     // user memory (tests/against_kernel.rs "a count past the end of user space").
-    if !s.is_timerfd(id) && !s.is_signalfd(id) && s.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
+    if host && !s.is_timerfd(id) && !s.is_signalfd(id) {
         return fail(m, EINVAL);
     }
     if !rw_range_ok(&m.memory, buf, count) {
@@ -152,32 +153,42 @@ pub fn write(s: &mut Shims, m: &mut Machine<Shims>, a: Write) -> VmResult<Ret> {
         Ok(id) => id,
         Err(e) => return fail(m, errno_of(e)),
     };
+    // What the checks below ask of the description, looked up once.
+    let (writable, no_write_method, kind, is_file) = match s.fds.get(id) {
+        Some(d) => (d.writable(), matches!(d, Description::Host(_)), Some(d.kind()), d.as_file().is_some()),
+        None => (true, false, None, false),
+    };
+    let eventfd = kind == Some(DescriptionKind::EventFd);
     // The wrong direction is EBADF before the buffer is looked at (fds/probes pipe.c).
-    if s.fds.get(id).is_some_and(|d| !d.writable()) {
+    if !writable {
         return fail(m, EBADF);
     }
     // Then, in `vfs_write`: no write method (epoll, timerfd) is EINVAL, and the whole range must
     // be user memory, before the file's own checks.
-    if s.fds.get(id).is_some_and(|d| matches!(d, Description::Host(_))) {
+    if no_write_method {
         return fail(m, EINVAL);
     }
     if !rw_range_ok(&m.memory, buf, count) {
         return fail(m, EFAULT);
     }
-    if crate::files::discards_writes(s, id) {
+    // (Only a file opened by name can discard writes, only a pipe or socket be broken, only a
+    // file grow: the checks of other descriptions would find nothing.)
+    if is_file && crate::files::discards_writes(s, id) {
         return Ok(Ret::Value(count.min(crate::io::MAX_RW_COUNT)));
     }
-    if broken_before_copy(s, id, count) {
+    if matches!(kind, Some(DescriptionKind::PipeWrite | DescriptionKind::Socket)) && broken_before_copy(s, id, count) {
         s.raise_sigpipe(m)?;
         return fail(m, EPIPE);
     }
     // An eventfd checks the length before it copies (eventfd_write: `count != 8` → EINVAL):
     // write(e, NULL, 9) is EINVAL, not EFAULT (shims/probes/fd_scenarios/eventfd_efault.c).
-    if count != 8 && s.fds.get(id).is_some_and(|d| d.kind() == DescriptionKind::EventFd) {
+    if count != 8 && eventfd {
         return fail(m, EINVAL);
     }
     let nonblock = s.fds.status_flags(id).is_some_and(|f| f.nonblock);
-    s.file_growth(id, None, count.min(m.memory.readable_extent(buf)))?;
+    if is_file {
+        s.file_growth(id, None, count.min(m.memory.readable_extent(buf)))?;
+    }
     let data = match s.write_data(m, id, buf, count)? {
         Ok(d) => d,
         Err(e) => return fail(m, full_before_copy(s, id, nonblock, e)),

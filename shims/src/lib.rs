@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod abi;
+mod by_thread;
 pub mod consts;
 pub mod epoll;
 mod epoll_calls;
@@ -73,9 +74,9 @@ pub struct Shims {
     /// Whether an epoll instance was ever created (until then fd operations tell the core nothing).
     epoll_used: bool,
     /// Threads blocked in `epoll_wait`, with the results handed to them when woken.
-    epoll_waits: BTreeMap<ThreadId, epoll_calls::EpollWait>,
+    epoll_waits: by_thread::ByThread<epoll_calls::EpollWait>,
     /// Threads blocked in `poll`/`select` and what they poll (`poll.rs`).
-    poll_waits: BTreeMap<ThreadId, poll::PollWait>,
+    poll_waits: by_thread::ByThread<poll::PollWait>,
     /// Set while the blocked polls are being re-evaluated (a wake-up they cause does not start
     /// another round).
     polls_rechecking: bool,

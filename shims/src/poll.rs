@@ -268,7 +268,7 @@ impl Shims {
             return Ok(());
         }
         self.polls_rechecking = true;
-        let threads: Vec<ThreadId> = self.poll_waits.keys().copied().collect();
+        let threads: Vec<ThreadId> = self.poll_waits.keys().collect();
         let mut ready = Vec::new();
         for t in threads {
             let Some(w) = self.poll_waits.get(&t).cloned() else { continue };

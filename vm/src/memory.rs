@@ -89,7 +89,17 @@ pub struct Memory {
     pub budget: Budget,
     /// Most allocations that may be made in all (ids are never reused).
     pub max_allocs: u64,
+    /// The byte buffers of freed small allocations, emptied, for the next allocations (a
+    /// function's array locals are allocated at every call and freed at its return). At most
+    /// [`KEEP_BUFFERS`] of at most [`KEEP_BUFFER_BYTES`] each: the memory limit counts sizes,
+    /// never this capacity.
+    spare_bytes: Vec<Vec<u8>>,
 }
+
+/// How many freed allocations' byte buffers [`Memory`] keeps for reuse.
+const KEEP_BUFFERS: usize = 16;
+/// Buffers with room for more bytes than this are freed, not kept.
+const KEEP_BUFFER_BYTES: usize = 256;
 
 /// What `--max-memory` counts: the guest's bytes **and what the host spends to keep them** —
 /// allocation records (kept after a free, for use-after-free reports), call frames and their
@@ -228,7 +238,7 @@ impl Memory {
         // the table of the last memory dropped on this host thread, emptied, if there is one.
         let mut allocs = SPARE_ALLOCS.try_with(|s| s.take()).ok().flatten().unwrap_or_else(|| Vec::with_capacity(8));
         allocs.push(placeholder);
-        Memory { allocs, live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX }
+        Memory { allocs, live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX, spare_bytes: Vec::new() }
     }
 
     /// A copy of this memory for a forked address space: the same allocations under the same
@@ -239,7 +249,13 @@ impl Memory {
         if !self.budget.try_take(records + bytes) {
             return Err(MemError::Limit { limit: self.budget.max() });
         }
-        Ok(Memory { allocs: self.allocs.clone(), live_bytes: self.live_bytes, budget: self.budget.clone(), max_allocs: self.max_allocs })
+        Ok(Memory {
+            allocs: self.allocs.clone(),
+            live_bytes: self.live_bytes,
+            budget: self.budget.clone(),
+            max_allocs: self.max_allocs,
+            spare_bytes: Vec::new(),
+        })
     }
 
     /// What [`Memory::fork`] took from the budget, given back when a forked space ends.
@@ -265,7 +281,18 @@ impl Memory {
             return Err(MemError::Limit { limit: self.budget.max() });
         }
         self.live_bytes += size;
-        let mut bytes = vec![0u8; size as usize];
+        let mut bytes = match self.spare_bytes.pop() {
+            // A freed buffer with room: emptied when kept, zero-filled here as a fresh one.
+            Some(mut b) if b.capacity() >= size as usize => {
+                b.resize(size as usize, 0);
+                b
+            }
+            Some(b) => {
+                self.spare_bytes.push(b);
+                vec![0u8; size as usize]
+            }
+            None => vec![0u8; size as usize],
+        };
         let n = init.len().min(bytes.len());
         bytes[..n].copy_from_slice(&init[..n]);
         let id = self.allocs.len() as AllocId;
@@ -303,7 +330,11 @@ impl Memory {
         a.freed_at = Some(at);
         self.live_bytes -= a.size;
         self.budget.give(heap_block(a.size));
-        a.bytes = Vec::new();
+        let mut bytes = std::mem::take(&mut a.bytes);
+        if bytes.capacity() <= KEEP_BUFFER_BYTES && bytes.capacity() > 0 && self.spare_bytes.len() < KEEP_BUFFERS {
+            bytes.clear();
+            self.spare_bytes.push(bytes);
+        }
         Ok(())
     }
 
@@ -452,5 +483,26 @@ pub fn describe_kind(id: AllocId, a: &Allocation) -> String {
         AllocKind::Literal => format!("string literal #{id}"),
         AllocKind::Local { func, name } => format!("`{name}` of `{func}` (alloc #{id})"),
         AllocKind::Heap => format!("heap alloc #{id}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A freed allocation's buffer is reused by the next one that fits: it must read as a fresh
+    /// allocation (zeros past its initial bytes), and the freed one must stay dangling.
+    #[test]
+    fn a_reused_buffer_reads_as_a_fresh_allocation() {
+        let mut m = Memory::new(1 << 20);
+        let a = m.allocate(16, &[], AllocKind::Heap, Span::default()).unwrap();
+        m.write_bytes(a, &[0xAB; 16]).unwrap();
+        m.deallocate(a, true, Span::default()).unwrap();
+        let b = m.allocate(12, &[1, 2], AllocKind::Heap, Span::default()).unwrap();
+        assert_ne!(a, b);
+        assert_eq!(m.read_bytes(b, 12).unwrap(), [1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(m.read_bytes(b, 13), Err(MemError::OutOfBounds { id: split(b).0, offset: 0, size: 13, alloc_size: 12 }));
+        assert!(matches!(m.read_bytes(a, 1), Err(MemError::Dangling { .. })));
+        assert_eq!(m.live_bytes, 12);
     }
 }

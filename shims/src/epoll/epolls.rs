@@ -210,6 +210,12 @@ impl Epolls {
         self.serve(&mut |_, buf| buf)
     }
 
+    /// Whether [`Epolls::serve_woken`] would find nothing: no woken waiter to serve, no instance
+    /// whose own queue was woken. A shim may then skip it.
+    pub fn nothing_to_serve(&self) -> bool {
+        self.woken.is_empty() && self.polled.is_empty()
+    }
+
     /// Takes back an outcome the caller has served (emptied or not): the room of its vectors is
     /// used by the next operations' outcomes.
     pub fn recycle(&mut self, mut out: Outcome) {
