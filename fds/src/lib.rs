@@ -45,6 +45,7 @@ pub mod description;
 pub mod error;
 pub mod eventfd;
 pub mod file;
+pub mod id_map;
 pub mod pipe;
 pub mod readiness;
 pub mod socket;
@@ -56,6 +57,7 @@ pub use description::{AccessMode, Description, DescriptionKind, FileStatus, Host
 pub use error::IoError;
 pub use eventfd::{EventFd, EVENTFD_MAX};
 pub use file::{File, FileKind, Inode, InodeRef, Whence, MAX_FILE_SIZE};
+pub use id_map::IdMap;
 pub use pipe::{PipeEnd, PipeSide, PIPE_BUF, PIPE_CAPACITY};
 pub use readiness::Readiness;
 pub use socket::{Shutdown, SocketEnd, SOCKET_SNDBUF};

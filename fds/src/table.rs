@@ -19,7 +19,7 @@ use crate::eventfd::EventFd;
 use crate::pipe::PipeEnd;
 use crate::socket::SocketEnd;
 use crate::stdio::{StdStream, Stdio};
-use crate::{DescriptionKind, FdId, FdNum};
+use crate::{DescriptionKind, FdId, FdNum, IdMap};
 use std::collections::BTreeMap;
 
 /// Default open-files limit: `RLIMIT_NOFILE` on the machine the probes ran on (probe:
@@ -75,7 +75,8 @@ fn fdtable_size_for(fd: FdNum) -> usize {
 #[derive(Debug)]
 pub struct FdTable {
     fds: BTreeMap<FdNum, FdEntry>,
-    files: BTreeMap<FdId, OpenFile>,
+    /// Boxed: a destroyed description's hole in the map costs a pointer.
+    files: IdMap<Box<OpenFile>>,
     next_id: u64,
     max_fds: usize,
     /// Every fd number below this is open (a lower bound for the lowest free number).
@@ -98,7 +99,7 @@ impl FdTable {
     pub fn new() -> Self {
         let mut table = FdTable {
             fds: BTreeMap::new(),
-            files: BTreeMap::new(),
+            files: IdMap::new(),
             next_id: 0,
             max_fds: DEFAULT_MAX_FDS,
             dense_below: std::cell::Cell::new(0),
@@ -212,13 +213,13 @@ impl FdTable {
     fn new_file(&mut self, desc: Description, flags: StatusFlags) -> FdId {
         let id = FdId(self.next_id);
         self.next_id += 1;
-        self.files.insert(id, OpenFile { desc, flags, fd_refs: 0, holds: 0 });
+        self.files.insert(id, Box::new(OpenFile { desc, flags, fd_refs: 0, holds: 0 }));
         id
     }
 
     /// Points `fd` (which must be free) at `id`.
     fn attach(&mut self, fd: FdNum, id: FdId, cloexec: bool) {
-        self.files.get_mut(&id).expect("attach to a live description").fd_refs += 1;
+        self.files.get_mut(id).expect("attach to a live description").fd_refs += 1;
         self.grow(fd);
         let old = self.fds.insert(fd, FdEntry { id, cloexec });
         debug_assert!(old.is_none());
@@ -266,12 +267,12 @@ impl FdTable {
 
     /// The description with this id, while it exists.
     pub fn get(&self, id: FdId) -> Option<&Description> {
-        self.files.get(&id).map(|f| &f.desc)
+        self.files.get(id).map(|f| &f.desc)
     }
 
     /// The description with this id, mutably, while it exists.
     pub fn get_mut(&mut self, id: FdId) -> Option<&mut Description> {
-        self.files.get_mut(&id).map(|f| &mut f.desc)
+        self.files.get_mut(id).map(|f| &mut f.desc)
     }
 
     /// `lookup` then `get_mut`, for the common "operate on this fd" path.
@@ -283,7 +284,7 @@ impl FdTable {
 
     /// Whether the description still exists.
     pub fn is_live(&self, id: FdId) -> bool {
-        self.files.contains_key(&id)
+        self.files.contains_key(id)
     }
 
     /// The peer of a pipe or socket end, while both exist.
@@ -293,7 +294,7 @@ impl FdTable {
 
     /// `(fd numbers, holds)` referencing the description.
     pub fn refs(&self, id: FdId) -> Option<(usize, usize)> {
-        self.files.get(&id).map(|f| (f.fd_refs, f.holds))
+        self.files.get(id).map(|f| (f.fd_refs, f.holds))
     }
 
     /// Every open fd number with its description, in increasing fd order.
@@ -308,7 +309,7 @@ impl FdTable {
 
     /// Every live description, in increasing id order.
     pub fn descriptions(&self) -> impl Iterator<Item = (FdId, &Description)> + '_ {
-        self.files.iter().map(|(&id, f)| (id, &f.desc))
+        self.files.iter().map(|(id, f)| (id, &f.desc))
     }
 
     // ----- close and lifetime -----
@@ -333,7 +334,7 @@ impl FdTable {
     /// makes it current.
     pub fn fork_numbers(&mut self) -> FdNumbers {
         for e in self.fds.values() {
-            if let Some(f) = self.files.get_mut(&e.id) {
+            if let Some(f) = self.files.get_mut(e.id) {
                 f.fd_refs += 1;
             }
         }
@@ -365,7 +366,7 @@ impl FdTable {
     /// not destroy it (Linux: the blocked syscall holds the `struct file`). Returns `false` if the
     /// description no longer exists.
     pub fn hold(&mut self, id: FdId) -> bool {
-        match self.files.get_mut(&id) {
+        match self.files.get_mut(id) {
             Some(f) => {
                 f.holds += 1;
                 true
@@ -377,7 +378,7 @@ impl FdTable {
     /// Drops a reference taken by [`FdTable::hold`]; destroys the description if it was the last
     /// one. Releasing something not held does nothing.
     pub fn release(&mut self, id: FdId) -> Option<Destroyed> {
-        let f = self.files.get_mut(&id)?;
+        let f = self.files.get_mut(id)?;
         if f.holds == 0 {
             return None;
         }
@@ -386,17 +387,17 @@ impl FdTable {
     }
 
     fn unref_fd(&mut self, id: FdId) -> Option<Destroyed> {
-        let f = self.files.get_mut(&id).expect("fd entries name live descriptions");
+        let f = self.files.get_mut(id).expect("fd entries name live descriptions");
         f.fd_refs -= 1;
         self.destroy_if_unreferenced(id)
     }
 
     fn destroy_if_unreferenced(&mut self, id: FdId) -> Option<Destroyed> {
-        let f = self.files.get(&id)?;
+        let f = self.files.get(id)?;
         if f.fd_refs > 0 || f.holds > 0 {
             return None;
         }
-        let mut f = self.files.remove(&id).expect("checked above");
+        let mut f = self.files.remove(id).expect("checked above");
         let peer = f.desc.peer();
         let kind = f.desc.kind();
         f.desc.on_destroy();
@@ -467,7 +468,7 @@ impl FdTable {
         }
         let id = self.lookup(old)?;
         // Reference the new description before dropping the old one: they may be the same.
-        self.files.get_mut(&id).expect("fd entries name live descriptions").fd_refs += 1;
+        self.files.get_mut(id).expect("fd entries name live descriptions").fd_refs += 1;
         self.grow(new);
         let previous = self.fds.insert(new, FdEntry { id, cloexec });
         let destroyed = previous.and_then(|e| self.unref_fd(e.id));
@@ -492,7 +493,7 @@ impl FdTable {
 
     /// `F_GETFL` (probe: "F_GETFL(100): EBADF").
     pub fn file_status(&self, fd: FdNum) -> Result<FileStatus, IoError> {
-        let f = &self.files[&self.lookup(fd)?];
+        let f = self.files.get(self.lookup(fd)?).expect("fd entries name live descriptions");
         Ok(FileStatus { access: f.desc.access_mode(), flags: f.flags, largefile: f.desc.largefile(), accmode: f.desc.accmode() })
     }
 
@@ -502,7 +503,7 @@ impl FdTable {
     /// after setfl on read end: O_WRONLY").
     pub fn set_status_flags(&mut self, fd: FdNum, flags: StatusFlags) -> Result<(), IoError> {
         let id = self.lookup(fd)?;
-        let f = self.files.get_mut(&id).expect("fd entries name live descriptions");
+        let f = self.files.get_mut(id).expect("fd entries name live descriptions");
         f.flags = flags;
         if let Description::File(file) = &mut f.desc {
             file.set_append(flags.append);
@@ -512,7 +513,7 @@ impl FdTable {
 
     /// The description's status flags (`O_NONBLOCK` decides whether the shim blocks).
     pub fn status_flags(&self, id: FdId) -> Option<StatusFlags> {
-        self.files.get(&id).map(|f| f.flags)
+        self.files.get(id).map(|f| f.flags)
     }
 }
 

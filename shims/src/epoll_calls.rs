@@ -108,7 +108,7 @@ impl Shims {
         let (mut out, mut served) = (out, served);
         if cause == Cause::Thread && m.tracks_clocks() {
             for &inst in out.polled.iter().chain(&served.polled) {
-                m.release_clock_into(&mut self.state.entry(inst).or_default().ready_clock);
+                m.release_clock_into(&mut self.state.get_or_default(inst).ready_clock);
             }
         }
         for d in out.deliveries.drain(..).chain(served.deliveries.drain(..)) {
@@ -180,7 +180,7 @@ impl Shims {
                 }
                 return Ok(k as u64);
             }
-            if let Some(c) = self.state.get(&ev.fd).and_then(|s| s.ready_clock.as_ref()) {
+            if let Some(c) = self.state.get(ev.fd).and_then(|s| s.ready_clock.as_ref()) {
                 m.acquire_clock(c);
             }
         }

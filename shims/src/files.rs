@@ -190,7 +190,7 @@ fn open_path(s: &mut Shims, m: &Machine<Shims>, dirfd: i32, path: &[u8], flags: 
     let shown = s.shown_path(&parent);
     match s.fds.open_file(file, status, flags & O_CLOEXEC != 0) {
         Ok((fd, id)) => {
-            s.state.entry(id).or_default().path = Some(shown);
+            s.state.get_or_default(id).path = Some(shown);
             Ok(Ok(fd))
         }
         Err(e) => Ok(Err(errno_of(e))),
@@ -448,13 +448,13 @@ impl Shims {
             DescriptionKind::Host if self.is_signalfd(id) => b"anon_inode:[signalfd]".to_vec(),
             DescriptionKind::Host => b"anon_inode:[eventpoll]".to_vec(),
             DescriptionKind::Stdin | DescriptionKind::Stdout | DescriptionKind::Stderr | DescriptionKind::Device => {
-                match self.state.get(&id).and_then(|st| st.path.clone()) {
+                match self.state.get(id).and_then(|st| st.path.clone()) {
                     Some(p) => p,
                     None => b"/dev/null".to_vec(),
                 }
             }
             DescriptionKind::RegularFile | DescriptionKind::Directory => {
-                let mut p = self.state.get(&id).and_then(|st| st.path.clone()).unwrap_or_default();
+                let mut p = self.state.get(id).and_then(|st| st.path.clone()).unwrap_or_default();
                 let unlinked =
                     d.as_file().is_some_and(|f| matches!(f.kind(), FileKind::Regular { inode, .. } if inode.borrow().nlink == 0));
                 if unlinked {

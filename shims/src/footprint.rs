@@ -39,7 +39,7 @@ impl Shims {
             return;
         };
         let Some(kind) = self.fds.get(id).map(|d| d.kind()) else { return };
-        if self.state.get(&id).is_some_and(|s| s.timer.is_some()) {
+        if self.state.get(id).is_some_and(|s| s.timer.is_some()) {
             return;
         }
         match kind {

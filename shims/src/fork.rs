@@ -167,7 +167,7 @@ impl Shims {
         self.procs.waiting.retain(|&w| w != t);
         self.futexes.forget(t);
         let mut release = Vec::new();
-        for (&id, st) in self.state.iter_mut() {
+        for (id, st) in self.state.iter_mut() {
             let before = st.waiters.len();
             st.waiters.retain(|&w| w != t);
             release.extend(std::iter::repeat_n(id, before - st.waiters.len()));

@@ -451,7 +451,7 @@ impl Shims {
             return Ok(());
         }
         let now = self.fds.get(id).map(Description::readiness).unwrap_or_default();
-        let st = self.state.entry(id).or_default();
+        let st = self.state.get_or_default(id);
         let before = st.last_readiness.replace(now);
         if cause == Cause::Thread && (woken || before != Some(now)) {
             m.release_clock_into(&mut st.ready_clock);
@@ -466,18 +466,18 @@ impl Shims {
     /// Records `id`'s readiness before an operation on it, if nothing has yet (it has not
     /// changed since the description was made): what [`Self::readiness_changed`] compares with.
     fn note_readiness(&mut self, id: FdId) {
-        if self.state.get(&id).is_some_and(|st| st.last_readiness.is_some()) {
+        if self.state.get(id).is_some_and(|st| st.last_readiness.is_some()) {
             return;
         }
         if let Some(d) = self.fds.get(id) {
-            self.state.entry(id).or_default().last_readiness = Some(d.readiness());
+            self.state.get_or_default(id).last_readiness = Some(d.readiness());
         }
     }
 
     /// A description was destroyed (its last fd closed, nothing holding it): its state goes
     /// with it, its interests leave every epoll instance, and its peer is told.
     pub(crate) fn destroyed(&mut self, m: &mut Machine<Shims>, d: spindle_fds::Destroyed) -> VmResult<()> {
-        if self.state.remove(&d.id).is_some_and(|s| s.timer.is_some()) {
+        if self.state.remove(d.id).is_some_and(|s| s.timer.is_some()) {
             // A closed timerfd's timer is gone with it.
             self.live_timerfds -= 1;
             m.cancel_timer(d.id.0);
@@ -494,7 +494,7 @@ impl Shims {
     /// A blocked read or write of `id` was interrupted by a signal: it no longer waits.
     fn io_interrupted(&mut self, m: &mut Machine<Shims>, id: FdId) -> VmResult<()> {
         let me = m.active_thread();
-        if let Some(st) = self.state.get_mut(&id) {
+        if let Some(st) = self.state.get_mut(id) {
             st.waiters.retain(|&t| t != me);
         }
         self.release_hold(m, id)

@@ -38,12 +38,11 @@ mod timerfd;
 pub mod trace;
 mod wake;
 
-use spindle_fds::{FdId, FdTable, IoError, Readiness, StdStream};
+use spindle_fds::{FdId, FdTable, IdMap, IoError, Readiness, StdStream};
 use spindle_vm::clock::VClock;
 use spindle_vm::front::Resolver;
 use spindle_vm::ir::{ForeignRet, ForeignSig};
 use spindle_vm::{Host, Machine, Ret, ThreadId, VmResult};
-use std::collections::BTreeMap;
 use std::io::Write;
 
 pub use limits::{FdLimits, DEFAULT_MAX_FDS, DEFAULT_MAX_FD_BUFFERS};
@@ -62,7 +61,8 @@ pub struct Shims {
     /// The guest's file descriptors.
     pub fds: FdTable,
     /// What the shims keep per live description; it goes when the description is destroyed.
-    state: BTreeMap<FdId, DescState>,
+    /// Indexed by description id; boxed, so that a destroyed description's hole costs a pointer.
+    state: IdMap<Box<DescState>>,
     /// How many descriptions in `state` are timerfds.
     live_timerfds: usize,
     /// The syscall trace, when asked for.

@@ -137,7 +137,7 @@ impl Shims {
             return Ok(None);
         }
         for id in ready {
-            if let Some(c) = self.state.get(&id).and_then(|s| s.ready_clock.clone()) {
+            if let Some(c) = self.state.get(id).and_then(|s| s.ready_clock.clone()) {
                 m.acquire_clock(&c);
             }
         }

@@ -87,19 +87,19 @@ impl TimerFd {
 impl Shims {
     /// Timerfd `id`'s timer.
     fn timer(&self, id: FdId) -> Option<&TimerFd> {
-        self.state.get(&id).and_then(|s| s.timer.as_ref())
+        self.state.get(id).and_then(|s| s.timer.as_ref())
     }
 
     /// Whether `id` is a timerfd.
     pub(crate) fn is_timerfd(&self, id: FdId) -> bool {
         // Most runs have no timerfd: one comparison, no lookup.
-        self.live_timerfds > 0 && self.state.get(&id).is_some_and(|s| s.timer.is_some())
+        self.live_timerfds > 0 && self.state.get(id).is_some_and(|s| s.timer.is_some())
     }
 
     /// A timerfd's expirations count, brought up to date.
     pub(crate) fn timerfd_ticks(&mut self, m: &Machine<Shims>, id: FdId) -> u64 {
         let now = m.now();
-        self.state.get_mut(&id).and_then(|s| s.timer.as_mut()).map_or(0, |t| {
+        self.state.get_mut(id).and_then(|s| s.timer.as_mut()).map_or(0, |t| {
             t.sync(t.clock(now));
             t.ticks
         })
@@ -139,8 +139,7 @@ impl Shims {
             self.notify(m, w, Cause::Expiry)?;
         }
         // No timer while expirations are unread: the next wakeup comes after a read re-arms it.
-        if ticks == 0
-            && (!self.epoll_waits.is_empty() || self.polls_waiting() || self.state.get(&id).is_some_and(|s| !s.waiters.is_empty()))
+        if ticks == 0 && (!self.epoll_waits.is_empty() || self.polls_waiting() || self.state.get(id).is_some_and(|s| !s.waiters.is_empty()))
         {
             if let Some((t, e)) = self.timer(id).and_then(|t| Some((t, t.expiry?))) {
                 m.set_timer(id.0, t.virtual_time(e));
@@ -167,7 +166,7 @@ impl Shims {
         if ticks == 0 {
             return Ok(None);
         }
-        if let Some(t) = self.state.get_mut(&op.id).and_then(|s| s.timer.as_mut()) {
+        if let Some(t) = self.state.get_mut(op.id).and_then(|s| s.timer.as_mut()) {
             t.ticks = 0;
         }
         // The count is consumed even if it cannot be copied out, as Linux's timerfd_read does.
@@ -191,7 +190,7 @@ pub fn timerfd_create(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdCreate) -
     }
     match s.fds.host_file("timerfd", flags & TFD_NONBLOCK != 0, flags & TFD_CLOEXEC != 0) {
         Ok((fd, id)) => {
-            s.state.entry(id).or_default().timer = Some(TimerFd::new(clock));
+            s.state.get_or_default(id).timer = Some(TimerFd::new(clock));
             s.live_timerfds += 1;
             Ok(Ret::Value(fd as u64))
         }
@@ -229,7 +228,7 @@ pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdSettime)
     if !interval.is_valid() || !value.is_valid() {
         return fail(m, EINVAL);
     }
-    let t = s.state.entry(id).or_default().timer.get_or_insert_with(TimerFd::default);
+    let t = s.state.get_or_default(id).timer.get_or_insert_with(TimerFd::default);
     // Absolute times are times of the timer's clock; an earlier one than the clock's value at
     // the start of the run is simply in the past.
     let now = t.clock(m.now());
@@ -249,7 +248,7 @@ pub fn timerfd_settime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdSettime)
         s.timerfd_fired(m, id)?;
     } else if let Some(e) = t.expiry {
         let at = t.virtual_time(e);
-        if !s.epoll_waits.is_empty() || s.state.get(&id).is_some_and(|st| !st.waiters.is_empty()) {
+        if !s.epoll_waits.is_empty() || s.state.get(id).is_some_and(|st| !st.waiters.is_empty()) {
             m.set_timer(id.0, at);
         }
     }
@@ -267,7 +266,7 @@ pub fn timerfd_gettime(s: &mut Shims, m: &mut Machine<Shims>, a: TimerfdGettime)
         Ok(id) => id,
         Err(e) => return fail(m, e),
     };
-    let t = s.state.entry(id).or_default().timer.get_or_insert_with(TimerFd::default);
+    let t = s.state.get_or_default(id).timer.get_or_insert_with(TimerFd::default);
     let now = t.clock(m.now());
     t.sync(now);
     let cur = itimerspec(t, now);

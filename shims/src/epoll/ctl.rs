@@ -66,21 +66,21 @@ impl Epolls {
     }
 
     fn slot_of(&self, ep: FdId, t: TargetFd) -> Slot {
-        self.instances[&ep].interests.find((t.id, t.num)).expect("checked: registered")
+        self.instances[ep].interests.find((t.id, t.num)).expect("checked: registered")
     }
 
     /// `ep_insert`.
     fn insert(&mut self, ep: FdId, t: TargetFd, ev: EpollEvent) {
         let events = Events(ev.events) | Events::ALWAYS;
         let target_is_epoll = self.is_epoll(t.id);
-        let inst = self.instances.get_mut(&ep).expect("checked: an epoll");
+        let inst = self.instances.get_mut(ep).expect("checked: an epoll");
         let slot = inst.interests.insert(Interest { key: (t.id, t.num), events, data: ev.data, watch: WatchIdx(u32::MAX) });
         if target_is_epoll {
             *inst.watched_epolls.entry(t.id).or_default() += 1;
         }
         let exclusive = events.contains(Events::EXCLUSIVE);
         let watch = self.watch.register(t.id, target_is_epoll, t.readiness.unwrap_or_default(), Waiting { ep, slot, exclusive });
-        self.instances.get_mut(&ep).expect("checked").interests.get_mut(slot).watch = watch;
+        self.instances.get_mut(ep).expect("checked").interests.get_mut(slot).watch = watch;
         if !self.item_poll(ep, slot).is_empty() {
             self.queue_and_notify(ep, slot);
         }
@@ -88,7 +88,7 @@ impl Epolls {
 
     /// `ep_modify`: the interest's mask and data are replaced (ET, ONESHOT re-armed or not).
     fn modify(&mut self, ep: FdId, slot: Slot, ev: EpollEvent) {
-        let it = self.instances.get_mut(&ep).expect("checked").interests.get_mut(slot);
+        let it = self.instances.get_mut(ep).expect("checked").interests.get_mut(slot);
         it.events = Events(ev.events) | Events::ALWAYS;
         it.data = ev.data;
         if !self.item_poll(ep, slot).is_empty() {
@@ -99,7 +99,7 @@ impl Epolls {
     /// The end of `ep_insert`/`ep_modify`: if the entry is not queued yet, queue it, wake one
     /// waiter and tell the instances watching `ep`.
     fn queue_and_notify(&mut self, ep: FdId, slot: Slot) {
-        let inst = self.instances.get_mut(&ep).expect("checked");
+        let inst = self.instances.get_mut(ep).expect("checked");
         if inst.ready.push_back(slot) {
             self.wake_one_waiter(ep);
             self.propagate(ep);
@@ -109,7 +109,7 @@ impl Epolls {
     /// DEL, or the death of the watched description or of the instance: the interest leaves the
     /// ready list, its description's wait queue and the interest list.
     pub(super) fn remove_interest(&mut self, ep: FdId, slot: Slot) {
-        let inst = self.instances.get_mut(&ep).expect("removing from a live instance");
+        let inst = self.instances.get_mut(ep).expect("removing from a live instance");
         inst.ready.remove(slot);
         let it = inst.interests.remove(slot);
         let target = it.key.0;

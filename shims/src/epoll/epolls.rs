@@ -7,8 +7,8 @@ use super::instance::Instance;
 use super::nesting::NestingGraph;
 use super::waiters::{WaitBuffer, Waiter, WaiterId};
 use super::watch::WatchTable;
-use spindle_fds::{FdId, FdNum};
-use std::collections::{BTreeMap, VecDeque};
+use spindle_fds::{FdId, FdNum, IdMap};
+use std::collections::VecDeque;
 
 /// One delivered event: what `epoll_wait` copies out, plus the description it is about (whose
 /// readiness clock the waiting thread acquires).
@@ -99,7 +99,8 @@ pub struct CtlRequest {
 /// Every epoll instance of a run, and the wait queues of the descriptions they watch.
 #[derive(Debug, Default)]
 pub struct Epolls {
-    pub(super) instances: BTreeMap<FdId, Instance>,
+    /// By description id (boxed: a closed instance's hole costs a pointer).
+    pub(super) instances: IdMap<Box<Instance>>,
     pub(super) watch: WatchTable,
     /// Waiters woken during the current operation, not yet served: Linux wakes a thread in the
     /// waker's call and the thread collects its events when it runs, after the waker's wakeup
@@ -128,41 +129,41 @@ impl Epolls {
 
     /// `epoll_create`/`epoll_create1` made description `id` (after [`super::check_create1`]).
     pub fn create(&mut self, id: FdId) {
-        self.instances.entry(id).or_default();
+        self.instances.get_or_default(id);
     }
 
     /// Whether `id` is an epoll instance.
     pub fn is_epoll(&self, id: FdId) -> bool {
-        self.instances.contains_key(&id)
+        self.instances.contains_key(id)
     }
 
     /// Whether `(fd, num)` is registered in `ep`, and if so whether it is exclusive.
     pub fn registered(&self, ep: FdId, fd: FdId, num: FdNum) -> Option<bool> {
-        let inst = self.instances.get(&ep)?;
+        let inst = self.instances.get(ep)?;
         inst.interests.find((fd, num)).map(|s| inst.interests.get(s).exclusive())
     }
 
     /// The number of interests of `ep`.
     pub fn interest_count(&self, ep: FdId) -> usize {
-        self.instances.get(&ep).map_or(0, |i| i.interests.len())
+        self.instances.get(ep).map_or(0, |i| i.interests.len())
     }
 
     /// `ep`'s interests by key: `(description, fd number, event mask, data)` — what
     /// `/proc/self/fdinfo` shows, one `tfd:` line each.
     pub fn interests(&self, ep: FdId) -> Vec<(FdId, FdNum, u32, u64)> {
-        let Some(inst) = self.instances.get(&ep) else { return vec![] };
+        let Some(inst) = self.instances.get(ep) else { return vec![] };
         inst.interests.all().into_iter().map(|s| inst.interests.get(s)).map(|it| (it.key.0, it.key.1, it.events.0, it.data)).collect()
     }
 
     /// `ep`'s ready list, head first, as `(description, fd number)` (for traces and tests).
     pub fn ready_list(&self, ep: FdId) -> Vec<(FdId, FdNum)> {
-        let Some(inst) = self.instances.get(&ep) else { return vec![] };
+        let Some(inst) = self.instances.get(ep) else { return vec![] };
         inst.ready.iter().map(|s| inst.interests.get(s).key).collect()
     }
 
     /// `ep`'s blocked waiters, the next to be woken first.
     pub fn waiters(&self, ep: FdId) -> Vec<WaiterId> {
-        self.instances.get(&ep).map_or(vec![], |i| i.waiters.ids())
+        self.instances.get(ep).map_or(vec![], |i| i.waiters.ids())
     }
 
     /// Description `fd` was destroyed (its last fd closed and nothing holds it): every interest
@@ -176,11 +177,11 @@ impl Epolls {
         for w in self.watch.queue_of(fd) {
             self.remove_interest(w.ep, w.slot);
         }
-        if let Some(inst) = self.instances.get(&fd) {
+        if let Some(inst) = self.instances.get(fd) {
             for s in inst.interests.all() {
                 self.remove_interest(fd, s);
             }
-            self.instances.remove(&fd);
+            self.instances.remove(fd);
         }
     }
 
@@ -248,7 +249,7 @@ impl Epolls {
             match self.send_events(ep, w.buf) {
                 Ok(events) if events.is_empty() => {
                     self.recycle_events(events);
-                    self.instances.get_mut(&ep).expect("checked").waiters.block(w);
+                    self.instances.get_mut(ep).expect("checked").waiters.block(w);
                 }
                 result => out.deliveries.push(Delivery { epoll: ep, waiter: w.id, result }),
             }
@@ -259,7 +260,7 @@ impl Epolls {
 
     /// Wakes the next waiter of `ep`, if any (`wake_up(&ep->wq)`); returns whether one was.
     pub(super) fn wake_one_waiter(&mut self, ep: FdId) -> bool {
-        let inst = self.instances.get_mut(&ep).expect("waking a live instance");
+        let inst = self.instances.get_mut(ep).expect("waking a live instance");
         match inst.waiters.wake_one() {
             Some(w) => {
                 self.woken.push_back((ep, w));
@@ -273,7 +274,7 @@ impl Epolls {
 /// The graph the loop check walks.
 impl NestingGraph for Epolls {
     fn watches(&self, ep: FdId) -> Vec<FdId> {
-        self.instances.get(&ep).map_or(vec![], |i| i.watched_epolls.keys().copied().collect())
+        self.instances.get(ep).map_or(vec![], |i| i.watched_epolls.keys().copied().collect())
     }
     fn watched_by(&self, ep: FdId) -> Vec<FdId> {
         self.watch.queue_of(ep).into_iter().map(|w| w.ep).collect()

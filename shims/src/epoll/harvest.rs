@@ -41,7 +41,7 @@ impl Epolls {
     /// if any entry is ready; otherwise, with `block`, queues the waiter, else returns no events.
     /// `Err(EINVAL)` if `ep` is not an epoll instance.
     pub fn wait(&mut self, ep: FdId, waiter: WaiterId, buf: WaitBuffer, block: bool) -> (WaitResult, Outcome) {
-        let Some(inst) = self.instances.get(&ep) else {
+        let Some(inst) = self.instances.get(ep) else {
             return (WaitResult::Done(Err(Errno::Einval)), Outcome::default());
         };
         if !inst.ready.is_empty() {
@@ -53,14 +53,14 @@ impl Epolls {
         if !block {
             return (WaitResult::Done(Ok(vec![])), self.finish());
         }
-        self.instances.get_mut(&ep).expect("checked").waiters.block(Waiter { id: waiter, buf });
+        self.instances.get_mut(ep).expect("checked").waiters.block(Waiter { id: waiter, buf });
         (WaitResult::Blocked, self.finish())
     }
 
     /// A blocked waiter's timeout expired: it leaves the queue. Returns whether it was still
     /// queued.
     pub fn cancel_wait(&mut self, ep: FdId, waiter: WaiterId) -> bool {
-        self.instances.get_mut(&ep).is_some_and(|i| i.waiters.cancel(waiter))
+        self.instances.get_mut(ep).is_some_and(|i| i.waiters.cancel(waiter))
     }
 
     /// The readiness of instance `ep` as `poll(2)` on its fd reports it: `EPOLLIN |
@@ -79,12 +79,12 @@ impl Epolls {
         let mut requeue = std::mem::take(&mut self.spare_slots);
         let mut fault = false;
         while out.len() < buf.maxevents {
-            let Some(slot) = self.instances.get_mut(&ep).expect("live").ready.pop_front() else { break };
+            let Some(slot) = self.instances.get_mut(ep).expect("live").ready.pop_front() else { break };
             let revents = self.item_poll(ep, slot);
             if revents.is_empty() {
                 continue;
             }
-            let inst = self.instances.get_mut(&ep).expect("live");
+            let inst = self.instances.get_mut(ep).expect("live");
             if out.len() >= buf.writable {
                 inst.ready.push_front(slot);
                 fault = true;
@@ -98,7 +98,7 @@ impl Epolls {
                 requeue.push(slot);
             }
         }
-        let inst = self.instances.get_mut(&ep).expect("live");
+        let inst = self.instances.get_mut(ep).expect("live");
         for slot in requeue.drain(..) {
             inst.ready.push_back(slot);
         }
@@ -114,7 +114,7 @@ impl Epolls {
     /// `ep_item_poll`: the interest's target's current readiness ∩ its mask.
     pub(super) fn item_poll(&mut self, ep: FdId, slot: Slot) -> Events {
         self.work += 1;
-        let it = self.instances[&ep].interests.get(slot);
+        let it = self.instances[ep].interests.get(slot);
         let mask = it.events;
         let watched = self.watch.get(it.watch);
         let readiness = if watched.epoll {
@@ -129,12 +129,12 @@ impl Epolls {
     /// `__ep_eventpoll_poll`.
     pub(super) fn poll_instance(&mut self, ep: FdId) -> Events {
         let mut ready = false;
-        while let Some(slot) = self.instances[&ep].ready.front() {
+        while let Some(slot) = self.instances[ep].ready.front() {
             if !self.item_poll(ep, slot).is_empty() {
                 ready = true;
                 break;
             }
-            self.instances.get_mut(&ep).expect("live").ready.remove(slot);
+            self.instances.get_mut(ep).expect("live").ready.remove(slot);
         }
         self.done_scan(ep);
         if ready {
@@ -146,7 +146,7 @@ impl Epolls {
 
     /// `ep_done_scan`: entries left and a thread blocked → wake one.
     fn done_scan(&mut self, ep: FdId) {
-        let inst = &self.instances[&ep];
+        let inst = &self.instances[ep];
         if !inst.ready.is_empty() && !inst.waiters.is_empty() {
             self.wake_one_waiter(ep);
         }

@@ -81,7 +81,7 @@ impl Epolls {
     /// `ep_poll_callback` for one interest; returns whether it counts as the exclusive wakeup.
     fn callback(&mut self, ep: FdId, slot: Slot, key: Events) -> bool {
         self.work += 1;
-        let inst = self.instances.get_mut(&ep).expect("a queued interest's instance is live");
+        let inst = self.instances.get_mut(ep).expect("a queued interest's instance is live");
         let it = inst.interests.get(slot);
         if it.disarmed() {
             return false;

@@ -17,8 +17,8 @@
 
 use super::events::Events;
 use super::interest::Slot;
-use spindle_fds::FdId;
-use std::collections::{BTreeMap, VecDeque};
+use spindle_fds::{FdId, IdMap};
+use std::collections::VecDeque;
 
 /// A description's entry in the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -49,12 +49,12 @@ pub(super) struct Watched {
 pub(super) struct WatchTable {
     slots: Vec<Option<Watched>>,
     free: Vec<WatchIdx>,
-    by_fd: BTreeMap<FdId, WatchIdx>,
+    by_fd: IdMap<WatchIdx>,
 }
 
 impl WatchTable {
     pub fn lookup(&self, fd: FdId) -> Option<WatchIdx> {
-        self.by_fd.get(&fd).copied()
+        self.by_fd.get(fd).copied()
     }
 
     pub fn get(&self, w: WatchIdx) -> &Watched {
@@ -107,7 +107,7 @@ impl WatchTable {
         if watched.queue.is_empty() {
             let fd = watched.fd;
             self.slots[w.0 as usize] = None;
-            self.by_fd.remove(&fd);
+            self.by_fd.remove(fd);
             self.free.push(w);
         }
     }
