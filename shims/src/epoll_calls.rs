@@ -257,7 +257,9 @@ impl Shims {
                 m.block_thread(
                     BlockReason::Host(reason),
                     deadline,
-                    Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, kind| {
+                    // Captures nothing, so it is not allocated: it runs as thread `t`.
+                    Box::new(|s: &mut Shims, m: &mut Machine<Shims>, kind| {
+                        let t = m.active_thread();
                         let w = s.epoll_waits.remove(&t).expect("a blocked epoll_wait is recorded");
                         let v = match kind {
                             Unblock::Ready => {

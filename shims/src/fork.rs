@@ -172,6 +172,7 @@ impl Shims {
             st.waiters.retain(|&w| w != t);
             release.extend(std::iter::repeat_n(id, before - st.waiters.len()));
         }
+        self.blocked_reads.remove(&t);
         if let Some(w) = self.poll_waits.remove(&t) {
             release.extend(w.held_descriptions());
         }

@@ -63,12 +63,39 @@ pub(crate) struct ReadOp {
     pub peek: bool,
 }
 
+/// Writes of at most this many bytes keep them inline.
+const INLINE_WRITE: usize = 16;
+
+/// The bytes of a write, copied out of guest memory: inline up to [`INLINE_WRITE`] bytes (an
+/// eventfd's 8), so that a small write allocates nothing.
+#[derive(Clone, Debug)]
+pub(crate) enum WriteBytes {
+    Inline { bytes: [u8; INLINE_WRITE], len: u8 },
+    Heap(Vec<u8>),
+}
+
+impl WriteBytes {
+    fn empty() -> WriteBytes {
+        WriteBytes::Inline { bytes: [0; INLINE_WRITE], len: 0 }
+    }
+}
+
+impl std::ops::Deref for WriteBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            WriteBytes::Inline { bytes, len } => &bytes[..*len as usize],
+            WriteBytes::Heap(v) => v,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct WriteOp {
     pub call: &'static str,
     pub fd: i32,
     pub id: FdId,
-    pub data: Vec<u8>,
+    pub data: WriteBytes,
     /// Bytes already written by earlier attempts of this (blocking) call.
     pub done: usize,
     pub send: bool,
@@ -125,11 +152,15 @@ impl Shims {
             number: op.fd.into(),
             describe: |w| format!("it is blocked in `{}` on fd {} ({}), waiting for data", w.words[0], w.number, w.words[1]),
         };
+        // The operation waits with the thread, not in the callback: a callback that captures
+        // nothing is not allocated.
+        self.blocked_reads.insert(m.active_thread(), op);
         self.wait_on(
             m,
             op.id,
             reason,
-            Box::new(move |s: &mut Shims, m: &mut Machine<Shims>, kind| {
+            Box::new(|s: &mut Shims, m: &mut Machine<Shims>, kind| {
+                let op = s.blocked_reads.remove(&m.active_thread()).expect("a blocked read is recorded");
                 if kind == Unblock::Interrupted {
                     // -ERESTARTSYS: restarted with SA_RESTART, else EINTR.
                     s.interrupted_call(m, true);
@@ -398,10 +429,10 @@ impl Shims {
 
     /// Copies the bytes of a `write` out of guest memory: the readable prefix of the buffer.
     /// `Err` is the errno when nothing can be read (EFAULT), or an eventfd's partial buffer.
-    pub(crate) fn write_data(&mut self, m: &mut Machine<Shims>, id: FdId, buf: u64, count: u64) -> VmResult<Result<Vec<u8>, i64>> {
+    pub(crate) fn write_data(&mut self, m: &mut Machine<Shims>, id: FdId, buf: u64, count: u64) -> VmResult<Result<WriteBytes, i64>> {
         let count = count.min(MAX_RW_COUNT);
         if count == 0 {
-            return Ok(Ok(Vec::new()));
+            return Ok(Ok(WriteBytes::empty()));
         }
         let extent = m.memory.readable_extent(buf);
         let is_eventfd = self.fds.get(id).is_some_and(|d| d.kind() == DescriptionKind::EventFd);
@@ -428,8 +459,17 @@ impl Shims {
         if extent == 0 || is_eventfd && extent < count.min(8) {
             return Ok(Err(EFAULT));
         }
-        match m.read_guest(buf, count.min(extent))? {
-            Some(d) => Ok(Ok(d)),
+        let len = count.min(extent);
+        if len as usize <= INLINE_WRITE {
+            let mut bytes = [0u8; INLINE_WRITE];
+            return Ok(if m.read_guest_into(buf, &mut bytes[..len as usize])? {
+                Ok(WriteBytes::Inline { bytes, len: len as u8 })
+            } else {
+                Err(EFAULT)
+            });
+        }
+        match m.read_guest(buf, len)? {
+            Some(d) => Ok(Ok(WriteBytes::Heap(d))),
             None => Ok(Err(EFAULT)),
         }
     }
@@ -438,7 +478,7 @@ impl Shims {
 
     /// Parks the active thread on description `id` until its readiness changes.
     pub(crate) fn wait_on(&mut self, m: &mut Machine<Shims>, id: FdId, reason: HostWait, cb: spindle_vm::Callback<Shims>) {
-        self.state.entry(id).or_default().waiters.push(m.active_thread());
+        self.state.get_or_default(id).waiters.push(m.active_thread());
         m.block_thread(BlockReason::Host(reason), None, cb);
     }
 
@@ -456,9 +496,20 @@ impl Shims {
         if cause == Cause::Thread && (woken || before != Some(now)) {
             m.release_clock_into(&mut st.ready_clock);
         }
-        let woken = if before != Some(now) || !st.waiters.is_empty() { std::mem::take(&mut st.waiters) } else { Vec::new() };
-        for t in woken {
+        if st.waiters.is_empty() {
+            return Ok(());
+        }
+        let mut woken = std::mem::take(&mut st.waiters);
+        for &t in &woken {
             m.unblock_thread(self, t)?;
+        }
+        // The emptied vector's room serves the next waiters (a thread that blocks again at
+        // every round trip would otherwise allocate it afresh each time).
+        if let Some(st) = self.state.get_mut(id) {
+            if st.waiters.is_empty() {
+                woken.clear();
+                st.waiters = woken;
+            }
         }
         Ok(())
     }

@@ -75,6 +75,8 @@ pub struct Shims {
     epoll_used: bool,
     /// Threads blocked in `epoll_wait`, with the results handed to them when woken.
     epoll_waits: by_thread::ByThread<epoll_calls::EpollWait>,
+    /// Threads blocked in a `read` or `recv`, and the operation each retries (`io.rs`).
+    blocked_reads: by_thread::ByThread<io::ReadOp>,
     /// Threads blocked in `poll`/`select` and what they poll (`poll.rs`).
     poll_waits: by_thread::ByThread<poll::PollWait>,
     /// Set while the blocked polls are being re-evaluated (a wake-up they cause does not start

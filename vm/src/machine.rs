@@ -1107,6 +1107,25 @@ impl<H: Host> Machine<H> {
         Ok(Some(bytes))
     }
 
+    /// [`Self::read_guest`] of `out.len()` bytes into `out`, checked the same way; `Ok(false)` if
+    /// the range is not readable memory (then `out` is left as it was). A small read this way
+    /// allocates nothing.
+    pub fn read_guest_into(&mut self, addr: u64, out: &mut [u8]) -> VmResult<bool> {
+        let len = out.len() as u64;
+        if let (Some(f), true) = (self.fp.as_deref_mut(), len > 0) {
+            f.access(addr, len, false);
+        }
+        let Ok(bytes) = self.memory.slice(addr, len) else { return Ok(false) };
+        out.copy_from_slice(bytes);
+        if let (Some(rd), true) = (&mut self.race, len > 0) {
+            let (id, off) = crate::memory::split(addr);
+            if let Err(r) = rd.read(id, off, len, 0, self.cur_site) {
+                return Err(self.race_stop(&r));
+            }
+        }
+        Ok(true)
+    }
+
     /// Writes guest memory for a foreign call: `Ok(false)` if the range is not writable memory.
     pub fn write_guest(&mut self, addr: u64, data: &[u8]) -> VmResult<bool> {
         if let (Some(f), false) = (self.fp.as_deref_mut(), data.is_empty()) {
