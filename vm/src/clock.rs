@@ -62,22 +62,30 @@ impl VClock {
     }
 
     /// Increments the entry for `idx` and returns the new time.
+    #[inline]
     pub fn increment(&mut self, idx: VectorIdx) -> VTime {
-        let t = self.get(idx).checked_add(1).expect("vector clock overflow: more than 2^32 releases by one thread");
-        self.set(idx, t);
+        let i = idx.0 as usize;
+        if i >= self.0.len() {
+            self.grow_to(i + 1);
+        }
+        let t = self.0[i].checked_add(1).expect("vector clock overflow: more than 2^32 releases by one thread");
+        // Non-zero: the last entry stays non-zero, so there is nothing to normalise.
+        self.0[i] = t;
         t
     }
 
     /// Pointwise maximum: after `a.join(&b)`, everything that happened before `b` happened
     /// before `a`.
+    #[inline]
     pub fn join(&mut self, other: &VClock) {
-        if other.0.len() > self.0.len() {
-            self.grow_to(other.0.len());
+        let b = other.0.as_slice();
+        if b.len() > self.0.len() {
+            self.grow_to(b.len());
         }
-        for (a, &b) in self.0.iter_mut().zip(other.0.iter()) {
-            if b > *a {
-                *a = b;
-            }
+        // Both as plain slices of the same length: one bounds check, no per-entry branch.
+        let a = &mut self.0.as_mut_slice()[..b.len()];
+        for (a, &b) in a.iter_mut().zip(b) {
+            *a = (*a).max(b);
         }
     }
 
