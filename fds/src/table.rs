@@ -53,11 +53,82 @@ struct OpenFile {
     holds: usize,
 }
 
+/// Fd numbers below this are indexed; others (a limit raised past it, `dup2(fd, 1 << 20)`) are
+/// searched.
+const DENSE_FDS: FdNum = 1 << 16;
+
+/// Fd numbers → entries: a vector indexed by number (fds are small and handed out lowest
+/// first, so a lookup is an index, not a search), with a `BTreeMap` for numbers from
+/// [`DENSE_FDS`] on. Iteration is in increasing fd order.
+#[derive(Debug, Clone, Default)]
+struct FdSlots {
+    dense: Vec<Option<FdEntry>>,
+    sparse: BTreeMap<FdNum, FdEntry>,
+}
+
+impl FdSlots {
+    fn dense_index(fd: FdNum) -> Option<usize> {
+        (0..DENSE_FDS).contains(&fd).then_some(fd as usize)
+    }
+
+    #[inline]
+    fn get(&self, fd: FdNum) -> Option<&FdEntry> {
+        match Self::dense_index(fd) {
+            Some(i) => self.dense.get(i).and_then(Option::as_ref),
+            None => self.sparse.get(&fd),
+        }
+    }
+
+    fn get_mut(&mut self, fd: FdNum) -> Option<&mut FdEntry> {
+        match Self::dense_index(fd) {
+            Some(i) => self.dense.get_mut(i).and_then(Option::as_mut),
+            None => self.sparse.get_mut(&fd),
+        }
+    }
+
+    fn insert(&mut self, fd: FdNum, e: FdEntry) -> Option<FdEntry> {
+        match Self::dense_index(fd) {
+            Some(i) => {
+                if i >= self.dense.len() {
+                    self.dense.resize(i + 1, None);
+                }
+                self.dense[i].replace(e)
+            }
+            None => self.sparse.insert(fd, e),
+        }
+    }
+
+    fn remove(&mut self, fd: FdNum) -> Option<FdEntry> {
+        match Self::dense_index(fd) {
+            Some(i) => {
+                let old = self.dense.get_mut(i).and_then(Option::take);
+                while self.dense.last().is_some_and(Option::is_none) {
+                    self.dense.pop();
+                }
+                old
+            }
+            None => self.sparse.remove(&fd),
+        }
+    }
+
+    /// Every open fd with its entry, in increasing fd order (no negative fd is ever inserted).
+    fn iter(&self) -> impl Iterator<Item = (FdNum, &FdEntry)> + '_ {
+        let dense = self.dense.iter().enumerate().filter_map(|(fd, e)| e.as_ref().map(|e| (fd as FdNum, e)));
+        dense.chain(self.sparse.iter().map(|(&fd, e)| (fd, e)))
+    }
+
+    /// The highest open fd.
+    fn last(&self) -> Option<FdNum> {
+        // The vector ends with an open fd (see `remove`).
+        self.sparse.keys().next_back().copied().or_else(|| self.dense.len().checked_sub(1).map(|fd| fd as FdNum))
+    }
+}
+
 /// The fd numbers of a process that is not the current one ([`FdTable::fork_numbers`],
 /// [`FdTable::swap_numbers`]).
 #[derive(Debug, Default)]
 pub struct FdNumbers {
-    fds: BTreeMap<FdNum, FdEntry>,
+    fds: FdSlots,
     dense_below: FdNum,
     size: usize,
 }
@@ -74,7 +145,7 @@ fn fdtable_size_for(fd: FdNum) -> usize {
 /// The fd table: the current guest process's fd numbers, and every process's descriptions.
 #[derive(Debug)]
 pub struct FdTable {
-    fds: BTreeMap<FdNum, FdEntry>,
+    fds: FdSlots,
     /// Boxed: a destroyed description's hole in the map costs a pointer.
     files: IdMap<Box<OpenFile>>,
     next_id: u64,
@@ -98,7 +169,7 @@ impl FdTable {
     /// and the [`DEFAULT_MAX_FDS`] limit. The first new fd is 3 (probe: "first new fd: 3").
     pub fn new() -> Self {
         let mut table = FdTable {
-            fds: BTreeMap::new(),
+            fds: FdSlots::default(),
             files: IdMap::new(),
             next_id: 0,
             max_fds: DEFAULT_MAX_FDS,
@@ -233,10 +304,7 @@ impl FdTable {
         let min = min.max(0);
         let dense = self.dense_below.get();
         let mut candidate = min.max(dense);
-        for &fd in self.fds.range(candidate..).map(|(fd, _)| fd) {
-            if fd != candidate {
-                break;
-            }
+        while self.fds.get(candidate).is_some() {
             candidate = candidate.checked_add(1)?;
         }
         if min <= dense {
@@ -262,7 +330,7 @@ impl FdTable {
     /// The description `fd` names; [`IoError::BadFd`] for negative, huge or closed numbers
     /// (probe: "close(-1): EBADF", "close(1<<30): EBADF", "F_GETFD(-1): EBADF").
     pub fn lookup(&self, fd: FdNum) -> Result<FdId, IoError> {
-        self.fds.get(&fd).map(|e| e.id).ok_or(IoError::BadFd)
+        self.fds.get(fd).map(|e| e.id).ok_or(IoError::BadFd)
     }
 
     /// The description with this id, while it exists.
@@ -299,7 +367,7 @@ impl FdTable {
 
     /// Every open fd number with its description, in increasing fd order.
     pub fn open_fds(&self) -> impl Iterator<Item = (FdNum, FdId)> + '_ {
-        self.fds.iter().map(|(&fd, e)| (fd, e.id))
+        self.fds.iter().map(|(fd, e)| (fd, e.id))
     }
 
     /// Host bytes buffered by every live pipe and socket (data and per-chunk bookkeeping).
@@ -319,7 +387,7 @@ impl FdTable {
     /// or a hold left, it lives on; probe `pipe.c`: "write end closed but dup open:
     /// read=none", "dup closed too: read=HUP").
     pub fn close(&mut self, fd: FdNum) -> Result<Option<Destroyed>, IoError> {
-        let entry = self.fds.remove(&fd).ok_or(IoError::BadFd)?;
+        let entry = self.fds.remove(fd).ok_or(IoError::BadFd)?;
         if fd < self.dense_below.get() {
             self.dense_below.set(fd);
         }
@@ -333,14 +401,14 @@ impl FdTable {
     /// of it), with its `FD_CLOEXEC` flag. The copy is parked until [`FdTable::swap_numbers`]
     /// makes it current.
     pub fn fork_numbers(&mut self) -> FdNumbers {
-        for e in self.fds.values() {
+        for (_, e) in self.fds.iter() {
             if let Some(f) = self.files.get_mut(e.id) {
                 f.fd_refs += 1;
             }
         }
         // The child's table fits the highest open fd (`dup_fd`), whatever the parent's grew to.
-        let size = match self.fds.keys().next_back() {
-            Some(&top) if top as usize >= FDTABLE_MIN => fdtable_size_for(top),
+        let size = match self.fds.last() {
+            Some(top) if top as usize >= FDTABLE_MIN => fdtable_size_for(top),
             _ => 0,
         };
         FdNumbers { fds: self.fds.clone(), dense_below: self.dense_below.get(), size }
@@ -358,7 +426,7 @@ impl FdTable {
     /// Closes every fd of the current process (its exit), in increasing order; returns the
     /// descriptions that this destroyed.
     pub fn close_all(&mut self) -> Vec<Destroyed> {
-        let fds: Vec<FdNum> = self.fds.keys().copied().collect();
+        let fds: Vec<FdNum> = self.fds.iter().map(|(fd, _)| fd).collect();
         fds.into_iter().filter_map(|fd| self.close(fd).ok().flatten()).collect()
     }
 
@@ -479,14 +547,14 @@ impl FdTable {
 
     /// `F_GETFD`: whether `FD_CLOEXEC` is set on this fd number (probe: "getfd pipe(): 0 0").
     pub fn cloexec(&self, fd: FdNum) -> Result<bool, IoError> {
-        self.fds.get(&fd).map(|e| e.cloexec).ok_or(IoError::BadFd)
+        self.fds.get(fd).map(|e| e.cloexec).ok_or(IoError::BadFd)
     }
 
     /// `F_SETFD`: sets or clears `FD_CLOEXEC` on this fd number only; the shim passes
     /// `(int)arg & FD_CLOEXEC` (probe: "F_SETFD(3, 0xff): 0 ... getfd=1", "F_SETFD(3, 1<<32 |
     /// 1): 0 ... getfd=1").
     pub fn set_cloexec(&mut self, fd: FdNum, cloexec: bool) -> Result<(), IoError> {
-        let e = self.fds.get_mut(&fd).ok_or(IoError::BadFd)?;
+        let e = self.fds.get_mut(fd).ok_or(IoError::BadFd)?;
         e.cloexec = cloexec;
         Ok(())
     }
@@ -525,6 +593,30 @@ mod tests {
 
     fn table() -> FdTable {
         FdTable::new()
+    }
+
+    /// Fd numbers past the indexed range (a raised limit) are found, listed in order after the
+    /// small ones, closed, and give the lowest free number back as before.
+    #[test]
+    fn fds_past_the_indexed_range_behave_as_small_ones() {
+        let mut t = table();
+        t.set_max_fds(1 << 20);
+        let e = t.eventfd(0, false, false, false).unwrap();
+        let id = t.lookup(e).unwrap();
+        let high = DENSE_FDS + 5;
+        assert_eq!(t.dup2(e, high).map(|r| r.0), Ok(high));
+        assert_eq!(t.dup2(e, DENSE_FDS - 1).map(|r| r.0), Ok(DENSE_FDS - 1));
+        assert_eq!(t.lookup(high), Ok(id));
+        assert_eq!(t.lookup(-1), Err(IoError::BadFd));
+        assert_eq!(t.lookup(DENSE_FDS), Err(IoError::BadFd));
+        assert_eq!(t.open_fds().map(|(fd, _)| fd).collect::<Vec<_>>(), vec![0, 1, 2, e, DENSE_FDS - 1, high]);
+        assert_eq!(t.refs(id), Some((3, 0)));
+        assert_eq!(t.close(e).unwrap(), None);
+        assert_eq!(t.lowest_free(0), Some(e));
+        assert_eq!(t.close(DENSE_FDS - 1).unwrap(), None);
+        assert_eq!(t.close(high).unwrap().map(|d| d.id), Some(id), "the last fd destroys it");
+        assert_eq!(t.open_fds().count(), 3);
+        assert_eq!(t.fds.last(), Some(2));
     }
 
     /// A fork's copy names the same descriptions: a description outlives the close of its fd in
