@@ -79,13 +79,14 @@ impl VClock {
     #[inline]
     pub fn join(&mut self, other: &VClock) {
         let b = other.0.as_slice();
-        if b.len() > self.0.len() {
-            self.grow_to(b.len());
-        }
-        // Both as plain slices of the same length: one bounds check, no per-entry branch.
-        let a = &mut self.0.as_mut_slice()[..b.len()];
-        for (a, &b) in a.iter_mut().zip(b) {
+        // The entries both have, as plain slices of one length (no per-entry branch); then
+        // `other`'s further entries are copied, not pushed one by one.
+        let n = self.0.len().min(b.len());
+        for (a, &b) in self.0[..n].iter_mut().zip(&b[..n]) {
             *a = (*a).max(b);
+        }
+        if b.len() > n {
+            self.0.extend_from_slice(&b[n..]);
         }
     }
 
@@ -159,6 +160,16 @@ mod tests {
         let mut a = clock(&[3, 0, 1]);
         a.join(&clock(&[1, 5]));
         assert_eq!(a.as_slice(), &[3, 5, 1]);
+        let mut short = clock(&[4, 1]);
+        short.join(&clock(&[2, 7, 0, 6]));
+        assert_eq!(short.as_slice(), &[4, 7, 0, 6], "a shorter clock takes the other's further entries");
+        let mut empty = VClock::new();
+        empty.join(&clock(&[0, 9]));
+        assert_eq!(empty, clock(&[0, 9]));
+        let mut inc = clock(&[1]);
+        assert_eq!(inc.increment(VectorIdx(3)), 1);
+        assert_eq!(inc.increment(VectorIdx(0)), 2);
+        assert_eq!(inc.as_slice(), &[2, 0, 0, 1]);
         let mut z = clock(&[0, 0, 0]);
         assert!(z.is_empty());
         z.set(VectorIdx(2), 0);
