@@ -496,7 +496,7 @@ impl Shadow {
     }
 
     /// The state of cell `(g, b)` ([`Shadow::cells`]), put together from its parts.
-    #[inline(always)]
+    #[inline]
     fn get(&self, (g, b): (usize, usize)) -> Cell {
         if b == usize::MAX {
             let (h, k) = (self.granules[g], self.cold[g]);
@@ -507,7 +507,7 @@ impl Shadow {
     }
 
     /// Sets the state of cell `(g, b)`.
-    #[inline(always)]
+    #[inline]
     fn set(&mut self, (g, b): (usize, usize), c: Cell) {
         if b == usize::MAX {
             self.granules[g] = c.hot();
