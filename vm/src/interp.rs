@@ -1024,223 +1024,188 @@ fn run_hot<C: HotChecks>(
             }
         }};
     }
-    // The dispatch. Without the detector, every instruction is named in the `match` (the ones
-    // the hot loop leaves to the full one in a last arm), so that the `match` covers every
-    // discriminant and its jump needs no range test before the table; with the detector, a
-    // catch-all arm instead: naming them there changed the register allocation of the checks'
-    // copy of the loop and made it dearer (docs/performance.md, *Fourth round*).
-    macro_rules! dispatch {
-        ($($rest:tt)*) => {
-            loop {
-                match inst!() {
-                    Inst::Const { dst, val } => reg!(dst) = val,
-                    Inst::Copy { dst, src } => reg!(dst) = reg!(src),
-                    Inst::AddI64 { dst, a, b } => match (reg!(a) as i64).checked_add(reg!(b) as i64) {
-                        Some(v) => reg!(dst) = v as u64,
-                        None => break Exit::Slow,
-                    },
-                    Inst::AddImmI64 { dst, a, imm } => match (reg!(a) as i64).checked_add(imm as i64) {
-                        Some(v) => reg!(dst) = v as u64,
-                        None => break Exit::Slow,
-                    },
-                    Inst::SubI64 { dst, a, b } => match (reg!(a) as i64).checked_sub(reg!(b) as i64) {
-                        Some(v) => reg!(dst) = v as u64,
-                        None => break Exit::Slow,
-                    },
-                    Inst::SubImmI64 { dst, a, imm } => match (reg!(a) as i64).checked_sub(imm as i64) {
-                        Some(v) => reg!(dst) = v as u64,
-                        None => break Exit::Slow,
-                    },
-                    Inst::WAdd64 { dst, a, b } => reg!(dst) = reg!(a).wrapping_add(reg!(b)),
-                    Inst::AndImm { dst, a, imm } => reg!(dst) = reg!(a) & imm,
-                    Inst::MulImmI64 { dst, a, imm } => match (reg!(a) as i64).checked_mul(imm as i64) {
-                        Some(v) => reg!(dst) = v as u64,
-                        None => break Exit::Slow,
-                    },
-                    Inst::WAddImm64 { dst, a, imm } => reg!(dst) = reg!(a).wrapping_add(imm),
-                    Inst::Arith { op, ty, dst, a, b } => match arith(op, ty, reg!(a), reg!(b)) {
-                        Ok(v) => reg!(dst) = v,
-                        Err(_) => break Exit::Slow,
-                    },
-                    Inst::ArithImm { op, ty, dst, a, imm } => match arith(op, ty, reg!(a), imm) {
-                        Ok(v) => reg!(dst) = v,
-                        Err(_) => break Exit::Slow,
-                    },
-                    Inst::ArithImmL { op, ty, dst, imm, b } => match arith(op, ty, imm, reg!(b)) {
-                        Ok(v) => reg!(dst) = v,
-                        Err(_) => break Exit::Slow,
-                    },
-                    Inst::Cmp { op, dst, a, b } => reg!(dst) = op.eval(reg!(a), reg!(b)) as u64,
-                    Inst::CmpImm { op, dst, a, imm } => reg!(dst) = op.eval(reg!(a), imm) as u64,
-                    Inst::CmpImmL { op, dst, imm, b } => reg!(dst) = op.eval(imm, reg!(b)) as u64,
-                    Inst::Not { ty, dst, a } => reg!(dst) = ty.normalize(!reg!(a)),
-                    Inst::Cast { to, dst, src } => reg!(dst) = to.normalize(reg!(src)),
-                    Inst::PtrAdd { dst, p: ptr, off, neg } => {
-                        let o = reg!(off) as i64;
-                        match ptr_offset(reg!(ptr), if neg { o.wrapping_neg() } else { o }) {
-                            Some(v) => reg!(dst) = v,
-                            None => break Exit::Slow,
-                        }
-                    }
-                    Inst::PtrAddImm { dst, p: ptr, off } => match ptr_offset(reg!(ptr), off) {
-                        Some(v) => reg!(dst) = v,
-                        None => break Exit::Slow,
-                    },
-                    Inst::Load { ty, dst, addr } if mem => hot_load!(ty, dst, addr),
-                    Inst::Load64 { dst, addr } if mem => hot_load!(Ty::U64, dst, addr),
-                    Inst::Store { ty, addr, val } if mem => hot_store!(ty, addr, reg!(val)),
-                    Inst::Store64 { addr, val } if mem => hot_store!(Ty::U64, addr, reg!(val)),
-                    Inst::StoreImm { ty, addr, val } if mem => hot_store!(ty, addr, val),
-                    Inst::Assert { cond, .. } if reg!(cond) != 0 => {}
-                    Inst::Jump { target, cost } => {
-                        tick!(cost);
-                        go!(target);
-                        continue;
-                    }
-                    // `a = a + step`, then the fused loop test that stands after it (see
-                    // `Inst::IncBrLtSImm`): one dispatch for both when the test's blocks fit the bound;
-                    // otherwise the test runs on its own, where it stands, and stops the loop there.
-                    Inst::IncBrLtSImm { a, step, limit, t, f, cost } => {
-                        let Some(v) = (reg!(a) as i64).checked_add(step as i64) else { break Exit::Slow };
-                        reg!(a) = v as u64;
-                        if let Some(left) = fuel.checked_sub(cost as u64) {
-                            fuel = left;
-                            go!(if v < limit as i64 { t } else { f });
-                            continue;
-                        }
-                    }
-                    Inst::IncBrLtS { a, step, b, t, f, cost } => {
-                        let Some(v) = (reg!(a) as i64).checked_add(step as i64) else { break Exit::Slow };
-                        reg!(a) = v as u64;
-                        if let Some(left) = fuel.checked_sub(cost as u64) {
-                            fuel = left;
-                            go!(if v < reg!(b) as i64 { t } else { f });
-                            continue;
-                        }
-                    }
-                    // A guest call, as the full loop makes it (without the detector: no context is
-                    // interned). Everything that could stop it is looked at before anything changes,
-                    // so that the full loop makes it, or reports why it cannot, as before.
-                    Inst::Call { func: callee_idx, call, cost } if calls => {
-                        let (Some(callee), Some(site)) = (functions.get(callee_idx as usize), func.calls.get(call as usize)) else {
-                            break Exit::Slow;
-                        };
-                        let Some(left) = fuel.checked_sub(cost as u64) else { break Exit::Slow };
-                        let new_base = base + func.frame_size as usize;
-                        let new_len = new_base + callee.frame_size as usize;
-                        if !callee.hot || frames.len() >= max_depth || site.args.len() > callee.frame_size as usize {
-                            break Exit::Slow;
-                        }
-                        if memory.resize_stack(regs.len(), new_len).is_err() {
-                            break Exit::Slow;
-                        }
-                        fuel = left;
-                        // The callee's registers: its arguments, then zeros, pushed into room
-                        // reserved once (`resize` called `memset` for a few zeros).
-                        regs.truncate(new_base);
-                        regs.reserve(callee.frame_size as usize);
-                        for a in &site.args {
-                            let v = match *a {
-                                Arg::Reg(s) => regs[base + s as usize],
-                                Arg::Imm(v) => v,
-                            };
-                            regs.push(v);
-                        }
-                        while regs.len() < new_len {
-                            regs.push(0);
-                        }
-                        if let Some(top) = frames.last_mut() {
-                            top.pc = (here!() + 1) as Pc;
-                        }
-                        frames.push(Frame {
-                            func: callee_idx,
-                            pc: 0,
-                            base: new_base as u32,
-                            ret_dst: site.dst,
-                            ret_next: site.next,
-                            ctx: crate::context::LAZY,
-                        });
-                        // `callee.hot`, `regs.len() - new_base == callee.frame_size`, and its code is
-                        // not empty (it ends with a terminator): the invariant of the top, for it.
-                        func = callee;
-                        code = &func.code;
-                        base = new_base;
-                        r = &mut regs[base..];
-                        go!(0);
-                        continue;
-                    }
-                    // A return to a guest caller, as the full loop makes it; a return that frees array
-                    // locals, ends the thread, leaves an interrupt frame or fails is the full loop's.
-                    Inst::Return { val, cost } if calls && func.array_slots.is_empty() && frames.len() >= 2 => {
-                        let v = if val == NO_SLOT { 0 } else { reg!(val) };
-                        let (done, caller) = (frames[frames.len() - 1], frames[frames.len() - 2]);
-                        let Some(to) = functions.get(caller.func as usize) else { break Exit::Slow };
-                        let to_base = caller.base as usize;
-                        let to_end = to_base + to.frame_size as usize;
-                        let dst_ok = done.ret_dst == NO_SLOT || done.ret_dst < to.frame_size;
-                        if !to.hot || !dst_ok || done.ret_next as usize >= to.code.len() || regs.len() < to_end {
-                            break Exit::Slow;
-                        }
-                        tick!(cost);
-                        frames.pop();
-                        let old_len = regs.len();
-                        regs.truncate(to_end);
-                        let _ = memory.resize_stack(old_len, to_end);
-                        // `to.hot`, `regs.len() - to_base == to.frame_size` (it was at least that and
-                        // was truncated to it), `ret_dst` and `ret_next` checked above: the invariant of
-                        // the top, for the caller.
-                        func = to;
-                        code = &func.code;
-                        base = to_base;
-                        r = &mut regs[base..];
-                        if done.ret_dst != NO_SLOT {
-                            reg!(done.ret_dst) = v;
-                        }
-                        go!(done.ret_next);
-                        continue;
-                    }
-                    // Two-way branches, one variant per comparison (`Inst::br_cmp`): a fused one (`at`
-                    // set) ticks both its blocks at once, as the full loop does below the bound.
-                    Inst::Branch { cond, t, f, cost, .. } => branch!(cost, reg!(cond) != 0, t, f),
-                    Inst::BrEq { a, b, t, f, cost, .. } => branch!(cost, reg!(a) == reg!(b), t, f),
-                    Inst::BrLtS { a, b, t, f, cost, .. } => branch!(cost, (reg!(a) as i64) < (reg!(b) as i64), t, f),
-                    Inst::BrLtU { a, b, t, f, cost, .. } => branch!(cost, reg!(a) < reg!(b), t, f),
-                    Inst::BrEqImm { a, imm, t, f, cost, .. } => branch!(cost, reg!(a) == imm, t, f),
-                    Inst::BrLtSImm { a, imm, t, f, cost, .. } => branch!(cost, (reg!(a) as i64) < (imm as i64), t, f),
-                    Inst::BrLtUImm { a, imm, t, f, cost, .. } => branch!(cost, reg!(a) < imm, t, f),
-                    Inst::BrGtSImm { a, imm, t, f, cost, .. } => branch!(cost, (imm as i64) < (reg!(a) as i64), t, f),
-                    Inst::BrGtUImm { a, imm, t, f, cost, .. } => branch!(cost, imm < reg!(a), t, f),
-                    $($rest)*
+    let exit = loop {
+        match inst!() {
+            Inst::Const { dst, val } => reg!(dst) = val,
+            Inst::Copy { dst, src } => reg!(dst) = reg!(src),
+            Inst::AddI64 { dst, a, b } => match (reg!(a) as i64).checked_add(reg!(b) as i64) {
+                Some(v) => reg!(dst) = v as u64,
+                None => break Exit::Slow,
+            },
+            Inst::AddImmI64 { dst, a, imm } => match (reg!(a) as i64).checked_add(imm as i64) {
+                Some(v) => reg!(dst) = v as u64,
+                None => break Exit::Slow,
+            },
+            Inst::SubI64 { dst, a, b } => match (reg!(a) as i64).checked_sub(reg!(b) as i64) {
+                Some(v) => reg!(dst) = v as u64,
+                None => break Exit::Slow,
+            },
+            Inst::SubImmI64 { dst, a, imm } => match (reg!(a) as i64).checked_sub(imm as i64) {
+                Some(v) => reg!(dst) = v as u64,
+                None => break Exit::Slow,
+            },
+            Inst::WAdd64 { dst, a, b } => reg!(dst) = reg!(a).wrapping_add(reg!(b)),
+            Inst::AndImm { dst, a, imm } => reg!(dst) = reg!(a) & imm,
+            Inst::MulImmI64 { dst, a, imm } => match (reg!(a) as i64).checked_mul(imm as i64) {
+                Some(v) => reg!(dst) = v as u64,
+                None => break Exit::Slow,
+            },
+            Inst::WAddImm64 { dst, a, imm } => reg!(dst) = reg!(a).wrapping_add(imm),
+            Inst::Arith { op, ty, dst, a, b } => match arith(op, ty, reg!(a), reg!(b)) {
+                Ok(v) => reg!(dst) = v,
+                Err(_) => break Exit::Slow,
+            },
+            Inst::ArithImm { op, ty, dst, a, imm } => match arith(op, ty, reg!(a), imm) {
+                Ok(v) => reg!(dst) = v,
+                Err(_) => break Exit::Slow,
+            },
+            Inst::ArithImmL { op, ty, dst, imm, b } => match arith(op, ty, imm, reg!(b)) {
+                Ok(v) => reg!(dst) = v,
+                Err(_) => break Exit::Slow,
+            },
+            Inst::Cmp { op, dst, a, b } => reg!(dst) = op.eval(reg!(a), reg!(b)) as u64,
+            Inst::CmpImm { op, dst, a, imm } => reg!(dst) = op.eval(reg!(a), imm) as u64,
+            Inst::CmpImmL { op, dst, imm, b } => reg!(dst) = op.eval(imm, reg!(b)) as u64,
+            Inst::Not { ty, dst, a } => reg!(dst) = ty.normalize(!reg!(a)),
+            Inst::Cast { to, dst, src } => reg!(dst) = to.normalize(reg!(src)),
+            Inst::PtrAdd { dst, p: ptr, off, neg } => {
+                let o = reg!(off) as i64;
+                match ptr_offset(reg!(ptr), if neg { o.wrapping_neg() } else { o }) {
+                    Some(v) => reg!(dst) = v,
+                    None => break Exit::Slow,
                 }
-                next!();
             }
-        };
-    }
-    let exit = if C::ON {
-        dispatch!(_ => break Exit::Slow,)
-    } else {
-        dispatch!(
-            Inst::Neg { .. }
-            | Inst::Load { .. }
-            | Inst::Store { .. }
-            | Inst::Load64 { .. }
-            | Inst::Store64 { .. }
-            | Inst::StoreImm { .. }
-            | Inst::Assert { .. }
-            | Inst::Print { .. }
-            | Inst::AtomicLoad { .. }
-            | Inst::AtomicStore { .. }
-            | Inst::AtomicRmw { .. }
-            | Inst::Cas { .. }
-            | Inst::Fence { .. }
-            | Inst::AllocLocal { .. }
-            | Inst::Switch { .. }
-            | Inst::Call { .. }
-            | Inst::CallForeign { .. }
-            | Inst::CallUnknown { .. }
-            | Inst::Return { .. }
-            | Inst::Unreachable { .. } => break Exit::Slow,
-        )
+            Inst::PtrAddImm { dst, p: ptr, off } => match ptr_offset(reg!(ptr), off) {
+                Some(v) => reg!(dst) = v,
+                None => break Exit::Slow,
+            },
+            Inst::Load { ty, dst, addr } if mem => hot_load!(ty, dst, addr),
+            Inst::Load64 { dst, addr } if mem => hot_load!(Ty::U64, dst, addr),
+            Inst::Store { ty, addr, val } if mem => hot_store!(ty, addr, reg!(val)),
+            Inst::Store64 { addr, val } if mem => hot_store!(Ty::U64, addr, reg!(val)),
+            Inst::StoreImm { ty, addr, val } if mem => hot_store!(ty, addr, val),
+            Inst::Assert { cond, .. } if reg!(cond) != 0 => {}
+            Inst::Jump { target, cost } => {
+                tick!(cost);
+                go!(target);
+                continue;
+            }
+            // `a = a + step`, then the fused loop test that stands after it (see
+            // `Inst::IncBrLtSImm`): one dispatch for both when the test's blocks fit the bound;
+            // otherwise the test runs on its own, where it stands, and stops the loop there.
+            Inst::IncBrLtSImm { a, step, limit, t, f, cost } => {
+                let Some(v) = (reg!(a) as i64).checked_add(step as i64) else { break Exit::Slow };
+                reg!(a) = v as u64;
+                if let Some(left) = fuel.checked_sub(cost as u64) {
+                    fuel = left;
+                    go!(if v < limit as i64 { t } else { f });
+                    continue;
+                }
+            }
+            Inst::IncBrLtS { a, step, b, t, f, cost } => {
+                let Some(v) = (reg!(a) as i64).checked_add(step as i64) else { break Exit::Slow };
+                reg!(a) = v as u64;
+                if let Some(left) = fuel.checked_sub(cost as u64) {
+                    fuel = left;
+                    go!(if v < reg!(b) as i64 { t } else { f });
+                    continue;
+                }
+            }
+            // A guest call, as the full loop makes it (without the detector: no context is
+            // interned). Everything that could stop it is looked at before anything changes,
+            // so that the full loop makes it, or reports why it cannot, as before.
+            Inst::Call { func: callee_idx, call, cost } if calls => {
+                let (Some(callee), Some(site)) = (functions.get(callee_idx as usize), func.calls.get(call as usize)) else {
+                    break Exit::Slow;
+                };
+                let Some(left) = fuel.checked_sub(cost as u64) else { break Exit::Slow };
+                let new_base = base + func.frame_size as usize;
+                let new_len = new_base + callee.frame_size as usize;
+                if !callee.hot || frames.len() >= max_depth || site.args.len() > callee.frame_size as usize {
+                    break Exit::Slow;
+                }
+                if memory.resize_stack(regs.len(), new_len).is_err() {
+                    break Exit::Slow;
+                }
+                fuel = left;
+                // The callee's registers: its arguments, then zeros, pushed into room
+                // reserved once (`resize` called `memset` for a few zeros).
+                regs.truncate(new_base);
+                regs.reserve(callee.frame_size as usize);
+                for a in &site.args {
+                    let v = match *a {
+                        Arg::Reg(s) => regs[base + s as usize],
+                        Arg::Imm(v) => v,
+                    };
+                    regs.push(v);
+                }
+                while regs.len() < new_len {
+                    regs.push(0);
+                }
+                if let Some(top) = frames.last_mut() {
+                    top.pc = (here!() + 1) as Pc;
+                }
+                frames.push(Frame {
+                    func: callee_idx,
+                    pc: 0,
+                    base: new_base as u32,
+                    ret_dst: site.dst,
+                    ret_next: site.next,
+                    ctx: crate::context::LAZY,
+                });
+                // `callee.hot`, `regs.len() - new_base == callee.frame_size`, and its code is
+                // not empty (it ends with a terminator): the invariant of the top, for it.
+                func = callee;
+                code = &func.code;
+                base = new_base;
+                r = &mut regs[base..];
+                go!(0);
+                continue;
+            }
+            // A return to a guest caller, as the full loop makes it; a return that frees array
+            // locals, ends the thread, leaves an interrupt frame or fails is the full loop's.
+            Inst::Return { val, cost } if calls && func.array_slots.is_empty() && frames.len() >= 2 => {
+                let v = if val == NO_SLOT { 0 } else { reg!(val) };
+                let (done, caller) = (frames[frames.len() - 1], frames[frames.len() - 2]);
+                let Some(to) = functions.get(caller.func as usize) else { break Exit::Slow };
+                let to_base = caller.base as usize;
+                let to_end = to_base + to.frame_size as usize;
+                let dst_ok = done.ret_dst == NO_SLOT || done.ret_dst < to.frame_size;
+                if !to.hot || !dst_ok || done.ret_next as usize >= to.code.len() || regs.len() < to_end {
+                    break Exit::Slow;
+                }
+                tick!(cost);
+                frames.pop();
+                let old_len = regs.len();
+                regs.truncate(to_end);
+                let _ = memory.resize_stack(old_len, to_end);
+                // `to.hot`, `regs.len() - to_base == to.frame_size` (it was at least that and
+                // was truncated to it), `ret_dst` and `ret_next` checked above: the invariant of
+                // the top, for the caller.
+                func = to;
+                code = &func.code;
+                base = to_base;
+                r = &mut regs[base..];
+                if done.ret_dst != NO_SLOT {
+                    reg!(done.ret_dst) = v;
+                }
+                go!(done.ret_next);
+                continue;
+            }
+            // Two-way branches, one variant per comparison (`Inst::br_cmp`): a fused one (`at`
+            // set) ticks both its blocks at once, as the full loop does below the bound.
+            Inst::Branch { cond, t, f, cost, .. } => branch!(cost, reg!(cond) != 0, t, f),
+            Inst::BrEq { a, b, t, f, cost, .. } => branch!(cost, reg!(a) == reg!(b), t, f),
+            Inst::BrLtS { a, b, t, f, cost, .. } => branch!(cost, (reg!(a) as i64) < (reg!(b) as i64), t, f),
+            Inst::BrLtU { a, b, t, f, cost, .. } => branch!(cost, reg!(a) < reg!(b), t, f),
+            Inst::BrEqImm { a, imm, t, f, cost, .. } => branch!(cost, reg!(a) == imm, t, f),
+            Inst::BrLtSImm { a, imm, t, f, cost, .. } => branch!(cost, (reg!(a) as i64) < (imm as i64), t, f),
+            Inst::BrLtUImm { a, imm, t, f, cost, .. } => branch!(cost, reg!(a) < imm, t, f),
+            Inst::BrGtSImm { a, imm, t, f, cost, .. } => branch!(cost, (imm as i64) < (reg!(a) as i64), t, f),
+            Inst::BrGtUImm { a, imm, t, f, cost, .. } => branch!(cost, imm < reg!(a), t, f),
+            _ => break Exit::Slow,
+        }
+        next!();
     };
     *pc = here!();
     *steps = bound - fuel;
