@@ -199,6 +199,7 @@ pub fn futex(s: &mut Shims, m: &mut Machine<Shims>, a: Futex) -> VmResult<Ret> {
             // A relative timeout for FUTEX_WAIT, an absolute one for FUTEX_WAIT_BITSET.
             let deadline = timeout.map(|ns| if cmd == FUTEX_WAIT { m.now().saturating_add(ns) } else { ns });
             if deadline.is_some_and(|d| d <= m.now()) {
+                m.touch(futex_queue_loc(addr), false);
                 return fail(m, ETIMEDOUT);
             }
             // A spurious wakeup (`spindle explore --spurious-wakeups`): the wait returns 0 at
