@@ -394,8 +394,8 @@ fn spurious_wakeups_are_bounded_per_run_and_optimal_dpor_keeps_every_outcome() {
 /// first: `dfs:2` and `dfs:inf` do not reach it in 3 000 schedules. Its twin's four threads
 /// take the channel's mutex up to seven times (three sends, up to three receives, the close),
 /// and a futex mutex's classes multiply with every acquisition that can contend: with the
-/// hand-off channel and the unmarked mutex it is still not exhausted in 60 s of a release build
-/// (docs/explore.md, "What a lock costs").
+/// hand-off channel and the unmarked mutex it is still not exhausted in 60 s of a release build,
+/// nor in 240 s with `--sc --spurious-wakeups off` (docs/explore.md, "What a lock costs").
 const LARGER_LOCK_BUGS: &[(&str, &str, &str)] =
     &[("channel_stranded_sender", "Deadlock: the evaluated program deadlocked", "channel_stranded_sender_fixed")];
 
