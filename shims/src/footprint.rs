@@ -12,7 +12,7 @@
 
 use crate::Shims;
 use spindle_fds::{DescriptionKind, FdId};
-use spindle_vm::por::{futex_queue_loc, resource_loc, LOC_CONSOLE};
+use spindle_vm::por::{futex_queue_loc, mem_loc, resource_loc, LOC_CONSOLE};
 use spindle_vm::Machine;
 
 /// The fd table: every call that looks an fd up reads it.
@@ -65,15 +65,23 @@ impl Shims {
 }
 
 /// `futex` touches its word's wait queue, a pseudo-location of its own
-/// ([`futex_queue_loc`]), not the word's memory: here every call reads the queue (and a
-/// requeue writes the second word's); [`crate::futex`] then says what the call did to it — a
-/// wait that sleeps (or returns spuriously in its place) and a wake that wakes a thread write
-/// it, a wake that finds nobody only reads it — and a wait reads the word itself as an atomic
-/// load does. So a wake commutes with the atomics on its word, two wakes that find nobody
-/// commute, and a wait that finds the word changed (`EAGAIN`) commutes with every wake.
+/// ([`futex_queue_loc`]), not the word's memory: here every call but a wait reads the queue
+/// (and a requeue writes the second word's), and a wait reads the word (as it does anyway:
+/// which queue it joins, if any, depends on the word alone); [`crate::futex`] then says what
+/// the call did to the queue — a wait that sleeps (or returns spuriously in its place) and a
+/// wake that wakes a thread write it, a wake that finds nobody only reads it, a wait that finds
+/// the word changed (`EAGAIN`) does not touch it — and a wait reads the word itself as an
+/// atomic load does. So a wake commutes with the atomics on its word, two wakes that find
+/// nobody commute, and a wait that finds the word changed commutes with every wake and every
+/// other wait (it neither joins the queue nor looks at it).
 fn futex_footprint(m: &mut Machine<Shims>, args: &[u64]) {
-    m.touch(futex_queue_loc(args.first().copied().unwrap_or(0)), false);
+    let addr = args.first().copied().unwrap_or(0);
     let op = args.get(1).copied().unwrap_or(0) as i32 & !(128 | 256);
+    if op == 0 || op == 9 {
+        m.touch(mem_loc(addr), false);
+        return;
+    }
+    m.touch(futex_queue_loc(addr), false);
     if op == 3 || op == 4 {
         m.touch(futex_queue_loc(args.get(4).copied().unwrap_or(0)), true);
     }

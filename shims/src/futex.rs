@@ -133,8 +133,8 @@ impl Futexes {
 /// The bitset with which `std::sync`'s mutex waits for its lock word (Spindle's convention; a
 /// wake with any bitset that has this bit, `FUTEX_BITSET_MATCH_ANY` included, wakes it). A word
 /// waited on with it is a lock word in the format of PI futexes: the holder's thread id + 1 in
-/// `FUTEX_TID_MASK`, `FUTEX_WAITERS` when others wait. Deadlock reports read it to name the
-/// holder.
+/// `FUTEX_TID_MASK` (other bits, such as PI futexes' `FUTEX_WAITERS`, are ignored). Deadlock
+/// reports read it to name the holder.
 pub const LOCK_BITSET: u32 = 0x4000_0000;
 const TID_MASK: u32 = 0x3fff_ffff;
 
@@ -199,6 +199,7 @@ pub fn futex(s: &mut Shims, m: &mut Machine<Shims>, a: Futex) -> VmResult<Ret> {
             // A relative timeout for FUTEX_WAIT, an absolute one for FUTEX_WAIT_BITSET.
             let deadline = timeout.map(|ns| if cmd == FUTEX_WAIT { m.now().saturating_add(ns) } else { ns });
             if deadline.is_some_and(|d| d <= m.now()) {
+                m.touch(futex_queue_loc(addr), false);
                 return fail(m, ETIMEDOUT);
             }
             // A spurious wakeup (`spindle explore --spurious-wakeups`): the wait returns 0 at

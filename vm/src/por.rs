@@ -56,10 +56,18 @@ pub fn resource_loc(r: u32) -> Loc {
 /// Pseudo-location of the `futex` wait queue of the 32-bit word at guest address `addr`: in the
 /// word's allocation (so that freeing it conflicts), apart from its memory (bit 31 of the low
 /// half, which no granule of a 4 GiB allocation reaches). A wait that sleeps and a wake that
-/// wakes someone write it; a wake that finds nobody reads it (two such wakes commute).
+/// wakes someone write it; a wake that finds nobody reads it (two such wakes commute); a wait
+/// that finds the word changed does not touch it.
 pub fn futex_queue_loc(addr: u64) -> Loc {
     let (id, off) = split(addr);
     (id as u64) << 32 | 1 << 31 | (off / 4 & 0x7fff_ffff)
+}
+
+/// The memory location (allocation and 8-byte granule) of guest address `addr`, as
+/// [`Footprint::access`] records it.
+pub fn mem_loc(addr: u64) -> Loc {
+    let (id, off) = split(addr);
+    (id as u64) << 32 | off / 8
 }
 
 /// Accesses wider than this many granules are recorded as touching the whole allocation.
