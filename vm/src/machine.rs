@@ -252,7 +252,7 @@ impl<H: Host> Machine<H> {
         let mut m = Machine {
             program,
             memory,
-            threads: Vec::new(),
+            threads: Vec::with_capacity(crate::spare::thread_count()),
             active: 0,
             sched,
             steps: 0,
@@ -752,8 +752,7 @@ impl<H: Host> Machine<H> {
             th.pending_dst = None;
             let slots = th.regs.len();
             let frames = th.frames.len();
-            th.regs = Vec::new();
-            th.frames = Vec::new();
+            crate::spare::give_stack(std::mem::take(&mut th.regs), std::mem::take(&mut th.frames));
             if frames > 0 {
                 let _ = self.memory.resize_stack(slots, 0);
             }
@@ -902,8 +901,8 @@ impl<H: Host> Machine<H> {
         th.state = ThreadState::Terminated;
         th.ret = v;
         let slots = th.regs.len();
-        th.regs = Vec::new();
-        th.frames = Vec::new();
+        // Its stack goes to the next thread started on this host thread (`spare.rs`).
+        crate::spare::give_stack(std::mem::take(&mut th.regs), std::mem::take(&mut th.frames));
         let _ = self.memory.resize_stack(slots, 0);
         // Only the thread that joins `t` (at most one: `join` sees to it) can wait for its end.
         if let Some(j) = self.threads[t].joined_by.filter(|&j| self.is_blocked_on(j, &BlockReason::Join(t))) {

@@ -16,12 +16,17 @@ const KEEP: usize = 8;
 const MAX_REGS: usize = 64;
 const MAX_FRAMES: usize = 16;
 const MAX_IDS: usize = 64;
+const MAX_THREADS: usize = 64;
 
 #[derive(Default)]
 struct Spare {
     regs: Vec<Vec<u64>>,
     frames: Vec<Vec<Frame>>,
     ids: Vec<Vec<ThreadId>>,
+    /// How many threads the last machine dropped here had: the next one (most likely a run of
+    /// the same program) makes room for as many at once, instead of growing its vector of
+    /// threads (whose records are large) from nothing.
+    threads: usize,
 }
 
 thread_local! {
@@ -45,6 +50,20 @@ pub(crate) fn ids() -> Vec<ThreadId> {
     SPARE.try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.ids.pop())).ok().flatten().unwrap_or_default()
 }
 
+/// Room for this many threads: as many as the last machine had (at least 1, at most 64).
+pub(crate) fn thread_count() -> usize {
+    SPARE.try_with(|s| s.try_borrow().map_or(0, |s| s.threads)).unwrap_or(0).clamp(1, MAX_THREADS)
+}
+
+/// Keeps a finished thread's registers and frame stack for the next thread to start.
+pub(crate) fn give_stack(regs: Vec<u64>, frames: Vec<Frame>) {
+    let _ = SPARE.try_with(|s| {
+        let Ok(mut s) = s.try_borrow_mut() else { return };
+        keep(&mut s.regs, regs, MAX_REGS);
+        keep(&mut s.frames, frames, MAX_FRAMES);
+    });
+}
+
 /// Keeps `v`, emptied, if there is room for it and it is small.
 fn keep<T>(list: &mut Vec<Vec<T>>, mut v: Vec<T>, max: usize) {
     if list.len() < KEEP && v.capacity() > 0 && v.capacity() <= max {
@@ -63,6 +82,7 @@ impl<H> Drop for Machine<H> {
                 keep(&mut s.frames, std::mem::take(&mut t.frames), MAX_FRAMES);
             }
             keep(&mut s.ids, std::mem::take(&mut self.live), MAX_IDS);
+            s.threads = self.threads.len();
             keep(&mut s.ids, std::mem::take(&mut self.runnable), MAX_IDS);
         });
     }
