@@ -283,7 +283,9 @@ impl<H: Host> Machine<H> {
             entering: None,
         };
         let main = m.program.main;
-        m.new_thread("main".to_string(), main, None)?;
+        let mut name = crate::spare::name(4);
+        name.push_str("main");
+        m.new_thread(name, main, None)?;
         Ok(m)
     }
 
@@ -619,7 +621,7 @@ impl<H: Host> Machine<H> {
         let arg = fun.params.first().map(|t| t.normalize(arg));
         // `name#id`, built without the formatting machinery (a spawn is part of every run's
         // fixed cost when exploring).
-        let mut name = String::with_capacity(fun.name.len() + 8);
+        let mut name = crate::spare::name(fun.name.len() + 8);
         name.push_str(&fun.name);
         name.push('#');
         push_decimal(&mut name, self.threads.len() as u64);

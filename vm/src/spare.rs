@@ -1,7 +1,7 @@
 //! What a machine leaves behind for the next one made on the same host thread: `explore` makes
 //! a machine per schedule, and allocating and freeing the same small vectors every time was a
-//! good part of a short run's cost. Kept here: the registers and frame stacks of its threads,
-//! and its thread-id lists, emptied, with their capacity only — nothing of a run reaches the
+//! good part of a short run's cost. Kept here: the registers, frame stacks and names of its
+//! threads, and its thread-id lists, emptied, with their capacity only — nothing of a run reaches the
 //! next, and the memory limit counts what a guest uses (lengths), never this capacity. (The
 //! memory's allocation table, the calling contexts, the happens-before log and the race
 //! detector keep their own, the same way.)
@@ -17,12 +17,14 @@ const MAX_REGS: usize = 64;
 const MAX_FRAMES: usize = 16;
 const MAX_IDS: usize = 64;
 const MAX_THREADS: usize = 64;
+const MAX_NAME: usize = 64;
 
 #[derive(Default)]
 struct Spare {
     regs: Vec<Vec<u64>>,
     frames: Vec<Vec<Frame>>,
     ids: Vec<Vec<ThreadId>>,
+    names: Vec<String>,
     /// How many threads the last machine dropped here had: the next one (most likely a run of
     /// the same program) makes room for as many at once, instead of growing its vector of
     /// threads (whose records are large) from nothing.
@@ -48,6 +50,13 @@ pub(crate) fn frames() -> Vec<Frame> {
 /// An empty list of thread ids.
 pub(crate) fn ids() -> Vec<ThreadId> {
     SPARE.try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.ids.pop())).ok().flatten().unwrap_or_default()
+}
+
+/// An empty string for a thread's name, with room for `n` bytes.
+pub(crate) fn name(n: usize) -> String {
+    let mut v = SPARE.try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.names.pop())).ok().flatten().unwrap_or_default();
+    v.reserve(n);
+    v
 }
 
 /// Room for this many threads: as many as the last machine had (at least 1, at most 64).
@@ -80,6 +89,12 @@ impl<H> Drop for Machine<H> {
             for t in &mut self.threads {
                 keep(&mut s.regs, std::mem::take(&mut t.regs), MAX_REGS);
                 keep(&mut s.frames, std::mem::take(&mut t.frames), MAX_FRAMES);
+                let name = std::mem::take(&mut t.name);
+                if s.names.len() < KEEP && name.capacity() > 0 && name.capacity() <= MAX_NAME {
+                    let mut name = name;
+                    name.clear();
+                    s.names.push(name);
+                }
             }
             keep(&mut s.ids, std::mem::take(&mut self.live), MAX_IDS);
             s.threads = self.threads.len();
