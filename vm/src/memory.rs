@@ -12,7 +12,7 @@ pub type AllocId = u32;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AllocKind {
     /// A named static.
-    Static(String),
+    Static(std::sync::Arc<str>),
     /// A string literal: read-only.
     Literal,
     /// An array local of a function frame. The names are the program's (`ir::ArrayLocal`),
@@ -493,7 +493,7 @@ pub fn fmt_offset(off: u64) -> String {
 
 pub fn describe_kind(id: AllocId, a: &Allocation) -> String {
     match &a.kind {
-        AllocKind::Static(name) => name.clone(),
+        AllocKind::Static(name) => name.to_string(),
         AllocKind::Literal => format!("string literal #{id}"),
         AllocKind::Local { func, name } => format!("`{name}` of `{func}` (alloc #{id})"),
         AllocKind::Heap => format!("heap alloc #{id}"),
