@@ -882,7 +882,7 @@ pub struct Function {
 
 #[derive(Clone, Debug)]
 pub struct StaticData {
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     pub bytes: Vec<u8>,
     pub read_only: bool,
     pub span: Span,

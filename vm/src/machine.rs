@@ -200,7 +200,8 @@ pub struct Machine<H> {
     /// the console.
     pub(crate) next_interrupt_check: u64,
     /// Every address space by id (ARCHITECTURE.md, *processes are address spaces*): the one in
-    /// `memory` is `Current`.
+    /// `memory` is `Current`. Empty while there is only space 0 (no fork yet): a run that
+    /// never forks does not allocate it.
     spaces: Vec<SpaceSlot>,
     /// The space whose memory is in `memory`.
     cur_space: SpaceId,
@@ -246,15 +247,13 @@ impl<H: Host> Machine<H> {
             let kind = if s.read_only { AllocKind::Literal } else { AllocKind::Static(s.name.clone()) };
             memory.allocate(s.bytes.len() as u64, &s.bytes, kind, s.span).map_err(|e| mem_stop(&memory, e, "allocation of a static"))?;
         }
-        let mut sched = Scheduler::new(config.policy.clone());
-        sched.set_spurious_wakeups(config.spurious_wakeups);
-        let fp = sched.reduces().then(Box::default);
+        // The scheduler is made in place (not moved in: the machine is large).
         let mut m = Machine {
             program,
             memory,
-            threads: Vec::new(),
+            threads: Vec::with_capacity(crate::spare::thread_count()),
             active: 0,
-            sched,
+            sched: Scheduler::new(config.policy.clone()),
             steps: 0,
             time_offset: 0,
             yield_requested: false,
@@ -271,19 +270,24 @@ impl<H: Host> Machine<H> {
             timer_deadline: Default::default(),
             last_scheduled: usize::MAX,
             point_span: None,
-            fp,
+            fp: None,
             clock_read: std::cell::Cell::new(false),
             call_touched: false,
             next_interrupt_check: INTERRUPT_CHECK,
-            spaces: vec![SpaceSlot::Current],
+            // Empty until the first fork: then it holds space 0 (`Current`) too.
+            spaces: Vec::new(),
             cur_space: 0,
             fork_pending: None,
             delaying: false,
             postponed: 0,
             entering: None,
         };
+        m.sched.set_spurious_wakeups(m.config.spurious_wakeups);
+        m.fp = m.sched.reduces().then(Box::default);
         let main = m.program.main;
-        m.new_thread("main".to_string(), main, None)?;
+        let mut name = crate::spare::name(4);
+        name.push_str("main");
+        m.new_thread(name, main, None)?;
         Ok(m)
     }
 
@@ -619,7 +623,7 @@ impl<H: Host> Machine<H> {
         let arg = fun.params.first().map(|t| t.normalize(arg));
         // `name#id`, built without the formatting machinery (a spawn is part of every run's
         // fixed cost when exploring).
-        let mut name = String::with_capacity(fun.name.len() + 8);
+        let mut name = crate::spare::name(fun.name.len() + 8);
         name.push_str(&fun.name);
         name.push('#');
         push_decimal(&mut name, self.threads.len() as u64);
@@ -669,6 +673,10 @@ impl<H: Host> Machine<H> {
         }
         if self.live.len() >= self.config.max_threads {
             return Err(Stop::limit(format!("more than {} live threads", self.config.max_threads), "raise it with --max-threads N"));
+        }
+        if self.spaces.is_empty() {
+            // Space 0, which `spaces` leaves out until there is another one.
+            self.spaces.push(SpaceSlot::Current);
         }
         let live = self.spaces.iter().filter(|s| !matches!(s, SpaceSlot::Ended)).count();
         if live >= self.config.max_spaces {
@@ -752,8 +760,7 @@ impl<H: Host> Machine<H> {
             th.pending_dst = None;
             let slots = th.regs.len();
             let frames = th.frames.len();
-            th.regs = Vec::new();
-            th.frames = Vec::new();
+            crate::spare::give_stack(std::mem::take(&mut th.regs), std::mem::take(&mut th.frames));
             if frames > 0 {
                 let _ = self.memory.resize_stack(slots, 0);
             }
@@ -902,8 +909,8 @@ impl<H: Host> Machine<H> {
         th.state = ThreadState::Terminated;
         th.ret = v;
         let slots = th.regs.len();
-        th.regs = Vec::new();
-        th.frames = Vec::new();
+        // Its stack goes to the next thread started on this host thread (`spare.rs`).
+        crate::spare::give_stack(std::mem::take(&mut th.regs), std::mem::take(&mut th.frames));
         let _ = self.memory.resize_stack(slots, 0);
         // Only the thread that joins `t` (at most one: `join` sees to it) can wait for its end.
         if let Some(j) = self.threads[t].joined_by.filter(|&j| self.is_blocked_on(j, &BlockReason::Join(t))) {

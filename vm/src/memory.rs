@@ -12,7 +12,7 @@ pub type AllocId = u32;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AllocKind {
     /// A named static.
-    Static(String),
+    Static(std::sync::Arc<str>),
     /// A string literal: read-only.
     Literal,
     /// An array local of a function frame. The names are the program's (`ir::ArrayLocal`),
@@ -213,7 +213,9 @@ thread_local! {
     /// An emptied allocation table for the next [`Memory::new`] on this host thread (`explore`
     /// makes a memory per schedule). Only capacity is kept; the memory limit counts records by
     /// number, never by this capacity.
-    static SPARE_ALLOCS: std::cell::Cell<Option<Vec<Allocation>>> = const { std::cell::Cell::new(None) };
+    /// With it, the byte buffers of its small allocations, emptied (the next run's statics and
+    /// first heap blocks are made in them).
+    static SPARE_ALLOCS: std::cell::Cell<Option<(Vec<Allocation>, Vec<Vec<u8>>)>> = const { std::cell::Cell::new(None) };
 }
 
 /// Tables with room for more records than this are freed, not kept.
@@ -221,12 +223,20 @@ const KEEP_RECORDS: usize = 64;
 
 impl Drop for Memory {
     fn drop(&mut self) {
-        if self.allocs.capacity() > KEEP_RECORDS {
-            return;
+        let mut spare = std::mem::take(&mut self.spare_bytes);
+        for a in &mut self.allocs {
+            if spare.len() >= KEEP_BUFFERS {
+                break;
+            }
+            if a.bytes.capacity() <= KEEP_BUFFER_BYTES && a.bytes.capacity() > 0 {
+                let mut b = std::mem::take(&mut a.bytes);
+                b.clear();
+                spare.push(b);
+            }
         }
-        let mut allocs = std::mem::take(&mut self.allocs);
+        let mut allocs = if self.allocs.capacity() > KEEP_RECORDS { Vec::new() } else { std::mem::take(&mut self.allocs) };
         allocs.clear();
-        let _ = SPARE_ALLOCS.try_with(|s| s.set(Some(allocs)));
+        let _ = SPARE_ALLOCS.try_with(|s| s.set(Some((allocs, spare))));
     }
 }
 
@@ -236,9 +246,13 @@ impl Memory {
             Allocation { bytes: Vec::new(), size: 0, kind: AllocKind::Heap, live: false, site: Span::default(), freed_at: None };
         // Room for a few allocations (the statics of a small program) before the table grows:
         // the table of the last memory dropped on this host thread, emptied, if there is one.
-        let mut allocs = SPARE_ALLOCS.try_with(|s| s.take()).ok().flatten().unwrap_or_else(|| Vec::with_capacity(8));
+        // With it, the small byte buffers it left.
+        let (mut allocs, spare_bytes) = SPARE_ALLOCS.try_with(|s| s.take()).ok().flatten().unwrap_or_default();
+        if allocs.capacity() == 0 {
+            allocs.reserve_exact(8);
+        }
         allocs.push(placeholder);
-        Memory { allocs, live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX, spare_bytes: Vec::new() }
+        Memory { allocs, live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX, spare_bytes }
     }
 
     /// A copy of this memory for a forked address space: the same allocations under the same
@@ -479,7 +493,7 @@ pub fn fmt_offset(off: u64) -> String {
 
 pub fn describe_kind(id: AllocId, a: &Allocation) -> String {
     match &a.kind {
-        AllocKind::Static(name) => name.clone(),
+        AllocKind::Static(name) => name.to_string(),
         AllocKind::Literal => format!("string literal #{id}"),
         AllocKind::Local { func, name } => format!("`{name}` of `{func}` (alloc #{id})"),
         AllocKind::Heap => format!("heap alloc #{id}"),

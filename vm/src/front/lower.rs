@@ -164,7 +164,7 @@ impl Cx<'_> {
             }
             let bytes = self.static_bytes(s);
             let idx = self.statics.len() as u32;
-            self.statics.push(StaticData { name: s.name.name.clone(), bytes, read_only: false, span: s.span });
+            self.statics.push(StaticData { name: s.name.name.as_str().into(), bytes, read_only: false, span: s.span });
             self.static_names.insert(s.name.name.clone(), idx);
         }
         for c in &m.consts {
