@@ -74,6 +74,11 @@ pub struct Args {
     /// none. Default: `on` for `pct` and `dfs`, `off` for `random`.
     #[arg(long, value_name = "on|off|N", value_parser = explore::parse_spurious_wakeups)]
     spurious_wakeups: Option<u32>,
+    /// With `dfs:inf`: a thread whose lock acquisition (`cas.lock`, std::sync's mutex) would
+    /// fail waits for the lock instead of exploring its slow path (docs/explore.md, "Lock
+    /// waits"). `off` explores the slow path too (to check a lock itself). Default: `on`.
+    #[arg(long, value_name = "on|off", value_parser = explore::parse_on_off)]
+    lock_waits: Option<bool>,
     /// Give the program's `const NAME` the value VALUE (repeatable; docs/language.md).
     #[arg(long = "const", value_name = "NAME=VALUE", value_parser = spindle::LoadOptions::parse_const)]
     consts: Vec<(String, String)>,
@@ -148,6 +153,7 @@ pub fn run(a: Args, color: bool) -> Verdict {
             progress: !a.quiet && std::io::stderr().is_terminal(),
             config: RunConfig { max_steps: Some(a.max_steps), race_check: !a.no_race_check, weak_memory: !a.sc, ..RunConfig::default() },
             reduction: !a.no_reduction,
+            lock_waits: a.lock_waits.unwrap_or(true),
             keep_going: a.keep_going,
             interrupt: Some(cli_io::interrupt_flag()),
             consts: a.consts.clone(),

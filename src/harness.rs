@@ -938,6 +938,12 @@ impl Sweep {
         self
     }
 
+    /// Lock waits under `dfs:inf` (`--lock-waits on|off`; on by default, docs/explore.md).
+    pub fn lock_waits(mut self, on: bool) -> Self {
+        self.options.lock_waits = on;
+        self
+    }
+
     /// At most `n` schedules.
     pub fn runs(mut self, n: u64) -> Self {
         self.options.runs = Some(n);

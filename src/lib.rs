@@ -389,6 +389,8 @@ impl Config {
             weak_memory: self.weak_memory,
             // `spindle run` never injects spurious wakeups; a replayed schedule's are followed.
             spurious_wakeups: 0,
+            // A replayed schedule recorded with lock waits turns them on (`Machine::new`).
+            lock_waits: false,
             interrupt: None,
         }
     }

@@ -364,10 +364,13 @@ fn spurious_wakeups_are_bounded_per_run_and_optimal_dpor_keeps_every_outcome() {
     let rel = "programs/bugs/mutex_wrong_unlock.mir";
     let mut last = 0;
     for k in 0..=2 {
+        // The mutex's slow path (its `futex` waits) is where spurious wakeups happen: no lock
+        // waits, which skip it.
         let o = |reduction| Options {
             spurious_wakeups: Some(k),
             keep_going: true,
             reduction,
+            lock_waits: false,
             ..opts(Strategy::Dfs { bound: UNBOUNDED }, None)
         };
         let red = explore_file(rel, &o(true));
@@ -384,16 +387,12 @@ fn spurious_wakeups_are_bounded_per_run_and_optimal_dpor_keeps_every_outcome() {
     }
 }
 
-/// A lock bug whose schedules are too many for DFS within its budget and whose twin is too big
-/// for `dfs:inf` in a test: random and PCT find it within budget, and random sweeps of the twin
-/// find nothing. `channel_stranded_sender` needs `stop`'s value to be the first received, a
-/// choice at the start of a schedule, while depth-first order varies the end of a schedule
-/// first: `dfs:2` and `dfs:inf` do not reach it in 3 000 schedules. Its twin's four threads
-/// take the channel's mutex up to seven times (three sends, up to three receives, the close),
-/// and a futex mutex's classes multiply with every acquisition that can contend: with the
-/// hand-off channel it is still not exhausted in 120 s of a debug build, nor (with a mutex that
-/// does not mark its word contended, tried and not kept) in 240 s of a release build with
-/// `--sc --spurious-wakeups off` (docs/explore.md, "What a lock costs").
+/// A lock bug whose schedules are too many for bounded DFS within its budget: random and PCT
+/// find it within budget, and random sweeps of the twin find nothing. `channel_stranded_sender`
+/// needs `stop`'s value to be the first received, a choice at the start of a schedule, while
+/// depth-first order varies the end of a schedule first: `dfs:2` does not reach it in 3 000
+/// schedules. `dfs:inf` with lock waits finds it and exhausts its twin
+/// (`dfs_inf_with_lock_waits_finds_the_stranded_sender_and_exhausts_its_twin`).
 const LARGER_LOCK_BUGS: &[(&str, &str, &str)] =
     &[("channel_stranded_sender", "Deadlock: the evaluated program deadlocked", "channel_stranded_sender_fixed")];
 
@@ -408,6 +407,77 @@ fn random_and_pct_find_the_rwlock_and_channel_bugs_and_not_in_their_twins() {
             assert!(s.failure.is_none(), "{twin} with {strategy}: {:?}", s.failure.map(|f| f.report));
         }
     }
+}
+
+/// The twin's four threads take the channel's mutex up to seven times (three sends, up to three
+/// receives, the close). Without lock waits every contended acquisition's failed
+/// compare-and-swap, mark and `futex` wait fall before or after the others' unlocks, and
+/// `dfs:inf` ran 3 124 624 classes in 240 s of a release build without finishing (with a mutex
+/// that did not mark its word, `--sc --spurious-wakeups off`); with them a thread that finds the
+/// mutex held waits for it, and the classes are the orders of the critical sections and what
+/// the channel's records add (docs/explore.md, "Lock waits").
+#[test]
+fn dfs_inf_with_lock_waits_finds_the_stranded_sender_and_exhausts_its_twin() {
+    let o = opts(Strategy::Dfs { bound: UNBOUNDED }, None);
+    let rel = "programs/bugs/channel_stranded_sender.mir";
+    let s = explore_file(rel, &o);
+    let f = s.failure.as_ref().unwrap_or_else(|| panic!("no failure in {} schedules", s.runs));
+    assert!(f.class.starts_with("Deadlock: the evaluated program deadlocked"), "found `{}`", f.class);
+    assert!(s.runs <= 200, "{} schedules to the bug", s.runs);
+    // The replay string records the lock waits, and reproduces the deadlock with them.
+    let (p, _) = load(rel);
+    assert!(f.replay.starts_with("s1l:"), "{}", f.replay);
+    let again = explore::run_one(&p, &RunConfig::default(), replay_policy(&f.replay), false, false);
+    assert_eq!(again.schedule_error, None, "{}", f.replay);
+    assert_eq!(explore::failure_class(&again.stop), f.class, "replay {}", f.replay);
+    let s = explore_file("programs/bugs/channel_stranded_sender_fixed.mir", &Options { keep_going: true, ..o });
+    assert!(s.failure.is_none() && s.exhaustive && s.reduced, "{:?} {:?}", s.stopped, s.failure.map(|f| f.report));
+    assert_eq!((s.runs, s.redundant), (1_543, 0));
+    // Every sum the receiver can get: 13 (all three values), 11 (the 1 and the 10) and 10
+    // (the 10 first: the receiver stops and closes, and `many`'s sends are refused).
+    let mut sums: Vec<String> = s.outcomes.iter().map(|o| o.example.as_ref().unwrap().stdout.trim_end().to_string()).collect();
+    sums.sort();
+    assert_eq!(sums, ["receiver got 10", "receiver got 11", "receiver got 13"]);
+}
+
+/// Lock waits change which schedules run, not what they can do: a thread that finds the mutex
+/// held waits for it instead of taking the slow path, and each acquisition is reversed with the
+/// one before it (docs/explore.md, "Lock waits"). `lock_order`'s log names the order of every
+/// critical section, so its outcomes are exactly the orders: two threads' two sections each (6
+/// orders), with the trylock's section in any of 5 places or missing (36 logs). In
+/// `lock_shared_word` a condvar shares the mutex's 8-byte word: an acquisition is reversed with
+/// the one that took the same 32-bit word from the same value, not with the condvar's writes
+/// beside it (reversing with those named threads that could not run there). Both find the
+/// outcomes of the slow path's exploration, in far fewer schedules.
+#[test]
+fn lock_waits_keep_every_outcome() {
+    let o = |lock_waits| Options {
+        keep_going: true,
+        lock_waits,
+        spurious_wakeups: Some(0),
+        config: RunConfig { weak_memory: false, ..opts(Strategy::Dfs { bound: UNBOUNDED }, None).config },
+        ..opts(Strategy::Dfs { bound: UNBOUNDED }, None)
+    };
+    // Every order of "11" and "22" (as sequences of sections), with "3" inserted anywhere or not.
+    let mut logs = std::collections::BTreeSet::new();
+    for order in ["1122", "1212", "1221", "2112", "2121", "2211"] {
+        logs.insert(format!("log {order}"));
+        for at in 0..=4 {
+            logs.insert(format!("log {}3{}", &order[..at], &order[at..]));
+        }
+    }
+    let s = explore_file("programs/sync/lock_order.mir", &o(true));
+    assert!(s.failure.is_none() && s.exhaustive && s.reduced, "{:?}", s.stopped);
+    let got: std::collections::BTreeSet<String> =
+        s.outcomes.iter().map(|o| o.example.as_ref().unwrap().stdout.trim_end().to_string()).collect();
+    assert_eq!(got, logs);
+    assert_eq!(s.runs, 54, "lock_order: schedules with lock waits (78 566 without)");
+    let on = explore_file("programs/sync/lock_shared_word.mir", &o(true));
+    let off = explore_file("programs/sync/lock_shared_word.mir", &o(false));
+    assert!(on.failure.is_none() && on.exhaustive && off.failure.is_none() && off.exhaustive, "{:?} {:?}", on.stopped, off.stopped);
+    assert_eq!(outcome_set(&on), outcome_set(&off));
+    assert_eq!(on.outcomes.len(), 5);
+    assert_eq!((on.runs, off.runs), (39, 3_088));
 }
 
 #[test]
@@ -782,34 +852,37 @@ fn the_lock_twins_are_small_under_dfs_inf_with_weak_memory_and_spurious_wakeups(
 /// and a spurious wakeup per run (the defaults): `programs/sync/*` in variants small enough to
 /// exhaust (`--const`; at full size the classes are far too many: three threads taking a mutex
 /// 20 times each take it in 60!/(20!)³ orders alone). The counts are exact (optimal DPOR is
-/// sequential, so they do not move with `--jobs`): a change in the reduction shows here. Before
-/// optimal DPOR branched on store choices, the rwlock and barrier variants fell back to sleep
-/// sets and store branching and ran for minutes. `channel.mir` is here as one producer of one
-/// value: its channel hands values to waiting threads (no condvar, no relock), which cut that
-/// variant from over 39 000 classes unfinished to 10 598, and to 3 886 with the channel's wait
-/// that no longer loads its word first and a `futex` wait that finds its word changed no longer
-/// reading the wait queue (`mutex_counter` 6 582 to 5 862 by the second); two producers are
-/// still too many (docs/explore.md, "What a lock costs").
+/// sequential, so they do not move with `--jobs`): a change in the reduction shows here. Each is
+/// explored with lock waits (the default) and, where it finishes, without them, down the
+/// mutex's slow path (which the lock waits skip, so it is checked here). Without lock waits the
+/// channel with one producer of one value went from over 39 000 classes unfinished to 3 886 by
+/// handing values to waiting threads and by waits that read their word once; two producers did
+/// not finish (docs/explore.md, "What a lock costs"). The rwlock and the barrier take no mutex.
 #[test]
 fn the_sync_programs_are_clean_in_every_schedule_of_dfs_inf() {
-    for (rel, classes) in [
-        ("programs/sync/mutex_counter.mir --const ROUNDS=1", 5_862),
-        ("programs/sync/rwlock.mir --const WRITES=2 --const READS=1 --const READS2=0", 233),
-        ("programs/sync/barrier_once.mir --const PARTIES=2", 3_200),
+    for (rel, with, without) in [
+        ("programs/sync/mutex_counter.mir --const ROUNDS=1", 6, Some(5_862)),
+        ("programs/sync/rwlock.mir --const WRITES=2 --const READS=1 --const READS2=0", 233, Some(233)),
+        ("programs/sync/barrier_once.mir --const PARTIES=2", 3_200, Some(3_200)),
         // One producer of one value, its consumer and main's close, through room for one.
-        ("programs/sync/channel.mir --const PRODUCERS=1 --const VALUES=1 --const CAP=1", 3_886),
+        ("programs/sync/channel.mir --const PRODUCERS=1 --const VALUES=1 --const CAP=1", 73, Some(3_886)),
+        ("programs/sync/channel.mir --const PRODUCERS=2 --const VALUES=1 --const CAP=1", 1_106, None),
     ] {
         let (file, consts) = rel.split_once(" --const ").unwrap();
-        let o = Options {
-            consts: consts.split(" --const ").map(|c| spindle::LoadOptions::parse_const(c).unwrap()).collect(),
-            ..opts(Strategy::Dfs { bound: UNBOUNDED }, None)
-        };
         let text = std::fs::read_to_string(path(file)).unwrap();
-        let s = explore::explore(file, &text, &o).unwrap();
-        assert!(s.failure.is_none(), "{rel}: {:?}", s.failure.map(|f| f.report));
-        assert!(s.exhaustive && s.reduced, "{rel}: not exhaustive ({:?})", s.stopped);
-        assert_eq!((s.runs, s.redundant), (classes, 0), "{rel}: schedules up to equivalence, redundant runs");
-        assert!(s.outcomes.iter().all(|o| o.exit_code == 0), "{rel}");
+        for (lock_waits, classes) in [(true, Some(with)), (false, without)] {
+            let Some(classes) = classes else { continue };
+            let o = Options {
+                consts: consts.split(" --const ").map(|c| spindle::LoadOptions::parse_const(c).unwrap()).collect(),
+                lock_waits,
+                ..opts(Strategy::Dfs { bound: UNBOUNDED }, None)
+            };
+            let s = explore::explore(file, &text, &o).unwrap();
+            assert!(s.failure.is_none(), "{rel} (lock waits {lock_waits}): {:?}", s.failure.map(|f| f.report));
+            assert!(s.exhaustive && s.reduced, "{rel} (lock waits {lock_waits}): not exhaustive ({:?})", s.stopped);
+            assert_eq!((s.runs, s.redundant), (classes, 0), "{rel} (lock waits {lock_waits}): schedules up to equivalence, redundant runs");
+            assert!(s.outcomes.iter().all(|o| o.exit_code == 0), "{rel}");
+        }
     }
 }
 

@@ -304,6 +304,20 @@ fn races(s: &Single, nodes: &mut [Node]) {
             Some(l) => evs[l].clock.clone(),
             None => vec![0; nthreads],
         };
+        // A lock acquisition (a `cas.lock` that awaits the unlock) races with the acquisition
+        // before it — the last event that took the word from the same value — unless its
+        // thread's own past orders it after that one: the reversal gives the lock to this
+        // thread first (the word was free there, and nothing between writes it). The unlock
+        // orders them too (it enables this one), but that order is the lock's, not the
+        // program's (Nidhugg's race of two lock acquisitions).
+        if let (Some(_), Some(took)) = (fp.awaits, fp.from) {
+            if let Some(e) = evs.iter().rposition(|e| e.fp.from == Some(took) && e.thread as usize != t) {
+                let ev = &evs[e];
+                if c[ev.thread as usize] < ev.idx {
+                    race_list.push((e, i));
+                }
+            }
+        }
         if let Some(e) = enabler[t].take() {
             join(&mut c, &evs[e].clock);
         }

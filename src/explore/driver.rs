@@ -185,7 +185,10 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
         return Err("`--runs 0`: at least one run is needed".into());
     }
     // Every run of this exploration may get the spurious wakeups its scheduler allows.
-    let opts = &Options { config: RunConfig { spurious_wakeups: opts.spurious_wakeups(), ..opts.config.clone() }, ..opts.clone() };
+    // Optimal DPOR waits for locks unless told not to (docs/explore.md, "Lock waits").
+    let config =
+        RunConfig { spurious_wakeups: opts.spurious_wakeups(), lock_waits: opts.optimal() && opts.lock_waits, ..opts.config.clone() };
+    let opts = &Options { config, ..opts.clone() };
     let start = Instant::now();
     let program = super::options::load(path, text, opts).map_err(|e| e.render(false))?;
     let shared = Arc::new(Shared::new(opts.time.map(|t| start + t), opts.interrupt.clone()));
@@ -229,7 +232,8 @@ pub fn explore(path: &str, text: &str, opts: &Options) -> Result<Summary, String
                 } else if !dpor(&program, opts, &shared, &pieces) {
                     // A signal-delivery choice: sleep sets with choice branching, on this
                     // thread (no pool was started for DPOR, so one worker).
-                    let one = Options { jobs: 1, ..opts.clone() };
+                    // Sleep sets do not know lock waits (the lock rule of `dpor::races`).
+                    let one = Options { jobs: 1, config: RunConfig { lock_waits: false, ..opts.config.clone() }, ..opts.clone() };
                     dfs(None, &program, path, text, &one, bound, &shared, &pieces);
                 }
             }

@@ -29,8 +29,8 @@ mod table;
 pub use driver::explore;
 pub use merge::merge;
 pub use options::{
-    parse_duration, parse_shard, parse_spurious_wakeups, Options, Strategy, DEFAULT_DFS_BOUND, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH,
-    DEFAULT_RUNS, DEFAULT_SPURIOUS_WAKEUPS, STOPPED_BY_INTERRUPT, UNBOUNDED,
+    parse_duration, parse_on_off, parse_shard, parse_spurious_wakeups, Options, Strategy, DEFAULT_DFS_BOUND, DEFAULT_MAX_STEPS,
+    DEFAULT_PCT_DEPTH, DEFAULT_RUNS, DEFAULT_SPURIOUS_WAKEUPS, STOPPED_BY_INTERRUPT, UNBOUNDED,
 };
 pub use report::MAX_SHOWN;
 pub use run::{failure_class, run_one, run_one_reads, Single};

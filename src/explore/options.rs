@@ -98,6 +98,8 @@ pub struct Options {
     /// `--spurious-wakeups`: at most this many injected spurious wakeups per run (0: none).
     /// `None`: the scheduler's default ([`Options::spurious_wakeups`]).
     pub spurious_wakeups: Option<u32>,
+    /// `--lock-waits`: with optimal DPOR, lock waits ([`RunConfig::lock_waits`]).
+    pub lock_waits: bool,
 }
 
 /// The spurious wakeups per run that `pct` and `dfs` inject unless told otherwise.
@@ -143,12 +145,22 @@ impl Default for Options {
             interrupt: None,
             consts: Vec::new(),
             spurious_wakeups: None,
+            lock_waits: true,
         }
     }
 }
 
 /// [`super::Summary::stopped`] of an exploration stopped by [`Options::interrupt`].
 pub const STOPPED_BY_INTERRUPT: &str = "interrupt (Ctrl-C)";
+
+/// Parses an `on`/`off` flag value.
+pub fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("`{s}` is not `on` or `off`")),
+    }
+}
 
 /// Parses `--spurious-wakeups`: `on` (at most [`DEFAULT_SPURIOUS_WAKEUPS`] per run), `off`
 /// (none), or a number N (at most N per run; 0 is `off`).

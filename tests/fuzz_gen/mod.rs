@@ -271,6 +271,7 @@ pub fn small_config(policy: Policy) -> RunConfig {
         race_check: true,
         weak_memory: true,
         spurious_wakeups: 0,
+        lock_waits: false,
         interrupt: None,
     }
 }

@@ -8,7 +8,7 @@ use crate::ir::*;
 use crate::machine::{mem_stop, Event, Host, Machine, Ret};
 use crate::memory::{AllocKind, Memory};
 use crate::race::{AccessKind, Detector, Race, Site};
-use crate::thread::Frame;
+use crate::thread::{BlockReason, Frame, ThreadState};
 use std::io::Write;
 
 /// Evaluates an arithmetic operator on normalised operands, as the language defines it.
@@ -361,6 +361,19 @@ impl<H: Host> Machine<H> {
                     }
                     sched_point!();
                 }
+                Inst::CasLock { .. } => match self.cas_lock(*inst, &mut regs[base..], site!(), func.spans[pc - 1]) {
+                    Ok(true) => sched_point!(),
+                    // A lock wait: the thread stops at the compare-and-swap, to make it when the
+                    // lock is free.
+                    Ok(false) => {
+                        self.steps = steps;
+                        if let Some(f) = frames.last_mut() {
+                            f.pc = (pc - 1) as Pc;
+                        }
+                        return Ok(Event::Switch);
+                    }
+                    Err(e) => fail!(e),
+                },
                 Inst::Assert { cond, msg } => {
                     if r!(cond) == 0 {
                         fail!(Stop::panic(prog.strings[msg as usize].clone()));
@@ -727,12 +740,13 @@ impl<H: Host> Machine<H> {
                 if let Err(e) = self.memory.write_uint(a, ty.size(), new) {
                     return Err(mem_stop(&self.memory, e, "atomic read-modify-write"));
                 }
+                self.note_from(a, old);
                 if self.race.is_some() {
                     race_check!(self.race_atomic(id, off, ty.size() as u64, site, AccessKind::AtomicRmw, ord, true, true, None, old, new));
                 }
                 r[dst as usize] = old;
             }
-            Inst::Cas { ty, dst, ok, addr, expected, new, succ, fail } => {
+            Inst::Cas { ty, dst, ok, addr, expected, new, succ, fail } | Inst::CasLock { ty, dst, ok, addr, expected, new, succ, fail } => {
                 let a = r[addr as usize];
                 let (id, off) = atomic_addr!(a, ty);
                 let old = match self.memory.read_uint(a, ty.size()) {
@@ -751,6 +765,7 @@ impl<H: Host> Machine<H> {
                     if let Err(e) = self.memory.write_uint(a, ty.size(), r[new as usize]) {
                         return Err(mem_stop(&self.memory, e, "compare-and-swap"));
                     }
+                    self.note_from(a, old);
                 }
                 if self.race.is_some() {
                     let r = if swapped {
@@ -786,6 +801,50 @@ impl<H: Host> Machine<H> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// With lock waits: records the word an atomic write changed and its old value
+    /// ([`crate::por::Footprint::from`]).
+    #[inline]
+    fn note_from(&mut self, a: u64, old: u64) {
+        if self.config.lock_waits {
+            if let Some(f) = self.fp.as_deref_mut() {
+                f.from = Some((a, old));
+            }
+        }
+    }
+
+    /// `cas.lock`: a compare-and-swap, but with lock waits ([`crate::Config::lock_waits`]) one
+    /// that would fail does not run: the thread waits, having touched nothing, and makes it once
+    /// the word holds the expected value (`Machine::refresh_lock_waits`). One that succeeds
+    /// *awaits* the word's last write ([`crate::por::Footprint::awaits`]): exploration orders it
+    /// after that write (the unlock) and reverses it with the acquisition before
+    /// (docs/explore.md, "Lock waits"). `Ok(false)`: the thread waits.
+    #[cold]
+    #[inline(never)]
+    fn cas_lock(&mut self, inst: Inst, r: &mut [u64], site: Site, span: crate::source::Span) -> VmResult<bool> {
+        let Inst::CasLock { ty, addr, expected, .. } = inst else { return self.atomic(inst, r, site).map(|()| true) };
+        let (a, want) = (r[addr as usize], r[expected as usize]);
+        let t = self.active;
+        let waits = self.config.lock_waits && !std::mem::take(&mut self.threads[t].lock_fallback) && self.spaces_empty();
+        // Misaligned or unreadable words are the compare-and-swap's to report.
+        let held = a % ty.size() as u64 == 0 && self.memory.read_uint(a, ty.size()).is_ok_and(|v| ty.normalize(v) != want);
+        if waits && held {
+            let th = &mut self.threads[t];
+            th.lock_wait = Some(crate::thread::LockWait { addr: a, expected: want, ty });
+            th.blocked_at = span;
+            th.blocked_site = site;
+            th.state = ThreadState::Blocked { reason: BlockReason::Lock(a), deadline: None, callback: None };
+            return Ok(false);
+        }
+        self.threads[t].lock_wait = None;
+        self.atomic(inst, r, site)?;
+        if waits {
+            if let Some(f) = self.fp.as_deref_mut() {
+                f.awaits = Some(crate::por::mem_loc(a));
+            }
+        }
+        Ok(true)
     }
 
     /// Interns the contexts of the frames that were called while the race detector was off

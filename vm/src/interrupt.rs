@@ -136,6 +136,7 @@ impl<H: Host> Machine<H> {
             | Inst::AtomicStore { .. }
             | Inst::AtomicRmw { .. }
             | Inst::Cas { .. }
+            | Inst::CasLock { .. }
             | Inst::Fence { .. } => {
                 if self.pick_delay(Some(span))? {
                     return Ok(false);

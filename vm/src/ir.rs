@@ -428,6 +428,19 @@ pub enum Inst {
         succ: Ordering,
         fail: Ordering,
     },
+    /// `cas.lock`: a lock's compare-and-swap from its free value. A plain [`Inst::Cas`], but
+    /// with [`crate::Config::lock_waits`] one that would fail waits for the word to hold the
+    /// expected value instead (docs/explore.md, "Lock waits").
+    CasLock {
+        ty: Ty,
+        dst: Slot,
+        ok: Slot,
+        addr: Slot,
+        expected: Slot,
+        new: Slot,
+        succ: Ordering,
+        fail: Ordering,
+    },
     Fence {
         ord: Ordering,
     },
@@ -793,6 +806,7 @@ pub fn hot_checked(code: &[Inst], frame_size: u32) -> bool {
         | Inst::AtomicStore { .. }
         | Inst::AtomicRmw { .. }
         | Inst::Cas { .. }
+        | Inst::CasLock { .. }
         | Inst::Fence { .. }
         | Inst::Switch { .. }
         | Inst::Call { .. }

@@ -99,6 +99,10 @@ pub struct Config {
     /// At most this many spurious wakeups per run ([`Machine::spurious_wakeup`]; 0: none, the
     /// default). Only exploring schedulers inject them; a replayed schedule's are followed.
     pub spurious_wakeups: u32,
+    /// Lock waits (docs/explore.md, "Lock waits"): a `cas.lock` that would fail does not run;
+    /// its thread waits, touching nothing, until the word holds the expected value, then makes
+    /// it. Optimal DPOR (`dfs:inf`) turns it on; a schedule recorded with it replays with it.
+    pub lock_waits: bool,
     /// Set from outside (Ctrl-C) to stop the run with a report of where each thread is
     /// ([`StopKind::Interrupted`]); looked at every [`INTERRUPT_CHECK`] steps and at every
     /// scheduling point.
@@ -119,6 +123,7 @@ impl Default for Config {
             race_check: true,
             weak_memory: true,
             spurious_wakeups: 0,
+            lock_waits: false,
             interrupt: None,
         }
     }
@@ -283,6 +288,12 @@ impl<H: Host> Machine<H> {
             entering: None,
         };
         m.sched.set_spurious_wakeups(m.config.spurious_wakeups);
+        if let Policy::Replay(r) = &m.config.policy {
+            m.config.lock_waits |= r.schedule.lock_waits;
+        }
+        if m.config.lock_waits {
+            m.sched.set_lock_waits();
+        }
         m.fp = m.sched.reduces().then(Box::default);
         let main = m.program.main;
         let mut name = crate::spare::name(4);
@@ -420,9 +431,14 @@ impl<H: Host> Machine<H> {
         let func = self.program.functions.get(f.func as usize)?;
         let pc = f.pc as usize;
         match pc.checked_sub(1).and_then(|i| func.code.get(i)) {
-            Some(Inst::AtomicLoad { .. } | Inst::AtomicStore { .. } | Inst::AtomicRmw { .. } | Inst::Cas { .. } | Inst::Fence { .. }) => {
-                func.spans.get(pc - 1).copied()
-            }
+            Some(
+                Inst::AtomicLoad { .. }
+                | Inst::AtomicStore { .. }
+                | Inst::AtomicRmw { .. }
+                | Inst::Cas { .. }
+                | Inst::CasLock { .. }
+                | Inst::Fence { .. },
+            ) => func.spans.get(pc - 1).copied(),
             _ => Some(self.cur_span),
         }
     }
@@ -1191,7 +1207,7 @@ impl<H: Host> Machine<H> {
             Some(Inst::AtomicLoad { .. }) => "the atomic load",
             Some(Inst::AtomicStore { .. }) => "the atomic store",
             Some(Inst::AtomicRmw { .. }) => "the atomic read-modify-write",
-            Some(Inst::Cas { .. }) => "the compare-and-swap",
+            Some(Inst::Cas { .. } | Inst::CasLock { .. }) => "the compare-and-swap",
             Some(Inst::Fence { .. }) => "the fence",
             _ => "the operation",
         }
@@ -1434,6 +1450,9 @@ impl<H: Host> Machine<H> {
         let mut idle_timer_fired = false;
         loop {
             self.fire_timeouts(host)?;
+            if self.config.lock_waits {
+                self.refresh_lock_waits();
+            }
             self.runnable.clear();
             let threads = &self.threads;
             self.runnable.extend(self.live.iter().copied().filter(|&t| threads[t].is_enabled()));
@@ -1460,6 +1479,7 @@ impl<H: Host> Machine<H> {
                 .min();
             let next_timer = self.timers.iter().next().map(|&(d, _)| d);
             match (next_deadline, next_timer) {
+                (None, None) if self.release_lock_waits() => {}
                 (None, None) => return Err(self.deadlock(host)),
                 // Only timers are left: if one already fired while nothing could run and still
                 // nothing can, a periodic timer would spin virtual time forever: a deadlock.
@@ -1474,6 +1494,60 @@ impl<H: Host> Machine<H> {
                 }
             }
         }
+    }
+
+    /// Lock waits ([`Config::lock_waits`]): a thread waiting for a lock can run when the word
+    /// holds what its `cas.lock` expects, and cannot again once another thread took the lock
+    /// first. A thread with an interrupt to enter runs (its handler does not wait for the lock).
+    fn refresh_lock_waits(&mut self) {
+        if !self.spaces.is_empty() {
+            // A fork: memory is per process from here on; lock waits end (`release_lock_waits`).
+            self.release_lock_waits();
+            return;
+        }
+        for i in 0..self.live.len() {
+            let t = self.live[i];
+            let th = &self.threads[t];
+            let Some(w) = th.lock_wait else { continue };
+            // A word that cannot be read lets the thread run: its compare-and-swap reports it.
+            let free =
+                !th.interrupts.is_empty() || self.memory.read_uint(w.addr, w.ty.size()).map_or(true, |v| w.ty.normalize(v) == w.expected);
+            let th = &mut self.threads[t];
+            match (free, &th.state) {
+                (true, ThreadState::Blocked { reason: BlockReason::Lock(_), .. }) => th.state = ThreadState::Enabled,
+                (false, ThreadState::Enabled) => {
+                    th.state = ThreadState::Blocked { reason: BlockReason::Lock(w.addr), deadline: None, callback: None }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// When nothing else can run: every thread in a lock wait makes its `cas.lock` as a plain
+    /// compare-and-swap, fails and goes on along its lock's slow path — to the `futex` wait
+    /// that the deadlock report describes (the mutex, its holder, the cycle). Whether any was.
+    fn release_lock_waits(&mut self) -> bool {
+        let mut any = false;
+        for i in 0..self.live.len() {
+            let th = &mut self.threads[self.live[i]];
+            if th.lock_wait.take().is_some() {
+                th.lock_fallback = true;
+                th.state = ThreadState::Enabled;
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Whether the run has one address space (no fork yet): lock waits read the word of the
+    /// current one.
+    pub(crate) fn spaces_empty(&self) -> bool {
+        self.spaces.is_empty()
+    }
+
+    /// The deadlock report's sentence for a thread in a lock wait.
+    fn lock_wait_text(&self, addr: u64) -> String {
+        format!("it waits to take the lock at {}", self.memory.describe(addr))
     }
 
     fn fire_timeouts(&mut self, host: &mut H) -> VmResult<()> {
@@ -1513,6 +1587,7 @@ impl<H: Host> Machine<H> {
                         BlockReason::Join(j) => format!("it waits for thread `{}` to finish", self.threads[*j].name),
                         BlockReason::Sleep => "it sleeps".to_string(),
                         BlockReason::Host(w) => w.text(),
+                        BlockReason::Lock(a) => self.lock_wait_text(*a),
                     };
                     (th.blocked_at, "blocked here", Some(why))
                 }
@@ -1549,6 +1624,7 @@ impl<H: Host> Machine<H> {
                     BlockReason::Join(j) => format!("it waits for thread `{}` to finish", self.threads[*j].name),
                     BlockReason::Sleep => "it sleeps".to_string(),
                     BlockReason::Host(w) => host.wait_for(self, i).map_or_else(|| w.text(), |(why, _)| why),
+                    BlockReason::Lock(a) => self.lock_wait_text(*a),
                 };
                 let mut d = Diagnostic::error("the evaluated program deadlocked")
                     .at(t.blocked_at, "thread got stuck here")

@@ -87,6 +87,11 @@ pub struct Footprint {
     /// the segment after the last write of it, and does not try it before (it would block,
     /// and the blocked attempt and the wake-up are the same class).
     pub awaits: Option<Loc>,
+    /// With lock waits ([`crate::Config::lock_waits`]): the address and the old value of the
+    /// word the segment's read-modify-write or successful compare-and-swap changed. A lock
+    /// acquisition is reversed with the last one that took the same word from the same value
+    /// (docs/explore.md, "Lock waits"); not part of the dependence relation.
+    pub from: Option<(u64, u64)>,
 }
 
 impl Footprint {

@@ -597,6 +597,11 @@ impl Scheduler {
         self.log_points
     }
 
+    /// Marks the decisions as made with lock waits ([`crate::Schedule::lock_waits`]).
+    pub fn set_lock_waits(&mut self) {
+        self.decisions.lock_waits = true;
+    }
+
     /// The decisions made so far (empty under `Fixed`).
     pub fn decisions(&self) -> &Schedule {
         &self.decisions

@@ -34,6 +34,11 @@
 //! trailing `a`s are left out and a schedule with no spurious wakeup has no fifth part.
 //! `s1:0badcafe:a3ba2::ab` is the schedule above (no stale read: the fourth part is empty)
 //! whose second such wait returned spuriously.
+//!
+//! A schedule recorded with *lock waits* (`dfs:inf`'s reduction of locks, docs/explore.md,
+//! "Lock waits": a thread whose `cas.lock` would fail waits for the lock instead of taking its
+//! slow path) is only replayed the same way: its version is written `s1l` instead of `s1`, and
+//! a replay of it waits likewise.
 
 use std::fmt::Write;
 
@@ -51,6 +56,8 @@ pub struct Schedule {
     /// [`crate::sched::Scheduler::pick_delay`]).
     wakes: Vec<(u32, u32)>,
     wakes_len: u64,
+    /// Recorded with lock waits (written `s1l`).
+    pub lock_waits: bool,
 }
 
 /// How a schedule string failed to parse.
@@ -71,6 +78,8 @@ pub struct ScheduleText {
 }
 
 pub const VERSION: &str = "s1";
+/// The version of a schedule recorded with lock waits ([`Schedule::lock_waits`]).
+pub const VERSION_LOCK_WAITS: &str = "s1l";
 
 /// The most runs a parsed schedule may expand to (groups can describe more than memory holds).
 pub const MAX_RUNS: usize = 20_000_000;
@@ -192,7 +201,7 @@ impl Schedule {
     /// The text form, with the fingerprint of the program (`None` writes `*`).
     pub fn to_text(&self, fingerprint: Option<u32>) -> String {
         let mut s = String::with_capacity(12 + self.runs.len() * 3);
-        s.push_str(VERSION);
+        s.push_str(if self.lock_waits { VERSION_LOCK_WAITS } else { VERSION });
         s.push(':');
         match fingerprint {
             Some(f) => {
@@ -231,8 +240,8 @@ impl Schedule {
         let (Some(fp), Some(body), reads, wakes) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return err("a schedule string looks like `s1:FINGERPRINT:RUNS` (for example `s1:0badcafe:a3ba2`)".into());
         };
-        if version != VERSION {
-            return err(format!("unknown schedule format `{}` (this Spindle reads `{VERSION}`)", clip(version)));
+        if version != VERSION && version != VERSION_LOCK_WAITS {
+            return err(format!("unknown schedule format `{}` (this Spindle reads `{VERSION}` and `{VERSION_LOCK_WAITS}`)", clip(version)));
         }
         let fingerprint = if fp == "*" {
             None
@@ -242,6 +251,7 @@ impl Schedule {
             return err(format!("the fingerprint `{}` is not 8 hex digits or `*`", clip(fp)));
         };
         let mut schedule = parse_runs(body)?;
+        schedule.lock_waits = version == VERSION_LOCK_WAITS;
         if let Some(reads) = reads {
             let r = parse_runs(reads).map_err(|e| ParseError(e.0.replace("of the decisions", "of the store choices")))?;
             schedule.reads = r.runs;

@@ -44,6 +44,16 @@ pub enum BlockReason {
     Sleep,
     /// A host-defined wait (an fd, epoll): what the deadlock report says of it.
     Host(HostWait),
+    /// A lock wait ([`crate::Config::lock_waits`]): for the lock word at this address.
+    Lock(u64),
+}
+
+/// What a thread in a lock wait waits for: the word at `addr` (a `ty`) to hold `expected`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LockWait {
+    pub addr: u64,
+    pub expected: u64,
+    pub ty: crate::ir::Ty,
 }
 
 /// A host-defined wait, put in words only when a report needs it: formatting a sentence for
@@ -124,6 +134,11 @@ pub struct Thread<H> {
     pub interrupt_tokens: Vec<u64>,
     /// The blocked call is to be made again (instead of returning) when the thread resumes.
     pub restart: bool,
+    /// Waiting for a lock: its `cas.lock` runs when the word holds the expected value.
+    pub lock_wait: Option<LockWait>,
+    /// Its next `cas.lock` runs as a plain compare-and-swap (every thread was left in a lock
+    /// wait: they take their slow paths, to the deadlock their locks report).
+    pub lock_fallback: bool,
 }
 
 impl<H> Thread<H> {
@@ -146,6 +161,8 @@ impl<H> Thread<H> {
             interrupts: Vec::new(),
             interrupt_tokens: Vec::new(),
             restart: false,
+            lock_wait: None,
+            lock_fallback: false,
         }
     }
     /// Gives back the stack capacity a deep recursion left behind, when the thread is switched

@@ -772,6 +772,9 @@ impl<'a, 'r> FnCx<'a, 'r> {
     }
 
     fn atomic(&mut self, op: &ast::Ident, parts: &[ast::Ident], dsts: &[ast::Ident], args: &[Expr], span: Span) -> LResult<()> {
+        // `cas.lock…`: a lock's compare-and-swap (`Inst::CasLock`).
+        let lock = op.name == "cas" && parts.first().is_some_and(|p| p.name == "lock");
+        let parts = if lock { &parts[1..] } else { parts };
         let (n_parts, n_args) = match op.name.as_str() {
             "atomic_load" => (1, 1),
             "atomic_store" => (1, 2),
@@ -787,7 +790,7 @@ impl<'a, 'r> FnCx<'a, 'r> {
                 "atomic_load" => "atomic_load.ORDERING[.TYPE] ADDRESS",
                 "atomic_store" => "atomic_store.ORDERING[.TYPE] ADDRESS, VALUE",
                 "atomic_rmw" => "atomic_rmw.OP.ORDERING[.TYPE] ADDRESS, VALUE",
-                "cas" => "cas.SUCCESS.FAILURE[.TYPE] ADDRESS, EXPECTED, NEW",
+                "cas" => "cas[.lock].SUCCESS.FAILURE[.TYPE] ADDRESS, EXPECTED, NEW",
                 _ => "fence.ORDERING",
             };
             return Err(self.err(Diagnostic::error(format!("malformed `{}`", op.name)).at(op.span, format!("expected `{form}`"))));
@@ -923,7 +926,11 @@ impl<'a, 'r> FnCx<'a, 'r> {
                 let addr = self.expr_reg(&args[0], Ty::Ptr)?;
                 let expected = self.expr_reg(&args[1], dty)?;
                 let new = self.expr_reg(&args[2], dty)?;
-                self.emit(Inst::Cas { ty: dty, dst, ok, addr, expected, new, succ, fail }, span);
+                if lock {
+                    self.emit(Inst::CasLock { ty: dty, dst, ok, addr, expected, new, succ, fail }, span);
+                } else {
+                    self.emit(Inst::Cas { ty: dty, dst, ok, addr, expected, new, succ, fail }, span);
+                }
             }
         }
         Ok(())
