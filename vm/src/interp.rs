@@ -824,12 +824,15 @@ impl<H: Host> Machine<H> {
     #[inline(never)]
     fn cas_lock(&mut self, inst: Inst, r: &mut [u64], site: Site, span: crate::source::Span) -> VmResult<bool> {
         let Inst::CasLock { ty, addr, expected, .. } = inst else { return self.atomic(inst, r, site).map(|()| true) };
+        if !self.config.lock_waits {
+            return self.atomic(inst, r, site).map(|()| true);
+        }
         let (a, want) = (r[addr as usize], r[expected as usize]);
         let t = self.active;
-        let waits = self.config.lock_waits && !std::mem::take(&mut self.threads[t].lock_fallback) && self.spaces_empty();
+        let waits = !std::mem::take(&mut self.threads[t].lock_fallback) && self.spaces_empty();
         // Misaligned or unreadable words are the compare-and-swap's to report.
-        let held = a % ty.size() as u64 == 0 && self.memory.read_uint(a, ty.size()).is_ok_and(|v| ty.normalize(v) != want);
-        if waits && held {
+        let held = || a % ty.size() as u64 == 0 && self.memory.read_uint(a, ty.size()).is_ok_and(|v| ty.normalize(v) != want);
+        if waits && held() {
             let th = &mut self.threads[t];
             th.lock_wait = Some(crate::thread::LockWait { addr: a, expected: want, ty });
             th.blocked_at = span;
