@@ -37,11 +37,13 @@
 //! of the VM ([`Machine::spurious_wakeup`]) recorded in the schedule. Returning at once loses
 //! nothing against returning later: the scheduler may delay the thread as long as it likes, and
 //! a wake that would have found it asleep could as well have come after it woke. `EINTR` is not
-//! injected: code that handles one handles the other the same way (it re-checks its condition),
-//! and there are no signals yet.
+//! injected (code that handles one handles the other the same way: it re-checks its condition);
+//! it comes from a signal whose handler interrupts the wait, as on Linux: a wait without a
+//! timeout is restarted under `SA_RESTART` (`-ERESTARTSYS`) and fails with `EINTR` without it,
+//! and a wait with one fails with `EINTR` either way (`-ERESTART_RESTARTBLOCK`), confirmed by
+//! `programs/signals/eintr.mir` and its native twin `shims/probes/signal_scenarios/eintr.c`.
 //!
-//! Not modelled: `FUTEX_WAKE_OP`, the PI operations and `FUTEX_FD` (an *unsupported* report);
-//! `EINTR` (nothing interrupts a wait yet).
+//! Not modelled: `FUTEX_WAKE_OP`, the PI operations and `FUTEX_FD` (an *unsupported* report).
 
 use crate::abi::{In, Param, Timespec};
 use crate::consts::errno::*;

@@ -1,6 +1,7 @@
 /* Native twin of programs/signals/eintr.mir. */
 #include "sig.h"
 #include <sys/eventfd.h>
+#include <linux/futex.h>
 #include <sys/socket.h>
 
 static volatile int count;
@@ -44,6 +45,42 @@ static void *in_poll(void *a) {
     res = poll(&p, 1, -1);
     err = errno;
     return NULL;
+}
+
+static unsigned word;
+static void *in_futex(void *a) {
+    (void)a;
+    res = syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+    err = errno;
+    return NULL;
+}
+static void *in_futex_timed(void *a) {
+    (void)a;
+    struct timespec t = {0, 100000000};
+    res = syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, &t, NULL, 0);
+    err = errno;
+    return NULL;
+}
+
+/* Runs f on a thread, interrupts it with SIGUSR1 after 20 ms, then (if `wake`) sets the futex
+ * word and wakes it 20 ms later; prints the call's result. */
+static void interrupt_futex(const char *what, void *(*f)(void *), int wake) {
+    pthread_t t;
+    int before = count;
+    word = 0;
+    pthread_create(&t, NULL, f, NULL);
+    sleep_ms(20);
+    pthread_kill(t, SIGUSR1);
+    if (wake) {
+        sleep_ms(20);
+        __atomic_store_n(&word, 1, __ATOMIC_RELEASE);
+        syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    }
+    pthread_join(t, NULL);
+    printf("%s: ", what);
+    if (res < 0) printf("-1 %s", strerrorname_np(err));
+    else printf("%ld", res);
+    printf(", the handler ran: %d\n", count - before);
 }
 
 /* Runs f on a thread, interrupts it with SIGUSR1 after 20 ms, then (if `then` is not -1)
@@ -91,5 +128,9 @@ int main(void) {
     handler(SA_RESTART);
     fd = sv[0];
     interrupt("read of a socket, SA_RESTART (restarted, then the byte)", in_read, sv[1]);
+    interrupt_futex("futex wait, SA_RESTART (restarted, then woken)", in_futex, 1);
+    interrupt_futex("futex wait with a 100 ms timeout, SA_RESTART", in_futex_timed, 0);
+    handler(0);
+    interrupt_futex("futex wait, no SA_RESTART", in_futex, 0);
     return 0;
 }
