@@ -9,9 +9,9 @@
 //! Happens-before: every readiness change releases the changing thread's clock into the
 //! description's readiness clock (`Shims::readiness_changed`); a delivered event acquires exactly
 //! the readiness clock of the description it is about — receiving one of two ready events
-//! synchronises only with the delivered one. There are no signals, so the signal masks of
-//! `epoll_pwait`/`epoll_pwait2` are checked (size and readability, as Linux does) and otherwise
-//! ignored (docs/divergences.md).
+//! synchronises only with the delivered one. The signal masks of `epoll_pwait`/`epoll_pwait2` are
+//! checked (size and readability, as Linux does) and replace the thread's mask while it waits
+//! (docs/syscalls.md, *Interrupted calls*).
 
 use crate::abi::{EpollEvent, Out, Sigmask};
 use crate::epoll::{
@@ -355,8 +355,8 @@ fn sigmask(m: &Machine<Shims>, ptr: Sigmask) -> Option<epoll::SigmaskArg> {
     })
 }
 
-/// `epoll_pwait(epfd, events, maxevents, timeout, sigmask)`: there are no signals, so the mask
-/// changes nothing.
+/// `epoll_pwait(epfd, events, maxevents, timeout, sigmask)`: `epoll_wait` with the thread's signal
+/// mask replaced by `sigmask` (when not NULL) while it waits.
 pub fn epoll_pwait(s: &mut Shims, m: &mut Machine<Shims>, a: EpollPwait) -> VmResult<Ret> {
     let (epfd, maxevents) = (a.epfd.0, a.maxevents.0);
     let check = WaitCheck {

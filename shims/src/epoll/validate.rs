@@ -135,8 +135,8 @@ pub fn check_ctl(c: &CtlCheck) -> Result<CtlOp, Errno> {
 }
 
 /// `epoll_pwait`/`epoll_pwait2`'s signal mask argument, when not NULL (a NULL mask is not
-/// checked at all: probe "pwait NULL mask, sigsetsize 7: 1"). Spindle has no signals: a valid
-/// mask is accepted and has no effect.
+/// checked at all: probe "pwait NULL mask, sigsetsize 7: 1"). A valid mask replaces the thread's
+/// while it waits (`Shims::swap_mask`, by the caller: this module knows no threads).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SigmaskArg {
     pub sigsetsize: u64,
