@@ -1483,6 +1483,7 @@ impl<H: Host> Machine<H> {
                 (None, None) => return Err(self.deadlock(host)),
                 // Only timers are left: if one already fired while nothing could run and still
                 // nothing can, a periodic timer would spin virtual time forever: a deadlock.
+                (None, Some(_)) if idle_timer_fired && self.release_lock_waits() => {}
                 (None, Some(_)) if idle_timer_fired => return Err(self.deadlock(host)),
                 (d, t) => {
                     idle_timer_fired = d.is_none();
