@@ -61,14 +61,16 @@ impl VClock {
         self.normalize();
     }
 
-    /// Increments the entry for `idx` and returns the new time.
+    /// Increments the entry for `idx` and returns the new time. At [`VTime::MAX`] it stays there
+    /// (a guest can make 2³² releases on one thread): the machine stops the run with a limit
+    /// report at its next check ([`crate::race::Detector::clock_saturated`]), never a panic.
     #[inline]
     pub fn increment(&mut self, idx: VectorIdx) -> VTime {
         let i = idx.0 as usize;
         if i >= self.0.len() {
             self.grow_to(i + 1);
         }
-        let t = self.0[i].checked_add(1).expect("vector clock overflow: more than 2^32 releases by one thread");
+        let t = self.0[i].saturating_add(1);
         // Non-zero: the last entry stays non-zero, so there is nothing to normalise.
         self.0[i] = t;
         t

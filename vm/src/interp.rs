@@ -1300,6 +1300,7 @@ impl<H: Host> Machine<H> {
             self.steps = steps;
             return Err(self.interrupt_stop(Some(crate::error::HERE)));
         }
+        self.check_clock()?;
         // What the guest printed reaches its reader even if it never stops.
         let _ = self.console.out.flush();
         self.next_interrupt_check = steps + crate::machine::INTERRUPT_CHECK;

@@ -1442,6 +1442,7 @@ impl<H: Host> Machine<H> {
     // ---- scheduling -------------------------------------------------------------------------
 
     fn schedule(&mut self, host: &mut H) -> VmResult<ThreadId> {
+        self.check_clock()?;
         if self.fp.is_some() {
             let threads = &self.threads;
             let deadline = self.live.iter().any(|&t| matches!(threads[t].state, ThreadState::Blocked { deadline: Some(_), .. }));
@@ -1538,6 +1539,20 @@ impl<H: Host> Machine<H> {
             }
         }
         any
+    }
+
+    /// Stops the run when the active thread's vector-clock time can count no further (2³² − 1
+    /// releases by one thread): checked at every scheduling decision and every
+    /// [`INTERRUPT_CHECK`] steps, so at most that many steps run with the time held at its
+    /// maximum (which can only hide a race, never invent one).
+    pub(crate) fn check_clock(&self) -> VmResult<()> {
+        if self.race.as_ref().is_some_and(|r| r.clock_saturated()) {
+            return Err(Stop::limit(
+                format!("thread `{}` made 2^32 - 1 releases: the race detector's clocks count no further", self.threads[self.active].name),
+                "run it with --no-race-check, or with fewer release operations per thread",
+            ));
+        }
+        Ok(())
     }
 
     /// Whether the run has one address space (no fork yet): lock waits read the word of the

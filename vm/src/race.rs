@@ -745,6 +745,13 @@ impl Detector {
         &self.clocks[self.idx_of[t].0 as usize].clock
     }
 
+    /// Whether the active thread's own time reached [`crate::clock::VTime::MAX`] (2³² − 1
+    /// releases): its clock can count no further, so the run must stop.
+    pub fn clock_saturated(&self) -> bool {
+        let i = self.active;
+        self.clocks[i.0 as usize].clock.get(i) == crate::clock::VTime::MAX
+    }
+
     /// The active thread's clock.
     pub fn clock(&self) -> &VClock {
         &self.clocks[self.active.0 as usize].clock
@@ -1597,6 +1604,20 @@ mod tests {
         d.spawn(1, &[0]);
         d.set_active(1);
         d
+    }
+
+    #[test]
+    fn a_thread_whose_time_reaches_the_maximum_is_saturated_not_a_panic() {
+        let mut d = spawned(1);
+        assert!(!d.clock_saturated());
+        let me = d.idx_of(1);
+        d.clocks[me.0 as usize].clock.set(me, crate::clock::VTime::MAX - 1);
+        d.release();
+        assert!(d.clock_saturated(), "2^32 - 1 releases");
+        d.release();
+        assert_eq!(d.clock().get(me), crate::clock::VTime::MAX, "held at the maximum");
+        d.set_active(0);
+        assert!(!d.clock_saturated(), "another thread's time is its own");
     }
 
     #[test]
