@@ -1035,6 +1035,36 @@ impl Detector {
         let Ok(sh) = shadow_mut(&mut self.shadows, &mut self.pool, budget, id, off + size) else {
             return Err(over_budget(id, off, second));
         };
+        // The common case of the shims' accesses and of deallocations: whole granules, none
+        // tracked byte by byte, none of an atomic location, none read concurrently, and no
+        // race. Checked and recorded in place, as the general path below would, without its
+        // list of cells; anything else, every race and a read that makes concurrent readers
+        // takes that path.
+        if let Some(gs) = plain_granules(sh, off, size) {
+            let ordered = |h: &Hot| hb(h.write, clock) && hb(h.read, clock);
+            let readable = |h: &Hot| hb(h.write, clock) && (epoch_idx(h.read) == me || hb(h.read, clock));
+            let clean = match kind {
+                AccessKind::Read => sh.granules[gs.clone()].iter().all(readable),
+                _ => sh.granules[gs.clone()].iter().all(ordered),
+            };
+            if clean {
+                let sz = size.min(u32::MAX as u64) as u32;
+                for g in gs {
+                    let (h, k) = (&mut sh.granules[g], &mut sh.cold[g]);
+                    if kind == AccessKind::Read {
+                        h.read = my_epoch;
+                        k.rsite = site;
+                        k.rsize = sz;
+                    } else {
+                        h.write = my_epoch;
+                        h.wsite = site;
+                        k.wsize = sz;
+                    }
+                }
+                self.scratch = cells;
+                return Ok(());
+            }
+        }
         if sh.cells(off, size, &mut cells, budget).is_err() {
             return Err(over_budget(id, off, second));
         }
@@ -1526,6 +1556,22 @@ impl Default for Detector {
 /// The shadow of allocation `id`, covering at least `min_size` bytes. Allocations made before
 /// detection started have none yet: their bytes count as written at time 0, before everything.
 /// `Err` if the memory budget does not allow the shadow.
+/// The granules an access of `[off, off + size)` covers, if it covers each of them whole (as
+/// [`Shadow::cells`] decides it) and none is tracked byte by byte, belongs to an atomic
+/// location or holds concurrent reads: then each granule is one cell of the access.
+#[inline]
+fn plain_granules(sh: &Shadow, off: u64, size: u64) -> Option<std::ops::Range<usize>> {
+    let end = off.checked_add(size)?;
+    let limit = if sh.exact { sh.size } else { u64::MAX };
+    if off % 8 != 0 || (end % 8 != 0 && end < limit) {
+        return None;
+    }
+    let gs = (off / 8) as usize..end.div_ceil(8) as usize;
+    let (hot, cold) = (sh.granules.get(gs.clone())?, sh.cold.get(gs.clone())?);
+    let plain = hot.iter().all(|h| h.read & SHARED == 0) && cold.iter().all(|k| k.split == 0 && k.atomic == 0);
+    plain.then_some(gs)
+}
+
 fn shadow_mut<'a>(
     shadows: &'a mut Vec<Option<Box<Shadow>>>,
     pool: &mut Vec<Box<Shadow>>,
