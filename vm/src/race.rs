@@ -1553,9 +1553,6 @@ impl Default for Detector {
     }
 }
 
-/// The shadow of allocation `id`, covering at least `min_size` bytes. Allocations made before
-/// detection started have none yet: their bytes count as written at time 0, before everything.
-/// `Err` if the memory budget does not allow the shadow.
 /// The granules an access of `[off, off + size)` covers, if it covers each of them whole (as
 /// [`Shadow::cells`] decides it) and none is tracked byte by byte, belongs to an atomic
 /// location or holds concurrent reads: then each granule is one cell of the access.
@@ -1572,6 +1569,9 @@ fn plain_granules(sh: &Shadow, off: u64, size: u64) -> Option<std::ops::Range<us
     plain.then_some(gs)
 }
 
+/// The shadow of allocation `id`, covering at least `min_size` bytes. Allocations made before
+/// detection started have none yet: their bytes count as written at time 0, before everything.
+/// `Err` if the memory budget does not allow the shadow.
 fn shadow_mut<'a>(
     shadows: &'a mut Vec<Option<Box<Shadow>>>,
     pool: &mut Vec<Box<Shadow>>,
@@ -1702,6 +1702,35 @@ mod tests {
         d.write(1, 0, 8, 0, 7).expect("no race");
         d.cool();
         assert_eq!(atomic(&d), Some((0, 0)));
+    }
+
+    #[test]
+    fn whole_granule_accesses_recorded_in_place_still_race() {
+        let mut d = spawned(1);
+        // Two whole granules (a shim's 16-byte write): recorded in place.
+        d.write(1, 0, 16, 0, 5).expect("no race");
+        d.set_active(0);
+        let race = d.read(1, 8, 8, 0, 6).expect_err("the read races with thread 1's write of both granules");
+        assert_eq!((race.offset, race.first.kind, race.first.site, race.first.size), (8, AccessKind::Write, 5, 16));
+    }
+
+    #[test]
+    fn concurrent_whole_granule_reads_widen_and_race_with_a_later_write() {
+        let mut d = spawned(1);
+        d.read(1, 16, 16, 0, 5).expect("no race");
+        d.set_active(0);
+        // Another thread's unordered read of the same granules: not recordable in place (the
+        // reads become a vector), and no race.
+        d.read(1, 16, 16, 0, 6).expect("two reads do not race");
+        d.cool();
+        assert!(d.shadows[1].as_ref().is_some_and(|s| s.granules[2].read & SHARED != 0), "the reads are shared");
+        d.set_active(1);
+        let race = d.write(1, 24, 8, 0, 7).expect_err("the write races with thread 0's read");
+        assert_eq!((race.offset, race.first.kind, race.first.site), (24, AccessKind::Read, 6));
+        // An access that covers half a granule is split byte by byte, never recorded in place.
+        d.write(1, 44, 8, 0, 8).expect("no race: thread 1 owns these bytes");
+        d.cool();
+        assert!(d.shadows[1].as_ref().is_some_and(|s| s.cold[5].split != 0 && s.cold[6].split != 0));
     }
 
     #[test]
