@@ -13,7 +13,11 @@ impl Summary {
         };
         o.push_str(&format!("explored {} with {}{shard}\n", self.program, self.sched));
         let secs = self.elapsed.as_secs_f64();
-        let rate = if secs > 0.0 { format!(" ({:.0} schedules/s on {} jobs)", self.runs as f64 / secs, self.jobs) } else { String::new() };
+        let rate = if secs > 0.0 {
+            format!(" ({:.0} schedules/s on {} job{})", self.runs as f64 / secs, self.jobs, if self.jobs == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        };
         let plural = |n: u64| if n == 1 { "" } else { "s" };
         match (&self.stopped, self.exhaustive) {
             (_, true) if self.reduced => {
