@@ -101,7 +101,7 @@ fn nodes_of(s: &Single) -> Vec<Node> {
     };
     let mut reads = s.reads.iter().peekable();
     let mut nodes = Vec::new();
-    for (i, (p, r)) in s.points.iter().zip(&s.point_runnable).enumerate() {
+    for (i, (p, r)) in s.points.iter().zip(s.point_runnable.iter()).enumerate() {
         // A load is the last step of its segment: its store choice comes before the point
         // that ends the segment.
         while let Some(rp) = reads.next_if(|rp| rp.at as usize <= i) {
@@ -113,8 +113,8 @@ fn nodes_of(s: &Single) -> Vec<Node> {
                 current_runnable: p.current_runnable,
                 yielded: p.yielded,
                 chosen: p.chosen,
-                runnable: r.clone(),
-                asleep: s.point_asleep.get(i).cloned().unwrap_or_default(),
+                runnable: r.to_vec(),
+                asleep: s.point_asleep.get(i).map(<[u32]>::to_vec).unwrap_or_default(),
                 fp: s.point_fp.get(i).cloned().flatten(),
                 store: None,
                 wake: false,

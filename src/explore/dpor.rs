@@ -34,7 +34,7 @@
 //! whatever it is.
 
 use super::driver::{found, run_policy, Piece, Shared};
-use super::run::Single;
+use super::run::{Rows, Single};
 use super::Options;
 use crate::Program;
 use spindle_vm::por::Footprint;
@@ -101,8 +101,6 @@ struct Ev {
     fp: Arc<Footprint>,
     /// Its place among its thread's events (1-based).
     idx: u32,
-    /// Vector clock: per thread, how many of its events happen before this one (or are it).
-    clock: Vec<u32>,
 }
 
 /// The code of a recorded choice: [`SPURIOUS_CHOICE`] for a spurious wakeup, the store's
@@ -133,12 +131,15 @@ fn dep(a: &Footprint, b: &Footprint) -> bool {
 
 /// The threads that could run at each point: the runnable ones, but the thread that yielded
 /// there when another can run (the scheduler's yield rule, which every exploration keeps).
-fn available(s: &Single) -> Vec<Vec<u32>> {
-    s.points
-        .iter()
-        .zip(&s.point_runnable)
-        .map(|(p, r)| if p.yielded && r.len() > 1 { r.iter().copied().filter(|&t| t != p.current).collect() } else { r.clone() })
-        .collect()
+fn available(s: &Single) -> Rows {
+    let mut rows = Rows::with_capacity(s.points.len(), s.point_runnable.total());
+    let mut row = Vec::new();
+    for (p, r) in s.points.iter().zip(s.point_runnable.iter()) {
+        row.clear();
+        row.extend(r.iter().copied().filter(|&t| !(p.yielded && r.len() > 1 && t == p.current)));
+        rows.push(&row);
+    }
+    rows
 }
 
 /// Explores every class of interleavings once (a run that did not follow its prefix is a
@@ -285,6 +286,12 @@ fn races(s: &Single, nodes: &mut [Node]) {
             as usize;
     // Happens-before, and the races (j, i): j is immediately before i.
     let mut evs: Vec<Ev> = Vec::with_capacity(n);
+    // The events' vector clocks, one after another (`nthreads` entries each: per thread, how
+    // many of its events happen before the event or are it), and the one being built: one
+    // buffer for the run instead of a vector per event.
+    let mut clocks: Vec<u32> = Vec::with_capacity(n * nthreads);
+    let clock_of = |e: usize| e * nthreads..(e + 1) * nthreads;
+    let mut c: Vec<u32> = Vec::with_capacity(nthreads);
     let mut last: Vec<Option<usize>> = vec![None; nthreads];
     let mut count = vec![0u32; nthreads];
     // The event that let each thread run again, for its next event.
@@ -300,10 +307,11 @@ fn races(s: &Single, nodes: &mut [Node]) {
         }
         let t = s.points[i].chosen as usize;
         let fp = s.point_fp[i].clone().unwrap_or_else(opaque);
-        let mut c = match last[t] {
-            Some(l) => evs[l].clock.clone(),
-            None => vec![0; nthreads],
-        };
+        c.clear();
+        match last[t] {
+            Some(l) => c.extend_from_slice(&clocks[clock_of(l)]),
+            None => c.resize(nthreads, 0),
+        }
         // A lock acquisition (a `cas.lock` that awaits the unlock) races with the acquisition
         // before it — the last event that took the word from the same value — unless its
         // thread's own past orders it after that one: the reversal gives the lock to this
@@ -319,17 +327,16 @@ fn races(s: &Single, nodes: &mut [Node]) {
             }
         }
         if let Some(e) = enabler[t].take() {
-            join(&mut c, &evs[e].clock);
+            join(&mut c, &clocks[clock_of(e)]);
         }
         // An awaited write enables the event too, unless the event depends on it for more than
         // that (then the event before it, which blocks, is another class: a race).
         if let Some(l) = fp.awaits {
-            if let Some(e) = evs.iter().rev().find(|e| e.fp.locs.binary_search(&(l, true)).is_ok()) {
+            if let Some(at) = evs.iter().rposition(|e| e.fp.locs.binary_search(&(l, true)).is_ok()) {
                 let mut rest = (*fp).clone();
                 rest.locs.retain(|x| x.0 != l);
-                if !dep(&e.fp, &rest) {
-                    let ce = e.clock.clone();
-                    join(&mut c, &ce);
+                if !dep(&evs[at].fp, &rest) {
+                    join(&mut c, &clocks[clock_of(at)]);
                 }
             }
         }
@@ -340,14 +347,14 @@ fn races(s: &Single, nodes: &mut [Node]) {
             }
             if dep(&ej.fp, &fp) {
                 race_list.push((j, i));
-                let cj = ej.clock.clone();
-                join(&mut c, &cj);
+                join(&mut c, &clocks[clock_of(j)]);
             }
         }
         count[t] += 1;
         c[t] = count[t];
         last[t] = Some(i);
-        evs.push(Ev { thread: t as u32, fp, idx: count[t], clock: c });
+        clocks.extend_from_slice(&c);
+        evs.push(Ev { thread: t as u32, fp, idx: count[t] });
     }
     // An event that ends the program disables every other thread: each one that could run at
     // its node is tried there (its next event is unknown: dependent with everything).
@@ -379,7 +386,7 @@ fn races(s: &Single, nodes: &mut [Node]) {
             let mut v: Vec<(u32, Arc<Footprint>)> = evs[j + 1..]
                 .iter()
                 .enumerate()
-                .filter(|&(o, e)| j + 1 + o != k && e.clock[ej.thread as usize] < ej.idx)
+                .filter(|&(o, _)| j + 1 + o != k && clocks[clock_of(j + 1 + o)][ej.thread as usize] < ej.idx)
                 .map(|(o, e)| (tag(j + 1 + o, e.thread), e.fp.clone()))
                 .collect();
             // The racing event runs in another context: every outcome of its choice is listed there.

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 fn switches_of(s: &Single) -> Vec<Switch> {
     s.points
         .iter()
-        .zip(&s.point_runnable)
+        .zip(s.point_runnable.iter())
         .filter(|(p, _)| p.is_decision())
         .filter_map(|(p, r)| {
             let rs: Vec<usize> = r.iter().map(|&t| t as usize).collect();

@@ -18,7 +18,8 @@ pub struct Single {
     pub decisions: Schedule,
     /// Recorded points (when asked for).
     pub points: Vec<Point>,
-    pub point_runnable: Vec<Vec<u32>>,
+    /// Per recorded point, the runnable threads.
+    pub point_runnable: Rows,
     pub thread_names: Vec<String>,
     pub trace: Vec<u8>,
     /// A replayed prefix did not fit: a Spindle bug when exploring.
@@ -28,12 +29,70 @@ pub struct Single {
     pub redundant: bool,
     /// Reduced runs, per recorded point: the threads asleep there and the footprint of the
     /// segment that followed it.
-    pub point_asleep: Vec<Vec<u32>>,
+    pub point_asleep: Rows,
     pub point_fp: Vec<Option<Arc<Footprint>>>,
     /// Store choices of weak memory (when points are recorded).
     pub reads: Vec<ReadPoint>,
     /// Runs for a table ([`run_for_table`]): the footprint of the segment after each point.
     pub segments: Vec<Option<Arc<Footprint>>>,
+}
+
+/// A list of threads per recorded point, all in one vector: a run has a point per scheduling
+/// decision, and a vector per point was a heap allocation each (reduced exploration records
+/// points at every run).
+#[derive(Clone, Debug, Default)]
+pub struct Rows {
+    flat: Vec<u32>,
+    /// Where each row ends in `flat`.
+    ends: Vec<u32>,
+}
+
+impl Rows {
+    /// Empty, with room for `rows` rows of `total` threads in all.
+    pub fn with_capacity(rows: usize, total: usize) -> Rows {
+        Rows { flat: Vec::with_capacity(total), ends: Vec::with_capacity(rows) }
+    }
+
+    /// How many threads the rows hold in all.
+    pub fn total(&self) -> usize {
+        self.flat.len()
+    }
+
+    /// Appends a row.
+    pub fn push(&mut self, row: &[u32]) {
+        self.flat.extend_from_slice(row);
+        self.ends.push(self.flat.len() as u32);
+    }
+
+    /// Row `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&[u32]> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        Some(&self.flat[start..end])
+    }
+
+    /// The rows, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        (0..self.ends.len()).map(|i| self.get(i).unwrap_or_default())
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+impl std::ops::Index<usize> for Rows {
+    type Output = [u32];
+    fn index(&self, i: usize) -> &[u32] {
+        match self.get(i) {
+            Some(r) => r,
+            None => panic!("row {i} of {}", self.len()),
+        }
+    }
 }
 
 impl Single {
@@ -158,31 +217,47 @@ fn run_inner(
             }
             let s = m.scheduler();
             let schedule_error = s.error().map(str::to_string).or_else(|| s.leftover_error());
-            let point_runnable = if log_points { s.points().iter().map(|p| s.point_runnable(p).to_vec()).collect() } else { Vec::new() };
-            let (point_asleep, point_fp) = if log_points && s.reduces() {
-                (0..s.points().len()).map(|i| s.point_sleep(i)).map(|(a, f)| (a.to_vec(), f.cloned())).unzip()
-            } else {
-                (Vec::new(), Vec::new())
-            };
+            let mut point_runnable = Rows::default();
+            if log_points {
+                point_runnable = Rows::with_capacity(s.points().len(), s.points().iter().map(|p| s.point_runnable(p).len()).sum());
+                for p in s.points() {
+                    point_runnable.push(s.point_runnable(p));
+                }
+            }
+            let (mut point_asleep, mut point_fp) = (Rows::default(), Vec::new());
+            if log_points && s.reduces() {
+                let n = s.points().len();
+                point_asleep = Rows::with_capacity(n, (0..n).map(|i| s.point_sleep(i).0.len()).sum());
+                point_fp.reserve_exact(n);
+                for i in 0..n {
+                    let (asleep, fp) = s.point_sleep(i);
+                    point_asleep.push(asleep);
+                    point_fp.push(fp.cloned());
+                }
+            }
             let segments = if segments { (0..s.points().len()).map(|i| s.segment_footprint(i).cloned()).collect() } else { Vec::new() };
             let redundant = s.sleep_blocked();
+            let picks = s.picks();
+            let thread_names = if log_points { (0..m.thread_count()).map(|t| m.thread_name(t).to_string()).collect() } else { Vec::new() };
+            // The machine is dropped after this: its record is moved out, not copied.
+            let (decisions, points, reads) = m.scheduler_mut().take_record();
             Single {
                 exit_code: stop.exit_code(),
                 stop,
                 stdout: Vec::new(),
                 stderr: Vec::new(),
-                decisions: s.decisions().clone(),
-                points: s.points().to_vec(),
+                decisions,
+                points,
                 point_runnable,
                 // Only tables (runs with points logged) name the threads.
-                thread_names: if log_points { (0..m.thread_count()).map(|t| m.thread_name(t).to_string()).collect() } else { Vec::new() },
+                thread_names,
                 trace: Vec::new(),
                 schedule_error: if redundant { None } else { schedule_error },
-                picks: s.picks(),
+                picks,
                 redundant,
                 point_asleep,
                 point_fp,
-                reads: s.read_points().to_vec(),
+                reads,
                 segments,
             }
         }
@@ -193,13 +268,13 @@ fn run_inner(
             stderr: Vec::new(),
             decisions: Schedule::new(),
             points: Vec::new(),
-            point_runnable: Vec::new(),
+            point_runnable: Rows::default(),
             thread_names: Vec::new(),
             trace: Vec::new(),
             schedule_error: None,
             picks: 0,
             redundant: false,
-            point_asleep: Vec::new(),
+            point_asleep: Rows::default(),
             point_fp: Vec::new(),
             reads: Vec::new(),
             segments: Vec::new(),

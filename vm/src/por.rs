@@ -126,15 +126,13 @@ impl Footprint {
     pub fn finish(&mut self) {
         fn norm<T: Ord + Copy>(v: &mut Vec<(T, bool)>) {
             v.sort_unstable();
-            // (x, false) sorts before (x, true): keep the last of each location.
-            let mut out: Vec<(T, bool)> = Vec::with_capacity(v.len());
-            for &(l, w) in v.iter() {
-                match out.last_mut() {
-                    Some(last) if last.0 == l => last.1 |= w,
-                    _ => out.push((l, w)),
-                }
-            }
-            *v = out;
+            // One entry per location, written if any access wrote it; in place (a segment's
+            // footprint is finished at every scheduling point of a reduced exploration).
+            v.dedup_by(|cur, kept| {
+                let same = cur.0 == kept.0;
+                kept.1 |= same && cur.1;
+                same
+            });
         }
         if self.locs.len() > 1 {
             norm(&mut self.locs);

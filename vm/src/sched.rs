@@ -33,6 +33,9 @@ impl Rng {
     }
 }
 
+/// Points a scheduler that logs them has room for from the start ([`Scheduler::set_log_points`]).
+const POINTS_RESERVED: usize = 64;
+
 /// How the scheduler decides. Every policy but `Fixed` returns to the scheduler at every
 /// scheduling point and records its decisions (see [`crate::schedule`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -591,6 +594,19 @@ impl Scheduler {
     /// Record every point (with runnable sets and spans) from now on.
     pub fn set_log_points(&mut self, on: bool) {
         self.log_points = on;
+        if on {
+            // Room for a small run's points at once (the vectors grew by doubling from empty,
+            // a reallocation and a copy each time, in every run of an exploration).
+            self.points.reserve(POINTS_RESERVED);
+            self.point_runnable.reserve(2 * POINTS_RESERVED);
+        }
+    }
+
+    /// The run's record, moved out (for a run that is over): its decisions, its points (empty
+    /// unless [`Self::set_log_points`]) and its store and wakeup choices. What is left of them
+    /// here is empty.
+    pub fn take_record(&mut self) -> (Schedule, Vec<Point>, Vec<ReadPoint>) {
+        (std::mem::take(&mut self.decisions), std::mem::take(&mut self.points), std::mem::take(&mut self.reads_log))
     }
 
     pub fn logs_points(&self) -> bool {
