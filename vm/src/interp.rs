@@ -355,13 +355,13 @@ impl<H: Host> Machine<H> {
                 Inst::Store { ty, addr, val } => store!(ty, addr, r!(val)),
                 Inst::Store64 { addr, val } => store!(Ty::U64, addr, r!(val)),
                 Inst::StoreImm { ty, addr, val } => store!(ty, addr, val),
-                Inst::AtomicLoad { .. } | Inst::AtomicStore { .. } | Inst::AtomicRmw { .. } | Inst::Cas { .. } | Inst::Fence { .. } => {
+                Inst::AtomicLoad { .. } | Inst::AtomicStore { .. } | Inst::AtomicRmw { .. } | Inst::Cas(_) | Inst::Fence { .. } => {
                     if let Err(e) = self.atomic(*inst, &mut regs[base..], site!()) {
                         fail!(e);
                     }
                     sched_point!();
                 }
-                Inst::CasLock { .. } => match self.cas_lock(*inst, &mut regs[base..], site!(), func.spans[pc - 1]) {
+                Inst::CasLock(_) => match self.cas_lock(*inst, &mut regs[base..], site!(), func.spans[pc - 1]) {
                     Ok(true) => sched_point!(),
                     // A lock wait: the thread stops at the compare-and-swap, to make it when the
                     // lock is free.
@@ -746,7 +746,8 @@ impl<H: Host> Machine<H> {
                 }
                 r[dst as usize] = old;
             }
-            Inst::Cas { ty, dst, ok, addr, expected, new, succ, fail } | Inst::CasLock { ty, dst, ok, addr, expected, new, succ, fail } => {
+            Inst::Cas(CasOp { ty, dst, ok, addr, expected, new, succ, fail })
+            | Inst::CasLock(CasOp { ty, dst, ok, addr, expected, new, succ, fail }) => {
                 let a = r[addr as usize];
                 let (id, off) = atomic_addr!(a, ty);
                 let old = match self.memory.read_uint(a, ty.size()) {
@@ -823,7 +824,7 @@ impl<H: Host> Machine<H> {
     #[cold]
     #[inline(never)]
     fn cas_lock(&mut self, inst: Inst, r: &mut [u64], site: Site, span: crate::source::Span) -> VmResult<bool> {
-        let Inst::CasLock { ty, addr, expected, .. } = inst else { return self.atomic(inst, r, site).map(|()| true) };
+        let Inst::CasLock(CasOp { ty, addr, expected, .. }) = inst else { return self.atomic(inst, r, site).map(|()| true) };
         if !self.config.lock_waits {
             return self.atomic(inst, r, site).map(|()| true);
         }

@@ -135,8 +135,8 @@ impl<H: Host> Machine<H> {
             | Inst::AtomicLoad { .. }
             | Inst::AtomicStore { .. }
             | Inst::AtomicRmw { .. }
-            | Inst::Cas { .. }
-            | Inst::CasLock { .. }
+            | Inst::Cas(_)
+            | Inst::CasLock(_)
             | Inst::Fence { .. } => {
                 if self.pick_delay(Some(span))? {
                     return Ok(false);

@@ -240,6 +240,20 @@ pub enum Arg {
     Imm(u64),
 }
 
+/// The operands of a compare-and-swap ([`Inst::Cas`], [`Inst::CasLock`]): `dst` gets the old
+/// value, `ok` (unless `NO_SLOT`) whether it swapped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CasOp {
+    pub ty: Ty,
+    pub dst: Slot,
+    pub ok: Slot,
+    pub addr: Slot,
+    pub expected: Slot,
+    pub new: Slot,
+    pub succ: Ordering,
+    pub fail: Ordering,
+}
+
 /// One instruction. Terminators carry `cost`: the number of source statements and terminators of
 /// the block they end, which the interpreter adds to the step count (virtual time) in one go.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -417,30 +431,12 @@ pub enum Inst {
         val: Slot,
         ord: Ordering,
     },
-    /// Compare-and-swap: `dst` gets the old value, `ok` (unless `NO_SLOT`) whether it swapped.
-    Cas {
-        ty: Ty,
-        dst: Slot,
-        ok: Slot,
-        addr: Slot,
-        expected: Slot,
-        new: Slot,
-        succ: Ordering,
-        fail: Ordering,
-    },
+    /// Compare-and-swap.
+    Cas(CasOp),
     /// `cas.lock`: a lock's compare-and-swap from its free value. A plain [`Inst::Cas`], but
     /// with [`crate::Config::lock_waits`] one that would fail waits for the word to hold the
     /// expected value instead (docs/explore.md, "Lock waits").
-    CasLock {
-        ty: Ty,
-        dst: Slot,
-        ok: Slot,
-        addr: Slot,
-        expected: Slot,
-        new: Slot,
-        succ: Ordering,
-        fail: Ordering,
-    },
+    CasLock(CasOp),
     Fence {
         ord: Ordering,
     },
@@ -805,8 +801,8 @@ pub fn hot_checked(code: &[Inst], frame_size: u32) -> bool {
         | Inst::AtomicLoad { .. }
         | Inst::AtomicStore { .. }
         | Inst::AtomicRmw { .. }
-        | Inst::Cas { .. }
-        | Inst::CasLock { .. }
+        | Inst::Cas(_)
+        | Inst::CasLock(_)
         | Inst::Fence { .. }
         | Inst::Switch { .. }
         | Inst::Call { .. }

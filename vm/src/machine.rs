@@ -435,8 +435,8 @@ impl<H: Host> Machine<H> {
                 Inst::AtomicLoad { .. }
                 | Inst::AtomicStore { .. }
                 | Inst::AtomicRmw { .. }
-                | Inst::Cas { .. }
-                | Inst::CasLock { .. }
+                | Inst::Cas(_)
+                | Inst::CasLock(_)
                 | Inst::Fence { .. },
             ) => func.spans.get(pc - 1).copied(),
             _ => Some(self.cur_span),
@@ -1207,7 +1207,7 @@ impl<H: Host> Machine<H> {
             Some(Inst::AtomicLoad { .. }) => "the atomic load",
             Some(Inst::AtomicStore { .. }) => "the atomic store",
             Some(Inst::AtomicRmw { .. }) => "the atomic read-modify-write",
-            Some(Inst::Cas { .. } | Inst::CasLock { .. }) => "the compare-and-swap",
+            Some(Inst::Cas(_) | Inst::CasLock(_)) => "the compare-and-swap",
             Some(Inst::Fence { .. }) => "the fence",
             _ => "the operation",
         }

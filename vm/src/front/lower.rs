@@ -926,11 +926,8 @@ impl<'a, 'r> FnCx<'a, 'r> {
                 let addr = self.expr_reg(&args[0], Ty::Ptr)?;
                 let expected = self.expr_reg(&args[1], dty)?;
                 let new = self.expr_reg(&args[2], dty)?;
-                if lock {
-                    self.emit(Inst::CasLock { ty: dty, dst, ok, addr, expected, new, succ, fail }, span);
-                } else {
-                    self.emit(Inst::Cas { ty: dty, dst, ok, addr, expected, new, succ, fail }, span);
-                }
+                let op = CasOp { ty: dty, dst, ok, addr, expected, new, succ, fail };
+                self.emit(if lock { Inst::CasLock(op) } else { Inst::Cas(op) }, span);
             }
         }
         Ok(())
