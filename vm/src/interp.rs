@@ -965,7 +965,7 @@ impl HotChecks for &mut Detector {
 /// to the full loop (a footprint is being recorded); `max_depth` is the stack depth limit.
 #[allow(clippy::too_many_arguments)]
 // The crate's only unsafe code: two unchecked reads, sound by the checks at the top and at
-// every call and return.
+// every call and return, and an empty `asm!` statement (`go2!`).
 #[allow(unsafe_code)]
 #[inline(never)]
 fn run_hot<C: HotChecks>(
@@ -984,8 +984,8 @@ fn run_hot<C: HotChecks>(
     // Locals, written back once at the end: nothing else sees them meanwhile.
     let p = *pc;
     let Some(top) = frames.last() else { return Exit::Slow };
-    let Some(mut func) = functions.get(top.func as usize) else { return Exit::Slow };
-    let mut base = top.base as usize;
+    let Some(func) = functions.get(top.func as usize) else { return Exit::Slow };
+    let base = top.base as usize;
     let mut code: &[Inst] = &func.code;
     // The bounds checks, once: with `func.hot` (`ir::hot_checked`, established by the lowering
     // and never changed after), every register operand below is less than `func.frame_size`,
@@ -997,7 +997,11 @@ fn run_hot<C: HotChecks>(
     if !func.hot || regs.len() < base + func.frame_size as usize || p >= code.len() || *steps > bound {
         return Exit::Slow;
     }
-    let mut r: &mut [u64] = &mut regs[base..];
+    // What only calls and returns use, together in one place (on the stack, through one
+    // pointer): kept in locals of the loop, it took the machine registers the loop's own state
+    // (`ip`, `r`, `fuel`, the code's address) needs on every instruction.
+    let mut st = Stack { functions, frames, regs, max_depth, func, base };
+    let mut r: &mut [u64] = &mut st.regs[base..];
     // Guest calls intern their calling context for race reports while the detector runs: then
     // they are left to the full loop.
     let calls = !C::ON;
@@ -1020,6 +1024,24 @@ fn run_hot<C: HotChecks>(
         ($p:expr) => {{
             let p = $p as usize;
             ip = unsafe { code.as_ptr().add(p) };
+        }};
+    }
+    // A two-way branch: to `t` if `cond`, else to `f`. Written as two paths, the compiler makes
+    // it a conditional move, and the next dispatch then waits for the comparison (the counting
+    // loop ran at 230 M iterations/s instead of 360 M); the empty `asm!` statement, which it may
+    // not move or merge, keeps it a branch, whose way the processor predicts.
+    macro_rules! go2 {
+        ($cond:expr, $t:expr, $f:expr) => {{
+            if $cond {
+                go!($t);
+            } else {
+                // SAFETY: no instruction, no memory or stack touched, flags kept.
+                #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+                unsafe {
+                    std::arch::asm!("", options(nomem, nostack, preserves_flags))
+                };
+                go!($f);
+            }
         }};
     }
     macro_rules! next {
@@ -1050,7 +1072,7 @@ fn run_hot<C: HotChecks>(
     macro_rules! branch {
         ($cost:expr, $cond:expr, $t:expr, $f:expr) => {{
             tick!($cost);
-            go!(if $cond { $t } else { $f });
+            go2!($cond, $t, $f);
             continue;
         }};
     }
@@ -1161,7 +1183,7 @@ fn run_hot<C: HotChecks>(
                 reg!(a) = v as u64;
                 if let Some(left) = fuel.checked_sub(cost as u64) {
                     fuel = left;
-                    go!(if v < limit as i64 { t } else { f });
+                    go2!(v < limit as i64, t, f);
                     continue;
                 }
             }
@@ -1170,89 +1192,31 @@ fn run_hot<C: HotChecks>(
                 reg!(a) = v as u64;
                 if let Some(left) = fuel.checked_sub(cost as u64) {
                     fuel = left;
-                    go!(if v < reg!(b) as i64 { t } else { f });
+                    go2!(v < reg!(b) as i64, t, f);
                     continue;
                 }
             }
-            // A guest call, as the full loop makes it (without the detector: no context is
-            // interned). Everything that could stop it is looked at before anything changes,
-            // so that the full loop makes it, or reports why it cannot, as before.
-            Inst::Call { func: callee_idx, call, cost } if calls => {
-                let (Some(callee), Some(site)) = (functions.get(callee_idx as usize), func.calls.get(call as usize)) else {
-                    break Exit::Slow;
-                };
+            // A guest call and a return to a guest caller, as the full loop makes them (without
+            // the detector: no context is interned), out of line (`Stack`). The step count is
+            // checked first and taken only if the call or return is made.
+            Inst::Call { func: callee, call, cost } if calls => {
                 let Some(left) = fuel.checked_sub(cost as u64) else { break Exit::Slow };
-                let new_base = base + func.frame_size as usize;
-                let new_len = new_base + callee.frame_size as usize;
-                if !callee.hot || frames.len() >= max_depth || site.args.len() > callee.frame_size as usize {
-                    break Exit::Slow;
-                }
-                if memory.resize_stack(regs.len(), new_len).is_err() {
+                if !st.call(memory, here!(), callee, call) {
                     break Exit::Slow;
                 }
                 fuel = left;
-                // The callee's registers: its arguments, then zeros, pushed into room
-                // reserved once (`resize` called `memset` for a few zeros).
-                regs.truncate(new_base);
-                regs.reserve(callee.frame_size as usize);
-                for a in &site.args {
-                    let v = match *a {
-                        Arg::Reg(s) => regs[base + s as usize],
-                        Arg::Imm(v) => v,
-                    };
-                    regs.push(v);
-                }
-                while regs.len() < new_len {
-                    regs.push(0);
-                }
-                if let Some(top) = frames.last_mut() {
-                    top.pc = (here!() + 1) as Pc;
-                }
-                frames.push(Frame {
-                    func: callee_idx,
-                    pc: 0,
-                    base: new_base as u32,
-                    ret_dst: site.dst,
-                    ret_next: site.next,
-                    ctx: crate::context::LAZY,
-                });
-                // `callee.hot`, `regs.len() - new_base == callee.frame_size`, and its code is
-                // not empty (it ends with a terminator): the invariant of the top, for it.
-                func = callee;
-                code = &func.code;
-                base = new_base;
-                r = &mut regs[base..];
+                code = &st.func.code;
+                r = &mut st.regs[st.base..];
                 go!(0);
                 continue;
             }
-            // A return to a guest caller, as the full loop makes it; a return that frees array
-            // locals, ends the thread, leaves an interrupt frame or fails is the full loop's.
-            Inst::Return { val, cost } if calls && func.array_slots.is_empty() && frames.len() >= 2 => {
-                let v = if val == NO_SLOT { 0 } else { reg!(val) };
-                let (done, caller) = (frames[frames.len() - 1], frames[frames.len() - 2]);
-                let Some(to) = functions.get(caller.func as usize) else { break Exit::Slow };
-                let to_base = caller.base as usize;
-                let to_end = to_base + to.frame_size as usize;
-                let dst_ok = done.ret_dst == NO_SLOT || done.ret_dst < to.frame_size;
-                if !to.hot || !dst_ok || done.ret_next as usize >= to.code.len() || regs.len() < to_end {
-                    break Exit::Slow;
-                }
-                tick!(cost);
-                frames.pop();
-                let old_len = regs.len();
-                regs.truncate(to_end);
-                let _ = memory.resize_stack(old_len, to_end);
-                // `to.hot`, `regs.len() - to_base == to.frame_size` (it was at least that and
-                // was truncated to it), `ret_dst` and `ret_next` checked above: the invariant of
-                // the top, for the caller.
-                func = to;
-                code = &func.code;
-                base = to_base;
-                r = &mut regs[base..];
-                if done.ret_dst != NO_SLOT {
-                    reg!(done.ret_dst) = v;
-                }
-                go!(done.ret_next);
+            Inst::Return { val, cost } if calls => {
+                let Some(left) = fuel.checked_sub(cost as u64) else { break Exit::Slow };
+                let Some(next) = st.ret(memory, val) else { break Exit::Slow };
+                fuel = left;
+                code = &st.func.code;
+                r = &mut st.regs[st.base..];
+                go!(next);
                 continue;
             }
             // Two-way branches, one variant per comparison (`Inst::br_cmp`): a fused one (`at`
@@ -1273,6 +1237,95 @@ fn run_hot<C: HotChecks>(
     *pc = here!();
     *steps = bound - fuel;
     exit
+}
+
+/// The guest stack as [`run_hot`]'s calls and returns see it: the frames, the registers, and
+/// the function of the frame on top with the start of its registers. A call or return keeps
+/// the invariant `run_hot` relies on: `func.hot`, `regs.len() - base == func.frame_size`, and
+/// the `pc` it returns inside `func.code`.
+struct Stack<'a> {
+    functions: &'a [Function],
+    frames: &'a mut Vec<Frame>,
+    regs: &'a mut Vec<u64>,
+    max_depth: usize,
+    func: &'a Function,
+    base: usize,
+}
+
+impl<'a> Stack<'a> {
+    /// The guest call at `at` to function `callee`, with the arguments of call site `call`,
+    /// made as the full loop makes it. Everything that could stop it is looked at before
+    /// anything changes: `false` leaves it to the full loop, untouched. The callee starts at 0.
+    #[inline(never)]
+    fn call(&mut self, memory: &mut Memory, at: usize, callee: u32, call: u32) -> bool {
+        let (Some(to), Some(site)) = (self.functions.get(callee as usize), self.func.calls.get(call as usize)) else {
+            return false;
+        };
+        let base = self.base;
+        let new_base = base + self.func.frame_size as usize;
+        let new_len = new_base + to.frame_size as usize;
+        if !to.hot || self.frames.len() >= self.max_depth || site.args.len() > to.frame_size as usize {
+            return false;
+        }
+        if memory.resize_stack(self.regs.len(), new_len).is_err() {
+            return false;
+        }
+        // The callee's registers: its arguments, then zeros, eight at a time (a copy of a
+        // constant size is a few vector stores; `resize` called `memset`, and a push per zero
+        // wrote the length back each time), the surplus cut off.
+        let regs = &mut *self.regs;
+        regs.truncate(new_base);
+        for a in &site.args {
+            let v = match *a {
+                Arg::Reg(s) => regs[base + s as usize],
+                Arg::Imm(v) => v,
+            };
+            regs.push(v);
+        }
+        while regs.len() < new_len {
+            regs.extend_from_slice(&[0; 8]);
+        }
+        regs.truncate(new_len);
+        if let Some(top) = self.frames.last_mut() {
+            top.pc = (at + 1) as Pc;
+        }
+        let frame = Frame { func: callee, pc: 0, base: new_base as u32, ret_dst: site.dst, ret_next: site.next, ctx: crate::context::LAZY };
+        self.frames.push(frame);
+        self.func = to;
+        self.base = new_base;
+        true
+    }
+
+    /// The top frame returns the value in its register `val` to a guest caller, as the full
+    /// loop does it. A return that frees array locals, ends the thread or leaves an interrupt
+    /// frame is the full loop's, and so is one the checks refuse: `None`, nothing changed.
+    /// Returns where the caller goes on.
+    #[inline(never)]
+    fn ret(&mut self, memory: &mut Memory, val: Slot) -> Option<usize> {
+        let n = self.frames.len();
+        if !self.func.array_slots.is_empty() || n < 2 {
+            return None;
+        }
+        let (done, caller) = (self.frames[n - 1], self.frames[n - 2]);
+        let v = if val == NO_SLOT { 0 } else { *self.regs.get(self.base + val as usize)? };
+        let to = self.functions.get(caller.func as usize)?;
+        let to_base = caller.base as usize;
+        let to_end = to_base + to.frame_size as usize;
+        let dst_ok = done.ret_dst == NO_SLOT || done.ret_dst < to.frame_size;
+        if !to.hot || !dst_ok || done.ret_next as usize >= to.code.len() || self.regs.len() < to_end {
+            return None;
+        }
+        self.frames.pop();
+        let old_len = self.regs.len();
+        self.regs.truncate(to_end);
+        let _ = memory.resize_stack(old_len, to_end);
+        if done.ret_dst != NO_SLOT {
+            self.regs[to_base + done.ret_dst as usize] = v;
+        }
+        self.func = to;
+        self.base = to_base;
+        Some(done.ret_next as usize)
+    }
 }
 
 /// Moves a pointer by `off` bytes. The offset wraps modulo 2^32, so a pointer may go below its

@@ -7,7 +7,8 @@
 
 // No unsafe code, except in one place: the interpreter's hot loop (`interp::run_hot`) reads
 // registers and instructions without bounds checks, on the strength of a check made once per
-// function at lowering (`ir::hot_checked`); its `allow` and the invariant are written there.
+// function at lowering (`ir::hot_checked`), and keeps its branches branches with an empty `asm!`
+// statement; its `allow` and the invariant are written there.
 #![deny(unsafe_code)]
 
 pub mod clock;
