@@ -1206,6 +1206,18 @@ fn a_handler_between_two_plain_statements_is_found_only_through_a_delivery_point
 }
 
 #[test]
+fn eight_byte_stores_of_a_register_are_delivery_points_too() {
+    // The same torn pair, stored from a register: the interpreter's own 8-byte store (and load)
+    // instructions were not delivery points, and this program was reported clean.
+    let rel = "programs/bugs/signal_torn_pair_registers.mir";
+    let s = explore_file(rel, &Options { minimize: true, ..opts(Strategy::Dfs { bound: 2 }, Some(DFS_BUDGET)) });
+    let f = s.failure.expect("the torn read");
+    assert!(f.report.contains("the handler saw a position whose halves agree"), "{}", f.report);
+    let table = &f.minimal.as_ref().expect("minimised").table;
+    assert!(table.contains("43: store.u64 &Y, x · signal handler starts here"), "{table}");
+}
+
+#[test]
 fn where_a_handler_sent_by_another_thread_lands_is_explored() {
     // The handler records the X main has stored when it runs: before the first store, between
     // the two, or after both (interrupting the join): every one is a schedule of its own.
