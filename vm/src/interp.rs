@@ -1028,8 +1028,8 @@ fn run_hot<C: HotChecks>(
     }
     // A two-way branch: to `t` if `cond`, else to `f`. Written as two paths, the compiler makes
     // it a conditional move, and the next dispatch then waits for the comparison (the counting
-    // loop ran at 230 M iterations/s instead of 360 M); the empty `asm!` statement, which it may
-    // not move or merge, keeps it a branch, whose way the processor predicts.
+    // loop ran at 230 M iterations/s; with this alone, 240-360 M); the empty `asm!` statement,
+    // which it may not move or merge, keeps it a branch, whose way the processor predicts.
     macro_rules! go2 {
         ($cond:expr, $t:expr, $f:expr) => {{
             if $cond {

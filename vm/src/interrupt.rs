@@ -128,66 +128,14 @@ impl<H: Host> Machine<H> {
             return Ok(false);
         }
         match inst {
-            Inst::Load { .. }
-            | Inst::Load64 { .. }
-            | Inst::Store { .. }
-            | Inst::Store64 { .. }
-            | Inst::StoreImm { .. }
-            | Inst::Print { .. }
-            | Inst::AtomicLoad { .. }
-            | Inst::AtomicStore { .. }
-            | Inst::AtomicRmw { .. }
-            | Inst::Cas(_)
-            | Inst::CasLock(_)
-            | Inst::Fence { .. } => {
+            Inst::CallForeign { .. } => {}
+            Inst::Return { .. } if depth == 1 => {}
+            i if i.observable() => {
                 if self.pick_delay(Some(span))? {
                     return Ok(false);
                 }
             }
-            Inst::CallForeign { .. } => {}
-            Inst::Return { .. } if depth == 1 => {}
-            // Exhaustive on purpose: a new instruction must say whether it is a delivery point
-            // (8-byte loads and stores, `Load64` and `Store64`, were once left out this way).
-            Inst::Return { .. }
-            | Inst::Const { .. }
-            | Inst::Copy { .. }
-            | Inst::AddI64 { .. }
-            | Inst::AddImmI64 { .. }
-            | Inst::SubI64 { .. }
-            | Inst::SubImmI64 { .. }
-            | Inst::WAdd64 { .. }
-            | Inst::WAddImm64 { .. }
-            | Inst::AndImm { .. }
-            | Inst::MulImmI64 { .. }
-            | Inst::Arith { .. }
-            | Inst::ArithImm { .. }
-            | Inst::ArithImmL { .. }
-            | Inst::Cmp { .. }
-            | Inst::CmpImm { .. }
-            | Inst::CmpImmL { .. }
-            | Inst::Neg { .. }
-            | Inst::Not { .. }
-            | Inst::Cast { .. }
-            | Inst::PtrAdd { .. }
-            | Inst::PtrAddImm { .. }
-            | Inst::Assert { .. }
-            | Inst::AllocLocal { .. }
-            | Inst::IncBrLtSImm { .. }
-            | Inst::IncBrLtS { .. }
-            | Inst::Jump { .. }
-            | Inst::Branch { .. }
-            | Inst::BrEq { .. }
-            | Inst::BrLtS { .. }
-            | Inst::BrLtU { .. }
-            | Inst::BrEqImm { .. }
-            | Inst::BrLtSImm { .. }
-            | Inst::BrLtUImm { .. }
-            | Inst::BrGtSImm { .. }
-            | Inst::BrGtUImm { .. }
-            | Inst::Switch { .. }
-            | Inst::Call { .. }
-            | Inst::CallUnknown { .. }
-            | Inst::Unreachable { .. } => return Ok(false),
+            _ => return Ok(false),
         }
         self.delaying = false;
         Ok(true)
