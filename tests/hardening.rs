@@ -76,8 +76,8 @@ fn a_guest_that_allocates_forever() {
 
 #[test]
 fn a_guest_that_allocates_and_frees_forever() {
-    // Guest memory stays at 0, but every allocation keeps its bookkeeping (ids are never
-    // reused): the count is bounded.
+    // Guest memory stays at 0, and so does the bookkeeping (freed records go by chunks); ids
+    // are never reused, so the count is bounded, and `--max-allocations` bounds it sooner.
     let src = "fn main() -> i64 { let p: ptr; bb0: { p = call malloc(0) -> bb1; } bb1: { call free(p) -> bb0; } }";
     let r = run_capped("alloc_free_forever", src, &["--max-allocations", "1000000"]);
     assert_limit("malloc and free forever", &r, "--max-allocations");

@@ -27,7 +27,7 @@ use spindle_vm::{BlockReason, HostWait, Machine, Ret, Unblock, VmResult};
 /// `access_ok` for an `epoll_wait` buffer of `maxevents` events (a `maxevents` that is not
 /// positive is refused before this matters).
 fn buffer_in_user_space(memory: &Memory, buf: Out<[EpollEvent]>, maxevents: i32) -> bool {
-    memory.get(spindle_vm::memory::split(buf.addr()).0).is_some()
+    memory.made(spindle_vm::memory::split(buf.addr()).0)
         || crate::io::access_ok(buf.addr(), Out::<[EpollEvent]>::bytes(maxevents.max(0) as u64))
 }
 

@@ -38,7 +38,7 @@ pub(crate) fn access_ok(ptr: u64, size: u64) -> bool {
 /// range is refused when the count alone could not fit in user space — the only part of the
 /// check that does not depend on where a native program's buffer would lie.
 pub(crate) fn rw_range_ok(memory: &spindle_vm::memory::Memory, buf: u64, count: u64) -> bool {
-    if memory.get(spindle_vm::memory::split(buf).0).is_some() {
+    if memory.made(spindle_vm::memory::split(buf).0) {
         count <= TASK_SIZE_MAX
     } else {
         access_ok(buf, count)

@@ -17,6 +17,7 @@ pub mod diag;
 pub mod edges;
 pub mod error;
 pub mod front;
+pub mod id_table;
 mod interp;
 mod interrupt;
 pub mod ir;

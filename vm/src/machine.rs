@@ -140,9 +140,10 @@ const THREAD_CLOCKS_BYTES: u64 = 2 * 120 + 2 * 8;
 /// `--max-spawns`' default. Each thread's record counts against `--max-memory` too, which
 /// binds first at the default limits (a million records are over 500 MiB).
 pub const DEFAULT_MAX_SPAWNS: u64 = 1 << 20;
-/// `--max-allocations`' default. Each allocation's record counts against `--max-memory` too,
-/// which binds first at the default limits (16 million records are over 3 GiB).
-pub const DEFAULT_MAX_ALLOCATIONS: u64 = 1 << 24;
+/// `--max-allocations`' default: every id there is (ids are 32 bits and never reused). A freed
+/// allocation's record does not stay for ever ([`crate::id_table`]), so a run that frees what
+/// it allocates may go on until the ids run out.
+pub const DEFAULT_MAX_ALLOCATIONS: u64 = u32::MAX as u64;
 
 /// `--max-processes`' default: address spaces alive at once (each holds a copy of memory).
 pub const DEFAULT_MAX_SPACES: usize = 256;
@@ -1794,7 +1795,9 @@ pub(crate) fn mem_stop(mem: &Memory, e: MemError, access: &str) -> Box<Stop> {
             s
         }
         MemError::Dangling { id } => {
-            let (name, site, freed, _) = alloc_note(id).unwrap_or_default();
+            let Some((name, site, freed, _)) = alloc_note(id) else {
+                return forgotten(Stop::ub(format!("{access} of a dangling pointer"), format!("alloc #{id} has been freed")));
+            };
             let mut s = Stop::ub(format!("{access} of a dangling pointer"), format!("{name} has been freed"));
             let mut d = s.diags[0].clone().also(site, "allocated here");
             if let Some(f) = freed {
@@ -1813,7 +1816,9 @@ pub(crate) fn mem_stop(mem: &Memory, e: MemError, access: &str) -> Box<Stop> {
             Stop::ub("free of a pointer that is not the start of a live heap allocation", format!("freeing {}", mem.describe(addr)))
         }
         MemError::DoubleFree { id } => {
-            let (name, site, freed, _) = alloc_note(id).unwrap_or_default();
+            let Some((name, site, freed, _)) = alloc_note(id) else {
+                return forgotten(Stop::ub("double free", format!("alloc #{id} was already freed")));
+            };
             let mut s = Stop::ub("double free", format!("{name} was already freed"));
             let mut d = s.diags[0].clone().also(site, "allocated here");
             if let Some(f) = freed {
@@ -1827,17 +1832,22 @@ pub(crate) fn mem_stop(mem: &Memory, e: MemError, access: &str) -> Box<Stop> {
             "allocations are limited to 4 GiB - 1",
         ),
         MemError::Exhausted => Stop::limit("more than 2^32 - 1 allocations", "allocation ids are 32 bits"),
-        MemError::TooMany { limit } => Stop::limit(
-            format!("{access}: more than {limit} allocations made in all (ids are never reused, and each keeps its bookkeeping for use-after-free reports)"),
-            "raise it with --max-allocations N",
-        ),
-        MemError::Limit { limit } => {
-            Stop::limit(
-                format!("memory: {access} would take more than {limit} bytes (the guest's memory and Spindle's bookkeeping of it)"),
-                "raise it with --max-memory BYTES",
-            )
+        MemError::TooMany { limit } => {
+            Stop::limit(format!("{access}: more than {limit} allocations made in all"), "raise it with --max-allocations N")
         }
+        MemError::Limit { limit } => Stop::limit(
+            format!("memory: {access} would take more than {limit} bytes (the guest's memory and Spindle's bookkeeping of it)"),
+            "raise it with --max-memory BYTES",
+        ),
     }
+}
+
+/// A report about an allocation freed so long ago that its record is gone: it says so.
+fn forgotten(mut s: Box<Stop>) -> Box<Stop> {
+    s.diags[0] = s.diags[0].clone().note(
+        "where it was made and freed is no longer known: Spindle keeps the record of a freed allocation only for a while (docs/language.md, \"Limits\")",
+    );
+    s
 }
 
 /// Appends `n` in decimal.

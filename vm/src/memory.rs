@@ -1,8 +1,12 @@
 //! Guest memory: allocations with ids, bounds, liveness and the place they were made.
 //!
 //! A pointer is `id << 32 | offset`. Ids are handed out in order and never reused, so a dangling
-//! pointer is always recognised as one, and addresses are deterministic.
+//! pointer is always recognised as one, and addresses are deterministic. The records are kept in
+//! an [`IdTable`]: a freed allocation's record goes with the last live one of its chunk, so the
+//! host's memory follows the live allocations, not every allocation ever made (every id below
+//! the next one that names no record was freed).
 
+use crate::id_table::IdTable;
 use crate::source::Span;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -34,6 +38,13 @@ pub struct Allocation {
     pub site: Span,
     /// Where it was freed, if it was.
     pub freed_at: Option<Span>,
+}
+
+impl Default for Allocation {
+    /// No allocation: the placeholder of id 0, and of ids not made yet.
+    fn default() -> Self {
+        Allocation { bytes: Vec::new(), size: 0, kind: AllocKind::Heap, live: false, site: Span::default(), freed_at: None }
+    }
 }
 
 /// What went wrong with a memory access; the interpreter turns it into a report with spans.
@@ -80,14 +91,16 @@ pub enum MemError {
 }
 
 pub struct Memory {
-    /// Index 0 is a placeholder so that id 0 (null) names nothing.
-    allocs: Vec<Allocation>,
+    /// Id 0 (null) names nothing: its record stays a placeholder.
+    allocs: IdTable<Allocation>,
+    /// The next id to hand out: every id below it, but 0, was made.
+    next_id: u64,
     /// Guest bytes currently allocated.
     pub live_bytes: u64,
     /// What `--max-memory` counts (the guest's bytes and the host's bookkeeping of them),
     /// shared with the race detector.
     pub budget: Budget,
-    /// Most allocations that may be made in all (ids are never reused).
+    /// Most allocations that may be made in all.
     pub max_allocs: u64,
     /// The byte buffers of freed small allocations, emptied, for the next allocations (a
     /// function's array locals are allocated at every call and freed at its return). At most
@@ -180,10 +193,10 @@ pub const fn heap_block(n: u64) -> u64 {
     }
 }
 
-/// Host bytes of one allocation's record, kept after it is freed: the [`Allocation`] in a vector
-/// that doubles, and the race detector's slot for it (likewise). Its name strings and its bytes'
-/// heap block come on top ([`Memory::allocate`]).
-pub const ALLOC_RECORD_BYTES: u64 = 2 * std::mem::size_of::<Allocation>() as u64 + 2 * 8;
+/// How many of the latest chunks of records whose allocations were all freed are kept, for
+/// use-after-free reports: the [`IdTable::CHUNK`](crate::id_table::CHUNK) × 16 most recently
+/// freed allocations, at least, are reported with where they were made and freed.
+const KEEP_FREED_CHUNKS: usize = 16;
 /// Host bytes of one register of a call frame: 8, in a vector that doubles.
 pub const SLOT_BYTES: u64 = 16;
 /// Host bytes of one call frame besides its registers: the [`crate::thread::Frame`], in a
@@ -215,16 +228,16 @@ thread_local! {
     /// number, never by this capacity.
     /// With it, the byte buffers of its small allocations, emptied (the next run's statics and
     /// first heap blocks are made in them).
-    static SPARE_ALLOCS: std::cell::Cell<Option<(Vec<Allocation>, Vec<Vec<u8>>)>> = const { std::cell::Cell::new(None) };
+    static SPARE_ALLOCS: std::cell::Cell<Option<(IdTable<Allocation>, Vec<Vec<u8>>)>> = const { std::cell::Cell::new(None) };
 }
 
-/// Tables with room for more records than this are freed, not kept.
-const KEEP_RECORDS: usize = 64;
+/// Tables with more chunks of records than this are freed, not kept.
+const KEEP_CHUNKS: usize = 1;
 
 impl Drop for Memory {
     fn drop(&mut self) {
         let mut spare = std::mem::take(&mut self.spare_bytes);
-        for a in &mut self.allocs {
+        for a in self.allocs.entries_mut() {
             if spare.len() >= KEEP_BUFFERS {
                 break;
             }
@@ -234,37 +247,42 @@ impl Drop for Memory {
                 spare.push(b);
             }
         }
-        let mut allocs = if self.allocs.capacity() > KEEP_RECORDS { Vec::new() } else { std::mem::take(&mut self.allocs) };
-        allocs.clear();
+        if self.allocs.chunks() > KEEP_CHUNKS {
+            return;
+        }
+        let mut allocs = std::mem::replace(&mut self.allocs, IdTable::new(0));
+        allocs.clear(|a| *a = Allocation::default());
         let _ = SPARE_ALLOCS.try_with(|s| s.set(Some((allocs, spare))));
     }
 }
 
 impl Memory {
     pub fn new(max_bytes: u64) -> Self {
-        let placeholder =
-            Allocation { bytes: Vec::new(), size: 0, kind: AllocKind::Heap, live: false, site: Span::default(), freed_at: None };
-        // Room for a few allocations (the statics of a small program) before the table grows:
-        // the table of the last memory dropped on this host thread, emptied, if there is one.
-        // With it, the small byte buffers it left.
-        let (mut allocs, spare_bytes) = SPARE_ALLOCS.try_with(|s| s.take()).ok().flatten().unwrap_or_default();
-        if allocs.capacity() == 0 {
-            allocs.reserve_exact(8);
-        }
-        allocs.push(placeholder);
-        Memory { allocs, live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX, spare_bytes }
+        // The table of the last memory dropped on this host thread, emptied, if there is one:
+        // its first chunk of records is made without an allocation. With it, the small byte
+        // buffers it left.
+        let (mut allocs, spare_bytes) =
+            SPARE_ALLOCS.try_with(|s| s.take()).ok().flatten().unwrap_or_else(|| (IdTable::new(KEEP_FREED_CHUNKS), Vec::new()));
+        allocs.set_keep(KEEP_FREED_CHUNKS);
+        Memory { allocs, next_id: 1, live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX, spare_bytes }
+    }
+
+    /// What the records take of the budget now.
+    fn records_charged(&self) -> u64 {
+        self.allocs.charged()
     }
 
     /// A copy of this memory for a forked address space: the same allocations under the same
     /// ids (every pointer stays valid in the copy), counted against the shared budget.
     pub fn fork(&self) -> Result<Memory, MemError> {
-        let records = self.allocs.len() as u64 * ALLOC_RECORD_BYTES;
-        let bytes: u64 = self.allocs.iter().filter(|a| a.live).map(|a| heap_block(a.bytes.len() as u64)).sum();
+        let records = self.records_charged();
+        let bytes: u64 = self.allocs.entries().filter(|a| a.live).map(|a| heap_block(a.bytes.len() as u64)).sum();
         if !self.budget.try_take(records + bytes) {
             return Err(MemError::Limit { limit: self.budget.max() });
         }
         Ok(Memory {
             allocs: self.allocs.clone(),
+            next_id: self.next_id,
             live_bytes: self.live_bytes,
             budget: self.budget.clone(),
             max_allocs: self.max_allocs,
@@ -274,8 +292,8 @@ impl Memory {
 
     /// What [`Memory::fork`] took from the budget, given back when a forked space ends.
     pub fn release(&self) {
-        let records = self.allocs.len() as u64 * ALLOC_RECORD_BYTES;
-        let bytes: u64 = self.allocs.iter().filter(|a| a.live).map(|a| heap_block(a.bytes.len() as u64)).sum();
+        let records = self.records_charged();
+        let bytes: u64 = self.allocs.entries().filter(|a| a.live).map(|a| heap_block(a.bytes.len() as u64)).sum();
         self.budget.give(records + bytes);
     }
 
@@ -284,16 +302,22 @@ impl Memory {
         if size > u32::MAX as u64 {
             return Err(MemError::TooLarge { size });
         }
-        if self.allocs.len() > u32::MAX as usize {
+        if self.next_id > u32::MAX as u64 {
             return Err(MemError::Exhausted);
         }
-        if self.allocs.len() as u64 > self.max_allocs {
+        if self.next_id > self.max_allocs {
             return Err(MemError::TooMany { limit: self.max_allocs });
         }
-        // The record stays after a free; the bytes' block is given back then.
-        if !self.budget.try_take(ALLOC_RECORD_BYTES + kind_bytes(&kind) + heap_block(size)) {
+        let id = self.next_id as AllocId;
+        // The bytes' block is given back at the free; the record's chunk when it is dropped
+        // (`IdTable`).
+        if !self.budget.try_take(kind_bytes(&kind) + heap_block(size)) {
             return Err(MemError::Limit { limit: self.budget.max() });
         }
+        let Some(record) = self.allocs.entry(id, &self.budget) else {
+            self.budget.give(kind_bytes(&kind) + heap_block(size));
+            return Err(MemError::Limit { limit: self.budget.max() });
+        };
         self.live_bytes += size;
         let mut bytes = match self.spare_bytes.pop() {
             // A freed buffer with room: emptied when kept, zero-filled here as a fresh one.
@@ -309,8 +333,8 @@ impl Memory {
         };
         let n = init.len().min(bytes.len());
         bytes[..n].copy_from_slice(&init[..n]);
-        let id = self.allocs.len() as AllocId;
-        self.allocs.push(Allocation { bytes, size, kind, live: true, site, freed_at: None });
+        *record = Allocation { bytes, size, kind, live: true, site, freed_at: None };
+        self.next_id += 1;
         Ok(addr(id, 0))
     }
 
@@ -333,13 +357,20 @@ impl Memory {
     /// Frees the allocation that `addr` points to the start of. `heap_only` is `free`'s rule.
     pub fn deallocate(&mut self, addr: u64, heap_only: bool, at: Span) -> Result<(), MemError> {
         let (id, off) = split(addr);
-        let a = self.allocs.get_mut(id as usize).filter(|_| id != 0).ok_or(MemError::BadFree { addr })?;
+        if id == 0 || id as u64 >= self.next_id {
+            return Err(MemError::BadFree { addr });
+        }
+        // A record that is gone was freed (its kind is not known any more).
+        let Some(a) = self.allocs.find(id) else {
+            return Err(if off == 0 { MemError::DoubleFree { id } } else { MemError::BadFree { addr } });
+        };
         if off != 0 || heap_only && a.kind != AllocKind::Heap {
             return Err(MemError::BadFree { addr });
         }
-        if !a.live {
+        // (A live record is in a held chunk: only dead ones are looked up among the dropped.)
+        let Some(a) = self.allocs.get_mut(id).filter(|a| a.live) else {
             return Err(MemError::DoubleFree { id });
-        }
+        };
         a.live = false;
         a.freed_at = Some(at);
         self.live_bytes -= a.size;
@@ -349,11 +380,19 @@ impl Memory {
             bytes.clear();
             self.spare_bytes.push(bytes);
         }
+        self.allocs.retire(id, &self.budget, |a| *a = Allocation::default());
         Ok(())
     }
 
+    /// The record of allocation `id`, live or freed — unless it was freed long enough ago that
+    /// its record is gone (see [`Self::made`]).
     pub fn get(&self, id: AllocId) -> Option<&Allocation> {
-        self.allocs.get(id as usize).filter(|_| id != 0)
+        self.allocs.find(id).filter(|_| id != 0)
+    }
+
+    /// Whether `id` names an allocation that was made, live or freed.
+    pub fn made(&self, id: AllocId) -> bool {
+        id != 0 && (id as u64) < self.next_id
     }
 
     #[cold]
@@ -363,6 +402,7 @@ impl Memory {
         }
         let (id, offset) = split(addr);
         match self.get(id) {
+            None if self.made(id) => MemError::Dangling { id },
             None => MemError::Invalid { addr },
             Some(a) if !a.live => MemError::Dangling { id },
             Some(a) => MemError::OutOfBounds { id, offset, size, alloc_size: a.size },
@@ -373,7 +413,7 @@ impl Memory {
     #[inline(always)]
     pub fn slice(&self, addr: u64, size: u64) -> Result<&[u8], MemError> {
         let (id, off) = split(addr);
-        if let Some(a) = self.allocs.get(id as usize) {
+        if let Some(a) = self.allocs.get(id) {
             if let Some(s) = a.bytes.get(off as usize..(off + size) as usize) {
                 return Ok(s);
             }
@@ -385,7 +425,7 @@ impl Memory {
     pub fn slice_mut(&mut self, addr: u64, size: u64) -> Result<&mut [u8], MemError> {
         let (id, off) = split(addr);
         let end = off + size;
-        let fits = match self.allocs.get(id as usize) {
+        let fits = match self.allocs.get(id) {
             Some(a) if a.kind == AllocKind::Literal && a.live => return Err(MemError::ReadOnly { id }),
             // Freed allocations have no bytes left, so this also rejects dangling pointers.
             Some(a) => end as usize <= a.bytes.len(),
@@ -394,7 +434,10 @@ impl Memory {
         if !fits {
             return Err(self.fault(addr, size));
         }
-        Ok(&mut self.allocs[id as usize].bytes[off as usize..end as usize])
+        match self.allocs.get_mut(id) {
+            Some(a) => Ok(&mut a.bytes[off as usize..end as usize]),
+            None => Err(MemError::Invalid { addr }),
+        }
     }
 
     /// Reads an integer of `size` bytes (1, 2, 4, 8), little-endian, zero-extended.
