@@ -111,23 +111,33 @@ impl<T: Default> IdTable<T> {
     /// The entry of `id`, its chunk made (zeroed: every entry `T::default()`) if there is none
     /// yet. `None` if the budget does not allow the chunk, or if the chunk was dropped (every id
     /// in it was retired: nothing may be made there again).
+    #[inline]
     pub fn entry(&mut self, id: u32, budget: &Budget) -> Option<&mut T> {
         let (c, i) = place(id);
+        if !matches!(self.dir.get(c), Some(Some(_))) && !self.make(c, budget) {
+            return None;
+        }
+        self.dir[c].as_mut().map(|chunk| &mut chunk[i])
+    }
+
+    /// Makes chunk `c` (the directory grown to it): `false` if the budget does not allow it or
+    /// the chunk was dropped.
+    #[cold]
+    #[inline(never)]
+    fn make(&mut self, c: usize, budget: &Budget) -> bool {
         if self.dir.len() <= c {
             if !budget.try_take((c + 1 - self.dir.len()) as u64 * slot_bytes::<T>()) {
-                return None;
+                return false;
             }
             self.dir.resize_with(c + 1, || None);
             self.retired.resize(c + 1, 0);
         }
-        if self.dir[c].is_none() {
-            if self.retired[c] as usize == CHUNK || !budget.try_take(chunk_bytes::<T>()) {
-                return None;
-            }
-            self.dir[c] = Some(self.spare.take().unwrap_or_else(new_chunk));
-            self.chunks += 1;
+        if self.retired[c] as usize == CHUNK || !budget.try_take(chunk_bytes::<T>()) {
+            return false;
         }
-        self.dir[c].as_mut().map(|chunk| &mut chunk[i])
+        self.dir[c] = Some(self.spare.take().unwrap_or_else(new_chunk));
+        self.chunks += 1;
+        true
     }
 
     /// `id` is done with (its allocation was freed; call once per id): once every id of its

@@ -7,8 +7,10 @@
 
 // No unsafe code, except in one place: the interpreter's hot loop (`interp::run_hot`) reads
 // registers and instructions without bounds checks, on the strength of a check made once per
-// function at lowering (`ir::hot_checked`), and keeps its branches branches with an empty `asm!`
-// statement; its `allow` and the invariant are written there.
+// function at lowering (`ir::hot_checked`), keeps its branches branches with an empty `asm!`
+// statement, and (with the race detector) reads and writes the bytes of the allocation it last
+// accessed through a pointer, while nothing it runs can free or move them (`interp::Window`);
+// its `allow`s and the invariants are written there.
 #![deny(unsafe_code)]
 
 pub mod clock;

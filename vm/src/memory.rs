@@ -390,6 +390,15 @@ impl Memory {
         self.allocs.find(id).filter(|_| id != 0)
     }
 
+    /// The bytes of allocation `id` (none once it is freed) and whether they may be written (a
+    /// string literal's may not): for the interpreter's hot loop, which keeps the last
+    /// allocation it accessed at hand (`interp::Window`).
+    pub(crate) fn bytes_mut(&mut self, id: AllocId) -> Option<(&mut Vec<u8>, bool)> {
+        let a = self.allocs.get_mut(id).filter(|_| id != 0)?;
+        let writable = a.kind != AllocKind::Literal;
+        Some((&mut a.bytes, writable))
+    }
+
     /// Whether `id` names an allocation that was made, live or freed.
     pub fn made(&self, id: AllocId) -> bool {
         id != 0 && (id as u64) < self.next_id
