@@ -39,6 +39,9 @@ pub struct IdTable<T> {
     spare: Option<Box<[T; CHUNK]>>,
     /// Chunks held now (in `dir` and `kept`).
     chunks: usize,
+    /// One past the highest id an entry was asked for: entries at or above it are as made
+    /// (`T::default()`), which spares [`Self::clear`] and [`Self::entries`] the rest of a chunk.
+    hi: u32,
 }
 
 /// What one chunk of `T` costs the budget: its block.
@@ -60,6 +63,11 @@ fn new_chunk<T: Default>() -> Box<[T; CHUNK]> {
     }
 }
 
+/// How many entries of chunk `c` may have been made, below `hi` ([`IdTable::hi`]).
+fn used(c: usize, hi: usize) -> usize {
+    hi.saturating_sub(c * CHUNK).min(CHUNK)
+}
+
 #[inline(always)]
 fn place(id: u32) -> (usize, usize) {
     ((id >> CHUNK_BITS) as usize, id as usize & (CHUNK - 1))
@@ -75,7 +83,7 @@ impl<T: Default> Default for IdTable<T> {
 impl<T: Default> IdTable<T> {
     /// An empty table that keeps the records of its `keep` latest dropped chunks.
     pub fn new(keep: usize) -> Self {
-        IdTable { dir: Vec::new(), retired: Vec::new(), kept: VecDeque::new(), keep, spare: None, chunks: 0 }
+        IdTable { dir: Vec::new(), retired: Vec::new(), kept: VecDeque::new(), keep, spare: None, chunks: 0, hi: 0 }
     }
 
     /// Keep the records of the `keep` latest dropped chunks from now on.
@@ -117,6 +125,7 @@ impl<T: Default> IdTable<T> {
         if !matches!(self.dir.get(c), Some(Some(_))) && !self.make(c, budget) {
             return None;
         }
+        self.hi = self.hi.max(id.saturating_add(1));
         self.dir[c].as_mut().map(|chunk| &mut chunk[i])
     }
 
@@ -176,30 +185,35 @@ impl<T: Default> IdTable<T> {
         self.chunks
     }
 
-    /// The entries of the held chunks (not the kept dropped ones), in id order.
+    /// The entries of the held chunks (not the kept dropped ones) that may have been made, in
+    /// id order.
     pub fn entries(&self) -> impl Iterator<Item = &T> {
-        self.dir.iter().flatten().flat_map(|c| c.iter())
+        let hi = self.hi as usize;
+        self.dir.iter().enumerate().filter_map(|(c, d)| Some((c, d.as_ref()?))).flat_map(move |(c, d)| d[..used(c, hi)].iter())
     }
 
     /// Mutably, as [`Self::entries`].
     pub fn entries_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.dir.iter_mut().flatten().flat_map(|c| c.iter_mut())
+        let hi = self.hi as usize;
+        self.dir.iter_mut().enumerate().filter_map(|(c, d)| Some((c, d.as_mut()?))).flat_map(move |(c, d)| d[..used(c, hi)].iter_mut())
     }
 
     /// Empties the table, keeping one chunk's box for the next entries (the caller has emptied
     /// its entries, or `reset` does). Gives nothing back to any budget: for a table whose
     /// owner is done.
     pub fn clear(&mut self, mut reset: impl FnMut(&mut T)) {
-        let mut boxes = self.dir.drain(..).flatten().chain(self.kept.drain(..).map(|k| k.1));
+        let hi = self.hi as usize;
+        let mut boxes = self.dir.drain(..).enumerate().filter_map(|(c, d)| Some((c, d?))).chain(self.kept.drain(..));
         if self.spare.is_none() {
-            if let Some(mut b) = boxes.next() {
-                b.iter_mut().for_each(&mut reset);
+            if let Some((c, mut b)) = boxes.next() {
+                b[..used(c, hi)].iter_mut().for_each(&mut reset);
                 self.spare = Some(b);
             }
         }
         drop(boxes);
         self.retired.clear();
         self.chunks = 0;
+        self.hi = 0;
     }
 }
 
@@ -239,6 +253,22 @@ mod tests {
         // Chunk 3 reuses chunk 0's box, emptied.
         assert_eq!(t.entry(3 * CHUNK as u32 + 7, &budget).copied(), Some(0));
         assert_eq!(t.get(2 * CHUNK as u32), Some(&(2 * CHUNK as u64 + 1)), "untouched");
+    }
+
+    #[test]
+    fn entries_and_clear_stop_at_the_highest_id_made() {
+        let budget = Budget::new(u64::MAX);
+        let mut t: IdTable<u64> = IdTable::new(0);
+        *t.entry(3, &budget).unwrap() = 7;
+        assert_eq!(t.entries().count(), 4, "ids 0 to 3 of chunk 0");
+        assert_eq!(t.entries().copied().collect::<Vec<_>>(), [0, 0, 0, 7]);
+        *t.entry(CHUNK as u32 + 1, &budget).unwrap() = 9;
+        assert_eq!(t.entries().count(), CHUNK + 2);
+        // Cleared, the kept box is empty again where it was used, and the next table's entries
+        // start from nothing.
+        t.clear(|v| *v = 0);
+        assert_eq!(t.entries().count(), 0);
+        assert_eq!(t.entry(3, &budget).copied(), Some(0));
     }
 
     #[test]

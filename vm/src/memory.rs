@@ -529,6 +529,7 @@ impl Memory {
         match self.get(id) {
             Some(a) => format!("{}{}", describe_kind(id, a), fmt_offset(off)),
             None if addr == 0 => "null".to_string(),
+            None if self.made(id) => format!("alloc #{id} (freed){}", fmt_offset(off)),
             None => format!("{addr:#x} (no allocation)"),
         }
     }
