@@ -347,7 +347,16 @@ struct Shadow {
     shared: Vec<SharedReads>,
     /// Host bytes taken from the memory budget for this shadow's contents (given back with it).
     charged: u64,
+    /// The vector index of the only thread that has made or accessed the allocation since the
+    /// shadow was made, or [`MIXED`]: its deallocation by that thread is ordered after all of
+    /// them (program order), and is not checked granule by granule ([`Detector::on_dealloc`]).
+    /// (An index is reused only once every live thread has seen its last owner's final time,
+    /// so a new owner of the index is ordered after the old one's accesses too.)
+    sole: u32,
 }
+
+/// [`Shadow::sole`] once two threads, an atomic access or an unknown past have touched it.
+const MIXED: u32 = u32::MAX;
 
 /// `Detector::hot_id` when no shadow's granules are in `Detector::hot`.
 const NOT_HOT: u64 = u64::MAX;
@@ -406,6 +415,7 @@ impl Shadow {
             atomics: Vec::new(),
             shared: Vec::new(),
             charged: 0,
+            sole: MIXED,
         }
     }
     fn materialize(&mut self, budget: &Budget) -> Result<(), ()> {
@@ -446,6 +456,7 @@ impl Shadow {
         self.atomics.clear();
         self.shared.clear();
         self.charged = 0;
+        self.sole = MIXED;
     }
     /// The cells covering `[off, off + size)`, splitting granules that the access only partly
     /// covers; `Err` if the memory budget does not allow a split.
@@ -905,6 +916,7 @@ impl Detector {
             None => Box::new(Shadow::new(size, init)),
         };
         shadow.exact = true;
+        shadow.sole = self.active.0;
         // A table chunk that does not fit leaves the allocation without a shadow: its first
         // access then fails as the shadow would have.
         match self.shadows.entry(id, &self.budget) {
@@ -920,7 +932,13 @@ impl Detector {
     /// A deallocation by the active thread: it races like a write with every earlier access.
     pub fn on_dealloc(&mut self, id: AllocId, size: u64, site: Site) -> Result<(), Box<Race>> {
         self.cool();
-        if size > 0 {
+        // Made and accessed by this thread alone (or not accessed since the detector started,
+        // when one thread ran): nothing to check.
+        let sole = match self.shadows.get(id) {
+            Some(Some(sh)) => sh.sole == self.active.0,
+            _ => true,
+        };
+        if size > 0 && !sole {
             self.access(id, 0, size, site, AccessKind::Dealloc)?;
         }
         if let Some(Some(s)) = self.shadows.get_mut(id).map(Option::take) {
@@ -1047,6 +1065,9 @@ impl Detector {
         let Ok(sh) = shadow_mut(&mut self.shadows, &mut self.pool, budget, id, off + size) else {
             return Err(over_budget(id, off, second));
         };
+        if sh.sole != me.0 {
+            sh.sole = MIXED;
+        }
         // The common case of the shims' accesses and of deallocations: whole granules, none
         // tracked byte by byte, none of an atomic location, none read concurrently, and no
         // race. Checked and recorded in place, as the general path below would, without its
@@ -1313,6 +1334,8 @@ impl Detector {
         let Ok(sh) = shadow_mut(&mut self.shadows, &mut self.pool, budget, id, off + size) else {
             return Err(over_budget(id, off, second));
         };
+        // Atomic locations keep clocks of their own: a deallocation is always checked.
+        sh.sole = MIXED;
         let clock = &self.clocks[me.0 as usize].clock;
         // The common case: the access is exactly a location already made, and races with no
         // non-atomic access. The checks below would go over its cells and find nothing; only
