@@ -115,7 +115,7 @@ const KEEP_BUFFERS: usize = 16;
 const KEEP_BUFFER_BYTES: usize = 256;
 
 /// What `--max-memory` counts: the guest's bytes **and what the host spends to keep them** —
-/// allocation records (kept after a free, for use-after-free reports), call frames and their
+/// allocation records (a freed one's for a while, for use-after-free reports), call frames and their
 /// registers, thread records, and the race detector's shadow state — so that the limit bounds
 /// the host's memory, not only the guest's (docs/language.md, *Limits*: 2 000 threads recursing
 /// 10 000 deep were 800 MB to a limit that counted only guest bytes, 8.8 GB to the host).
@@ -267,15 +267,10 @@ impl Memory {
         Memory { allocs, next_id: 1, live_bytes: 0, budget: Budget::new(max_bytes), max_allocs: u64::MAX, spare_bytes }
     }
 
-    /// What the records take of the budget now.
-    fn records_charged(&self) -> u64 {
-        self.allocs.charged()
-    }
-
     /// A copy of this memory for a forked address space: the same allocations under the same
     /// ids (every pointer stays valid in the copy), counted against the shared budget.
     pub fn fork(&self) -> Result<Memory, MemError> {
-        let records = self.records_charged();
+        let records = self.allocs.charged();
         let bytes: u64 = self.allocs.entries().filter(|a| a.live).map(|a| heap_block(a.bytes.len() as u64)).sum();
         if !self.budget.try_take(records + bytes) {
             return Err(MemError::Limit { limit: self.budget.max() });
@@ -292,7 +287,7 @@ impl Memory {
 
     /// What [`Memory::fork`] took from the budget, given back when a forked space ends.
     pub fn release(&self) {
-        let records = self.records_charged();
+        let records = self.allocs.charged();
         let bytes: u64 = self.allocs.entries().filter(|a| a.live).map(|a| heap_block(a.bytes.len() as u64)).sum();
         self.budget.give(records + bytes);
     }
