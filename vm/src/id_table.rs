@@ -3,10 +3,10 @@
 //!
 //! Ids are handed out in order and never reused ([`crate::memory`]), so that a dangling pointer
 //! is always recognised as one. A flat vector of one record per id grew by a record with every
-//! allocation, freed or not: a loop calling a function with an array local took 208 bytes of
-//! host memory per call, forever, and a program whose live memory stayed at a few bytes hit
-//! `--max-memory` after five million calls (an eventfd ping-pong, after 1.3 million round
-//! trips).
+//! allocation, freed or not: a loop calling a function with an array local was charged 208
+//! bytes of `--max-memory` per call, for ever, and a program whose live memory stayed at a few
+//! bytes hit the limit after about five million calls (an eventfd ping-pong with two array
+//! locals per call stopped between one and one and a half million round trips).
 //!
 //! Here the ids are cut into chunks of [`CHUNK`] consecutive ids. A chunk is made when its first
 //! entry is, and dropped once each of its ids has been retired (its allocation freed): the
