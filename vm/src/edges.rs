@@ -60,9 +60,13 @@ struct ReleaseLog {
 
 impl ReleaseLog {
     fn push(&mut self, r: (VTime, Site)) {
-        self.entries[self.next as usize] = r;
-        self.next = ((self.next as usize + 1) % RELEASES_KEPT) as u8;
-        self.len = (self.len as usize + 1).min(RELEASES_KEPT) as u8;
+        // Both counters are read before anything is stored: `len` read back after the store
+        // of `next` beside it was one wide load over a narrow store, which the CPU cannot
+        // forward (perf put 70 % of this function's time on it, 3 % of epoll (b)'s).
+        let (next, len) = (self.next as usize, self.len as usize);
+        self.entries[next % RELEASES_KEPT] = r;
+        self.next = ((next + 1) % RELEASES_KEPT) as u8;
+        self.len = (len + 1).min(RELEASES_KEPT) as u8;
     }
 
     /// The kept releases, newest first.

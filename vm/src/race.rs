@@ -985,10 +985,69 @@ impl Detector {
     #[cold]
     #[inline(never)]
     fn read_slow(&mut self, id: AllocId, off: u64, size: u64, site: Site) -> Result<(), Box<Race>> {
+        if self.own(id, off, size, site, AccessKind::Read) {
+            return Ok(());
+        }
         self.cool();
         self.access(id, off, size, site, AccessKind::Read)?;
         self.heat(id);
         Ok(())
+    }
+
+    /// FastTrack's common case, for any earlier epoch of the thread and not only its current
+    /// one: a plain access of whole granules whose last write and last read were the active
+    /// thread's own (or the previous owner's of its vector index, which an index is reused only
+    /// after every live thread has seen) is ordered after both by program order, and cannot
+    /// race. It is recorded in place, as [`Detector::access`] would record it; `false` leaves
+    /// the access to that general path (an epoch of another thread, concurrent reads, a granule
+    /// tracked byte by byte, an atomic location, a shadow that must grow, or a budget that
+    /// does not allow a fresh shadow's cells).
+    ///
+    /// A thread re-accesses its own data after each release (every fd operation that wakes
+    /// someone releases), and the shims' accesses to a fresh array local are not 8 bytes: the
+    /// fast paths of [`Detector::read`] and [`Detector::write`] take neither.
+    fn own(&mut self, id: AllocId, off: u64, size: u64, site: Site, kind: AccessKind) -> bool {
+        let me = self.active.0;
+        let mine = |e: Epoch| e == 0 || (e >> 32) as u32 == me;
+        let Some(end) = off.checked_add(size) else { return false };
+        // The general path would put the hot granules back first too.
+        if self.hot_id != id as u64 {
+            self.cool();
+        }
+        let Some(Some(sh)) = self.shadows.get_mut(id) else { return false };
+        if size == 0 || off % 8 != 0 || end > sh.size || (end % 8 != 0 && !(sh.exact && end == sh.size)) {
+            return false;
+        }
+        if self.hot_id != id as u64 {
+            if sh.granules.is_empty() && (!mine(sh.init.write) || sh.materialize(&self.budget).is_err()) {
+                return false;
+            }
+            // Heated now, as the general path leaves it: the fast paths' next accesses find it.
+            self.hot = std::mem::take(&mut sh.granules);
+            self.hot_id = id as u64;
+        }
+        let gs = (off / 8) as usize..end.div_ceil(8) as usize;
+        let (Some(hot), Some(cold)) = (self.hot.get_mut(gs.clone()), sh.cold.get_mut(gs)) else { return false };
+        if !hot.iter().all(|h| mine(h.write) && mine(h.read)) || !cold.iter().all(|k| k.split == 0 && k.atomic == 0) {
+            return false;
+        }
+        let sz = size.min(u32::MAX as u64) as u32;
+        let my_epoch = self.my_epoch;
+        for (h, k) in hot.iter_mut().zip(cold) {
+            if kind == AccessKind::Read {
+                h.read = my_epoch;
+                k.rsite = site;
+                k.rsize = sz;
+            } else {
+                h.write = my_epoch;
+                h.wsite = site;
+                k.wsize = sz;
+            }
+        }
+        if sh.sole != me {
+            sh.sole = MIXED;
+        }
+        true
     }
 
     /// Puts the granules in `hot` back into their shadow.
@@ -1049,6 +1108,9 @@ impl Detector {
     #[cold]
     #[inline(never)]
     fn write_slow(&mut self, id: AllocId, off: u64, size: u64, site: Site) -> Result<(), Box<Race>> {
+        if self.own(id, off, size, site, AccessKind::Write) {
+            return Ok(());
+        }
         self.cool();
         self.access(id, off, size, site, AccessKind::Write)?;
         self.heat(id);
