@@ -1019,7 +1019,7 @@ impl<H: Host> Machine<H> {
     pub fn advance_clock(&mut self) {
         if let Some(rd) = &mut self.race {
             self.edges.released(self.active, rd.clock().get(rd.idx_of(self.active)), self.cur_site);
-            rd.release();
+            rd.advance();
         }
     }
 

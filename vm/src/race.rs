@@ -786,6 +786,14 @@ impl Detector {
         c
     }
 
+    /// The second half of a release whose clock was taken before (an fd operation hands its
+    /// object the thread's clock as it was, then succeeds): the thread's own time advances.
+    pub fn advance(&mut self) {
+        let i = self.active;
+        self.clocks[i.0 as usize].clock.increment(i);
+        self.refresh_epoch();
+    }
+
     /// [`Detector::release`] straight into `into` (joined there): no copy of the clock.
     pub fn release_into(&mut self, into: &mut VClock) {
         let i = self.active;
