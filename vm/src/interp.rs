@@ -389,7 +389,7 @@ impl<H: Host> Machine<H> {
                 }
                 Inst::AllocLocal { dst, local } => {
                     let a = &func.arrays[local as usize];
-                    let kind = AllocKind::Local { func: a.func.clone(), name: a.name.clone() };
+                    let kind = AllocKind::Local(a.names.clone());
                     if let Some(f) = self.fp.as_deref_mut() {
                         f.loc(crate::por::LOC_ALLOC, true);
                     }

@@ -923,8 +923,7 @@ pub enum FmtStyle {
 pub struct ArrayLocal {
     /// Its name and its function's, shared with every allocation of it (`AllocKind::Local`):
     /// a call allocates no strings.
-    pub name: std::sync::Arc<str>,
-    pub func: std::sync::Arc<str>,
+    pub names: std::sync::Arc<crate::memory::LocalName>,
     pub size: u64,
     pub span: Span,
 }

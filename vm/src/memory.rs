@@ -20,12 +20,16 @@ pub enum AllocKind {
     /// A string literal: read-only.
     Literal,
     /// An array local of a function frame. The names are the program's (`ir::ArrayLocal`),
-    /// shared by every allocation of the local.
-    Local {
-        func: std::sync::Arc<str>,
-        name: std::sync::Arc<str>,
-    },
+    /// shared by every allocation of the local: one reference count, bumped per call.
+    Local(std::sync::Arc<LocalName>),
     Heap,
+}
+
+/// An array local's name and its function's.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LocalName {
+    pub func: Box<str>,
+    pub name: Box<str>,
 }
 
 #[derive(Clone, Debug)]
@@ -208,7 +212,7 @@ fn kind_bytes(kind: &AllocKind) -> u64 {
     match kind {
         AllocKind::Static(name) => heap_block(name.len() as u64),
         // Shared with the program: nothing per allocation.
-        AllocKind::Local { .. } | AllocKind::Literal | AllocKind::Heap => 0,
+        AllocKind::Local(_) | AllocKind::Literal | AllocKind::Heap => 0,
     }
 }
 
@@ -543,7 +547,7 @@ pub fn describe_kind(id: AllocId, a: &Allocation) -> String {
     match &a.kind {
         AllocKind::Static(name) => name.to_string(),
         AllocKind::Literal => format!("string literal #{id}"),
-        AllocKind::Local { func, name } => format!("`{name}` of `{func}` (alloc #{id})"),
+        AllocKind::Local(l) => format!("`{}` of `{}` (alloc #{id})", l.name, l.func),
         AllocKind::Heap => format!("heap alloc #{id}"),
     }
 }

@@ -440,8 +440,10 @@ impl<'a, 'r> FnCx<'a, 'r> {
                     let size = fx.cx.array_ty(&l.ty).map_or(0, |(_, size)| size);
                     if let Some(slot) = fx.declare(&l.name, LocalKind::Array, l.span) {
                         fx.arrays.push(ArrayLocal {
-                            name: l.name.name.as_str().into(),
-                            func: fx.fn_name.as_str().into(),
+                            names: std::sync::Arc::new(crate::memory::LocalName {
+                                func: fx.fn_name.as_str().into(),
+                                name: l.name.name.as_str().into(),
+                            }),
                             size,
                             span: l.span,
                         });
