@@ -520,9 +520,12 @@ impl Shims {
     /// Whether the calling thread has a signal pending that it does not block (a wait that
     /// would block returns EINTR at once instead).
     pub(crate) fn signal_deliverable(&self, m: &Machine<Shims>) -> bool {
+        // Every blocking wait asks: a run that never touched a signal has nothing to look up.
+        if self.signals.procs.is_empty() && self.signals.threads.is_empty() {
+            return false;
+        }
         let t = m.active_thread();
-        let mask = self.signals.mask(t);
-        let own = self.signals.threads.get(&t).map_or(0, |p| pending_mask(&p.pending));
+        let (mask, own) = self.signals.threads.get(&t).map_or((0, 0), |p| (p.mask, pending_mask(&p.pending)));
         (own | self.signals.process_pending(m.thread_space(t))) & !mask != 0
     }
 
