@@ -1036,8 +1036,10 @@ impl Detector {
         }
         let gs = (off / 8) as usize..end.div_ceil(8) as usize;
         let (Some(hot), Some(cold)) = (self.hot.get_mut(gs.clone()), sh.cold.get_mut(gs)) else { return false };
-        if !hot.iter().all(|h| mine(h.write) && mine(h.read)) || !cold.iter().all(|k| k.split == 0 && k.atomic == 0) {
-            return false;
+        for (h, k) in hot.iter().zip(cold.iter()) {
+            if !(mine(h.write) && mine(h.read) && k.split == 0 && k.atomic == 0) {
+                return false;
+            }
         }
         let sz = size.min(u32::MAX as u64) as u32;
         let my_epoch = self.my_epoch;
