@@ -432,8 +432,13 @@ impl Shadow {
             // array local reached 1.16 times the limit's worth of RSS).
             self.granules.reserve_exact(n);
             self.cold.reserve_exact(n);
-            self.granules.resize(n, self.init.hot());
-            self.cold.resize(n, self.init.cold());
+            // Pushed, not `resize`d: a fresh local's shadow is a granule or two, and `resize`
+            // was an out-of-line call per vector.
+            let (hot, cold) = (self.init.hot(), self.init.cold());
+            for _ in 0..n {
+                self.granules.push(hot);
+                self.cold.push(cold);
+            }
         }
         Ok(())
     }
