@@ -1049,15 +1049,7 @@ impl Detector {
         let sz = size.min(u32::MAX as u64) as u32;
         let my_epoch = self.my_epoch;
         for (h, k) in hot.iter_mut().zip(cold) {
-            if kind == AccessKind::Read {
-                h.read = my_epoch;
-                k.rsite = site;
-                k.rsize = sz;
-            } else {
-                h.write = my_epoch;
-                h.wsite = site;
-                k.wsize = sz;
-            }
+            record_whole(h, k, kind, my_epoch, site, sz);
         }
         if sh.sole != me {
             sh.sole = MIXED;
@@ -1160,16 +1152,7 @@ impl Detector {
             if clean {
                 let sz = size.min(u32::MAX as u64) as u32;
                 for g in gs {
-                    let (h, k) = (&mut sh.granules[g], &mut sh.cold[g]);
-                    if kind == AccessKind::Read {
-                        h.read = my_epoch;
-                        k.rsite = site;
-                        k.rsize = sz;
-                    } else {
-                        h.write = my_epoch;
-                        h.wsite = site;
-                        k.wsize = sz;
-                    }
+                    record_whole(&mut sh.granules[g], &mut sh.cold[g], kind, my_epoch, site, sz);
                 }
                 self.scratch = cells;
                 return Ok(());
@@ -1685,6 +1668,21 @@ fn plain_granules(sh: &Shadow, off: u64, size: u64) -> Option<std::ops::Range<us
     let (hot, cold) = (sh.granules.get(gs.clone())?, sh.cold.get(gs.clone())?);
     let plain = hot.iter().all(|h| h.read & SHARED == 0) && cold.iter().all(|k| k.split == 0 && k.atomic == 0);
     plain.then_some(gs)
+}
+
+/// Records a checked (or unracy) plain access of a whole granule in place: its epoch, site and
+/// size. An exclusive read epoch stays at a write (it happens before it); a read leaves the write.
+#[inline(always)]
+fn record_whole(h: &mut Hot, k: &mut Cold, kind: AccessKind, epoch: Epoch, site: Site, size: u32) {
+    if kind == AccessKind::Read {
+        h.read = epoch;
+        k.rsite = site;
+        k.rsize = size;
+    } else {
+        h.write = epoch;
+        h.wsite = site;
+        k.wsize = size;
+    }
 }
 
 /// The atomic location (1 + its index in `atomics`) that an atomic access of `[off, off + size)`
