@@ -54,7 +54,7 @@ fn slot_bytes<T>() -> u64 {
     2 * (std::mem::size_of::<Option<Box<[T; CHUNK]>>>() as u64 + 1)
 }
 
-/// A chunk of default entries, made on the heap (a chunk of records is 6 KiB).
+/// A chunk of default entries, made on the heap (a chunk of records is 5 KiB).
 fn new_chunk<T: Default>() -> Box<[T; CHUNK]> {
     let entries: Box<[T]> = (0..CHUNK).map(|_| T::default()).collect();
     match entries.try_into() {
